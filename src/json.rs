@@ -1,0 +1,1 @@
+//! Strict JSON for tokens: objects with duplicate member names are refused.

@@ -1,0 +1,28 @@
+//! superoffice-auth: SuperOffice CRM Online system-user authentication without I/O.
+//!
+//! The core signs the system user token, builds the PartnerSystemUserService request, parses its
+//! response and validates the RS256 JWT inside. It reads no clock (every time-dependent function takes
+//! `now` in epoch milliseconds) and touches no network or file; the host moves the bytes.
+
+pub mod error;
+pub mod json;
+pub mod jwt;
+pub mod key;
+pub mod keyset;
+pub mod request;
+pub mod response;
+pub mod sign;
+pub mod ticket;
+pub mod xml;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, Result, CODES};
+pub use jwt::{validate_token, ValidationOptions};
+pub use key::{PemFormat, PrivateKey};
+pub use keyset::KeySet;
+pub use request::{build_ticket_request, Environment, HttpRequest, TicketRequestParams, Transport};
+pub use response::HttpResponse;
+pub use sign::sign_token;
+pub use ticket::{parse_ticket_response, TicketOptions, TicketResult};
