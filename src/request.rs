@@ -279,3 +279,273 @@ fn split_host(authority: &str) -> Option<&str> {
 fn is_loopback(host: &str) -> bool {
     host == "127.0.0.1" || host.eq_ignore_ascii_case("localhost") || host == "[::1]"
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::xml::Element;
+
+    fn params<'a>(base_url: &'a str, transport: Transport) -> TicketRequestParams<'a> {
+        TicketRequestParams {
+            base_url,
+            transport,
+            application_token: "app-secret",
+            context_identifier: "Cust12345",
+            signed_system_token: "MyApp-8k8Q.202611231405.c2ln",
+        }
+    }
+
+    #[test]
+    fn environments() {
+        for (name, expected) in [
+            ("sod", Ok(Environment::Sod)),
+            ("SOD", Ok(Environment::Sod)),
+            ("stage", Ok(Environment::Stage)),
+            ("qaonline", Ok(Environment::Stage)),
+            ("QaOnline", Ok(Environment::Stage)),
+            ("online", Ok(Environment::Online)),
+            ("production", Err("ERR_INVALID_ARGUMENT")),
+            (" sod", Err("ERR_INVALID_ARGUMENT")),
+            ("sod2", Err("ERR_INVALID_ARGUMENT")),
+            ("", Err("ERR_INVALID_ARGUMENT")),
+        ] {
+            assert_eq!(
+                Environment::parse(name).map_err(|e| e.code()),
+                expected,
+                "{name:?}"
+            );
+        }
+        assert_eq!(
+            Environment::Stage.base_url(),
+            "https://qaonline.superoffice.com"
+        );
+    }
+
+    #[test]
+    fn transports() {
+        for (name, expected) in [
+            ("soap", Ok(Transport::Soap)),
+            ("SOAP", Ok(Transport::Soap)),
+            ("rest", Ok(Transport::Rest)),
+            ("Rest", Ok(Transport::Rest)),
+            ("json", Err("ERR_INVALID_ARGUMENT")),
+            ("", Err("ERR_INVALID_ARGUMENT")),
+        ] {
+            assert_eq!(
+                Transport::parse(name).map_err(|e| e.code()),
+                expected,
+                "{name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn base_urls() {
+        for (base, expected) in [
+            (
+                "https://sod.superoffice.com",
+                Some("https://sod.superoffice.com"),
+            ),
+            (
+                "https://sod.superoffice.com/",
+                Some("https://sod.superoffice.com"),
+            ),
+            (
+                "https://sod.superoffice.com//",
+                Some("https://sod.superoffice.com"),
+            ),
+            (
+                "HTTPS://Sod.SuperOffice.com",
+                Some("HTTPS://Sod.SuperOffice.com"),
+            ),
+            (
+                "https://proxy.example:8443/prefix/",
+                Some("https://proxy.example:8443/prefix"),
+            ),
+            (
+                "https://[2001:db8::1]:443",
+                Some("https://[2001:db8::1]:443"),
+            ),
+            ("http://127.0.0.1:8080", Some("http://127.0.0.1:8080")),
+            ("http://localhost:3000/", Some("http://localhost:3000")),
+            ("http://LOCALHOST", Some("http://LOCALHOST")),
+            ("http://[::1]:9", Some("http://[::1]:9")),
+            ("http://sod.superoffice.com", None),
+            ("http://127.0.0.2", None),
+            ("http://localhost.evil.example", None),
+            ("http://[::2]", None),
+            ("ftp://sod.superoffice.com", None),
+            ("sod.superoffice.com", None),
+            ("//sod.superoffice.com", None),
+            ("https://", None),
+            ("https:///path", None),
+            ("https://sod.superoffice.com?x=1", None),
+            ("https://sod.superoffice.com/#frag", None),
+            ("https://user:pw@sod.superoffice.com", None),
+            ("https://sod.superoffice.com@evil.example", None),
+            ("https://sod.superoffice.com:", None),
+            ("https://sod.superoffice.com:0", None),
+            ("https://sod.superoffice.com:65536", None),
+            ("https://sod.superoffice.com:x", None),
+            ("https://sod superoffice.com", None),
+            ("https://sod.superoffice.com/a b", None),
+            ("https://sod.superoffice.com\\evil", None),
+            ("https://sod.superoffice.com\n", None),
+            ("https://[::1", None),
+            ("https://[]", None),
+            ("https://[::1]x", None),
+            ("", None),
+        ] {
+            let request = build_ticket_request(&params(base, Transport::Soap));
+            match expected {
+                Some(prefix) => {
+                    assert_eq!(
+                        request.unwrap().url,
+                        format!("{prefix}{SOAP_PATH}"),
+                        "{base:?}"
+                    )
+                }
+                None => {
+                    assert_eq!(
+                        request.unwrap_err().code(),
+                        "ERR_INVALID_ARGUMENT",
+                        "{base:?}"
+                    )
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_values_are_refused_without_echoing_them() {
+        let secret = "s3cr3t";
+        let cases: [(&str, fn(&mut TicketRequestParams<'static>, &'static str)); 3] = [
+            ("application token", |p, v| p.application_token = v),
+            ("context identifier", |p, v| p.context_identifier = v),
+            ("signed system token", |p, v| p.signed_system_token = v),
+        ];
+        for transport in [Transport::Soap, Transport::Rest] {
+            for (what, set) in cases {
+                for value in ["", "   ", "s3cr3t\u{0}", "s3cr3t\u{1B}", "s3cr3t\u{FFFF}"] {
+                    let mut p = params("https://sod.superoffice.com", transport);
+                    set(&mut p, value);
+                    let error = build_ticket_request(&p).unwrap_err();
+                    assert_eq!(error.code(), "ERR_INVALID_ARGUMENT", "{what} {value:?}");
+                    let message = error.to_string();
+                    assert!(message.contains(what), "{message}");
+                    assert!(!message.contains(secret), "{message}");
+                }
+            }
+        }
+    }
+
+    /// Builds a SOAP request with awkward values and reads it back with the hardened reader.
+    #[test]
+    fn soap_request_round_trips() {
+        let app = "a&b<c>d\"e'f";
+        let ctx = " Cust 12345 ";
+        let signed = "My App & Co <x>.202611231405.\r\nline2\ttab é 漢 😀 ]]>";
+        let request = build_ticket_request(&TicketRequestParams {
+            base_url: "https://sod.superoffice.com/",
+            transport: Transport::Soap,
+            application_token: app,
+            context_identifier: ctx,
+            signed_system_token: signed,
+        })
+        .unwrap();
+
+        assert_eq!(
+            request.url,
+            "https://sod.superoffice.com/login/services/PartnerSystemUserService.svc"
+        );
+        assert_eq!(request.method, "POST");
+        assert_eq!(
+            request.headers,
+            vec![
+                ("Content-Type", "text/xml; charset=utf-8".to_owned()),
+                (
+                    "SOAPAction",
+                    "\"http://www.superoffice.com/superid/partnersystemuser/0.1/IPartnerSystemUserService/Authenticate\""
+                        .to_owned()
+                ),
+                ("Accept", "text/xml".to_owned()),
+            ]
+        );
+
+        let envelope = crate::xml::parse(&request.body).unwrap();
+        assert!(envelope.is(NS_SOAP11, "Envelope"));
+        let names = |e: &Element| {
+            e.children
+                .iter()
+                .map(|c| (c.ns.clone(), c.local.clone()))
+                .collect::<Vec<_>>()
+        };
+        let q = |ns: &str, local: &str| (ns.to_owned(), local.to_owned());
+        assert_eq!(
+            names(&envelope),
+            vec![q(NS_SOAP11, "Header"), q(NS_SOAP11, "Body")]
+        );
+        let header = &envelope.children[0];
+        assert_eq!(
+            names(header),
+            vec![
+                q(NS_PARTNER, "ApplicationToken"),
+                q(NS_PARTNER, "ContextIdentifier")
+            ]
+        );
+        assert_eq!(header.children[0].leaf_text().unwrap(), app);
+        assert_eq!(header.children[1].leaf_text().unwrap(), ctx);
+        let body = &envelope.children[1];
+        assert_eq!(names(body), vec![q(NS_PARTNER, "AuthenticationRequest")]);
+        let auth = &body.children[0];
+        assert_eq!(
+            names(auth),
+            vec![
+                q(NS_PARTNER, "SignedSystemToken"),
+                q(NS_PARTNER, "ReturnTokenType")
+            ]
+        );
+        assert_eq!(auth.children[0].leaf_text().unwrap(), signed);
+        assert_eq!(auth.children[1].leaf_text().unwrap(), "Jwt");
+        for element in [&envelope, header, body, auth] {
+            element.ensure_element_only().unwrap();
+            assert!(element.attrs.is_empty());
+        }
+    }
+
+    #[test]
+    fn rest_request() {
+        let app = "a\"b\\c";
+        let request = build_ticket_request(&TicketRequestParams {
+            base_url: "https://online.superoffice.com",
+            transport: Transport::Rest,
+            application_token: app,
+            context_identifier: "Cust1",
+            signed_system_token: "tok\r\n.1",
+        })
+        .unwrap();
+        assert_eq!(
+            request.url,
+            "https://online.superoffice.com/Login/api/PartnerSystemUser/Authenticate"
+        );
+        assert_eq!(request.method, "POST");
+        assert_eq!(
+            request.headers,
+            vec![
+                ("Content-Type", "application/json".to_owned()),
+                ("Accept", "application/json".to_owned()),
+            ]
+        );
+        let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "SignedSystemToken": "tok\r\n.1",
+                "ApplicationToken": app,
+                "ContextIdentifier": "Cust1",
+                "ReturnTokenType": "JWT",
+            })
+        );
+    }
+}
