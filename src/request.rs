@@ -286,6 +286,8 @@ mod tests {
     use super::*;
     use crate::xml::Element;
 
+    type SetValue = fn(&mut TicketRequestParams<'static>, &'static str);
+
     fn params<'a>(base_url: &'a str, transport: Transport) -> TicketRequestParams<'a> {
         TicketRequestParams {
             base_url,
@@ -420,7 +422,7 @@ mod tests {
     #[test]
     fn bad_values_are_refused_without_echoing_them() {
         let secret = "s3cr3t";
-        let cases: [(&str, fn(&mut TicketRequestParams<'static>, &'static str)); 3] = [
+        let cases: [(&str, SetValue); 3] = [
             ("application token", |p, v| p.application_token = v),
             ("context identifier", |p, v| p.context_identifier = v),
             ("signed system token", |p, v| p.signed_system_token = v),
