@@ -28,7 +28,7 @@
 //! the XML data model, so they are joined with the surrounding text. Text is line-end normalised as XML
 //! 1.0 requires (`\r\n` and `\r` become `\n`); a `&#13;` reference survives as `\r`.
 //!
-//! The size of the input is capped by the caller (see `response::MAX_RESPONSE_BYTES`).
+//! The size of the input is capped by the caller (see [`crate::response::MAX_RESPONSE_BYTES`]).
 
 use quick_xml::events::attributes::Attribute as QAttribute;
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -469,6 +469,9 @@ mod tests {
         doctype_external_dtd("<!DOCTYPE a SYSTEM \"http://evil.example/a.dtd\"><a/>") => "ERR_XML_FORBIDDEN";
         doctype_after_root("<a/><!DOCTYPE a>") => "ERR_XML_FORBIDDEN";
         doctype_unclosed("<!DOCTYPE a [") => "ERR_XML_FORBIDDEN";
+        doctype_gt_in_entity_value("<!DOCTYPE a [<!ENTITY x \"a>b\"><!-- > -->]><a>&x;</a>") => "ERR_XML_FORBIDDEN";
+        doctype_parameter_entity("<!DOCTYPE a [<!ENTITY % p SYSTEM \"http://evil.example/p\"> %p;]><a/>") => "ERR_XML_FORBIDDEN";
+        doctype_inside_root("<a><!DOCTYPE a></a>") => "ERR_XML_FORBIDDEN";
         unknown_entity_in_text("<a>&xxe;</a>") => "ERR_XML_FORBIDDEN";
         unknown_entity_in_attribute("<a b=\"&xxe;\"/>") => "ERR_XML_FORBIDDEN";
         html_entity("<a>&nbsp;</a>") => "ERR_XML_FORBIDDEN";
