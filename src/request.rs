@@ -88,6 +88,19 @@ impl Transport {
     }
 }
 
+/// The host to talk to: a named environment, or an explicit base URL (the local stand-in, a proxy).
+/// Exactly one must be given; the URL itself is checked when the request is built.
+pub fn resolve_base_url(environment: Option<&str>, base_url: Option<&str>) -> Result<String> {
+    match (environment, base_url) {
+        (Some(name), None) => Ok(Environment::parse(name)?.base_url().to_owned()),
+        (None, Some(url)) => Ok(url.to_owned()),
+        (Some(_), Some(_)) => Err(Error::InvalidArgument(
+            "give either environment or baseUrl, not both",
+        )),
+        (None, None) => Err(Error::InvalidArgument("environment or baseUrl is required")),
+    }
+}
+
 pub struct TicketRequestParams<'a> {
     /// Scheme and host (and optional path prefix), no trailing slash needed.
     pub base_url: &'a str,

@@ -244,20 +244,22 @@ fn conclude(successful: bool, token: Option<&str>, message: Option<&str>) -> Res
 // REST
 
 fn read_json(body: &str) -> Result<String> {
-    let value: Value = serde_json::from_str(body)
-        .map_err(|_| Error::ResponseMalformed("the response is not valid JSON"))?;
-    let object = value.as_object().ok_or(Error::ResponseMalformed(
-        "the JSON response is not an object",
-    ))?;
-    let names = top_level_member_names(body)
-        .ok_or(Error::ResponseMalformed("the response is not valid JSON"))?;
-    for (i, name) in names.iter().enumerate() {
-        if names.iter().skip(i + 1).any(|other| other == name) {
+    // Strict parsing: a member named twice (even through an escape such as `\u0053`) is refused,
+    // where serde_json alone would silently keep the last one.
+    let object = match crate::json::parse_strict(body.as_bytes()) {
+        Some(Value::Object(object)) => object,
+        Some(_) => {
             return Err(Error::ResponseMalformed(
-                "a JSON member appears more than once",
-            ));
+                "the JSON response is not an object",
+            ))
         }
-    }
+        None => {
+            return Err(Error::ResponseMalformed(
+                "the response is not valid JSON, or names a member twice",
+            ))
+        }
+    };
+    let object = &object;
 
     let successful = member(object, "IsSuccessful", "isSuccessful")?
         .ok_or(Error::ResponseMalformed("IsSuccessful is missing"))?
@@ -295,72 +297,6 @@ fn optional_json_string<'a>(
             Ok((!text.is_empty()).then_some(text))
         }
         Some(_) => Err(Error::ResponseMalformed("a JSON member is not a string")),
-    }
-}
-
-/// The decoded member names of a JSON object, in order, duplicates kept (`serde_json`'s map keeps only
-/// the last). Only called on text `serde_json` has already accepted, so it need not report where
-/// the text is wrong, only refuse to go on (`None`).
-fn top_level_member_names(json: &str) -> Option<Vec<String>> {
-    let bytes = json.as_bytes();
-    let mut names = Vec::new();
-    let mut i = skip_json_whitespace(bytes, 0);
-    if bytes.get(i) != Some(&b'{') {
-        return None;
-    }
-    i += 1;
-    loop {
-        i = skip_json_whitespace(bytes, i);
-        match bytes.get(i)? {
-            b'}' => return Some(names),
-            b',' => i += 1,
-            b'"' => {
-                let end = json_string_end(bytes, i)?;
-                names.push(serde_json::from_str::<String>(json.get(i..=end)?).ok()?);
-                i = skip_json_whitespace(bytes, end + 1);
-                if bytes.get(i) != Some(&b':') {
-                    return None;
-                }
-                i = skip_json_value(bytes, i + 1)?;
-            }
-            _ => return None,
-        }
-    }
-}
-
-fn skip_json_whitespace(bytes: &[u8], mut i: usize) -> usize {
-    while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        i += 1;
-    }
-    i
-}
-
-/// Index of the quote closing the string whose opening quote is at `start`.
-fn json_string_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut i = start + 1;
-    loop {
-        match bytes.get(i)? {
-            b'\\' => i += 2,
-            b'"' => return Some(i),
-            _ => i += 1,
-        }
-    }
-}
-
-/// Index of the `,` or `}` that ends the member value starting at `i`.
-fn skip_json_value(bytes: &[u8], mut i: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    loop {
-        match bytes.get(i)? {
-            b'"' => {
-                i = json_string_end(bytes, i)?;
-            }
-            b'{' | b'[' => depth += 1,
-            b',' | b'}' if depth == 0 => return Some(i),
-            b'}' | b']' => depth = depth.checked_sub(1)?,
-            _ => {}
-        }
-        i += 1;
     }
 }
 
@@ -587,7 +523,8 @@ mod tests {
         rest_success_sniffed(200, None, format!(" \n{{\"IsSuccessful\": true, \"Token\": \" {TOKEN} \"}}")) => Ok(TOKEN);
         rest_success_bom(200, JSON, format!("\u{FEFF}{{\"IsSuccessful\":true,\"Token\":\"{TOKEN}\"}}")) => Ok(TOKEN);
         rest_success_unknown_members(200, JSON, format!(
-            r#"{{"Extra":{{"a":1,"a":[2,{{"}}":"{{"}}]}},"IsSuccessful":true,"Note":"}},\"IsSuccessful\":false","Token":"{TOKEN}"}}"#)) => Ok(TOKEN);
+            r#"{{"Extra":{{"a":1,"b":[2,{{"}}":"{{"}}]}},"IsSuccessful":true,"Note":"}},\"IsSuccessful\":false","Token":"{TOKEN}"}}"#)) => Ok(TOKEN);
+        rest_nested_duplicate(200, JSON, format!(r#"{{"Extra":{{"a":1,"a":2}},"IsSuccessful":true,"Token":"{TOKEN}"}}"#)) => MALFORMED;
         rest_denied(200, JSON, r#"{"IsSuccessful":false,"Token":null,"ErrorMessage":"InvalidSignature"}"#) => DENIED;
         rest_denied_400(400, JSON, r#"{"IsSuccessful":false,"ErrorMessage":"InvalidTimestamp"}"#) => DENIED;
         rest_denied_without_message(401, JSON, r#"{"IsSuccessful":false}"#) => DENIED;
