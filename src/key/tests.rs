@@ -273,6 +273,27 @@ fn refuses_hostile_and_wrong_keys() {
             Error::KeyUnsupported("expected a private key, found another kind of PEM block"),
         ),
         ("1024 bits", fixture!("rsa1024.pkcs1.pem").into(), Error::KeyTooSmall { bits: 1024 }),
+        ("1024 bits XML", fixture!("rsa1024.xml").into(), Error::KeyTooSmall { bits: 1024 }),
+        (
+            "over 8192 bits",
+            xml_with(XML, "Modulus", &Base64::encode_string(&[0xff; 1025])),
+            Error::KeyUnsupported("RSA keys over 8192 bits are not supported"),
+        ),
+        (
+            "D longer than the modulus",
+            xml_with(XML, "D", &Base64::encode_string(&[0xff; 257])),
+            Error::KeyInvalid("a private key component is longer than the modulus"),
+        ),
+        (
+            "multi-prime",
+            fixture!("rsa2048-3prime.pkcs8.pem").into(),
+            Error::KeyUnsupported("multi-prime RSA keys are not supported"),
+        ),
+        (
+            "EC beside RSA",
+            format!("{}{PKCS1}", fixture!("ec-p256.sec1.pem")),
+            Error::KeyInvalid("more than one key in the text; give exactly one"),
+        ),
         (
             "two keys",
             format!("{PKCS1}{OTHER_PKCS8}"),

@@ -87,15 +87,18 @@ pub(crate) fn parse(text: &str) -> Result<Components> {
                         State::InRoot
                     }
                 } else {
-                    let index = FIELDS
+                    let (index, field) = FIELDS
                         .iter()
-                        .position(|field| field.name == name.as_ref())
+                        .enumerate()
+                        .find(|(_, field)| field.name == name.as_ref())
                         .ok_or(Error::KeyInvalid("the XML key has an unknown element"))?;
                     let slot = values.get_mut(index).ok_or(NOT_WELL_FORMED)?;
                     if slot.is_some() {
-                        return Err(Error::KeyInvalid(FIELDS[index].duplicate));
+                        return Err(Error::KeyInvalid(field.duplicate));
                     }
-                    *slot = Some(Zeroizing::new(String::new()));
+                    // No value is longer than the whole text: reserving that much means the
+                    // zeroizing string never reallocates and leaves no copy of the key behind.
+                    *slot = Some(Zeroizing::new(String::with_capacity(text.len())));
                     if empty {
                         State::InRoot
                     } else {
@@ -116,8 +119,8 @@ pub(crate) fn parse(text: &str) -> Result<Components> {
                     State::BeforeRoot | State::AfterRoot => return Err(NOT_WELL_FORMED),
                 };
             }
-            Event::Text(text) => append(&mut values, state, &text)?,
-            Event::CData(text) => append(&mut values, state, &text)?,
+            Event::Text(content) => append(&mut values, state, &content)?,
+            Event::CData(content) => append(&mut values, state, &content)?,
             Event::GeneralRef(reference) => {
                 let character = match &*reference {
                     "amp" => '&',
@@ -172,8 +175,9 @@ fn append(values: &mut [Option<Zeroizing<String>>; 8], state: State, text: &str)
 
 fn components(values: &[Option<Zeroizing<String>>; 8]) -> Result<Components> {
     // Only Modulus and Exponent: an XML public key (what ToXmlString(false) writes).
-    let private_present = values.iter().skip(EXPONENT + 1).any(Option::is_some);
-    if values[MODULUS].is_some() && values[EXPONENT].is_some() && !private_present {
+    let present = |index: usize| values.get(index).is_some_and(Option::is_some);
+    let private_present = (EXPONENT + 1..FIELDS.len()).any(present);
+    if present(MODULUS) && present(EXPONENT) && !private_present {
         return Err(Error::KeyUnsupported(
             "expected a private key, found an XML public key",
         ));
