@@ -9,14 +9,14 @@ mod x509;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use rsa::pkcs8::der::Decode;
 use rsa::traits::PublicKeyParts;
-use rsa::Pkcs1v15Sign;
 use serde_json::Value;
 use sha1::Sha1;
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
 use crate::error::{Error, Result};
 use crate::key::parts::{self, PublicProblem};
 use crate::key::pem;
+use crate::verify::PreparedPublicKey;
 
 /// Largest key set text accepted.
 pub const MAX_TEXT: usize = 1024 * 1024;
@@ -30,6 +30,8 @@ pub struct VerifyingKey {
     /// base64url SHA-1 thumbprint of the certificate (from JWKS `x5t`, or computed for a PEM cert).
     pub x5t: Option<String>,
     pub key: rsa::PublicKey,
+    /// The same key with its Montgomery constants computed once, for fast verification.
+    prepared: PreparedPublicKey,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -138,10 +140,22 @@ impl VerifyingKey {
     pub fn new(key: rsa::PublicKey) -> Result<VerifyingKey> {
         parts::check_public(&key.n().to_be_bytes(), &key.e().to_be_bytes())
             .map_err(PublicProblem::for_key_set)?;
+        VerifyingKey::with_ids(key, None, None)
+    }
+
+    /// A key already checked by `parts::check_public`, with the identifiers a token may name.
+    fn with_ids(key: rsa::PublicKey, kid: Option<String>, x5t: Option<String>) -> Result<Self> {
+        let exponent = key.e().to_be_bytes().iter().try_fold(0u64, |acc, &byte| {
+            acc.checked_mul(256).map(|acc| acc | u64::from(byte))
+        });
+        let prepared = exponent
+            .and_then(|e| PreparedPublicKey::new(&key.n().to_be_bytes(), e))
+            .ok_or(Error::KeySetInvalid("an RSA public key is not usable"))?;
         Ok(VerifyingKey {
-            kid: None,
-            x5t: None,
+            kid,
+            x5t,
             key,
+            prepared,
         })
     }
 
@@ -152,17 +166,16 @@ impl VerifyingKey {
         if signature.len() != self.key.size() {
             return false;
         }
-        let digest = Sha256::digest(message);
-        self.key
-            .verify(Pkcs1v15Sign::new::<Sha256>(), &digest, signature)
-            .is_ok()
+        self.prepared.verify_pkcs1v15_sha256(message, signature)
     }
 }
 
 /// `{"keys": [...]}`: RSA signature keys for RS256; others are skipped.
 fn from_jwks(text: &str) -> Result<Vec<VerifyingKey>> {
-    let document: Value = serde_json::from_str(text)
-        .map_err(|_| Error::KeySetInvalid("the JWKS is not valid JSON"))?;
+    // Strict: a JWK naming `n` or `kid` twice could mean different keys to different readers.
+    let document = crate::json::parse_strict(text.as_bytes()).ok_or(Error::KeySetInvalid(
+        "the JWKS is not valid JSON, or names a member twice",
+    ))?;
     let entries = document
         .get("keys")
         .and_then(Value::as_array)
@@ -238,11 +251,7 @@ fn from_jwk(entry: &Value) -> Result<Option<VerifyingKey>> {
     )?;
     let key = parts::public_key(&n, &e).map_err(PublicProblem::for_key_set)?;
     let text_member = |name: &str| jwk.get(name).and_then(Value::as_str).map(str::to_owned);
-    Ok(Some(VerifyingKey {
-        kid: text_member("kid"),
-        x5t: text_member("x5t"),
-        key,
-    }))
+    VerifyingKey::with_ids(key, text_member("kid"), text_member("x5t")).map(Some)
 }
 
 /// PEM certificates, SPKI public keys and PKCS#1 public keys, in any number and order.
@@ -260,28 +269,23 @@ fn from_pem(text: &str) -> Result<Vec<VerifyingKey>> {
                     "a certificate is not well-formed X.509",
                 ))?;
                 let x5t = Base64UrlUnpadded::encode_string(&Sha1::digest(&der[..]));
-                from_spki(spki)?.map(|key| VerifyingKey {
-                    kid: None,
-                    x5t: Some(x5t),
-                    key,
-                })
+                from_spki(spki)?
+                    .map(|key| VerifyingKey::with_ids(key, None, Some(x5t)))
+                    .transpose()?
             }
             "PUBLIC KEY" => {
                 let der = block.decode().map_err(Error::KeySetInvalid)?;
-                from_spki(&der)?.map(|key| VerifyingKey {
-                    kid: None,
-                    x5t: None,
-                    key,
-                })
+                from_spki(&der)?
+                    .map(|key| VerifyingKey::with_ids(key, None, None))
+                    .transpose()?
             }
             "RSA PUBLIC KEY" => {
                 let der = block.decode().map_err(Error::KeySetInvalid)?;
-                let key = from_pkcs1_public(&der)?;
-                Some(VerifyingKey {
-                    kid: None,
-                    x5t: None,
-                    key,
-                })
+                Some(VerifyingKey::with_ids(
+                    from_pkcs1_public(&der)?,
+                    None,
+                    None,
+                )?)
             }
             label if label.contains("PRIVATE KEY") => {
                 return Err(Error::KeySetInvalid(

@@ -122,12 +122,8 @@ impl PrivateKey {
     }
 
     /// The public half as a verification key without identifiers (a pinned key).
-    pub fn verifying_key(&self) -> VerifyingKey {
-        VerifyingKey {
-            kid: None,
-            x5t: None,
-            key: self.public_key(),
-        }
+    pub fn verifying_key(&self) -> Result<VerifyingKey> {
+        VerifyingKey::new(self.public_key())
     }
 
     fn key(&self) -> &rsa::PrivateKey {

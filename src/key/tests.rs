@@ -108,7 +108,7 @@ fn signatures_match_openssl_in_every_form() {
             key.sign_pkcs1v15_sha256(MESSAGE).unwrap(),
             OPENSSL_SIGNATURE
         );
-        let verifier = key.verifying_key();
+        let verifier = key.verifying_key().unwrap();
         assert!(verifier.verify_pkcs1v15_sha256(MESSAGE, OPENSSL_SIGNATURE));
         assert!(!verifier.verify_pkcs1v15_sha256(b"another message", OPENSSL_SIGNATURE));
     }
@@ -117,13 +117,16 @@ fn signatures_match_openssl_in_every_form() {
     assert_ne!(signature, OPENSSL_SIGNATURE);
     assert!(other
         .verifying_key()
+        .unwrap()
         .verify_pkcs1v15_sha256(MESSAGE, &signature));
     assert!(!parse(PKCS1)
         .verifying_key()
+        .unwrap()
         .verify_pkcs1v15_sha256(MESSAGE, &signature));
     let empty = parse(PKCS1).sign_pkcs1v15_sha256(b"").unwrap();
     assert!(parse(PKCS1)
         .verifying_key()
+        .unwrap()
         .verify_pkcs1v15_sha256(b"", &empty));
 }
 

@@ -370,12 +370,12 @@ fn jwks_rules() {
         (
             "not JSON",
             "{nope".into(),
-            invalid("the JWKS is not valid JSON"),
+            invalid("the JWKS is not valid JSON, or names a member twice"),
         ),
         (
             "trailing garbage",
             format!("{} x", jwks(&[&good])),
-            invalid("the JWKS is not valid JSON"),
+            invalid("the JWKS is not valid JSON, or names a member twice"),
         ),
         (
             "101 keys",
@@ -494,11 +494,7 @@ fn truncated_certificates_are_refused() {
 
 fn key(kid: Option<&str>, x5t: Option<&str>, spki: &str) -> VerifyingKey {
     let key = rsa::PublicKey::from_public_key_pem(spki).unwrap();
-    VerifyingKey {
-        kid: kid.map(Into::into),
-        x5t: x5t.map(Into::into),
-        key,
-    }
+    VerifyingKey::with_ids(key, kid.map(Into::into), x5t.map(Into::into)).unwrap()
 }
 
 #[test]
@@ -573,11 +569,7 @@ fn sets_from_keys() {
         VerifyingKey::new(small.clone()).unwrap_err(),
         Error::KeySetInvalid("an RSA key is under 2048 bits")
     );
-    let small = VerifyingKey {
-        kid: None,
-        x5t: None,
-        key: small,
-    };
+    let small = VerifyingKey::with_ids(small, None, None).unwrap();
     assert_eq!(
         KeySet::from_keys(vec![small]).unwrap_err(),
         Error::KeySetInvalid("an RSA key is under 2048 bits")
@@ -594,7 +586,7 @@ fn sets_from_keys() {
 #[test]
 fn private_key_signs_for_its_key_set() {
     let private = PrivateKey::parse(fixture!("rsa2048.xml")).unwrap();
-    let set = KeySet::from_keys(vec![private.verifying_key()]).unwrap();
+    let set = KeySet::from_keys(vec![private.verifying_key().unwrap()]).unwrap();
     let signature = private.sign_pkcs1v15_sha256(b"data").unwrap();
     assert!(set
         .candidates(Some("any"), None)
