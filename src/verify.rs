@@ -226,6 +226,59 @@ mod tests {
         }
     }
 
+    use num_bigint::BigUint;
+    use proptest::prelude::*;
+
+    /// An odd modulus of 64 to 520 bytes with a non-zero top byte, as a verifier may be given.
+    fn modulus() -> impl Strategy<Value = Vec<u8>> {
+        (64usize..=520).prop_flat_map(|len| {
+            proptest::collection::vec(any::<u8>(), len).prop_map(|mut bytes| {
+                bytes[0] = bytes[0].max(1);
+                let last = bytes.len() - 1;
+                bytes[last] |= 1;
+                bytes
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// The Montgomery exponentiation against num-bigint's, an independent implementation, for
+        /// moduli of every length (whole and partial top limbs) and exponents from 3 to 2^33 - 1.
+        #[test]
+        fn public_op_matches_num_bigint(
+            n in modulus(),
+            s_bytes in proptest::collection::vec(any::<u8>(), 1..=520),
+            e in prop_oneof![Just(3u64), Just(65537u64), (1u64..(1 << 32)).prop_map(|e| 2 * e + 1)],
+        ) {
+            let key = PreparedPublicKey::new(&n, e).unwrap();
+            let big_n = BigUint::from_bytes_be(&n);
+            let s = BigUint::from_bytes_be(&s_bytes) % &big_n;
+            let expected = s.modpow(&BigUint::from(e), &big_n);
+            let limbs = limbs_from_be(&s.to_bytes_be(), key.n.len());
+            let mut ours = vec![0u8; key.size];
+            limbs_to_be(&key.public_op(&limbs), &mut ours);
+            prop_assert_eq!(BigUint::from_bytes_be(&ours), expected);
+        }
+
+        /// Edge values of s: 0, 1, n - 1 and n - 2.
+        #[test]
+        fn public_op_edges(n in modulus()) {
+            let key = PreparedPublicKey::new(&n, 65537).unwrap();
+            let big_n = BigUint::from_bytes_be(&n);
+            for s in [BigUint::from(0u8), BigUint::from(1u8), &big_n - 1u8, &big_n - 2u8] {
+                let limbs = limbs_from_be(&s.to_bytes_be(), key.n.len());
+                let mut ours = vec![0u8; key.size];
+                limbs_to_be(&key.public_op(&limbs), &mut ours);
+                prop_assert_eq!(
+                    BigUint::from_bytes_be(&ours),
+                    s.modpow(&BigUint::from(65537u32), &big_n)
+                );
+            }
+        }
+    }
+
     #[test]
     fn refuses_unusable_moduli() {
         assert!(PreparedPublicKey::new(&[0xff; 32], 65537).is_none()); // too short
