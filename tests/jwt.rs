@@ -1,13 +1,21 @@
-//! JWT validation: RFC 7515 A.2 reproduced, then a table of hostile tokens (RFC 8725), each with the
-//! error code it must produce. Every row is followed by a valid validation to show nothing sticks.
+//! JWT validation: RFC 7515 A.2 and RFC 7520 §4.1 reproduced, then a table of hostile tokens (RFC 8725),
+//! each with the error code it must produce. Every row is followed by a valid validation to show
+//! nothing sticks.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use base64ct::{Base64UrlUnpadded, Encoding};
+use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use superoffice_auth::{validate_token, KeySet, PrivateKey, ValidationOptions};
 
 const RFC: &str = include_str!("fixtures/rfc/rfc7515-a2.json");
 const RFC_PEM: &str = include_str!("fixtures/rfc/rfc7515-a2.pem");
+const RFC7520: &str = include_str!("fixtures/rfc/rfc7520-4.1.json");
+const RFC7520_PEM: &str = include_str!("fixtures/rfc/rfc7520-4.1.pem");
+/// A key that is not in the key set: the attacker's.
+const ATTACKER_PEM: &str = include_str!("fixtures/keys/rsa2048.pkcs8.pem");
+const ATTACKER_CERT: &str = include_str!("fixtures/keys/rsa2048.cert-v3.pem");
 
 fn rfc() -> Value {
     serde_json::from_str(RFC).unwrap()
@@ -25,10 +33,54 @@ fn b64(bytes: impl AsRef<[u8]>) -> String {
 
 /// Signs `header.payload` (raw JSON text) with the RFC key.
 fn mint(header: &str, payload: &str) -> String {
+    mint_with(RFC_PEM, header.as_bytes(), payload.as_bytes())
+}
+
+/// Signs `header.payload` (raw bytes) with the given private key.
+fn mint_with(pem: &str, header: &[u8], payload: &[u8]) -> String {
     let input = format!("{}.{}", b64(header), b64(payload));
-    let key = PrivateKey::parse(RFC_PEM).unwrap();
+    let key = PrivateKey::parse(pem).unwrap();
     let signature = key.sign_pkcs1v15_sha256(input.as_bytes()).unwrap();
     format!("{input}.{}", b64(signature))
+}
+
+/// HMAC-SHA256 (RFC 2104), for the algorithm-confusion rows: a token "signed" with HS256 keyed by
+/// our own public key, which a library that lets the token pick the algorithm would accept.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut block = if key.len() > 64 {
+        Sha256::digest(key).to_vec()
+    } else {
+        key.to_vec()
+    };
+    block.resize(64, 0);
+    let pad = |byte: u8| block.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .to_vec()
+}
+
+fn hs256(header: &str, payload: &str, key: &[u8]) -> String {
+    let input = format!("{}.{}", b64(header), b64(payload));
+    format!("{input}.{}", b64(hmac_sha256(key, input.as_bytes())))
+}
+
+/// An RS256 header over an RSASSA-PSS signature by the right key: a different scheme, refused.
+fn pss_signed(header: &str, payload: &str) -> String {
+    use rsa::pkcs8::DecodePrivateKey;
+    use rsa::signature::{RandomizedSigner, SignatureEncoding};
+    let input = format!("{}.{}", b64(header), b64(payload));
+    let key = rsa::PrivateKey::from_pkcs8_pem(RFC_PEM).unwrap();
+    let signer = rsa::pss::SigningKey::<Sha256>::new(key);
+    let signature = signer
+        .try_sign_with_rng(&mut getrandom::SysRng, input.as_bytes())
+        .unwrap();
+    format!("{input}.{}", b64(signature.to_vec()))
 }
 
 const NOW_MS: f64 = 1_800_000_000_000.0;
@@ -92,6 +144,63 @@ fn rfc7515_a2_validates_then_expires() {
     assert!(validate_token(&compact, &rfc_keys(), &skewed).is_ok());
 }
 
+fn rfc7520() -> Value {
+    serde_json::from_str(RFC7520).unwrap()
+}
+
+fn rfc7520_keys() -> KeySet {
+    let jwk = &rfc7520()["jwk"];
+    let jwks = json!({ "keys": [{ "kty": "RSA", "use": "sig", "n": jwk["n"], "e": jwk["e"], "kid": jwk["kid"] }] });
+    KeySet::parse(&jwks.to_string()).unwrap()
+}
+
+#[test]
+fn rfc7520_4_1_signature_is_reproduced_exactly() {
+    let compact = rfc7520()["compact"].as_str().unwrap().to_owned();
+    let (input, signature) = compact.rsplit_once('.').unwrap();
+    let key = PrivateKey::parse(RFC7520_PEM).unwrap();
+    assert_eq!(
+        b64(key.sign_pkcs1v15_sha256(input.as_bytes()).unwrap()),
+        signature
+    );
+    let payload = Base64UrlUnpadded::decode_vec(input.split('.').nth(1).unwrap()).unwrap();
+    assert_eq!(payload, rfc7520()["payload"].as_str().unwrap().as_bytes());
+}
+
+/// RFC 7520 §4.1's payload is prose ("It's a dangerous business, Frodo..."), not a claims set. The
+/// signature is checked first, so the genuine token fails only on its payload (ERR_JWT_MALFORMED),
+/// while a damaged signature fails as a signature, before the payload is ever read.
+#[test]
+fn rfc7520_4_1_signature_is_checked_before_the_payload() {
+    let compact = rfc7520()["compact"].as_str().unwrap().to_owned();
+    let (input, signature) = compact.rsplit_once('.').unwrap();
+    let keys = rfc7520_keys();
+    let [key] = keys.keys() else {
+        panic!("one key")
+    };
+    let signature_bytes = Base64UrlUnpadded::decode_vec(signature).unwrap();
+    assert!(key.verify_pkcs1v15_sha256(input.as_bytes(), &signature_bytes));
+
+    let options = ValidationOptions::at(NOW_MS);
+    let code = |token: &str| validate_token(token, &keys, &options).unwrap_err().code();
+    assert_eq!(code(&compact), "ERR_JWT_MALFORMED");
+
+    let mut tampered = signature_bytes.clone();
+    tampered[100] ^= 0x01;
+    assert_eq!(
+        code(&format!("{input}.{}", b64(&tampered))),
+        "ERR_JWT_SIGNATURE_INVALID"
+    );
+    // A claims set put in its place without the key fails on the signature too, not on its claims.
+    let header = input.split('.').next().unwrap();
+    let forged = format!("{header}.{}.{signature}", b64(r#"{"exp":1}"#));
+    assert_eq!(code(&forged), "ERR_JWT_SIGNATURE_INVALID");
+    // The RFC 7515 key does not verify it: no other key is consulted.
+    let wrong = validate_token(&compact, &rfc_keys(), &options).unwrap_err();
+    assert_eq!(wrong.code(), "ERR_JWT_KEY_NOT_FOUND");
+    assert_eq!(code(&compact), "ERR_JWT_MALFORMED", "after the other rows");
+}
+
 #[test]
 fn hostile_tokens_table() {
     let rs = r#"{"alg":"RS256","kid":"rfc"}"#;
@@ -104,6 +213,27 @@ fn hostile_tokens_table() {
     let claims =
         |extra: &str| format!(r#"{{"iss":"SuperOffice AS","aud":"spn:1234","exp":{EXP}{extra}}}"#);
     let base = r#"{"iss":"SuperOffice AS","aud":"spn:1234""#.to_owned();
+    let rfc_key = PrivateKey::parse(RFC_PEM).unwrap().public_key();
+    let public_pem = rfc_key.to_public_key_pem(LineEnding::LF).unwrap();
+    let public_der = rfc_key.to_public_key_der().unwrap().as_bytes().to_vec();
+    let attacker =
+        |header: &str| mint_with(ATTACKER_PEM, header.as_bytes(), good_payload().as_bytes());
+    let attacker_public = PrivateKey::parse(ATTACKER_PEM).unwrap().public_key();
+    let attacker_jwk = {
+        use rsa::traits::PublicKeyParts;
+        json!({
+            "kty": "RSA",
+            "n": b64(attacker_public.n().to_be_bytes()),
+            "e": b64(attacker_public.e().to_be_bytes()),
+        })
+    };
+    let attacker_x5c = {
+        let body: String = ATTACKER_CERT
+            .lines()
+            .filter(|line| !line.starts_with("-----"))
+            .collect();
+        body
+    };
 
     let rows: Vec<(&str, String, &str)> = vec![
         // Algorithms: ours, never the token's.
@@ -406,6 +536,354 @@ fn hostile_tokens_table() {
         (
             "tampered payload",
             format!("{}.{}.{good_sig}", b64(rs), b64(claims(r#","admin":true"#))),
+            "ERR_JWT_SIGNATURE_INVALID",
+        ),
+        // Algorithm confusion (RFC 8725 §2.1): HS256 keyed with our own public key, as PEM and DER.
+        (
+            "HS256 keyed with the public key PEM",
+            hs256(
+                r#"{"alg":"HS256","kid":"rfc"}"#,
+                &good_payload(),
+                public_pem.as_bytes(),
+            ),
+            "ERR_JWT_ALG_NOT_ALLOWED",
+        ),
+        (
+            "HS256 keyed with the public key PEM, no kid",
+            hs256(r#"{"alg":"HS256"}"#, &good_payload(), public_pem.as_bytes()),
+            "ERR_JWT_ALG_NOT_ALLOWED",
+        ),
+        (
+            "HS256 keyed with the public key DER",
+            hs256(
+                r#"{"alg":"HS256","kid":"rfc"}"#,
+                &good_payload(),
+                &public_der,
+            ),
+            "ERR_JWT_ALG_NOT_ALLOWED",
+        ),
+        (
+            "HS256 MAC under an RS256 header",
+            hs256(rs, &good_payload(), public_pem.as_bytes()),
+            "ERR_JWT_SIGNATURE_INVALID",
+        ),
+        (
+            "RS256 header over a PSS signature by the right key",
+            pss_signed(rs, &good_payload()),
+            "ERR_JWT_SIGNATURE_INVALID",
+        ),
+        (
+            "PS256 header over a PSS signature by the right key",
+            pss_signed(r#"{"alg":"PS256","kid":"rfc"}"#, &good_payload()),
+            "ERR_JWT_ALG_NOT_ALLOWED",
+        ),
+        // Keys embedded in the header are never used, even with our own kid.
+        (
+            "embedded jwk with the attacker's key",
+            attacker(&format!(r#"{{"alg":"RS256","jwk":{attacker_jwk}}}"#)),
+            "ERR_JWT_SIGNATURE_INVALID",
+        ),
+        (
+            "embedded jwk with our kid",
+            attacker(&format!(
+                r#"{{"alg":"RS256","kid":"rfc","jwk":{attacker_jwk}}}"#
+            )),
+            "ERR_JWT_SIGNATURE_INVALID",
+        ),
+        (
+            "embedded jwk naming its own kid",
+            attacker(&format!(
+                r#"{{"alg":"RS256","kid":"attacker","jwk":{attacker_jwk}}}"#
+            )),
+            "ERR_JWT_KEY_NOT_FOUND",
+        ),
+        (
+            "jku",
+            attacker(r#"{"alg":"RS256","jku":"https://attacker.example/jwks.json"}"#),
+            "ERR_JWT_SIGNATURE_INVALID",
+        ),
+        (
+            "x5u",
+            attacker(r#"{"alg":"RS256","x5u":"https://attacker.example/cert.pem"}"#),
+            "ERR_JWT_SIGNATURE_INVALID",
+        ),
+        (
+            "x5c with the attacker's certificate",
+            attacker(&format!(
+                r#"{{"alg":"RS256","kid":"rfc","x5c":["{attacker_x5c}"]}}"#
+            )),
+            "ERR_JWT_SIGNATURE_INVALID",
+        ),
+        (
+            "kid path traversal with jwk",
+            attacker(&format!(
+                r#"{{"alg":"RS256","kid":"../../../../dev/null","jwk":{attacker_jwk}}}"#
+            )),
+            "ERR_JWT_KEY_NOT_FOUND",
+        ),
+        (
+            "kid SQL injection",
+            with_header(r#"{"alg":"RS256","kid":"' OR '1'='1"}"#),
+            "ERR_JWT_KEY_NOT_FOUND",
+        ),
+        (
+            "kid empty",
+            with_header(r#"{"alg":"RS256","kid":""}"#),
+            "ERR_JWT_KEY_NOT_FOUND",
+        ),
+        (
+            "x5t not a string",
+            with_header(r#"{"alg":"RS256","x5t":["a"]}"#),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "crit not an array",
+            with_header(r#"{"alg":"RS256","crit":"exp"}"#),
+            "ERR_JWT_MALFORMED",
+        ),
+        // More time claims: types, floats, huge and negative numbers.
+        (
+            "exp bool",
+            with_payload(&format!(r#"{base},"exp":true}}"#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "exp array",
+            with_payload(&format!(r#"{base},"exp":[{EXP}]}}"#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "exp after year 9999",
+            with_payload(&format!(r#"{base},"exp":253402300800}}"#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "exp u64 max",
+            with_payload(&format!(r#"{base},"exp":18446744073709551615}}"#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "exp beyond f64",
+            with_payload(&format!(r#"{base},"exp":1e400}}"#)),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "exp negative float",
+            with_payload(&format!(r#"{base},"exp":-0.5}}"#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "exp float past",
+            with_payload(&format!(r#"{base},"exp":1799999939.9}}"#)),
+            "ERR_JWT_EXPIRED",
+        ),
+        (
+            "exp exponent notation",
+            with_payload(&format!(r#"{base},"exp":1.8000003e9}}"#)),
+            "OK",
+        ),
+        (
+            "nbf float future",
+            with_payload(&claims(r#","nbf":1800000060.5"#)),
+            "ERR_JWT_NOT_YET_VALID",
+        ),
+        (
+            "nbf negative",
+            with_payload(&claims(r#","nbf":-1"#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "nbf null",
+            with_payload(&claims(r#","nbf":null"#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "nbf huge",
+            with_payload(&claims(r#","nbf":1e300"#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "iat string",
+            with_payload(&claims(r#","iat":"1799999000""#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "iat float",
+            with_payload(&claims(r#","iat":1799999000.25"#)),
+            "OK",
+        ),
+        (
+            "iat negative",
+            with_payload(&claims(r#","iat":-100"#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "iat huge",
+            with_payload(&claims(r#","iat":9007199254740993"#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "aud null",
+            with_payload(&format!(
+                r#"{{"iss":"SuperOffice AS","aud":null,"exp":{EXP}}}"#
+            )),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "aud array with a number",
+            with_payload(&format!(
+                r#"{{"iss":"SuperOffice AS","aud":["spn:1234",5],"exp":{EXP}}}"#
+            )),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "aud with trailing space",
+            with_payload(&format!(
+                r#"{{"iss":"SuperOffice AS","aud":"spn:1234 ","exp":{EXP}}}"#
+            )),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "iss case variant",
+            with_payload(&format!(
+                r#"{{"iss":"superoffice as","aud":"spn:1234","exp":{EXP}}}"#
+            )),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "iss null",
+            with_payload(&format!(r#"{{"iss":null,"aud":"spn:1234","exp":{EXP}}}"#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        // More shapes.
+        ("payload null", with_payload("null"), "ERR_JWT_MALFORMED"),
+        (
+            "payload string",
+            with_payload(r#""claims""#),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "payload number",
+            with_payload("1800000300"),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "payload empty object",
+            with_payload("{}"),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        ("header null", with_header("null"), "ERR_JWT_MALFORMED"),
+        (
+            "header string",
+            with_header(r#""RS256""#),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "header trailing garbage",
+            with_header(r#"{"alg":"RS256"} x"#),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "duplicate header alg by escape",
+            with_header(r#"{"alg":"RS256","\u0061lg":"HS256"}"#),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "duplicate claim by escape",
+            with_payload(&claims(r#","\u0065xp":1"#)),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "duplicate nested claim",
+            with_payload(&claims(r#","x":{"a":1,"a":2}"#)),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "invalid utf-8 payload",
+            mint_with(
+                RFC_PEM,
+                rs.as_bytes(),
+                b"{\"iss\":\"SuperOffice AS\",\"x\":\"\xc3\x28\"}",
+            ),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "standard-alphabet header, signed as sent",
+            {
+                // `???` encodes to `Pz8/`: a `/` that base64url does not have.
+                let header = Base64::encode_string(br#"{"alg":"RS256","kid":"rfc","x":"???"}"#);
+                assert!(header.contains('/'));
+                let input = format!("{header}.{good_payload_b64}");
+                let signature = PrivateKey::parse(RFC_PEM)
+                    .unwrap()
+                    .sign_pkcs1v15_sha256(input.as_bytes())
+                    .unwrap();
+                format!("{input}.{}", b64(signature))
+            },
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "empty header segment",
+            format!(".{good_payload_b64}.{good_sig}"),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "empty payload segment",
+            format!("{}..{good_sig}", good_input.split('.').next().unwrap()),
+            "ERR_JWT_MALFORMED",
+        ),
+        ("only dots", "..".to_owned(), "ERR_JWT_MALFORMED"),
+        (
+            "truncated header",
+            good[..10].to_owned(),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "five segments (JWE shape)",
+            format!("{good}.e30.e30"),
+            "ERR_JWT_MALFORMED",
+        ),
+        ("trailing space", format!("{good} "), "ERR_JWT_MALFORMED"),
+        ("leading newline", format!("\n{good}"), "ERR_JWT_MALFORMED"),
+        (
+            "whitespace inside the header",
+            good.replacen('.', " .", 1),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            // The header is read first, then the signature checked over the bytes as sent; the payload
+            // is decoded only after that, so an unsigned change there is a signature failure.
+            "whitespace inside the payload",
+            good.replacen('.', ". ", 1),
+            "ERR_JWT_SIGNATURE_INVALID",
+        ),
+        (
+            "Bearer prefix",
+            format!("Bearer {good}"),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "flattened json serialization",
+            format!(
+                r#"{{"protected":"{}","payload":"{good_payload_b64}","signature":"{good_sig}"}}"#,
+                b64(rs)
+            ),
+            "ERR_JWT_MALFORMED",
+        ),
+        (
+            "just under 16 KiB is read",
+            with_payload(&claims(&format!(r#","pad":"{}""#, "x".repeat(11_000)))),
+            "OK",
+        ),
+        (
+            "signature of another token",
+            format!(
+                "{good_input}.{}",
+                mint(rs, &claims(r#","other":1"#))
+                    .rsplit_once('.')
+                    .unwrap()
+                    .1
+            ),
             "ERR_JWT_SIGNATURE_INVALID",
         ),
     ];
