@@ -32,11 +32,17 @@ pub enum Error {
     /// The XML carries a DOCTYPE, or an entity other than the five predefined ones.
     XmlForbidden(&'static str),
     /// A SOAP 1.1 or 1.2 fault.
-    SoapFault { fault_code: String, fault_string: String },
+    SoapFault {
+        fault_code: String,
+        fault_string: String,
+    },
     /// A non-2xx HTTP status with no parseable fault.
     HttpStatus { status: u16 },
     /// `IsSuccessful` was false.
-    TicketDenied { server_message: Option<String>, reason: Option<&'static str> },
+    TicketDenied {
+        server_message: Option<String>,
+        reason: Option<&'static str>,
+    },
     /// The JWT is not a well-formed compact JWS.
     JwtMalformed(&'static str),
     /// The JWT names an algorithm other than RS256.
@@ -130,19 +136,31 @@ impl Error {
 
     /// A claim-name-carrying error. The claim's name is ours or public, never its value.
     pub fn claim(claim: &str, reason: &'static str) -> Self {
-        Error::JwtClaimInvalid { claim: truncate(claim), reason }
+        Error::JwtClaimInvalid {
+            claim: truncate(claim),
+            reason,
+        }
     }
 
     pub fn soap_fault(fault_code: &str, fault_string: &str) -> Self {
-        Error::SoapFault { fault_code: truncate(fault_code), fault_string: truncate(fault_string) }
+        Error::SoapFault {
+            fault_code: truncate(fault_code),
+            fault_string: truncate(fault_string),
+        }
     }
 
     /// `IsSuccessful` false: keep the server's message and recognise SuperOffice's error names in it.
     pub fn ticket_denied(server_message: Option<&str>) -> Self {
         let reason = server_message.and_then(|message| {
-            AUTHORIZE_ERROR_NAMES.iter().copied().find(|name| message.contains(name))
+            AUTHORIZE_ERROR_NAMES
+                .iter()
+                .copied()
+                .find(|name| message.contains(name))
         });
-        Error::TicketDenied { server_message: server_message.map(truncate), reason }
+        Error::TicketDenied {
+            server_message: server_message.map(truncate),
+            reason,
+        }
     }
 }
 
@@ -166,12 +184,18 @@ impl fmt::Display for Error {
             | Error::JwtMalformed(m) => f.write_str(m),
             Error::KeyEncrypted => f.write_str("the private key is encrypted; decrypt it first"),
             Error::KeyTooSmall { bits } => {
-                write!(f, "RSA key of {bits} bits refused; at least 2048 bits are required")
+                write!(
+                    f,
+                    "RSA key of {bits} bits refused; at least 2048 bits are required"
+                )
             }
             Error::ResponseTooLarge { limit } => {
                 write!(f, "response body exceeds the limit of {limit} bytes")
             }
-            Error::SoapFault { fault_code, fault_string } => {
+            Error::SoapFault {
+                fault_code,
+                fault_string,
+            } => {
                 write!(f, "SOAP fault {fault_code}: {fault_string}")
             }
             Error::HttpStatus { status } => write!(f, "unexpected HTTP status {status}"),
@@ -179,7 +203,9 @@ impl fmt::Display for Error {
                 Some(message) => write!(f, "ticket request denied: {message}"),
                 None => f.write_str("ticket request denied"),
             },
-            Error::JwtAlgNotAllowed => f.write_str("JWT algorithm not allowed; only RS256 is accepted"),
+            Error::JwtAlgNotAllowed => {
+                f.write_str("JWT algorithm not allowed; only RS256 is accepted")
+            }
             Error::JwtKeyNotFound => f.write_str("no verification key matches the JWT"),
             Error::JwtSignatureInvalid => f.write_str("JWT signature verification failed"),
             Error::JwtExpired => f.write_str("JWT has expired"),
@@ -243,7 +269,13 @@ mod tests {
     #[test]
     fn denied_recognises_authorize_error_names() {
         let e = Error::ticket_denied(Some("InvalidSignature: the signature did not verify"));
-        assert!(matches!(e, Error::TicketDenied { reason: Some("InvalidSignature"), .. }));
+        assert!(matches!(
+            e,
+            Error::TicketDenied {
+                reason: Some("InvalidSignature"),
+                ..
+            }
+        ));
         let e = Error::ticket_denied(Some("something else"));
         assert!(matches!(e, Error::TicketDenied { reason: None, .. }));
     }

@@ -1,19 +1,243 @@
-//! RS256 JWT validation.
-use crate::error::{Error, Result};
-use crate::keyset::KeySet;
+//! RS256 JWT validation (RFC 7519, following RFC 8725's advice).
+//!
+//! The algorithm is ours, never the token's: only `RS256` is accepted and `jwk`, `jku`, `x5u`, `x5c`
+//! never select a key; `kid`/`x5t` only choose among the keys the caller gave. The signature is checked
+//! before any claim is read, so an unsigned payload cannot steer validation.
 
+use crate::error::{Error, Result};
+use crate::json;
+use crate::keyset::KeySet;
+use base64ct::{Base64UrlUnpadded, Encoding};
+use serde_json::{Map, Value};
+
+/// Tokens longer than this are refused before decoding.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// Clock-skew allowance when the caller gives none.
+pub const DEFAULT_LEEWAY_SECONDS: u32 = 60;
+/// Largest leeway accepted: beyond this a "leeway" is really switching expiry off.
+pub const MAX_LEEWAY_SECONDS: u32 = 3600;
+/// NumericDates past 9999-12-31 are not real times.
+const MAX_NUMERIC_DATE: f64 = 253_402_300_799.0;
+
+pub type Claims = Map<String, Value>;
+
+#[derive(Debug, Clone)]
 pub struct ValidationOptions<'a> {
+    /// Current time, epoch milliseconds.
     pub now_ms: f64,
     pub leeway_seconds: u32,
+    /// Required `iss`, when given.
     pub issuer: Option<&'a str>,
+    /// Required member of `aud`, when given.
     pub audience: Option<&'a str>,
+    /// Required `nonce`, when given.
     pub nonce: Option<&'a str>,
 }
 
-pub fn validate_token(
-    _jwt: &str,
-    _keys: &KeySet,
-    _options: &ValidationOptions<'_>,
-) -> Result<serde_json::Map<String, serde_json::Value>> {
-    Err(Error::JwtMalformed("not implemented"))
+impl ValidationOptions<'_> {
+    pub fn at(now_ms: f64) -> Self {
+        ValidationOptions {
+            now_ms,
+            leeway_seconds: DEFAULT_LEEWAY_SECONDS,
+            issuer: None,
+            audience: None,
+            nonce: None,
+        }
+    }
+}
+
+/// Validates a compact RS256 JWS and its registered claims; returns the payload's claims.
+pub fn validate_token(jwt: &str, keys: &KeySet, options: &ValidationOptions<'_>) -> Result<Claims> {
+    let now = checked_now_seconds(options.now_ms)?;
+    if options.leeway_seconds > MAX_LEEWAY_SECONDS {
+        return Err(Error::InvalidArgument(
+            "leewaySeconds must be between 0 and 3600",
+        ));
+    }
+    let parts = split_compact(jwt)?;
+    let header = decode_header(parts.header)?;
+    verify_signature(&parts, &header, keys)?;
+
+    let payload = decode_segment(parts.payload)?;
+    let claims = json::parse_object(&payload)
+        .ok_or(Error::JwtMalformed("JWT payload is not a JSON object"))?;
+    check_times(&claims, now, f64::from(options.leeway_seconds))?;
+    if let Some(issuer) = options.issuer {
+        check_issuer(&claims, issuer)?;
+    }
+    if let Some(audience) = options.audience {
+        check_audience(&claims, audience)?;
+    }
+    if let Some(nonce) = options.nonce {
+        check_string_claim(&claims, "nonce", nonce)?;
+    }
+    Ok(claims)
+}
+
+fn checked_now_seconds(now_ms: f64) -> Result<f64> {
+    if !now_ms.is_finite() || now_ms < 0.0 || now_ms / 1000.0 > MAX_NUMERIC_DATE {
+        return Err(Error::InvalidArgument("now must be a valid time"));
+    }
+    Ok(now_ms / 1000.0)
+}
+
+struct Compact<'a> {
+    header: &'a str,
+    payload: &'a str,
+    /// `header.payload`, the bytes the signature covers.
+    signing_input: &'a str,
+    signature: &'a str,
+}
+
+fn split_compact(jwt: &str) -> Result<Compact<'_>> {
+    if jwt.len() > MAX_TOKEN_BYTES {
+        return Err(Error::JwtMalformed("JWT exceeds 16 KiB"));
+    }
+    if jwt.starts_with('{') {
+        return Err(Error::JwtMalformed(
+            "JWT must use the compact serialization",
+        ));
+    }
+    let mut segments = jwt.split('.');
+    let (Some(header), Some(payload), Some(signature), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
+        return Err(Error::JwtMalformed("JWT must have three segments"));
+    };
+    if header.is_empty() || payload.is_empty() || signature.is_empty() {
+        return Err(Error::JwtMalformed("JWT has an empty segment"));
+    }
+    let signing_input = jwt
+        .get(..header.len() + 1 + payload.len())
+        .ok_or(Error::JwtMalformed("JWT must have three segments"))?;
+    Ok(Compact {
+        header,
+        payload,
+        signing_input,
+        signature,
+    })
+}
+
+/// base64url without padding, as RFC 7515 requires; anything else (padding, `+`, `/`, whitespace,
+/// non-canonical trailing bits) is refused.
+fn decode_segment(segment: &str) -> Result<Vec<u8>> {
+    Base64UrlUnpadded::decode_vec(segment)
+        .map_err(|_| Error::JwtMalformed("JWT segment is not unpadded base64url"))
+}
+
+struct Header {
+    kid: Option<String>,
+    x5t: Option<String>,
+}
+
+fn decode_header(segment: &str) -> Result<Header> {
+    let bytes = decode_segment(segment)?;
+    let header =
+        json::parse_object(&bytes).ok_or(Error::JwtMalformed("JWT header is not a JSON object"))?;
+    match header.get("alg") {
+        Some(Value::String(alg)) if alg == "RS256" => {}
+        _ => return Err(Error::JwtAlgNotAllowed),
+    }
+    // We implement no extension, so any critical one is one we do not understand (RFC 7515 §4.1.11),
+    // including `b64` (RFC 7797), which would change what the signature covers.
+    if header.contains_key("crit") {
+        return Err(Error::JwtMalformed(
+            "JWT names a critical header extension we do not support",
+        ));
+    }
+    let optional_string = |name: &str| match header.get(name) {
+        None => Ok(None),
+        Some(Value::String(value)) => Ok(Some(value.clone())),
+        Some(_) => Err(Error::JwtMalformed("JWT header kid/x5t must be strings")),
+    };
+    Ok(Header {
+        kid: optional_string("kid")?,
+        x5t: optional_string("x5t")?,
+    })
+}
+
+fn verify_signature(parts: &Compact<'_>, header: &Header, keys: &KeySet) -> Result<()> {
+    let signature = decode_segment(parts.signature)?;
+    let mut candidates = keys
+        .candidates(header.kid.as_deref(), header.x5t.as_deref())
+        .peekable();
+    if candidates.peek().is_none() {
+        return Err(Error::JwtKeyNotFound);
+    }
+    let message = parts.signing_input.as_bytes();
+    if candidates.any(|key| key.verify_pkcs1v15_sha256(message, &signature)) {
+        Ok(())
+    } else {
+        Err(Error::JwtSignatureInvalid)
+    }
+}
+
+/// A NumericDate claim, if present: a finite, non-negative JSON number no later than year 9999.
+fn numeric_date(claims: &Claims, name: &'static str) -> Result<Option<f64>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(number)) => match number.as_f64() {
+            Some(value) if value.is_finite() && (0.0..=MAX_NUMERIC_DATE).contains(&value) => {
+                Ok(Some(value))
+            }
+            _ => Err(Error::claim(name, "must be a NumericDate")),
+        },
+        Some(_) => Err(Error::claim(name, "must be a NumericDate")),
+    }
+}
+
+fn check_times(claims: &Claims, now: f64, leeway: f64) -> Result<()> {
+    let exp = numeric_date(claims, "exp")?.ok_or_else(|| Error::claim("exp", "missing"))?;
+    let nbf = numeric_date(claims, "nbf")?;
+    let iat = numeric_date(claims, "iat")?;
+    if now >= exp + leeway {
+        return Err(Error::JwtExpired);
+    }
+    // A token issued or valid only in the future means one of the clocks is wrong; refuse it.
+    if nbf.is_some_and(|nbf| nbf > now + leeway) || iat.is_some_and(|iat| iat > now + leeway) {
+        return Err(Error::JwtNotYetValid);
+    }
+    Ok(())
+}
+
+fn check_issuer(claims: &Claims, expected: &str) -> Result<()> {
+    check_string_claim(claims, "iss", expected)
+}
+
+fn check_string_claim(claims: &Claims, name: &'static str, expected: &str) -> Result<()> {
+    match claims.get(name) {
+        None => Err(Error::claim(name, "missing")),
+        Some(Value::String(value)) if value == expected => Ok(()),
+        Some(Value::String(_)) => Err(Error::claim(name, "unexpected value")),
+        Some(_) => Err(Error::claim(name, "must be a string")),
+    }
+}
+
+/// `aud` is a string or a non-empty array of strings; `expected` must be one of them, exactly.
+pub fn check_audience(claims: &Claims, expected: &str) -> Result<()> {
+    match claims.get("aud") {
+        None => Err(Error::claim("aud", "missing")),
+        Some(Value::String(aud)) if aud == expected => Ok(()),
+        Some(Value::String(_)) => Err(Error::claim("aud", "unexpected value")),
+        Some(Value::Array(items)) => {
+            if items.is_empty() || !items.iter().all(Value::is_string) {
+                return Err(Error::claim(
+                    "aud",
+                    "must be a string or an array of strings",
+                ));
+            }
+            if items.iter().any(|item| item.as_str() == Some(expected)) {
+                Ok(())
+            } else {
+                Err(Error::claim("aud", "unexpected value"))
+            }
+        }
+        Some(_) => Err(Error::claim(
+            "aud",
+            "must be a string or an array of strings",
+        )),
+    }
 }

@@ -19,6 +19,7 @@ pub mod xml;
 mod wasm;
 
 pub use error::{Error, Result, CODES};
+pub use jwt::Claims;
 pub use jwt::{validate_token, ValidationOptions};
 pub use key::{PemFormat, PrivateKey};
 pub use keyset::KeySet;

@@ -1,0 +1,259 @@
+'use strict';
+// The package's JavaScript face. It checks argument types (so nothing malformed reaches wasm),
+// turns times into epoch milliseconds and back into Dates, and maps the core's errors onto
+// SuperOfficeAuthError. Everything else happens in Rust.
+
+const util = require('node:util');
+const wasm = require('./superoffice_auth_wasm.js');
+const { SuperOfficeAuthError, invalidArgument } = require('./errors.cjs');
+const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('./arguments.cjs');
+
+/** Every error code, in the order the Rust core declares them. */
+const ERROR_CODES = Object.freeze(JSON.parse(wasm.errorCodes()));
+const KNOWN_CODES = new Set(ERROR_CODES);
+const DETAIL_FIELDS = ['claim', 'faultCode', 'faultString', 'serverMessage', 'reason', 'status', 'bits', 'limit'];
+
+/** Calls into wasm, turning the core's coded errors into SuperOfficeAuthError. */
+function callCore(fn) {
+  try {
+    return fn();
+  } catch (error) {
+    if (error && typeof error === 'object' && KNOWN_CODES.has(error.code)) {
+      const details = {};
+      for (const field of DETAIL_FIELDS) details[field] = error[field];
+      const mapped = new SuperOfficeAuthError(error.code, error.message, details);
+      Error.captureStackTrace?.(mapped, callCore);
+      throw mapped;
+    }
+    throw error;
+  }
+}
+
+const CONSTRUCT = Symbol('construct');
+
+/** A parsed RSA private key. Parse once, reuse; the key material stays inside wasm memory. */
+class PrivateKey {
+  #handle;
+
+  constructor(token, handle) {
+    if (token !== CONSTRUCT) throw new TypeError('use PrivateKey.parse(text)');
+    this.#handle = handle;
+  }
+
+  /** PEM PKCS#1, PEM PKCS#8 or SuperOffice's .NET `<RSAKeyValue>` XML. */
+  static parse(text) {
+    requireString(text, 'privateKey');
+    return new PrivateKey(CONSTRUCT, callCore(() => wasm.WasmPrivateKey.parse(text)));
+  }
+
+  get bits() {
+    return this.#handle.bits;
+  }
+
+  toPem(format = 'pkcs8') {
+    if (format !== 'pkcs8' && format !== 'pkcs1') throw invalidArgument("format must be 'pkcs8' or 'pkcs1'");
+    return callCore(() => this.#handle.toPem(format));
+  }
+
+  toXml() {
+    return callCore(() => this.#handle.toXml());
+  }
+
+  /** @internal */
+  static signWith(key, systemUserToken, nowMs) {
+    return callCore(() => key.#handle.signToken(systemUserToken, nowMs));
+  }
+
+  toJSON() {
+    return { type: 'PrivateKey', bits: this.bits };
+  }
+
+  [util.inspect.custom]() {
+    return `PrivateKey <RSA ${this.bits} bits>`;
+  }
+}
+
+/** Verification keys: a JWKS (text or object), PEM certificates or an SPKI public key. */
+class KeySet {
+  #handle;
+
+  constructor(token, handle) {
+    if (token !== CONSTRUCT) throw new TypeError('use KeySet.from(keys)');
+    this.#handle = handle;
+  }
+
+  static from(keys) {
+    if (keys instanceof KeySet) return keys;
+    return new KeySet(CONSTRUCT, callCore(() => wasm.WasmKeySet.parse(keySetText(keys))));
+  }
+
+  get size() {
+    return this.#handle.size;
+  }
+
+  /** @internal */
+  static handle(keySet) {
+    return keySet.#handle;
+  }
+
+  [util.inspect.custom]() {
+    return `KeySet <${this.size} key${this.size === 1 ? '' : 's'}>`;
+  }
+}
+
+function keySetText(keys) {
+  if (typeof keys === 'string') return requireString(keys, 'keys');
+  if (Array.isArray(keys) && keys.length > 0 && keys.every((item) => typeof item === 'string')) {
+    return keys.join('\n');
+  }
+  if (keys !== null && typeof keys === 'object' && !Array.isArray(keys) && Array.isArray(keys.keys)) {
+    return JSON.stringify(keys);
+  }
+  throw invalidArgument('keys must be a JWKS (string or object), PEM text, an array of PEM strings or a KeySet');
+}
+
+// Key sets given as text are usually the same few strings over and over (a pinned certificate, a
+// cached JWKS); parse each once. They are public keys, so keeping them costs no secrecy.
+const keySetCache = new Map();
+const KEY_SET_CACHE_SIZE = 16;
+
+function toKeySet(keys) {
+  if (keys === undefined) throw invalidArgument('keys is required');
+  if (typeof keys !== 'string') return KeySet.from(keys);
+  let keySet = keySetCache.get(keys);
+  if (!keySet) {
+    keySet = KeySet.from(keys);
+    if (keySetCache.size >= KEY_SET_CACHE_SIZE) keySetCache.delete(keySetCache.keys().next().value);
+    keySetCache.set(keys, keySet);
+  }
+  return keySet;
+}
+
+/** Signs `systemUserToken.yyyyMMddHHmm` (UTC) and returns `token.timestamp.base64(signature)`. */
+function signToken(systemUserToken, privateKey, options) {
+  requireString(systemUserToken, 'systemUserToken');
+  const nowMs = toEpochMs(requireOptions(options, 'options').now);
+  if (privateKey instanceof PrivateKey) return PrivateKey.signWith(privateKey, systemUserToken, nowMs);
+  requireString(privateKey, 'privateKey');
+  return callCore(() => wasm.signTokenWithText(systemUserToken, privateKey, nowMs));
+}
+
+/** The PartnerSystemUserService request, ready for `fetch(url, { method, headers, body })`. */
+function buildTicketRequest(params) {
+  if (params === null || typeof params !== 'object') throw invalidArgument('buildTicketRequest needs an object');
+  const environment = optionalString(params.environment, 'environment');
+  const baseUrl = optionalString(params.baseUrl, 'baseUrl');
+  const transport = params.transport === undefined ? 'soap' : params.transport;
+  if (transport !== 'soap' && transport !== 'rest') throw invalidArgument("transport must be 'soap' or 'rest'");
+  requireString(params.applicationToken, 'applicationToken');
+  requireString(params.contextIdentifier, 'contextIdentifier');
+  requireString(params.signedSystemToken, 'signedSystemToken');
+  const json = callCore(() =>
+    wasm.buildTicketRequest(
+      environment,
+      baseUrl,
+      transport,
+      params.applicationToken,
+      params.contextIdentifier,
+      params.signedSystemToken,
+    ),
+  );
+  return JSON.parse(json);
+}
+
+function headerValue(headers, name) {
+  if (headers === undefined || headers === null) return undefined;
+  if (typeof headers.get === 'function') return headers.get(name) ?? undefined;
+  if (typeof headers !== 'object') throw invalidArgument('response.headers must be an object or Headers');
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function bodyText(body) {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) {
+    try {
+      return utf8.decode(body);
+    } catch {
+      throw new SuperOfficeAuthError('ERR_RESPONSE_MALFORMED', 'response body is not valid UTF-8');
+    }
+  }
+  throw invalidArgument('response.body must be a string or Uint8Array');
+}
+
+// Ticket results print without their credentials (console.log, util.inspect), yet serialise in
+// full with JSON.stringify, which is an explicit request for the data.
+function inspectTicketResult() {
+  const { ticket, claims, ...rest } = this;
+  return { ...rest, ticket: ticket ? '[redacted]' : ticket, claims: '[claims redacted]' };
+}
+
+/** Parses the service's SOAP or REST response, validates the JWT and extracts the ticket. */
+function parseTicketResponse(response, options) {
+  if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
+  const { status } = response;
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    throw invalidArgument('response.status must be an HTTP status code');
+  }
+  const body = bodyText(response.body);
+  const contentType = headerValue(response.headers, 'content-type');
+  options = requireOptions(options, 'options');
+  const keySet = toKeySet(options.keys);
+  const nowMs = toEpochMs(options.now);
+  const leeway = toLeeway(options.leewaySeconds);
+  const context = optionalString(options.contextIdentifier, 'contextIdentifier');
+  const json = callCore(() =>
+    wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
+  );
+  const result = JSON.parse(json);
+  result.expiresAt = new Date(result.expiresAt);
+  Object.defineProperty(result, util.inspect.custom, { value: inspectTicketResult });
+  return result;
+}
+
+/** Validates any RS256 JWT and returns its claims. */
+function validateToken(jwt, options) {
+  requireString(jwt, 'jwt');
+  options = requireOptions(options, 'options');
+  const keySet = toKeySet(options.keys);
+  const json = callCore(() =>
+    wasm.validateToken(
+      jwt,
+      KeySet.handle(keySet),
+      toEpochMs(options.now),
+      toLeeway(options.leewaySeconds),
+      optionalString(options.issuer, 'issuer'),
+      optionalString(options.audience, 'audience'),
+      optionalString(options.nonce, 'nonce'),
+    ),
+  );
+  return JSON.parse(json);
+}
+
+const HEADER_UNSAFE = /[\r\n\0]/;
+
+/** The two headers a tenant API call needs. */
+function authHeaders(ticket, applicationToken) {
+  requireString(ticket, 'ticket');
+  requireString(applicationToken, 'applicationToken');
+  if (HEADER_UNSAFE.test(ticket) || HEADER_UNSAFE.test(applicationToken)) {
+    throw invalidArgument('ticket and applicationToken must not contain line breaks');
+  }
+  return { Authorization: `SOTicket ${ticket}`, 'SO-AppToken': applicationToken };
+}
+
+module.exports = {
+  SuperOfficeAuthError,
+  ERROR_CODES,
+  PrivateKey,
+  KeySet,
+  signToken,
+  buildTicketRequest,
+  parseTicketResponse,
+  validateToken,
+  authHeaders,
+};

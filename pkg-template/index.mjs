@@ -1,0 +1,15 @@
+// ESM entry: the package is one CommonJS module underneath, so both entries share one wasm instance.
+import core from './index.cjs';
+
+export const {
+  SuperOfficeAuthError,
+  ERROR_CODES,
+  PrivateKey,
+  KeySet,
+  signToken,
+  buildTicketRequest,
+  parseTicketResponse,
+  validateToken,
+  authHeaders,
+} = core;
+export default core;

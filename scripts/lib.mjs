@@ -1,0 +1,115 @@
+// Shared steps of the build, demo, test and bench scripts. Each step installs what it needs when it is
+// missing, so the README's commands work on a fresh machine with only rustup, cargo, node and npm.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const pkgDir = join(root, 'pkg');
+const WASM_TARGET = 'wasm32-unknown-unknown';
+const CRATE_NAME = 'superoffice_auth';
+
+export function step(title) {
+  console.log(`\n== ${title}`);
+}
+
+/** Runs a command, streaming its output; throws when it fails. */
+export function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options });
+  if (result.error) throw result.error;
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
+  }
+  return result;
+}
+
+/** Runs a command and returns its standard output, or null when it cannot run. */
+export function capture(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', ...options });
+  return result.status === 0 ? result.stdout : null;
+}
+
+/** The wasm-bindgen version pinned in Cargo.lock: the CLI must equal it exactly. */
+function pinnedWasmBindgenVersion() {
+  const lock = readFileSync(join(root, 'Cargo.lock'), 'utf8');
+  const match = lock.match(/name = "wasm-bindgen"\nversion = "([^"]+)"/);
+  if (!match) throw new Error('wasm-bindgen is missing from Cargo.lock');
+  return match[1];
+}
+
+export function ensureToolchain() {
+  const installed = capture('rustup', ['target', 'list', '--installed']) ?? '';
+  if (!installed.split('\n').includes(WASM_TARGET)) {
+    step(`installing the ${WASM_TARGET} target`);
+    run('rustup', ['target', 'add', WASM_TARGET]);
+  }
+  const wanted = pinnedWasmBindgenVersion();
+  const have = capture('wasm-bindgen', ['--version'])?.trim().split(' ')[1];
+  if (have !== wanted) {
+    step(`installing wasm-bindgen-cli ${wanted} (found ${have ?? 'none'}; takes a few minutes once)`);
+    // No --locked: the CLI's lockfile names a crate this registry lacks.
+    run('cargo', ['install', 'wasm-bindgen-cli', '--version', wanted]);
+  }
+}
+
+/** Builds the crate to wasm and assembles the npm package in pkg/. */
+export function buildPackage() {
+  ensureToolchain();
+  step('building the wasm module');
+  run('cargo', ['build', '--lib', '--release', '--target', WASM_TARGET]);
+  rmSync(pkgDir, { recursive: true, force: true });
+  mkdirSync(pkgDir);
+  const wasmFile = join(root, 'target', WASM_TARGET, 'release', `${CRATE_NAME}.wasm`);
+  run('wasm-bindgen', [
+    wasmFile,
+    '--target', 'nodejs',
+    '--out-dir', pkgDir,
+    '--out-name', 'superoffice_auth_wasm',
+    '--remove-name-section',
+    '--no-typescript',
+  ]);
+  step('assembling pkg/ from pkg-template/');
+  cpSync(join(root, 'pkg-template'), pkgDir, { recursive: true });
+  // The same declarations serve the ESM entry (nodenext resolves .d.mts beside .mjs).
+  cpSync(join(pkgDir, 'index.d.ts'), join(pkgDir, 'index.d.mts'));
+  for (const stray of ['.gitignore', 'package-lock.json']) rmSync(join(pkgDir, stray), { force: true });
+  return pkgDir;
+}
+
+/** Makes sure the workspace's devDependencies (typescript, benchmark peers) are installed. */
+export function ensureDevDependencies() {
+  if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
+    step('installing devDependencies');
+    run('npm', ['ci', '--no-audit', '--no-fund']);
+  }
+}
+
+/**
+ * Packs pkg/ into a tarball and installs it into a fresh scratch project, as a user would, then copies
+ * the given folders (tests, examples) beside it so they import the package by its name.
+ */
+export function installIntoScratch({ copy = [] } = {}) {
+  const scratch = mkdtempSync(join(tmpdir(), 'superoffice-auth-scratch-'));
+  const packed = capture('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: pkgDir });
+  if (!packed) throw new Error('npm pack failed');
+  const [{ filename }] = JSON.parse(packed);
+  writeFileSync(
+    join(scratch, 'package.json'),
+    JSON.stringify({ name: 'scratch', private: true, version: '0.0.0' }, null, 2),
+  );
+  run('npm', ['install', '--no-audit', '--no-fund', '--offline', join(scratch, filename)], { cwd: scratch });
+  for (const folder of copy) {
+    if (existsSync(join(root, folder))) cpSync(join(root, folder), join(scratch, folder), { recursive: true });
+  }
+  return { scratch, tarball: join(scratch, filename) };
+}
+
+export function listFiles(dir, pattern) {
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((name) => pattern.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+}

@@ -1,0 +1,217 @@
+//! The wasm-bindgen binding: decode arguments, call the core, map errors. No logic lives here.
+//!
+//! Errors become a JS `Error` carrying `code` and the variant's public details; the package's JS layer
+//! turns it into a `SuperOfficeAuthError`. Structured results cross the boundary once, as JSON text.
+
+use crate::error::Error;
+use crate::key::{PemFormat, PrivateKey};
+use crate::keyset::KeySet;
+use crate::request::{self, TicketRequestParams, Transport};
+use crate::response::HttpResponse;
+use crate::ticket::{self, TicketOptions, TicketResult};
+use crate::{jwt, sign};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+
+fn to_js(error: Error) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    let set = |name: &str, value: JsValue| {
+        // Setting a property on a fresh Error cannot fail; if it ever did, the code below still holds.
+        let _ = js_sys::Reflect::set(&js, &JsValue::from_str(name), &value);
+    };
+    set("code", JsValue::from_str(error.code()));
+    match &error {
+        Error::JwtClaimInvalid { claim, .. } => set("claim", JsValue::from_str(claim)),
+        Error::SoapFault {
+            fault_code,
+            fault_string,
+        } => {
+            set("faultCode", JsValue::from_str(fault_code));
+            set("faultString", JsValue::from_str(fault_string));
+        }
+        Error::HttpStatus { status } => set("status", JsValue::from(*status)),
+        Error::TicketDenied {
+            server_message,
+            reason,
+        } => {
+            if let Some(message) = server_message {
+                set("serverMessage", JsValue::from_str(message));
+            }
+            if let Some(reason) = reason {
+                set("reason", JsValue::from_str(reason));
+            }
+        }
+        Error::KeyTooSmall { bits } => set("bits", JsValue::from(*bits as u32)),
+        Error::ResponseTooLarge { limit } => set("limit", JsValue::from(*limit as u32)),
+        _ => {}
+    }
+    js.into()
+}
+
+type JsResult<T> = Result<T, JsValue>;
+
+#[wasm_bindgen]
+pub struct WasmPrivateKey(PrivateKey);
+
+#[wasm_bindgen]
+impl WasmPrivateKey {
+    pub fn parse(text: &str) -> JsResult<WasmPrivateKey> {
+        PrivateKey::parse(text).map(WasmPrivateKey).map_err(to_js)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn bits(&self) -> u32 {
+        self.0.bits() as u32
+    }
+
+    #[wasm_bindgen(js_name = toPem)]
+    pub fn to_pem(&self, format: &str) -> JsResult<String> {
+        let format = match format {
+            "pkcs8" => PemFormat::Pkcs8,
+            "pkcs1" => PemFormat::Pkcs1,
+            _ => {
+                return Err(to_js(Error::InvalidArgument(
+                    "format must be 'pkcs8' or 'pkcs1'",
+                )))
+            }
+        };
+        self.0
+            .to_pem(format)
+            .map(|pem| pem.to_string())
+            .map_err(to_js)
+    }
+
+    #[wasm_bindgen(js_name = toXml)]
+    pub fn to_xml(&self) -> JsResult<String> {
+        self.0.to_xml().map(|xml| xml.to_string()).map_err(to_js)
+    }
+
+    #[wasm_bindgen(js_name = signToken)]
+    pub fn sign_token(&self, system_user_token: &str, now_ms: f64) -> JsResult<String> {
+        sign::sign_token(system_user_token, &self.0, now_ms).map_err(to_js)
+    }
+}
+
+/// Parses and signs in one call, for callers that pass key text each time.
+#[wasm_bindgen(js_name = signTokenWithText)]
+pub fn sign_token_with_text(
+    system_user_token: &str,
+    key_text: &str,
+    now_ms: f64,
+) -> JsResult<String> {
+    let key = PrivateKey::parse(key_text).map_err(to_js)?;
+    sign::sign_token(system_user_token, &key, now_ms).map_err(to_js)
+}
+
+#[wasm_bindgen]
+pub struct WasmKeySet(KeySet);
+
+#[wasm_bindgen]
+impl WasmKeySet {
+    pub fn parse(text: &str) -> JsResult<WasmKeySet> {
+        KeySet::parse(text).map(WasmKeySet).map_err(to_js)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> u32 {
+        self.0.keys().len() as u32
+    }
+}
+
+#[wasm_bindgen(js_name = buildTicketRequest)]
+pub fn build_ticket_request(
+    environment: Option<String>,
+    base_url: Option<String>,
+    transport: &str,
+    application_token: &str,
+    context_identifier: &str,
+    signed_system_token: &str,
+) -> JsResult<String> {
+    let base_url =
+        request::resolve_base_url(environment.as_deref(), base_url.as_deref()).map_err(to_js)?;
+    let transport = Transport::parse(transport).map_err(to_js)?;
+    let built = request::build_ticket_request(&TicketRequestParams {
+        base_url: &base_url,
+        transport,
+        application_token,
+        context_identifier,
+        signed_system_token,
+    })
+    .map_err(to_js)?;
+    let headers: serde_json::Map<String, Value> = built
+        .headers
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), Value::String(value)))
+        .collect();
+    Ok(
+        json!({ "url": built.url, "method": built.method, "headers": headers, "body": built.body })
+            .to_string(),
+    )
+}
+
+#[wasm_bindgen(js_name = parseTicketResponse)]
+pub fn parse_ticket_response(
+    status: u16,
+    content_type: Option<String>,
+    body: &str,
+    keys: &WasmKeySet,
+    now_ms: f64,
+    leeway_seconds: u32,
+    context_identifier: Option<String>,
+) -> JsResult<String> {
+    let response = HttpResponse {
+        status,
+        content_type: content_type.as_deref(),
+        body,
+    };
+    let options = TicketOptions {
+        now_ms,
+        leeway_seconds,
+        context_identifier: context_identifier.as_deref(),
+    };
+    let result = ticket::parse_ticket_response(&response, &keys.0, &options).map_err(to_js)?;
+    Ok(ticket_json(result))
+}
+
+fn ticket_json(result: TicketResult) -> String {
+    json!({
+        "ticket": result.ticket,
+        "contextIdentifier": result.context_identifier,
+        "serial": result.serial,
+        "netserverUrl": result.netserver_url,
+        "webapiUrl": result.webapi_url,
+        "isAdministrator": result.is_administrator,
+        "expiresAt": result.expires_at_ms,
+        "claims": result.claims,
+    })
+    .to_string()
+}
+
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = validateToken)]
+pub fn validate_token(
+    token: &str,
+    keys: &WasmKeySet,
+    now_ms: f64,
+    leeway_seconds: u32,
+    issuer: Option<String>,
+    audience: Option<String>,
+    nonce: Option<String>,
+) -> JsResult<String> {
+    let options = jwt::ValidationOptions {
+        now_ms,
+        leeway_seconds,
+        issuer: issuer.as_deref(),
+        audience: audience.as_deref(),
+        nonce: nonce.as_deref(),
+    };
+    jwt::validate_token(token, &keys.0, &options)
+        .map(|claims| Value::Object(claims).to_string())
+        .map_err(to_js)
+}
+
+/// Every error code, in the order of the Rust enum (the JS tests compare it with `index.d.ts`).
+#[wasm_bindgen(js_name = errorCodes)]
+pub fn error_codes() -> String {
+    json!(crate::error::CODES).to_string()
+}
