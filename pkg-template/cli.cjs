@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const { parseArgs } = require('node:util');
 const core = require('./index.cjs');
 
-const CLAIM = 'http://schemas.superoffice.net/identity/';
+const CLAIM = 'http://schemes.superoffice.net/identity/';
 const SECRET_CLAIMS = new Set([`${CLAIM}ticket`, `${CLAIM}system_token`]);
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;

@@ -13,7 +13,7 @@ const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 const PSU_NS = 'http://www.superoffice.com/superid/partnersystemuser/0.1';
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 const SOAP_ACTION = `${PSU_NS}/IPartnerSystemUserService/Authenticate`;
-const CLAIM = 'http://schemas.superoffice.net/identity/';
+const CLAIM = 'http://schemes.superoffice.net/identity/';
 const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
 const MAX_BODY = 256 * 1024;
 
