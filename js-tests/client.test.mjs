@@ -205,11 +205,11 @@ const FAULT_TABLE = [
   ['soap', 'drop', {}, 'ERR_FETCH_FAILED', {}],
   ['rest', 'drop', {}, 'ERR_FETCH_FAILED', {}],
   ['soap', 'redirect', {}, 'ERR_FETCH_FAILED', {}], // redirect: 'error'
-  ['soap', 'latency', { ms: 400 }, 'ERR_TIMEOUT', {}],
-  ['rest', 'latency', { ms: 400 }, 'ERR_TIMEOUT', {}],
+  ['soap', 'latency', { ms: 1500 }, 'ERR_TIMEOUT', {}],
+  ['rest', 'latency', { ms: 1500 }, 'ERR_TIMEOUT', {}],
   ['soap', 'httpError', { endpoint: 'jwks', status: 500 }, 'ERR_HTTP_STATUS', { status: 500 }],
   ['soap', 'malformed', { endpoint: 'jwks' }, 'ERR_KEYSET_INVALID', {}],
-  ['soap', 'latency', { endpoint: 'jwks', ms: 400 }, 'ERR_TIMEOUT', {}],
+  ['soap', 'latency', { endpoint: 'jwks', ms: 1500 }, 'ERR_TIMEOUT', {}],
   ['soap', 'drop', { endpoint: 'jwks' }, 'ERR_FETCH_FAILED', {}],
 ];
 
@@ -218,7 +218,7 @@ test('every injected fault ends in its error code, is not cached, and leaks noth
   try {
     for (const [transport, type, faultOptions, code, extra] of FAULT_TABLE) {
       const label = `${transport} ${type} ${JSON.stringify(faultOptions)}`;
-      const client = createSystemUserClient(s.options({ transport, timeoutMs: 150 }));
+      const client = createSystemUserClient(s.options({ transport, timeoutMs: 400 }));
       const params = { contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 };
       s.mock.injectFault(type, { times: 1, ...faultOptions });
       let caught;

@@ -60,6 +60,12 @@ async function startMockSuperOffice(options = {}) {
   let signing = newSigningKey();
   const retiredKeys = []; // still published after a rotation with keepOld
   let baseUrl = '';
+  let impostor = null;
+  // Generated on first use only: RSA key generation is slow enough to trip a short client timeout.
+  const impostorKey = () => {
+    impostor ??= newSigningKey().privateKey;
+    return impostor;
+  };
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -292,7 +298,8 @@ async function startMockSuperOffice(options = {}) {
       exp: iat - expiredBy + jwtLifetimeSeconds,
     };
     if (fault && fault.type === 'noTicket') delete claims[`${CLAIM}ticket`];
-    const key = fault && fault.type === 'badSignature' ? { ...signing, privateKey: newSigningKey().privateKey } : signing;
+    // badSignature: same kid and x5t as the real key, so the client finds a key and the signature fails.
+    const key = fault && fault.type === 'badSignature' ? { ...signing, privateKey: impostorKey() } : signing;
     stats.ticketsIssued += 1;
     return { ok: true, token: signJwt(claims, key) };
   }
