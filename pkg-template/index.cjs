@@ -11,7 +11,7 @@ const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = r
 /** Every error code, in the order the Rust core declares them. */
 const ERROR_CODES = Object.freeze(JSON.parse(wasm.errorCodes()));
 const KNOWN_CODES = new Set(ERROR_CODES);
-const DETAIL_FIELDS = ['claim', 'faultCode', 'faultString', 'serverMessage', 'reason', 'status', 'bits', 'limit'];
+const DETAIL_FIELDS = ['claim', 'faultCode', 'faultString', 'serverMessage', 'reason', 'status', 'bits', 'limit', 'oauthError', 'errorDescription'];
 
 /** Calls into wasm, turning the core's coded errors into SuperOfficeAuthError. */
 function callCore(fn) {

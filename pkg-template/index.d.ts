@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'ERR_TICKET_MISSING'
   | 'ERR_FETCH_FAILED'
   | 'ERR_TIMEOUT'
-  | 'ERR_RANDOM_UNAVAILABLE';
+  | 'ERR_RANDOM_UNAVAILABLE'
+  | 'ERR_OAUTH_ERROR';
 
 export declare const ERROR_CODES: readonly ErrorCode[];
 
@@ -54,6 +55,9 @@ export interface SuperOfficeAuthErrorDetails {
   bits?: number;
   /** ERR_RESPONSE_TOO_LARGE: the limit in bytes. */
   limit?: number;
+  /** ERR_OAUTH_ERROR: the OAuth `error` (e.g. `invalid_grant`) and `error_description`. */
+  oauthError?: string;
+  errorDescription?: string;
   [field: string]: unknown;
 }
 
@@ -69,6 +73,8 @@ export declare class SuperOfficeAuthError extends Error {
   readonly status?: number;
   readonly bits?: number;
   readonly limit?: number;
+  readonly oauthError?: string;
+  readonly errorDescription?: string;
 }
 
 /** A time: a Date or epoch milliseconds. */

@@ -65,6 +65,11 @@ pub enum Error {
     Timeout,
     /// The platform's random number generator failed.
     RandomUnavailable,
+    /// The OAuth token endpoint answered with an error body (`invalid_grant`, `invalid_client`, ...).
+    OAuthError {
+        error: String,
+        description: Option<String>,
+    },
 }
 
 /// Every code, in declaration order. `index.d.ts` carries the same list.
@@ -92,6 +97,7 @@ pub const CODES: &[&str] = &[
     "ERR_FETCH_FAILED",
     "ERR_TIMEOUT",
     "ERR_RANDOM_UNAVAILABLE",
+    "ERR_OAUTH_ERROR",
 ];
 
 /// SuperOffice's `AuthorizeErrorCode` names, recognised in a denied response's message.
@@ -131,6 +137,7 @@ impl Error {
             Error::FetchFailed => "ERR_FETCH_FAILED",
             Error::Timeout => "ERR_TIMEOUT",
             Error::RandomUnavailable => "ERR_RANDOM_UNAVAILABLE",
+            Error::OAuthError { .. } => "ERR_OAUTH_ERROR",
         }
     }
 
@@ -146,6 +153,14 @@ impl Error {
         Error::SoapFault {
             fault_code: truncate(fault_code),
             fault_string: truncate(fault_string),
+        }
+    }
+
+    /// An OAuth error response (RFC 6749 §5.2); both fields come from the server.
+    pub fn oauth(error: &str, description: Option<&str>) -> Self {
+        Error::OAuthError {
+            error: truncate(error),
+            description: description.map(truncate),
         }
     }
 
@@ -215,6 +230,10 @@ impl fmt::Display for Error {
             Error::FetchFailed => f.write_str("the request to SuperOffice failed"),
             Error::Timeout => f.write_str("the request to SuperOffice timed out"),
             Error::RandomUnavailable => f.write_str("the platform random number generator failed"),
+            Error::OAuthError { error, description } => match description {
+                Some(description) => write!(f, "OAuth error {error}: {description}"),
+                None => write!(f, "OAuth error {error}"),
+            },
         }
     }
 }
@@ -259,6 +278,7 @@ mod tests {
             Error::FetchFailed,
             Error::Timeout,
             Error::RandomUnavailable,
+            Error::oauth("invalid_grant", None),
         ];
         assert_eq!(samples.len(), CODES.len());
         for (sample, code) in samples.iter().zip(CODES) {

@@ -13,6 +13,7 @@ pub mod request;
 pub mod response;
 pub mod sign;
 pub mod ticket;
+pub mod verify;
 pub mod xml;
 
 #[cfg(target_arch = "wasm32")]

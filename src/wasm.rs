@@ -41,6 +41,12 @@ fn to_js(error: Error) -> JsValue {
                 set("reason", JsValue::from_str(reason));
             }
         }
+        Error::OAuthError { error, description } => {
+            set("oauthError", JsValue::from_str(error));
+            if let Some(description) = description {
+                set("errorDescription", JsValue::from_str(description));
+            }
+        }
         Error::KeyTooSmall { bits } => set("bits", JsValue::from(*bits as u32)),
         Error::ResponseTooLarge { limit } => set("limit", JsValue::from(*limit as u32)),
         _ => {}
