@@ -64,7 +64,8 @@ export interface MockStats {
 
 export interface MockSuperOffice {
   readonly baseUrl: string;
-  registerApplication(options: { applicationToken: string; publicKey: string | import('node:crypto').KeyObject }): MockSuperOffice;
+  /** publicKey: SPKI/PKCS#1 PEM, a private key PEM (its public half is used) or a node:crypto KeyObject. */
+  registerApplication(options: { applicationToken: string; publicKey: string | object }): MockSuperOffice;
   addTenant(options: {
     contextIdentifier: string;
     systemUserToken: string;
