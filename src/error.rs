@@ -66,7 +66,10 @@ pub enum Error {
     /// The platform's random number generator failed.
     RandomUnavailable,
     /// The OAuth token endpoint answered with an error body (`invalid_grant`, `invalid_client`, ...).
-    OAuthError { error: String, description: Option<String> },
+    OAuthError {
+        error: String,
+        description: Option<String>,
+    },
 }
 
 /// Every code, in declaration order. `index.d.ts` carries the same list.
@@ -155,7 +158,10 @@ impl Error {
 
     /// An OAuth error response (RFC 6749 §5.2); both fields come from the server.
     pub fn oauth(error: &str, description: Option<&str>) -> Self {
-        Error::OAuthError { error: truncate(error), description: description.map(truncate) }
+        Error::OAuthError {
+            error: truncate(error),
+            description: description.map(truncate),
+        }
     }
 
     /// `IsSuccessful` false: keep the server's message and recognise SuperOffice's error names in it.

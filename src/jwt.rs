@@ -200,7 +200,8 @@ fn numeric_date(claims: &Claims, name: &'static str) -> Result<Option<f64>> {
 fn issued_at(claims: &Claims) -> Result<Option<f64>> {
     match claims.get("iat") {
         Some(Value::String(text)) => {
-            let digits = !text.is_empty() && text.len() <= 12 && text.bytes().all(|b| b.is_ascii_digit());
+            let digits =
+                !text.is_empty() && text.len() <= 12 && text.bytes().all(|b| b.is_ascii_digit());
             match text.parse::<u64>() {
                 // At most 12 digits, so the conversion to f64 is exact.
                 #[allow(clippy::cast_precision_loss)]
