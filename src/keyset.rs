@@ -1,7 +1,27 @@
 //! Verification keys: a JWKS, PEM certificates (X.509 v1 or v3) or an SPKI public key.
-//! OWNER: keys helper. Interface below is fixed; the body is to be written.
+//!
+//! Every key is RSA, 2048 to 8192 bits, with an odd exponent above 1. A JWKS may hold other keys
+//! (EC, encryption keys, other algorithms); those are skipped, not refused, because servers publish
+//! them for other clients. What we cannot use in PEM is refused, since the caller chose it.
+
+mod x509;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use rsa::pkcs8::der::Decode;
+use rsa::traits::PublicKeyParts;
+use serde_json::Value;
+use sha1::Sha1;
+use sha2::Digest;
 
 use crate::error::{Error, Result};
+use crate::key::parts::{self, PublicProblem};
+use crate::key::pem;
+use crate::verify::PreparedPublicKey;
+
+/// Largest key set text accepted.
+pub const MAX_TEXT: usize = 1024 * 1024;
+/// Most keys a set may hold (and most entries a JWKS `keys` array may have).
+pub const MAX_KEYS: usize = 100;
 
 /// One RSA public key of at least 2048 bits with the identifiers a JWT header may name.
 #[derive(Debug, Clone)]
@@ -9,7 +29,9 @@ pub struct VerifyingKey {
     pub kid: Option<String>,
     /// base64url SHA-1 thumbprint of the certificate (from JWKS `x5t`, or computed for a PEM cert).
     pub x5t: Option<String>,
-    pub key: rsa::RsaPublicKey,
+    pub key: rsa::PublicKey,
+    /// The same key with its Montgomery constants computed once, for fast verification.
+    prepared: PreparedPublicKey,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -19,28 +41,293 @@ pub struct KeySet {
 
 impl KeySet {
     /// JWKS JSON (starts with `{`) or one or more PEM blocks.
-    pub fn parse(_text: &str) -> Result<KeySet> {
-        Err(Error::KeySetInvalid("not implemented"))
+    pub fn parse(text: &str) -> Result<KeySet> {
+        if text.len() > MAX_TEXT {
+            return Err(Error::KeySetInvalid("the key set text is over 1 MiB"));
+        }
+        let text = text.trim_start_matches('\u{feff}').trim();
+        let keys = if text.starts_with('{') {
+            from_jwks(text)?
+        } else if pem::looks_like_pem(text) {
+            from_pem(text)?
+        } else {
+            return Err(Error::KeySetInvalid(
+                "expected a JWKS (JSON) or PEM certificates or public keys",
+            ));
+        };
+        KeySet::from_keys(keys)
+    }
+
+    /// A set from keys built elsewhere, with the same rules as [`KeySet::parse`]: at least one key,
+    /// at most [`MAX_KEYS`], each RSA of 2048 to 8192 bits with a sound exponent, no two with one kid.
+    pub fn from_keys(keys: Vec<VerifyingKey>) -> Result<KeySet> {
+        if keys.is_empty() {
+            return Err(Error::KeySetInvalid("no usable RS256 key"));
+        }
+        let mut set = KeySet::default();
+        set.extend(keys)?;
+        Ok(set)
+    }
+
+    /// Adds keys, keeping the rules of [`KeySet::from_keys`]. On error the set is unchanged.
+    pub fn extend(&mut self, keys: impl IntoIterator<Item = VerifyingKey>) -> Result<()> {
+        let mut all = self.keys.clone();
+        for key in keys {
+            parts::check_public(&key.key.n().to_be_bytes(), &key.key.e().to_be_bytes())
+                .map_err(PublicProblem::for_key_set)?;
+            if key.kid.is_some() && all.iter().any(|other| other.kid == key.kid) {
+                return Err(Error::KeySetInvalid("two keys have the same kid"));
+            }
+            all.push(key);
+            if all.len() > MAX_KEYS {
+                return Err(Error::KeySetInvalid("the key set has more than 100 keys"));
+            }
+        }
+        self.keys = all;
+        Ok(())
+    }
+
+    /// Adds every key of `other` (e.g. a pinned certificate to a JWKS), as [`KeySet::extend`].
+    pub fn merge(&mut self, other: KeySet) -> Result<()> {
+        self.extend(other.keys)
     }
 
     pub fn keys(&self) -> &[VerifyingKey] {
         &self.keys
     }
 
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
     /// Keys a token with these header identifiers may be verified with: keys whose identifiers agree
     /// with the token's, those that match first, then keys with none of the token's identifiers.
+    ///
+    /// A key is ruled out only by a conflict: it has a kid and the token names another, or it has an
+    /// x5t and the token names another. So a token's kid picks among JWKS keys and still falls
+    /// through to a pinned PEM key, which has no kid.
     pub fn candidates<'a>(
         &'a self,
-        _kid: Option<&'a str>,
-        _x5t: Option<&'a str>,
+        kid: Option<&'a str>,
+        x5t: Option<&'a str>,
     ) -> impl Iterator<Item = &'a VerifyingKey> + 'a {
-        self.keys.iter()
+        let agrees = |own: &Option<String>, token: Option<&str>| match (own, token) {
+            (Some(own), Some(token)) => own == token,
+            _ => true,
+        };
+        let names = |own: &Option<String>, token: Option<&str>| match (own, token) {
+            (Some(own), Some(token)) => own == token,
+            _ => false,
+        };
+        let compatible = move |key: &&VerifyingKey| agrees(&key.kid, kid) && agrees(&key.x5t, x5t);
+        let matched = move |key: &&VerifyingKey| names(&key.kid, kid) || names(&key.x5t, x5t);
+        let first = self.keys.iter().filter(compatible).filter(matched);
+        let then = self
+            .keys
+            .iter()
+            .filter(compatible)
+            .filter(move |key| !matched(key));
+        first.chain(then)
     }
 }
 
 impl VerifyingKey {
+    /// A key without identifiers (a pinned key), checked like the keys of a set.
+    pub fn new(key: rsa::PublicKey) -> Result<VerifyingKey> {
+        parts::check_public(&key.n().to_be_bytes(), &key.e().to_be_bytes())
+            .map_err(PublicProblem::for_key_set)?;
+        VerifyingKey::with_ids(key, None, None)
+    }
+
+    /// A key already checked by `parts::check_public`, with the identifiers a token may name.
+    fn with_ids(key: rsa::PublicKey, kid: Option<String>, x5t: Option<String>) -> Result<Self> {
+        let exponent = key.e().to_be_bytes().iter().try_fold(0u64, |acc, &byte| {
+            acc.checked_mul(256).map(|acc| acc | u64::from(byte))
+        });
+        let prepared = exponent
+            .and_then(|e| PreparedPublicKey::new(&key.n().to_be_bytes(), e))
+            .ok_or(Error::KeySetInvalid("an RSA public key is not usable"))?;
+        Ok(VerifyingKey {
+            kid,
+            x5t,
+            key,
+            prepared,
+        })
+    }
+
     /// RSASSA-PKCS1-v1_5 SHA-256 verification of `signature` over `message`.
-    pub fn verify_pkcs1v15_sha256(&self, _message: &[u8], _signature: &[u8]) -> bool {
-        false
+    pub fn verify_pkcs1v15_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
+        // RFC 8017 8.2.2 step 1: the signature is exactly as long as the modulus. rsa checks this
+        // too; stating it here keeps the rule visible.
+        if signature.len() != self.key.size() {
+            return false;
+        }
+        self.prepared.verify_pkcs1v15_sha256(message, signature)
     }
 }
+
+/// `{"keys": [...]}`: RSA signature keys for RS256; others are skipped.
+fn from_jwks(text: &str) -> Result<Vec<VerifyingKey>> {
+    // Strict: a JWK naming `n` or `kid` twice could mean different keys to different readers.
+    let document = crate::json::parse_strict(text.as_bytes()).ok_or(Error::KeySetInvalid(
+        "the JWKS is not valid JSON, or names a member twice",
+    ))?;
+    let entries = document
+        .get("keys")
+        .and_then(Value::as_array)
+        .ok_or(Error::KeySetInvalid("the JWKS has no \"keys\" array"))?;
+    if entries.len() > MAX_KEYS {
+        return Err(Error::KeySetInvalid("the key set has more than 100 keys"));
+    }
+    let mut keys: Vec<VerifyingKey> = Vec::new();
+    for entry in entries {
+        let Some(key) = from_jwk(entry)? else {
+            continue;
+        };
+        if key.kid.is_some() && keys.iter().any(|other| other.kid == key.kid) {
+            return Err(Error::KeySetInvalid(
+                "two keys in the JWKS have the same kid",
+            ));
+        }
+        keys.push(key);
+    }
+    if keys.is_empty() {
+        return Err(Error::KeySetInvalid("no usable RS256 key"));
+    }
+    Ok(keys)
+}
+
+/// One JWK: `Ok(None)` when it is not meant for RS256 verification.
+fn from_jwk(entry: &Value) -> Result<Option<VerifyingKey>> {
+    let jwk = entry
+        .as_object()
+        .ok_or(Error::KeySetInvalid("a JWKS key is not an object"))?;
+    let member = |name: &str, message: &'static str| -> Result<Option<&str>> {
+        match jwk.get(name) {
+            None => Ok(None),
+            Some(value) => value
+                .as_str()
+                .map(Some)
+                .ok_or(Error::KeySetInvalid(message)),
+        }
+    };
+    if member("kty", "a JWK \"kty\" is not a string")? != Some("RSA") {
+        return Ok(None);
+    }
+    if member("use", "a JWK \"use\" is not a string")?.is_some_and(|usage| usage != "sig") {
+        return Ok(None);
+    }
+    if let Some(operations) = jwk.get("key_ops") {
+        let operations = operations
+            .as_array()
+            .ok_or(Error::KeySetInvalid("a JWK \"key_ops\" is not an array"))?;
+        if !operations
+            .iter()
+            .any(|operation| operation.as_str() == Some("verify"))
+        {
+            return Ok(None);
+        }
+    }
+    if member("alg", "a JWK \"alg\" is not a string")?.is_some_and(|alg| alg != "RS256") {
+        return Ok(None);
+    }
+    let number = |name: &str, missing: &'static str, bad: &'static str| -> Result<Vec<u8>> {
+        let text = member(name, bad)?.ok_or(Error::KeySetInvalid(missing))?;
+        Base64UrlUnpadded::decode_vec(text).map_err(|_| Error::KeySetInvalid(bad))
+    };
+    let n = number(
+        "n",
+        "an RSA JWK has no \"n\"",
+        "an RSA JWK's \"n\" is not base64url",
+    )?;
+    let e = number(
+        "e",
+        "an RSA JWK has no \"e\"",
+        "an RSA JWK's \"e\" is not base64url",
+    )?;
+    let key = parts::public_key(&n, &e).map_err(PublicProblem::for_key_set)?;
+    let text_member = |name: &str| jwk.get(name).and_then(Value::as_str).map(str::to_owned);
+    VerifyingKey::with_ids(key, text_member("kid"), text_member("x5t")).map(Some)
+}
+
+/// PEM certificates, SPKI public keys and PKCS#1 public keys, in any number and order.
+fn from_pem(text: &str) -> Result<Vec<VerifyingKey>> {
+    let blocks = pem::blocks(text).map_err(Error::KeySetInvalid)?;
+    if blocks.len() > MAX_KEYS {
+        return Err(Error::KeySetInvalid("the key set has more than 100 keys"));
+    }
+    let mut keys = Vec::new();
+    for block in &blocks {
+        let key = match block.label {
+            "CERTIFICATE" => {
+                let der = block.decode().map_err(Error::KeySetInvalid)?;
+                let spki = x509::subject_public_key_info(&der).ok_or(Error::KeySetInvalid(
+                    "a certificate is not well-formed X.509",
+                ))?;
+                let x5t = Base64UrlUnpadded::encode_string(&Sha1::digest(&der[..]));
+                from_spki(spki)?
+                    .map(|key| VerifyingKey::with_ids(key, None, Some(x5t)))
+                    .transpose()?
+            }
+            "PUBLIC KEY" => {
+                let der = block.decode().map_err(Error::KeySetInvalid)?;
+                from_spki(&der)?
+                    .map(|key| VerifyingKey::with_ids(key, None, None))
+                    .transpose()?
+            }
+            "RSA PUBLIC KEY" => {
+                let der = block.decode().map_err(Error::KeySetInvalid)?;
+                Some(VerifyingKey::with_ids(
+                    from_pkcs1_public(&der)?,
+                    None,
+                    None,
+                )?)
+            }
+            label if label.contains("PRIVATE KEY") => {
+                return Err(Error::KeySetInvalid(
+                    "expected certificates or public keys, found a private key",
+                ));
+            }
+            _ => {
+                return Err(Error::KeySetInvalid(
+                    "expected certificates or public keys, found another kind of PEM block",
+                ));
+            }
+        };
+        keys.extend(key);
+    }
+    if keys.is_empty() {
+        return Err(Error::KeySetInvalid("no usable RS256 key"));
+    }
+    Ok(keys)
+}
+
+/// An RSA key from a SubjectPublicKeyInfo; `None` for other algorithms (an EC certificate in a
+/// bundle), which cannot verify RS256.
+fn from_spki(der: &[u8]) -> Result<Option<rsa::PublicKey>> {
+    let spki = rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(der)
+        .map_err(|_| Error::KeySetInvalid("a public key is not well-formed"))?;
+    // Only rsaEncryption: an RSA-PSS key must not be used for PKCS#1 v1.5 signatures.
+    if spki.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
+        return Ok(None);
+    }
+    let bits = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or(Error::KeySetInvalid("a public key is not well-formed"))?;
+    from_pkcs1_public(bits).map(Some)
+}
+
+fn from_pkcs1_public(der: &[u8]) -> Result<rsa::PublicKey> {
+    let key = rsa::pkcs1::RsaPublicKeyRef::from_der(der)
+        .map_err(|_| Error::KeySetInvalid("an RSA public key is not well-formed"))?;
+    parts::public_key(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+        .map_err(PublicProblem::for_key_set)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,21 @@
 //! Private keys: PEM PKCS#1, PEM PKCS#8 and the .NET `<RSAKeyValue>` XML SuperOffice issues.
-//! OWNER: keys helper. Interface below is fixed; the body is to be written.
+//!
+//! [`PrivateKey::parse`] sniffs the form. Whatever the form, the eight RSA numbers go through the same
+//! checks ([`parts::private_key`]): size, exponent, P*Q = N, D against E, and the stored CRT values.
+
+pub(crate) mod parts;
+pub(crate) mod pem;
+mod xml;
+
+use rsa::pkcs1v15::SigningKey;
+use rsa::pkcs8::der::Decode;
+use rsa::pkcs8::{LineEnding, ObjectIdentifier};
+use rsa::signature::{RandomizedSigner, SignatureEncoding};
+use rsa::traits::PublicKeyParts;
+use sha2::Sha256;
 
 use crate::error::{Error, Result};
+use crate::keyset::VerifyingKey;
 
 /// Which PEM form [`PrivateKey::to_pem`] writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +28,9 @@ pub enum PemFormat {
 
 /// A parsed RSA private key of at least 2048 bits. Zeroized on drop; `Debug` shows only the size.
 pub struct PrivateKey {
-    inner: rsa::RsaPrivateKey,
+    /// The key inside its PKCS#1 v1.5 SHA-256 signer, built once so that signing does not clone the
+    /// key (and its secret numbers) per call. `SigningKey` zeroizes the key on drop.
+    signer: SigningKey<Sha256>,
 }
 
 impl std::fmt::Debug for PrivateKey {
@@ -23,24 +39,188 @@ impl std::fmt::Debug for PrivateKey {
     }
 }
 
+/// Longest key text looked at. A 8192-bit key in XML is about 6 KiB; a PEM file with a certificate
+/// chain beside the key stays far below this.
+const MAX_TEXT: usize = 256 * 1024;
+
+/// PKCS#8 algorithm identifiers we recognise, to name what was found.
+const RSA_ENCRYPTION: ObjectIdentifier = rsa::pkcs1::ALGORITHM_OID;
+const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
+const X448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.111");
+const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+const ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
+const DSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10040.4.1");
+
 impl PrivateKey {
     /// Parses any of the three accepted forms, sniffing which one it is.
-    pub fn parse(_text: &str) -> Result<PrivateKey> {
-        Err(Error::KeyInvalid("not implemented"))
+    pub fn parse(text: &str) -> Result<PrivateKey> {
+        if text.len() > MAX_TEXT {
+            return Err(Error::KeyInvalid("the key text is too long"));
+        }
+        let text = text.trim_start_matches('\u{feff}').trim();
+        if text.is_empty() {
+            return Err(Error::KeyInvalid("the key text is empty"));
+        }
+        let parts = if text.starts_with('<') {
+            xml::parse(text)?
+        } else if pem::looks_like_pem(text) {
+            from_pem(text)?
+        } else {
+            return Err(Error::KeyInvalid(
+                "not a private key: expected PEM (-----BEGIN ...) or <RSAKeyValue> XML",
+            ));
+        };
+        let key = parts::private_key(&parts)?;
+        Ok(PrivateKey {
+            signer: SigningKey::new(key),
+        })
     }
 
     pub fn bits(&self) -> usize {
-        use rsa::traits::PublicKeyParts;
-        self.inner.n().bits() as usize
+        self.key().n().bit_width_vartime() as usize
     }
 
     /// Writes the key as PEM (LF line endings, 64 columns).
-    pub fn to_pem(&self, _format: PemFormat) -> Result<zeroize::Zeroizing<String>> {
-        Err(Error::KeyInvalid("not implemented"))
+    pub fn to_pem(&self, format: PemFormat) -> Result<zeroize::Zeroizing<String>> {
+        use rsa::pkcs1::EncodeRsaPrivateKey;
+        use rsa::pkcs8::EncodePrivateKey;
+        let encoded = match format {
+            PemFormat::Pkcs8 => self.key().to_pkcs8_pem(LineEnding::LF).ok(),
+            PemFormat::Pkcs1 => self.key().to_pkcs1_pem(LineEnding::LF).ok(),
+        };
+        encoded.ok_or(Error::KeyInvalid("the key could not be encoded"))
+    }
+
+    /// Writes the key as .NET's `<RSAKeyValue>` XML, the form SuperOffice's portal issues.
+    pub fn to_xml(&self) -> Result<zeroize::Zeroizing<String>> {
+        xml::to_xml(&parts::components(self.key())?)
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`, blinded with the platform CSPRNG.
-    pub fn sign_pkcs1v15_sha256(&self, _message: &[u8]) -> Result<Vec<u8>> {
-        Err(Error::KeyInvalid("not implemented"))
+    pub fn sign_pkcs1v15_sha256(&self, message: &[u8]) -> Result<Vec<u8>> {
+        self.signer
+            .try_sign_with_rng(&mut getrandom::SysRng, message)
+            .map(|signature| signature.to_vec())
+            .map_err(|error| {
+                // rsa reports a failed RNG as its own Error::Rng inside signature's error.
+                let rng_failed = std::error::Error::source(&error)
+                    .and_then(|source| source.downcast_ref::<rsa::Error>())
+                    .is_some_and(|source| matches!(source, rsa::Error::Rng));
+                if rng_failed {
+                    Error::RandomUnavailable
+                } else {
+                    Error::KeyInvalid("the key could not produce a signature")
+                }
+            })
+    }
+
+    /// The public half.
+    pub fn public_key(&self) -> rsa::PublicKey {
+        self.key().to_public_key()
+    }
+
+    /// The public half as a verification key without identifiers (a pinned key).
+    pub fn verifying_key(&self) -> Result<VerifyingKey> {
+        VerifyingKey::new(self.public_key())
+    }
+
+    fn key(&self) -> &rsa::PrivateKey {
+        self.signer.as_ref()
     }
 }
+
+/// Labels that hold a private key of some kind; exactly one of them may appear.
+const PRIVATE_LABELS: &[&str] = &[
+    "RSA PRIVATE KEY",
+    "PRIVATE KEY",
+    "ENCRYPTED PRIVATE KEY",
+    "EC PRIVATE KEY",
+    "DSA PRIVATE KEY",
+    "OPENSSH PRIVATE KEY",
+];
+
+fn from_pem(text: &str) -> Result<parts::Components> {
+    let blocks = pem::blocks(text).map_err(Error::KeyInvalid)?;
+    let mut private = blocks
+        .iter()
+        .filter(|block| PRIVATE_LABELS.contains(&block.label));
+    let Some(block) = private.next() else {
+        // No private key at all: say what was found instead.
+        let label = blocks.first().map(|block| block.label).unwrap_or_default();
+        return Err(Error::KeyUnsupported(match label {
+            "PUBLIC KEY" | "RSA PUBLIC KEY" => "expected a private key, found a public key",
+            "CERTIFICATE" | "TRUSTED CERTIFICATE" | "X509 CERTIFICATE" => {
+                "expected a private key, found a certificate"
+            }
+            _ => "expected a private key, found another kind of PEM block",
+        }));
+    };
+    // Certificates beside the key (a .pem exported from a .pfx) are fine; two keys are ambiguous.
+    if private.next().is_some() {
+        return Err(Error::KeyInvalid(
+            "more than one key in the text; give exactly one",
+        ));
+    }
+    match block.label {
+        "ENCRYPTED PRIVATE KEY" => Err(Error::KeyEncrypted),
+        "RSA PRIVATE KEY" if block.encrypted => Err(Error::KeyEncrypted),
+        "RSA PRIVATE KEY" => {
+            let der = block.decode().map_err(Error::KeyInvalid)?;
+            parts::from_pkcs1_der(&der)
+        }
+        "PRIVATE KEY" => {
+            let der = block.decode().map_err(Error::KeyInvalid)?;
+            from_pkcs8_der(&der)
+        }
+        "EC PRIVATE KEY" => Err(Error::KeyUnsupported(
+            "EC keys are not supported; use an RSA key",
+        )),
+        "DSA PRIVATE KEY" => Err(Error::KeyUnsupported(
+            "DSA keys are not supported; use an RSA key",
+        )),
+        _ => Err(Error::KeyUnsupported(
+            "OpenSSH keys are not supported; give the RSA key as PEM or XML",
+        )),
+    }
+}
+
+fn from_pkcs8_der(der: &[u8]) -> Result<parts::Components> {
+    let info = rsa::pkcs8::PrivateKeyInfoRef::from_der(der)
+        .map_err(|_| Error::KeyInvalid("the key is not a well-formed PKCS#8 private key"))?;
+    match info.algorithm.oid {
+        RSA_ENCRYPTION => {
+            // RFC 8017 says NULL parameters; some encoders omit them. Anything else is malformed.
+            if info
+                .algorithm
+                .parameters
+                .is_some_and(|parameters| !parameters.is_null())
+            {
+                return Err(Error::KeyInvalid(
+                    "the PKCS#8 RSA key has unexpected parameters",
+                ));
+            }
+            parts::from_pkcs1_der(info.private_key.as_bytes())
+        }
+        RSASSA_PSS => Err(Error::KeyUnsupported(
+            "RSA-PSS keys are not supported; SuperOffice needs an rsaEncryption (PKCS#1 v1.5) key",
+        )),
+        EC_PUBLIC_KEY => Err(Error::KeyUnsupported(
+            "EC keys are not supported; use an RSA key",
+        )),
+        ED25519 | ED448 => Err(Error::KeyUnsupported(
+            "Ed25519 and Ed448 keys are not supported; use an RSA key",
+        )),
+        X25519 | X448 => Err(Error::KeyUnsupported(
+            "X25519 and X448 keys cannot sign; use an RSA key",
+        )),
+        DSA => Err(Error::KeyUnsupported(
+            "DSA keys are not supported; use an RSA key",
+        )),
+        _ => Err(Error::KeyUnsupported("only RSA keys are supported")),
+    }
+}
+
+#[cfg(test)]
+mod tests;
