@@ -131,16 +131,18 @@ fn documented_example_validates_to_typed_claims() {
 }
 
 type Check = fn(&SuperIdClaims) -> bool;
+/// Name, payload, options, and the check or error the token must give.
+type Row = (
+    &'static str,
+    Map<String, Value>,
+    SuperIdOptions<'static>,
+    Result<Check, Error>,
+);
 
 #[test]
 fn id_token_table() {
     let stage = Environment::Stage.issuer();
-    let rows: Vec<(
-        &str,
-        Map<String, Value>,
-        SuperIdOptions<'static>,
-        Result<Check, Error>,
-    )> = vec![
+    let rows: Vec<Row> = vec![
         // Nonce.
         (
             "nonce mismatch",
