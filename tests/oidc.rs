@@ -459,3 +459,20 @@ fn issuer_from_environment() {
         );
     }
 }
+
+#[test]
+fn token_signed_by_another_key_is_refused() {
+    let other = PrivateKey::parse(include_str!("fixtures/keys/other2048.pkcs8.pem")).unwrap();
+    let header = r#"{"alg":"RS256","kid":"rfc"}"#;
+    let input = format!(
+        "{}.{}",
+        b64(header),
+        b64(Value::Object(payload()).to_string())
+    );
+    let signature = other.sign_pkcs1v15_sha256(input.as_bytes()).unwrap();
+    let token = format!("{input}.{}", b64(signature));
+    assert_eq!(
+        parse_super_id_token(&token, &keys(), &options()).unwrap_err(),
+        Error::JwtSignatureInvalid
+    );
+}
