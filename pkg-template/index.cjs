@@ -13,6 +13,20 @@ const ERROR_CODES = Object.freeze(JSON.parse(wasm.errorCodes()));
 const KNOWN_CODES = new Set(ERROR_CODES);
 const DETAIL_FIELDS = ['claim', 'faultCode', 'faultString', 'serverMessage', 'reason', 'status', 'bits', 'limit', 'oauthError', 'errorDescription'];
 
+// The core's size caps (UTF-8 bytes), checked here before a string is copied into wasm memory: linear
+// memory grows to hold each argument and never shrinks, so one 100 MB response or token would stay
+// resident for the life of the process. A string is never shorter in UTF-8 bytes than in UTF-16 code
+// units, so a string refused here is one the core would refuse too, with the same code and message.
+const LIMITS = Object.freeze(JSON.parse(wasm.sizeLimits()));
+
+/** Returns `value` (a string, or anything with a length) unless it is longer than `limit`. */
+function capped(value, limit, code, message, details) {
+  if (value.length > limit) throw new SuperOfficeAuthError(code, message, details);
+  return value;
+}
+
+const cappedKeyText = (text) => capped(text, LIMITS.keyTextBytes, 'ERR_KEY_INVALID', 'the key text is too long');
+
 /** Calls into wasm, turning the core's coded errors into SuperOfficeAuthError. */
 function callCore(fn) {
   try {
@@ -43,6 +57,7 @@ class PrivateKey {
   /** PEM PKCS#1, PEM PKCS#8 or SuperOffice's .NET `<RSAKeyValue>` XML. */
   static parse(text) {
     requireString(text, 'privateKey');
+    cappedKeyText(text);
     return new PrivateKey(CONSTRUCT, callCore(() => wasm.WasmPrivateKey.parse(text)));
   }
 
@@ -84,7 +99,8 @@ class KeySet {
 
   static from(keys) {
     if (keys instanceof KeySet) return keys;
-    return new KeySet(CONSTRUCT, callCore(() => wasm.WasmKeySet.parse(keySetText(keys))));
+    const text = capped(keySetText(keys), LIMITS.keySetTextBytes, 'ERR_KEYSET_INVALID', 'the key set text is over 1 MiB');
+    return new KeySet(CONSTRUCT, callCore(() => wasm.WasmKeySet.parse(text)));
   }
 
   get size() {
@@ -135,6 +151,7 @@ function signToken(systemUserToken, privateKey, options) {
   const nowMs = toEpochMs(requireOptions(options, 'options').now);
   if (privateKey instanceof PrivateKey) return PrivateKey.signWith(privateKey, systemUserToken, nowMs);
   requireString(privateKey, 'privateKey');
+  cappedKeyText(privateKey);
   return callCore(() => wasm.signTokenWithText(systemUserToken, privateKey, nowMs));
 }
 
@@ -174,8 +191,14 @@ function headerValue(headers, name) {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function bodyText(body) {
-  if (typeof body === 'string') return body;
+  const tooLarge = (length) => capped({ length }, LIMITS.responseBytes, 'ERR_RESPONSE_TOO_LARGE',
+    `response body exceeds the limit of ${LIMITS.responseBytes} bytes`, { limit: LIMITS.responseBytes });
+  if (typeof body === 'string') {
+    tooLarge(body.length);
+    return body;
+  }
   if (body instanceof Uint8Array) {
+    tooLarge(body.byteLength);
     try {
       return utf8.decode(body);
     } catch {
@@ -218,6 +241,7 @@ function parseTicketResponse(response, options) {
 /** Validates any RS256 JWT and returns its claims. */
 function validateToken(jwt, options) {
   requireString(jwt, 'jwt');
+  capped(jwt, LIMITS.tokenBytes, 'ERR_JWT_MALFORMED', 'JWT exceeds 16 KiB');
   options = requireOptions(options, 'options');
   const keySet = toKeySet(options.keys);
   const json = callCore(() =>

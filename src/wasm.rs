@@ -351,6 +351,19 @@ fn token_response(
     .to_string())
 }
 
+/// The core's size caps, in UTF-8 bytes, so that the JS layer can refuse oversized text before copying
+/// it into wasm memory (which grows to hold each argument and never shrinks).
+#[wasm_bindgen(js_name = sizeLimits)]
+pub fn size_limits() -> String {
+    json!({
+        "responseBytes": crate::response::MAX_RESPONSE_BYTES,
+        "tokenBytes": crate::jwt::MAX_TOKEN_BYTES,
+        "keyTextBytes": crate::key::MAX_TEXT,
+        "keySetTextBytes": crate::keyset::MAX_TEXT,
+    })
+    .to_string()
+}
+
 /// Every error code, in the order of the Rust enum (the JS tests compare it with `index.d.ts`).
 #[wasm_bindgen(js_name = errorCodes)]
 pub fn error_codes() -> String {

@@ -41,7 +41,7 @@ impl std::fmt::Debug for PrivateKey {
 
 /// Longest key text looked at. A 8192-bit key in XML is about 6 KiB; a PEM file with a certificate
 /// chain beside the key stays far below this.
-const MAX_TEXT: usize = 256 * 1024;
+pub const MAX_TEXT: usize = 256 * 1024;
 
 /// PKCS#8 algorithm identifiers we recognise, to name what was found.
 const RSA_ENCRYPTION: ObjectIdentifier = rsa::pkcs1::ALGORITHM_OID;
