@@ -86,9 +86,15 @@ function readText(path, what) {
   try {
     return path === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(path, 'utf8');
   } catch (err) {
-    // The path is the user's own input, the content is never shown.
-    throw usage(`cannot read ${what} ${path === '-' ? 'from stdin' : path}: ${err.code ?? err.message}`);
+    // The path is the user's own input and is shown, unless it looks like what should have been in
+    // the file (SO_PRIVATE_KEY_FILE set to the key itself is an easy mistake): that is never printed.
+    throw usage(`cannot read ${what} ${path === '-' ? 'from stdin' : shownPath(path)}: ${err.code ?? err.message}`);
   }
+}
+
+function shownPath(path) {
+  const looksLikeContent = path.length > 256 || /[\r\n<>]|-----/.test(path);
+  return looksLikeContent ? '(the value given is not shown: it looks like key text, not a file name)' : path;
 }
 
 function pick(flag, envName, env) {
@@ -131,7 +137,8 @@ async function commandTicket(argv, env, out) {
     },
   });
   if (values.help) return out.stdout(HELP.ticket);
-  if (positionals.length) throw usage(`unexpected argument ${positionals[0]}`);
+  // Not echoed: a stray argument is often half of an unquoted secret ("--system-user-token My Token").
+  if (positionals.length) throw usage('unexpected argument (values with spaces must be quoted)');
 
   let environment;
   let baseUrl;
@@ -297,6 +304,18 @@ async function commandInspect(argv, env, out) {
   return undefined;
 }
 
+/**
+ * parseArgs' message, with any quoted argument that could be a value rather than an option name left
+ * out: node quotes an unknown "option" as typed, and a key pasted where a file name goes starts with
+ * "-----BEGIN", so it is parsed as one.
+ */
+function parseArgsMessage(err) {
+  // The hint node appends ("... as in '-- "<argument>"'") repeats the argument; it is dropped.
+  const message = String(err.message).split('. To specify a positional argument')[0];
+  return message.replace(/'([^']*)'/g, (quoted, inner) =>
+    (inner.length > 64 || /[\r\n"=]|-----/.test(inner) ? '(an argument, not shown)' : quoted));
+}
+
 const COMMANDS = { ticket: commandTicket, 'convert-key': commandConvertKey, inspect: commandInspect };
 
 /**
@@ -326,8 +345,7 @@ async function main(argv = process.argv.slice(2), env = process.env, out = {
     return 0;
   } catch (err) {
     if (err instanceof UsageError || (err && err.code && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-      // parseArgs' own messages name the option, never its value.
-      out.stderr(`ERR_INVALID_ARGUMENT: ${err.message}\n`);
+      out.stderr(`ERR_INVALID_ARGUMENT: ${err instanceof UsageError ? err.message : parseArgsMessage(err)}\n`);
       return EXIT_USAGE;
     }
     if (err && err.name === 'SuperOfficeAuthError') {

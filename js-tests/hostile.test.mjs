@@ -1,0 +1,341 @@
+// Hostile input through the JS API, one row per input: [name, input, expected code]. Test material is
+// made with node:crypto only. After every row the same wasm instance must still do valid work, so a
+// row that trapped or corrupted the instance would fail the row after it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { constants, createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  KeySet, PrivateKey, SuperOfficeAuthError, parseTicketResponse, signToken, validateToken,
+} from 'superoffice-auth';
+import { IDENTITY, b64url, dotNetXml, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
+
+const NOW = Date.UTC(2026, 10, 23, 14, 5, 30);
+const NOW_S = Math.floor(NOW / 1000);
+const issuer = makeKeyPair(2048);
+const attacker = makeKeyPair(2048);
+const signer = makeKeyPair(2048);
+const jwks = { keys: [{ ...issuer.publicJwk, kid: 'k1', use: 'sig', alg: 'RS256' }] };
+const HEADER = { alg: 'RS256', kid: 'k1' };
+const claims = systemUserClaims(NOW_S);
+const good = mintJwt(HEADER, claims, issuer.privateKey);
+const [goodHeader, goodPayload, goodSignature] = good.split('.');
+const validation = { keys: jwks, now: NOW, issuer: 'SuperOffice AS', audience: 'spn:SERIAL-42' };
+const TICKET = claims[`${IDENTITY}ticket`];
+
+const S11 = 'http://schemas.xmlsoap.org/soap/envelope/';
+const S12 = 'http://www.w3.org/2003/05/soap-envelope';
+const P = 'http://www.superoffice.com/superid/partnersystemuser/0.1';
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+const envelope = (body) => `<s:Envelope xmlns:s="${S11}"><s:Body>${body}</s:Body></s:Envelope>`;
+const auth = (children) => `<AuthenticationResponse xmlns="${P}" xmlns:i="${XSI}">${children}</AuthenticationResponse>`;
+const success = (token = good) => envelope(auth(`<IsSuccessful>true</IsSuccessful><Token>${token}</Token><ErrorMessage i:nil="true"/>`));
+const soap = (body, status = 200) => ({ status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body });
+const ticketOptions = { keys: jwks, now: NOW };
+
+/** Valid work of every kind, in the same instance. */
+function stillWorks() {
+  assert.equal(validateToken(good, validation)[`${IDENTITY}ticket`], TICKET);
+  assert.equal(parseTicketResponse(soap(success()), ticketOptions).ticket, TICKET);
+  assert.equal(KeySet.from(JSON.stringify(jwks)).size, 1);
+  assert.equal(PrivateKey.parse(signer.pkcs8).bits, 2048);
+}
+
+/** Runs each row; 'OK' means the call must succeed. */
+function table(rows, call) {
+  stillWorks();
+  for (const [name, input, expected] of rows) {
+    let outcome;
+    try {
+      call(input);
+      outcome = 'OK';
+    } catch (error) {
+      assert.ok(error instanceof SuperOfficeAuthError, `${name}: ${error}`);
+      outcome = error.code;
+    }
+    assert.equal(outcome, expected, `row: ${name}`);
+    stillWorks();
+  }
+}
+
+const enc = (value) => (Buffer.isBuffer(value) ? value.toString('base64url') : b64url(value));
+/** header.payload signed by `key` with RSASSA-PKCS1-v1_5 SHA-256 (or other options). */
+function signedBy(key, header, payload, options = {}) {
+  const input = `${enc(header)}.${enc(payload)}`;
+  const signature = sign(options.hash ?? 'sha256', Buffer.from(input), { key, ...options.sign });
+  return `${input}.${signature.toString('base64url')}`;
+}
+const withHeader = (header) => signedBy(issuer.privateKey, header, claims);
+const withClaims = (overrides) => signedBy(issuer.privateKey, HEADER, { ...claims, ...overrides });
+const withPayload = (text) => signedBy(issuer.privateKey, HEADER, text);
+function hs256(header, key) {
+  const input = `${enc(header)}.${enc(claims)}`;
+  return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+}
+
+// An attacker's certificate for the x5c row: the repository's throwaway test certificate, when the
+// tests run from `npm test`; otherwise the attacker's SPKI, which is just as unusable.
+const repo = process.env.SUPEROFFICE_AUTH_REPO;
+const certPem = repo && existsSync(join(repo, 'tests/fixtures/keys/rsa2048.cert-v3.pem'))
+  ? readFileSync(join(repo, 'tests/fixtures/keys/rsa2048.cert-v3.pem'), 'utf8')
+  : attacker.spki;
+const x5c = certPem.replace(/-----[^-]+-----|\s/g, '');
+
+test('hostile JWTs (RFC 8725) through validateToken', () => {
+  const flipped = Buffer.from(goodSignature, 'base64url');
+  flipped[5] ^= 1;
+  const big = (n) => withClaims({ pad: 'x'.repeat(n) });
+  const rows = [
+    ['valid', good, 'OK'],
+    // Algorithms are ours.
+    ['alg none, empty signature', `${enc({ alg: 'none' })}.${goodPayload}.`, 'ERR_JWT_MALFORMED'],
+    ['alg none with a signature', `${enc({ alg: 'none' })}.${goodPayload}.${goodSignature}`, 'ERR_JWT_ALG_NOT_ALLOWED'],
+    ['alg None', withHeader({ alg: 'None' }), 'ERR_JWT_ALG_NOT_ALLOWED'],
+    ['HS256 keyed with the public key PEM', hs256({ alg: 'HS256', kid: 'k1' }, issuer.spki), 'ERR_JWT_ALG_NOT_ALLOWED'],
+    ['HS256 keyed with the public key DER', hs256({ alg: 'HS256', kid: 'k1' }, issuer.publicKey.export({ type: 'spki', format: 'der' })), 'ERR_JWT_ALG_NOT_ALLOWED'],
+    ['HS256 keyed with the PKCS#1 public key', hs256({ alg: 'HS256' }, issuer.publicKey.export({ type: 'pkcs1', format: 'pem' })), 'ERR_JWT_ALG_NOT_ALLOWED'],
+    ['an HMAC under an RS256 header', hs256(HEADER, issuer.spki), 'ERR_JWT_SIGNATURE_INVALID'],
+    ['RS384', signedBy(issuer.privateKey, { alg: 'RS384', kid: 'k1' }, claims, { hash: 'sha384' }), 'ERR_JWT_ALG_NOT_ALLOWED'],
+    ['PS256', signedBy(issuer.privateKey, { alg: 'PS256', kid: 'k1' }, claims, { sign: { padding: constants.RSA_PKCS1_PSS_PADDING } }), 'ERR_JWT_ALG_NOT_ALLOWED'],
+    ['RS256 header over a PSS signature by the right key', signedBy(issuer.privateKey, HEADER, claims, { sign: { padding: constants.RSA_PKCS1_PSS_PADDING } }), 'ERR_JWT_SIGNATURE_INVALID'],
+    ['RS256 over SHA-512 by the right key', signedBy(issuer.privateKey, HEADER, claims, { hash: 'sha512' }), 'ERR_JWT_SIGNATURE_INVALID'],
+    // Keys never come from the token.
+    ['embedded jwk (attacker)', signedBy(attacker.privateKey, { alg: 'RS256', jwk: attacker.publicJwk }, claims), 'ERR_JWT_SIGNATURE_INVALID'],
+    ['embedded jwk with our kid', signedBy(attacker.privateKey, { alg: 'RS256', kid: 'k1', jwk: attacker.publicJwk }, claims), 'ERR_JWT_SIGNATURE_INVALID'],
+    ['jku', signedBy(attacker.privateKey, { alg: 'RS256', kid: 'k1', jku: 'https://attacker.example/jwks' }, claims), 'ERR_JWT_SIGNATURE_INVALID'],
+    ['x5u', signedBy(attacker.privateKey, { alg: 'RS256', x5u: 'https://attacker.example/cert.pem' }, claims), 'ERR_JWT_SIGNATURE_INVALID'],
+    ['x5c (attacker certificate)', signedBy(attacker.privateKey, { alg: 'RS256', kid: 'k1', x5c: [x5c] }, claims), 'ERR_JWT_SIGNATURE_INVALID'],
+    ['kid path traversal', withHeader({ alg: 'RS256', kid: '../../../../dev/null' }), 'ERR_JWT_KEY_NOT_FOUND'],
+    ['kid SQL injection', withHeader({ alg: 'RS256', kid: "x' UNION SELECT 'secret" }), 'ERR_JWT_KEY_NOT_FOUND'],
+    ['kid not a string', withHeader({ alg: 'RS256', kid: 1 }), 'ERR_JWT_MALFORMED'],
+    // crit.
+    ['crit unknown', withHeader({ ...HEADER, crit: ['exp'], exp: 1 }), 'ERR_JWT_MALFORMED'],
+    ['crit empty', withHeader({ ...HEADER, crit: [] }), 'ERR_JWT_MALFORMED'],
+    ['crit b64', withHeader({ ...HEADER, b64: false, crit: ['b64'] }), 'ERR_JWT_MALFORMED'],
+    // Time claims.
+    ['exp string', withClaims({ exp: String(NOW_S + 300) }), 'ERR_JWT_CLAIM_INVALID'],
+    ['exp null', withClaims({ exp: null }), 'ERR_JWT_CLAIM_INVALID'],
+    ['exp missing', withClaims({ exp: undefined }), 'ERR_JWT_CLAIM_INVALID'],
+    ['exp float', withClaims({ exp: NOW_S + 300.5 }), 'OK'],
+    ['exp huge', withClaims({ exp: 1e300 }), 'ERR_JWT_CLAIM_INVALID'],
+    ['exp beyond f64', withPayload(JSON.stringify(claims).replace(/"exp":\d+/, '"exp":1e400')), 'ERR_JWT_MALFORMED'],
+    ['exp negative', withClaims({ exp: -1 }), 'ERR_JWT_CLAIM_INVALID'],
+    ['exp past', withClaims({ exp: NOW_S - 61 }), 'ERR_JWT_EXPIRED'],
+    ['nbf string', withClaims({ nbf: String(NOW_S) }), 'ERR_JWT_CLAIM_INVALID'],
+    ['nbf null', withClaims({ nbf: null }), 'ERR_JWT_CLAIM_INVALID'],
+    ['nbf float future', withClaims({ nbf: NOW_S + 60.5 }), 'ERR_JWT_NOT_YET_VALID'],
+    ['nbf negative', withClaims({ nbf: -5 }), 'ERR_JWT_CLAIM_INVALID'],
+    // iat as a string of digits is SuperOffice's own form (src/jwt.rs, issued_at); nothing else is.
+    ['iat digit string', withClaims({ iat: String(NOW_S) }), 'OK'],
+    ['iat digit string in the future', withClaims({ iat: String(NOW_S + 3600) }), 'ERR_JWT_NOT_YET_VALID'],
+    ['iat word', withClaims({ iat: 'yesterday' }), 'ERR_JWT_CLAIM_INVALID'],
+    ['iat signed string', withClaims({ iat: `-${NOW_S}` }), 'ERR_JWT_CLAIM_INVALID'],
+    ['iat string with a space', withClaims({ iat: ` ${NOW_S}` }), 'ERR_JWT_CLAIM_INVALID'],
+    ['iat string with a fraction', withClaims({ iat: `${NOW_S}.5` }), 'ERR_JWT_CLAIM_INVALID'],
+    ['iat null', withClaims({ iat: null }), 'ERR_JWT_CLAIM_INVALID'],
+    ['iat huge', withClaims({ iat: Number.MAX_SAFE_INTEGER }), 'ERR_JWT_CLAIM_INVALID'],
+    ['iat future', withClaims({ iat: NOW_S + 3600 }), 'ERR_JWT_NOT_YET_VALID'],
+    // Audience.
+    ['aud mismatch', withClaims({ aud: 'spn:OTHER' }), 'ERR_JWT_CLAIM_INVALID'],
+    ['aud array without a match', withClaims({ aud: ['a', 'b'] }), 'ERR_JWT_CLAIM_INVALID'],
+    ['aud array with a match', withClaims({ aud: ['a', 'spn:SERIAL-42'] }), 'OK'],
+    ['aud empty array', withClaims({ aud: [] }), 'ERR_JWT_CLAIM_INVALID'],
+    ['aud number', withClaims({ aud: 42 }), 'ERR_JWT_CLAIM_INVALID'],
+    ['aud missing', withClaims({ aud: undefined }), 'ERR_JWT_CLAIM_INVALID'],
+    ['aud case variant', withClaims({ aud: 'SPN:serial-42' }), 'ERR_JWT_CLAIM_INVALID'],
+    // Issuer.
+    ['iss mismatch', withClaims({ iss: 'Evil AS' }), 'ERR_JWT_CLAIM_INVALID'],
+    ['iss trailing slash', withClaims({ iss: 'SuperOffice AS/' }), 'ERR_JWT_CLAIM_INVALID'],
+    ['iss array', withClaims({ iss: ['SuperOffice AS'] }), 'ERR_JWT_CLAIM_INVALID'],
+    ['iss missing', withClaims({ iss: undefined }), 'ERR_JWT_CLAIM_INVALID'],
+    // Shapes and encodings.
+    ['payload not an object', withPayload('[1,2]'), 'ERR_JWT_MALFORMED'],
+    ['payload not JSON', withPayload('exp=1'), 'ERR_JWT_MALFORMED'],
+    ['header not an object', withHeader('"RS256"'), 'ERR_JWT_MALFORMED'],
+    ['header not JSON', withHeader('{alg:RS256}'), 'ERR_JWT_MALFORMED'],
+    ['duplicate header name', withHeader('{"alg":"RS256","kid":"k1","alg":"none"}'), 'ERR_JWT_MALFORMED'],
+    ['duplicate claim name', withPayload(JSON.stringify(claims).replace('{', '{"iss":"Evil AS",')), 'ERR_JWT_MALFORMED'],
+    ['duplicate claim by escape', withPayload(JSON.stringify(claims).replace('{', '{"\\u0069ss":"Evil AS",')), 'ERR_JWT_MALFORMED'],
+    ['padded base64', `${good}=`, 'ERR_JWT_MALFORMED'],
+    ['padded header', `${Buffer.from(JSON.stringify({ ...HEADER, x: 'ab' })).toString('base64')}.${goodPayload}.${goodSignature}`, 'ERR_JWT_MALFORMED'],
+    ['standard alphabet', `${goodHeader}.${goodPayload}.${goodSignature.replaceAll('-', '+').replaceAll('_', '/')}`, /[-_]/.test(goodSignature) ? 'ERR_JWT_MALFORMED' : 'OK'],
+    ['empty', '', 'ERR_INVALID_ARGUMENT'],
+    ['dots only', '..', 'ERR_JWT_MALFORMED'],
+    ['truncated', good.slice(0, good.length - 10), 'ERR_JWT_SIGNATURE_INVALID'],
+    ['truncated to two segments', `${goodHeader}.${goodPayload}`, 'ERR_JWT_MALFORMED'],
+    ['extra segment', `${good}.e30`, 'ERR_JWT_MALFORMED'],
+    ['leading whitespace', ` ${good}`, 'ERR_JWT_MALFORMED'],
+    ['trailing newline', `${good}\n`, 'ERR_JWT_MALFORMED'],
+    ['invalid UTF-8 payload', signedBy(issuer.privateKey, HEADER, Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])), 'ERR_JWT_MALFORMED'],
+    ['lone surrogate in the string', `${good}\uD800`, 'ERR_JWT_MALFORMED'],
+    ['64 KiB payload', big(64 * 1024), 'ERR_JWT_MALFORMED'],
+    ['50 MB token', 'a'.repeat(50 * 1024 * 1024), 'ERR_JWT_MALFORMED'],
+    ['JSON serialization', JSON.stringify({ payload: goodPayload, signatures: [{ protected: goodHeader, signature: goodSignature }] }), 'ERR_JWT_MALFORMED'],
+    ['flattened JSON serialization', JSON.stringify({ payload: goodPayload, protected: goodHeader, signature: goodSignature }), 'ERR_JWT_MALFORMED'],
+    ['flipped signature bit', `${goodHeader}.${goodPayload}.${flipped.toString('base64url')}`, 'ERR_JWT_SIGNATURE_INVALID'],
+    ['payload swapped, signature kept', `${goodHeader}.${enc({ ...claims, iss: 'x' })}.${goodSignature}`, 'ERR_JWT_SIGNATURE_INVALID'],
+    ['signed by another key', signedBy(attacker.privateKey, HEADER, claims), 'ERR_JWT_SIGNATURE_INVALID'],
+  ];
+  table(rows, (token) => validateToken(token, validation));
+});
+
+test('hostile JWKS and key sets through KeySet.from', () => {
+  const small = makeKeyPair(1024);
+  const jwk = (extra) => ({ ...issuer.publicJwk, kid: 'a', ...extra });
+  const set = (...keys) => JSON.stringify({ keys });
+  const rows = [
+    ['valid', set(jwk()), 'OK'],
+    ['duplicate kid', set(jwk(), { ...attacker.publicJwk, kid: 'a' }), 'ERR_KEYSET_INVALID'],
+    ['use enc', set(jwk({ use: 'enc' })), 'ERR_KEYSET_INVALID'],
+    ['use enc beside a signing key is skipped', set(jwk({ use: 'enc', kid: 'x' }), jwk()), 'OK'],
+    ['key_ops without verify', set(jwk({ key_ops: ['encrypt', 'sign'] })), 'ERR_KEYSET_INVALID'],
+    ['key_ops not an array', set(jwk({ key_ops: 'verify' })), 'ERR_KEYSET_INVALID'],
+    ['kty EC', set({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', kid: 'e' }), 'ERR_KEYSET_INVALID'],
+    ['kty oct (an HMAC key)', set({ kty: 'oct', k: 'c2VjcmV0', kid: 'h' }), 'ERR_KEYSET_INVALID'],
+    ['kty lower case', set(jwk({ kty: 'rsa' })), 'ERR_KEYSET_INVALID'],
+    ['alg RS512', set(jwk({ alg: 'RS512' })), 'ERR_KEYSET_INVALID'],
+    ['RSA 1024 bits', set({ ...small.publicJwk, kid: 's' }), 'ERR_KEYSET_INVALID'],
+    ['public exponent 1', set(jwk({ e: 'AQ' })), 'ERR_KEYSET_INVALID'],
+    ['public exponent 2', set(jwk({ e: 'Ag' })), 'ERR_KEYSET_INVALID'],
+    ['even modulus', set(jwk({ n: Buffer.from(issuer.publicJwk.n, 'base64url').map((b, i, a) => (i === a.length - 1 ? b & 0xfe : b)).toString('base64url') })), 'ERR_KEYSET_INVALID'],
+    ['n not base64url', set(jwk({ n: `${issuer.publicJwk.n}==` })), 'ERR_KEYSET_INVALID'],
+    ['n missing', set(jwk({ n: undefined })), 'ERR_KEYSET_INVALID'],
+    ['duplicate member names', set(jwk()).replace('"kty":"RSA"', '"kty":"RSA","kty":"EC"'), 'ERR_KEYSET_INVALID'],
+    ['empty keys', set(), 'ERR_KEYSET_INVALID'],
+    ['no keys member', '{"key":[]}', 'ERR_KEYSET_INVALID'],
+    ['not JSON', '{"keys":', 'ERR_KEYSET_INVALID'],
+    ['101 keys', set(...Array.from({ length: 101 }, (_, i) => jwk({ kid: `k${i}` }))), 'ERR_KEYSET_INVALID'],
+    ['2 MB of text', `${set(jwk())}${' '.repeat(2 * 1024 * 1024)}`, 'ERR_KEYSET_INVALID'],
+    ['a private key', signer.pkcs8, 'ERR_KEYSET_INVALID'],
+    ['garbage', 'hello', 'ERR_KEYSET_INVALID'],
+    ['pinned SPKI', issuer.spki, 'OK'],
+    ['SPKI of a 1024-bit key', small.spki, 'ERR_KEYSET_INVALID'],
+    ['not a string or JWKS', 42, 'ERR_INVALID_ARGUMENT'],
+  ];
+  table(rows, (keys) => KeySet.from(keys));
+});
+
+test('hostile XML and responses through parseTicketResponse', () => {
+  const withToken = (children) => envelope(auth(`<IsSuccessful>true</IsSuccessful>${children}`));
+  const rows = [
+    ['valid', soap(success()), 'OK'],
+    ['BOM', soap(`\uFEFF${success()}`), 'OK'],
+    ['declaration', soap(`<?xml version="1.0" encoding="utf-8"?>${success()}`), 'OK'],
+    ['token split by CDATA (joined, as XML says)', soap(withToken(`<Token>${good.slice(0, 20)}<![CDATA[${good.slice(20)}]]></Token>`)), 'OK'],
+    ['DOCTYPE with an internal entity', soap(`<!DOCTYPE s:Envelope [<!ENTITY t "${good}">]>${withToken('<Token>&t;</Token>')}`), 'ERR_XML_FORBIDDEN'],
+    ['billion laughs', soap(`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>${withToken('<Token>&lol4;</Token>')}`), 'ERR_XML_FORBIDDEN'],
+    ['XXE', soap(`<!DOCTYPE s:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${withToken('<Token>&xxe;</Token>')}`), 'ERR_XML_FORBIDDEN'],
+    ['external DTD', soap(`<!DOCTYPE s:Envelope SYSTEM "http://attacker.example/x.dtd">${success()}`), 'ERR_XML_FORBIDDEN'],
+    ['parameter entity', soap(`<!DOCTYPE s:Envelope [<!ENTITY % p SYSTEM "http://attacker.example/p"> %p;]>${success()}`), 'ERR_XML_FORBIDDEN'],
+    ['unknown entity', soap(withToken('<Token>&token;</Token>')), 'ERR_XML_FORBIDDEN'],
+    ['HTML entity', soap(withToken(`<Token>${good}&nbsp;</Token>`)), 'ERR_XML_FORBIDDEN'],
+    ['100 000-deep nesting (over the size cap first)', soap(`${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`), 'ERR_RESPONSE_TOO_LARGE'],
+    ['80 000-deep nesting under the size cap', soap(envelope('<a>'.repeat(80_000))), 'ERR_RESPONSE_MALFORMED'],
+    ['50 MB body', soap(' '.repeat(50 * 1024 * 1024)), 'ERR_RESPONSE_TOO_LARGE'],
+    ['50 MB body as bytes', { status: 200, headers: {}, body: new Uint8Array(50 * 1024 * 1024) }, 'ERR_RESPONSE_TOO_LARGE'],
+    ['50 MB body with status 500', soap('<'.repeat(50 * 1024 * 1024), 500), 'ERR_RESPONSE_TOO_LARGE'],
+    ['two Token elements', soap(withToken(`<Token>${good}</Token><Token>${good}</Token>`)), 'ERR_RESPONSE_MALFORMED'],
+    ['Token split by a comment', soap(withToken(`<Token>${good.slice(0, 20)}<!-- -->${good.slice(20)}</Token>`)), 'ERR_RESPONSE_MALFORMED'],
+    ['Token split by a processing instruction', soap(withToken(`<Token>${good.slice(0, 20)}<?x?>${good.slice(20)}</Token>`)), 'ERR_RESPONSE_MALFORMED'],
+    ['wrong namespace with the right prefix', soap(`<s:Envelope xmlns:s="urn:evil"><s:Body>${auth(`<IsSuccessful>true</IsSuccessful><Token>${good}</Token>`)}</s:Body></s:Envelope>`), 'ERR_RESPONSE_MALFORMED'],
+    ['wrong response namespace', soap(envelope(`<p:AuthenticationResponse xmlns:p="urn:evil"><p:IsSuccessful>true</p:IsSuccessful><p:Token>${good}</p:Token></p:AuthenticationResponse>`)), 'ERR_RESPONSE_MALFORMED'],
+    ['truncated document', soap(success().slice(0, -30)), 'ERR_RESPONSE_MALFORMED'],
+    ['two roots', soap(`${success()}${success()}`), 'ERR_RESPONSE_MALFORMED'],
+    ['SOAP 1.1 fault', soap(envelope('<s:Fault><faultcode>s:Client</faultcode><faultstring>Bad</faultstring></s:Fault>'), 500), 'ERR_SOAP_FAULT'],
+    ['SOAP 1.2 fault', soap(`<e:Envelope xmlns:e="${S12}"><e:Body><e:Fault><e:Code><e:Value>e:Sender</e:Value></e:Code><e:Reason><e:Text xml:lang="en">Bad</e:Text></e:Reason></e:Fault></e:Body></e:Envelope>`, 500), 'ERR_SOAP_FAULT'],
+    ['a fault beside a token', soap(envelope(`${auth(`<IsSuccessful>true</IsSuccessful><Token>${good}</Token>`)}<s:Fault><faultcode>s:Server</faultcode><faultstring>x</faultstring></s:Fault>`)), 'ERR_RESPONSE_MALFORMED'],
+    ['IsSuccessful True', soap(envelope(auth(`<IsSuccessful>True</IsSuccessful><Token>${good}</Token>`))), 'ERR_RESPONSE_MALFORMED'],
+    ['IsSuccessful yes', soap(envelope(auth(`<IsSuccessful>yes</IsSuccessful><Token>${good}</Token>`))), 'ERR_RESPONSE_MALFORMED'],
+    ['IsSuccessful empty', soap(envelope(auth(`<IsSuccessful/><Token>${good}</Token>`))), 'ERR_RESPONSE_MALFORMED'],
+    ['IsSuccessful 1', soap(envelope(auth(`<IsSuccessful>1</IsSuccessful><Token>${good}</Token>`))), 'OK'],
+    ['IsSuccessful false', soap(envelope(auth('<IsSuccessful>false</IsSuccessful><ErrorMessage>Denied</ErrorMessage>'))), 'ERR_TICKET_DENIED'],
+    ['UTF-16 declaration', soap(`<?xml version="1.0" encoding="UTF-16"?>${success()}`), 'ERR_RESPONSE_MALFORMED'],
+    ['UTF-16 bytes', { status: 200, headers: {}, body: Buffer.from(`\uFEFF${success()}`, 'utf16le') }, 'ERR_RESPONSE_MALFORMED'],
+    ['UTF-8 BOM bytes', { status: 200, headers: {}, body: Buffer.from(`\uFEFF${success()}`, 'utf8') }, 'OK'],
+    ['NUL character', soap(success().replace('<Token>', '<Token>\u0000')), 'ERR_RESPONSE_MALFORMED'],
+    ['HTML error page with 502', { status: 502, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><html><body>Bad gateway</body></html>' }, 'ERR_HTTP_STATUS'],
+    ['REST duplicate member', { status: 200, headers: { 'content-type': 'application/json' }, body: `{"IsSuccessful":false,"IsSuccessful":true,"Token":"${good}"}` }, 'ERR_RESPONSE_MALFORMED'],
+    ['token signed by the attacker', soap(success(signedBy(attacker.privateKey, HEADER, claims))), 'ERR_JWT_SIGNATURE_INVALID'],
+    ['token with alg none', soap(success(`${enc({ alg: 'none' })}.${goodPayload}.`)), 'ERR_JWT_MALFORMED'],
+  ];
+  table(rows, (response) => parseTicketResponse(response, ticketOptions));
+});
+
+test('hostile and odd keys through PrivateKey.parse', () => {
+  const body = (pem) => pem.replace(/-----[^-]+-----|\s/g, '');
+  const wrap = (label, base64, width, newline = '\n') =>
+    `-----BEGIN ${label}-----${newline}${base64.match(new RegExp(`.{1,${width}}`, 'g')).join(newline)}${newline}-----END ${label}-----${newline}`;
+  const jwk = signer.privateKey.export({ format: 'jwk' });
+  const xmlWith = (field, value) => signer.xml.replace(new RegExp(`<${field}>[^<]*</${field}>`), value === null ? '' : `<${field}>${value}</${field}>`);
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ed = generateKeyPairSync('ed25519');
+  const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+  const small = makeKeyPair(1024);
+  const rows = [
+    ['PKCS#1', signer.pkcs1, 'OK'],
+    ['PKCS#8', signer.pkcs8, 'OK'],
+    ['XML', signer.xml, 'OK'],
+    ['BOM', `\uFEFF${signer.pkcs8}`, 'OK'],
+    ['CRLF', signer.pkcs1.replaceAll('\n', '\r\n'), 'OK'],
+    ['76 columns', wrap('PRIVATE KEY', body(signer.pkcs8), 76), 'OK'],
+    ['single-line base64', wrap('RSA PRIVATE KEY', body(signer.pkcs1), 100_000), 'OK'],
+    ['all on one line', signer.pkcs8.replaceAll('\n', ' '), 'OK'],
+    ['leading text', `Bag Attributes\n    localKeyID: 01\nsubject=/CN=x\n${signer.pkcs8}`, 'OK'],
+    ['public key beside the private key', `${signer.spki}${signer.pkcs8}`, 'OK'],
+    ['two private keys', `${signer.pkcs8}${attacker.pkcs8}`, 'ERR_KEY_INVALID'],
+    ['encrypted PKCS#8', signer.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }), 'ERR_KEY_ENCRYPTED'],
+    ['legacy encrypted PKCS#1', signer.privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pw' }), 'ERR_KEY_ENCRYPTED'],
+    ['EC PKCS#8', ec.privateKey.export({ type: 'pkcs8', format: 'pem' }), 'ERR_KEY_UNSUPPORTED'],
+    ['EC SEC1', ec.privateKey.export({ type: 'sec1', format: 'pem' }), 'ERR_KEY_UNSUPPORTED'],
+    ['Ed25519', ed.privateKey.export({ type: 'pkcs8', format: 'pem' }), 'ERR_KEY_UNSUPPORTED'],
+    ['RSA-PSS', pss.privateKey.export({ type: 'pkcs8', format: 'pem' }), 'ERR_KEY_UNSUPPORTED'],
+    ['SPKI public key', signer.spki, 'ERR_KEY_UNSUPPORTED'],
+    ['PKCS#1 public key', signer.publicKey.export({ type: 'pkcs1', format: 'pem' }), 'ERR_KEY_UNSUPPORTED'],
+    ['certificate', certPem, 'ERR_KEY_UNSUPPORTED'],
+    ['1024-bit PKCS#8', small.pkcs8, 'ERR_KEY_TOO_SMALL'],
+    ['1024-bit XML', small.xml, 'ERR_KEY_TOO_SMALL'],
+    ['XML public key only', `<RSAKeyValue><Modulus>${Buffer.from(jwk.n, 'base64url').toString('base64')}</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>`, 'ERR_KEY_UNSUPPORTED'],
+    ['XML without DP', xmlWith('DP', null), 'ERR_KEY_INVALID'],
+    ['XML DP inconsistent', xmlWith('DP', Buffer.from(jwk.dq, 'base64url').toString('base64')), 'ERR_KEY_INVALID'],
+    ['XML InverseQ inconsistent', xmlWith('InverseQ', 'AQ=='), 'ERR_KEY_INVALID'],
+    ['XML P = 1', xmlWith('P', 'AQ=='), 'ERR_KEY_INVALID'],
+    ['XML with DOCTYPE', `<!DOCTYPE RSAKeyValue [<!ENTITY x "y">]>${signer.xml}`, 'ERR_KEY_INVALID'],
+    ['XML with an entity', signer.xml.replace('<D>', '<D>&x;'), 'ERR_KEY_INVALID'],
+    ['XML of another key mixed in', dotNetXml({ ...jwk, d: attacker.privateKey.export({ format: 'jwk' }).d }), 'ERR_KEY_INVALID'],
+    ['base64 without PEM lines', body(signer.pkcs8), 'ERR_KEY_INVALID'],
+    ['truncated PEM', signer.pkcs8.slice(0, 400), 'ERR_KEY_INVALID'],
+    ['garbage', 'not a key', 'ERR_KEY_INVALID'],
+    ['300 KiB of text', `${signer.pkcs8}${' '.repeat(300 * 1024)}`, 'ERR_KEY_INVALID'],
+    ['50 MB of text', 'A'.repeat(50 * 1024 * 1024), 'ERR_KEY_INVALID'],
+    ['empty', '', 'ERR_INVALID_ARGUMENT'],
+  ];
+  table(rows, (text) => PrivateKey.parse(text));
+  // signToken with key text takes the same path.
+  assert.throws(() => signToken('T', small.pkcs8, { now: NOW }), { code: 'ERR_KEY_TOO_SMALL' });
+  assert.throws(() => signToken('T', 'A'.repeat(50 * 1024 * 1024), { now: NOW }), { code: 'ERR_KEY_INVALID' });
+  stillWorks();
+});
+
+test('size caps refused in JS give the same code and message as the core', () => {
+  // 'é' is one UTF-16 unit and two UTF-8 bytes: these strings pass the JS check (units) and are
+  // refused by the core (bytes), so both paths are compared.
+  const pairs = [
+    [(n) => validateToken('é'.repeat(n), validation), 16 * 1024],
+    [(n) => parseTicketResponse(soap('é'.repeat(n)), ticketOptions), 256 * 1024],
+    [(n) => PrivateKey.parse('é'.repeat(n)), 256 * 1024],
+    [(n) => KeySet.from(`-----BEGIN PUBLIC KEY-----${'é'.repeat(n)}`), 1024 * 1024],
+  ];
+  for (const [call, limit] of pairs) {
+    const capture = (n) => {
+      try {
+        call(n);
+      } catch (error) {
+        return { code: error.code, message: error.message, limit: error.limit };
+      }
+      return assert.fail('accepted');
+    };
+    assert.deepEqual(capture(limit + 1), capture(limit / 2 + 1));
+  }
+  stillWorks();
+});

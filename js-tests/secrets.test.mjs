@@ -1,0 +1,340 @@
+// Secret hygiene: distinctive secrets (key material, application token, system user token, signed
+// system user token, ticket, the JWT carrying the ticket) are fed through every failing path we can
+// reach (core functions, the client, the CLI in-process), and no error's message, stack, cause,
+// String(), JSON or util.inspect() output, nor anything the CLI prints, may contain any of them.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { inspect } from 'node:util';
+import {
+  KeySet, PrivateKey, SuperOfficeAuthError, authHeaders, buildTicketRequest, createSystemUserClient,
+  parseTicketResponse, signToken, validateToken,
+} from 'superoffice-auth';
+import { IDENTITY, b64url, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
+
+const require = createRequire(import.meta.url);
+const NOW = Date.UTC(2026, 10, 23, 14, 5, 30);
+const NOW_S = Math.floor(NOW / 1000);
+
+const APPLICATION_TOKEN = 'APPTOKEN-7f3a9c2e-d41b-secret';
+const SYSTEM_USER_TOKEN = 'SUT Tenant.5e2a-8c1f-secret';
+const TICKET = '7T:TICKET-0b7d44e19a-secret';
+const key = makeKeyPair(2048);
+const attacker = makeKeyPair(2048);
+const issuer = makeKeyPair(2048);
+const small = makeKeyPair(1024);
+const jwks = { keys: [{ ...issuer.publicJwk, kid: 'k1', use: 'sig', alg: 'RS256' }] };
+const SIGNED = signToken(SYSTEM_USER_TOKEN, key.pkcs8, { now: NOW });
+
+/** Every 20-character window (stride 10) of each base64 text: any leaked run of key material shows. */
+function windows(...texts) {
+  const out = [];
+  for (const text of texts) {
+    for (let i = 0; i + 20 <= text.length; i += 10) out.push(text.slice(i, i + 20));
+  }
+  return out;
+}
+const pemBody = (pem) => pem.replace(/-----[^-]+-----|\s/g, '');
+const xmlValues = (xml) => [...xml.matchAll(/<(P|Q|DP|DQ|InverseQ|D)>([^<]+)</g)].map((m) => m[2]);
+const claims = systemUserClaims(NOW_S, { [`${IDENTITY}ticket`]: TICKET, [`${IDENTITY}system_token`]: SYSTEM_USER_TOKEN });
+const goodJwt = mintJwt({ alg: 'RS256', kid: 'k1' }, claims, issuer.privateKey);
+
+const SECRETS = [
+  APPLICATION_TOKEN,
+  SYSTEM_USER_TOKEN,
+  TICKET,
+  TICKET.slice(3), // the ticket without its prefix
+  SIGNED,
+  SIGNED.slice(SIGNED.lastIndexOf('.') + 1, SIGNED.lastIndexOf('.') + 41), // the signature
+  goodJwt.split('.')[1].slice(0, 40), // the JWT's payload
+  goodJwt.split('.')[2].slice(0, 40), // and signature
+  ...windows(pemBody(key.pkcs8), pemBody(key.pkcs1), ...xmlValues(key.xml)),
+  ...windows(pemBody(small.pkcs8), ...xmlValues(small.xml)),
+];
+
+/** Every way an error is commonly shown or logged. */
+function renderings(error) {
+  const out = [
+    String(error),
+    error?.message,
+    error?.stack,
+    inspect(error, { depth: Infinity, showHidden: true }),
+    JSON.stringify(error),
+  ];
+  for (const value of Object.values(error ?? {})) out.push(inspect(value, { depth: Infinity }));
+  if (error?.cause !== undefined) out.push(inspect(error.cause, { depth: Infinity, showHidden: true }), String(error.cause?.stack));
+  return out.join('\n');
+}
+
+function assertClean(text, where) {
+  for (const secret of SECRETS) {
+    assert.ok(!String(text).includes(secret), `${where} leaks ${secret.slice(0, 12)}...`);
+  }
+}
+
+let failures = 0;
+/** Runs `fn`, which must throw; the error must be a SuperOfficeAuthError and show no secret. */
+function failsCleanly(where, fn) {
+  let error;
+  try {
+    fn();
+  } catch (caught) {
+    error = caught;
+  }
+  assert.ok(error instanceof SuperOfficeAuthError, `${where}: expected a SuperOfficeAuthError, got ${error}`);
+  assertClean(renderings(error), where);
+  failures += 1;
+  return error;
+}
+
+async function rejectsCleanly(where, promise) {
+  let error;
+  try {
+    await promise;
+  } catch (caught) {
+    error = caught;
+  }
+  assert.ok(error instanceof SuperOfficeAuthError, `${where}: expected a SuperOfficeAuthError, got ${error}`);
+  assertClean(renderings(error), where);
+  failures += 1;
+  return error;
+}
+
+// Key texts that fail, each full of real key material (and some of other secrets).
+const middle = Math.floor(key.pkcs8.length / 2);
+const badKeys = {
+  'one character changed': `${key.pkcs8.slice(0, middle)}${key.pkcs8[middle] === 'A' ? 'B' : 'A'}${key.pkcs8.slice(middle + 1)}`,
+  truncated: key.pkcs8.slice(0, key.pkcs8.length - 200),
+  'body without PEM lines': pemBody(key.pkcs8),
+  'PKCS#1 body under a PKCS#8 label': key.pkcs1.replaceAll('RSA PRIVATE KEY', 'PRIVATE KEY'),
+  'an application token inside the base64': key.pkcs8.replace('\n', `\n${APPLICATION_TOKEN}\n`),
+  'two keys': `${key.pkcs8}${attacker.pkcs8}`,
+  'encrypted with the application token': key.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: APPLICATION_TOKEN }),
+  '1024 bits': small.pkcs8,
+  '1024 bits XML': small.xml,
+  'XML DP of another key': key.xml.replace(/<DP>[^<]+<\/DP>/, /<DP>[^<]+<\/DP>/.exec(attacker.xml)[0]),
+  'XML without InverseQ': key.xml.replace(/<InverseQ>[^<]+<\/InverseQ>/, ''),
+  'XML with a secret in an unknown element': key.xml.replace('<D>', `<Note>${APPLICATION_TOKEN} ${TICKET}</Note><D>`),
+  'XML with a secret as bad base64': key.xml.replace('<D>', `<D>${APPLICATION_TOKEN}`),
+  'XML with a DOCTYPE': `<!DOCTYPE RSAKeyValue [<!ENTITY s "${APPLICATION_TOKEN}">]>${key.xml}`,
+  'XML cut short': key.xml.slice(0, key.xml.length - 30),
+  'public key': key.spki,
+};
+
+test('private keys that fail to parse or sign', () => {
+  for (const [name, text] of Object.entries(badKeys)) {
+    failsCleanly(`PrivateKey.parse: ${name}`, () => PrivateKey.parse(text));
+    failsCleanly(`signToken with key text: ${name}`, () => signToken(SYSTEM_USER_TOKEN, text, { now: NOW }));
+    if (name !== 'public key') failsCleanly(`KeySet.from: ${name}`, () => KeySet.from(text));
+  }
+  const parsed = PrivateKey.parse(key.xml);
+  assertClean(`${inspect(parsed, { depth: Infinity, showHidden: true })} ${JSON.stringify(parsed)} ${String(parsed)}`, 'a parsed PrivateKey');
+  failsCleanly('toPem with a bad format', () => parsed.toPem(APPLICATION_TOKEN));
+  failsCleanly('signToken: a control character', () => signToken(`${SYSTEM_USER_TOKEN}\u0001`, parsed, { now: NOW }));
+  failsCleanly('signToken: too long', () => signToken(`${SYSTEM_USER_TOKEN}${'x'.repeat(5000)}`, parsed, { now: NOW }));
+  failsCleanly('signToken: a bad time', () => signToken(SYSTEM_USER_TOKEN, parsed, { now: -1 }));
+  failsCleanly('signToken: a key object that is not ours', () => signToken(SYSTEM_USER_TOKEN, { pem: key.pkcs8 }, { now: NOW }));
+});
+
+test('ticket requests that fail to build', () => {
+  const base = {
+    environment: 'sod', applicationToken: APPLICATION_TOKEN, contextIdentifier: 'Cust12345', signedSystemToken: SIGNED,
+  };
+  const rows = {
+    'control character in the application token': { applicationToken: `${APPLICATION_TOKEN}\u0000` },
+    'U+FFFE in the signed token': { signedSystemToken: `${SIGNED}\uFFFE` },
+    'control character in the context': { contextIdentifier: `Cust\u0001${TICKET}` },
+    'blank application token': { applicationToken: ' \t ' },
+    'unknown environment': { environment: APPLICATION_TOKEN },
+    'both environment and base URL': { baseUrl: 'https://example.com' },
+    'base URL with user info': { environment: undefined, baseUrl: `https://${APPLICATION_TOKEN}@sod.superoffice.com` },
+    'plain http base URL': { environment: undefined, baseUrl: `http://sod.superoffice.com/${TICKET}` },
+    'base URL with a query': { environment: undefined, baseUrl: `https://sod.superoffice.com/?t=${APPLICATION_TOKEN}` },
+    'unknown transport': { transport: APPLICATION_TOKEN },
+    'application token not a string': { applicationToken: { APPLICATION_TOKEN } },
+  };
+  for (const [name, change] of Object.entries(rows)) {
+    failsCleanly(`buildTicketRequest: ${name}`, () => buildTicketRequest({ ...base, ...change }));
+  }
+  failsCleanly('authHeaders: line break in the ticket', () => authHeaders(`${TICKET}\r\nX-Evil: 1`, APPLICATION_TOKEN));
+  failsCleanly('authHeaders: line break in the application token', () => authHeaders(TICKET, `${APPLICATION_TOKEN}\n`));
+});
+
+const S11 = 'http://schemas.xmlsoap.org/soap/envelope/';
+const P = 'http://www.superoffice.com/superid/partnersystemuser/0.1';
+const envelope = (body) => `<s:Envelope xmlns:s="${S11}"><s:Body>${body}</s:Body></s:Envelope>`;
+const auth = (children) => `<AuthenticationResponse xmlns="${P}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">${children}</AuthenticationResponse>`;
+const soapWith = (token, successful = 'true', extra = '') => envelope(auth(`<IsSuccessful>${successful}</IsSuccessful><Token>${token}</Token>${extra}`));
+const response = (body, status = 200, type = 'text/xml; charset=utf-8') => ({ status, headers: { 'content-type': type }, body });
+
+/** Tokens that carry the secret ticket and system user token, and fail validation. */
+function failingTokens() {
+  const mint = (overrides, header = { alg: 'RS256', kid: 'k1' }, signingKey = issuer.privateKey) =>
+    mintJwt(header, { ...claims, ...overrides }, signingKey);
+  const [h, p, s] = goodJwt.split('.');
+  return {
+    expired: mint({ exp: NOW_S - 3600 }),
+    'not yet valid': mint({ nbf: NOW_S + 3600 }),
+    'wrong issuer': mint({ iss: 'Evil AS' }),
+    'wrong audience': mint({ aud: 'spn:other' }),
+    'signed by an attacker': mint({}, { alg: 'RS256', kid: 'k1' }, attacker.privateKey),
+    'unknown kid': mint({}, { alg: 'RS256', kid: 'other' }),
+    'alg none': `${b64url({ alg: 'none' })}.${p}.`,
+    'HS256': `${b64url({ alg: 'HS256', kid: 'k1' })}.${p}.${s}`,
+    'payload swapped': `${h}.${b64url({ ...claims, aud: 'x' })}.${s}`,
+    'ticket claim not a string': mint({ [`${IDENTITY}ticket`]: { value: TICKET } }),
+    'is_administrator not a boolean': mint({ [`${IDENTITY}is_administrator`]: TICKET }),
+    'duplicate claim': mintJwt({ alg: 'RS256', kid: 'k1' }, JSON.stringify(claims).replace('{', `{"iss":"${TICKET}",`), issuer.privateKey),
+    'too long': mint({ pad: `${TICKET}${'x'.repeat(20_000)}` }),
+  };
+}
+
+test('ticket responses that fail: invalid tokens, denials, faults, malformed bodies', () => {
+  const options = { keys: jwks, now: NOW, contextIdentifier: 'Cust12345' };
+  for (const [name, token] of Object.entries(failingTokens())) {
+    failsCleanly(`parseTicketResponse: ${name}`, () => parseTicketResponse(response(soapWith(token)), options));
+    // Two rows are valid JWTs whose system-user claims are wrong: only the ticket check refuses them.
+    if (!/not a string|not a boolean/.test(name)) {
+      failsCleanly(`validateToken: ${name}`, () => validateToken(token, { keys: jwks, now: NOW, issuer: 'SuperOffice AS', audience: 'spn:SERIAL-42' }));
+    }
+    failsCleanly(`REST: ${name}`, () => parseTicketResponse(response(JSON.stringify({ IsSuccessful: true, Token: token }), 200, 'application/json'), options));
+  }
+  const rows = {
+    'valid token for another tenant': [response(soapWith(goodJwt)), { ...options, contextIdentifier: 'Cust99' }],
+    'denied, with a token beside': [response(soapWith(goodJwt, 'false', '<ErrorMessage>InvalidSignature</ErrorMessage>'))],
+    'denied with status 401 (REST)': [response(JSON.stringify({ IsSuccessful: false, Token: goodJwt, ErrorMessage: 'Denied' }), 401, 'application/json')],
+    'a valid token with status 500': [response(soapWith(goodJwt), 500)],
+    'two Token elements': [response(soapWith(goodJwt, 'true', `<Token>${goodJwt}</Token>`))],
+    'Token split by a comment': [response(soapWith(`${goodJwt.slice(0, 30)}<!---->${goodJwt.slice(30)}`))],
+    'IsSuccessful not a boolean': [response(soapWith(goodJwt, 'yes'))],
+    'token in an entity': [response(`<!DOCTYPE s:Envelope [<!ENTITY t "${goodJwt}">]>${soapWith('&t;')}`)],
+    'truncated after the token': [response(soapWith(goodJwt).slice(0, -40))],
+    'REST duplicate member': [response(`{"IsSuccessful":true,"Token":"${goodJwt}","Token":"${TICKET}"}`, 200, 'application/json')],
+    'over the size cap': [response(`${soapWith(goodJwt)}${' '.repeat(300 * 1024)}`)],
+    'bytes that are not UTF-8': [{ status: 200, headers: {}, body: Buffer.concat([Buffer.from(soapWith(goodJwt)), Buffer.from([0xff])]) }],
+    'keys given as a private key': [response(soapWith(goodJwt)), { ...options, keys: key.pkcs8 }],
+    'no keys': [response(soapWith(goodJwt)), { now: NOW }],
+  };
+  for (const [name, [res, opts = options]] of Object.entries(rows)) {
+    failsCleanly(`parseTicketResponse: ${name}`, () => parseTicketResponse(res, opts));
+  }
+  // A successful result prints without its credentials.
+  const result = parseTicketResponse(response(soapWith(goodJwt)), options);
+  assert.equal(result.ticket, TICKET);
+  assertClean(inspect(result, { depth: Infinity }), 'inspect(ticket result)');
+});
+
+test('the client: failing fetches, responses and keys', async () => {
+  const answers = {
+    'fetch throws': () => {
+      throw new TypeError(`fetch failed`);
+    },
+    'HTTP 500': () => new Response('Internal error', { status: 500 }),
+    'token signed by an attacker': () => new Response(soapWith(failingTokens()['signed by an attacker']), { status: 200, headers: { 'content-type': 'text/xml' } }),
+    'expired token': () => new Response(soapWith(failingTokens().expired), { status: 200, headers: { 'content-type': 'text/xml' } }),
+    denied: () => new Response(soapWith(goodJwt, 'false', '<ErrorMessage>InvalidTimestamp</ErrorMessage>'), { status: 200, headers: { 'content-type': 'text/xml' } }),
+    'SOAP fault': () => new Response(envelope('<s:Fault><faultcode>s:Client</faultcode><faultstring>Bad</faultstring></s:Fault>'), { status: 500, headers: { 'content-type': 'text/xml' } }),
+    'body over the cap': () => new Response(' '.repeat(2 * 1024 * 1024), { status: 200, headers: { 'content-type': 'text/xml' } }),
+  };
+  for (const [name, answer] of Object.entries(answers)) {
+    const client = createSystemUserClient({
+      environment: 'sod',
+      applicationToken: APPLICATION_TOKEN,
+      privateKey: key.xml,
+      keys: jwks,
+      fetch: async () => answer(),
+      now: () => NOW,
+    });
+    assertClean(inspect(client, { depth: Infinity, showHidden: true }), `inspect(client) ${name}`);
+    await rejectsCleanly(`client.getTicket: ${name}`, client.getTicket({ contextIdentifier: 'Cust12345', systemUserToken: SYSTEM_USER_TOKEN }));
+    await rejectsCleanly(`client.authHeaders: ${name}`, client.authHeaders({ contextIdentifier: 'Cust12345', systemUserToken: SYSTEM_USER_TOKEN }));
+  }
+  for (const [name, text] of Object.entries(badKeys)) {
+    failsCleanly(`createSystemUserClient: ${name}`, () => createSystemUserClient({
+      environment: 'sod', applicationToken: APPLICATION_TOKEN, privateKey: text, keys: jwks, fetch: async () => new Response(''),
+    }));
+  }
+});
+
+// The CLI, in-process (its `main` takes argv, env and the output streams), against a local server
+// that answers like SuperOffice but with tokens that fail validation.
+const cliMain = require(join(dirname(require.resolve('superoffice-auth/package.json')), 'cli.cjs')).main;
+const dir = mkdtempSync(join(tmpdir(), 'superoffice-auth-secrets-'));
+let server;
+after(() => server?.close());
+
+async function startServer(token) {
+  server?.close();
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url.toLowerCase().includes('jwks')) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
+      } else {
+        res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' }).end(soapWith(token));
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+async function runCli(argv, env) {
+  let output = '';
+  const out = { stdout: (text) => { output += text; }, stderr: (text) => { output += text; } };
+  const code = await cliMain(argv, env, out);
+  return { code, output };
+}
+
+test('the CLI prints no secret when it fails', async () => {
+  const baseUrl = await startServer(failingTokens()['signed by an attacker']);
+  const badKeyFile = join(dir, 'bad-key.pem');
+  writeFileSync(badKeyFile, badKeys['one character changed']);
+  const keyFile = join(dir, 'key.xml');
+  writeFileSync(keyFile, key.xml);
+  const env = {
+    SO_BASE_URL: baseUrl,
+    SO_APPLICATION_TOKEN: APPLICATION_TOKEN,
+    SO_SYSTEM_USER_TOKEN: SYSTEM_USER_TOKEN,
+    SO_CONTEXT_IDENTIFIER: 'Cust12345',
+    SO_PRIVATE_KEY_FILE: keyFile,
+  };
+  const runs = [
+    ['ticket: token signed by an attacker', ['ticket'], env],
+    ['ticket --json: token signed by an attacker', ['ticket', '--json'], env],
+    ['ticket: bad key file', ['ticket'], { ...env, SO_PRIVATE_KEY_FILE: badKeyFile }],
+    ['ticket: bad key in the environment', ['ticket'], { ...env, SO_PRIVATE_KEY_FILE: '', SO_PRIVATE_KEY: badKeys['XML DP of another key'] }],
+    ['ticket: a secret as a stray argument (an unquoted token with a space)', ['ticket', '--system-user-token', 'SUT', SYSTEM_USER_TOKEN], env],
+    ['ticket: a secret as a stray argument before the options', ['ticket', APPLICATION_TOKEN], env],
+    ['ticket: a mistyped option with an inline secret', ['ticket', `--aplication-token=${APPLICATION_TOKEN}`], env],
+    ['ticket: a boolean option given a secret', ['ticket', `--json=${APPLICATION_TOKEN}`], env],
+    ['ticket: bad base URL', ['ticket'], { ...env, SO_BASE_URL: `https://${APPLICATION_TOKEN}@example.com` }],
+    ['ticket: nothing listening', ['ticket', '--timeout-ms', '2000'], { ...env, SO_BASE_URL: 'http://127.0.0.1:9' }],
+    ['ticket: control character in the application token', ['ticket'], { ...env, SO_APPLICATION_TOKEN: `${APPLICATION_TOKEN}\u0001` }],
+    ['ticket: the key itself where its file name goes', ['ticket'], { ...env, SO_PRIVATE_KEY_FILE: key.pkcs8 }],
+    ['ticket: the XML key itself where its file name goes', ['ticket', '-k', key.xml], env],
+    ['ticket: the key body itself where its file name goes', ['ticket'], { ...env, SO_PRIVATE_KEY_FILE: pemBody(key.pkcs1) }],
+    ['convert-key: bad key', ['convert-key', badKeyFile], {}],
+    ['convert-key: the key itself where its file name goes', ['convert-key', key.pkcs1], {}],
+    ['convert-key: a secret as the format', ['convert-key', keyFile, '--to', APPLICATION_TOKEN], {}],
+    ['convert-key: two files', ['convert-key', keyFile, APPLICATION_TOKEN], {}],
+    ['inspect: a token with the ticket, not validated', ['inspect', goodJwt], {}],
+    ['inspect: --json', ['inspect', goodJwt, '--json'], {}],
+    ['inspect: signed by an attacker, with keys', ['inspect', failingTokens()['signed by an attacker'], '--keys', `${baseUrl}/login/.well-known/jwks`], {}],
+    ['inspect: not a JWT', ['inspect', `${TICKET}.${APPLICATION_TOKEN}`], {}],
+  ];
+  for (const [name, argv, runEnv] of runs) {
+    const { code, output } = await runCli(argv, runEnv);
+    assertClean(output, `CLI ${name}`);
+    if (!name.startsWith('inspect: a token') && !name.startsWith('inspect: --json')) assert.notEqual(code, 0, `CLI ${name} must fail`);
+    failures += 1;
+  }
+});
+
+test('every path above was exercised', () => {
+  assert.ok(failures > 150, `only ${failures} failing paths`);
+});
