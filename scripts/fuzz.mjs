@@ -32,6 +32,12 @@ export const TARGETS = {
 
 /** Largest input libFuzzer makes: above every real response, token and key we expect. */
 const MAX_LEN = 16384;
+/**
+ * An input that takes longer than this is reported like a crash. Every input here is small and every
+ * parser is linear (or capped), so a slow input is a denial-of-service bug: a 256 KiB start tag with
+ * 25 000 attributes once took 35 s.
+ */
+const TIMEOUT_SECONDS = 10;
 
 /** Installs the nightly toolchain and cargo-fuzz when they are missing. */
 export function ensureFuzzTools() {
@@ -63,7 +69,8 @@ export function runFuzz({ seconds, targets = Object.keys(TARGETS), grow = false 
     try {
       run('cargo', [
         '+nightly', 'fuzz', 'run', '--sanitizer', sanitizer, target, ...dirs, '--',
-        `-max_total_time=${seconds}`, `-max_len=${MAX_LEN}`, '-print_final_stats=1',
+        `-max_total_time=${seconds}`, `-max_len=${MAX_LEN}`, `-timeout=${TIMEOUT_SECONDS}`,
+        '-print_final_stats=1',
       ], { cwd: fuzzDir });
     } finally {
       if (scratch) rmSync(scratch, { recursive: true, force: true });

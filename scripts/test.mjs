@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   buildPackage, ensureDevDependencies, ensureToolchain, installIntoScratch, listFiles, root, run, step,
 } from './lib.mjs';
+import { checkCrates, checkPackage } from './supply-chain.mjs';
 
 ensureToolchain();
 ensureDevDependencies();
@@ -18,11 +19,14 @@ run('cargo', ['clippy', '--lib', '--target', 'wasm32-unknown-unknown', '--', '-D
 step('cargo test');
 run('cargo', ['test']);
 
+checkCrates();
+
 buildPackage();
 
 step('installing the packed tarball into a scratch project');
 const { scratch } = installIntoScratch({ copy: ['js-tests', 'examples'] });
 console.log(`scratch project: ${scratch}`);
+checkPackage(scratch);
 
 step('tsc --module nodenext against index.d.ts');
 cpSync(join(root, 'js-tests', 'types'), join(scratch, 'types'), { recursive: true });

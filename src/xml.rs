@@ -17,7 +17,8 @@
 //!   declaration claiming otherwise means the body is not what the service sends). A leading UTF-8
 //!   BOM is accepted;
 //! - characters XML 1.0 cannot carry (C0 controls other than tab, LF, CR; U+FFFE, U+FFFF), nesting
-//!   deeper than [`MAX_DEPTH`], more than [`MAX_ELEMENTS`] elements, unbound prefixes, duplicate
+//!   deeper than [`MAX_DEPTH`], more than [`MAX_ELEMENTS`] elements or [`MAX_ATTRIBUTES`] attributes
+//!   on one element, unbound prefixes, duplicate
 //!   attributes, a second root element, non-whitespace text outside the root, mismatched or missing
 //!   end tags, a truncated document: [`Error::ResponseMalformed`].
 //!
@@ -42,6 +43,10 @@ use crate::error::{Error, Result};
 pub const MAX_DEPTH: usize = 64;
 /// Most elements accepted in one document. A SOAP response needs fewer than 10.
 pub const MAX_ELEMENTS: usize = 4096;
+/// Most attributes (namespace declarations included) accepted on one element. A SOAP response's
+/// elements carry a handful. Without a cap, one start tag of 256 KiB holds 25 000 attributes, and the
+/// duplicate check (quadratic in their number) kept a core busy for over half a minute.
+pub const MAX_ATTRIBUTES: usize = 64;
 
 /// The XML Schema instance namespace (`xsi:nil`).
 pub const NS_XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
@@ -348,7 +353,12 @@ fn new_element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>) -> Result<Eleme
     let local = qname_local(local.as_ref())?;
 
     let mut attrs: Vec<Attribute> = Vec::new();
-    for attr in start.attributes().with_checks(true) {
+    for (index, attr) in start.attributes().with_checks(true).enumerate() {
+        if index >= MAX_ATTRIBUTES {
+            return Err(Error::ResponseMalformed(
+                "an element has too many attributes",
+            ));
+        }
         let attr = attr.map_err(|_| Error::ResponseMalformed("bad attribute"))?;
         let value = attribute_value(&attr)?;
         if attr.key.as_namespace_binding().is_some() {
@@ -515,6 +525,16 @@ mod tests {
         deep_100_000_unclosed("<a>".repeat(100_000)) => "ERR_RESPONSE_MALFORMED";
         too_many_elements(format!("<a>{}</a>", "<b/>".repeat(MAX_ELEMENTS))) => "ERR_RESPONSE_MALFORMED";
         lowercase_doctype("<!doctype a><a/>") => "ERR_XML_FORBIDDEN";
+        too_many_attributes(format!("<a{}/>", (0..=MAX_ATTRIBUTES).map(|i| format!(" b{i}=\"\"")).collect::<String>())) => "ERR_RESPONSE_MALFORMED";
+        too_many_namespace_declarations(format!("<a{}/>", (0..=MAX_ATTRIBUTES).map(|i| format!(" xmlns:p{i}=\"urn:{i}\"")).collect::<String>())) => "ERR_RESPONSE_MALFORMED";
+        attribute_flood_250_kib(format!("<a{}/>", (0..25_000).map(|i| format!(" b{i}=\"\"")).collect::<String>())) => "ERR_RESPONSE_MALFORMED";
+    }
+
+    #[test]
+    fn attribute_limit_is_exact() {
+        let attrs: String = (1..MAX_ATTRIBUTES).map(|i| format!(" b{i}=\"\"")).collect();
+        let doc = format!("<a xmlns:x=\"urn:x\"{attrs}/>");
+        assert_eq!(parse(&doc).unwrap().attrs.len(), MAX_ATTRIBUTES - 1);
     }
 
     #[test]

@@ -1,10 +1,11 @@
-//! Response parsing on arbitrary bytes: `extract_token` and `parse_ticket_response` with an arbitrary
-//! status and content type. Nothing may panic, every error must carry a known code, and a token that
+//! Response parsing on arbitrary bytes: `extract_token`, `parse_ticket_response` and the OAuth token
+//! endpoint's `parse_token_response`, with an arbitrary status and content type. Nothing may panic, every error must carry a known code, and a token that
 //! comes back must be trimmed and non-empty.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use superoffice_auth::response::{extract_token, HttpResponse};
+use superoffice_auth::oauth::{parse_token_response, TokenResponseOptions};
 use superoffice_auth::{parse_ticket_response, KeySet, TicketOptions, CODES};
 
 const CONTENT_TYPES: [Option<&str>; 8] = [
@@ -67,6 +68,13 @@ fuzz_target!(|data: &[u8]| {
         context_identifier: Some("Cust12345"),
     };
     if let Err(error) = parse_ticket_response(&response, keys(), &options) {
+        assert!(CODES.contains(&error.code()));
+    }
+    let token_options = TokenResponseOptions {
+        now_ms: 1_800_000_000_000.0,
+        id_token: None,
+    };
+    if let Err(error) = parse_token_response(&response, &token_options) {
         assert!(CODES.contains(&error.code()));
     }
 });
