@@ -12,8 +12,10 @@ use crate::request::{self, HttpRequest, TicketRequestParams, Transport};
 use crate::response::HttpResponse;
 use crate::ticket::{self, TicketOptions, TicketResult};
 use crate::{jwt, sign};
+use js_sys::JsString;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
 
 fn to_js(error: Error) -> JsValue {
     let js = js_sys::Error::new(&error.to_string());
@@ -61,10 +63,20 @@ type JsResult<T> = Result<T, JsValue>;
 #[wasm_bindgen]
 pub struct WasmPrivateKey(PrivateKey);
 
+// Key text and key output cross the boundary through wasm memory. Taken as an owned `String` (the
+// buffer the JS glue filled) and wrapped in `Zeroizing`, the key text is wiped before its memory is
+// freed; a `&str` parameter would be freed by the generated glue as it is. Output goes to JS as a
+// `JsString` read straight from the zeroizing buffer, rather than as a `String` copy that the glue
+// would free unwiped. (JS strings themselves cannot be wiped; that copy is the caller's.)
+fn wiped(text: String) -> Zeroizing<String> {
+    Zeroizing::new(text)
+}
+
 #[wasm_bindgen]
 impl WasmPrivateKey {
-    pub fn parse(text: &str) -> JsResult<WasmPrivateKey> {
-        PrivateKey::parse(text).map(WasmPrivateKey).map_err(to_js)
+    pub fn parse(text: String) -> JsResult<WasmPrivateKey> {
+        let text = wiped(text);
+        PrivateKey::parse(&text).map(WasmPrivateKey).map_err(to_js)
     }
 
     #[wasm_bindgen(getter)]
@@ -73,7 +85,7 @@ impl WasmPrivateKey {
     }
 
     #[wasm_bindgen(js_name = toPem)]
-    pub fn to_pem(&self, format: &str) -> JsResult<String> {
+    pub fn to_pem(&self, format: &str) -> JsResult<JsString> {
         let format = match format {
             "pkcs8" => PemFormat::Pkcs8,
             "pkcs1" => PemFormat::Pkcs1,
@@ -85,13 +97,16 @@ impl WasmPrivateKey {
         };
         self.0
             .to_pem(format)
-            .map(|pem| pem.to_string())
+            .map(|pem| JsString::from(pem.as_str()))
             .map_err(to_js)
     }
 
     #[wasm_bindgen(js_name = toXml)]
-    pub fn to_xml(&self) -> JsResult<String> {
-        self.0.to_xml().map(|xml| xml.to_string()).map_err(to_js)
+    pub fn to_xml(&self) -> JsResult<JsString> {
+        self.0
+            .to_xml()
+            .map(|xml| JsString::from(xml.as_str()))
+            .map_err(to_js)
     }
 
     #[wasm_bindgen(js_name = signToken)]
@@ -104,10 +119,11 @@ impl WasmPrivateKey {
 #[wasm_bindgen(js_name = signTokenWithText)]
 pub fn sign_token_with_text(
     system_user_token: &str,
-    key_text: &str,
+    key_text: String,
     now_ms: f64,
 ) -> JsResult<String> {
-    let key = PrivateKey::parse(key_text).map_err(to_js)?;
+    let key_text = wiped(key_text);
+    let key = PrivateKey::parse(&key_text).map_err(to_js)?;
     sign::sign_token(system_user_token, &key, now_ms).map_err(to_js)
 }
 
