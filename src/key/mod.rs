@@ -2,6 +2,19 @@
 //!
 //! [`PrivateKey::parse`] sniffs the form. Whatever the form, the eight RSA numbers go through the same
 //! checks ([`parts::private_key`]): size, exponent, P*Q = N, D against E, and the stored CRT values.
+//!
+//! Where key material lives, and how it is wiped:
+//!
+//! - the parsed key: `rsa::pkcs1v15::SigningKey` around `rsa::PrivateKey`, both `ZeroizeOnDrop`;
+//! - on the way in: the joined PEM base64 and the decoded DER ([`pem`]), the XML values ([`xml`]) and
+//!   the eight numbers ([`parts::Components`]) are `Zeroizing`, reserved up front so that they never
+//!   reallocate (a reallocation would leave an unwiped copy behind);
+//! - on the way out: `to_pem` and `to_xml` return `Zeroizing<String>`;
+//! - across the wasm boundary: the binding wipes the key text it is given and hands output to JS
+//!   straight from the zeroizing buffer (`js-tests/wasm-memory.test.cjs` scans wasm memory for it).
+//!
+//! What cannot be wiped: the caller's own JS strings, and rsa's internal temporaries during signing
+//! (blinded, and its `TODO(tarcieri): zeroize intermediates` notes the CRT intermediates).
 
 pub(crate) mod parts;
 pub(crate) mod pem;
