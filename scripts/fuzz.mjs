@@ -5,11 +5,14 @@
 //   node scripts/fuzz.mjs 900 --grow      every target for 15 min, adding new inputs to fuzz/corpus/
 //   node scripts/fuzz.mjs 60 jwt key      only the named targets
 //
+//   node scripts/fuzz.mjs --minimize     minimise every committed corpus (after a --grow session)
+//
 // Without --grow the committed corpus is only read: new inputs go to a scratch directory, so a run leaves
-// the work tree clean. After a --grow session, minimise before committing:
-//   cd fuzz && cargo +nightly fuzz cmin <target>
+// the work tree clean. --minimize keeps, by libFuzzer's set-cover merge over edge coverage, a small set
+// of inputs covering every edge the corpus reaches (a few hundred files; `cargo fuzz cmin`'s greedy
+// merge over finer features keeps thousands). Never run it while that target is being fuzzed.
 // A crash stops the run with a non-zero exit and leaves the input in fuzz/artifacts/<target>/.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +81,28 @@ export function runFuzz({ seconds, targets = Object.keys(TARGETS), grow = false 
   }
 }
 
+/** Replaces each target's corpus with a set-cover-minimised copy. */
+export function minimizeCorpora(targets = Object.keys(TARGETS)) {
+  ensureFuzzTools();
+  for (const target of targets) {
+    const sanitizer = TARGETS[target];
+    if (!sanitizer) throw new Error(`unknown fuzz target ${target}`);
+    step(`minimise the ${target} corpus`);
+    run('cargo', ['+nightly', 'fuzz', 'build', '--sanitizer', sanitizer, target], { cwd: fuzzDir });
+    const corpus = join(fuzzDir, 'corpus', target);
+    const out = mkdtempSync(join(tmpdir(), `fuzz-min-${target}-`));
+    const binary = join(fuzzDir, 'target', 'x86_64-unknown-linux-gnu', 'release', target);
+    run(binary, [
+      '-set_cover_merge=1', '-use_counters=0', `-max_len=${MAX_LEN}`, `-timeout=${TIMEOUT_SECONDS}`, out, corpus,
+    ], { cwd: fuzzDir });
+    const before = readdirSync(corpus).length;
+    rmSync(corpus, { recursive: true, force: true });
+    cpSync(out, corpus, { recursive: true });
+    rmSync(out, { recursive: true, force: true });
+    console.log(`${target}: ${before} -> ${readdirSync(corpus).length} inputs`);
+  }
+}
+
 /** What CI runs: every target briefly (about 4 x 45 s plus the first build). */
 export function runFuzzSmoke() {
   runFuzz({ seconds: 45 });
@@ -85,6 +110,10 @@ export function runFuzzSmoke() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
+  if (args[0] === '--minimize') {
+    minimizeCorpora(args.length > 1 ? args.slice(1) : undefined);
+    process.exit(0);
+  }
   const grow = args.includes('--grow');
   const rest = args.filter((arg) => arg !== '--grow');
   const seconds = /^\d+$/.test(rest[0] ?? '') ? Number(rest.shift()) : 45;
