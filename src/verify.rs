@@ -60,7 +60,15 @@ impl PreparedPublicKey {
 
     /// True when `signature` is a valid RSASSA-PKCS1-v1_5 SHA-256 signature of `message`.
     pub fn verify_pkcs1v15_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
-        if signature.len() != self.size || self.size < SHA256_DIGEST_INFO.len() + 32 + 11 {
+        match pkcs1v15_sha256_encoding(message, self.size) {
+            Some(expected) => self.recovers(signature, &expected),
+            None => false,
+        }
+    }
+
+    /// True when signature^e mod n equals `em` (the encoded message, `size` bytes).
+    pub(crate) fn recovers(&self, signature: &[u8], em: &[u8]) -> bool {
+        if signature.len() != self.size || em.len() != self.size {
             return false;
         }
         let k = self.n.len();
@@ -69,24 +77,9 @@ impl PreparedPublicKey {
             return false;
         }
         let m = self.public_op(&s);
-        let mut em = vec![0u8; self.size];
-        limbs_to_be(&m, &mut em);
-        em == self.expected_encoding(message)
-    }
-
-    /// EM for `message`: 00 01 FF.. 00 DigestInfo H.
-    fn expected_encoding(&self, message: &[u8]) -> Vec<u8> {
-        let hash = Sha256::digest(message);
-        let t_len = SHA256_DIGEST_INFO.len() + hash.len();
-        let mut em = vec![0xffu8; self.size];
-        em[0] = 0x00;
-        em[1] = 0x01;
-        let separator = self.size - t_len - 1;
-        em[separator] = 0x00;
-        em[separator + 1..separator + 1 + SHA256_DIGEST_INFO.len()]
-            .copy_from_slice(&SHA256_DIGEST_INFO);
-        em[self.size - hash.len()..].copy_from_slice(&hash);
-        em
+        let mut recovered = vec![0u8; self.size];
+        limbs_to_be(&m, &mut recovered);
+        recovered == em
     }
 
     /// s^e mod n by left-to-right square-and-multiply in the Montgomery domain.
@@ -141,6 +134,25 @@ impl PreparedPublicKey {
         }
         result
     }
+}
+
+/// EM for `message` (RFC 8017 §9.2): 00 01 FF.. 00 DigestInfo(SHA-256) H, `size` bytes; None when
+/// `size` is too small for the 11-byte minimum padding.
+pub(crate) fn pkcs1v15_sha256_encoding(message: &[u8], size: usize) -> Option<Vec<u8>> {
+    let hash = Sha256::digest(message);
+    let t_len = SHA256_DIGEST_INFO.len() + hash.len();
+    if size < t_len + 11 {
+        return None;
+    }
+    let mut em = vec![0xffu8; size];
+    em[0] = 0x00;
+    em[1] = 0x01;
+    let separator = size - t_len - 1;
+    em[separator] = 0x00;
+    em[separator + 1..separator + 1 + SHA256_DIGEST_INFO.len()]
+        .copy_from_slice(&SHA256_DIGEST_INFO);
+    em[size - hash.len()..].copy_from_slice(&hash);
+    Some(em)
 }
 
 fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {

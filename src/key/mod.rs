@@ -5,14 +5,12 @@
 
 pub(crate) mod parts;
 pub(crate) mod pem;
+mod signer;
 mod xml;
 
-use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::der::Decode;
 use rsa::pkcs8::{LineEnding, ObjectIdentifier};
-use rsa::signature::{RandomizedSigner, SignatureEncoding};
 use rsa::traits::PublicKeyParts;
-use sha2::Sha256;
 
 use crate::error::{Error, Result};
 use crate::keyset::VerifyingKey;
@@ -28,9 +26,10 @@ pub enum PemFormat {
 
 /// A parsed RSA private key of at least 2048 bits. Zeroized on drop; `Debug` shows only the size.
 pub struct PrivateKey {
-    /// The key inside its PKCS#1 v1.5 SHA-256 signer, built once so that signing does not clone the
-    /// key (and its secret numbers) per call. `SigningKey` zeroizes the key on drop.
-    signer: SigningKey<Sha256>,
+    /// The key; `rsa::PrivateKey` zeroizes its secret numbers on drop.
+    key: rsa::PrivateKey,
+    /// Values for signing computed once (Montgomery parameters of P and Q) and the blinding state.
+    signer: signer::Signer,
 }
 
 impl std::fmt::Debug for PrivateKey {
@@ -73,9 +72,8 @@ impl PrivateKey {
             ));
         };
         let key = parts::private_key(&parts)?;
-        Ok(PrivateKey {
-            signer: SigningKey::new(key),
-        })
+        let signer = signer::Signer::new(&key)?;
+        Ok(PrivateKey { key, signer })
     }
 
     pub fn bits(&self) -> usize {
@@ -98,22 +96,10 @@ impl PrivateKey {
         xml::to_xml(&parts::components(self.key())?)
     }
 
-    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`, blinded with the platform CSPRNG.
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`, blinded with the platform CSPRNG (see
+    /// `signer.rs` for what is blinded and how).
     pub fn sign_pkcs1v15_sha256(&self, message: &[u8]) -> Result<Vec<u8>> {
-        self.signer
-            .try_sign_with_rng(&mut getrandom::SysRng, message)
-            .map(|signature| signature.to_vec())
-            .map_err(|error| {
-                // rsa reports a failed RNG as its own Error::Rng inside signature's error.
-                let rng_failed = std::error::Error::source(&error)
-                    .and_then(|source| source.downcast_ref::<rsa::Error>())
-                    .is_some_and(|source| matches!(source, rsa::Error::Rng));
-                if rng_failed {
-                    Error::RandomUnavailable
-                } else {
-                    Error::KeyInvalid("the key could not produce a signature")
-                }
-            })
+        self.signer.sign(&self.key, message)
     }
 
     /// The public half.
@@ -127,7 +113,7 @@ impl PrivateKey {
     }
 
     fn key(&self) -> &rsa::PrivateKey {
-        self.signer.as_ref()
+        &self.key
     }
 }
 

@@ -487,3 +487,27 @@ fn xml_public_key_and_public_pem_verify_the_same() {
     let set = KeySet::parse(fixture!("rsa2048.spki.pem")).unwrap();
     assert_eq!(set.keys()[0].key, key.public_key());
 }
+
+#[test]
+fn blinding_refreshes_and_squares_without_changing_signatures() {
+    // The blinding pair is squared after each signature and redrawn every 32: 70 signatures cross
+    // two refreshes, and each must still be exactly openssl's.
+    let key = parse(PKCS8);
+    for round in 0..70 {
+        assert_eq!(
+            key.sign_pkcs1v15_sha256(MESSAGE).unwrap(),
+            OPENSSL_SIGNATURE,
+            "signature {round}"
+        );
+    }
+}
+
+#[test]
+fn signs_keys_that_are_not_a_whole_number_of_limbs() {
+    let key = parse(fixture!("rsa2056.pkcs8.pem"));
+    assert_eq!(key.bits(), 2056);
+    let expected = include_bytes!("../../tests/fixtures/keys/rsa2056.message.sig");
+    for _ in 0..3 {
+        assert_eq!(key.sign_pkcs1v15_sha256(MESSAGE).unwrap(), expected);
+    }
+}
