@@ -257,3 +257,8 @@ module.exports = {
   validateToken,
   authHeaders,
 };
+
+// The ticket client (client.cjs) builds on the exports above; it reads them lazily, so this line's
+// position at the end is what keeps the two modules' load order simple.
+module.exports.createSystemUserClient = require('./client.cjs').createSystemUserClient;
+module.exports.createMemoryCache = require('./client.cjs').createMemoryCache;

@@ -195,3 +195,81 @@ export interface AuthHeaders {
 export declare function authHeaders(ticket: string, applicationToken: string): AuthHeaders;
 
 // ---- client (owned by the client engineer) ----
+
+/** A store for tickets shared by several processes (Redis, memcached, ...). Values are plain JSON. */
+export interface TicketCache {
+  get(key: string): Promise<unknown> | unknown;
+  /** `ttlMs`: how long the entry is useful; a store may drop it after that. */
+  set(key: string, value: unknown, ttlMs: number): Promise<void> | void;
+  delete(key: string): Promise<void> | void;
+}
+
+/** What the client needs of a fetch Response (declared here so no DOM or @types/node lib is required). */
+export interface FetchResponseLike {
+  status: number;
+  headers: unknown;
+  body?: unknown;
+  text(): Promise<string>;
+}
+
+/** `globalThis.fetch` or a replacement (proxy, logging, tests). */
+export type FetchLike = (url: string, init: any) => Promise<FetchResponseLike>;
+
+export type SystemUserClientOptions = {
+  applicationToken: string;
+  /** PEM PKCS#1, PEM PKCS#8, .NET `<RSAKeyValue>` XML, or a parsed PrivateKey. Parsed once. */
+  privateKey: string | PrivateKey;
+  /** Default `globalThis.fetch`. Called with `redirect: 'error'` and a timeout signal. */
+  fetch?: FetchLike;
+  transport?: Transport;
+  /** Pinned keys (JWKS, PEM certificates, SPKI). Without them `{host}/login/.well-known/jwks` is fetched. */
+  keys?: KeysInput;
+  /** Least time between two JWKS fetches after a token names an unknown key; default 30000. */
+  jwksCooldownMs?: number;
+  /** Clock-skew allowance for the JWT; default 60. */
+  leewaySeconds?: number;
+  /** Per request; default 10000. */
+  timeoutMs?: number;
+  /** How long a ticket is used after it was obtained (not slid on use); default 18000 (5 h), at most 21600. */
+  ticketTtlSeconds?: number;
+  /** Renew in the background this long before ticketTtlSeconds ends; default 300. */
+  refreshAheadSeconds?: number;
+  /** Default: an in-memory store. */
+  cache?: TicketCache;
+  /** System user tokens per tenant, for calls that give only a contextIdentifier. */
+  systemUserTokens?: Record<string, string> | ((contextIdentifier: string) => string | Promise<string>);
+  /** Clock in epoch milliseconds; default Date.now. */
+  now?: () => number;
+  /** Errors no caller sees (a failed background refresh, a failed cache.set). */
+  onBackgroundError?: (error: unknown, info: { contextIdentifier: string; during: 'refresh' | 'cache.set' }) => void;
+} & ({ environment: Environment; baseUrl?: undefined } | { baseUrl: string; environment?: undefined });
+
+export interface TenantParams {
+  contextIdentifier: string;
+  /** Needed only when no ticket is cached and the client has no systemUserTokens for the tenant. */
+  systemUserToken?: string;
+}
+
+export interface ClientTicketResult extends TicketResult {
+  /** When this ticket was obtained; it is cached until obtainedAt + ticketTtlSeconds. */
+  obtainedAt: Date;
+}
+
+export interface SystemUserClient {
+  /** From the cache when fresh; otherwise one exchange per tenant however many callers wait. */
+  getTicket(params: TenantParams): Promise<ClientTicketResult>;
+  /** `Authorization: SOTicket ...` and `SO-AppToken` for the tenant's web API. */
+  authHeaders(params: string | TenantParams): Promise<AuthHeaders>;
+  /**
+   * Forget the tenant's ticket (after a 401). With `ticket`, only if that is still the cached one.
+   * Resolves to true when something was removed.
+   */
+  invalidate(contextIdentifier: string, options?: { ticket?: string }): Promise<boolean>;
+  /** Settings only; never a secret. */
+  toJSON(): Record<string, unknown>;
+}
+
+export declare function createSystemUserClient(options: SystemUserClientOptions): SystemUserClient;
+
+/** The default ticket store: process memory. */
+export declare function createMemoryCache(): TicketCache;

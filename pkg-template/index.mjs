@@ -11,5 +11,7 @@ export const {
   parseTicketResponse,
   validateToken,
   authHeaders,
+  createSystemUserClient,
+  createMemoryCache,
 } = core;
 export default core;

@@ -74,7 +74,8 @@ pub fn validate_token(jwt: &str, keys: &KeySet, options: &ValidationOptions<'_>)
     Ok(claims)
 }
 
-fn checked_now_seconds(now_ms: f64) -> Result<f64> {
+/// `now` in seconds, after checking it is a real time (finite, not negative, before year 10000).
+pub(crate) fn checked_now_seconds(now_ms: f64) -> Result<f64> {
     if !now_ms.is_finite() || now_ms < 0.0 || now_ms / 1000.0 > MAX_NUMERIC_DATE {
         return Err(Error::InvalidArgument("now must be a valid time"));
     }
@@ -189,10 +190,33 @@ fn numeric_date(claims: &Claims, name: &'static str) -> Result<Option<f64>> {
     }
 }
 
+/// `iat`, if present: a NumericDate, or a string of decimal digits read as one.
+///
+/// SuperOffice's id_tokens carry `"iat": "1581665207"`, a string (its documentation's decoded example
+/// id_token shows it; System.IdentityModel writes a claim added as text that way). Refusing it would
+/// refuse every real SuperIdToken. `iat` only guards against a token from the future, so reading its
+/// string form weakens nothing; `exp` and `nbf`, which decide validity, stay strict. Only plain digits
+/// are read (no sign, space, fraction or exponent), at most 12 of them.
+fn issued_at(claims: &Claims) -> Result<Option<f64>> {
+    match claims.get("iat") {
+        Some(Value::String(text)) => {
+            let digits =
+                !text.is_empty() && text.len() <= 12 && text.bytes().all(|b| b.is_ascii_digit());
+            match text.parse::<u64>() {
+                // At most 12 digits, so the conversion to f64 is exact.
+                #[allow(clippy::cast_precision_loss)]
+                Ok(value) if digits && (value as f64) <= MAX_NUMERIC_DATE => Ok(Some(value as f64)),
+                _ => Err(Error::claim("iat", "must be a NumericDate")),
+            }
+        }
+        _ => numeric_date(claims, "iat"),
+    }
+}
+
 fn check_times(claims: &Claims, now: f64, leeway: f64) -> Result<()> {
     let exp = numeric_date(claims, "exp")?.ok_or_else(|| Error::claim("exp", "missing"))?;
     let nbf = numeric_date(claims, "nbf")?;
-    let iat = numeric_date(claims, "iat")?;
+    let iat = issued_at(claims)?;
     if now >= exp + leeway {
         return Err(Error::JwtExpired);
     }

@@ -1,14 +1,18 @@
 //! superoffice-auth: SuperOffice CRM Online system-user authentication without I/O.
 //!
 //! The core signs the system user token, builds the PartnerSystemUserService request, parses its
-//! response and validates the RS256 JWT inside. It reads no clock (every time-dependent function takes
-//! `now` in epoch milliseconds) and touches no network or file; the host moves the bytes.
+//! response and validates the RS256 JWT inside. It also validates the SuperIdToken (the OpenID
+//! Connect id_token that carries the system user token) and speaks the refresh-token grant. It reads
+//! no clock (every time-dependent function takes `now` in epoch milliseconds) and touches no network
+//! or file; the host moves the bytes.
 
 pub mod error;
 pub mod json;
 pub mod jwt;
 pub mod key;
 pub mod keyset;
+pub mod oauth;
+pub mod oidc;
 pub mod request;
 pub mod response;
 pub mod sign;
@@ -24,7 +28,15 @@ pub use jwt::Claims;
 pub use jwt::{validate_token, ValidationOptions};
 pub use key::{PemFormat, PrivateKey};
 pub use keyset::KeySet;
-pub use request::{build_ticket_request, Environment, HttpRequest, TicketRequestParams, Transport};
+pub use oauth::{
+    build_refresh_token_request, parse_token_response, IdTokenExpectations, RefreshRequestParams,
+    TokenResponseOptions, TokenResult,
+};
+pub use oidc::{parse_super_id_token, resolve_issuer, SuperIdClaims, SuperIdOptions};
+pub use request::{
+    build_ticket_request, resolve_base_url, Environment, HttpRequest, TicketRequestParams,
+    Transport,
+};
 pub use response::HttpResponse;
 pub use sign::sign_token;
 pub use ticket::{parse_ticket_response, TicketOptions, TicketResult};

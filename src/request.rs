@@ -73,6 +73,19 @@ impl Environment {
             Environment::Online => "https://online.superoffice.com",
         }
     }
+
+    /// The `iss` of the environment's OpenID Connect id_tokens (SuperIdTokens).
+    ///
+    /// Today this is the same text as [`Environment::base_url`], but the two mean different things
+    /// (one is where we send requests, the other an identifier compared byte for byte), so each has
+    /// its own name: a base URL may gain a path prefix or a proxy, an issuer never does.
+    pub fn issuer(self) -> &'static str {
+        match self {
+            Environment::Sod => "https://sod.superoffice.com",
+            Environment::Stage => "https://qaonline.superoffice.com",
+            Environment::Online => "https://online.superoffice.com",
+        }
+    }
 }
 
 impl Transport {
@@ -216,8 +229,9 @@ fn check_value(value: &str, empty: &'static str, bad_char: &'static str) -> Resu
     Ok(())
 }
 
-/// Validates the base URL and returns it without trailing slashes.
-fn check_base_url(url: &str) -> Result<&str> {
+/// Validates the base URL and returns it without trailing slashes. Shared by every request builder,
+/// so that all endpoints accept the same base URLs.
+pub(crate) fn check_base_url(url: &str) -> Result<&str> {
     const BAD: Error = Error::InvalidArgument(
         "base URL must be an absolute https:// URL without user info, query or fragment",
     );

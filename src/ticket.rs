@@ -68,19 +68,7 @@ pub fn ticket_from_claims(claims: Claims, expected_context: Option<&str>) -> Res
         None | Some(Value::String(_)) | Some(Value::Null) => return Err(Error::TicketMissing),
         Some(_) => return Err(Error::claim(&claim_name("ticket"), "must be a string")),
     };
-    let is_administrator = match claims.get(&claim_name("is_administrator")) {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(value)) => *value,
-        // SuperOffice writes .NET's Boolean.ToString(): "True" / "False".
-        Some(Value::String(value)) if value.eq_ignore_ascii_case("true") => true,
-        Some(Value::String(value)) if value.eq_ignore_ascii_case("false") => false,
-        Some(_) => {
-            return Err(Error::claim(
-                &claim_name("is_administrator"),
-                "must be True or False",
-            ))
-        }
-    };
+    let is_administrator = is_administrator(&claims)?;
     let expires_at_ms = claims
         .get("exp")
         .and_then(Value::as_f64)
@@ -102,11 +90,28 @@ pub fn claim_name(short: &str) -> String {
     format!("{CLAIM_PREFIX}{short}")
 }
 
-fn required_string(claims: &Claims, short: &str) -> Result<String> {
+/// The `is_administrator` claim; absent or null reads as false.
+pub(crate) fn is_administrator(claims: &Claims) -> Result<bool> {
+    match claims.get(&claim_name("is_administrator")) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(value)) => Ok(*value),
+        // SuperOffice writes .NET's Boolean.ToString(): "True" / "False".
+        Some(Value::String(value)) if value.eq_ignore_ascii_case("true") => Ok(true),
+        Some(Value::String(value)) if value.eq_ignore_ascii_case("false") => Ok(false),
+        Some(_) => Err(Error::claim(
+            &claim_name("is_administrator"),
+            "must be True or False",
+        )),
+    }
+}
+
+/// A SuperOffice string claim that must be present and non-empty.
+pub(crate) fn required_string(claims: &Claims, short: &str) -> Result<String> {
     optional_string(claims, short)?.ok_or_else(|| Error::claim(&claim_name(short), "missing"))
 }
 
-fn optional_string(claims: &Claims, short: &str) -> Result<Option<String>> {
+/// A SuperOffice string claim; absent, null and empty all read as `None`.
+pub(crate) fn optional_string(claims: &Claims, short: &str) -> Result<Option<String>> {
     let name = claim_name(short);
     match claims.get(&name) {
         None | Some(Value::Null) => Ok(None),

@@ -6,7 +6,9 @@
 use crate::error::Error;
 use crate::key::{PemFormat, PrivateKey};
 use crate::keyset::KeySet;
-use crate::request::{self, TicketRequestParams, Transport};
+use crate::oauth::{self, IdTokenExpectations, RefreshRequestParams, TokenResponseOptions};
+use crate::oidc::{self, SuperIdClaims, SuperIdOptions};
+use crate::request::{self, HttpRequest, TicketRequestParams, Transport};
 use crate::response::HttpResponse;
 use crate::ticket::{self, TicketOptions, TicketResult};
 use crate::{jwt, sign};
@@ -144,15 +146,18 @@ pub fn build_ticket_request(
         signed_system_token,
     })
     .map_err(to_js)?;
+    Ok(request_json(built))
+}
+
+/// `{ url, method, headers: { name: value }, body }`, ready for `fetch`.
+fn request_json(built: HttpRequest) -> String {
     let headers: serde_json::Map<String, Value> = built
         .headers
         .into_iter()
         .map(|(name, value)| (name.to_owned(), Value::String(value)))
         .collect();
-    Ok(
-        json!({ "url": built.url, "method": built.method, "headers": headers, "body": built.body })
-            .to_string(),
-    )
+    json!({ "url": built.url, "method": built.method, "headers": headers, "body": built.body })
+        .to_string()
 }
 
 #[wasm_bindgen(js_name = parseTicketResponse)]
@@ -214,6 +219,136 @@ pub fn validate_token(
     jwt::validate_token(token, &keys.0, &options)
         .map(|claims| Value::Object(claims).to_string())
         .map_err(to_js)
+}
+
+/// Validates a SuperIdToken (OpenID Connect id_token); `environment` or `issuer` gives the issuer.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = parseSuperIdToken)]
+pub fn parse_super_id_token(
+    id_token: &str,
+    keys: &WasmKeySet,
+    environment: Option<String>,
+    issuer: Option<String>,
+    client_id: &str,
+    nonce: Option<String>,
+    now_ms: f64,
+    leeway_seconds: u32,
+) -> JsResult<String> {
+    let issuer = oidc::resolve_issuer(environment.as_deref(), issuer.as_deref()).map_err(to_js)?;
+    let options = SuperIdOptions {
+        issuer: &issuer,
+        client_id,
+        nonce: nonce.as_deref(),
+        now_ms,
+        leeway_seconds,
+    };
+    oidc::parse_super_id_token(id_token, &keys.0, &options)
+        .map(|claims| super_id_json(claims).to_string())
+        .map_err(to_js)
+}
+
+fn super_id_json(claims: SuperIdClaims) -> Value {
+    json!({
+        "systemUserToken": claims.system_user_token,
+        "contextIdentifier": claims.context_identifier,
+        "email": claims.email,
+        "upn": claims.upn,
+        "associateId": claims.associate_id,
+        "isAdministrator": claims.is_administrator,
+        "netserverUrl": claims.netserver_url,
+        "webapiUrl": claims.webapi_url,
+        "serial": claims.serial,
+        "claims": claims.claims,
+    })
+}
+
+/// The refresh-token grant request; `environment` or `baseUrl` gives the host.
+#[wasm_bindgen(js_name = buildRefreshTokenRequest)]
+pub fn build_refresh_token_request(
+    environment: Option<String>,
+    base_url: Option<String>,
+    client_id: &str,
+    client_secret: &str,
+    refresh_token: &str,
+    redirect_uri: Option<String>,
+) -> JsResult<String> {
+    let base_url =
+        request::resolve_base_url(environment.as_deref(), base_url.as_deref()).map_err(to_js)?;
+    oauth::build_refresh_token_request(&RefreshRequestParams {
+        base_url: &base_url,
+        client_id,
+        client_secret,
+        refresh_token,
+        redirect_uri: redirect_uri.as_deref(),
+    })
+    .map(request_json)
+    .map_err(to_js)
+}
+
+/// The token endpoint's answer, without reading its id_token (`idToken` is null). For callers that
+/// only want the access token; see [`parse_token_response_with_id_token`] otherwise.
+#[wasm_bindgen(js_name = parseTokenResponse)]
+pub fn parse_token_response(
+    status: u16,
+    content_type: Option<String>,
+    body: &str,
+    now_ms: f64,
+) -> JsResult<String> {
+    token_response(status, content_type, body, now_ms, None)
+}
+
+/// The token endpoint's answer; an id_token in it is validated (issuer from `environment` or
+/// `issuer`, audience `clientId`) and returned as `idToken`.
+///
+/// Two functions rather than one with optional keys: wasm-bindgen cannot take `Option<&WasmKeySet>`,
+/// and taking the key set by value would consume the caller's JS object.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = parseTokenResponseWithIdToken)]
+pub fn parse_token_response_with_id_token(
+    status: u16,
+    content_type: Option<String>,
+    body: &str,
+    now_ms: f64,
+    keys: &WasmKeySet,
+    environment: Option<String>,
+    issuer: Option<String>,
+    client_id: &str,
+    nonce: Option<String>,
+    leeway_seconds: u32,
+) -> JsResult<String> {
+    let issuer = oidc::resolve_issuer(environment.as_deref(), issuer.as_deref()).map_err(to_js)?;
+    let expectations = IdTokenExpectations {
+        keys: &keys.0,
+        issuer: &issuer,
+        client_id,
+        nonce: nonce.as_deref(),
+        leeway_seconds,
+    };
+    token_response(status, content_type, body, now_ms, Some(expectations))
+}
+
+fn token_response(
+    status: u16,
+    content_type: Option<String>,
+    body: &str,
+    now_ms: f64,
+    id_token: Option<IdTokenExpectations<'_>>,
+) -> JsResult<String> {
+    let response = HttpResponse {
+        status,
+        content_type: content_type.as_deref(),
+        body,
+    };
+    let options = TokenResponseOptions { now_ms, id_token };
+    let result = oauth::parse_token_response(&response, &options).map_err(to_js)?;
+    Ok(json!({
+        "accessToken": result.access_token,
+        "tokenType": result.token_type,
+        "expiresAt": result.expires_at_ms,
+        "refreshToken": result.refresh_token,
+        "idToken": result.id_token_claims.map(super_id_json),
+    })
+    .to_string())
 }
 
 /// Every error code, in the order of the Rust enum (the JS tests compare it with `index.d.ts`).

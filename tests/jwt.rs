@@ -235,6 +235,42 @@ fn hostile_tokens_table() {
             with_payload(&claims(r#","iat":null"#)),
             "ERR_JWT_CLAIM_INVALID",
         ),
+        // SuperOffice writes `iat` as a digit string; only plain digits are read.
+        (
+            "iat digit string",
+            with_payload(&claims(r#","iat":"1799999000""#)),
+            "OK",
+        ),
+        (
+            "iat digit string future",
+            with_payload(&claims(r#","iat":"1900000000""#)),
+            "ERR_JWT_NOT_YET_VALID",
+        ),
+        (
+            "iat string signed",
+            with_payload(&claims(r#","iat":"+1799999000""#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "iat string fraction",
+            with_payload(&claims(r#","iat":"1799999000.5""#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "iat string space",
+            with_payload(&claims(r#","iat":" 1799999000""#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "iat string empty",
+            with_payload(&claims(r#","iat":"""#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (
+            "iat string too long",
+            with_payload(&claims(r#","iat":"0000000000001""#)),
+            "ERR_JWT_CLAIM_INVALID",
+        ),
         // Audience.
         (
             "aud mismatch",

@@ -1,0 +1,203 @@
+// The CLI as a user runs it: node_modules/.bin/superoffice-auth in the scratch project, as a child
+// process (asynchronously: the stand-in it talks to runs in this process).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createPublicKey, createPrivateKey, sign } from 'node:crypto';
+import { mkdtempSync, writeFileSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { standIn, assertNoSecrets } from './helpers/stand-in.mjs';
+import { IDENTITY, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
+
+const require = createRequire(import.meta.url);
+// <project>/node_modules/superoffice-auth/package.json -> <project>/node_modules/.bin/superoffice-auth
+const BIN = join(dirname(require.resolve('superoffice-auth/package.json')), '..', '.bin', 'superoffice-auth');
+const dir = mkdtempSync(join(tmpdir(), 'superoffice-auth-cli-'));
+
+function cli(args, { env = {}, input } = {}) {
+  return new Promise((resolve) => {
+    // A clean environment: only PATH (for the #!/usr/bin/env node line) and what the test gives.
+    const child = execFile(BIN, args, { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? error.code : 0, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin.end(input);
+  });
+}
+
+let s;
+let env;
+before(async () => {
+  s = await standIn({ tenants: 1 });
+  writeFileSync(join(dir, 'key.xml'), s.keys.xml);
+  writeFileSync(join(dir, 'key.pkcs1.pem'), s.keys.pkcs1);
+  writeFileSync(join(dir, 'key.pkcs8.pem'), s.keys.pkcs8);
+  env = {
+    SO_BASE_URL: s.mock.baseUrl,
+    SO_APPLICATION_TOKEN: s.applicationToken,
+    SO_CONTEXT_IDENTIFIER: 'Cust1',
+    SO_SYSTEM_USER_TOKEN: s.tenants.Cust1,
+    SO_PRIVATE_KEY_FILE: join(dir, 'key.xml'),
+  };
+});
+after(() => s.mock.close());
+
+test('the bin is installed where npm puts it', () => {
+  assert.ok(existsSync(BIN), BIN);
+});
+
+test('--help for the tool and each command; exit 0', async () => {
+  for (const args of [['--help'], [], ['help'], ['ticket', '--help'], ['convert-key', '-h'], ['inspect', '--help'], ['help', 'inspect']]) {
+    const r = await cli(args);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.match(r.stdout, /superoffice-auth/, args.join(' '));
+    assert.equal(r.stderr, '');
+  }
+  assert.match((await cli(['ticket', '--help'])).stdout, /SO_APPLICATION_TOKEN/);
+  assert.match((await cli(['--version'])).stdout, /^\d+\.\d+\.\d+/);
+});
+
+test('ticket: prints the ticket alone, from environment variables, secrets never echoed', async () => {
+  const r = await cli(['ticket'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^7T:\S+\n$/);
+  assert.equal(r.stderr, '');
+  assertNoSecrets(assert, r.stdout + r.stderr, s.secrets, 'ticket output');
+  // The printed ticket works at the tenant API.
+  const res = await fetch(`${s.mock.baseUrl}/Cust1/api/v1/User/currentPrincipal`, { headers: { Authorization: `SOTicket ${r.stdout.trim()}`, 'SO-AppToken': s.applicationToken } });
+  assert.equal(res.status, 200);
+});
+
+test('ticket: flags instead of variables, each key format, REST, --json', async () => {
+  const base = { SO_APPLICATION_TOKEN: s.applicationToken, SO_SYSTEM_USER_TOKEN: s.tenants.Cust1 };
+  for (const key of ['key.xml', 'key.pkcs1.pem', 'key.pkcs8.pem']) {
+    const r = await cli(['ticket', '--base-url', s.mock.baseUrl, '-c', 'Cust1', '-k', join(dir, key), '--transport', 'rest'], { env: base });
+    assert.equal(r.code, 0, `${key}: ${r.stderr}`);
+    assert.match(r.stdout, /^7T:/);
+  }
+  const before = s.mock.stats.rest;
+  const r = await cli(['ticket', '--json', '--transport', 'rest'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  assert.match(json.ticket, /^7T:/);
+  assert.equal(json.contextIdentifier, 'Cust1');
+  assert.equal(json.webapiUrl, `${s.mock.baseUrl}/Cust1/api/`);
+  assert.ok(!Number.isNaN(Date.parse(json.expiresAt)));
+  assert.equal(json.claims[`${IDENTITY}ctx`], 'Cust1');
+  assert.equal(s.mock.stats.rest, before + 1);
+  assertNoSecrets(assert, r.stdout + r.stderr, s.secrets, 'ticket --json');
+  // With the key in a variable instead of a file.
+  const inline = await cli(['ticket'], { env: { ...env, SO_PRIVATE_KEY_FILE: '', SO_PRIVATE_KEY: s.keys.pkcs8 } });
+  assert.equal(inline.code, 0, inline.stderr);
+});
+
+// Failures: arguments, variables, and what the CLI must print and return.
+const FAILURES = [
+  ['no settings at all', ['ticket'], {}, 2, /^ERR_INVALID_ARGUMENT: missing --environment/],
+  ['no application token', ['ticket'], { SO_APPLICATION_TOKEN: '' }, 2, /^ERR_INVALID_ARGUMENT: missing SO_APPLICATION_TOKEN/],
+  ['no system user token', ['ticket'], { SO_SYSTEM_USER_TOKEN: '' }, 2, /^ERR_INVALID_ARGUMENT: missing SO_SYSTEM_USER_TOKEN/],
+  ['key file missing', ['ticket', '-k', '/nonexistent/key.xml'], {}, 2, /^ERR_INVALID_ARGUMENT: cannot read private key file \/nonexistent\/key.xml: ENOENT/],
+  ['unknown flag', ['ticket', '--frobnicate'], {}, 2, /^ERR_INVALID_ARGUMENT: Unknown option '--frobnicate'/],
+  ['unknown command', ['fly'], {}, 2, /^ERR_INVALID_ARGUMENT: unknown command fly/],
+  ['bad environment', ['ticket', '--environment', 'moon'], {}, 2, /^ERR_INVALID_ARGUMENT: /],
+  ['both environment and base URL', ['ticket', '-e', 'sod', '--base-url', 'http://127.0.0.1:1'], {}, 2, /^ERR_INVALID_ARGUMENT: give --environment or --base-url/],
+  ['wrong tenant', ['ticket', '-c', 'Cust404'], {}, 1, /^ERR_TICKET_DENIED: .*\(Denied\)$/m],
+  ['nothing listening', ['ticket', '--base-url', 'http://127.0.0.1:9'], {}, 1, /^ERR_FETCH_FAILED: /],
+];
+
+test('ticket failures: CODE: message on stderr, exit code, no secret echoed', async () => {
+  const wrongKey = makeKeyPair(2048);
+  writeFileSync(join(dir, 'wrong.pem'), wrongKey.pkcs8);
+  const cases = [...FAILURES, ['wrong key', ['ticket', '-k', join(dir, 'wrong.pem')], {}, 1, /^ERR_TICKET_DENIED: .*\(InvalidSignature\)$/m]];
+  for (const [label, args, overrides, code, pattern] of cases) {
+    const r = await cli(args, { env: label === 'no settings at all' ? {} : { ...env, ...overrides } });
+    assert.equal(r.code, code, `${label}: ${r.stderr}`);
+    assert.match(r.stderr, pattern, label);
+    assert.equal(r.stdout, '', label);
+    assertNoSecrets(assert, r.stderr, [...s.secrets, wrongKey.pkcs8.split('\n')[1]], label);
+  }
+});
+
+test('convert-key: XML to PKCS#8 and PKCS#1, PEM to XML, same key throughout', async () => {
+  const expected = createPublicKey(s.keys.privateKey).export({ format: 'jwk' }).n;
+  const modulusOf = (text) => createPublicKey(createPrivateKey(text)).export({ format: 'jwk' }).n;
+  const pkcs8 = await cli(['convert-key', join(dir, 'key.xml')]);
+  assert.equal(pkcs8.code, 0, pkcs8.stderr);
+  assert.match(pkcs8.stdout, /^-----BEGIN PRIVATE KEY-----\n/);
+  assert.equal(modulusOf(pkcs8.stdout), expected);
+  const pkcs1 = await cli(['convert-key', join(dir, 'key.pkcs8.pem'), '--to', 'pkcs1']);
+  assert.match(pkcs1.stdout, /^-----BEGIN RSA PRIVATE KEY-----\n/);
+  assert.equal(modulusOf(pkcs1.stdout), expected);
+  const xml = await cli(['convert-key', '-', '--to', 'xml'], { input: s.keys.pkcs1 });
+  assert.equal(xml.code, 0, xml.stderr);
+  assert.match(xml.stdout, /^<RSAKeyValue><Modulus>/);
+  assert.equal(Buffer.from(/<Modulus>([^<]+)/.exec(xml.stdout)[1], 'base64').toString('base64url'), expected);
+  // --out: written for its owner only, and nothing of the key on the terminal.
+  const out = join(dir, 'converted.pem');
+  const written = await cli(['convert-key', join(dir, 'key.xml'), '--out', out]);
+  assert.equal(written.code, 0, written.stderr);
+  assert.equal(written.stdout, '');
+  assert.match(written.stderr, /wrote pkcs8 key \(2048 bits\)/);
+  assertNoSecrets(assert, written.stderr, s.secrets, 'convert-key --out');
+  assert.equal(modulusOf(readFileSync(out, 'utf8')), expected);
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+
+  writeFileSync(join(dir, 'garbage.pem'), '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+  const bad = await cli(['convert-key', join(dir, 'garbage.pem')]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^ERR_KEY_INVALID: /);
+  assert.equal((await cli(['convert-key', join(dir, 'key.xml'), '--to', 'der'])).code, 2);
+  assert.equal((await cli(['convert-key'])).code, 2);
+});
+
+test('inspect: decodes, redacts the ticket, validates with --keys (file or URL)', async () => {
+  const issuer = makeKeyPair(2048);
+  const now = Math.floor(Date.now() / 1000);
+  const claims = systemUserClaims(now);
+  const jwt = mintJwt({ alg: 'RS256', typ: 'JWT', kid: 'k1' }, claims, issuer.privateKey);
+  const jwksFile = join(dir, 'jwks.json');
+  writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...issuer.publicJwk, kid: 'k1', alg: 'RS256', use: 'sig' }] }));
+  const ticket = claims[`${IDENTITY}ticket`];
+
+  const plain = await cli(['inspect', jwt]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.match(plain.stdout, /"iss": "SuperOffice AS"/);
+  assert.match(plain.stdout, /not validated/);
+  assert.ok(!plain.stdout.includes(ticket), 'ticket redacted by default');
+  assert.ok((await cli(['inspect', jwt, '--reveal'])).stdout.includes(ticket));
+
+  const valid = await cli(['inspect', jwt, '--keys', jwksFile]);
+  assert.equal(valid.code, 0, valid.stderr);
+  assert.match(valid.stdout, /^valid: /m);
+  const json = JSON.parse((await cli(['inspect', '-', '--keys', jwksFile, '--json'], { input: jwt })).stdout);
+  assert.equal(json.valid, true);
+  assert.equal(json.header.kid, 'k1');
+
+  const tampered = `${jwt.slice(0, jwt.lastIndexOf('.') + 1)}${'A'.repeat(342)}`;
+  const bad = await cli(['inspect', tampered, '--keys', jwksFile]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^ERR_JWT_SIGNATURE_INVALID: /);
+  const expired = mintJwt({ alg: 'RS256', kid: 'k1' }, systemUserClaims(now - 7200), issuer.privateKey);
+  assert.match((await cli(['inspect', expired, '--keys', jwksFile])).stderr, /^ERR_JWT_EXPIRED: /);
+  const wrongAudience = mintJwt({ alg: 'RS256', kid: 'k1' }, { ...claims, aud: 'spn:other' }, issuer.privateKey);
+  assert.match((await cli(['inspect', wrongAudience, '--keys', jwksFile])).stderr, /^ERR_JWT_CLAIM_INVALID: /);
+  assert.match((await cli(['inspect', 'not.a-jwt'])).stderr, /^ERR_JWT_MALFORMED: /);
+
+  // A JWT from a real exchange with the stand-in, checked against its JWKS by URL.
+  const at = new Date().toISOString().replace(/[-T:]/g, '').slice(0, 12);
+  const data = `${s.tenants.Cust1}.${at}`;
+  const signedToken = `${data}.${sign('sha256', Buffer.from(data), s.keys.privateKey).toString('base64')}`;
+  const res = await fetch(`${s.mock.baseUrl}/Login/api/PartnerSystemUser/Authenticate`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ SignedSystemToken: signedToken, ApplicationToken: s.applicationToken, ContextIdentifier: 'Cust1', ReturnTokenType: 'JWT' }),
+  });
+  const { Token } = await res.json();
+  const remote = await cli(['inspect', Token, '--keys', `${s.mock.baseUrl}/login/.well-known/jwks`, '--json']);
+  assert.equal(remote.code, 0, remote.stderr);
+  const shown = JSON.parse(remote.stdout);
+  assert.equal(shown.valid, true);
+  assert.equal(shown.claims[`${IDENTITY}ticket`], '[redacted; --reveal to show]');
+  assertNoSecrets(assert, remote.stdout, s.secrets, 'inspect');
+});

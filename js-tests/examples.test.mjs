@@ -1,0 +1,115 @@
+// The examples run against the stand-in: the demo (also as the README runs it), the HTTP service with
+// its retry after a 401, and the multi-tenant worker.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runDemo } from '../examples/demo.mjs';
+import { startService } from '../examples/service.mjs';
+import { runWorker } from '../examples/worker.mjs';
+import { standIn, assertNoSecrets, watchUnhandledRejections } from './helpers/stand-in.mjs';
+
+const unhandled = watchUnhandledRejections();
+after(() => assert.deepEqual(unhandled, [], 'no unhandled rejections'));
+
+test('demo: a ticket over real HTTP, the tenant API answers, one exchange', async () => {
+  const lines = [];
+  const result = await runDemo({ log: (line) => lines.push(line) });
+  assert.equal(result.status, 200);
+  assert.match(result.ticket, /^7T:/);
+  assert.equal(result.principal.ContextIdentifier, 'Cust12345');
+  assert.equal(result.stats.authenticate, 1);
+  assert.equal(result.stats.jwks, 1);
+  const text = lines.join('\n');
+  assert.ok(text.includes(result.ticket), 'the demo prints the ticket');
+  assert.ok(!/<D>|<P>|PRIVATE KEY/.test(text), 'the demo never prints the private key');
+  const rest = await runDemo({ log: () => {}, transport: 'rest' });
+  assert.equal(rest.stats.rest, 1);
+});
+
+test('demo: `node examples/demo.mjs` exits 0 and prints each step', async () => {
+  const file = fileURLToPath(new URL('../examples/demo.mjs', import.meta.url));
+  const { code, stdout, stderr } = await new Promise((resolve) => {
+    execFile(process.execPath, [file], { timeout: 60_000 }, (error, out, err) => resolve({ code: error ? error.code : 0, stdout: out, stderr: err }));
+  });
+  assert.equal(code, 0, stderr);
+  for (const step of ['1. ', '2. ', '3. ', '4. ', '5. ', '6. ']) assert.ok(stdout.includes(`\n${step}`) || stdout.startsWith(step), step);
+  assert.match(stdout, /ticket: +7T:/);
+  assert.match(stdout, /HTTP 200/);
+  assert.equal(stderr, '');
+});
+
+test('service: cached ticket per tenant; after a 401 it invalidates once and retries', async () => {
+  const s = await standIn({ tenants: 2 });
+  const service = await startService({ baseUrl: s.mock.baseUrl, applicationToken: s.applicationToken, privateKey: s.keys.xml, systemUserTokens: s.tenants });
+  try {
+    const get = async (path) => {
+      const res = await fetch(`${service.url}${path}`);
+      return { status: res.status, body: await res.json() };
+    };
+    for (let i = 0; i < 3; i += 1) {
+      const r = await get('/tenants/Cust1/principal');
+      assert.equal(r.status, 200);
+      assert.equal(r.body.ContextIdentifier, 'Cust1');
+    }
+    assert.equal(s.mock.stats.authenticate, 1, 'one exchange for three requests');
+    assert.equal((await get('/tenants/Cust2/principal')).status, 200);
+    assert.equal(s.mock.stats.authenticate, 2);
+
+    // SuperOffice drops the tickets: 20 concurrent requests, those that meet a 401 retry, all succeed,
+    // with one new exchange between them (invalidate names the failed ticket, so late 401s are no-ops).
+    s.mock.revokeTickets('Cust1');
+    const results = await Promise.all(Array.from({ length: 20 }, () => get('/tenants/Cust1/principal')));
+    assert.ok(results.every((r) => r.status === 200), JSON.stringify(results.find((r) => r.status !== 200)));
+    assert.equal(s.mock.stats.authenticate, 3);
+    assert.ok(s.mock.stats.unauthorized >= 1);
+
+    // An unknown tenant and SuperOffice being down come back as errors with codes, no secrets.
+    const unknown = await get('/tenants/Cust9/principal');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error, 'ERR_INVALID_ARGUMENT');
+    await service.client.invalidate('Cust2');
+    s.mock.injectFault('httpError', { times: 1, endpoint: 'authenticate' });
+    const down = await get('/tenants/Cust2/principal');
+    assert.equal(down.status, 502);
+    assert.equal(down.body.error, 'ERR_HTTP_STATUS');
+    assertNoSecrets(assert, JSON.stringify([unknown, down]), s.secrets, 'service errors');
+    // A 401 that persists after the retry is passed on, not retried forever.
+    s.mock.injectFault('httpError', { endpoint: 'api', status: 401 });
+    const stuck = await get('/tenants/Cust1/principal');
+    assert.equal(stuck.status, 502);
+    assert.equal(s.mock.stats.authenticate, 5, 'exactly one retry');
+  } finally {
+    await service.close();
+    await s.mock.close();
+  }
+});
+
+test('worker: 5 tenants, 3 rounds, one exchange per tenant; a revoked tenant fails alone', async () => {
+  const s = await standIn({ tenants: 5 });
+  try {
+    const lines = [];
+    const summary = await runWorker({
+      baseUrl: s.mock.baseUrl, applicationToken: s.applicationToken, privateKey: s.keys.pkcs1, tenants: s.tenants,
+      rounds: 3, concurrency: 3, transport: 'rest', log: (line) => lines.push(line),
+    });
+    assert.deepEqual(summary, { calls: 15, succeeded: 15, failures: [] });
+    assert.equal(s.mock.stats.authenticate, 5);
+    assert.equal(s.mock.stats.rest, 5);
+    assert.equal(s.mock.stats.api, 15);
+    assert.equal(lines.length, 15);
+
+    s.mock.setTenantStatus('Cust3', 'Revoked');
+    const second = await runWorker({
+      baseUrl: s.mock.baseUrl, applicationToken: s.applicationToken, privateKey: s.keys.pkcs8, tenants: s.tenants, rounds: 2,
+    });
+    assert.equal(second.calls, 10);
+    assert.equal(second.succeeded, 8);
+    assert.deepEqual(second.failures, [
+      { round: 1, contextIdentifier: 'Cust3', code: 'ERR_TICKET_DENIED' },
+      { round: 2, contextIdentifier: 'Cust3', code: 'ERR_TICKET_DENIED' },
+    ]);
+  } finally {
+    await s.mock.close();
+  }
+});

@@ -1,0 +1,685 @@
+'use strict';
+// A local stand-in for SuperOffice CRM Online's system-user login, for tests, demos and benchmarks.
+//
+// It is deliberately an independent implementation: it uses only node:http and node:crypto and never
+// the package's own core, so that a test passing against it checks our wasm core against a second
+// reading of the protocol (PROTOCOL.md), not against itself. Keep it that way: do not require
+// './index.cjs' from this file.
+
+const http = require('node:http');
+const crypto = require('node:crypto');
+
+const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const PSU_NS = 'http://www.superoffice.com/superid/partnersystemuser/0.1';
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+const SOAP_ACTION = `${PSU_NS}/IPartnerSystemUserService/Authenticate`;
+const CLAIM = 'http://schemes.superoffice.net/identity/';
+const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
+const MAX_BODY = 256 * 1024;
+
+// Every fault the stand-in can inject. `endpoint` says where a fault applies by default.
+const FAULTS = {
+  latency: 'delay the response by `ms` milliseconds',
+  httpError: 'answer with HTTP `status` (default 500) and a plain-text body',
+  soapFault: 'answer HTTP 500 with a SOAP 1.1 Fault (s:Client / `faultString`)',
+  malformed: 'answer 200 with a truncated body (broken XML for SOAP, broken JSON for REST and JWKS)',
+  expiredJwt: 'issue a JWT whose exp lies `ageSeconds` (default 3600) in the past',
+  badSignature: 'sign the JWT with a key that is not in the JWKS, under the current kid',
+  deny: 'answer IsSuccessful=false with `reason` (one of SuperOffice\'s AuthorizeErrorCode names)',
+  noTicket: 'issue a valid JWT that carries no ticket claim',
+  drop: 'destroy the connection without answering',
+  redirect: 'answer 302 to another path',
+};
+const ENDPOINTS = ['authenticate', 'soap', 'rest', 'jwks', 'openidConfiguration', 'api', 'any'];
+
+/**
+ * Start the stand-in on 127.0.0.1.
+ * @param {object} [options]
+ * @param {number} [options.port=0] 0 picks a free port.
+ * @param {number} [options.timestampWindowSeconds=300] accepted clock difference for signed tokens.
+ * @param {number} [options.jwtLifetimeSeconds=300] exp - iat of issued JWTs (SuperOffice's are minutes).
+ * @param {number} [options.ticketLifetimeSeconds=21600] sliding lifetime of a ticket (6 hours).
+ * @param {() => number} [options.now] clock in epoch ms; tests share one fake clock with the client.
+ */
+async function startMockSuperOffice(options = {}) {
+  const {
+    port = 0,
+    timestampWindowSeconds = 300,
+    jwtLifetimeSeconds = 300,
+    ticketLifetimeSeconds = SIX_HOURS_MS / 1000,
+    now = Date.now,
+  } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer 0..65535');
+  if (typeof now !== 'function') throw new TypeError('now must be a function returning epoch milliseconds');
+
+  const applications = new Map(); // applicationToken -> { publicKey }
+  const tenants = new Map(); // contextIdentifier -> tenant record
+  const tickets = new Map(); // ticket -> { contextIdentifier, applicationToken, lastUsed, revoked }
+  let faults = [];
+  let stats = emptyStats();
+  let signing = newSigningKey();
+  const retiredKeys = []; // still published after a rotation with keepOld
+  let baseUrl = '';
+  let impostor = null;
+  // Generated on first use only: RSA key generation is slow enough to trip a short client timeout.
+  const impostorKey = () => {
+    impostor ??= newSigningKey().privateKey;
+    return impostor;
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      // A bug in the stand-in must show up as a 500 in the test, not crash the test process.
+      if (!res.headersSent) send(res, 500, 'text/plain', `stand-in error: ${err && err.message}`);
+      else res.destroy();
+    });
+  });
+  // Keep-alive sockets would hold close() open for seconds after a test.
+  server.keepAliveTimeout = 1000;
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  baseUrl = `http://127.0.0.1:${server.address().port}`;
+
+  async function handle(req, res) {
+    const url = new URL(req.url, baseUrl);
+    const path = url.pathname;
+    const lower = path.toLowerCase();
+    // IIS paths are case-insensitive; SuperOffice's samples spell /Login and /login both ways.
+    let endpoint;
+    let contextIdentifier;
+    if (lower === '/login/services/partnersystemuserservice.svc') endpoint = 'soap';
+    else if (lower === '/login/api/partnersystemuser/authenticate') endpoint = 'rest';
+    else if (lower === '/login/.well-known/jwks') endpoint = 'jwks';
+    else if (lower === '/login/.well-known/openid-configuration') endpoint = 'openidConfiguration';
+    else {
+      const m = /^\/([^/]+)\/api\/(.*)$/.exec(path);
+      if (m) {
+        endpoint = 'api';
+        contextIdentifier = decodeURIComponent(m[1]);
+      }
+    }
+    if (!endpoint) {
+      stats.other += 1;
+      return send(res, 404, 'text/plain', 'not found');
+    }
+
+    const body = await readBody(req);
+    if (body === null) return send(res, 413, 'text/plain', 'request body too large');
+
+    // Requests are parsed before counting so that per-tenant stats of the login endpoints know the tenant.
+    let soapRequest;
+    let restRequest;
+    if (endpoint === 'soap') {
+      soapRequest = parseSoapRequest(body);
+      contextIdentifier = soapRequest.ok ? soapRequest.contextIdentifier : undefined;
+    } else if (endpoint === 'rest') {
+      restRequest = parseRestRequest(body);
+      contextIdentifier = restRequest.ok ? restRequest.contextIdentifier : undefined;
+    }
+    count(endpoint, contextIdentifier);
+
+    const active = takeFaults(endpoint, contextIdentifier);
+    for (const f of active) if (f.type === 'latency') await sleep(f.ms);
+    const fault = active.find((f) => f.type !== 'latency');
+    if (fault) {
+      if (fault.type === 'drop') return void req.socket.destroy();
+      if (fault.type === 'redirect') {
+        res.writeHead(302, { Location: `${baseUrl}/elsewhere${path}` });
+        return void res.end();
+      }
+      if (fault.type === 'httpError') return send(res, fault.status, 'text/plain', 'Internal Server Error');
+      if (fault.type === 'soapFault') return send(res, 500, 'text/xml; charset=utf-8', soapFault('s:Client', fault.faultString));
+      if (fault.type === 'malformed') {
+        if (endpoint === 'soap') return send(res, 200, 'text/xml; charset=utf-8', `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><AuthenticationResponse xmlns="${PSU_NS}"><IsSuccessful>true</IsSucc`);
+        return send(res, 200, 'application/json; charset=utf-8', '{"IsSuccessful": true, "Token": "ey');
+      }
+    }
+
+    switch (endpoint) {
+      case 'openidConfiguration':
+        return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({
+          issuer: baseUrl,
+          jwks_uri: `${baseUrl}/login/.well-known/jwks`,
+          authorization_endpoint: `${baseUrl}/login/common/oauth/authorize`,
+          token_endpoint: `${baseUrl}/login/common/oauth/tokens`,
+          response_types_supported: ['code', 'id_token', 'code id_token'],
+          subject_types_supported: ['public'],
+          id_token_signing_alg_values_supported: ['RS256'],
+        }));
+      case 'jwks':
+        if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed');
+        return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({
+          keys: [signing, ...retiredKeys].map((k) => k.jwk),
+        }));
+      case 'soap':
+        return handleSoap(req, res, soapRequest, fault);
+      case 'rest':
+        return handleRest(req, res, restRequest, fault);
+      case 'api':
+        return handleApi(req, res, contextIdentifier, url);
+      default:
+        return send(res, 404, 'text/plain', 'not found');
+    }
+  }
+
+  function handleSoap(req, res, parsed, fault) {
+    if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed');
+    const type = String(req.headers['content-type'] || '');
+    if (!/^text\/xml\b/i.test(type)) {
+      // WCF's BasicHttpBinding answers a wrong content type with 415.
+      return send(res, 415, 'text/plain', 'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.');
+    }
+    const action = String(req.headers.soapaction || '').replace(/^"|"$/g, '');
+    if (action !== SOAP_ACTION) {
+      return send(res, 500, 'text/xml; charset=utf-8', soapFault('a:ActionNotSupported', 'The message with Action cannot be processed at the receiver.'));
+    }
+    if (!parsed.ok) return send(res, 500, 'text/xml; charset=utf-8', soapFault('a:DeserializationFailed', parsed.error));
+    const outcome = authenticate(parsed, fault);
+    return send(res, 200, 'text/xml; charset=utf-8', soapResponse(outcome));
+  }
+
+  function handleRest(req, res, parsed, fault) {
+    if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed');
+    if (!/^application\/json\b/i.test(String(req.headers['content-type'] || ''))) {
+      return send(res, 415, 'application/json; charset=utf-8', JSON.stringify({ Message: 'Unsupported media type' }));
+    }
+    // A bad request comes back as a non-2xx status rather than IsSuccessful=false (PROTOCOL.md, step 2b).
+    if (!parsed.ok) return send(res, 400, 'application/json; charset=utf-8', JSON.stringify({ Message: parsed.error }));
+    const outcome = authenticate(parsed, fault);
+    return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({
+      IsSuccessful: outcome.ok,
+      Token: outcome.ok ? outcome.token : null,
+      ErrorMessage: outcome.ok ? null : outcome.message,
+    }));
+  }
+
+  function handleApi(req, res, contextIdentifier, url) {
+    const unauthorized = (why) => {
+      res.setHeader('WWW-Authenticate', 'SOTicket');
+      stats.unauthorized += 1;
+      return send(res, 401, 'application/json; charset=utf-8', JSON.stringify({ Error: 'Unauthorized', Reason: why }));
+    };
+    const m = /^SOTicket (\S+)$/.exec(String(req.headers.authorization || ''));
+    if (!m) return unauthorized('missing SOTicket authorization');
+    const record = tickets.get(m[1]);
+    if (!record) return unauthorized('unknown ticket');
+    if (record.revoked) return unauthorized('ticket revoked');
+    if (record.contextIdentifier !== contextIdentifier) return unauthorized('ticket belongs to another tenant');
+    if (!safeEqual(String(req.headers['so-apptoken'] || ''), record.applicationToken)) return unauthorized('wrong or missing SO-AppToken');
+    const t = now();
+    if (t - record.lastUsed > ticketLifetimeSeconds * 1000) return unauthorized('ticket expired');
+    record.lastUsed = t; // sliding expiry: every use resets the window
+    const tenant = tenants.get(contextIdentifier);
+    const rest = url.pathname.slice(`/${encodeURIComponent(contextIdentifier)}/api/`.length).toLowerCase();
+    if (req.method === 'GET' && rest === 'v1/user/currentprincipal') {
+      return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({
+        ContextIdentifier: contextIdentifier,
+        CompanyName: tenant ? tenant.companyName : null,
+        AssociateId: tenant ? tenant.associateId : null,
+        UserName: 'SYSTEM',
+        IsSystemUser: true,
+      }));
+    }
+    return send(res, 404, 'application/json; charset=utf-8', JSON.stringify({ Error: 'Not found' }));
+  }
+
+  // The Authenticate operation proper, shared by SOAP and REST. Returns { ok, token } or { ok: false, message }.
+  function authenticate(request, fault) {
+    const deny = (reason, text) => ({ ok: false, message: `${reason}: ${text}` });
+    if (fault && fault.type === 'deny') return deny(fault.reason, 'injected by the stand-in');
+    if (!/^jwt$/i.test(request.returnTokenType || '')) return deny('Denied', 'only ReturnTokenType Jwt is supported by the stand-in');
+    const app = applications.get(request.applicationToken);
+    if (!app) return deny('Denied', 'unknown application token');
+    const tenant = tenants.get(request.contextIdentifier);
+    if (!tenant) return deny('Denied', 'unknown context identifier');
+    const grant = tenant.grants.get(request.applicationToken);
+    if (!grant) return deny('Denied', 'the application is not approved for this tenant');
+    if (grant.status !== 'active') return deny(grant.status, `the application's approval is ${grant.status}`);
+
+    // signed = systemUserToken "." yyyyMMddHHmm "." base64(signature); the token itself may contain dots.
+    const signed = request.signedSystemToken || '';
+    const last = signed.lastIndexOf('.');
+    const second = last > 0 ? signed.lastIndexOf('.', last - 1) : -1;
+    if (second <= 0) return deny('InvalidSignature', 'the signed system user token is not token.timestamp.signature');
+    const data = signed.slice(0, last);
+    const stamp = signed.slice(second + 1, last);
+    const systemUserToken = signed.slice(0, second);
+    const signature = signed.slice(last + 1);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature) || signature.length % 4 !== 0) return deny('InvalidSignature', 'the signature is not base64');
+    let verified = false;
+    try {
+      verified = crypto.verify('sha256', Buffer.from(data, 'utf8'), { key: app.publicKey, padding: crypto.constants.RSA_PKCS1_PADDING }, Buffer.from(signature, 'base64'));
+    } catch {
+      verified = false;
+    }
+    if (!verified) return deny('InvalidSignature', 'the signature does not verify with the registered public key');
+    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(stamp);
+    if (!m) return deny('InvalidTimestamp', 'the timestamp is not yyyyMMddHHmm');
+    const [year, month, day, hour, minute] = m.slice(1).map(Number);
+    const at = Date.UTC(year, month - 1, day, hour, minute);
+    const check = new Date(at);
+    if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59) {
+      return deny('InvalidTimestamp', 'the timestamp is not a valid date');
+    }
+    // The stamp is truncated to the minute, so it may trail the real time by up to 59.999 s.
+    const window = timestampWindowSeconds * 1000;
+    const t = now();
+    if (at < t - window - 60_000 || at > t + window) return deny('InvalidTimestamp', 'the timestamp is outside the accepted window');
+    if (!safeEqual(systemUserToken, grant.systemUserToken)) return deny('Denied', 'unknown system user token');
+
+    const ticket = `7T:${crypto.randomBytes(48).toString('base64')}`;
+    if (!(fault && fault.type === 'noTicket')) {
+      tickets.set(ticket, { contextIdentifier: tenant.contextIdentifier, applicationToken: request.applicationToken, lastUsed: t, revoked: false });
+    }
+    const iat = Math.floor(t / 1000);
+    const expiredBy = fault && fault.type === 'expiredJwt' ? fault.ageSeconds : 0;
+    const claims = {
+      [`${CLAIM}ticket`]: ticket,
+      [`${CLAIM}ctx`]: tenant.contextIdentifier,
+      [`${CLAIM}serial`]: tenant.serial,
+      [`${CLAIM}netserver_url`]: `${baseUrl}/${encodeURIComponent(tenant.contextIdentifier)}/Remote/Services88/`,
+      [`${CLAIM}webapi_url`]: `${baseUrl}/${encodeURIComponent(tenant.contextIdentifier)}/api/`,
+      [`${CLAIM}is_administrator`]: tenant.isAdministrator ? 'True' : 'False',
+      [`${CLAIM}associateid`]: String(tenant.associateId),
+      [`${CLAIM}company_name`]: tenant.companyName,
+      [`${CLAIM}identityprovider`]: 'central',
+      [`${CLAIM}initials`]: 'SYS',
+      [`${CLAIM}upn`]: `system@${tenant.contextIdentifier.toLowerCase()}`,
+      iss: 'SuperOffice AS',
+      aud: `spn:${tenant.serial}`,
+      iat: iat - expiredBy,
+      nbf: iat - expiredBy,
+      exp: iat - expiredBy + jwtLifetimeSeconds,
+    };
+    if (fault && fault.type === 'noTicket') delete claims[`${CLAIM}ticket`];
+    // badSignature: same kid and x5t as the real key, so the client finds a key and the signature fails.
+    const key = fault && fault.type === 'badSignature' ? { ...signing, privateKey: impostorKey() } : signing;
+    stats.ticketsIssued += 1;
+    return { ok: true, token: signJwt(claims, key) };
+  }
+
+  function count(endpoint, contextIdentifier) {
+    stats[endpoint] += 1;
+    if (endpoint === 'soap' || endpoint === 'rest') stats.authenticate += 1;
+    if (contextIdentifier !== undefined) {
+      const t = (stats.tenants[contextIdentifier] ??= { authenticate: 0, soap: 0, rest: 0, api: 0 });
+      t[endpoint] += 1;
+      if (endpoint === 'soap' || endpoint === 'rest') t.authenticate += 1;
+    }
+  }
+
+  function takeFaults(endpoint, contextIdentifier) {
+    const hit = [];
+    for (const f of faults) {
+      if (f.remaining <= 0) continue;
+      const where = f.endpoint === 'any'
+        || f.endpoint === endpoint
+        || (f.endpoint === 'authenticate' && (endpoint === 'soap' || endpoint === 'rest'));
+      if (!where) continue;
+      if (f.contextIdentifier !== undefined && f.contextIdentifier !== contextIdentifier) continue;
+      f.remaining -= 1;
+      hit.push(f);
+    }
+    faults = faults.filter((f) => f.remaining > 0);
+    return hit;
+  }
+
+  const mock = {
+    get baseUrl() {
+      return baseUrl;
+    },
+    /** Register an application: its token (client secret) and the public half of its RSA key. */
+    registerApplication({ applicationToken, publicKey } = {}) {
+      requireString('applicationToken', applicationToken);
+      let key;
+      try {
+        // createPublicKey also derives the public half from a private key or accepts a KeyObject.
+        key = publicKey instanceof crypto.KeyObject && publicKey.type === 'public' ? publicKey : crypto.createPublicKey(publicKey);
+      } catch (cause) {
+        throw new TypeError('publicKey must be a PEM public key, private key or KeyObject', { cause });
+      }
+      if (key.asymmetricKeyType !== 'rsa') throw new TypeError('publicKey must be an RSA key');
+      applications.set(applicationToken, { publicKey: key });
+      return mock;
+    },
+    /**
+     * Add a tenant that approved an application. `status` other than 'active' (e.g. 'Revoked',
+     * 'NeedsReapproval', 'Expired', 'Denied') makes Authenticate answer IsSuccessful=false with that name.
+     */
+    addTenant({
+      contextIdentifier, systemUserToken, applicationToken, serial, isAdministrator = false,
+      companyName, associateId = 5, status = 'active',
+    } = {}) {
+      requireString('contextIdentifier', contextIdentifier);
+      requireString('systemUserToken', systemUserToken);
+      if (applicationToken === undefined) {
+        // Convenient for the common single-application case; ambiguous otherwise, so refused.
+        if (applications.size !== 1) throw new TypeError('applicationToken is required when not exactly one application is registered');
+        [applicationToken] = applications.keys();
+      }
+      if (!applications.has(applicationToken)) throw new TypeError('applicationToken is not registered');
+      const tenant = tenants.get(contextIdentifier) ?? {
+        contextIdentifier,
+        serial: serial ?? String(crypto.randomInt(1e9, 1e10)),
+        isAdministrator: Boolean(isAdministrator),
+        companyName: companyName ?? `${contextIdentifier} AS`,
+        associateId,
+        grants: new Map(),
+      };
+      tenant.grants.set(applicationToken, { systemUserToken, status });
+      tenants.set(contextIdentifier, tenant);
+      return mock;
+    },
+    /** Change a tenant's approval status for an application (e.g. to 'Revoked'). */
+    setTenantStatus(contextIdentifier, status, applicationToken) {
+      const tenant = tenants.get(contextIdentifier);
+      if (!tenant) throw new TypeError('unknown tenant');
+      for (const [app, grant] of tenant.grants) if (applicationToken === undefined || app === applicationToken) grant.status = status;
+    },
+    /**
+     * Inject a fault. `type` is one of FAULTS; it applies to `times` requests (default: until cleared)
+     * at `endpoint` (default 'authenticate', i.e. SOAP and REST), optionally only for one tenant.
+     * Returns a function that removes it.
+     */
+    injectFault(type, { times = Infinity, endpoint, contextIdentifier, ms, status = 500, reason = 'Denied', ageSeconds = 3600, faultString = 'The creator of this fault did not specify a Reason.' } = {}) {
+      if (!Object.hasOwn(FAULTS, type)) throw new TypeError(`unknown fault ${type}; known: ${Object.keys(FAULTS).join(', ')}`);
+      const where = endpoint ?? (type === 'latency' || type === 'httpError' || type === 'drop' || type === 'redirect' ? 'any' : 'authenticate');
+      if (!ENDPOINTS.includes(where)) throw new TypeError(`unknown endpoint ${where}; known: ${ENDPOINTS.join(', ')}`);
+      if (type === 'latency' && !(Number.isFinite(ms) && ms >= 0)) throw new TypeError('latency needs ms >= 0');
+      if (!(times > 0)) throw new TypeError('times must be positive');
+      const fault = { type, endpoint: where, contextIdentifier, remaining: times, ms, status, reason, ageSeconds, faultString };
+      faults.push(fault);
+      return () => {
+        faults = faults.filter((f) => f !== fault);
+      };
+    },
+    clearFaults() {
+      faults = [];
+    },
+    /**
+     * Replace the JWT signing key with a new one under a new kid. With `keepOld`, the old key stays in
+     * the JWKS (as SuperOffice would during a rollover); without it, it disappears at once.
+     */
+    rotateSigningKey({ keepOld = false } = {}) {
+      if (keepOld) retiredKeys.push(signing);
+      signing = newSigningKey();
+      return signing.jwk.kid;
+    },
+    /** The current signing key's public half as SPKI PEM (for pinned-key tests). */
+    signingPublicKeyPem() {
+      return signing.publicKey.export({ type: 'spki', format: 'pem' });
+    },
+    /** Make the tenant API answer 401 for one ticket, or for every ticket of a tenant. */
+    revokeTicket(ticket) {
+      const record = tickets.get(ticket);
+      if (record) record.revoked = true;
+      return Boolean(record);
+    },
+    revokeTickets(contextIdentifier) {
+      let n = 0;
+      for (const record of tickets.values()) {
+        if (record.contextIdentifier === contextIdentifier && !record.revoked) {
+          record.revoked = true;
+          n += 1;
+        }
+      }
+      return n;
+    },
+    /** A snapshot of the request counters. */
+    get stats() {
+      return structuredClone(stats);
+    },
+    resetStats() {
+      stats = emptyStats();
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    [Symbol.for('nodejs.util.inspect.custom')]() {
+      return `MockSuperOffice { baseUrl: '${baseUrl}', applications: ${applications.size}, tenants: ${tenants.size} }`;
+    },
+    toJSON() {
+      return { baseUrl, applications: applications.size, tenants: tenants.size };
+    },
+  };
+  return mock;
+}
+
+function emptyStats() {
+  return { authenticate: 0, soap: 0, rest: 0, jwks: 0, openidConfiguration: 0, api: 0, other: 0, unauthorized: 0, ticketsIssued: 0, tenants: {} };
+}
+
+function newSigningKey() {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = publicKey.export({ format: 'jwk' });
+  // No certificate exists for a generated key, so kid and x5t are both the SHA-1 thumbprint of the
+  // SPKI DER: stable, unique per key, and shaped like SuperOffice's (base64url of 20 bytes).
+  const thumb = crypto.createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
+  return { privateKey, publicKey, jwk: { kty: 'RSA', use: 'sig', alg: 'RS256', kid: thumb, x5t: thumb, n: jwk.n, e: jwk.e } };
+}
+
+function signJwt(claims, key) {
+  const header = { alg: 'RS256', typ: 'JWT', kid: key.jwk.kid, x5t: key.jwk.x5t };
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+  const signature = crypto.sign('sha256', Buffer.from(input), { key: key.privateKey, padding: crypto.constants.RSA_PKCS1_PADDING });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+function b64url(text) {
+  return Buffer.from(text, 'utf8').toString('base64url');
+}
+
+function safeEqual(a, b) {
+  const x = Buffer.from(String(a));
+  const y = Buffer.from(String(b));
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+function requireString(name, value) {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res, status, type, body) {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function xmlEscape(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]);
+}
+
+function soapFault(code, text) {
+  return `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><s:Fault><faultcode xmlns:a="http://schemas.microsoft.com/ws/2005/05/addressing/none">${xmlEscape(code)}</faultcode><faultstring xml:lang="en-US">${xmlEscape(text)}</faultstring></s:Fault></s:Body></s:Envelope>`;
+}
+
+// Shaped like WCF's output: default namespace on the response element, i:nil for absent values.
+function soapResponse(outcome) {
+  const token = outcome.ok ? `<Token>${xmlEscape(outcome.token)}</Token>` : '<Token i:nil="true"/>';
+  const message = outcome.ok ? '<ErrorMessage i:nil="true"/>' : `<ErrorMessage>${xmlEscape(outcome.message)}</ErrorMessage>`;
+  return `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><AuthenticationResponse xmlns="${PSU_NS}" xmlns:i="${XSI_NS}"><IsSuccessful>${outcome.ok}</IsSuccessful>${token}${message}</AuthenticationResponse></s:Body></s:Envelope>`;
+}
+
+function parseRestRequest(body) {
+  let json;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, error: 'the request body is not JSON' };
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return { ok: false, error: 'the request body is not a JSON object' };
+  for (const name of ['SignedSystemToken', 'ApplicationToken', 'ContextIdentifier', 'ReturnTokenType']) {
+    if (typeof json[name] !== 'string') return { ok: false, error: `${name} is missing` };
+  }
+  return {
+    ok: true,
+    signedSystemToken: json.SignedSystemToken,
+    applicationToken: json.ApplicationToken,
+    contextIdentifier: json.ContextIdentifier,
+    returnTokenType: json.ReturnTokenType,
+  };
+}
+
+// Reads the Authenticate envelope by namespace URI and local name, whatever the prefixes.
+function parseSoapRequest(body) {
+  let root;
+  try {
+    root = parseXml(body);
+  } catch (err) {
+    return { ok: false, error: `the message is not well-formed XML: ${err.message}` };
+  }
+  if (!is(root, SOAP_ENV_NS, 'Envelope')) return { ok: false, error: 'the root element is not a SOAP 1.1 Envelope' };
+  const header = only(root, SOAP_ENV_NS, 'Header');
+  const bodyEl = only(root, SOAP_ENV_NS, 'Body');
+  if (!header.ok || !header.el) return { ok: false, error: 'the envelope has no single Header' };
+  if (!bodyEl.ok || !bodyEl.el) return { ok: false, error: 'the envelope has no single Body' };
+  const request = only(bodyEl.el, PSU_NS, 'AuthenticationRequest');
+  if (!request.ok || !request.el) return { ok: false, error: 'the Body has no single AuthenticationRequest' };
+  const fields = {};
+  for (const [el, name] of [[header.el, 'ApplicationToken'], [header.el, 'ContextIdentifier'], [request.el, 'SignedSystemToken'], [request.el, 'ReturnTokenType']]) {
+    const found = only(el, PSU_NS, name);
+    if (!found.ok) return { ok: false, error: `${name} appears more than once` };
+    if (!found.el) return { ok: false, error: `${name} is missing` };
+    if (found.el.children.length) return { ok: false, error: `${name} must hold text only` };
+    fields[name] = found.el.text;
+  }
+  return {
+    ok: true,
+    applicationToken: fields.ApplicationToken,
+    contextIdentifier: fields.ContextIdentifier,
+    signedSystemToken: fields.SignedSystemToken,
+    returnTokenType: fields.ReturnTokenType,
+  };
+}
+
+function is(el, ns, local) {
+  return el.ns === ns && el.local === local;
+}
+
+function only(parent, ns, local) {
+  const found = parent.children.filter((c) => is(c, ns, local));
+  return { ok: found.length <= 1, el: found[0] };
+}
+
+// A small XML parser for the request shape: elements, attributes, namespaces, text, CDATA, comments,
+// processing instructions, the five predefined entities and character references. DOCTYPE is refused
+// (no entity expansion, no external fetches). Produces { ns, local, attrs, children, text }.
+function parseXml(input) {
+  let i = 0;
+  const s = input.replace(/^\uFEFF/, '');
+  const stack = [];
+  let root = null;
+  const fail = (what) => {
+    throw new Error(`${what} at offset ${i}`);
+  };
+  const decode = (text) => text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);|&/g, (m, ref) => {
+    if (ref === undefined) fail('bare &');
+    if (ref[0] === '#') {
+      const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      if (!(cp > 0 && cp <= 0x10ffff)) fail('bad character reference');
+      return String.fromCodePoint(cp);
+    }
+    return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[ref];
+  });
+  const resolve = (prefix, scopes, isAttr) => {
+    if (prefix === 'xml') return 'http://www.w3.org/XML/1998/namespace';
+    if (isAttr && prefix === '') return '';
+    for (let k = scopes.length - 1; k >= 0; k -= 1) if (Object.hasOwn(scopes[k], prefix)) return scopes[k][prefix];
+    if (prefix === '') return '';
+    return fail(`undeclared prefix ${prefix}`);
+  };
+  const scopes = [];
+  while (i < s.length) {
+    if (s.startsWith('<?', i)) {
+      const end = s.indexOf('?>', i);
+      if (end < 0) fail('unterminated processing instruction');
+      i = end + 2;
+    } else if (s.startsWith('<!--', i)) {
+      const end = s.indexOf('-->', i);
+      if (end < 0) fail('unterminated comment');
+      i = end + 3;
+    } else if (s.startsWith('<![CDATA[', i)) {
+      const end = s.indexOf(']]>', i);
+      if (end < 0 || !stack.length) fail('bad CDATA');
+      stack[stack.length - 1].text += s.slice(i + 9, end);
+      i = end + 3;
+    } else if (s.startsWith('<!', i)) {
+      fail('DOCTYPE and declarations are refused');
+    } else if (s.startsWith('</', i)) {
+      const m = /^<\/([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*>/.exec(s.slice(i, i + 512));
+      if (!m) fail('bad end tag');
+      const el = stack.pop();
+      scopes.pop();
+      if (!el || el.qname !== m[1]) fail('mismatched end tag');
+      i += m[0].length;
+    } else if (s[i] === '<') {
+      const m = /^<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/.exec(s.slice(i, i + 65536));
+      if (!m) fail('bad start tag');
+      if (root && !stack.length) fail('content after the root element');
+      const rawAttrs = {};
+      for (const a of m[2].matchAll(/([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+        if (Object.hasOwn(rawAttrs, a[1])) fail('duplicate attribute');
+        rawAttrs[a[1]] = decode(a[2] ?? a[3]);
+      }
+      const scope = {};
+      for (const [name, value] of Object.entries(rawAttrs)) {
+        if (name === 'xmlns') scope[''] = value;
+        else if (name.startsWith('xmlns:')) scope[name.slice(6)] = value;
+      }
+      scopes.push(scope);
+      const [prefix, local] = m[1].includes(':') ? m[1].split(':') : ['', m[1]];
+      const attrs = {};
+      for (const [name, value] of Object.entries(rawAttrs)) {
+        if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+        const [ap, al] = name.includes(':') ? name.split(':') : ['', name];
+        attrs[`{${resolve(ap, scopes, true)}}${al}`] = value;
+      }
+      const el = { qname: m[1], ns: resolve(prefix, scopes, false), local, attrs, children: [], text: '' };
+      if (stack.length) stack[stack.length - 1].children.push(el);
+      else root = el;
+      i += m[0].length;
+      if (m[3]) scopes.pop();
+      else stack.push(el);
+    } else {
+      const end = s.indexOf('<', i);
+      const raw = s.slice(i, end < 0 ? s.length : end);
+      if (stack.length) stack[stack.length - 1].text += decode(raw);
+      else if (raw.trim()) fail('text outside the root element');
+      i = end < 0 ? s.length : end;
+    }
+  }
+  if (!root || stack.length) fail('unterminated document');
+  return root;
+}
+
+module.exports = { startMockSuperOffice, FAULTS: Object.freeze({ ...FAULTS }) };
