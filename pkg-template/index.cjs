@@ -96,6 +96,11 @@ class KeySet {
     return keySet.#handle;
   }
 
+  /** @internal Frees the wasm side now, for key sets the package made itself and no caller holds. */
+  static release(keySet) {
+    keySet.#handle.free();
+  }
+
   [util.inspect.custom]() {
     return `KeySet <${this.size} key${this.size === 1 ? '' : 's'}>`;
   }
@@ -113,20 +118,34 @@ function keySetText(keys) {
 }
 
 // Key sets given as text are usually the same few strings over and over (a pinned certificate, a
-// cached JWKS); parse each once. They are public keys, so keeping them costs no secrecy.
+// cached JWKS); parse each once. They are public keys, so keeping them costs no secrecy. Key sets the
+// package makes for itself (evicted cache entries, one-off JWKS objects and PEM arrays) are freed as
+// soon as they are done with rather than left to the garbage collector, so wasm memory stays flat.
 const keySetCache = new Map();
 const KEY_SET_CACHE_SIZE = 16;
 
-function toKeySet(keys) {
+function withKeySet(keys, use) {
   if (keys === undefined) throw invalidArgument('keys is required');
-  if (typeof keys !== 'string') return KeySet.from(keys);
+  if (keys instanceof KeySet) return use(keys);
+  if (typeof keys !== 'string') {
+    const temporary = KeySet.from(keys);
+    try {
+      return use(temporary);
+    } finally {
+      KeySet.release(temporary);
+    }
+  }
   let keySet = keySetCache.get(keys);
   if (!keySet) {
     keySet = KeySet.from(keys);
-    if (keySetCache.size >= KEY_SET_CACHE_SIZE) keySetCache.delete(keySetCache.keys().next().value);
+    if (keySetCache.size >= KEY_SET_CACHE_SIZE) {
+      const [oldest, evicted] = keySetCache.entries().next().value;
+      keySetCache.delete(oldest);
+      KeySet.release(evicted);
+    }
     keySetCache.set(keys, keySet);
   }
-  return keySet;
+  return use(keySet);
 }
 
 /** Signs `systemUserToken.yyyyMMddHHmm` (UTC) and returns `token.timestamp.base64(signature)`. */
@@ -202,12 +221,13 @@ function parseTicketResponse(response, options) {
   const body = bodyText(response.body);
   const contentType = headerValue(response.headers, 'content-type');
   options = requireOptions(options, 'options');
-  const keySet = toKeySet(options.keys);
   const nowMs = toEpochMs(options.now);
   const leeway = toLeeway(options.leewaySeconds);
   const context = optionalString(options.contextIdentifier, 'contextIdentifier');
-  const json = callCore(() =>
-    wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
+  const json = withKeySet(options.keys, (keySet) =>
+    callCore(() =>
+      wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
+    ),
   );
   const result = JSON.parse(json);
   result.expiresAt = new Date(result.expiresAt);
@@ -219,17 +239,13 @@ function parseTicketResponse(response, options) {
 function validateToken(jwt, options) {
   requireString(jwt, 'jwt');
   options = requireOptions(options, 'options');
-  const keySet = toKeySet(options.keys);
-  const json = callCore(() =>
-    wasm.validateToken(
-      jwt,
-      KeySet.handle(keySet),
-      toEpochMs(options.now),
-      toLeeway(options.leewaySeconds),
-      optionalString(options.issuer, 'issuer'),
-      optionalString(options.audience, 'audience'),
-      optionalString(options.nonce, 'nonce'),
-    ),
+  const nowMs = toEpochMs(options.now);
+  const leeway = toLeeway(options.leewaySeconds);
+  const issuer = optionalString(options.issuer, 'issuer');
+  const audience = optionalString(options.audience, 'audience');
+  const nonce = optionalString(options.nonce, 'nonce');
+  const json = withKeySet(options.keys, (keySet) =>
+    callCore(() => wasm.validateToken(jwt, KeySet.handle(keySet), nowMs, leeway, issuer, audience, nonce)),
   );
   return JSON.parse(json);
 }

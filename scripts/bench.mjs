@@ -392,6 +392,8 @@ const memoryScript = `
     () => swallow(() => sut.validateToken(badJwt, { keys, now: m.now })),
     () => swallow(() => sut.parseTicketResponse({ status: 200, body: '<x>' }, { keys, now: m.now })),
     () => swallow(() => sut.parseTicketResponse({ status: 500, body: m.soapBody }, { keys, now: m.now })),
+    () => sut.validateToken(m.jwt, { keys: [m.spki], now: m.now }),
+    () => sut.validateToken(m.jwt, { keys: m.spkiVariants[Math.floor(Math.random() * m.spkiVariants.length)], now: m.now }),
   ];
   const apiRare = [
     () => sut.signToken('MyApp-8k8Q7DmBgo', key, { now: m.now }),
@@ -400,13 +402,17 @@ const memoryScript = `
     () => swallow(() => sut.signToken('MyApp-8k8Q7DmBgo', '-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----')),
   ];
   const handles = [() => sut.PrivateKey.parse(m.pkcs8), () => sut.KeySet.from(m.spki)];
-  const tick = () => new Promise((resolve) => setImmediate(resolve));
   async function calls(count, scenario) {
     for (let i = 0; i < count; i++) {
       if (i % 100 === 0) apiRare[(i / 100) % apiRare.length]();
       else if (scenario === 'handles' && i % 10 === 0) handles[(i / 10) % handles.length]();
       else api[i % api.length]();
-      if (scenario === 'handles' && i % 1000 === 999) { globalThis.gc(); await tick(); }
+      if (scenario === 'handles' && i % 1000 === 999) {
+        globalThis.gc();
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        globalThis.gc();
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
     }
   }
   (async () => {
@@ -431,7 +437,11 @@ if (typeof glue.wasmMemoryBytes === 'function') {
       BENCH_PACKAGE: join(installed, 'index.cjs'),
       BENCH_GLUE: join(installed, 'superoffice_auth_wasm.js'),
       BENCH_CALLS: String(MEMORY_CALLS),
-      BENCH_MATERIAL: JSON.stringify({ spki: issuerKey.spki, pkcs8: rsa2048.pkcs8, xml: rsa2048.xml, jwt, soapBody, now: NOW }),
+      BENCH_MATERIAL: JSON.stringify({
+        spki: issuerKey.spki, pkcs8: rsa2048.pkcs8, xml: rsa2048.xml, jwt, soapBody, now: NOW,
+        // 24 distinct texts for the same key (more than the package's 16-entry cache): evictions.
+        spkiVariants: Array.from({ length: 24 }, (_, i) => `${'\n'.repeat(i)}${issuerKey.spki}`),
+      }),
     },
   });
   if (child.status !== 0) throw new Error(`memory run failed: ${child.stderr}`);
