@@ -5,6 +5,7 @@
 
 use rsa::pkcs1::der::Decode;
 use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::traits::PrivateKeyParts;
 use rsa::BoxedUint;
 use zeroize::Zeroizing;
 
@@ -169,14 +170,22 @@ pub(crate) fn private_key(parts: &Components) -> Result<rsa::PrivateKey> {
         _ => Error::KeyInvalid("the RSA key components are inconsistent"),
     })?;
     // from_components has run rsa's validate() (d < n, P*Q = N, de = 1 mod P-1 and Q-1); the CRT
-    // values are what is left.
-    let expected = components(&key)?;
+    // values are what is left. rsa's precompute() has just computed them; read them rather than
+    // re-encoding the key (to_pkcs1_der recomputes InverseQ with a second constant-time inversion).
+    let (dp, dq, qinv) = match (key.dp(), key.dq(), key.qinv()) {
+        (Some(dp), Some(dq), Some(qinv)) => (dp, dq, qinv),
+        _ => return Err(Error::KeyInvalid("the RSA key components are inconsistent")),
+    };
+    let secret_bytes = |value: &BoxedUint| Zeroizing::new(value.to_be_bytes().into_vec());
+    let expected_dp = secret_bytes(dp);
+    let expected_dq = secret_bytes(dq);
+    let expected_qinv = secret_bytes(&Zeroizing::new(qinv.retrieve()));
     for (given, computed, message) in [
-        (&parts.dp, &expected.dp, "DP does not equal D mod (P-1)"),
-        (&parts.dq, &expected.dq, "DQ does not equal D mod (Q-1)"),
+        (&parts.dp, &expected_dp, "DP does not equal D mod (P-1)"),
+        (&parts.dq, &expected_dq, "DQ does not equal D mod (Q-1)"),
         (
             &parts.qinv,
-            &expected.qinv,
+            &expected_qinv,
             "InverseQ does not equal the inverse of Q mod P",
         ),
     ] {
