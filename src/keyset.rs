@@ -163,7 +163,7 @@ impl VerifyingKey {
     pub fn verify_pkcs1v15_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
         // RFC 8017 8.2.2 step 1: the signature is exactly as long as the modulus. rsa checks this
         // too; stating it here keeps the rule visible.
-        if signature.len() != self.key.size() {
+        if signature.len() != self.prepared.size() {
             return false;
         }
         self.prepared.verify_pkcs1v15_sha256(message, signature)
