@@ -32,6 +32,9 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::error::{Error, Result};
 use crate::verify::{pkcs1v15_sha256_encoding, PreparedPublicKey};
 
+/// A Montgomery-form value wiped when dropped.
+type Secret = Zeroizing<BoxedMontyForm>;
+
 /// Signatures per blinding pair before a fresh r is drawn (OpenSSL's `BN_BLINDING_COUNTER`).
 const REFRESH_AFTER: u32 = 32;
 
@@ -129,7 +132,7 @@ impl Signer {
     }
 
     /// The blinding pair for this signature; advances the shared state.
-    fn next_blinding(&self, key: &rsa::PrivateKey) -> Result<(BoxedMontyForm, BoxedMontyForm)> {
+    fn next_blinding(&self, key: &rsa::PrivateKey) -> Result<(Secret, Secret)> {
         let mut state = match self.blinding.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -139,11 +142,17 @@ impl Signer {
                 blinding.a = blinding.a.square();
                 blinding.a_inv = blinding.a_inv.square();
                 blinding.uses += 1;
-                return Ok((blinding.a.clone(), blinding.a_inv.clone()));
+                return Ok((
+                    Zeroizing::new(blinding.a.clone()),
+                    Zeroizing::new(blinding.a_inv.clone()),
+                ));
             }
             _ => Self::fresh_blinding(key)?,
         };
-        let pair = (fresh.a.clone(), fresh.a_inv.clone());
+        let pair = (
+            Zeroizing::new(fresh.a.clone()),
+            Zeroizing::new(fresh.a_inv.clone()),
+        );
         *state = Some(fresh);
         Ok(pair)
     }
@@ -192,13 +201,13 @@ impl Signer {
         };
 
         let (a, a_inv) = self.next_blinding(key)?;
-        let blinded = Zeroizing::new((&BoxedMontyForm::new(c, n_params) * &a).retrieve());
+        let blinded = Zeroizing::new((&BoxedMontyForm::new(c, n_params) * &*a).retrieve());
         let dp = Self::blind_exponent(dp, &self.p_minus_1)?;
         let dq = Self::blind_exponent(dq, &self.q_minus_1)?;
         let mut m1 = to_monty(&blinded, &self.p).pow(&dp);
-        let m2 = Zeroizing::new(to_monty(&blinded, &self.q).pow(&dq).retrieve());
+        let m2 = Zeroizing::new(Zeroizing::new(to_monty(&blinded, &self.q).pow(&dq)).retrieve());
         // h = qInv (m1 - m2) mod p; m = m2 + h q < n.
-        m1 -= &to_monty(&m2, &self.p);
+        m1 -= &*Zeroizing::new(to_monty(&m2, &self.p));
         let h = Zeroizing::new((qinv * &m1).retrieve());
         m1.zeroize();
         let q: &Odd<BoxedUint> = self.q.modulus();
@@ -208,8 +217,9 @@ impl Signer {
                 .ok_or_else(failed)?,
         );
         let m2 = Zeroizing::new((*m2).clone().try_resize(bits).ok_or_else(failed)?);
-        let m = m2.wrapping_add(&hq);
-        let s = (&BoxedMontyForm::new(m, n_params) * &a_inv).retrieve();
+        // m = s r (still blinded); then s = m r^-1.
+        let m = Zeroizing::new(BoxedMontyForm::new(m2.wrapping_add(&hq), n_params));
+        let s = (&*m * &*a_inv).retrieve();
 
         let bytes = s.to_be_bytes();
         let signature = bytes
