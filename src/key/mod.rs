@@ -3,13 +3,14 @@
 //! [`PrivateKey::parse`] sniffs the form. Whatever the form, the eight RSA numbers go through the same
 //! checks ([`parts::private_key`]): size, exponent, P*Q = N, D against E, and the stored CRT values.
 
+mod encode;
 pub(crate) mod parts;
 pub(crate) mod pem;
 mod signer;
 mod xml;
 
 use rsa::pkcs8::der::Decode;
-use rsa::pkcs8::{LineEnding, ObjectIdentifier};
+use rsa::pkcs8::ObjectIdentifier;
 use rsa::traits::PublicKeyParts;
 
 use crate::error::{Error, Result};
@@ -82,13 +83,11 @@ impl PrivateKey {
 
     /// Writes the key as PEM (LF line endings, 64 columns).
     pub fn to_pem(&self, format: PemFormat) -> Result<zeroize::Zeroizing<String>> {
-        use rsa::pkcs1::EncodeRsaPrivateKey;
-        use rsa::pkcs8::EncodePrivateKey;
-        let encoded = match format {
-            PemFormat::Pkcs8 => self.key().to_pkcs8_pem(LineEnding::LF).ok(),
-            PemFormat::Pkcs1 => self.key().to_pkcs1_pem(LineEnding::LF).ok(),
-        };
-        encoded.ok_or(Error::KeyInvalid("the key could not be encoded"))
+        let pkcs1 = encode::pkcs1_der(&parts::components(self.key())?);
+        Ok(match format {
+            PemFormat::Pkcs8 => encode::pem("PRIVATE KEY", &encode::pkcs8_der(&pkcs1)),
+            PemFormat::Pkcs1 => encode::pem("RSA PRIVATE KEY", &pkcs1),
+        })
     }
 
     /// Writes the key as .NET's `<RSAKeyValue>` XML, the form SuperOffice's portal issues.

@@ -4,7 +4,6 @@
 //! is checked the same way whatever it was pasted as.
 
 use rsa::pkcs1::der::Decode;
-use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PrivateKeyParts;
 use rsa::BoxedUint;
 use zeroize::Zeroizing;
@@ -196,12 +195,27 @@ pub(crate) fn private_key(parts: &Components) -> Result<rsa::PrivateKey> {
     Ok(key)
 }
 
-/// All eight components of a key, as its PKCS#1 encoding carries them (rsa computes the CRT values).
+/// All eight components of a key, as its PKCS#1 encoding carries them (the CRT values are the ones
+/// rsa precomputed when the key was built).
 pub(crate) fn components(key: &rsa::PrivateKey) -> Result<Components> {
-    let der = key
-        .to_pkcs1_der()
-        .map_err(|_| Error::KeyInvalid("the key could not be encoded"))?;
-    from_pkcs1_der(der.as_bytes())
+    use rsa::traits::PublicKeyParts;
+    let missing = || Error::KeyInvalid("the key could not be encoded");
+    let bytes = |value: &BoxedUint| Zeroizing::new(value.to_be_bytes().into_vec());
+    let (p, q) = match key.primes() {
+        [p, q] => (p, q),
+        _ => return Err(missing()),
+    };
+    let qinv = Zeroizing::new(key.qinv().ok_or_else(missing)?.retrieve());
+    Ok(Components {
+        n: bytes(key.n().as_ref()),
+        e: bytes(key.e()),
+        d: bytes(key.d()),
+        p: bytes(p.as_ref()),
+        q: bytes(q.as_ref()),
+        dp: bytes(key.dp().ok_or_else(missing)?),
+        dq: bytes(key.dq().ok_or_else(missing)?),
+        qinv: bytes(&qinv),
+    })
 }
 
 /// The components of a PKCS#1 `RSAPrivateKey`. Multi-prime keys are refused.
