@@ -9,8 +9,6 @@ pub(crate) mod pem;
 mod signer;
 mod xml;
 
-use rsa::pkcs8::der::Decode;
-use rsa::pkcs8::ObjectIdentifier;
 use rsa::traits::PublicKeyParts;
 
 use crate::error::{Error, Result};
@@ -42,16 +40,6 @@ impl std::fmt::Debug for PrivateKey {
 /// Longest key text looked at. A 8192-bit key in XML is about 6 KiB; a PEM file with a certificate
 /// chain beside the key stays far below this.
 const MAX_TEXT: usize = 256 * 1024;
-
-/// PKCS#8 algorithm identifiers we recognise, to name what was found.
-const RSA_ENCRYPTION: ObjectIdentifier = rsa::pkcs1::ALGORITHM_OID;
-const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
-const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
-const X448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.111");
-const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
-const ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
-const DSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10040.4.1");
 
 impl PrivateKey {
     /// Parses any of the three accepted forms, sniffing which one it is.
@@ -171,36 +159,61 @@ fn from_pem(text: &str) -> Result<parts::Components> {
     }
 }
 
+/// `PrivateKeyInfo` (RFC 5208) or `OneAsymmetricKey` (RFC 5958): version 0 without, version 1 with
+/// the optional public key; attributes and later context-specific fields are skipped.
+fn pkcs8_parts(der: &[u8]) -> Option<(&[u8], crate::der::Parameters<'_>, &[u8])> {
+    use crate::der::{algorithm_identifier, outer_sequence, OCTET_STRING};
+    const ATTRIBUTES: u8 = 0xa0;
+    const PUBLIC_KEY: u8 = 0x81;
+    let mut info = outer_sequence(der)?;
+    let version = info.unsigned()?;
+    let (oid, parameters) = algorithm_identifier(&mut info)?;
+    let private_key = info.read(OCTET_STRING)?;
+    if info.peek_tag() == Some(ATTRIBUTES) {
+        info.any()?;
+    }
+    let has_public_key = info.peek_tag() == Some(PUBLIC_KEY) && info.any().is_some();
+    match (version, has_public_key) {
+        ([0], false) | ([1], true) => {}
+        _ => return None,
+    }
+    while !info.is_empty() {
+        let (tag, _) = info.any()?;
+        if tag & 0xc0 != 0x80 {
+            return None;
+        }
+    }
+    Some((oid, parameters, private_key))
+}
+
 fn from_pkcs8_der(der: &[u8]) -> Result<parts::Components> {
-    let info = rsa::pkcs8::PrivateKeyInfoRef::from_der(der)
-        .map_err(|_| Error::KeyInvalid("the key is not a well-formed PKCS#8 private key"))?;
-    match info.algorithm.oid {
-        RSA_ENCRYPTION => {
+    use crate::der::{oid, NULL};
+    let (algorithm, parameters, private_key) = pkcs8_parts(der).ok_or(Error::KeyInvalid(
+        "the key is not a well-formed PKCS#8 private key",
+    ))?;
+    match algorithm {
+        oid::RSA_ENCRYPTION => {
             // RFC 8017 says NULL parameters; some encoders omit them. Anything else is malformed.
-            if info
-                .algorithm
-                .parameters
-                .is_some_and(|parameters| !parameters.is_null())
-            {
+            if parameters.is_some_and(|parameters| parameters != (NULL, &[][..])) {
                 return Err(Error::KeyInvalid(
                     "the PKCS#8 RSA key has unexpected parameters",
                 ));
             }
-            parts::from_pkcs1_der(info.private_key.as_bytes())
+            parts::from_pkcs1_der(private_key)
         }
-        RSASSA_PSS => Err(Error::KeyUnsupported(
+        oid::RSASSA_PSS => Err(Error::KeyUnsupported(
             "RSA-PSS keys are not supported; SuperOffice needs an rsaEncryption (PKCS#1 v1.5) key",
         )),
-        EC_PUBLIC_KEY => Err(Error::KeyUnsupported(
+        oid::EC_PUBLIC_KEY => Err(Error::KeyUnsupported(
             "EC keys are not supported; use an RSA key",
         )),
-        ED25519 | ED448 => Err(Error::KeyUnsupported(
+        oid::ED25519 | oid::ED448 => Err(Error::KeyUnsupported(
             "Ed25519 and Ed448 keys are not supported; use an RSA key",
         )),
-        X25519 | X448 => Err(Error::KeyUnsupported(
+        oid::X25519 | oid::X448 => Err(Error::KeyUnsupported(
             "X25519 and X448 keys cannot sign; use an RSA key",
         )),
-        DSA => Err(Error::KeyUnsupported(
+        oid::DSA => Err(Error::KeyUnsupported(
             "DSA keys are not supported; use an RSA key",
         )),
         _ => Err(Error::KeyUnsupported("only RSA keys are supported")),

@@ -3,7 +3,6 @@
 //! PKCS#1 DER and the .NET XML both carry the same eight numbers; both paths end here so that a key
 //! is checked the same way whatever it was pasted as.
 
-use rsa::pkcs1::der::Decode;
 use rsa::traits::PrivateKeyParts;
 use rsa::BoxedUint;
 use zeroize::Zeroizing;
@@ -220,24 +219,33 @@ pub(crate) fn components(key: &rsa::PrivateKey) -> Result<Components> {
 
 /// The components of a PKCS#1 `RSAPrivateKey`. Multi-prime keys are refused.
 pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Components> {
-    let key = rsa::pkcs1::RsaPrivateKeyRef::from_der(der)
-        .map_err(|_| Error::KeyInvalid("the key is not a well-formed PKCS#1 RSA private key"))?;
-    if key.version() != rsa::pkcs1::Version::TwoPrime {
-        return Err(Error::KeyUnsupported(
+    let malformed = || Error::KeyInvalid("the key is not a well-formed PKCS#1 RSA private key");
+    let mut key = crate::der::outer_sequence(der).ok_or_else(malformed)?;
+    let version = key.unsigned().ok_or_else(malformed)?;
+    let mut next = || {
+        key.unsigned()
+            .map(|value| Zeroizing::new(value.to_vec()))
+            .ok_or_else(malformed)
+    };
+    let parts = Components {
+        n: next()?,
+        e: next()?,
+        d: next()?,
+        p: next()?,
+        q: next()?,
+        dp: next()?,
+        dq: next()?,
+        qinv: next()?,
+    };
+    match version {
+        // Two-prime: nothing may follow.
+        [0] if key.is_empty() => Ok(parts),
+        // Multi-prime: otherPrimeInfos follows.
+        [1] if key.sequence().is_some() && key.is_empty() => Err(Error::KeyUnsupported(
             "multi-prime RSA keys are not supported",
-        ));
+        )),
+        _ => Err(malformed()),
     }
-    let copy = |value: &rsa::pkcs1::UintRef| Zeroizing::new(value.as_bytes().to_vec());
-    Ok(Components {
-        n: copy(&key.modulus),
-        e: copy(&key.public_exponent),
-        d: copy(&key.private_exponent),
-        p: copy(&key.prime1),
-        q: copy(&key.prime2),
-        dp: copy(&key.exponent1),
-        dq: copy(&key.exponent2),
-        qinv: copy(&key.coefficient),
-    })
 }
 
 /// Whether two big-endian numbers are equal, comparing fixed-width copies without early exit (these
