@@ -552,15 +552,18 @@ async function startMockSuperOffice(options = {}) {
     /**
      * Add a tenant that approved an application. `status` other than 'active' (e.g. 'Revoked',
      * 'NeedsReapproval', 'Expired', 'Denied') makes Authenticate answer IsSuccessful=false with that name.
-     * Without `systemUserToken` (and `applicationToken`), the tenant approved no system-user
-     * application: it serves the OAuth flows only.
+     * With `systemUser: false` (and no systemUserToken), the tenant approved no system-user
+     * application: it serves the OAuth flows (refresh tokens, id_tokens) only.
      */
     addTenant({
       contextIdentifier, systemUserToken, applicationToken, serial, isAdministrator = false,
-      companyName, associateId = 5, status = 'active',
+      companyName, associateId = 5, status = 'active', systemUser = true,
     } = {}) {
       requireString('contextIdentifier', contextIdentifier);
-      const grantless = systemUserToken === undefined && applicationToken === undefined;
+      const grantless = systemUser === false;
+      if (grantless && (systemUserToken !== undefined || applicationToken !== undefined)) {
+        throw new TypeError('systemUser: false takes no systemUserToken or applicationToken');
+      }
       if (!grantless) requireString('systemUserToken', systemUserToken);
       if (grantless) {
         // No grant: fall through to create the tenant record only.

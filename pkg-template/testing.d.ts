@@ -105,7 +105,7 @@ export interface MockSuperOffice {
   revokeAccessToken(accessToken: string): boolean;
   addTenant(options: {
     contextIdentifier: string;
-    /** Omit (with applicationToken) for a tenant that approved no system-user application. */
+    /** Required unless systemUser is false. */
     systemUserToken?: string;
     /** Required unless exactly one application is registered. */
     applicationToken?: string;
@@ -115,6 +115,8 @@ export interface MockSuperOffice {
     associateId?: number;
     /** 'active' (default) or an AuthorizeErrorCode name that Authenticate then answers with. */
     status?: 'active' | AuthorizeErrorName;
+    /** false: the tenant approved no system-user application and serves the OAuth flows only. */
+    systemUser?: boolean;
   }): MockSuperOffice;
   setTenantStatus(contextIdentifier: string, status: 'active' | AuthorizeErrorName, applicationToken?: string): void;
   /** Returns a function that removes the fault. */
