@@ -13,6 +13,10 @@
 // so a fixed TTL under 6 hours is always safe; the hour of margin absorbs clock differences and is cheap
 // (one exchange per tenant every ~5 hours). When the server drops a ticket early (revocation, password
 // change, a restart on their side) the API answers 401, and invalidate() is the remedy.
+//
+// Onboarding: onboardTenant(idToken) validates the SuperIdToken an approving administrator's browser
+// brings back (same keys and JWKS cooldown as tickets) and remembers the system user token it carries.
+// The shared I/O pieces (fetch with timeout and size cap, the key source, coalescing) live in io.cjs.
 
 const crypto = require('node:crypto');
 const { inspect } = require('node:util');
