@@ -17,7 +17,8 @@ import { startMockSuperOffice } from 'superoffice-auth/testing';
  * something it did not write itself.
  */
 export function toDotNetXml(privateKey) {
-  const jwk = privateKey.export({ format: 'jwk' });
+  // Through PEM first: Node 20 can deadlock exporting a freshly generated key straight to JWK.
+  const jwk = crypto.createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })).export({ format: 'jwk' });
   const b64 = (value) => Buffer.from(value, 'base64url').toString('base64');
   const parts = [['Modulus', jwk.n], ['Exponent', jwk.e], ['P', jwk.p], ['Q', jwk.q], ['DP', jwk.dp], ['DQ', jwk.dq], ['InverseQ', jwk.qi], ['D', jwk.d]];
   return `<RSAKeyValue>${parts.map(([name, value]) => `<${name}>${b64(value)}</${name}>`).join('')}</RSAKeyValue>`;

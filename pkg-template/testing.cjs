@@ -671,7 +671,11 @@ function emptyStats() {
 }
 
 function newSigningKey() {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  // Re-imported from PEM: Node 20 can deadlock exporting a freshly generated key as JWK when a garbage
+  // collection finalises the generation job mid-export (both lock the key's mutex).
+  const generated = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privateKey = crypto.createPrivateKey(generated.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+  const publicKey = crypto.createPublicKey(privateKey);
   const jwk = publicKey.export({ format: 'jwk' });
   // No certificate exists for a generated key, so kid and x5t are both the SHA-1 thumbprint of the
   // SPKI DER: stable, unique per key, and shaped like SuperOffice's (base64url of 20 bytes).
