@@ -250,6 +250,121 @@ function validateToken(jwt, options) {
   return JSON.parse(json);
 }
 
+const SYSTEM_TOKEN_CLAIM = 'http://schemes.superoffice.net/identity/system_token';
+
+// SuperIdToken results print without the system user token (the one secret they carry, in
+// `systemUserToken` and in the system_token claim); JSON.stringify still gives everything.
+function inspectSuperIdResult() {
+  const { systemUserToken, claims, ...rest } = this;
+  const shownClaims = claims && typeof claims === 'object' ? { ...claims } : claims;
+  if (shownClaims && typeof shownClaims[SYSTEM_TOKEN_CLAIM] === 'string') shownClaims[SYSTEM_TOKEN_CLAIM] = '[redacted]';
+  return { ...rest, systemUserToken: systemUserToken ? '[redacted]' : systemUserToken, claims: shownClaims };
+}
+
+function reviveSuperId(result) {
+  Object.defineProperty(result, util.inspect.custom, { value: inspectSuperIdResult });
+  return result;
+}
+
+/** `environment` or `issuer`, both optional strings here; the core insists on exactly one. */
+function issuerArguments(options) {
+  return [optionalString(options.environment, 'environment'), optionalString(options.issuer, 'issuer')];
+}
+
+/**
+ * Validates a SuperIdToken (the OpenID Connect id_token SuperOffice sends when a user signs in or an
+ * administrator approves the application) and returns its typed claims.
+ */
+function parseSuperIdToken(idToken, options) {
+  requireString(idToken, 'idToken');
+  if (options === null || typeof options !== 'object') throw invalidArgument('parseSuperIdToken needs an options object');
+  const keySet = toKeySet(options.keys);
+  const [environment, issuer] = issuerArguments(options);
+  requireString(options.clientId, 'clientId');
+  const nonce = optionalString(options.nonce, 'nonce');
+  const nowMs = toEpochMs(options.now);
+  const leeway = toLeeway(options.leewaySeconds);
+  const json = callCore(() =>
+    wasm.parseSuperIdToken(idToken, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, nowMs, leeway),
+  );
+  return reviveSuperId(JSON.parse(json));
+}
+
+// The refresh request's body holds the client secret and the refresh token: it prints redacted.
+function inspectRefreshRequest() {
+  const { body, ...rest } = this;
+  return { ...rest, body: '[redacted: holds client_secret and refresh_token]' };
+}
+
+/** The refresh-token grant: a form POST to `{host}/login/common/oauth/tokens`, ready for fetch. */
+function buildRefreshTokenRequest(params) {
+  if (params === null || typeof params !== 'object') throw invalidArgument('buildRefreshTokenRequest needs an object');
+  const environment = optionalString(params.environment, 'environment');
+  const baseUrl = optionalString(params.baseUrl, 'baseUrl');
+  requireString(params.clientId, 'clientId');
+  requireString(params.clientSecret, 'clientSecret');
+  requireString(params.refreshToken, 'refreshToken');
+  const redirectUri = optionalString(params.redirectUri, 'redirectUri');
+  const json = callCore(() =>
+    wasm.buildRefreshTokenRequest(environment, baseUrl, params.clientId, params.clientSecret, params.refreshToken, redirectUri),
+  );
+  const request = JSON.parse(json);
+  Object.defineProperty(request, util.inspect.custom, { value: inspectRefreshRequest });
+  return request;
+}
+
+function inspectTokenResult() {
+  const { accessToken, refreshToken, idToken, ...rest } = this;
+  return {
+    ...rest,
+    accessToken: accessToken ? '[redacted]' : accessToken,
+    refreshToken: refreshToken ? '[redacted]' : refreshToken,
+    idToken,
+  };
+}
+
+const ID_TOKEN_OPTIONS = ['environment', 'issuer', 'clientId', 'nonce', 'leewaySeconds'];
+
+/**
+ * Reads the token endpoint's answer. With `keys`, an id_token in it is validated as a SuperIdToken and
+ * returned as `idToken`; without, `idToken` is null (its claims are never handed out unvalidated).
+ */
+function parseTokenResponse(response, options) {
+  if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
+  const { status } = response;
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    throw invalidArgument('response.status must be an HTTP status code');
+  }
+  const body = bodyText(response.body);
+  const contentType = headerValue(response.headers, 'content-type');
+  options = requireOptions(options, 'options');
+  const nowMs = toEpochMs(options.now);
+  let json;
+  if (options.keys === undefined) {
+    // Options that only mean something for id_token validation would otherwise be ignored in silence:
+    // a caller passing a nonce believes it is checked.
+    const stray = ID_TOKEN_OPTIONS.find((name) => options[name] !== undefined);
+    if (stray) throw invalidArgument(`${stray} applies to id_token validation, which needs keys`);
+    json = callCore(() => wasm.parseTokenResponse(status, contentType, body, nowMs));
+  } else {
+    const keySet = toKeySet(options.keys);
+    const [environment, issuer] = issuerArguments(options);
+    requireString(options.clientId, 'clientId');
+    const nonce = optionalString(options.nonce, 'nonce');
+    const leeway = toLeeway(options.leewaySeconds);
+    json = callCore(() =>
+      wasm.parseTokenResponseWithIdToken(
+        status, contentType, body, nowMs, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, leeway,
+      ),
+    );
+  }
+  const result = JSON.parse(json);
+  result.expiresAt = new Date(result.expiresAt);
+  if (result.idToken) reviveSuperId(result.idToken);
+  Object.defineProperty(result, util.inspect.custom, { value: inspectTokenResult });
+  return result;
+}
+
 const HEADER_UNSAFE = /[\r\n\0]/;
 
 /** The two headers a tenant API call needs. */
@@ -272,9 +387,13 @@ module.exports = {
   parseTicketResponse,
   validateToken,
   authHeaders,
+  parseSuperIdToken,
+  buildRefreshTokenRequest,
+  parseTokenResponse,
 };
 
 // The ticket client (client.cjs) builds on the exports above; it reads them lazily, so this line's
 // position at the end is what keeps the two modules' load order simple.
 module.exports.createSystemUserClient = require('./client.cjs').createSystemUserClient;
 module.exports.createMemoryCache = require('./client.cjs').createMemoryCache;
+module.exports.createRefreshTokenClient = require('./refresh-client.cjs').createRefreshTokenClient;
