@@ -278,14 +278,16 @@ function issuerArguments(options) {
 function parseSuperIdToken(idToken, options) {
   requireString(idToken, 'idToken');
   if (options === null || typeof options !== 'object') throw invalidArgument('parseSuperIdToken needs an options object');
-  const keySet = toKeySet(options.keys);
+  if (options.keys === undefined) throw invalidArgument('keys is required');
   const [environment, issuer] = issuerArguments(options);
   requireString(options.clientId, 'clientId');
   const nonce = optionalString(options.nonce, 'nonce');
   const nowMs = toEpochMs(options.now);
   const leeway = toLeeway(options.leewaySeconds);
-  const json = callCore(() =>
-    wasm.parseSuperIdToken(idToken, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, nowMs, leeway),
+  const json = withKeySet(options.keys, (keySet) =>
+    callCore(() =>
+      wasm.parseSuperIdToken(idToken, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, nowMs, leeway),
+    ),
   );
   return reviveSuperId(JSON.parse(json));
 }
@@ -347,14 +349,15 @@ function parseTokenResponse(response, options) {
     if (stray) throw invalidArgument(`${stray} applies to id_token validation, which needs keys`);
     json = callCore(() => wasm.parseTokenResponse(status, contentType, body, nowMs));
   } else {
-    const keySet = toKeySet(options.keys);
     const [environment, issuer] = issuerArguments(options);
     requireString(options.clientId, 'clientId');
     const nonce = optionalString(options.nonce, 'nonce');
     const leeway = toLeeway(options.leewaySeconds);
-    json = callCore(() =>
-      wasm.parseTokenResponseWithIdToken(
-        status, contentType, body, nowMs, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, leeway,
+    json = withKeySet(options.keys, (keySet) =>
+      callCore(() =>
+        wasm.parseTokenResponseWithIdToken(
+          status, contentType, body, nowMs, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, leeway,
+        ),
       ),
     );
   }
