@@ -201,3 +201,147 @@ test('inspect: decodes, redacts the ticket, validates with --keys (file or URL)'
   assert.equal(shown.claims[`${IDENTITY}ticket`], '[redacted; --reveal to show]');
   assertNoSecrets(assert, remote.stdout, s.secrets, 'inspect');
 });
+
+// ---- refresh, and inspect for id_tokens ----
+
+const CLIENT_ID = 'cli-oauth-client';
+const CLIENT_SECRET = 'cli-client-secret-5c1e7a9b';
+
+function oauthEnv(refreshToken, extra = {}) {
+  return {
+    SO_BASE_URL: s.mock.baseUrl,
+    SO_ISSUER: s.mock.issuer,
+    SO_CLIENT_ID: CLIENT_ID,
+    SO_CLIENT_SECRET: CLIENT_SECRET,
+    SO_REFRESH_TOKEN: refreshToken,
+    ...extra,
+  };
+}
+
+function registerOAuthClient() {
+  if (!s.oauthReady) {
+    s.mock.registerClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    s.oauthReady = true;
+  }
+}
+
+test('refresh: prints the access token alone, from environment variables, secrets never echoed', async () => {
+  registerOAuthClient();
+  const refreshToken = s.mock.issueRefreshToken({ clientId: CLIENT_ID, contextIdentifier: 'Cust1' });
+  const r = await cli(['refresh'], { env: oauthEnv(refreshToken) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^8A:Cust1\.\S+\n$/);
+  assert.equal(r.stderr, '');
+  assertNoSecrets(assert, r.stdout + r.stderr, [CLIENT_SECRET, refreshToken], 'refresh output');
+  const res = await fetch(`${s.mock.baseUrl}/Cust1/api/v1/User/currentPrincipal`, { headers: { Authorization: `Bearer ${r.stdout.trim()}` } });
+  assert.equal(res.status, 200);
+
+  // --json: the typed id_token claims, the system user token hidden unless --reveal.
+  const json = await cli(['refresh', '--json'], { env: oauthEnv(refreshToken) });
+  assert.equal(json.code, 0, json.stderr);
+  const out = JSON.parse(json.stdout);
+  assert.match(out.accessToken, /^8A:/);
+  assert.equal(out.tokenType, 'Bearer');
+  assert.ok(Date.parse(out.expiresAt) > Date.now());
+  assert.equal(out.refreshToken, null, 'not rotated');
+  assert.equal(out.idToken.contextIdentifier, 'Cust1');
+  assert.equal(out.idToken.webapiUrl, `${s.mock.baseUrl}/Cust1/api/`);
+  assertNoSecrets(assert, json.stdout, [CLIENT_SECRET, refreshToken], 'refresh --json');
+});
+
+test('refresh: a rotated refresh token is written back to --refresh-token-file (0600), or shown with --json', async () => {
+  registerOAuthClient();
+  const file = join(dir, 'refresh-token');
+  const first = s.mock.issueRefreshToken({ clientId: CLIENT_ID, contextIdentifier: 'Cust1', rotate: true });
+  writeFileSync(join(dir, 'client-secret'), `${CLIENT_SECRET}\n`);
+  writeFileSync(file, `${first}\n`, { mode: 0o644 });
+  const env = oauthEnv(undefined, { SO_CLIENT_SECRET: undefined });
+  const args = ['refresh', '--client-secret-file', join(dir, 'client-secret'), '--refresh-token-file', file];
+  const r = await cli(args, { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^8A:/);
+  assert.match(r.stderr, /rotated the refresh token; wrote the new one to /);
+  const second = readFileSync(file, 'utf8').trim();
+  assert.notEqual(second, first);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assertNoSecrets(assert, r.stdout + r.stderr, [CLIENT_SECRET, first, second], 'refresh with files');
+  // The next run uses the written token (the first one is spent).
+  const again = await cli(args, { env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.notEqual(readFileSync(file, 'utf8').trim(), second);
+
+  // From the environment, the rotated token cannot be written back: --json carries it.
+  const third = s.mock.issueRefreshToken({ clientId: CLIENT_ID, contextIdentifier: 'Cust1', rotate: true });
+  const json = JSON.parse((await cli(['refresh', '--json', '--ignore-id-token'], { env: oauthEnv(third, { SO_ISSUER: '' }) })).stdout);
+  assert.ok(json.refreshToken && json.refreshToken !== third);
+  assert.equal(json.idToken, null);
+  const warned = await cli(['refresh'], { env: oauthEnv(json.refreshToken) });
+  assert.equal(warned.code, 0, warned.stderr);
+  assert.match(warned.stderr, /^warning: the server rotated the refresh token/);
+  assertNoSecrets(assert, warned.stderr, [json.refreshToken, CLIENT_SECRET], 'rotation warning');
+});
+
+test('refresh failures: revoked token, bad secret, usage; CODE: message, no secret echoed', async () => {
+  registerOAuthClient();
+  const revoked = s.mock.issueRefreshToken({ clientId: CLIENT_ID, contextIdentifier: 'Cust1' });
+  s.mock.revokeRefreshToken(revoked);
+  const cases = [
+    ['revoked', ['refresh'], oauthEnv(revoked), 1, /^ERR_OAUTH_ERROR: OAuth error invalid_grant: the refresh token has been revoked$/m],
+    ['bad secret', ['refresh'], oauthEnv(revoked, { SO_CLIENT_SECRET: 'wrong-secret' }), 1, /^ERR_OAUTH_ERROR: OAuth error invalid_client/m],
+    ['no client id', ['refresh'], oauthEnv(revoked, { SO_CLIENT_ID: '' }), 2, /^ERR_INVALID_ARGUMENT: missing --client-id/],
+    ['no secret', ['refresh'], oauthEnv(revoked, { SO_CLIENT_SECRET: '' }), 2, /^ERR_INVALID_ARGUMENT: missing SO_CLIENT_SECRET/],
+    ['no refresh token', ['refresh'], oauthEnv(''), 2, /^ERR_INVALID_ARGUMENT: missing SO_REFRESH_TOKEN/],
+    ['base URL without issuer', ['refresh'], oauthEnv(revoked, { SO_ISSUER: '' }), 2, /^ERR_INVALID_ARGUMENT: with --base-url, give the id_token issuer/],
+    ['secret as a flag', ['refresh', '--client-secret', CLIENT_SECRET], oauthEnv(revoked), 2, /^ERR_INVALID_ARGUMENT: Unknown option '--client-secret'/],
+    ['missing token file', ['refresh', '--refresh-token-file', '/nonexistent/rt'], oauthEnv(revoked), 2, /^ERR_INVALID_ARGUMENT: cannot read refresh token file/],
+  ];
+  for (const [label, args, caseEnv, code, pattern] of cases) {
+    const r = await cli(args, { env: caseEnv });
+    assert.equal(r.code, code, `${label}: ${r.stderr}`);
+    assert.match(r.stderr, pattern, label);
+    assert.equal(r.stdout, '', label);
+    assertNoSecrets(assert, r.stderr, [CLIENT_SECRET, revoked], label);
+  }
+  const help = await cli(['refresh', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /SO_REFRESH_TOKEN_FILE/);
+});
+
+test('inspect: an id_token validated as a SuperIdToken, typed claims, system_token hidden unless --reveal', async () => {
+  registerOAuthClient();
+  s.mock.registerApplication({ applicationToken: s.applicationToken, publicKey: s.keys.publicKey, clientId: 'cli-app' });
+  const idToken = s.mock.issueSuperIdToken({ contextIdentifier: 'Cust1', clientId: 'cli-app', nonce: 'cli-nonce' });
+  const keys = `${s.mock.baseUrl}/login/.well-known/jwks`;
+  const base = ['inspect', idToken, '--keys', keys, '--client-id', 'cli-app', '--issuer', s.mock.issuer];
+
+  const r = await cli([...base, '--nonce', 'cli-nonce']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^SuperIdToken:$/m);
+  assert.match(r.stdout, /"contextIdentifier": "Cust1"/);
+  assert.match(r.stdout, /"systemUserToken": "\[redacted; --reveal to show\]"/);
+  assert.match(r.stdout, /^valid: signature, expiry, issuer .*audience cli-app, nonce verified$/m);
+  assert.match(r.stdout, /^ {2}iat: \d{4}-/m, 'the digit-string iat shown as a time');
+  assertNoSecrets(assert, r.stdout, s.secrets, 'inspect id_token');
+
+  const json = JSON.parse((await cli([...base, '--json', '--reveal'])).stdout);
+  assert.equal(json.valid, true);
+  assert.equal(json.superIdToken.systemUserToken, s.tenants.Cust1);
+  assert.equal(json.claims[`${IDENTITY}system_token`], s.tenants.Cust1);
+
+  const wrongNonce = await cli([...base, '--nonce', 'other']);
+  assert.equal(wrongNonce.code, 1);
+  assert.match(wrongNonce.stderr, /^ERR_JWT_CLAIM_INVALID: JWT claim nonce/);
+  const wrongClient = await cli(['inspect', idToken, '--keys', keys, '--client-id', CLIENT_ID, '--issuer', s.mock.issuer, '--json']);
+  assert.equal(wrongClient.code, 1);
+  assert.equal(JSON.parse(wrongClient.stdout).error.claim, 'aud');
+  const wrongEnvironment = await cli(['inspect', idToken, '--keys', keys, '--client-id', 'cli-app', '-e', 'online']);
+  assert.equal(wrongEnvironment.code, 1);
+  assert.match(wrongEnvironment.stderr, /^ERR_JWT_CLAIM_INVALID: JWT claim iss/);
+  assert.equal((await cli(['inspect', idToken, '--keys', keys, '--client-id', 'cli-app'])).code, 2, 'no issuer');
+  assert.equal((await cli([...base, '--audience', 'x'])).code, 2, '--audience with --client-id');
+  // Without keys: decoded, the system token redacted, not validated.
+  const plain = await cli(['inspect', idToken]);
+  assert.equal(plain.code, 0);
+  assert.match(plain.stdout, /not validated/);
+  assertNoSecrets(assert, plain.stdout, s.secrets, 'inspect id_token without keys');
+});

@@ -12,19 +12,25 @@ import { standIn, assertNoSecrets, watchUnhandledRejections } from './helpers/st
 const unhandled = watchUnhandledRejections();
 after(() => assert.deepEqual(unhandled, [], 'no unhandled rejections'));
 
-test('demo: a ticket over real HTTP, the tenant API answers, one exchange', async () => {
+test('demo: a ticket over real HTTP, the tenant API answers; a tenant onboarded from an id_token gets its ticket', async () => {
   const lines = [];
   const result = await runDemo({ log: (line) => lines.push(line) });
   assert.equal(result.status, 200);
   assert.match(result.ticket, /^7T:/);
   assert.equal(result.principal.ContextIdentifier, 'Cust12345');
-  assert.equal(result.stats.authenticate, 1);
-  assert.equal(result.stats.jwks, 1);
+  assert.equal(result.onboarded.status, 200);
+  assert.equal(result.onboarded.contextIdentifier, 'Cust67890');
+  assert.equal(result.onboarded.principal.ContextIdentifier, 'Cust67890');
+  assert.match(result.onboarded.ticket, /^7T:/);
+  assert.equal(result.stats.authenticate, 2, 'one exchange per tenant');
+  assert.equal(result.stats.jwks, 1, 'the id_token is checked with the keys already fetched');
+  assert.equal(result.stats.idTokensIssued, 1);
   const text = lines.join('\n');
   assert.ok(text.includes(result.ticket), 'the demo prints the ticket');
   assert.ok(!/<D>|<P>|PRIVATE KEY/.test(text), 'the demo never prints the private key');
+  assert.ok(!/DemoApp-/.test(text), 'the demo never prints a system user token');
   const rest = await runDemo({ log: () => {}, transport: 'rest' });
-  assert.equal(rest.stats.rest, 1);
+  assert.equal(rest.stats.rest, 2);
 });
 
 test('demo: `node examples/demo.mjs` exits 0 and prints each step', async () => {
@@ -33,7 +39,7 @@ test('demo: `node examples/demo.mjs` exits 0 and prints each step', async () => 
     execFile(process.execPath, [file], { timeout: 60_000 }, (error, out, err) => resolve({ code: error ? error.code : 0, stdout: out, stderr: err }));
   });
   assert.equal(code, 0, stderr);
-  for (const step of ['1. ', '2. ', '3. ', '4. ', '5. ', '6. ']) assert.ok(stdout.includes(`\n${step}`) || stdout.startsWith(step), step);
+  for (const step of ['1. ', '2. ', '3. ', '4. ', '5. ', '6. ', '7. ', '8. ']) assert.ok(stdout.includes(`\n${step}`) || stdout.startsWith(step), step);
   assert.match(stdout, /ticket: +7T:/);
   assert.match(stdout, /HTTP 200/);
   assert.equal(stderr, '');

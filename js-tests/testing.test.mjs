@@ -249,3 +249,68 @@ test('revocation, discovery, stats and fault bookkeeping', async () => {
     await mock.close();
   }
 });
+
+test('token endpoint: the refresh grant by hand-built forms; id_tokens verified by node:crypto', async () => {
+  const mock = await startMockSuperOffice({ issuer: 'https://sod.superoffice.com' });
+  try {
+    mock.registerApplication({ applicationToken: APP, publicKey: keys.publicKey, clientId: 'app-client' });
+    mock.addTenant({ contextIdentifier: 'Cust1', systemUserToken: TOKEN });
+    const rt = mock.issueRefreshToken({ clientId: 'app-client', contextIdentifier: 'Cust1', redirectUri: 'https://app.example/cb' });
+    const post = async (form, type = 'application/x-www-form-urlencoded') => {
+      const res = await fetch(`${mock.baseUrl}/login/common/oauth/tokens`, { method: 'POST', headers: { 'Content-Type': type }, body: form });
+      return { status: res.status, cache: res.headers.get('cache-control'), body: await res.json() };
+    };
+    const form = (fields) => new URLSearchParams(fields).toString();
+    const good = { grant_type: 'refresh_token', client_id: 'app-client', client_secret: APP, refresh_token: rt };
+
+    const ok = await post(form({ ...good, redirect_uri: 'https://app.example/cb' }));
+    assert.equal(ok.status, 200);
+    assert.equal(ok.cache, 'no-store');
+    assert.equal(ok.body.token_type, 'Bearer');
+    assert.match(ok.body.access_token, /^8A:Cust1\./);
+    assert.equal(ok.body.expires_in, 3600);
+    assert.equal(ok.body.refresh_token, undefined, 'not rotating');
+    // The id_token: RS256 under the JWKS key, SuperOffice's claim set, iat as a digit string.
+    const [h, p, sig] = ok.body.id_token.split('.');
+    const header = JSON.parse(Buffer.from(h, 'base64url'));
+    const claims = JSON.parse(Buffer.from(p, 'base64url'));
+    const { keys: [jwk] } = await (await fetch(`${mock.baseUrl}/login/.well-known/jwks`)).json();
+    assert.equal(header.kid, jwk.kid);
+    assert.ok(verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(sig, 'base64url')));
+    assert.equal(claims.iss, 'https://sod.superoffice.com');
+    assert.equal(claims.aud, 'app-client');
+    assert.match(claims.iat, /^\d+$/);
+    assert.equal(claims[`${IDENTITY}ctx`], 'Cust1');
+    assert.equal(claims[`${IDENTITY}system_token`], TOKEN);
+    assert.equal(claims[`${IDENTITY}is_administrator`], 'True');
+    const discovery = await (await fetch(`${mock.baseUrl}/login/.well-known/openid-configuration`)).json();
+    assert.equal(discovery.issuer, 'https://sod.superoffice.com');
+    assert.equal(discovery.token_endpoint, `${mock.baseUrl}/login/common/oauth/tokens`);
+
+    for (const [label, body, type, status, error] of [
+      ['JSON body', JSON.stringify(good), 'application/json', 400, 'invalid_request'],
+      ['repeated parameter', `${form(good)}&refresh_token=x`, undefined, 400, 'invalid_request'],
+      ['authorization code grant', form({ ...good, grant_type: 'authorization_code' }), undefined, 400, 'unsupported_grant_type'],
+      ['no grant type', form({ ...good, grant_type: '' }), undefined, 400, 'invalid_request'],
+      ['wrong secret', form({ ...good, client_secret: 'nope' }), undefined, 401, 'invalid_client'],
+      ['unknown client', form({ ...good, client_id: 'nobody' }), undefined, 401, 'invalid_client'],
+      ['no refresh token', form({ ...good, refresh_token: '' }), undefined, 400, 'invalid_request'],
+      ['unknown refresh token', form({ ...good, refresh_token: 'never-issued' }), undefined, 400, 'invalid_grant'],
+      ['another redirect URI', form({ ...good, redirect_uri: 'https://evil.example/cb' }), undefined, 400, 'invalid_grant'],
+    ]) {
+      const r = await post(body, type);
+      assert.equal(r.status, status, label);
+      assert.equal(r.body.error, error, label);
+      assert.equal(typeof r.body.error_description, 'string', label);
+    }
+    mock.revokeRefreshToken(rt);
+    assert.match((await post(form(good))).body.error_description, /revoked/);
+    assert.equal(mock.stats.tokens, 11);
+    assert.equal(mock.stats.accessTokensIssued, 1);
+    assert.throws(() => mock.issueRefreshToken({ clientId: 'nobody', contextIdentifier: 'Cust1' }), TypeError);
+    assert.throws(() => mock.issueSuperIdToken({ clientId: 'app-client', contextIdentifier: 'Cust404' }), TypeError);
+    assert.throws(() => mock.addTenant({ contextIdentifier: 'X', systemUser: false, systemUserToken: 't' }), TypeError);
+  } finally {
+    await mock.close();
+  }
+});

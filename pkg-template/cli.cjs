@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 'use strict';
-// `npx superoffice-auth ...`: get a ticket, convert a key, inspect a JWT, from a shell.
+// `npx superoffice-auth ...`: get a ticket, refresh an access token, convert a key, inspect a JWT, from
+// a shell.
 //
-// Secrets (application token, system user token, private key) are read from environment variables or
-// files and are never printed, not even in error messages. The only credential printed is the one asked
-// for: the ticket from `ticket`, or the key from `convert-key`.
+// Secrets (application token, client secret, system user token, refresh token, private key) are read
+// from environment variables or files and are never printed, not even in error messages. The only
+// credential printed is the one asked for: the ticket from `ticket`, the access token from `refresh`
+// (and, with --json, a rotated refresh token), or the key from `convert-key`.
 // Exit codes: 0 success, 1 failure (printed as `CODE: message`), 2 bad usage (ERR_INVALID_ARGUMENT).
 
 const fs = require('node:fs');
@@ -21,6 +23,7 @@ const HELP = {
 
 Usage:
   superoffice-auth ticket [options]              obtain a system user ticket
+  superoffice-auth refresh [options]             trade a refresh token for an access token
   superoffice-auth convert-key <file> [options]  convert a private key (XML, PKCS#1, PKCS#8)
   superoffice-auth inspect <jwt> [options]       decode a JWT, validate it when keys are given
   superoffice-auth <command> --help              help for one command
@@ -58,20 +61,54 @@ PKCS#8 (PRIVATE KEY) and writes it in the chosen form (default pkcs8). <file> ma
       --out <file>            write there (created with mode 0600) instead of stdout
   -h, --help
 `,
+  refresh: `superoffice-auth refresh: trade a refresh token for an access token and print it.
+
+Settings come from flags or environment variables (flags win). The client secret and the refresh token
+come from the environment or files only: command-line flags are visible to other users (ps, history).
+
+  -e, --environment <sod|stage|online>  SO_ENVIRONMENT         SuperOffice environment
+      --base-url <url>                  SO_BASE_URL            login host instead of an environment
+      --client-id <id>                  SO_CLIENT_ID           the application's client id
+                                        SO_CLIENT_SECRET       the client secret (application token)
+      --client-secret-file <file>       SO_CLIENT_SECRET_FILE  ...from a file instead
+                                        SO_REFRESH_TOKEN       the refresh token
+      --refresh-token-file <file>       SO_REFRESH_TOKEN_FILE  ...from a file instead; when the server
+                                                               rotates the token, the new one is written
+                                                               back to this file (mode 0600)
+      --redirect-uri <uri>              SO_REDIRECT_URI        sent when given
+      --issuer <iss>                    SO_ISSUER              id_token issuer; needed with --base-url
+      --keys <file|url>                 SO_KEYS_FILE           pinned keys for the id_token instead of
+                                                               fetching {host}/login/.well-known/jwks
+      --ignore-id-token                 do not validate the id_token (and fetch no keys)
+      --timeout-ms <ms>                 SO_TIMEOUT_MS          per request, default 10000
+      --json                            print { accessToken, tokenType, expiresAt, refreshToken, idToken }
+      --reveal                          with --json, show the id_token's system_token claim
+  -h, --help
+
+Prints the access token (8A:...) alone on stdout, so that TOKEN=$(superoffice-auth refresh) works.
+Files are read with one trailing newline removed. A rotated refresh token read from the environment
+cannot be written back: it is printed only with --json, so use --refresh-token-file or --json when
+the server rotates.
+`,
   inspect: `superoffice-auth inspect <jwt> [--keys <file|url>] [options]
 
 Decodes a JWT and prints its header and claims. With --keys it also validates the token (RS256
-signature, exp/nbf, issuer, audience) and exits 1 when it is not valid. <jwt> may be - for stdin.
-A token with SuperOffice's serial claim is checked for issuer "SuperOffice AS" and audience
-spn:{serial}, as SuperOffice's own client does; --issuer and --audience override that.
+signature, exp/nbf, and issuer, audience and nonce as below) and exits 1 when it is not valid.
+<jwt> may be - for stdin.
+A system-user token (issuer "SuperOffice AS" with a serial claim) is checked for that issuer and
+audience spn:{serial}, as SuperOffice's own client does; --issuer and --audience override that.
+With --client-id the token is read as a SuperIdToken (OpenID Connect id_token): audience the client id,
+issuer that of --environment or --issuer, --nonce when given; its typed claims are printed.
 
       --keys <file|url>         JWKS or PEM certificate(s); an http(s) URL is fetched
+      --client-id <id>          validate as a SuperIdToken for this client id
+  -e, --environment <env>       SuperIdToken issuer https://{env}.superoffice.com
       --issuer <iss>            expected issuer
-      --audience <aud>          expected audience
+      --audience <aud>          expected audience (not with --client-id)
       --nonce <nonce>           expected nonce (id_tokens)
       --leeway-seconds <n>      clock-skew allowance, default 60
       --reveal                  print the ticket and system_token claims (redacted by default)
-      --json                    print { header, claims, valid } as JSON
+      --json                    print { header, claims, valid, superIdToken } as JSON
   -h, --help
 `,
 };
@@ -97,6 +134,27 @@ function shownPath(path) {
   return looksLikeContent ? '(the value given is not shown: it looks like key text, not a file name)' : path;
 }
 
+/** A secret from a file: one trailing newline is what editors and `echo` add, so it is removed. */
+function readSecretFile(path, what) {
+  return readText(path, what).replace(/\r?\n$/, '');
+}
+
+/** Replaces a file's content atomically, readable by its owner only. */
+function writeSecretFile(path, text) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, text, { mode: 0o600 });
+  fs.chmodSync(temporary, 0o600);
+  fs.renameSync(temporary, path);
+}
+
+/** A secret from a file named by flag or variable, else from a variable holding it. */
+function pickSecret({ fileFlag, fileEnv, valueEnv, env, what }) {
+  const file = pick(fileFlag, fileEnv, env);
+  if (file !== undefined) return { value: readSecretFile(file, what), file };
+  const value = pick(undefined, valueEnv, env);
+  return value === undefined ? undefined : { value };
+}
+
 function pick(flag, envName, env) {
   if (flag !== undefined) return flag;
   const value = env[envName];
@@ -116,6 +174,34 @@ function redactClaims(claims, reveal) {
     out[name] = SECRET_CLAIMS.has(name) && typeof value === 'string' ? '[redacted; --reveal to show]' : value;
   }
   return out;
+}
+
+/** --environment / --base-url, or SO_ENVIRONMENT / SO_BASE_URL: exactly one. */
+function pickLocation(values, env) {
+  let environment;
+  let baseUrl;
+  if (values.environment !== undefined || values['base-url'] !== undefined) {
+    if (values.environment !== undefined && values['base-url'] !== undefined) throw usage('give --environment or --base-url, not both');
+    environment = values.environment;
+    baseUrl = values['base-url'];
+  } else {
+    environment = pick(undefined, 'SO_ENVIRONMENT', env);
+    baseUrl = pick(undefined, 'SO_BASE_URL', env);
+    if (environment !== undefined && baseUrl !== undefined) throw usage('SO_ENVIRONMENT and SO_BASE_URL are both set; set one');
+  }
+  if (environment === undefined && baseUrl === undefined) throw usage('missing --environment (SO_ENVIRONMENT) or --base-url (SO_BASE_URL)');
+  return { environment, baseUrl };
+}
+
+/** The typed SuperIdToken claims for printing: raw claims left out, system_token redacted unless revealed. */
+function superIdSummary(result, reveal) {
+  if (!result) return null;
+  const { claims, systemUserToken, ...typed } = result;
+  void claims;
+  return {
+    ...typed,
+    systemUserToken: systemUserToken && !reveal ? '[redacted; --reveal to show]' : systemUserToken,
+  };
 }
 
 async function commandTicket(argv, env, out) {
@@ -140,18 +226,7 @@ async function commandTicket(argv, env, out) {
   // Not echoed: a stray argument is often half of an unquoted secret ("--system-user-token My Token").
   if (positionals.length) throw usage('unexpected argument (values with spaces must be quoted)');
 
-  let environment;
-  let baseUrl;
-  if (values.environment !== undefined || values['base-url'] !== undefined) {
-    if (values.environment !== undefined && values['base-url'] !== undefined) throw usage('give --environment or --base-url, not both');
-    environment = values.environment;
-    baseUrl = values['base-url'];
-  } else {
-    environment = pick(undefined, 'SO_ENVIRONMENT', env);
-    baseUrl = pick(undefined, 'SO_BASE_URL', env);
-    if (environment !== undefined && baseUrl !== undefined) throw usage('SO_ENVIRONMENT and SO_BASE_URL are both set; set one');
-  }
-  if (environment === undefined && baseUrl === undefined) throw usage('missing --environment (SO_ENVIRONMENT) or --base-url (SO_BASE_URL)');
+  const { environment, baseUrl } = pickLocation(values, env);
   const contextIdentifier = pick(values['context-identifier'], 'SO_CONTEXT_IDENTIFIER', env);
   if (contextIdentifier === undefined) throw usage('missing --context-identifier (SO_CONTEXT_IDENTIFIER)');
   const applicationToken = pick(values['application-token'], 'SO_APPLICATION_TOKEN', env);
@@ -189,6 +264,80 @@ async function commandTicket(argv, env, out) {
     isAdministrator: result.isAdministrator,
     expiresAt: result.expiresAt.toISOString(),
     claims,
+  }, null, 2)}\n`);
+}
+
+async function commandRefresh(argv, env, out) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      environment: { type: 'string', short: 'e' },
+      'base-url': { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret-file': { type: 'string' },
+      'refresh-token-file': { type: 'string' },
+      'redirect-uri': { type: 'string' },
+      issuer: { type: 'string' },
+      keys: { type: 'string' },
+      'ignore-id-token': { type: 'boolean' },
+      'timeout-ms': { type: 'string' },
+      json: { type: 'boolean' },
+      reveal: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return out.stdout(HELP.refresh);
+  if (positionals.length) throw usage('unexpected argument (values with spaces must be quoted)');
+
+  const { environment, baseUrl } = pickLocation(values, env);
+  const clientId = pick(values['client-id'], 'SO_CLIENT_ID', env);
+  if (clientId === undefined) throw usage('missing --client-id (SO_CLIENT_ID)');
+  const clientSecret = pickSecret({ fileFlag: values['client-secret-file'], fileEnv: 'SO_CLIENT_SECRET_FILE', valueEnv: 'SO_CLIENT_SECRET', env, what: 'client secret file' });
+  if (clientSecret === undefined) throw usage('missing SO_CLIENT_SECRET (or --client-secret-file, SO_CLIENT_SECRET_FILE)');
+  const refreshToken = pickSecret({ fileFlag: values['refresh-token-file'], fileEnv: 'SO_REFRESH_TOKEN_FILE', valueEnv: 'SO_REFRESH_TOKEN', env, what: 'refresh token file' });
+  if (refreshToken === undefined) throw usage('missing SO_REFRESH_TOKEN (or --refresh-token-file, SO_REFRESH_TOKEN_FILE)');
+  const redirectUri = pick(values['redirect-uri'], 'SO_REDIRECT_URI', env);
+  const ignoreIdToken = Boolean(values['ignore-id-token']);
+  const issuer = pick(values.issuer, 'SO_ISSUER', env);
+  const keysSource = pick(values.keys, 'SO_KEYS_FILE', env);
+  const timeoutMs = positiveInteger(pick(values['timeout-ms'], 'SO_TIMEOUT_MS', env), '--timeout-ms') ?? 10_000;
+  if (ignoreIdToken && (issuer !== undefined || keysSource !== undefined)) throw usage('--ignore-id-token leaves no use for --issuer or --keys');
+  if (!ignoreIdToken && baseUrl !== undefined && issuer === undefined) {
+    throw usage('with --base-url, give the id_token issuer (--issuer, SO_ISSUER) or --ignore-id-token');
+  }
+  if (environment !== undefined && issuer !== undefined) throw usage('--issuer goes with --base-url; an environment has its own issuer');
+
+  let rotated;
+  const client = core.createRefreshTokenClient({
+    ...(environment !== undefined ? { environment } : { baseUrl }),
+    ...(baseUrl !== undefined && issuer !== undefined ? { issuer } : {}),
+    clientId,
+    clientSecret: clientSecret.value,
+    refreshToken: refreshToken.value,
+    ...(redirectUri !== undefined ? { redirectUri } : {}),
+    ...(ignoreIdToken ? { validateIdToken: false } : {}),
+    ...(keysSource !== undefined ? { keys: await loadKeys(keysSource, timeoutMs) } : {}),
+    timeoutMs,
+    onRefreshToken(token) {
+      rotated = token;
+      if (refreshToken.file !== undefined) {
+        writeSecretFile(refreshToken.file, `${token}\n`);
+        out.stderr(`the server rotated the refresh token; wrote the new one to ${refreshToken.file}\n`);
+      } else if (!values.json) {
+        out.stderr('warning: the server rotated the refresh token, and the old one may no longer work; it came from the environment, so it was not saved (use --refresh-token-file or --json)\n');
+      }
+    },
+  });
+  const result = await client.getToken();
+  if (!values.json) return out.stdout(`${result.accessToken}\n`);
+  const idToken = result.idToken ? { ...superIdSummary(result.idToken, values.reveal), claims: redactClaims(result.idToken.claims, values.reveal) } : null;
+  return out.stdout(`${JSON.stringify({
+    accessToken: result.accessToken,
+    tokenType: result.tokenType,
+    expiresAt: result.expiresAt.toISOString(),
+    refreshToken: rotated ?? null,
+    idToken,
   }, null, 2)}\n`);
 }
 
@@ -245,6 +394,8 @@ async function commandInspect(argv, env, out) {
     allowPositionals: true,
     options: {
       keys: { type: 'string' },
+      'client-id': { type: 'string' },
+      environment: { type: 'string', short: 'e' },
       issuer: { type: 'string' },
       audience: { type: 'string' },
       nonce: { type: 'string' },
@@ -261,23 +412,53 @@ async function commandInspect(argv, env, out) {
   if (parts.length !== 3) throw new core.SuperOfficeAuthError('ERR_JWT_MALFORMED', 'a JWT has three dot-separated parts');
   const header = decodeSegment(parts[0], 'header');
   const claims = decodeSegment(parts[1], 'payload');
+  const clientId = values['client-id'];
+  if (clientId !== undefined) {
+    if (values.audience !== undefined) throw usage('--client-id is the audience of an id_token; give --audience or --client-id, not both');
+    if (values.environment !== undefined && values.issuer !== undefined) throw usage('give --environment or --issuer, not both');
+    if (values.keys !== undefined && values.environment === undefined && values.issuer === undefined) {
+      throw usage('validating an id_token needs its issuer: give --environment or --issuer');
+    }
+  } else if (values.environment !== undefined) {
+    throw usage('--environment names an id_token issuer and goes with --client-id');
+  }
 
   let validation = null;
+  let superIdToken = null;
   if (values.keys !== undefined) {
     const leewaySeconds = values['leeway-seconds'] === undefined ? undefined : Number(values['leeway-seconds']);
     if (leewaySeconds !== undefined && !Number.isInteger(leewaySeconds)) throw usage('--leeway-seconds must be an integer');
-    const serial = claims[`${CLAIM}serial`];
-    const systemUserToken = typeof serial === 'string';
-    const options = {
-      keys: await loadKeys(values.keys, 10_000),
-      issuer: values.issuer ?? (systemUserToken ? 'SuperOffice AS' : undefined),
-      audience: values.audience ?? (systemUserToken ? `spn:${serial}` : undefined),
-      nonce: values.nonce,
-      leewaySeconds,
-    };
+    const keys = await loadKeys(values.keys, 10_000);
+    let checked;
+    let check;
+    if (clientId !== undefined) {
+      const where = values.environment !== undefined ? { environment: values.environment } : { issuer: values.issuer };
+      const options = { ...where, keys, clientId, nonce: values.nonce, leewaySeconds };
+      checked = ['signature', 'expiry', `issuer ${values.issuer ?? `of ${values.environment}`}`, `audience ${clientId}`];
+      check = () => {
+        superIdToken = core.parseSuperIdToken(jwt, options);
+      };
+    } else {
+      // SuperOffice's own client checks these two for a system-user token; another token gets only
+      // what the flags ask for.
+      const serial = claims[`${CLAIM}serial`];
+      const systemUserToken = typeof serial === 'string' && claims.iss === 'SuperOffice AS';
+      const options = {
+        keys,
+        issuer: values.issuer ?? (systemUserToken ? 'SuperOffice AS' : undefined),
+        audience: values.audience ?? (systemUserToken ? `spn:${serial}` : undefined),
+        nonce: values.nonce,
+        leewaySeconds,
+      };
+      checked = ['signature', 'expiry'];
+      if (options.issuer !== undefined) checked.push(`issuer ${options.issuer}`);
+      if (options.audience !== undefined) checked.push(`audience ${options.audience}`);
+      check = () => core.validateToken(jwt, options);
+    }
+    if (values.nonce !== undefined) checked.push('nonce');
     try {
-      core.validateToken(jwt, options);
-      validation = { valid: true };
+      check();
+      validation = { valid: true, checked };
     } catch (err) {
       if (!err || err.name !== 'SuperOfficeAuthError') throw err;
       validation = { valid: false, error: err };
@@ -285,20 +466,24 @@ async function commandInspect(argv, env, out) {
   }
 
   const shown = redactClaims(claims, values.reveal);
+  const typed = superIdSummary(superIdToken, values.reveal);
   if (values.json) {
     out.stdout(`${JSON.stringify({
       header,
       claims: shown,
       ...(validation ? { valid: validation.valid } : {}),
-      ...(validation && !validation.valid ? { error: { code: validation.error.code, message: validation.error.message } } : {}),
+      ...(validation && !validation.valid ? { error: { code: validation.error.code, message: validation.error.message, ...(validation.error.claim ? { claim: validation.error.claim } : {}) } } : {}),
+      ...(typed ? { superIdToken: typed } : {}),
     }, null, 2)}\n`);
   } else {
+    // SuperOffice writes iat as a string of digits in id_tokens.
     const times = ['iat', 'nbf', 'exp']
-      .filter((name) => typeof claims[name] === 'number')
-      .map((name) => `  ${name}: ${new Date(claims[name] * 1000).toISOString()}`);
+      .filter((name) => typeof claims[name] === 'number' || (typeof claims[name] === 'string' && /^\d{1,12}$/.test(claims[name])))
+      .map((name) => `  ${name}: ${new Date(Number(claims[name]) * 1000).toISOString()}`);
     out.stdout(`header:\n${JSON.stringify(header, null, 2)}\nclaims:\n${JSON.stringify(shown, null, 2)}\n${times.length ? `times (UTC):\n${times.join('\n')}\n` : ''}`);
+    if (typed) out.stdout(`SuperIdToken:\n${JSON.stringify(typed, null, 2)}\n`);
     if (!validation) out.stdout('not validated (give --keys to check the signature and claims)\n');
-    else if (validation.valid) out.stdout('valid: signature, expiry, issuer and audience verified\n');
+    else if (validation.valid) out.stdout(`valid: ${validation.checked.join(', ')} verified\n`);
   }
   if (validation && !validation.valid) throw validation.error;
   return undefined;
@@ -316,7 +501,7 @@ function parseArgsMessage(err) {
     (inner.length > 64 || /[\r\n"=]|-----/.test(inner) ? '(an argument, not shown)' : quoted));
 }
 
-const COMMANDS = { ticket: commandTicket, 'convert-key': commandConvertKey, inspect: commandInspect };
+const COMMANDS = { ticket: commandTicket, refresh: commandRefresh, 'convert-key': commandConvertKey, inspect: commandInspect };
 
 /**
  * Runs the CLI. Returns the exit code; writes through `out` so tests can call it in-process too.
@@ -349,7 +534,7 @@ async function main(argv = process.argv.slice(2), env = process.env, out = {
       return EXIT_USAGE;
     }
     if (err && err.name === 'SuperOfficeAuthError') {
-      const extra = err.reason ? ` (${err.reason})` : '';
+      const extra = err.reason ? ` (${err.reason})` : (err.oauthError && !err.message.includes(err.oauthError) ? ` (${err.oauthError})` : '');
       out.stderr(`${err.code}: ${err.message}${extra}\n`);
       return err.code === 'ERR_INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
     }

@@ -13,15 +13,17 @@
 // so a fixed TTL under 6 hours is always safe; the hour of margin absorbs clock differences and is cheap
 // (one exchange per tenant every ~5 hours). When the server drops a ticket early (revocation, password
 // change, a restart on their side) the API answers 401, and invalidate() is the remedy.
+//
+// Onboarding: onboardTenant(idToken) validates the SuperIdToken an approving administrator's browser
+// brings back (same keys and JWKS cooldown as tickets) and remembers the system user token it carries.
+// The shared I/O pieces (fetch with timeout and size cap, the key source, coalescing) live in io.cjs.
 
 const crypto = require('node:crypto');
 const { inspect } = require('node:util');
-
-// Read the core lazily: index.cjs requires this file from its last line, so at load time its exports
-// may be incomplete (or replaced afterwards by `module.exports = {...}`).
-function core() {
-  return require('./index.cjs');
-}
+const {
+  core, fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
+  checkLocation, createSender, createKeySource, createCoalescer,
+} = require('./io.cjs');
 
 const SIX_HOURS_S = 6 * 60 * 60;
 const DEFAULTS = Object.freeze({
@@ -31,36 +33,15 @@ const DEFAULTS = Object.freeze({
   ticketTtlSeconds: 5 * 60 * 60,
   refreshAheadSeconds: 5 * 60,
 });
-// Ticket responses are a few KiB and a JWKS a few more; anything near this is not SuperOffice.
-const MAX_RESPONSE_BYTES = 1024 * 1024;
 // After a failed background refresh, wait this long before trying again in the background, so a
 // SuperOffice outage during the refresh window does not turn every getTicket into an upstream request.
 const REFRESH_RETRY_MS = 10_000;
 const OPTION_NAMES = new Set([
   'environment', 'baseUrl', 'applicationToken', 'privateKey', 'fetch', 'transport', 'keys',
   'jwksCooldownMs', 'leewaySeconds', 'timeoutMs', 'refreshAheadSeconds', 'ticketTtlSeconds', 'cache',
-  'systemUserTokens', 'now', 'onBackgroundError',
+  'systemUserTokens', 'now', 'onBackgroundError', 'clientId', 'issuer',
 ]);
 const RECORD_VERSION = 1;
-
-function fail(code, message, details) {
-  const { SuperOfficeAuthError } = core();
-  return new SuperOfficeAuthError(code, message, details);
-}
-
-function invalidArgument(message) {
-  return fail('ERR_INVALID_ARGUMENT', message);
-}
-
-function requireNonEmptyString(name, value) {
-  if (typeof value !== 'string' || value === '') throw invalidArgument(`${name} must be a non-empty string`);
-}
-
-function requireNumber(name, value, min, max) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw invalidArgument(`${name} must be a number from ${min} to ${max}`);
-  }
-}
 
 /**
  * The default store: process memory. Async like any shared store (Redis, memcached) so the client
@@ -95,11 +76,7 @@ function createMemoryCache() {
 }
 
 function createSystemUserClient(options) {
-  if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object');
-  for (const name of Object.keys(options)) {
-    // Reject typos such as `timeout` instead of silently running with a default.
-    if (!OPTION_NAMES.has(name)) throw invalidArgument(`unknown option ${name}`);
-  }
+  checkOptionNames(options, OPTION_NAMES);
   const {
     environment, baseUrl, applicationToken, privateKey: privateKeyInput, keys,
     transport = DEFAULTS.transport,
@@ -110,23 +87,14 @@ function createSystemUserClient(options) {
     leewaySeconds,
     systemUserTokens,
     onBackgroundError,
+    clientId,
+    issuer,
   } = options;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const cache = options.cache ?? createMemoryCache();
   const now = options.now ?? Date.now;
 
-  if ((environment === undefined) === (baseUrl === undefined)) throw invalidArgument('give exactly one of environment and baseUrl');
-  if (environment !== undefined) requireNonEmptyString('environment', environment);
-  if (baseUrl !== undefined) {
-    requireNonEmptyString('baseUrl', baseUrl);
-    let parsed;
-    try {
-      parsed = new URL(baseUrl);
-    } catch {
-      throw invalidArgument('baseUrl must be an absolute URL');
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalidArgument('baseUrl must be http: or https:');
-  }
+  const where = checkLocation(environment, baseUrl);
   requireNonEmptyString('applicationToken', applicationToken);
   if (privateKeyInput === undefined || privateKeyInput === null) throw invalidArgument('privateKey is required');
   if (transport !== 'soap' && transport !== 'rest') throw invalidArgument("transport must be 'soap' or 'rest'");
@@ -145,11 +113,14 @@ function createSystemUserClient(options) {
     throw invalidArgument('systemUserTokens must be an object or a function');
   }
   if (onBackgroundError !== undefined && typeof onBackgroundError !== 'function') throw invalidArgument('onBackgroundError must be a function');
+  // Both only serve onboardTenant; the issuer is the environment's unless given (a stand-in, a proxy).
+  optionalNonEmptyString('clientId', clientId);
+  optionalNonEmptyString('issuer', issuer);
+  if (issuer !== undefined && environment !== undefined) throw invalidArgument('give issuer only with baseUrl; an environment has its own');
 
   // Parsed once: every exchange signs with it, and parsing (base64, DER, CRT checks) is the slow part.
   const privateKey = typeof privateKeyInput === 'string' ? core().PrivateKey.parse(privateKeyInput) : privateKeyInput;
   const pinnedKeys = keys === undefined ? null : core().KeySet.from(keys);
-  const where = environment !== undefined ? { environment } : { baseUrl };
 
   // Build one request with placeholder values: this validates `environment`/`baseUrl` through the core
   // now rather than at the first ticket, and tells us the login host for the JWKS URL without a second
@@ -158,20 +129,18 @@ function createSystemUserClient(options) {
     ...where, transport, applicationToken, contextIdentifier: 'probe', signedSystemToken: 'probe.200001010000.AAAA',
   });
   const loginBase = new URL(probe.url).href.replace(/\/login\/(?:services\/PartnerSystemUserService\.svc|api\/PartnerSystemUser\/Authenticate)$/i, '');
-  const jwksUrl = `${loginBase}/login/.well-known/jwks`;
   // Tickets from one application and host are useless to another, so keep them apart in a shared store.
   // A truncated hash names the application without putting its token in the store's key space.
   const keyPrefix = `superoffice-auth:v1:${crypto.createHash('sha256').update(`${loginBase}\n${applicationToken}`).digest('hex').slice(0, 16)}:`;
   const ttlMs = ticketTtlSeconds * 1000;
   const refreshAheadMs = refreshAheadSeconds * 1000;
 
-  const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls
-  const lookups = new Map(); // contextIdentifier -> Promise<record>: cache read plus, if needed, exchange
-  const exchanges = new Map(); // contextIdentifier -> Promise<record>: one upstream request per tenant
+  const send = createSender({ fetchImpl, timeoutMs });
+  const keySource = createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now });
+  const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
+  const lookups = createCoalescer(); // contextIdentifier -> Promise<record>: cache read plus, if needed, exchange
+  const exchanges = createCoalescer(); // contextIdentifier -> Promise<record>: one upstream request per tenant
   const refreshBlockedUntil = new Map(); // contextIdentifier -> ms, after a failed background refresh
-  let jwks = null;
-  let jwksPending = null;
-  let jwksAttemptAt = -Infinity;
 
   function reportBackground(error, info) {
     if (!onBackgroundError) return;
@@ -180,58 +149,6 @@ function createSystemUserClient(options) {
     } catch {
       // A throwing hook must not become an unhandled rejection in a background task.
     }
-  }
-
-  async function send(url, init) {
-    const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      // redirect: 'error': a redirect would send the signed token or the app token somewhere else.
-      const res = await fetchImpl(url, { ...init, redirect: 'error', signal });
-      const body = await readLimited(res);
-      return { status: res.status, headers: headersToObject(res.headers), body };
-    } catch (err) {
-      if (err && err.name === 'SuperOfficeAuthError') throw err;
-      if (signal.aborted || (err && err.name === 'TimeoutError')) {
-        throw fail('ERR_TIMEOUT', `no response from SuperOffice within ${timeoutMs} ms`, { cause: err });
-      }
-      throw fail('ERR_FETCH_FAILED', 'the request to SuperOffice failed', { cause: err });
-    }
-  }
-
-  async function loadJwks() {
-    const res = await send(jwksUrl, { method: 'GET', headers: { Accept: 'application/json' } });
-    if (res.status < 200 || res.status > 299) throw fail('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status} from the key set endpoint`, { status: res.status });
-    return core().KeySet.from(res.body);
-  }
-
-  function fetchJwks() {
-    if (!jwksPending) {
-      // The cooldown counts from the last attempt, failed or not, so a broken JWKS endpoint is not hammered.
-      jwksAttemptAt = now();
-      jwksPending = loadJwks()
-        .then((set) => {
-          jwks = set;
-          return set;
-        })
-        .finally(() => {
-          jwksPending = null;
-        });
-    }
-    return jwksPending;
-  }
-
-  function currentKeys() {
-    if (pinnedKeys) return pinnedKeys;
-    if (jwks) return jwks;
-    return fetchJwks();
-  }
-
-  // A token named a key we do not have. Keys are refetched only then, and at most once per cooldown.
-  async function keysAfterMiss(used) {
-    if (jwks && jwks !== used) return jwks; // someone else refetched since we parsed
-    if (jwksPending) return jwksPending;
-    if (now() - jwksAttemptAt < jwksCooldownMs) return null;
-    return fetchJwks();
   }
 
   // contextIdentifier: the core refuses a token whose ctx names another tenant than the one asked for.
@@ -257,21 +174,13 @@ function createSystemUserClient(options) {
   async function exchange(contextIdentifier, givenToken) {
     const systemUserToken = await systemUserTokenFor(contextIdentifier, givenToken);
     // Keys first: if they cannot be had, no credential record is created on the server for nothing.
-    const keySet = await currentKeys();
+    const keySet = await keySource.current();
     const signedSystemToken = core().signToken(systemUserToken, privateKey, { now: now() });
     const request = core().buildTicketRequest({ ...where, transport, applicationToken, contextIdentifier, signedSystemToken });
     const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
-    let result;
-    try {
-      result = parse(res, keySet, contextIdentifier);
-    } catch (err) {
-      if (pinnedKeys || !err || err.code !== 'ERR_JWT_KEY_NOT_FOUND') throw err;
-      const fresh = await keysAfterMiss(keySet);
-      if (!fresh) throw err;
-      // Same response, new keys: the JWT is still within its lifetime, and a second exchange would
-      // create a second credential record.
-      result = parse(res, fresh, contextIdentifier);
-    }
+    // On an unknown key: same response, new keys. The JWT is still within its lifetime, and a second
+    // exchange would create a second credential record.
+    const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier));
     const record = toRecord(result, now());
     refreshBlockedUntil.delete(contextIdentifier);
     try {
@@ -284,14 +193,7 @@ function createSystemUserClient(options) {
   }
 
   function exchangeOnce(contextIdentifier, givenToken) {
-    let pending = exchanges.get(contextIdentifier);
-    if (!pending) {
-      pending = exchange(contextIdentifier, givenToken).finally(() => {
-        if (exchanges.get(contextIdentifier) === pending) exchanges.delete(contextIdentifier);
-      });
-      exchanges.set(contextIdentifier, pending);
-    }
-    return pending;
+    return exchanges.run(contextIdentifier, () => exchange(contextIdentifier, givenToken));
   }
 
   async function lookup(contextIdentifier, givenToken) {
@@ -315,14 +217,7 @@ function createSystemUserClient(options) {
   }
 
   function resolveRecord(contextIdentifier, givenToken) {
-    let pending = lookups.get(contextIdentifier);
-    if (!pending) {
-      pending = lookup(contextIdentifier, givenToken).finally(() => {
-        if (lookups.get(contextIdentifier) === pending) lookups.delete(contextIdentifier);
-      });
-      lookups.set(contextIdentifier, pending);
-    }
-    return pending;
+    return lookups.run(contextIdentifier, () => lookup(contextIdentifier, givenToken));
   }
 
   function tenantParams(params, method) {
@@ -341,11 +236,52 @@ function createSystemUserClient(options) {
     ...(environment !== undefined ? { environment } : { baseUrl }),
     transport,
     keys: pinnedKeys ? 'pinned' : 'jwks',
+    ...(clientId !== undefined ? { clientId } : {}),
     ticketTtlSeconds,
     refreshAheadSeconds,
   });
 
+  // The issuer a SuperIdToken must name: the environment's (the core knows it), or the issuer option.
+  const issuerWhere = () => {
+    if (environment !== undefined) return { environment };
+    if (issuer !== undefined) return { issuer };
+    throw invalidArgument('onboardTenant needs the issuer option when the client is given a baseUrl');
+  };
+
+  async function onboard(idToken, params) {
+    if (clientId === undefined) throw invalidArgument('onboardTenant needs the clientId option');
+    if (typeof idToken !== 'string' || idToken === '') throw invalidArgument('idToken must be a non-empty string');
+    const p = params === undefined ? {} : params;
+    if (p === null || typeof p !== 'object') throw invalidArgument('onboardTenant options must be an object');
+    optionalNonEmptyString('nonce', p.nonce);
+    const where = issuerWhere();
+    const keySet = await keySource.current();
+    const result = await keySource.parseWith(keySet, (set) => {
+      const parseOptions = { ...where, keys: set, clientId, now: now() };
+      if (p.nonce !== undefined) parseOptions.nonce = p.nonce;
+      if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
+      return core().parseSuperIdToken(idToken, parseOptions);
+    });
+    if (typeof result.systemUserToken !== 'string' || result.systemUserToken === '') {
+      // The token is genuine, but the application is not a system-user application (or the tenant did
+      // not grant it one): there is nothing to store.
+      const claim = 'http://schemes.superoffice.net/identity/system_token';
+      throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${claim}: missing (is the application registered as a system-user application?)`, { claim });
+    }
+    knownSystemUserTokens.set(result.contextIdentifier, result.systemUserToken);
+    return result;
+  }
+
   const client = {
+    /**
+     * Validates the SuperIdToken a tenant administrator's approval sent to the redirect URL (signature
+     * by the environment's keys, issuer, audience = clientId, nonce when given, expiry) and returns
+     * what to store for the tenant: { contextIdentifier, systemUserToken, webapiUrl, ... }. The
+     * client remembers the system user token, so getTicket({ contextIdentifier }) works at once.
+     */
+    onboardTenant(idToken, params) {
+      return onboard(idToken, params);
+    },
     /** The ticket for a tenant: from the cache when fresh, else one coalesced exchange. */
     async getTicket(params) {
       const { contextIdentifier, systemUserToken } = tenantParams(params, 'getTicket');
@@ -430,46 +366,6 @@ function reviveRecord(record) {
   };
   Object.defineProperty(result, inspect.custom, { value: inspectResult });
   return result;
-}
-
-function headersToObject(headers) {
-  const out = {};
-  if (!headers) return out;
-  if (typeof headers.forEach === 'function' && typeof headers.get === 'function') {
-    headers.forEach((value, name) => {
-      out[name.toLowerCase()] = value;
-    });
-    return out;
-  }
-  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = String(value);
-  return out;
-}
-
-// Reads at most MAX_RESPONSE_BYTES, so a hostile or broken server cannot make us buffer gigabytes.
-async function readLimited(res) {
-  const tooLarge = () => fail('ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${MAX_RESPONSE_BYTES} bytes`, { limit: MAX_RESPONSE_BYTES });
-  if (res.body && typeof res.body.getReader === 'function') {
-    const reader = res.body.getReader();
-    const chunks = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > MAX_RESPONSE_BYTES) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  if (typeof res.text === 'function') {
-    const text = await res.text();
-    if (Buffer.byteLength(text) > MAX_RESPONSE_BYTES) throw tooLarge();
-    return text;
-  }
-  throw new TypeError('fetch returned something that is not a Response');
 }
 
 module.exports = { createSystemUserClient, createMemoryCache, CLIENT_DEFAULTS: DEFAULTS };

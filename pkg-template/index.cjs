@@ -112,6 +112,11 @@ class KeySet {
     return keySet.#handle;
   }
 
+  /** @internal Frees the wasm side now, for key sets the package made itself and no caller holds. */
+  static release(keySet) {
+    keySet.#handle.free();
+  }
+
   [util.inspect.custom]() {
     return `KeySet <${this.size} key${this.size === 1 ? '' : 's'}>`;
   }
@@ -129,20 +134,34 @@ function keySetText(keys) {
 }
 
 // Key sets given as text are usually the same few strings over and over (a pinned certificate, a
-// cached JWKS); parse each once. They are public keys, so keeping them costs no secrecy.
+// cached JWKS); parse each once. They are public keys, so keeping them costs no secrecy. Key sets the
+// package makes for itself (evicted cache entries, one-off JWKS objects and PEM arrays) are freed as
+// soon as they are done with rather than left to the garbage collector, so wasm memory stays flat.
 const keySetCache = new Map();
 const KEY_SET_CACHE_SIZE = 16;
 
-function toKeySet(keys) {
+function withKeySet(keys, use) {
   if (keys === undefined) throw invalidArgument('keys is required');
-  if (typeof keys !== 'string') return KeySet.from(keys);
+  if (keys instanceof KeySet) return use(keys);
+  if (typeof keys !== 'string') {
+    const temporary = KeySet.from(keys);
+    try {
+      return use(temporary);
+    } finally {
+      KeySet.release(temporary);
+    }
+  }
   let keySet = keySetCache.get(keys);
   if (!keySet) {
     keySet = KeySet.from(keys);
-    if (keySetCache.size >= KEY_SET_CACHE_SIZE) keySetCache.delete(keySetCache.keys().next().value);
+    if (keySetCache.size >= KEY_SET_CACHE_SIZE) {
+      const [oldest, evicted] = keySetCache.entries().next().value;
+      keySetCache.delete(oldest);
+      KeySet.release(evicted);
+    }
     keySetCache.set(keys, keySet);
   }
-  return keySet;
+  return use(keySet);
 }
 
 /** Signs `systemUserToken.yyyyMMddHHmm` (UTC) and returns `token.timestamp.base64(signature)`. */
@@ -225,12 +244,13 @@ function parseTicketResponse(response, options) {
   const body = bodyText(response.body);
   const contentType = headerValue(response.headers, 'content-type');
   options = requireOptions(options, 'options');
-  const keySet = toKeySet(options.keys);
   const nowMs = toEpochMs(options.now);
   const leeway = toLeeway(options.leewaySeconds);
   const context = optionalString(options.contextIdentifier, 'contextIdentifier');
-  const json = callCore(() =>
-    wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
+  const json = withKeySet(options.keys, (keySet) =>
+    callCore(() =>
+      wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
+    ),
   );
   const result = JSON.parse(json);
   result.expiresAt = new Date(result.expiresAt);
@@ -243,19 +263,134 @@ function validateToken(jwt, options) {
   requireString(jwt, 'jwt');
   capped(jwt, LIMITS.tokenBytes, 'ERR_JWT_MALFORMED', 'JWT exceeds 16 KiB');
   options = requireOptions(options, 'options');
-  const keySet = toKeySet(options.keys);
-  const json = callCore(() =>
-    wasm.validateToken(
-      jwt,
-      KeySet.handle(keySet),
-      toEpochMs(options.now),
-      toLeeway(options.leewaySeconds),
-      optionalString(options.issuer, 'issuer'),
-      optionalString(options.audience, 'audience'),
-      optionalString(options.nonce, 'nonce'),
-    ),
+  const nowMs = toEpochMs(options.now);
+  const leeway = toLeeway(options.leewaySeconds);
+  const issuer = optionalString(options.issuer, 'issuer');
+  const audience = optionalString(options.audience, 'audience');
+  const nonce = optionalString(options.nonce, 'nonce');
+  const json = withKeySet(options.keys, (keySet) =>
+    callCore(() => wasm.validateToken(jwt, KeySet.handle(keySet), nowMs, leeway, issuer, audience, nonce)),
   );
   return JSON.parse(json);
+}
+
+const SYSTEM_TOKEN_CLAIM = 'http://schemes.superoffice.net/identity/system_token';
+
+// SuperIdToken results print without the system user token (the one secret they carry, in
+// `systemUserToken` and in the system_token claim); JSON.stringify still gives everything.
+function inspectSuperIdResult() {
+  const { systemUserToken, claims, ...rest } = this;
+  const shownClaims = claims && typeof claims === 'object' ? { ...claims } : claims;
+  if (shownClaims && typeof shownClaims[SYSTEM_TOKEN_CLAIM] === 'string') shownClaims[SYSTEM_TOKEN_CLAIM] = '[redacted]';
+  return { ...rest, systemUserToken: systemUserToken ? '[redacted]' : systemUserToken, claims: shownClaims };
+}
+
+function reviveSuperId(result) {
+  Object.defineProperty(result, util.inspect.custom, { value: inspectSuperIdResult });
+  return result;
+}
+
+/** `environment` or `issuer`, both optional strings here; the core insists on exactly one. */
+function issuerArguments(options) {
+  return [optionalString(options.environment, 'environment'), optionalString(options.issuer, 'issuer')];
+}
+
+/**
+ * Validates a SuperIdToken (the OpenID Connect id_token SuperOffice sends when a user signs in or an
+ * administrator approves the application) and returns its typed claims.
+ */
+function parseSuperIdToken(idToken, options) {
+  requireString(idToken, 'idToken');
+  if (options === null || typeof options !== 'object') throw invalidArgument('parseSuperIdToken needs an options object');
+  if (options.keys === undefined) throw invalidArgument('keys is required');
+  const [environment, issuer] = issuerArguments(options);
+  requireString(options.clientId, 'clientId');
+  const nonce = optionalString(options.nonce, 'nonce');
+  const nowMs = toEpochMs(options.now);
+  const leeway = toLeeway(options.leewaySeconds);
+  capped(idToken, LIMITS.tokenBytes, 'ERR_JWT_MALFORMED', 'JWT exceeds 16 KiB');
+  const json = withKeySet(options.keys, (keySet) =>
+    callCore(() =>
+      wasm.parseSuperIdToken(idToken, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, nowMs, leeway),
+    ),
+  );
+  return reviveSuperId(JSON.parse(json));
+}
+
+// The refresh request's body holds the client secret and the refresh token: it prints redacted.
+function inspectRefreshRequest() {
+  const { body, ...rest } = this;
+  return { ...rest, body: '[redacted: holds client_secret and refresh_token]' };
+}
+
+/** The refresh-token grant: a form POST to `{host}/login/common/oauth/tokens`, ready for fetch. */
+function buildRefreshTokenRequest(params) {
+  if (params === null || typeof params !== 'object') throw invalidArgument('buildRefreshTokenRequest needs an object');
+  const environment = optionalString(params.environment, 'environment');
+  const baseUrl = optionalString(params.baseUrl, 'baseUrl');
+  requireString(params.clientId, 'clientId');
+  requireString(params.clientSecret, 'clientSecret');
+  requireString(params.refreshToken, 'refreshToken');
+  const redirectUri = optionalString(params.redirectUri, 'redirectUri');
+  const json = callCore(() =>
+    wasm.buildRefreshTokenRequest(environment, baseUrl, params.clientId, params.clientSecret, params.refreshToken, redirectUri),
+  );
+  const request = JSON.parse(json);
+  Object.defineProperty(request, util.inspect.custom, { value: inspectRefreshRequest });
+  return request;
+}
+
+function inspectTokenResult() {
+  const { accessToken, refreshToken, idToken, ...rest } = this;
+  return {
+    ...rest,
+    accessToken: accessToken ? '[redacted]' : accessToken,
+    refreshToken: refreshToken ? '[redacted]' : refreshToken,
+    idToken,
+  };
+}
+
+const ID_TOKEN_OPTIONS = ['environment', 'issuer', 'clientId', 'nonce', 'leewaySeconds'];
+
+/**
+ * Reads the token endpoint's answer. With `keys`, an id_token in it is validated as a SuperIdToken and
+ * returned as `idToken`; without, `idToken` is null (its claims are never handed out unvalidated).
+ */
+function parseTokenResponse(response, options) {
+  if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
+  const { status } = response;
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    throw invalidArgument('response.status must be an HTTP status code');
+  }
+  const body = bodyText(response.body);
+  const contentType = headerValue(response.headers, 'content-type');
+  options = requireOptions(options, 'options');
+  const nowMs = toEpochMs(options.now);
+  let json;
+  if (options.keys === undefined) {
+    // Options that only mean something for id_token validation would otherwise be ignored in silence:
+    // a caller passing a nonce believes it is checked.
+    const stray = ID_TOKEN_OPTIONS.find((name) => options[name] !== undefined);
+    if (stray) throw invalidArgument(`${stray} applies to id_token validation, which needs keys`);
+    json = callCore(() => wasm.parseTokenResponse(status, contentType, body, nowMs));
+  } else {
+    const [environment, issuer] = issuerArguments(options);
+    requireString(options.clientId, 'clientId');
+    const nonce = optionalString(options.nonce, 'nonce');
+    const leeway = toLeeway(options.leewaySeconds);
+    json = withKeySet(options.keys, (keySet) =>
+      callCore(() =>
+        wasm.parseTokenResponseWithIdToken(
+          status, contentType, body, nowMs, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, leeway,
+        ),
+      ),
+    );
+  }
+  const result = JSON.parse(json);
+  result.expiresAt = new Date(result.expiresAt);
+  if (result.idToken) reviveSuperId(result.idToken);
+  Object.defineProperty(result, util.inspect.custom, { value: inspectTokenResult });
+  return result;
 }
 
 const HEADER_UNSAFE = /[\r\n\0]/;
@@ -280,9 +415,13 @@ module.exports = {
   parseTicketResponse,
   validateToken,
   authHeaders,
+  parseSuperIdToken,
+  buildRefreshTokenRequest,
+  parseTokenResponse,
 };
 
 // The ticket client (client.cjs) builds on the exports above; it reads them lazily, so this line's
 // position at the end is what keeps the two modules' load order simple.
 module.exports.createSystemUserClient = require('./client.cjs').createSystemUserClient;
 module.exports.createMemoryCache = require('./client.cjs').createMemoryCache;
+module.exports.createRefreshTokenClient = require('./refresh-client.cjs').createRefreshTokenClient;

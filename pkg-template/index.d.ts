@@ -194,6 +194,92 @@ export interface AuthHeaders {
 
 export declare function authHeaders(ticket: string, applicationToken: string): AuthHeaders;
 
+/** Where the id_token's issuer comes from: a named environment (`https://{env}.superoffice.com`) or given exactly. */
+export type IssuerInput =
+  | { environment: Environment; issuer?: undefined }
+  | { issuer: string; environment?: undefined };
+
+export type ParseSuperIdTokenOptions = {
+  keys: KeysInput;
+  /** The application's client id: the token's `aud`. */
+  clientId: string;
+  /** The nonce sent in the authorization request; checked when given. */
+  nonce?: string;
+  now?: TimeInput;
+  leewaySeconds?: number;
+} & IssuerInput;
+
+/** The typed claims of a validated SuperIdToken (OpenID Connect id_token). Absent claims are null. */
+export interface SuperIdTokenResult {
+  /** `.../identity/system_token`: present for system-user applications only. A secret. */
+  systemUserToken: string | null;
+  /** `.../identity/ctx`, e.g. `Cust12345`. */
+  contextIdentifier: string;
+  email: string | null;
+  upn: string | null;
+  /** Decimal, whether the token wrote it as a string or a number. */
+  associateId: string | null;
+  isAdministrator: boolean;
+  netserverUrl: string | null;
+  webapiUrl: string | null;
+  serial: string | null;
+  claims: Claims;
+}
+
+/**
+ * Validates a SuperIdToken: RS256 by `keys`, `iss` the environment's issuer (or `issuer`), `aud`
+ * `clientId`, `azp` when present, `nonce` when given, `exp`/`nbf`/`iat`; requires `ctx`.
+ */
+export declare function parseSuperIdToken(idToken: string, options: ParseSuperIdTokenOptions): SuperIdTokenResult;
+
+export type RefreshTokenRequestParams = {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  /** Sent when given; some registrations require the one the token was issued for. */
+  redirectUri?: string;
+} & ({ environment: Environment; baseUrl?: undefined } | { baseUrl: string; environment?: undefined });
+
+/** The refresh-token grant: form POST to `{host}/login/common/oauth/tokens`. Its body holds secrets. */
+export declare function buildRefreshTokenRequest(params: RefreshTokenRequestParams): HttpRequestDescriptor;
+
+/** Without keys: the id_token is not read and `idToken` is null. */
+export interface ParseTokenResponseOptions {
+  now?: TimeInput;
+  keys?: undefined;
+  environment?: undefined;
+  issuer?: undefined;
+  clientId?: undefined;
+  nonce?: undefined;
+  leewaySeconds?: undefined;
+}
+
+/** With keys: an id_token in the response is validated like parseSuperIdToken and returned as `idToken`. */
+export type ParseTokenResponseWithIdTokenOptions = {
+  now?: TimeInput;
+  keys: KeysInput;
+  clientId: string;
+  nonce?: string;
+  leewaySeconds?: number;
+} & IssuerInput;
+
+export interface TokenResult {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** now + expires_in. */
+  expiresAt: Date;
+  /** A new refresh token when the server rotated it: store it in place of the old one. */
+  refreshToken: string | null;
+  /** The validated id_token's claims; null without keys or without an id_token. */
+  idToken: SuperIdTokenResult | null;
+}
+
+/** Reads the token endpoint's answer; OAuth error bodies become ERR_OAUTH_ERROR with `oauthError`. */
+export declare function parseTokenResponse(
+  response: HttpResponseInput,
+  options?: ParseTokenResponseOptions | ParseTokenResponseWithIdTokenOptions,
+): TokenResult;
+
 // ---- client (owned by the client engineer) ----
 
 /** A store for tickets shared by several processes (Redis, memcached, ...). Values are plain JSON. */
@@ -242,7 +328,13 @@ export type SystemUserClientOptions = {
   now?: () => number;
   /** Errors no caller sees (a failed background refresh, a failed cache.set). */
   onBackgroundError?: (error: unknown, info: { contextIdentifier: string; during: 'refresh' | 'cache.set' }) => void;
-} & ({ environment: Environment; baseUrl?: undefined } | { baseUrl: string; environment?: undefined });
+  /** The application's client id: the audience of SuperIdTokens. Needed by onboardTenant. */
+  clientId?: string;
+} & (
+  | { environment: Environment; baseUrl?: undefined; issuer?: undefined }
+  /** issuer: the id_token issuer onboardTenant expects (a stand-in's); needed by onboardTenant with baseUrl. */
+  | { baseUrl: string; environment?: undefined; issuer?: string }
+);
 
 export interface TenantParams {
   contextIdentifier: string;
@@ -255,7 +347,24 @@ export interface ClientTicketResult extends TicketResult {
   obtainedAt: Date;
 }
 
+export interface OnboardTenantOptions {
+  /** The nonce sent in the authorization request; checked when given (recommended). */
+  nonce?: string;
+}
+
+/** What to store for a newly approved tenant; `systemUserToken` is always present here. */
+export interface OnboardedTenant extends SuperIdTokenResult {
+  systemUserToken: string;
+}
+
 export interface SystemUserClient {
+  /**
+   * Validates the SuperIdToken from a tenant administrator's approval (the client's keys, issuer,
+   * audience = clientId, nonce) and returns what to store for the tenant. ERR_JWT_CLAIM_INVALID
+   * (claim `.../system_token`) when it carries no system user token. The client remembers the token,
+   * so getTicket({ contextIdentifier }) works right after.
+   */
+  onboardTenant(idToken: string, options?: OnboardTenantOptions): Promise<OnboardedTenant>;
   /** From the cache when fresh; otherwise one exchange per tenant however many callers wait. */
   getTicket(params: TenantParams): Promise<ClientTicketResult>;
   /** `Authorization: SOTicket ...` and `SO-AppToken` for the tenant's web API. */
@@ -273,3 +382,58 @@ export declare function createSystemUserClient(options: SystemUserClientOptions)
 
 /** The default ticket store: process memory. */
 export declare function createMemoryCache(): TicketCache;
+
+export type RefreshTokenClientOptions = {
+  clientId: string;
+  /** The application's client secret (the application token). */
+  clientSecret: string;
+  refreshToken: string;
+  redirectUri?: string;
+  /** Default `globalThis.fetch`. Called with `redirect: 'error'` and a timeout signal. */
+  fetch?: FetchLike;
+  /** Per request; default 10000. */
+  timeoutMs?: number;
+  /** Refresh this long before the access token expires (at most half its lifetime); default 300. */
+  refreshAheadSeconds?: number;
+  /** Awaited with the new refresh token when the server rotates it, before the access token is handed out. */
+  onRefreshToken?: (refreshToken: string) => void | Promise<void>;
+  /** Clock in epoch milliseconds; default Date.now. */
+  now?: () => number;
+} & (
+  | {
+      /** Default true: an id_token in the answer is validated (JWKS or pinned keys) and returned by getToken(). */
+      validateIdToken?: true;
+      /** Pinned keys instead of fetching `{host}/login/.well-known/jwks`. */
+      keys?: KeysInput;
+      jwksCooldownMs?: number;
+      leewaySeconds?: number;
+    }
+  | { validateIdToken: false; keys?: undefined; leewaySeconds?: undefined; jwksCooldownMs?: number }
+) & (
+  | { environment: Environment; baseUrl?: undefined; issuer?: undefined }
+  /** With baseUrl, `issuer` (the id_token issuer) is required unless validateIdToken is false. */
+  | { baseUrl: string; environment?: undefined; issuer?: string }
+);
+
+export interface RefreshedToken {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresAt: Date;
+  /** The validated id_token's claims, or null. */
+  idToken: SuperIdTokenResult | null;
+  obtainedAt: Date;
+}
+
+export interface RefreshTokenClient {
+  /** Cached until refreshAheadSeconds before expiry; then one refresh, however many callers wait. */
+  getAccessToken(): Promise<string>;
+  /** `{ Authorization: 'Bearer ...' }`. */
+  authHeaders(): Promise<{ Authorization: string }>;
+  getToken(): Promise<RefreshedToken>;
+  /** Forget the access token (after a 401); with `accessToken`, only if it is still the cached one. */
+  invalidate(options?: { accessToken?: string }): Promise<boolean>;
+  /** Settings only; never a secret. */
+  toJSON(): Record<string, unknown>;
+}
+
+export declare function createRefreshTokenClient(options: RefreshTokenClientOptions): RefreshTokenClient;

@@ -11,7 +11,11 @@ export const {
   parseTicketResponse,
   validateToken,
   authHeaders,
+  parseSuperIdToken,
+  buildRefreshTokenRequest,
+  parseTokenResponse,
   createSystemUserClient,
   createMemoryCache,
+  createRefreshTokenClient,
 } = core;
 export default core;

@@ -1,5 +1,8 @@
 'use strict';
-// A local stand-in for SuperOffice CRM Online's system-user login, for tests, demos and benchmarks.
+// A local stand-in for SuperOffice CRM Online's login, for tests, demos and benchmarks: the system-user
+// ticket exchange (SOAP and REST), the JWKS, the OAuth token endpoint's refresh-token grant, SuperIdTokens
+// (OpenID Connect id_tokens) as a tenant administrator's approval would send them, and a tenant web API
+// that takes tickets and bearer access tokens.
 //
 // It is deliberately an independent implementation: it uses only node:http and node:crypto and never
 // the package's own core, so that a test passing against it checks our wasm core against a second
@@ -30,7 +33,8 @@ const FAULTS = {
   drop: 'destroy the connection without answering',
   redirect: 'answer 302 to another path',
 };
-const ENDPOINTS = ['authenticate', 'soap', 'rest', 'jwks', 'openidConfiguration', 'api', 'any'];
+const ENDPOINTS = ['authenticate', 'soap', 'rest', 'jwks', 'openidConfiguration', 'tokens', 'api', 'any'];
+const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /**
  * Start the stand-in on 127.0.0.1.
@@ -39,6 +43,9 @@ const ENDPOINTS = ['authenticate', 'soap', 'rest', 'jwks', 'openidConfiguration'
  * @param {number} [options.timestampWindowSeconds=300] accepted clock difference for signed tokens.
  * @param {number} [options.jwtLifetimeSeconds=300] exp - iat of issued JWTs (SuperOffice's are minutes).
  * @param {number} [options.ticketLifetimeSeconds=21600] sliding lifetime of a ticket (6 hours).
+ * @param {number} [options.accessTokenLifetimeSeconds=3600] expires_in of access tokens from the token endpoint.
+ * @param {string} [options.issuer] `iss` of id_tokens; default the stand-in's base URL. Set it to
+ *   `https://sod.superoffice.com` (or another environment's) to test environment issuer checks.
  * @param {() => number} [options.now] clock in epoch ms; tests share one fake clock with the client.
  */
 async function startMockSuperOffice(options = {}) {
@@ -47,14 +54,21 @@ async function startMockSuperOffice(options = {}) {
     timestampWindowSeconds = 300,
     jwtLifetimeSeconds = 300,
     ticketLifetimeSeconds = SIX_HOURS_MS / 1000,
+    accessTokenLifetimeSeconds = 3600,
+    issuer: issuerOption,
     now = Date.now,
   } = options;
+  if (!Number.isInteger(accessTokenLifetimeSeconds) || accessTokenLifetimeSeconds < 1) throw new TypeError('accessTokenLifetimeSeconds must be a positive integer');
+  if (issuerOption !== undefined) requireString('issuer', issuerOption);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer 0..65535');
   if (typeof now !== 'function') throw new TypeError('now must be a function returning epoch milliseconds');
 
   const applications = new Map(); // applicationToken -> { publicKey }
   const tenants = new Map(); // contextIdentifier -> tenant record
   const tickets = new Map(); // ticket -> { contextIdentifier, applicationToken, lastUsed, revoked }
+  const clients = new Map(); // OAuth client id -> { clientSecret }; a system-user app's secret is its application token
+  const refreshTokens = new Map(); // refresh token -> { clientId, contextIdentifier, status, expiresAt, rotate, redirectUri }
+  const accessTokens = new Map(); // access token -> { clientId, contextIdentifier, expiresAt, revoked }
   let faults = [];
   let stats = emptyStats();
   let signing = newSigningKey();
@@ -85,6 +99,7 @@ async function startMockSuperOffice(options = {}) {
     });
   });
   baseUrl = `http://127.0.0.1:${server.address().port}`;
+  const issuer = issuerOption ?? baseUrl;
 
   async function handle(req, res) {
     const url = new URL(req.url, baseUrl);
@@ -97,6 +112,7 @@ async function startMockSuperOffice(options = {}) {
     else if (lower === '/login/api/partnersystemuser/authenticate') endpoint = 'rest';
     else if (lower === '/login/.well-known/jwks') endpoint = 'jwks';
     else if (lower === '/login/.well-known/openid-configuration') endpoint = 'openidConfiguration';
+    else if (lower === '/login/common/oauth/tokens') endpoint = 'tokens';
     else {
       const m = /^\/([^/]+)\/api\/(.*)$/.exec(path);
       if (m) {
@@ -144,13 +160,15 @@ async function startMockSuperOffice(options = {}) {
     switch (endpoint) {
       case 'openidConfiguration':
         return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({
-          issuer: baseUrl,
+          issuer,
           jwks_uri: `${baseUrl}/login/.well-known/jwks`,
           authorization_endpoint: `${baseUrl}/login/common/oauth/authorize`,
           token_endpoint: `${baseUrl}/login/common/oauth/tokens`,
           response_types_supported: ['code', 'id_token', 'code id_token'],
           subject_types_supported: ['public'],
           id_token_signing_alg_values_supported: ['RS256'],
+          grant_types_supported: ['authorization_code', 'refresh_token'],
+          token_endpoint_auth_methods_supported: ['client_secret_post'],
         }));
       case 'jwks':
         if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed');
@@ -161,6 +179,8 @@ async function startMockSuperOffice(options = {}) {
         return handleSoap(req, res, soapRequest, fault);
       case 'rest':
         return handleRest(req, res, restRequest, fault);
+      case 'tokens':
+        return handleTokens(req, res, body);
       case 'api':
         return handleApi(req, res, contextIdentifier, url);
       default:
@@ -201,12 +221,23 @@ async function startMockSuperOffice(options = {}) {
 
   function handleApi(req, res, contextIdentifier, url) {
     const unauthorized = (why) => {
-      res.setHeader('WWW-Authenticate', 'SOTicket');
+      res.setHeader('WWW-Authenticate', 'SOTicket, Bearer');
       stats.unauthorized += 1;
       return send(res, 401, 'application/json; charset=utf-8', JSON.stringify({ Error: 'Unauthorized', Reason: why }));
     };
-    const m = /^SOTicket (\S+)$/.exec(String(req.headers.authorization || ''));
-    if (!m) return unauthorized('missing SOTicket authorization');
+    const authorization = String(req.headers.authorization || '');
+    const bearer = /^Bearer (\S+)$/.exec(authorization);
+    if (bearer) {
+      // An access token from the token endpoint: no SO-AppToken needed, it names its client itself.
+      const access = accessTokens.get(bearer[1]);
+      if (!access) return unauthorized('unknown access token');
+      if (access.revoked) return unauthorized('access token revoked');
+      if (access.contextIdentifier !== contextIdentifier) return unauthorized('access token belongs to another tenant');
+      if (now() >= access.expiresAt) return unauthorized('access token expired');
+      return answerApi(req, res, contextIdentifier, url, { userName: `user@${contextIdentifier.toLowerCase()}`, isSystemUser: false });
+    }
+    const m = /^SOTicket (\S+)$/.exec(authorization);
+    if (!m) return unauthorized('missing SOTicket or Bearer authorization');
     const record = tickets.get(m[1]);
     if (!record) return unauthorized('unknown ticket');
     if (record.revoked) return unauthorized('ticket revoked');
@@ -215,6 +246,10 @@ async function startMockSuperOffice(options = {}) {
     const t = now();
     if (t - record.lastUsed > ticketLifetimeSeconds * 1000) return unauthorized('ticket expired');
     record.lastUsed = t; // sliding expiry: every use resets the window
+    return answerApi(req, res, contextIdentifier, url, { userName: 'SYSTEM', isSystemUser: true });
+  }
+
+  function answerApi(req, res, contextIdentifier, url, { userName, isSystemUser }) {
     const tenant = tenants.get(contextIdentifier);
     const rest = url.pathname.slice(`/${encodeURIComponent(contextIdentifier)}/api/`.length).toLowerCase();
     if (req.method === 'GET' && rest === 'v1/user/currentprincipal') {
@@ -222,8 +257,8 @@ async function startMockSuperOffice(options = {}) {
         ContextIdentifier: contextIdentifier,
         CompanyName: tenant ? tenant.companyName : null,
         AssociateId: tenant ? tenant.associateId : null,
-        UserName: 'SYSTEM',
-        IsSystemUser: true,
+        UserName: userName,
+        IsSystemUser: isSystemUser,
       }));
     }
     return send(res, 404, 'application/json; charset=utf-8', JSON.stringify({ Error: 'Not found' }));
@@ -304,6 +339,106 @@ async function startMockSuperOffice(options = {}) {
     return { ok: true, token: signJwt(claims, key) };
   }
 
+  // The OAuth token endpoint: the refresh-token grant only (RFC 6749 §6), client authentication by
+  // client_id and client_secret in the form, errors as RFC 6749 §5.2 bodies.
+  function handleTokens(req, res, body) {
+    const oauthError = (status, error, description) => send(res, status, 'application/json; charset=utf-8',
+      JSON.stringify({ error, error_description: description }), NO_STORE);
+    if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed');
+    const type = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
+    if (type !== FORM_TYPE) return oauthError(400, 'invalid_request', `the body must be ${FORM_TYPE}`);
+    const form = new URLSearchParams(body);
+    const field = {};
+    for (const name of new Set(form.keys())) {
+      // RFC 6749 §3.2: request parameters must not be included more than once.
+      if (form.getAll(name).length > 1) return oauthError(400, 'invalid_request', `${name} is repeated`);
+      field[name] = form.get(name);
+    }
+    if (!field.grant_type) return oauthError(400, 'invalid_request', 'grant_type is missing');
+    if (field.grant_type !== 'refresh_token') return oauthError(400, 'unsupported_grant_type', 'the stand-in supports grant_type=refresh_token only');
+    const client = field.client_id ? clients.get(field.client_id) : undefined;
+    if (!client || !safeEqual(field.client_secret ?? '', client.clientSecret)) {
+      return oauthError(401, 'invalid_client', 'unknown client or wrong client secret');
+    }
+    if (!field.refresh_token) return oauthError(400, 'invalid_request', 'refresh_token is missing');
+    const grant = refreshTokens.get(field.refresh_token);
+    const t = now();
+    if (!grant || grant.clientId !== field.client_id) return oauthError(400, 'invalid_grant', 'unknown refresh token');
+    if (grant.status === 'revoked') return oauthError(400, 'invalid_grant', 'the refresh token has been revoked');
+    if (grant.status === 'rotated') return oauthError(400, 'invalid_grant', 'the refresh token has already been used');
+    if (t >= grant.expiresAt) return oauthError(400, 'invalid_grant', 'the refresh token has expired');
+    if (grant.redirectUri !== undefined && field.redirect_uri !== undefined && field.redirect_uri !== grant.redirectUri) {
+      return oauthError(400, 'invalid_grant', 'redirect_uri does not match the one the token was issued for');
+    }
+    const tenant = tenants.get(grant.contextIdentifier);
+    if (!tenant) return oauthError(400, 'invalid_grant', 'the tenant no longer exists');
+
+    const accessToken = `8A:${tenant.contextIdentifier}.${crypto.randomBytes(32).toString('base64url')}`;
+    accessTokens.set(accessToken, {
+      clientId: grant.clientId, contextIdentifier: tenant.contextIdentifier, expiresAt: t + accessTokenLifetimeSeconds * 1000, revoked: false,
+    });
+    stats.accessTokensIssued += 1;
+    const answer = {
+      token_type: 'Bearer',
+      access_token: accessToken,
+      expires_in: accessTokenLifetimeSeconds,
+      id_token: issueIdToken(tenant, grant.clientId, {}),
+    };
+    if (grant.rotate) {
+      grant.status = 'rotated';
+      answer.refresh_token = newRefreshToken({ ...grant, status: 'active' });
+    }
+    return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(answer), NO_STORE);
+  }
+
+  function newRefreshToken(grant) {
+    const token = crypto.randomBytes(32).toString('base64url');
+    refreshTokens.set(token, grant);
+    return token;
+  }
+
+  // A SuperIdToken with SuperOffice's claim set for the tenant's (administrator) user. The system user
+  // token is included when the client belongs to a system-user application the tenant approved.
+  function issueIdToken(tenant, clientId, { nonce, systemToken = true, claims: extra = {} }) {
+    const client = clients.get(clientId);
+    const grant = client ? tenant.grants.get(client.clientSecret) : undefined;
+    const t = Math.floor(now() / 1000);
+    const ctx = tenant.contextIdentifier;
+    const user = ctx.toLowerCase();
+    const claims = {
+      iss: issuer,
+      aud: clientId,
+      sub: crypto.createHash('sha256').update(`${ctx}\n${tenant.associateId}`).digest('hex').slice(0, 32),
+      // SuperOffice writes iat as a string of digits; the other times are numbers.
+      iat: String(t),
+      nbf: t,
+      exp: t + jwtLifetimeSeconds,
+      ...(nonce !== undefined ? { nonce } : {}),
+      [`${CLAIM}associateid`]: String(tenant.associateId),
+      [`${CLAIM}identityprovider`]: 'central',
+      [`${CLAIM}email`]: `admin@${user}.example`,
+      [`${CLAIM}so_primary_email_address`]: `admin@${user}.example`,
+      [`${CLAIM}upn`]: `admin@${user}.example`,
+      [`${CLAIM}is_administrator`]: 'True',
+      [`${CLAIM}firstname`]: 'Ada',
+      [`${CLAIM}lastname`]: 'Admin',
+      [`${CLAIM}initials`]: 'AA',
+      [`${CLAIM}personid`]: String(tenant.associateId),
+      [`${CLAIM}company_name`]: tenant.companyName,
+      [`${CLAIM}ctx`]: ctx,
+      [`${CLAIM}serial`]: tenant.serial,
+      [`${CLAIM}netserver_url`]: `${baseUrl}/${encodeURIComponent(ctx)}/Remote/Services88/`,
+      [`${CLAIM}webapi_url`]: `${baseUrl}/${encodeURIComponent(ctx)}/api/`,
+    };
+    if (systemToken && grant && grant.status === 'active') claims[`${CLAIM}system_token`] = grant.systemUserToken;
+    for (const [name, value] of Object.entries(extra)) {
+      if (value === undefined) delete claims[name];
+      else claims[name] = value;
+    }
+    stats.idTokensIssued += 1;
+    return signJwt(claims, signing);
+  }
+
   function count(endpoint, contextIdentifier) {
     stats[endpoint] += 1;
     if (endpoint === 'soap' || endpoint === 'rest') stats.authenticate += 1;
@@ -334,9 +469,17 @@ async function startMockSuperOffice(options = {}) {
     get baseUrl() {
       return baseUrl;
     },
-    /** Register an application: its token (client secret) and the public half of its RSA key. */
-    registerApplication({ applicationToken, publicKey } = {}) {
+    get issuer() {
+      return issuer;
+    },
+    /**
+     * Register an application: its token (client secret) and the public half of its RSA key. With
+     * `clientId`, the application is also an OAuth client (secret = the application token), whose
+     * id_tokens carry the system user token of each tenant that approved it.
+     */
+    registerApplication({ applicationToken, publicKey, clientId } = {}) {
       requireString('applicationToken', applicationToken);
+      if (clientId !== undefined) requireString('clientId', clientId);
       let key;
       try {
         // createPublicKey also derives the public half from a private key or accepts a KeyObject.
@@ -346,24 +489,90 @@ async function startMockSuperOffice(options = {}) {
       }
       if (key.asymmetricKeyType !== 'rsa') throw new TypeError('publicKey must be an RSA key');
       applications.set(applicationToken, { publicKey: key });
+      if (clientId !== undefined) clients.set(clientId, { clientSecret: applicationToken });
       return mock;
+    },
+    /** Register an OAuth client (for the token endpoint and id_tokens) by its id and secret. */
+    registerClient({ clientId, clientSecret } = {}) {
+      requireString('clientId', clientId);
+      requireString('clientSecret', clientSecret);
+      clients.set(clientId, { clientSecret });
+      return mock;
+    },
+    /**
+     * The SuperIdToken a tenant administrator's approval sends to the application's redirect URL:
+     * iss = the stand-in's issuer, aud = clientId, the nonce given, SuperOffice's identity claims, and
+     * the system user token when the client's application is approved for the tenant (unless
+     * `systemToken: false`). `claims` adds or replaces claims (undefined removes one), for tests.
+     */
+    issueSuperIdToken({ contextIdentifier, clientId, nonce, systemToken = true, claims = {} } = {}) {
+      requireString('contextIdentifier', contextIdentifier);
+      requireString('clientId', clientId);
+      if (nonce !== undefined) requireString('nonce', nonce);
+      const tenant = tenants.get(contextIdentifier);
+      if (!tenant) throw new TypeError('unknown tenant');
+      if (!clients.has(clientId)) throw new TypeError('clientId is not registered');
+      return issueIdToken(tenant, clientId, { nonce, systemToken, claims });
+    },
+    /**
+     * A refresh token for a user of the tenant, as the authorization-code grant would have issued it.
+     * `rotate`: each refresh answers with a new refresh token and retires the one used.
+     * `lifetimeSeconds`: default unlimited. `redirectUri`: a refresh naming another one is refused.
+     */
+    issueRefreshToken({ clientId, contextIdentifier, rotate = false, lifetimeSeconds, redirectUri } = {}) {
+      requireString('clientId', clientId);
+      requireString('contextIdentifier', contextIdentifier);
+      if (!clients.has(clientId)) throw new TypeError('clientId is not registered');
+      if (!tenants.has(contextIdentifier)) throw new TypeError('unknown tenant');
+      if (lifetimeSeconds !== undefined && !(Number.isFinite(lifetimeSeconds) && lifetimeSeconds > 0)) throw new TypeError('lifetimeSeconds must be positive');
+      if (redirectUri !== undefined) requireString('redirectUri', redirectUri);
+      return newRefreshToken({
+        clientId, contextIdentifier, status: 'active', rotate: Boolean(rotate), redirectUri,
+        expiresAt: lifetimeSeconds === undefined ? Infinity : now() + lifetimeSeconds * 1000,
+      });
+    },
+    /** Revoke a refresh token (the user withdrew consent): the token endpoint answers invalid_grant. */
+    revokeRefreshToken(token) {
+      const grant = refreshTokens.get(token);
+      if (grant) grant.status = 'revoked';
+      return Boolean(grant);
+    },
+    /** Make a refresh token expired now: the token endpoint answers invalid_grant. */
+    expireRefreshToken(token) {
+      const grant = refreshTokens.get(token);
+      if (grant) grant.expiresAt = now();
+      return Boolean(grant);
+    },
+    /** Make the tenant API answer 401 for an access token. */
+    revokeAccessToken(token) {
+      const access = accessTokens.get(token);
+      if (access) access.revoked = true;
+      return Boolean(access);
     },
     /**
      * Add a tenant that approved an application. `status` other than 'active' (e.g. 'Revoked',
      * 'NeedsReapproval', 'Expired', 'Denied') makes Authenticate answer IsSuccessful=false with that name.
+     * With `systemUser: false` (and no systemUserToken), the tenant approved no system-user
+     * application: it serves the OAuth flows (refresh tokens, id_tokens) only.
      */
     addTenant({
       contextIdentifier, systemUserToken, applicationToken, serial, isAdministrator = false,
-      companyName, associateId = 5, status = 'active',
+      companyName, associateId = 5, status = 'active', systemUser = true,
     } = {}) {
       requireString('contextIdentifier', contextIdentifier);
-      requireString('systemUserToken', systemUserToken);
-      if (applicationToken === undefined) {
+      const grantless = systemUser === false;
+      if (grantless && (systemUserToken !== undefined || applicationToken !== undefined)) {
+        throw new TypeError('systemUser: false takes no systemUserToken or applicationToken');
+      }
+      if (!grantless) requireString('systemUserToken', systemUserToken);
+      if (grantless) {
+        // No grant: fall through to create the tenant record only.
+      } else if (applicationToken === undefined) {
         // Convenient for the common single-application case; ambiguous otherwise, so refused.
         if (applications.size !== 1) throw new TypeError('applicationToken is required when not exactly one application is registered');
         [applicationToken] = applications.keys();
       }
-      if (!applications.has(applicationToken)) throw new TypeError('applicationToken is not registered');
+      if (!grantless && !applications.has(applicationToken)) throw new TypeError('applicationToken is not registered');
       const tenant = tenants.get(contextIdentifier) ?? {
         contextIdentifier,
         serial: serial ?? String(crypto.randomInt(1e9, 1e10)),
@@ -372,7 +581,7 @@ async function startMockSuperOffice(options = {}) {
         associateId,
         grants: new Map(),
       };
-      tenant.grants.set(applicationToken, { systemUserToken, status });
+      if (!grantless) tenant.grants.set(applicationToken, { systemUserToken, status });
       tenants.set(contextIdentifier, tenant);
       return mock;
     },
@@ -445,21 +654,28 @@ async function startMockSuperOffice(options = {}) {
       });
     },
     [Symbol.for('nodejs.util.inspect.custom')]() {
-      return `MockSuperOffice { baseUrl: '${baseUrl}', applications: ${applications.size}, tenants: ${tenants.size} }`;
+      return `MockSuperOffice { baseUrl: '${baseUrl}', issuer: '${issuer}', applications: ${applications.size}, clients: ${clients.size}, tenants: ${tenants.size} }`;
     },
     toJSON() {
-      return { baseUrl, applications: applications.size, tenants: tenants.size };
+      return { baseUrl, issuer, applications: applications.size, clients: clients.size, tenants: tenants.size };
     },
   };
   return mock;
 }
 
 function emptyStats() {
-  return { authenticate: 0, soap: 0, rest: 0, jwks: 0, openidConfiguration: 0, api: 0, other: 0, unauthorized: 0, ticketsIssued: 0, tenants: {} };
+  return {
+    authenticate: 0, soap: 0, rest: 0, jwks: 0, openidConfiguration: 0, tokens: 0, api: 0, other: 0, unauthorized: 0,
+    ticketsIssued: 0, accessTokensIssued: 0, idTokensIssued: 0, tenants: {},
+  };
 }
 
 function newSigningKey() {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  // Re-imported from PEM: Node 20 can deadlock exporting a freshly generated key as JWK when a garbage
+  // collection finalises the generation job mid-export (both lock the key's mutex).
+  const generated = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privateKey = crypto.createPrivateKey(generated.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+  const publicKey = crypto.createPublicKey(privateKey);
   const jwk = publicKey.export({ format: 'jwk' });
   // No certificate exists for a generated key, so kid and x5t are both the SHA-1 thumbprint of the
   // SPKI DER: stable, unique per key, and shaped like SuperOffice's (base64url of 20 bytes).
@@ -510,8 +726,11 @@ function readBody(req) {
   });
 }
 
-function send(res, status, type, body) {
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+// Token responses must not be cached (RFC 6749 §5.1).
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
+function send(res, status, type, body, extraHeaders = {}) {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extraHeaders });
   res.end(body);
 }
 

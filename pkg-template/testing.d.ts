@@ -1,4 +1,5 @@
-// Types for `superoffice-auth/testing`: a local stand-in for SuperOffice's system-user login.
+// Types for `superoffice-auth/testing`: a local stand-in for SuperOffice's login (system-user tickets,
+// the OAuth token endpoint's refresh grant, SuperIdTokens) and a tenant web API.
 
 export type MockFaultType =
   | 'latency'
@@ -12,7 +13,7 @@ export type MockFaultType =
   | 'drop'
   | 'redirect';
 
-export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'api' | 'any';
+export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'tokens' | 'api' | 'any';
 
 export type AuthorizeErrorName =
   | 'Revoked'
@@ -55,20 +56,57 @@ export interface MockStats {
   rest: number;
   jwks: number;
   openidConfiguration: number;
+  /** Requests to /login/common/oauth/tokens. */
+  tokens: number;
   api: number;
   other: number;
   unauthorized: number;
   ticketsIssued: number;
+  accessTokensIssued: number;
+  idTokensIssued: number;
   tenants: Record<string, MockTenantStats>;
 }
 
 export interface MockSuperOffice {
   readonly baseUrl: string;
-  /** publicKey: SPKI/PKCS#1 PEM, a private key PEM (its public half is used) or a node:crypto KeyObject. */
-  registerApplication(options: { applicationToken: string; publicKey: string | object }): MockSuperOffice;
+  /** `iss` of the id_tokens it issues: the `issuer` option, or baseUrl. */
+  readonly issuer: string;
+  /**
+   * publicKey: SPKI/PKCS#1 PEM, a private key PEM (its public half is used) or a node:crypto KeyObject.
+   * clientId: also register the application as an OAuth client whose secret is the application token.
+   */
+  registerApplication(options: { applicationToken: string; publicKey: string | object; clientId?: string }): MockSuperOffice;
+  /** An OAuth client for the token endpoint and id_tokens. */
+  registerClient(options: { clientId: string; clientSecret: string }): MockSuperOffice;
+  /**
+   * The SuperIdToken an administrator's approval sends: iss, aud = clientId, nonce, SuperOffice's claims,
+   * and system_token when the client's application is approved for the tenant (unless systemToken: false).
+   * `claims` adds or replaces claims; a value of undefined removes one.
+   */
+  issueSuperIdToken(options: {
+    contextIdentifier: string;
+    clientId: string;
+    nonce?: string;
+    systemToken?: boolean;
+    claims?: Record<string, unknown>;
+  }): string;
+  /** A refresh token for the tenant; `rotate`: every refresh answers with a new one and retires the old. */
+  issueRefreshToken(options: {
+    clientId: string;
+    contextIdentifier: string;
+    rotate?: boolean;
+    lifetimeSeconds?: number;
+    redirectUri?: string;
+  }): string;
+  /** The token endpoint then answers invalid_grant for it. */
+  revokeRefreshToken(refreshToken: string): boolean;
+  expireRefreshToken(refreshToken: string): boolean;
+  /** The tenant API then answers 401 for it. */
+  revokeAccessToken(accessToken: string): boolean;
   addTenant(options: {
     contextIdentifier: string;
-    systemUserToken: string;
+    /** Required unless systemUser is false. */
+    systemUserToken?: string;
     /** Required unless exactly one application is registered. */
     applicationToken?: string;
     serial?: string;
@@ -77,6 +115,8 @@ export interface MockSuperOffice {
     associateId?: number;
     /** 'active' (default) or an AuthorizeErrorCode name that Authenticate then answers with. */
     status?: 'active' | AuthorizeErrorName;
+    /** false: the tenant approved no system-user application and serves the OAuth flows only. */
+    systemUser?: boolean;
   }): MockSuperOffice;
   setTenantStatus(contextIdentifier: string, status: 'active' | AuthorizeErrorName, applicationToken?: string): void;
   /** Returns a function that removes the fault. */
@@ -102,6 +142,10 @@ export interface MockOptions {
   jwtLifetimeSeconds?: number;
   /** Sliding lifetime of tickets at the tenant API; default 21600 (6 hours). */
   ticketLifetimeSeconds?: number;
+  /** expires_in of access tokens from the token endpoint; default 3600. */
+  accessTokenLifetimeSeconds?: number;
+  /** `iss` of id_tokens; default the stand-in's base URL (e.g. 'https://sod.superoffice.com' to test environments). */
+  issuer?: string;
   /** Clock in epoch milliseconds; default Date.now. */
   now?: () => number;
 }

@@ -7,7 +7,6 @@
 mod x509;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use rsa::pkcs8::der::Decode;
 use rsa::traits::PublicKeyParts;
 use serde_json::Value;
 use sha1::Sha1;
@@ -163,7 +162,7 @@ impl VerifyingKey {
     pub fn verify_pkcs1v15_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
         // RFC 8017 8.2.2 step 1: the signature is exactly as long as the modulus. rsa checks this
         // too; stating it here keeps the rule visible.
-        if signature.len() != self.key.size() {
+        if signature.len() != self.prepared.size() {
             return false;
         }
         self.prepared.verify_pkcs1v15_sha256(message, signature)
@@ -309,24 +308,30 @@ fn from_pem(text: &str) -> Result<Vec<VerifyingKey>> {
 /// An RSA key from a SubjectPublicKeyInfo; `None` for other algorithms (an EC certificate in a
 /// bundle), which cannot verify RS256.
 fn from_spki(der: &[u8]) -> Result<Option<rsa::PublicKey>> {
-    let spki = rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(der)
-        .map_err(|_| Error::KeySetInvalid("a public key is not well-formed"))?;
+    use crate::der::{algorithm_identifier, oid, outer_sequence, BIT_STRING};
+    let malformed = || Error::KeySetInvalid("a public key is not well-formed");
+    let mut spki = outer_sequence(der).ok_or_else(malformed)?;
+    let (algorithm, _parameters) = algorithm_identifier(&mut spki).ok_or_else(malformed)?;
+    let bits = spki.read(BIT_STRING).ok_or_else(malformed)?;
+    spki.finish().ok_or_else(malformed)?;
     // Only rsaEncryption: an RSA-PSS key must not be used for PKCS#1 v1.5 signatures.
-    if spki.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
+    if algorithm != oid::RSA_ENCRYPTION {
         return Ok(None);
     }
-    let bits = spki
-        .subject_public_key
-        .as_bytes()
-        .ok_or(Error::KeySetInvalid("a public key is not well-formed"))?;
-    from_pkcs1_public(bits).map(Some)
+    // The key is a whole number of bytes: no unused bits.
+    match bits.split_first() {
+        Some((0, key)) => from_pkcs1_public(key).map(Some),
+        _ => Err(malformed()),
+    }
 }
 
 fn from_pkcs1_public(der: &[u8]) -> Result<rsa::PublicKey> {
-    let key = rsa::pkcs1::RsaPublicKeyRef::from_der(der)
-        .map_err(|_| Error::KeySetInvalid("an RSA public key is not well-formed"))?;
-    parts::public_key(key.modulus.as_bytes(), key.public_exponent.as_bytes())
-        .map_err(PublicProblem::for_key_set)
+    let malformed = || Error::KeySetInvalid("an RSA public key is not well-formed");
+    let mut key = crate::der::outer_sequence(der).ok_or_else(malformed)?;
+    let modulus = key.unsigned().ok_or_else(malformed)?;
+    let exponent = key.unsigned().ok_or_else(malformed)?;
+    key.finish().ok_or_else(malformed)?;
+    parts::public_key(modulus, exponent).map_err(PublicProblem::for_key_set)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! no clock (every time-dependent function takes `now` in epoch milliseconds) and touches no network
 //! or file; the host moves the bytes.
 
+mod der;
 pub mod error;
 pub mod json;
 pub mod jwt;

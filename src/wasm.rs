@@ -385,3 +385,10 @@ pub fn size_limits() -> String {
 pub fn error_codes() -> String {
     json!(crate::error::CODES).to_string()
 }
+
+/// Size of the wasm linear memory in bytes (for the benchmark's "memory flat after warm-up" check;
+/// linear memory only ever grows, so this is its high-water mark).
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}

@@ -1,12 +1,24 @@
 // Test material made with node:crypto only, never with the package under test, so every check compares
 // our Rust against an independent implementation.
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 
 const toBase64 = (base64url) => Buffer.from(base64url, 'base64url').toString('base64');
 
+/**
+ * A generated RSA key pair, re-imported. Node 20 can deadlock exporting a freshly generated key as JWK:
+ * the export holds the key's mutex while it allocates, a garbage collection then finalises the
+ * key-generation job, whose destructor locks the same mutex (seen as a test file hanging at 0% CPU in
+ * KeyObjectHandle::ExportJWK -> ~KeyGenJob). A key parsed from PEM has a mutex of its own.
+ */
+export function freshKeyPair(modulusLength = 2048) {
+  const generated = generateKeyPairSync('rsa', { modulusLength });
+  const privateKey = createPrivateKey(generated.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+  return { privateKey, publicKey: createPublicKey(privateKey) };
+}
+
 /** An RSA key pair in every form the package accepts, plus its public forms. */
 export function makeKeyPair(modulusLength = 2048) {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength });
+  const { privateKey, publicKey } = freshKeyPair(modulusLength);
   const jwk = privateKey.export({ format: 'jwk' });
   return {
     privateKey,

@@ -5,7 +5,8 @@
 //!
 //! Where key material lives, and how it is wiped:
 //!
-//! - the parsed key: `rsa::pkcs1v15::SigningKey` around `rsa::PrivateKey`, both `ZeroizeOnDrop`;
+//! - the parsed key: `rsa::PrivateKey` (`ZeroizeOnDrop`), and the signer's blinding pair and
+//!   p - 1, q - 1 (wiped on drop, [`signer`]); the signer's temporaries are `Zeroizing`;
 //! - on the way in: the joined PEM base64 and the decoded DER ([`pem`]), the XML values ([`xml`]) and
 //!   the eight numbers ([`parts::Components`]) are `Zeroizing`, reserved up front so that they never
 //!   reallocate (a reallocation would leave an unwiped copy behind);
@@ -13,19 +14,17 @@
 //! - across the wasm boundary: the binding wipes the key text it is given and hands output to JS
 //!   straight from the zeroizing buffer (`js-tests/wasm-memory.test.cjs` scans wasm memory for it).
 //!
-//! What cannot be wiped: the caller's own JS strings, and rsa's internal temporaries during signing
-//! (blinded, and its `TODO(tarcieri): zeroize intermediates` notes the CRT intermediates).
+//! What cannot be wiped: the caller's own JS strings, and the primes inside the Montgomery parameters
+//! (`BoxedMontyParams`, shared behind an `Arc` with no `Zeroize`; rsa's own precomputed values have
+//! the same limit).
 
+mod encode;
 pub(crate) mod parts;
 pub(crate) mod pem;
+mod signer;
 mod xml;
 
-use rsa::pkcs1v15::SigningKey;
-use rsa::pkcs8::der::Decode;
-use rsa::pkcs8::{LineEnding, ObjectIdentifier};
-use rsa::signature::{RandomizedSigner, SignatureEncoding};
 use rsa::traits::PublicKeyParts;
-use sha2::Sha256;
 
 use crate::error::{Error, Result};
 use crate::keyset::VerifyingKey;
@@ -41,9 +40,10 @@ pub enum PemFormat {
 
 /// A parsed RSA private key of at least 2048 bits. Zeroized on drop; `Debug` shows only the size.
 pub struct PrivateKey {
-    /// The key inside its PKCS#1 v1.5 SHA-256 signer, built once so that signing does not clone the
-    /// key (and its secret numbers) per call. `SigningKey` zeroizes the key on drop.
-    signer: SigningKey<Sha256>,
+    /// The key; `rsa::PrivateKey` zeroizes its secret numbers on drop.
+    key: rsa::PrivateKey,
+    /// Values for signing computed once (Montgomery parameters of P and Q) and the blinding state.
+    signer: signer::Signer,
 }
 
 impl std::fmt::Debug for PrivateKey {
@@ -55,16 +55,6 @@ impl std::fmt::Debug for PrivateKey {
 /// Longest key text looked at. A 8192-bit key in XML is about 6 KiB; a PEM file with a certificate
 /// chain beside the key stays far below this.
 pub const MAX_TEXT: usize = 256 * 1024;
-
-/// PKCS#8 algorithm identifiers we recognise, to name what was found.
-const RSA_ENCRYPTION: ObjectIdentifier = rsa::pkcs1::ALGORITHM_OID;
-const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
-const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
-const X448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.111");
-const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
-const ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
-const DSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10040.4.1");
 
 impl PrivateKey {
     /// Parses any of the three accepted forms, sniffing which one it is.
@@ -86,9 +76,8 @@ impl PrivateKey {
             ));
         };
         let key = parts::private_key(&parts)?;
-        Ok(PrivateKey {
-            signer: SigningKey::new(key),
-        })
+        let signer = signer::Signer::new(&key)?;
+        Ok(PrivateKey { key, signer })
     }
 
     pub fn bits(&self) -> usize {
@@ -97,13 +86,11 @@ impl PrivateKey {
 
     /// Writes the key as PEM (LF line endings, 64 columns).
     pub fn to_pem(&self, format: PemFormat) -> Result<zeroize::Zeroizing<String>> {
-        use rsa::pkcs1::EncodeRsaPrivateKey;
-        use rsa::pkcs8::EncodePrivateKey;
-        let encoded = match format {
-            PemFormat::Pkcs8 => self.key().to_pkcs8_pem(LineEnding::LF).ok(),
-            PemFormat::Pkcs1 => self.key().to_pkcs1_pem(LineEnding::LF).ok(),
-        };
-        encoded.ok_or(Error::KeyInvalid("the key could not be encoded"))
+        let pkcs1 = encode::pkcs1_der(&parts::components(self.key())?);
+        Ok(match format {
+            PemFormat::Pkcs8 => encode::pem("PRIVATE KEY", &encode::pkcs8_der(&pkcs1)),
+            PemFormat::Pkcs1 => encode::pem("RSA PRIVATE KEY", &pkcs1),
+        })
     }
 
     /// Writes the key as .NET's `<RSAKeyValue>` XML, the form SuperOffice's portal issues.
@@ -111,22 +98,10 @@ impl PrivateKey {
         xml::to_xml(&parts::components(self.key())?)
     }
 
-    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`, blinded with the platform CSPRNG.
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`, blinded with the platform CSPRNG (see
+    /// `signer.rs` for what is blinded and how).
     pub fn sign_pkcs1v15_sha256(&self, message: &[u8]) -> Result<Vec<u8>> {
-        self.signer
-            .try_sign_with_rng(&mut getrandom::SysRng, message)
-            .map(|signature| signature.to_vec())
-            .map_err(|error| {
-                // rsa reports a failed RNG as its own Error::Rng inside signature's error.
-                let rng_failed = std::error::Error::source(&error)
-                    .and_then(|source| source.downcast_ref::<rsa::Error>())
-                    .is_some_and(|source| matches!(source, rsa::Error::Rng));
-                if rng_failed {
-                    Error::RandomUnavailable
-                } else {
-                    Error::KeyInvalid("the key could not produce a signature")
-                }
-            })
+        self.signer.sign(&self.key, message)
     }
 
     /// The public half.
@@ -140,7 +115,7 @@ impl PrivateKey {
     }
 
     fn key(&self) -> &rsa::PrivateKey {
-        self.signer.as_ref()
+        &self.key
     }
 }
 
@@ -199,36 +174,61 @@ fn from_pem(text: &str) -> Result<parts::Components> {
     }
 }
 
+/// `PrivateKeyInfo` (RFC 5208) or `OneAsymmetricKey` (RFC 5958): version 0 without, version 1 with
+/// the optional public key; attributes and later context-specific fields are skipped.
+fn pkcs8_parts(der: &[u8]) -> Option<(&[u8], crate::der::Parameters<'_>, &[u8])> {
+    use crate::der::{algorithm_identifier, outer_sequence, OCTET_STRING};
+    const ATTRIBUTES: u8 = 0xa0;
+    const PUBLIC_KEY: u8 = 0x81;
+    let mut info = outer_sequence(der)?;
+    let version = info.unsigned()?;
+    let (oid, parameters) = algorithm_identifier(&mut info)?;
+    let private_key = info.read(OCTET_STRING)?;
+    if info.peek_tag() == Some(ATTRIBUTES) {
+        info.any()?;
+    }
+    let has_public_key = info.peek_tag() == Some(PUBLIC_KEY) && info.any().is_some();
+    match (version, has_public_key) {
+        ([0], false) | ([1], true) => {}
+        _ => return None,
+    }
+    while !info.is_empty() {
+        let (tag, _) = info.any()?;
+        if tag & 0xc0 != 0x80 {
+            return None;
+        }
+    }
+    Some((oid, parameters, private_key))
+}
+
 fn from_pkcs8_der(der: &[u8]) -> Result<parts::Components> {
-    let info = rsa::pkcs8::PrivateKeyInfoRef::from_der(der)
-        .map_err(|_| Error::KeyInvalid("the key is not a well-formed PKCS#8 private key"))?;
-    match info.algorithm.oid {
-        RSA_ENCRYPTION => {
+    use crate::der::{oid, NULL};
+    let (algorithm, parameters, private_key) = pkcs8_parts(der).ok_or(Error::KeyInvalid(
+        "the key is not a well-formed PKCS#8 private key",
+    ))?;
+    match algorithm {
+        oid::RSA_ENCRYPTION => {
             // RFC 8017 says NULL parameters; some encoders omit them. Anything else is malformed.
-            if info
-                .algorithm
-                .parameters
-                .is_some_and(|parameters| !parameters.is_null())
-            {
+            if parameters.is_some_and(|parameters| parameters != (NULL, &[][..])) {
                 return Err(Error::KeyInvalid(
                     "the PKCS#8 RSA key has unexpected parameters",
                 ));
             }
-            parts::from_pkcs1_der(info.private_key.as_bytes())
+            parts::from_pkcs1_der(private_key)
         }
-        RSASSA_PSS => Err(Error::KeyUnsupported(
+        oid::RSASSA_PSS => Err(Error::KeyUnsupported(
             "RSA-PSS keys are not supported; SuperOffice needs an rsaEncryption (PKCS#1 v1.5) key",
         )),
-        EC_PUBLIC_KEY => Err(Error::KeyUnsupported(
+        oid::EC_PUBLIC_KEY => Err(Error::KeyUnsupported(
             "EC keys are not supported; use an RSA key",
         )),
-        ED25519 | ED448 => Err(Error::KeyUnsupported(
+        oid::ED25519 | oid::ED448 => Err(Error::KeyUnsupported(
             "Ed25519 and Ed448 keys are not supported; use an RSA key",
         )),
-        X25519 | X448 => Err(Error::KeyUnsupported(
+        oid::X25519 | oid::X448 => Err(Error::KeyUnsupported(
             "X25519 and X448 keys cannot sign; use an RSA key",
         )),
-        DSA => Err(Error::KeyUnsupported(
+        oid::DSA => Err(Error::KeyUnsupported(
             "DSA keys are not supported; use an RSA key",
         )),
         _ => Err(Error::KeyUnsupported("only RSA keys are supported")),

@@ -3,8 +3,7 @@
 //! PKCS#1 DER and the .NET XML both carry the same eight numbers; both paths end here so that a key
 //! is checked the same way whatever it was pasted as.
 
-use rsa::pkcs1::der::Decode;
-use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::traits::PrivateKeyParts;
 use rsa::BoxedUint;
 use zeroize::Zeroizing;
 
@@ -169,14 +168,22 @@ pub(crate) fn private_key(parts: &Components) -> Result<rsa::PrivateKey> {
         _ => Error::KeyInvalid("the RSA key components are inconsistent"),
     })?;
     // from_components has run rsa's validate() (d < n, P*Q = N, de = 1 mod P-1 and Q-1); the CRT
-    // values are what is left.
-    let expected = components(&key)?;
+    // values are what is left. rsa's precompute() has just computed them; read them rather than
+    // re-encoding the key (to_pkcs1_der recomputes InverseQ with a second constant-time inversion).
+    let (dp, dq, qinv) = match (key.dp(), key.dq(), key.qinv()) {
+        (Some(dp), Some(dq), Some(qinv)) => (dp, dq, qinv),
+        _ => return Err(Error::KeyInvalid("the RSA key components are inconsistent")),
+    };
+    let secret_bytes = |value: &BoxedUint| Zeroizing::new(value.to_be_bytes().into_vec());
+    let expected_dp = secret_bytes(dp);
+    let expected_dq = secret_bytes(dq);
+    let expected_qinv = secret_bytes(&Zeroizing::new(qinv.retrieve()));
     for (given, computed, message) in [
-        (&parts.dp, &expected.dp, "DP does not equal D mod (P-1)"),
-        (&parts.dq, &expected.dq, "DQ does not equal D mod (Q-1)"),
+        (&parts.dp, &expected_dp, "DP does not equal D mod (P-1)"),
+        (&parts.dq, &expected_dq, "DQ does not equal D mod (Q-1)"),
         (
             &parts.qinv,
-            &expected.qinv,
+            &expected_qinv,
             "InverseQ does not equal the inverse of Q mod P",
         ),
     ] {
@@ -187,34 +194,58 @@ pub(crate) fn private_key(parts: &Components) -> Result<rsa::PrivateKey> {
     Ok(key)
 }
 
-/// All eight components of a key, as its PKCS#1 encoding carries them (rsa computes the CRT values).
+/// All eight components of a key, as its PKCS#1 encoding carries them (the CRT values are the ones
+/// rsa precomputed when the key was built).
 pub(crate) fn components(key: &rsa::PrivateKey) -> Result<Components> {
-    let der = key
-        .to_pkcs1_der()
-        .map_err(|_| Error::KeyInvalid("the key could not be encoded"))?;
-    from_pkcs1_der(der.as_bytes())
+    use rsa::traits::PublicKeyParts;
+    let missing = || Error::KeyInvalid("the key could not be encoded");
+    let bytes = |value: &BoxedUint| Zeroizing::new(value.to_be_bytes().into_vec());
+    let (p, q) = match key.primes() {
+        [p, q] => (p, q),
+        _ => return Err(missing()),
+    };
+    let qinv = Zeroizing::new(key.qinv().ok_or_else(missing)?.retrieve());
+    Ok(Components {
+        n: bytes(key.n().as_ref()),
+        e: bytes(key.e()),
+        d: bytes(key.d()),
+        p: bytes(p.as_ref()),
+        q: bytes(q.as_ref()),
+        dp: bytes(key.dp().ok_or_else(missing)?),
+        dq: bytes(key.dq().ok_or_else(missing)?),
+        qinv: bytes(&qinv),
+    })
 }
 
 /// The components of a PKCS#1 `RSAPrivateKey`. Multi-prime keys are refused.
 pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Components> {
-    let key = rsa::pkcs1::RsaPrivateKeyRef::from_der(der)
-        .map_err(|_| Error::KeyInvalid("the key is not a well-formed PKCS#1 RSA private key"))?;
-    if key.version() != rsa::pkcs1::Version::TwoPrime {
-        return Err(Error::KeyUnsupported(
+    let malformed = || Error::KeyInvalid("the key is not a well-formed PKCS#1 RSA private key");
+    let mut key = crate::der::outer_sequence(der).ok_or_else(malformed)?;
+    let version = key.unsigned().ok_or_else(malformed)?;
+    let mut next = || {
+        key.unsigned()
+            .map(|value| Zeroizing::new(value.to_vec()))
+            .ok_or_else(malformed)
+    };
+    let parts = Components {
+        n: next()?,
+        e: next()?,
+        d: next()?,
+        p: next()?,
+        q: next()?,
+        dp: next()?,
+        dq: next()?,
+        qinv: next()?,
+    };
+    match version {
+        // Two-prime: nothing may follow.
+        [0] if key.is_empty() => Ok(parts),
+        // Multi-prime: otherPrimeInfos follows.
+        [1] if key.sequence().is_some() && key.is_empty() => Err(Error::KeyUnsupported(
             "multi-prime RSA keys are not supported",
-        ));
+        )),
+        _ => Err(malformed()),
     }
-    let copy = |value: &rsa::pkcs1::UintRef| Zeroizing::new(value.as_bytes().to_vec());
-    Ok(Components {
-        n: copy(&key.modulus),
-        e: copy(&key.public_exponent),
-        d: copy(&key.private_exponent),
-        p: copy(&key.prime1),
-        q: copy(&key.prime2),
-        dp: copy(&key.exponent1),
-        dq: copy(&key.exponent2),
-        qinv: copy(&key.coefficient),
-    })
 }
 
 /// Whether two big-endian numbers are equal, comparing fixed-width copies without early exit (these

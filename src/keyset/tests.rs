@@ -592,3 +592,69 @@ fn private_key_signs_for_its_key_set() {
         .candidates(Some("any"), None)
         .any(|key| key.verify_pkcs1v15_sha256(b"data", &signature)));
 }
+
+#[test]
+fn spki_reader_agrees_with_the_der_crate_on_mutations() {
+    use rsa::pkcs8::der::Decode;
+    let der = pem::blocks(SPKI).unwrap()[0].decode().unwrap().to_vec();
+    let mut inputs = Vec::new();
+    for i in 0..der.len() {
+        for value in [
+            0x00,
+            0x01,
+            0x02,
+            0x03,
+            0x30,
+            0x7f,
+            0x80,
+            0x81,
+            0x82,
+            0xff,
+            der[i] ^ 1,
+        ] {
+            if value != der[i] {
+                let mut changed = der.clone();
+                changed[i] = value;
+                inputs.push(changed);
+            }
+        }
+        inputs.push(der[..i].to_vec());
+    }
+    inputs.push([&der[..], &[0]].concat());
+    for input in inputs {
+        let theirs = rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(&input)
+            .ok()
+            .and_then(|spki| {
+                if spki.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
+                    return Some(None);
+                }
+                let bits = spki.subject_public_key.as_bytes()?;
+                let key = rsa::pkcs1::RsaPublicKeyRef::from_der(bits).ok()?;
+                Some(Some((
+                    key.modulus.as_bytes().to_vec(),
+                    key.public_exponent.as_bytes().to_vec(),
+                )))
+            });
+        let ours = super::from_spki(&input).ok().map(|key| {
+            key.map(|key| {
+                (
+                    key.n().to_be_bytes_trimmed_vartime().to_vec(),
+                    key.e().to_be_bytes_trimmed_vartime().to_vec(),
+                )
+            })
+        });
+        match (&ours, &theirs) {
+            // Ours also refuses what the key checks refuse (size, exponent); compare the rest.
+            (None, Some(Some((n, e)))) => {
+                assert!(
+                    crate::key::parts::check_public(n, e).is_err(),
+                    "{input:02x?}"
+                );
+            }
+            // OIDs where const-oid and X.690 part ways (see the PKCS#8 test in key/tests.rs), and
+            // parameters that are not DER (tag 0): neither side yields a key.
+            (Some(None), None) | (None, Some(None)) => {}
+            _ => assert_eq!(ours, theirs, "{input:02x?}"),
+        }
+    }
+}

@@ -1,0 +1,230 @@
+'use strict';
+// The I/O pieces the two clients share (the system-user client in client.cjs, the refresh-token client
+// in refresh-client.cjs): fetch with a timeout, no redirects and a size cap; a remote key set fetched
+// lazily and refetched, with a cooldown, only when a token names a key we do not have; request
+// coalescing; option checks. The core stays free of all of it.
+
+// Read the core lazily: index.cjs requires the clients from its last lines, so at load time its
+// exports may be incomplete.
+function core() {
+  return require('./index.cjs');
+}
+
+// Ticket and token responses are a few KiB and a JWKS a few more; anything near this is not SuperOffice.
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+function fail(code, message, details) {
+  const { SuperOfficeAuthError } = core();
+  return new SuperOfficeAuthError(code, message, details);
+}
+
+function invalidArgument(message) {
+  return fail('ERR_INVALID_ARGUMENT', message);
+}
+
+function requireNonEmptyString(name, value) {
+  if (typeof value !== 'string' || value === '') throw invalidArgument(`${name} must be a non-empty string`);
+}
+
+function optionalNonEmptyString(name, value) {
+  if (value !== undefined) requireNonEmptyString(name, value);
+}
+
+function requireNumber(name, value, min, max) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw invalidArgument(`${name} must be a number from ${min} to ${max}`);
+  }
+}
+
+/** Options objects are checked against a list, so a typo (`timeout`) fails instead of running on a default. */
+function checkOptionNames(options, known) {
+  if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object');
+  for (const name of Object.keys(options)) {
+    if (!known.has(name)) throw invalidArgument(`unknown option ${name}`);
+  }
+}
+
+/** Exactly one of environment and baseUrl; baseUrl an absolute http(s) URL (the core checks the rest). */
+function checkLocation(environment, baseUrl) {
+  if ((environment === undefined) === (baseUrl === undefined)) throw invalidArgument('give exactly one of environment and baseUrl');
+  if (environment !== undefined) requireNonEmptyString('environment', environment);
+  if (baseUrl !== undefined) {
+    requireNonEmptyString('baseUrl', baseUrl);
+    let parsed;
+    try {
+      parsed = new URL(baseUrl);
+    } catch {
+      throw invalidArgument('baseUrl must be an absolute URL');
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalidArgument('baseUrl must be http: or https:');
+  }
+  return environment !== undefined ? { environment } : { baseUrl };
+}
+
+/**
+ * `send(url, init)` → `{ status, headers, body }`: the caller's fetch with `redirect: 'error'` (a
+ * redirect would carry a credential somewhere else), a timeout, and a cap on the body size. Failures
+ * become ERR_TIMEOUT or ERR_FETCH_FAILED, with the original error as `cause`.
+ */
+function createSender({ fetchImpl, timeoutMs }) {
+  return async function send(url, init) {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await fetchImpl(url, { ...init, redirect: 'error', signal });
+      const body = await readLimited(res);
+      return { status: res.status, headers: headersToObject(res.headers), body };
+    } catch (err) {
+      if (err && err.name === 'SuperOfficeAuthError') throw err;
+      if (signal.aborted || (err && err.name === 'TimeoutError')) {
+        throw fail('ERR_TIMEOUT', `no response from SuperOffice within ${timeoutMs} ms`, { cause: err });
+      }
+      throw fail('ERR_FETCH_FAILED', 'the request to SuperOffice failed', { cause: err });
+    }
+  };
+}
+
+/**
+ * The keys tokens are checked with: pinned ones, or the environment's JWKS. The JWKS is fetched on
+ * first use, then again only when a token names a key we do not have, at most once per `cooldownMs`
+ * (counted from the last attempt, failed or not, so a broken endpoint is not hammered). Concurrent
+ * fetches are shared.
+ */
+function createKeySource({ pinned, jwksUrl, send, cooldownMs, now }) {
+  let jwks = null;
+  let pending = null;
+  let attemptAt = -Infinity;
+
+  async function load() {
+    const res = await send(jwksUrl, { method: 'GET', headers: { Accept: 'application/json' } });
+    if (res.status < 200 || res.status > 299) throw fail('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status} from the key set endpoint`, { status: res.status });
+    return core().KeySet.from(res.body);
+  }
+
+  function fetchJwks() {
+    if (!pending) {
+      attemptAt = now();
+      pending = load()
+        .then((set) => {
+          jwks = set;
+          return set;
+        })
+        .finally(() => {
+          pending = null;
+        });
+    }
+    return pending;
+  }
+
+  // A token named a key we do not have.
+  async function afterMiss(used) {
+    if (jwks && jwks !== used) return jwks; // someone else refetched since we parsed
+    if (pending) return pending;
+    if (now() - attemptAt < cooldownMs) return null;
+    return fetchJwks();
+  }
+
+  return {
+    pinned: Boolean(pinned),
+    /** The keys to use now: pinned, cached, or fetched. */
+    current() {
+      if (pinned) return pinned;
+      if (jwks) return jwks;
+      return fetchJwks();
+    },
+    /**
+     * Runs `parse(keySet)`; when it fails because the token names an unknown key, runs it once more
+     * with a refetched JWKS (same response: no second request to the token issuer).
+     */
+    async parseWith(keySet, parse) {
+      try {
+        return parse(keySet);
+      } catch (err) {
+        if (pinned || !err || err.code !== 'ERR_JWT_KEY_NOT_FOUND') throw err;
+        const fresh = await afterMiss(keySet);
+        if (!fresh) throw err;
+        return parse(fresh);
+      }
+    },
+  };
+}
+
+/**
+ * One promise per key while it is pending: concurrent callers share it, and it is forgotten once
+ * settled (a failure is not cached).
+ */
+function createCoalescer() {
+  const pending = new Map();
+  return {
+    run(key, start) {
+      let promise = pending.get(key);
+      if (!promise) {
+        promise = start().finally(() => {
+          if (pending.get(key) === promise) pending.delete(key);
+        });
+        pending.set(key, promise);
+      }
+      return promise;
+    },
+    has(key) {
+      return pending.has(key);
+    },
+    delete(key) {
+      pending.delete(key);
+    },
+  };
+}
+
+function headersToObject(headers) {
+  const out = {};
+  if (!headers) return out;
+  if (typeof headers.forEach === 'function' && typeof headers.get === 'function') {
+    headers.forEach((value, name) => {
+      out[name.toLowerCase()] = value;
+    });
+    return out;
+  }
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = String(value);
+  return out;
+}
+
+// Reads at most MAX_RESPONSE_BYTES, so a hostile or broken server cannot make us buffer gigabytes.
+async function readLimited(res) {
+  const tooLarge = () => fail('ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${MAX_RESPONSE_BYTES} bytes`, { limit: MAX_RESPONSE_BYTES });
+  if (res.body && typeof res.body.getReader === 'function') {
+    const reader = res.body.getReader();
+    const chunks = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > MAX_RESPONSE_BYTES) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  if (typeof res.text === 'function') {
+    const text = await res.text();
+    if (Buffer.byteLength(text) > MAX_RESPONSE_BYTES) throw tooLarge();
+    return text;
+  }
+  throw new TypeError('fetch returned something that is not a Response');
+}
+
+module.exports = {
+  core,
+  fail,
+  invalidArgument,
+  requireNonEmptyString,
+  optionalNonEmptyString,
+  requireNumber,
+  checkOptionNames,
+  checkLocation,
+  createSender,
+  createKeySource,
+  createCoalescer,
+  MAX_RESPONSE_BYTES,
+};

@@ -1,0 +1,213 @@
+'use strict';
+// The refresh-token client, for hybrid applications that act for a user through OAuth rather than as
+// the system user: it trades the refresh token for an access token at `{host}/login/common/oauth/tokens`
+// (the core builds the request and reads the answer), caches the access token, and renews it shortly
+// before it expires.
+//
+// Decisions:
+// - One access token per client, in memory. A refresh token belongs to one user of one tenant, so there
+//   is nothing to key a cache by, and a store shared between processes would need a lock around every
+//   refresh once the server rotates refresh tokens (two processes refreshing with the same token: the
+//   second gets invalid_grant). One client per refresh token per process.
+// - Renewal happens in the caller's await, not in the background: a token is used until
+//   `refreshAheadSeconds` (default 300, at most half its lifetime) before it expires, then the next
+//   caller refreshes it and concurrent callers wait for that one request. A refresh can rotate the
+//   refresh token and can fail for good (invalid_grant), and both should reach a caller rather than a
+//   background hook; with hour-long access tokens the wait costs one round trip an hour.
+// - Rotation: when the answer carries a refresh token other than the one sent, the client uses it from
+//   then on and awaits `onRefreshToken(newToken)` before handing out the access token, so the caller can
+//   persist it first. The rotated token is taken from the answer before its id_token is validated, so a
+//   refresh whose id_token fails validation (or whose hook throws) still leaves the client, and the
+//   hook, with the token the server now expects. A hook that throws rejects that refresh's callers; the
+//   new tokens stay in use in this process.
+// - id_token: validated when the answer has one (signature by the environment's JWKS or the pinned
+//   keys, issuer, audience = clientId, expiry), its claims returned by getToken(). Keys are fetched
+//   before the refresh, so an unreachable JWKS fails before the refresh token is spent.
+//   `validateIdToken: false` skips this (and the JWKS); `idToken` is then null.
+// - Failures are not cached: the next call asks again. invalid_grant (revoked, expired or already used
+//   refresh token) is ERR_OAUTH_ERROR with `oauthError: 'invalid_grant'`: the user must authorize again.
+// - Secrets (client secret, refresh token, access token) live in this closure; util.inspect, console.log
+//   and JSON.stringify of the client show settings only, and token results print redacted.
+
+const { inspect } = require('node:util');
+const {
+  core, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
+  checkLocation, createSender, createKeySource, createCoalescer,
+} = require('./io.cjs');
+
+const DEFAULTS = Object.freeze({
+  timeoutMs: 10_000,
+  jwksCooldownMs: 30_000,
+  refreshAheadSeconds: 5 * 60,
+});
+const OPTION_NAMES = new Set([
+  'environment', 'baseUrl', 'issuer', 'clientId', 'clientSecret', 'refreshToken', 'redirectUri', 'fetch',
+  'keys', 'jwksCooldownMs', 'timeoutMs', 'refreshAheadSeconds', 'leewaySeconds', 'onRefreshToken',
+  'validateIdToken', 'now',
+]);
+const REFRESH = 'refresh';
+
+function createRefreshTokenClient(options) {
+  checkOptionNames(options, OPTION_NAMES);
+  const {
+    environment, baseUrl, issuer, clientId, clientSecret, refreshToken, redirectUri, keys,
+    timeoutMs = DEFAULTS.timeoutMs,
+    jwksCooldownMs = DEFAULTS.jwksCooldownMs,
+    refreshAheadSeconds = DEFAULTS.refreshAheadSeconds,
+    leewaySeconds,
+    onRefreshToken,
+    validateIdToken = true,
+  } = options;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const now = options.now ?? Date.now;
+
+  const where = checkLocation(environment, baseUrl);
+  requireNonEmptyString('clientId', clientId);
+  requireNonEmptyString('clientSecret', clientSecret);
+  requireNonEmptyString('refreshToken', refreshToken);
+  optionalNonEmptyString('redirectUri', redirectUri);
+  optionalNonEmptyString('issuer', issuer);
+  if (typeof fetchImpl !== 'function') throw invalidArgument('fetch must be a function');
+  if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch milliseconds');
+  requireNumber('timeoutMs', timeoutMs, 1, 600_000);
+  requireNumber('jwksCooldownMs', jwksCooldownMs, 0, 24 * 60 * 60 * 1000);
+  requireNumber('refreshAheadSeconds', refreshAheadSeconds, 0, 24 * 60 * 60);
+  if (leewaySeconds !== undefined) requireNumber('leewaySeconds', leewaySeconds, 0, 3600);
+  if (onRefreshToken !== undefined && typeof onRefreshToken !== 'function') throw invalidArgument('onRefreshToken must be a function');
+  if (typeof validateIdToken !== 'boolean') throw invalidArgument('validateIdToken must be a boolean');
+  if (issuer !== undefined && environment !== undefined) throw invalidArgument('give issuer only with baseUrl; an environment has its own');
+  if (validateIdToken) {
+    if (baseUrl !== undefined && issuer === undefined) {
+      throw invalidArgument('with baseUrl, give the id_token issuer (issuer option) or validateIdToken: false');
+    }
+  } else if (keys !== undefined || issuer !== undefined || leewaySeconds !== undefined) {
+    throw invalidArgument('keys, issuer and leewaySeconds serve id_token validation, which validateIdToken: false turns off');
+  }
+
+  // Built once with the real values: the core checks the location and the credentials now (a refresh
+  // token read from a file with its newline fails here, not as invalid_grant later), and the URL tells
+  // us the login host for the JWKS without a second copy of the environment table.
+  const probe = core().buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken, redirectUri });
+  const loginBase = probe.url.replace(/\/login\/common\/oauth\/tokens$/i, '');
+  const pinnedKeys = keys === undefined ? null : core().KeySet.from(keys);
+  const send = createSender({ fetchImpl, timeoutMs });
+  const keySource = validateIdToken
+    ? createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now })
+    : null;
+  const idTokenWhere = environment !== undefined ? { environment } : { issuer };
+  const refreshes = createCoalescer();
+
+  let currentRefreshToken = refreshToken;
+  let token = null; // { accessToken, tokenType, expiresAt, idToken, obtainedAt, useUntil }, times in ms
+
+  function parseWithIdToken(res, keySet, at) {
+    const parseOptions = { ...idTokenWhere, keys: keySet, clientId, now: at };
+    if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
+    return core().parseTokenResponse(res, parseOptions);
+  }
+
+  async function refresh() {
+    // Keys first: if they cannot be had, the refresh token is not spent (a rotating server would
+    // otherwise hand us a new one we then fail to validate around).
+    const keySet = keySource ? await keySource.current() : null;
+    const sent = currentRefreshToken;
+    const request = core().buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: sent, redirectUri });
+    const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
+    const at = now();
+    // First without the id_token: OAuth errors and the token fields, and above all a rotated refresh
+    // token, which must be kept whatever happens next.
+    const plain = core().parseTokenResponse(res, { now: at });
+    const rotated = plain.refreshToken !== null && plain.refreshToken !== sent ? plain.refreshToken : undefined;
+    if (rotated !== undefined) currentRefreshToken = rotated;
+    let idToken = null;
+    let invalid = null;
+    if (keySet) {
+      try {
+        ({ idToken } = await keySource.parseWith(keySet, (set) => parseWithIdToken(res, set, at)));
+      } catch (err) {
+        invalid = err;
+      }
+    }
+    if (!invalid) {
+      const expiresAt = plain.expiresAt.getTime();
+      const aheadMs = Math.min(refreshAheadSeconds * 1000, (expiresAt - at) / 2);
+      token = { accessToken: plain.accessToken, tokenType: plain.tokenType, expiresAt, idToken, obtainedAt: at, useUntil: expiresAt - aheadMs };
+    }
+    if (rotated !== undefined && onRefreshToken) await onRefreshToken(rotated);
+    if (invalid) throw invalid;
+    return token;
+  }
+
+  async function resolveToken() {
+    if (token && now() < token.useUntil) return token;
+    return refreshes.run(REFRESH, refresh);
+  }
+
+  const description = () => ({
+    ...where,
+    clientId,
+    idToken: validateIdToken ? (pinnedKeys ? 'validated, pinned keys' : 'validated, jwks') : 'ignored',
+    refreshAheadSeconds,
+  });
+
+  const client = {
+    /** The access token: cached until shortly before it expires, then one refresh for all callers. */
+    async getAccessToken() {
+      return (await resolveToken()).accessToken;
+    },
+    /** `{ Authorization: 'Bearer ...' }` for the tenant's web API. */
+    async authHeaders() {
+      return { Authorization: `Bearer ${(await resolveToken()).accessToken}` };
+    },
+    /** The whole token: { accessToken, tokenType, expiresAt, idToken (claims or null), obtainedAt }. */
+    async getToken() {
+      return revive(await resolveToken());
+    },
+    /**
+     * Forget the access token (call it when the API answered 401). With { accessToken }, only if that
+     * is still the cached one, so many requests failing with one old token cause one refresh.
+     * Resolves to true when something was removed.
+     */
+    async invalidate(params) {
+      const p = params === undefined ? {} : params;
+      if (p === null || typeof p !== 'object') throw invalidArgument('invalidate options must be an object');
+      optionalNonEmptyString('accessToken', p.accessToken);
+      if (!token || (p.accessToken !== undefined && p.accessToken !== token.accessToken)) return false;
+      token = null;
+      return true;
+    },
+    [inspect.custom]() {
+      return `RefreshTokenClient ${inspect(description())}`;
+    },
+    toJSON() {
+      return description();
+    },
+  };
+  return Object.freeze(client);
+}
+
+function inspectToken() {
+  const { accessToken, idToken, ...rest } = this;
+  return { ...rest, accessToken: accessToken ? '[redacted]' : accessToken, idToken };
+}
+
+// Each caller gets its own object; the id_token claims keep the core's redacting inspect.
+function revive(token) {
+  let idToken = null;
+  if (token.idToken) {
+    idToken = structuredClone(token.idToken);
+    const inspectClaims = token.idToken[inspect.custom];
+    if (inspectClaims) Object.defineProperty(idToken, inspect.custom, { value: inspectClaims });
+  }
+  const result = {
+    accessToken: token.accessToken,
+    tokenType: token.tokenType,
+    expiresAt: new Date(token.expiresAt),
+    idToken,
+    obtainedAt: new Date(token.obtainedAt),
+  };
+  Object.defineProperty(result, inspect.custom, { value: inspectToken });
+  return result;
+}
+
+module.exports = { createRefreshTokenClient, REFRESH_CLIENT_DEFAULTS: DEFAULTS };
