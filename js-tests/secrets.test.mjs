@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inspect } from 'node:util';
 import {
-  KeySet, PrivateKey, SuperOfficeAuthError, authHeaders, buildTicketRequest, createSystemUserClient,
-  parseTicketResponse, signToken, validateToken,
+  KeySet, PrivateKey, SuperOfficeAuthError, authHeaders, buildRefreshTokenRequest, buildTicketRequest,
+  createSystemUserClient, parseTicketResponse, parseTokenResponse, signToken, validateToken,
 } from 'superoffice-auth';
 import { IDENTITY, b64url, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
 
@@ -23,6 +23,9 @@ const NOW_S = Math.floor(NOW / 1000);
 const APPLICATION_TOKEN = 'APPTOKEN-7f3a9c2e-d41b-secret';
 const SYSTEM_USER_TOKEN = 'SUT Tenant.5e2a-8c1f-secret';
 const TICKET = '7T:TICKET-0b7d44e19a-secret';
+const CLIENT_SECRET = 'CLIENTSECRET-5d1e07b3-secret';
+const REFRESH_TOKEN = 'REFRESH-9a8b7c6d5e4f-secret';
+const ACCESS_TOKEN = '8A:Cust12345.ACCESS-3f2e1d-secret';
 const key = makeKeyPair(2048);
 const attacker = makeKeyPair(2048);
 const issuer = makeKeyPair(2048);
@@ -45,6 +48,9 @@ const goodJwt = mintJwt({ alg: 'RS256', kid: 'k1' }, claims, issuer.privateKey);
 
 const SECRETS = [
   APPLICATION_TOKEN,
+  CLIENT_SECRET,
+  REFRESH_TOKEN,
+  ACCESS_TOKEN,
   SYSTEM_USER_TOKEN,
   TICKET,
   TICKET.slice(3), // the ticket without its prefix
@@ -260,6 +266,38 @@ test('the client: failing fetches, responses and keys', async () => {
   }
 });
 
+test('the refresh-token grant: requests and token responses that fail', () => {
+  const base = { environment: 'sod', clientId: 'client-1', clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN };
+  for (const [name, change] of Object.entries({
+    'control character in the client secret': { clientSecret: `${CLIENT_SECRET}\u0000` },
+    'control character in the refresh token': { refreshToken: `${REFRESH_TOKEN}\u0001` },
+    'unknown environment': { environment: CLIENT_SECRET },
+    'base URL with the secret as user info': { environment: undefined, baseUrl: `https://${CLIENT_SECRET}@sod.superoffice.com` },
+    'control character in the redirect URI': { redirectUri: `https://app.example/cb?${REFRESH_TOKEN}\u0000` },
+  })) {
+    failsCleanly(`buildRefreshTokenRequest: ${name}`, () => buildRefreshTokenRequest({ ...base, ...change }));
+  }
+  const request = buildRefreshTokenRequest(base);
+  assertClean(inspect(request, { depth: Infinity }), 'inspect(refresh request)');
+  const idToken = failingTokens()['signed by an attacker'];
+  const json = (body, status = 200) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const ok = { token_type: 'Bearer', access_token: ACCESS_TOKEN, expires_in: 3600, refresh_token: REFRESH_TOKEN };
+  for (const [name, [response, options]] of Object.entries({
+    'invalid_grant echoing nothing of ours': [json({ error: 'invalid_grant', error_description: 'expired' }, 400)],
+    'access token not a string': [json({ ...ok, access_token: { ACCESS_TOKEN } })],
+    'token type not Bearer': [json({ ...ok, token_type: ACCESS_TOKEN })],
+    'expires_in a string': [json({ ...ok, expires_in: REFRESH_TOKEN })],
+    'duplicate member': [{ status: 200, headers: { 'content-type': 'application/json' }, body: `{"access_token":"${ACCESS_TOKEN}","access_token":"${REFRESH_TOKEN}","token_type":"Bearer","expires_in":3600}` }],
+    'id_token signed by an attacker': [json({ ...ok, id_token: idToken }), { keys: jwks, environment: 'sod', clientId: 'client-1' }],
+    'success with status 500': [json(ok, 500)],
+  })) {
+    failsCleanly(`parseTokenResponse: ${name}`, () => parseTokenResponse(response, { now: NOW, ...options }));
+  }
+  const result = parseTokenResponse(json(ok), { now: NOW });
+  assert.equal(result.accessToken, ACCESS_TOKEN);
+  assertClean(inspect(result, { depth: Infinity }), 'inspect(token result)');
+});
+
 // The CLI, in-process (its `main` takes argv, env and the output streams), against a local server
 // that answers like SuperOffice but with tokens that fail validation.
 const cliMain = require(join(dirname(require.resolve('superoffice-auth/package.json')), 'cli.cjs')).main;
@@ -326,6 +364,10 @@ test('the CLI prints no secret when it fails', async () => {
     ['inspect: --json', ['inspect', goodJwt, '--json'], {}],
     ['inspect: signed by an attacker, with keys', ['inspect', failingTokens()['signed by an attacker'], '--keys', `${baseUrl}/login/.well-known/jwks`], {}],
     ['inspect: not a JWT', ['inspect', `${TICKET}.${APPLICATION_TOKEN}`], {}],
+    ['refresh: nothing listening', ['refresh', '--timeout-ms', '2000'], { SO_BASE_URL: 'http://127.0.0.1:9', SO_ISSUER: 'https://sod.superoffice.com', SO_CLIENT_ID: 'client-1', SO_CLIENT_SECRET: CLIENT_SECRET, SO_REFRESH_TOKEN: REFRESH_TOKEN }],
+    ['refresh: a stray secret argument', ['refresh', REFRESH_TOKEN], { SO_ENVIRONMENT: 'sod', SO_CLIENT_ID: 'client-1', SO_CLIENT_SECRET: CLIENT_SECRET, SO_REFRESH_TOKEN: REFRESH_TOKEN }],
+    ['refresh: the secret where its file name goes', ['refresh'], { SO_ENVIRONMENT: 'sod', SO_CLIENT_ID: 'client-1', SO_CLIENT_SECRET_FILE: `${CLIENT_SECRET}\n${REFRESH_TOKEN}`, SO_REFRESH_TOKEN: REFRESH_TOKEN }],
+    ['refresh: a control character in the secret', ['refresh', '--ignore-id-token'], { SO_BASE_URL: 'http://127.0.0.1:9', SO_CLIENT_ID: 'client-1', SO_CLIENT_SECRET: `${CLIENT_SECRET}\u0001`, SO_REFRESH_TOKEN: REFRESH_TOKEN }],
   ];
   for (const [name, argv, runEnv] of runs) {
     const { code, output } = await runCli(argv, runEnv);
