@@ -13,13 +13,12 @@ function core() {
 // Ticket and token responses are a few KiB and a JWKS a few more; anything near this is not SuperOffice.
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-function fail(code, message, details) {
-  const { SuperOfficeAuthError } = core();
-  return new SuperOfficeAuthError(code, message, details);
-}
+// The error class lives in errors.cjs precisely so modules like this one need not reach it through
+// the core; invalidArgument is the same helper index.cjs uses.
+const { SuperOfficeAuthError, invalidArgument } = require('./errors.cjs');
 
-function invalidArgument(message) {
-  return fail('ERR_INVALID_ARGUMENT', message);
+function fail(code, message, details) {
+  return new SuperOfficeAuthError(code, message, details);
 }
 
 function requireNonEmptyString(name, value) {
