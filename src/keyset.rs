@@ -7,7 +7,6 @@
 mod x509;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use rsa::traits::PublicKeyParts;
 use serde_json::Value;
 use sha1::Sha1;
 use sha2::Digest;
@@ -15,6 +14,7 @@ use sha2::Digest;
 use crate::error::{Error, Result};
 use crate::key::parts::{self, PublicProblem};
 use crate::key::pem;
+use crate::key::PublicKey;
 use crate::verify::PreparedPublicKey;
 
 /// Largest key set text accepted.
@@ -28,7 +28,7 @@ pub struct VerifyingKey {
     pub kid: Option<String>,
     /// base64url SHA-1 thumbprint of the certificate (from JWKS `x5t`, or computed for a PEM cert).
     pub x5t: Option<String>,
-    pub key: rsa::PublicKey,
+    pub key: PublicKey,
     /// The same key with its Montgomery constants computed once, for fast verification.
     prepared: PreparedPublicKey,
 }
@@ -72,7 +72,7 @@ impl KeySet {
     pub fn extend(&mut self, keys: impl IntoIterator<Item = VerifyingKey>) -> Result<()> {
         let mut all = self.keys.clone();
         for key in keys {
-            parts::check_public(&key.key.n().to_be_bytes(), &key.key.e().to_be_bytes())
+            parts::check_public(key.key.n(), &key.key.e().to_be_bytes())
                 .map_err(PublicProblem::for_key_set)?;
             if key.kid.is_some() && all.iter().any(|other| other.kid == key.kid) {
                 return Err(Error::KeySetInvalid("two keys have the same kid"));
@@ -136,19 +136,14 @@ impl KeySet {
 
 impl VerifyingKey {
     /// A key without identifiers (a pinned key), checked like the keys of a set.
-    pub fn new(key: rsa::PublicKey) -> Result<VerifyingKey> {
-        parts::check_public(&key.n().to_be_bytes(), &key.e().to_be_bytes())
-            .map_err(PublicProblem::for_key_set)?;
+    pub fn new(key: PublicKey) -> Result<VerifyingKey> {
+        parts::check_public(key.n(), &key.e().to_be_bytes()).map_err(PublicProblem::for_key_set)?;
         VerifyingKey::with_ids(key, None, None)
     }
 
     /// A key already checked by `parts::check_public`, with the identifiers a token may name.
-    fn with_ids(key: rsa::PublicKey, kid: Option<String>, x5t: Option<String>) -> Result<Self> {
-        let exponent = key.e().to_be_bytes().iter().try_fold(0u64, |acc, &byte| {
-            acc.checked_mul(256).map(|acc| acc | u64::from(byte))
-        });
-        let prepared = exponent
-            .and_then(|e| PreparedPublicKey::new(&key.n().to_be_bytes(), e))
+    fn with_ids(key: PublicKey, kid: Option<String>, x5t: Option<String>) -> Result<Self> {
+        let prepared = PreparedPublicKey::new(key.n(), key.e())
             .ok_or(Error::KeySetInvalid("an RSA public key is not usable"))?;
         Ok(VerifyingKey {
             kid,
@@ -160,8 +155,7 @@ impl VerifyingKey {
 
     /// RSASSA-PKCS1-v1_5 SHA-256 verification of `signature` over `message`.
     pub fn verify_pkcs1v15_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
-        // RFC 8017 8.2.2 step 1: the signature is exactly as long as the modulus. rsa checks this
-        // too; stating it here keeps the rule visible.
+        // RFC 8017 8.2.2 step 1: the signature is exactly as long as the modulus.
         if signature.len() != self.prepared.size() {
             return false;
         }
@@ -307,7 +301,7 @@ fn from_pem(text: &str) -> Result<Vec<VerifyingKey>> {
 
 /// An RSA key from a SubjectPublicKeyInfo; `None` for other algorithms (an EC certificate in a
 /// bundle), which cannot verify RS256.
-fn from_spki(der: &[u8]) -> Result<Option<rsa::PublicKey>> {
+fn from_spki(der: &[u8]) -> Result<Option<PublicKey>> {
     use crate::der::{algorithm_identifier, oid, outer_sequence, BIT_STRING};
     let malformed = || Error::KeySetInvalid("a public key is not well-formed");
     let mut spki = outer_sequence(der).ok_or_else(malformed)?;
@@ -325,7 +319,7 @@ fn from_spki(der: &[u8]) -> Result<Option<rsa::PublicKey>> {
     }
 }
 
-fn from_pkcs1_public(der: &[u8]) -> Result<rsa::PublicKey> {
+fn from_pkcs1_public(der: &[u8]) -> Result<PublicKey> {
     let malformed = || Error::KeySetInvalid("an RSA public key is not well-formed");
     let mut key = crate::der::outer_sequence(der).ok_or_else(malformed)?;
     let modulus = key.unsigned().ok_or_else(malformed)?;

@@ -27,7 +27,7 @@ mod wasm;
 pub use error::{Error, Result, CODES};
 pub use jwt::Claims;
 pub use jwt::{validate_token, ValidationOptions};
-pub use key::{PemFormat, PrivateKey};
+pub use key::{PemFormat, PrivateKey, PublicKey};
 pub use keyset::KeySet;
 pub use oauth::{
     build_refresh_token_request, parse_token_response, IdTokenExpectations, RefreshRequestParams,

@@ -201,6 +201,15 @@ fn rfc7520_4_1_signature_is_checked_before_the_payload() {
     assert_eq!(code(&compact), "ERR_JWT_MALFORMED", "after the other rows");
 }
 
+/// Our public key as the rsa crate's, for its PEM and DER encoders.
+fn to_rsa(key: &superoffice_auth::PublicKey) -> rsa::PublicKey {
+    rsa::PublicKey::new(
+        rsa::BoxedUint::from_be_slice_vartime(key.n()),
+        rsa::BoxedUint::from(key.e()),
+    )
+    .unwrap()
+}
+
 #[test]
 fn hostile_tokens_table() {
     let rs = r#"{"alg":"RS256","kid":"rfc"}"#;
@@ -213,20 +222,17 @@ fn hostile_tokens_table() {
     let claims =
         |extra: &str| format!(r#"{{"iss":"SuperOffice AS","aud":"spn:1234","exp":{EXP}{extra}}}"#);
     let base = r#"{"iss":"SuperOffice AS","aud":"spn:1234""#.to_owned();
-    let rfc_key = PrivateKey::parse(RFC_PEM).unwrap().public_key();
+    let rfc_key = to_rsa(&PrivateKey::parse(RFC_PEM).unwrap().public_key());
     let public_pem = rfc_key.to_public_key_pem(LineEnding::LF).unwrap();
     let public_der = rfc_key.to_public_key_der().unwrap().as_bytes().to_vec();
     let attacker =
         |header: &str| mint_with(ATTACKER_PEM, header.as_bytes(), good_payload().as_bytes());
     let attacker_public = PrivateKey::parse(ATTACKER_PEM).unwrap().public_key();
-    let attacker_jwk = {
-        use rsa::traits::PublicKeyParts;
-        json!({
-            "kty": "RSA",
-            "n": b64(attacker_public.n().to_be_bytes()),
-            "e": b64(attacker_public.e().to_be_bytes()),
-        })
-    };
+    let attacker_jwk = json!({
+        "kty": "RSA",
+        "n": b64(attacker_public.n()),
+        "e": b64(attacker_public.e().to_be_bytes().iter().copied().skip_while(|&b| b == 0).collect::<Vec<u8>>()),
+    });
     let attacker_x5c = {
         let body: String = ATTACKER_CERT
             .lines()

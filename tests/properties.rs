@@ -5,7 +5,6 @@
 
 use proptest::prelude::*;
 use rsa::signature::Verifier;
-use rsa::traits::PublicKeyParts;
 use std::sync::OnceLock;
 use superoffice_auth::request::{NS_PARTNER, NS_SOAP11};
 use superoffice_auth::verify::PreparedPublicKey;
@@ -42,16 +41,16 @@ fn signers() -> &'static [Signer] {
             .map(|pem| {
                 let key = PrivateKey::parse(pem).unwrap();
                 let public = key.public_key();
-                let e = public
-                    .e()
-                    .to_be_bytes()
-                    .iter()
-                    .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-                let prepared = PreparedPublicKey::new(&public.n().to_be_bytes(), e).unwrap();
+                let prepared = PreparedPublicKey::new(public.n(), public.e()).unwrap();
+                let rsa_public = rsa::PublicKey::new(
+                    rsa::BoxedUint::from_be_slice_vartime(public.n()),
+                    rsa::BoxedUint::from(public.e()),
+                )
+                .unwrap();
                 Signer {
                     key,
                     prepared,
-                    rsa: rsa::pkcs1v15::VerifyingKey::new(public),
+                    rsa: rsa::pkcs1v15::VerifyingKey::new(rsa_public),
                 }
             })
             .collect()
@@ -127,7 +126,7 @@ proptest! {
             0 => fill.iter().copied().cycle().take(k).collect::<Vec<_>>(),
             // The modulus itself and beyond: out of range.
             1 => {
-                let n = signer.key.public_key().n().to_be_bytes();
+                let n = signer.key.public_key().n().to_vec();
                 let mut n = n.iter().copied().skip_while(|&b| b == 0).collect::<Vec<_>>();
                 let last = n.len() - 1;
                 n[last] = n[last].wrapping_add(fill.first().copied().unwrap_or(0) & 1);

@@ -5,8 +5,9 @@
 //!
 //! Where key material lives, and how it is wiped:
 //!
-//! - the parsed key: `rsa::PrivateKey` (`ZeroizeOnDrop`), and the signer's blinding pair and
-//!   p - 1, q - 1 (wiped on drop, [`signer`]); the signer's temporaries are `Zeroizing`;
+//! - the parsed key: its eight numbers as given ([`parts::Components`], kept for `to_pem` and
+//!   `to_xml`), the checked working values ([`parts::CheckedKey`]) and the signer's blinding pair and
+//!   p - 1, q - 1, all wiped on drop ([`signer`]); the signer's temporaries are `Zeroizing`;
 //! - on the way in: the joined PEM base64 and the decoded DER ([`pem`]), the XML values ([`xml`]) and
 //!   the eight numbers ([`parts::Components`]) are `Zeroizing`, reserved up front so that they never
 //!   reallocate (a reallocation would leave an unwiped copy behind);
@@ -15,16 +16,17 @@
 //!   straight from the zeroizing buffer (`js-tests/wasm-memory.test.cjs` scans wasm memory for it).
 //!
 //! What cannot be wiped: the caller's own JS strings, and the primes inside the Montgomery parameters
-//! (`BoxedMontyParams`, shared behind an `Arc` with no `Zeroize`; rsa's own precomputed values have
-//! the same limit).
+//! (`BoxedMontyParams`, shared behind an `Arc` with no `Zeroize`; the rsa crate's precomputed values
+//! have the same limit).
 
 mod encode;
 pub(crate) mod parts;
 pub(crate) mod pem;
+mod public;
 mod signer;
 mod xml;
 
-use rsa::traits::PublicKeyParts;
+pub use public::PublicKey;
 
 use crate::error::{Error, Result};
 use crate::keyset::VerifyingKey;
@@ -40,9 +42,9 @@ pub enum PemFormat {
 
 /// A parsed RSA private key of at least 2048 bits. Zeroized on drop; `Debug` shows only the size.
 pub struct PrivateKey {
-    /// The key; `rsa::PrivateKey` zeroizes its secret numbers on drop.
-    key: rsa::PrivateKey,
-    /// Values for signing computed once (Montgomery parameters of P and Q) and the blinding state.
+    /// The eight numbers as given, after they were checked against each other (zeroizing).
+    parts: parts::Components,
+    /// The checked key in working form (Montgomery parameters, CRT values) and the blinding state.
     signer: signer::Signer,
 }
 
@@ -75,18 +77,17 @@ impl PrivateKey {
                 "not a private key: expected PEM (-----BEGIN ...) or <RSAKeyValue> XML",
             ));
         };
-        let key = parts::private_key(&parts)?;
-        let signer = signer::Signer::new(&key)?;
-        Ok(PrivateKey { key, signer })
+        let signer = signer::Signer::new(parts::private_key(&parts)?)?;
+        Ok(PrivateKey { parts, signer })
     }
 
     pub fn bits(&self) -> usize {
-        self.key().n().bit_width_vartime() as usize
+        self.signer.public_key().bits()
     }
 
     /// Writes the key as PEM (LF line endings, 64 columns).
     pub fn to_pem(&self, format: PemFormat) -> Result<zeroize::Zeroizing<String>> {
-        let pkcs1 = encode::pkcs1_der(&parts::components(self.key())?);
+        let pkcs1 = encode::pkcs1_der(&self.parts);
         Ok(match format {
             PemFormat::Pkcs8 => encode::pem("PRIVATE KEY", &encode::pkcs8_der(&pkcs1)),
             PemFormat::Pkcs1 => encode::pem("RSA PRIVATE KEY", &pkcs1),
@@ -95,27 +96,23 @@ impl PrivateKey {
 
     /// Writes the key as .NET's `<RSAKeyValue>` XML, the form SuperOffice's portal issues.
     pub fn to_xml(&self) -> Result<zeroize::Zeroizing<String>> {
-        xml::to_xml(&parts::components(self.key())?)
+        xml::to_xml(&self.parts)
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`, blinded with the platform CSPRNG (see
     /// `signer.rs` for what is blinded and how).
     pub fn sign_pkcs1v15_sha256(&self, message: &[u8]) -> Result<Vec<u8>> {
-        self.signer.sign(&self.key, message)
+        self.signer.sign(message)
     }
 
     /// The public half.
-    pub fn public_key(&self) -> rsa::PublicKey {
-        self.key().to_public_key()
+    pub fn public_key(&self) -> PublicKey {
+        self.signer.public_key().clone()
     }
 
     /// The public half as a verification key without identifiers (a pinned key).
     pub fn verifying_key(&self) -> Result<VerifyingKey> {
         VerifyingKey::new(self.public_key())
-    }
-
-    fn key(&self) -> &rsa::PrivateKey {
-        &self.key
     }
 }
 

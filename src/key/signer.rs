@@ -25,10 +25,10 @@
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, ConcatenatingMul, Odd, Resize};
-use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use std::sync::Mutex;
 use zeroize::{Zeroize, Zeroizing};
 
+use super::parts::CheckedKey;
 use crate::error::{Error, Result};
 use crate::verify::{pkcs1v15_sha256_encoding, PreparedPublicKey};
 
@@ -38,10 +38,11 @@ type Secret = Zeroizing<BoxedMontyForm>;
 /// Signatures per blinding pair before a fresh r is drawn (OpenSSL's `BN_BLINDING_COUNTER`).
 const REFRESH_AFTER: u32 = 32;
 
-/// Per-key values computed once at parse time, plus the blinding state.
+/// The checked key, values computed once from it, and the blinding state.
 pub(crate) struct Signer {
-    p: BoxedMontyParams,
-    q: BoxedMontyParams,
+    key: CheckedKey,
+    /// e as a BoxedUint, for r^e.
+    e: BoxedUint,
     /// p - 1 and q - 1, for exponent blinding.
     p_minus_1: BoxedUint,
     q_minus_1: BoxedUint,
@@ -111,19 +112,22 @@ fn to_monty(x: &BoxedUint, params: &BoxedMontyParams) -> BoxedMontyForm {
 }
 
 impl Signer {
-    pub(crate) fn new(key: &rsa::PrivateKey) -> Result<Signer> {
-        let invalid = || Error::KeyInvalid("the key has no CRT values");
-        let p = BoxedMontyParams::from(key.p().ok_or_else(invalid)?.clone());
-        let q = BoxedMontyParams::from(key.q().ok_or_else(invalid)?.clone());
-        let p_minus_1 = p.modulus().as_ref().wrapping_sub(BoxedUint::one());
-        let q_minus_1 = q.modulus().as_ref().wrapping_sub(BoxedUint::one());
-        let e = key.e().to_be_bytes_trimmed_vartime();
-        let exponent = e.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-        let public = PreparedPublicKey::new(&key.n().to_be_bytes_trimmed_vartime(), exponent)
+    pub(crate) fn new(key: CheckedKey) -> Result<Signer> {
+        let p_minus_1 = key
+            .p_params
+            .modulus()
+            .as_ref()
+            .wrapping_sub(BoxedUint::one());
+        let q_minus_1 = key
+            .q_params
+            .modulus()
+            .as_ref()
+            .wrapping_sub(BoxedUint::one());
+        let public = PreparedPublicKey::new(key.public.n(), key.public.e())
             .ok_or(Error::KeyInvalid("the RSA modulus is not usable"))?;
         Ok(Signer {
-            p,
-            q,
+            e: BoxedUint::from(key.public.e()),
+            key,
             p_minus_1,
             q_minus_1,
             public,
@@ -131,8 +135,12 @@ impl Signer {
         })
     }
 
+    pub(crate) fn public_key(&self) -> &super::PublicKey {
+        &self.key.public
+    }
+
     /// The blinding pair for this signature; advances the shared state.
-    fn next_blinding(&self, key: &rsa::PrivateKey) -> Result<(Secret, Secret)> {
+    fn next_blinding(&self) -> Result<(Secret, Secret)> {
         let mut state = match self.blinding.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -147,7 +155,7 @@ impl Signer {
                     Zeroizing::new(blinding.a_inv.clone()),
                 ));
             }
-            _ => Self::fresh_blinding(key)?,
+            _ => self.fresh_blinding()?,
         };
         let pair = (
             Zeroizing::new(fresh.a.clone()),
@@ -158,11 +166,11 @@ impl Signer {
     }
 
     /// r uniformly random below 2^(8(k-1)) < n, so r < n; A = r^e, A_i = r^-1 (constant time).
-    fn fresh_blinding(key: &rsa::PrivateKey) -> Result<Blinding> {
-        let n_params = key.n_params();
-        let bits = key.n_bits_precision();
+    fn fresh_blinding(&self) -> Result<Blinding> {
+        let n_params = &self.key.n_params;
+        let bits = n_params.bits_precision();
         for _ in 0..16 {
-            let mut bytes = Zeroizing::new(vec![0u8; key.size() - 1]);
+            let mut bytes = Zeroizing::new(vec![0u8; self.key.public.size().saturating_sub(1)]);
             random_bytes(&mut bytes)?;
             let r = Zeroizing::new(
                 BoxedUint::from_be_slice(&bytes, bits)
@@ -171,8 +179,7 @@ impl Signer {
             let r = BoxedMontyForm::new((*r).clone(), n_params);
             // Not invertible only when r shares a factor with n (or is 0): probability ~2^-1000.
             if let Some(a_inv) = Option::<BoxedMontyForm>::from(r.invert()) {
-                let e = key.e();
-                let a = r.pow_bounded_exp(e, e.bit_width_vartime());
+                let a = r.pow_bounded_exp(&self.e, self.e.bit_width_vartime());
                 return Ok(Blinding { a, a_inv, uses: 1 });
             }
         }
@@ -188,29 +195,27 @@ impl Signer {
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`.
-    pub(crate) fn sign(&self, key: &rsa::PrivateKey, message: &[u8]) -> Result<Vec<u8>> {
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
         let failed = || Error::KeyInvalid("the key could not produce a signature");
-        let size = key.size();
+        let key = &self.key;
+        let size = key.public.size();
         let em = pkcs1v15_sha256_encoding(message, size).ok_or_else(failed)?;
-        let n_params = key.n_params();
-        let bits = key.n_bits_precision();
+        let n_params = &key.n_params;
+        let bits = n_params.bits_precision();
         let c = BoxedUint::from_be_slice(&em, bits).map_err(|_| failed())?;
-        let (dp, dq, qinv) = match (key.dp(), key.dq(), key.qinv()) {
-            (Some(dp), Some(dq), Some(qinv)) => (dp, dq, qinv),
-            _ => return Err(failed()),
-        };
 
-        let (a, a_inv) = self.next_blinding(key)?;
+        let (a, a_inv) = self.next_blinding()?;
         let blinded = Zeroizing::new((&BoxedMontyForm::new(c, n_params) * &*a).retrieve());
-        let dp = Self::blind_exponent(dp, &self.p_minus_1)?;
-        let dq = Self::blind_exponent(dq, &self.q_minus_1)?;
-        let mut m1 = to_monty(&blinded, &self.p).pow(&dp);
-        let m2 = Zeroizing::new(Zeroizing::new(to_monty(&blinded, &self.q).pow(&dq)).retrieve());
+        let dp = Self::blind_exponent(&key.dp, &self.p_minus_1)?;
+        let dq = Self::blind_exponent(&key.dq, &self.q_minus_1)?;
+        let mut m1 = to_monty(&blinded, &key.p_params).pow(&dp);
+        let m2 =
+            Zeroizing::new(Zeroizing::new(to_monty(&blinded, &key.q_params).pow(&dq)).retrieve());
         // h = qInv (m1 - m2) mod p; m = m2 + h q < n.
-        m1 -= &*Zeroizing::new(to_monty(&m2, &self.p));
-        let h = Zeroizing::new((qinv * &m1).retrieve());
+        m1 -= &*Zeroizing::new(to_monty(&m2, &key.p_params));
+        let h = Zeroizing::new((&key.qinv * &m1).retrieve());
         m1.zeroize();
-        let q: &Odd<BoxedUint> = self.q.modulus();
+        let q: &Odd<BoxedUint> = key.q_params.modulus();
         let hq = Zeroizing::new(
             h.concatenating_mul(q.as_ref())
                 .try_resize(bits)
