@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use superoffice_auth::oauth::{parse_token_response, TokenResponseOptions};
 use superoffice_auth::response::{extract_token, HttpResponse};
+use superoffice_auth::oauth::{parse_token_response, TokenResponseOptions};
 use superoffice_auth::{parse_ticket_response, KeySet, TicketOptions, CODES};
 
 const CONTENT_TYPES: [Option<&str>; 8] = [
