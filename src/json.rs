@@ -18,12 +18,12 @@
 //!   "128", counts down to zero), so that callers see the same answers as before. The parser recurses
 //!   once per level, so the limit also bounds its stack.
 //! - Numbers keep their text (the lexeme, validated against the grammar) and convert on demand:
-//!   [`Number::as_f64`] with core's correctly rounded `str::parse`, [`Number::as_u64`] and
+//!   [`Number::as_f64`] correctly rounded (our own conversion, see `decimal.rs`, as exact as core's
+//!   `str::parse` without its 10 KB table), [`Number::as_u64`] and
 //!   [`Number::as_i64`] with serde_json's rules (only a lexeme without fraction or exponent is an
 //!   integer, so `3600.0` is not; `-0` is not an integer either). A number whose value overflows f64
 //!   (`1e400`) is refused, as serde_json refuses it; one that underflows (`1e-400`) reads as zero.
-//!   Writing a parsed number back emits its exact original text, and no float printing is linked
-//!   for it.
+//!   Writing a parsed number back emits its exact original text.
 //! - Objects keep document order (a `Vec`, no map): results handed to JS list claims as the token
 //!   lists them. Lookup is a linear scan, which is the fastest for objects of a few dozen members.
 //! - Cost: one pass over the input; the duplicate check is pairwise for objects of up to 16 members
@@ -178,9 +178,7 @@ impl Number {
 
     /// The nearest f64, correctly rounded. Always finite: the parser refuses numbers that overflow.
     pub fn as_f64(&self) -> f64 {
-        // The text passed the JSON grammar, which is a subset of what `f64::from_str` accepts, and
-        // was checked to be finite when parsed; NaN is unreachable.
-        self.0.parse().unwrap_or(f64::NAN)
+        decimal::parse(&self.0)
     }
 
     /// The value as a u64, if the text is a non-negative integer in range (`3600`, not `3600.0`).
@@ -466,7 +464,8 @@ impl Parser<'_> {
         // Only ASCII was consumed, so this is valid UTF-8.
         let text = std::str::from_utf8(self.bytes.get(start..self.pos)?).ok()?;
         // serde_json refuses a number beyond f64's range; callers saw that refusal, so keep it.
-        if !text.parse::<f64>().ok()?.is_finite() {
+        // Below 10^308 a number is finite; only those near the limit need converting to tell.
+        if decimal::magnitude(text).is_some_and(|m| m > 308) && !decimal::parse(text).is_finite() {
             return None;
         }
         Some(Number(text.to_owned()))
@@ -581,20 +580,20 @@ impl ToJson for bool {
 
 impl ToJson for u64 {
     fn write_json(&self, out: &mut String) {
-        write_u64(*self, out);
+        decimal::write_u64(*self, out);
     }
 }
 
 impl ToJson for usize {
     fn write_json(&self, out: &mut String) {
         // usize is at most 64 bits on every target we build for.
-        write_u64(u64::try_from(*self).unwrap_or(u64::MAX), out);
+        decimal::write_u64(u64::try_from(*self).unwrap_or(u64::MAX), out);
     }
 }
 
 impl ToJson for f64 {
     fn write_json(&self, out: &mut String) {
-        write_f64(*self, out);
+        decimal::write(*self, out);
     }
 }
 
@@ -683,151 +682,7 @@ impl ToJson for ObjectWriter {
     }
 }
 
-fn write_u64(mut value: u64, out: &mut String) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        if let Some(digit) = digits.get_mut(start) {
-            *digit = b'0' + (value % 10) as u8;
-        }
-        value /= 10;
-        if value == 0 || start == 0 {
-            break;
-        }
-    }
-    for &digit in digits.get(start..).unwrap_or_default() {
-        out.push(char::from(digit));
-    }
-}
-
-/// 2^53: below it every integral f64 is written as an integer.
-const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
-
-/// A finite f64 as its exact decimal value; `null` for NaN and infinities (as serde_json writes them).
-///
-/// Exact rather than shortest: shortest round-trip printing (ryu, Grisu) needs tables and code this
-/// crate would carry for one field. A double is `m·2^e`; for `e < 0` that is `m·5^-e / 10^-e`, so
-/// the digits of the integer `m·5^-e` with the point `-e` places from the right are its exact value.
-/// Integral values below 2^53 (every time in milliseconds) take the short path and print as integers.
-fn write_f64(value: f64, out: &mut String) {
-    if !value.is_finite() {
-        out.push_str("null");
-        return;
-    }
-    if value.is_sign_negative() {
-        out.push('-');
-    }
-    let magnitude = value.abs();
-    if magnitude.fract() == 0.0 && magnitude < EXACT_INTEGERS {
-        // Integral and below 2^53, so the conversion is exact.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        write_u64(magnitude as u64, out);
-        return;
-    }
-    let bits = magnitude.to_bits();
-    let biased = i32::try_from(bits >> 52).unwrap_or(0);
-    let fraction = bits & ((1 << 52) - 1);
-    let (mantissa, exponent) = if biased == 0 {
-        (fraction, -1074)
-    } else {
-        (fraction | (1 << 52), biased - 1075)
-    };
-    // Little-endian base-2^32 limbs of m·2^e (e ≥ 0) or m·5^-e (e < 0).
-    #[allow(clippy::cast_possible_truncation)]
-    let mut limbs = vec![mantissa as u32, (mantissa >> 32) as u32];
-    let (factor, step, mut count) = if exponent >= 0 {
-        (2u64, 1u32 << 31, exponent.unsigned_abs())
-    } else {
-        (5u64, 1_220_703_125, exponent.unsigned_abs()) // 5^13, the largest power of 5 in a u32
-    };
-    let per_step = if factor == 2 { 31 } else { 13 };
-    while count > 0 {
-        let (multiplier, used) = if count >= per_step {
-            (u64::from(step), per_step)
-        } else {
-            (factor.pow(count), count)
-        };
-        multiply(&mut limbs, multiplier);
-        count -= used;
-    }
-    let digits = decimal_digits(limbs);
-    let point = if exponent < 0 {
-        exponent.unsigned_abs() as usize
-    } else {
-        0
-    };
-    // Split into integer and fraction digits, padding the fraction with leading zeros.
-    let (integer, fraction) = if digits.len() > point {
-        let (integer, fraction) = digits.split_at(digits.len() - point);
-        (integer.to_owned(), fraction.to_owned())
-    } else {
-        let mut fraction = "0".repeat(point - digits.len());
-        fraction.push_str(&digits);
-        (String::from("0"), fraction)
-    };
-    out.push_str(&integer);
-    let fraction = fraction.trim_end_matches('0');
-    if !fraction.is_empty() {
-        out.push('.');
-        out.push_str(fraction);
-    }
-}
-
-/// `limbs *= multiplier` (multiplier below 2^32).
-fn multiply(limbs: &mut Vec<u32>, multiplier: u64) {
-    let mut carry = 0u64;
-    for limb in limbs.iter_mut() {
-        let product = u64::from(*limb) * multiplier + carry;
-        #[allow(clippy::cast_possible_truncation)]
-        {
-            *limb = product as u32;
-        }
-        carry = product >> 32;
-    }
-    if carry > 0 {
-        #[allow(clippy::cast_possible_truncation)]
-        limbs.push(carry as u32);
-    }
-}
-
-/// The decimal digits of a little-endian base-2^32 number (at least one digit).
-fn decimal_digits(mut limbs: Vec<u32>) -> String {
-    const BILLION: u64 = 1_000_000_000;
-    // Groups of nine digits, least significant first.
-    let mut groups = Vec::new();
-    loop {
-        while limbs.last() == Some(&0) {
-            limbs.pop();
-        }
-        if limbs.is_empty() {
-            break;
-        }
-        let mut remainder = 0u64;
-        for limb in limbs.iter_mut().rev() {
-            let current = (remainder << 32) | u64::from(*limb);
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                *limb = (current / BILLION) as u32;
-            }
-            remainder = current % BILLION;
-        }
-        groups.push(remainder);
-    }
-    let mut text = String::new();
-    for (index, group) in groups.iter().rev().enumerate() {
-        let mut digits = String::new();
-        write_u64(*group, &mut digits);
-        if index > 0 {
-            text.push_str(&"0".repeat(9 - digits.len()));
-        }
-        text.push_str(&digits);
-    }
-    if text.is_empty() {
-        text.push('0');
-    }
-    text
-}
+mod decimal;
 
 #[cfg(test)]
 mod tests;
