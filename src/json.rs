@@ -153,18 +153,6 @@ impl From<bool> for Value {
     }
 }
 
-impl From<u64> for Value {
-    fn from(value: u64) -> Value {
-        Value::Number(Number(value.to_string()))
-    }
-}
-
-impl From<i64> for Value {
-    fn from(value: i64) -> Value {
-        Value::Number(Number(value.to_string()))
-    }
-}
-
 impl Number {
     /// The number's text, exactly as it appeared in the document.
     pub fn as_str(&self) -> &str {
