@@ -5,9 +5,8 @@
 //! before any claim is read, so an unsigned payload cannot steer validation.
 
 use crate::error::{Error, Result};
-use crate::json;
+use crate::json::{self, Object, Value};
 use crate::keyset::KeySet;
-use serde_json::{Map, Value};
 
 /// Tokens longer than this are refused before decoding.
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
@@ -18,7 +17,8 @@ pub const MAX_LEEWAY_SECONDS: u32 = 3600;
 /// NumericDates past 9999-12-31 are not real times.
 const MAX_NUMERIC_DATE: f64 = 253_402_300_799.0;
 
-pub type Claims = Map<String, Value>;
+/// A payload's claims, in the token's order.
+pub type Claims = Object;
 
 #[derive(Debug, Clone)]
 pub struct ValidationOptions<'a> {
@@ -234,7 +234,7 @@ fn numeric_date(claims: &Claims, name: &'static str) -> Result<Option<f64>> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::Number(number)) => match number.as_f64() {
-            Some(value) if value.is_finite() && (0.0..=MAX_NUMERIC_DATE).contains(&value) => {
+            value if value.is_finite() && (0.0..=MAX_NUMERIC_DATE).contains(&value) => {
                 Ok(Some(value))
             }
             _ => Err(Error::claim(name, "must be a NumericDate")),

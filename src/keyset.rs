@@ -7,11 +7,11 @@
 mod x509;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use serde_json::Value;
 use sha1::Sha1;
 use sha2::Digest;
 
 use crate::error::{Error, Result};
+use crate::json::{self, Value};
 use crate::key::parts::{self, PublicProblem};
 use crate::key::pem;
 use crate::key::PublicKey;
@@ -166,7 +166,7 @@ impl VerifyingKey {
 /// `{"keys": [...]}`: RSA signature keys for RS256; others are skipped.
 fn from_jwks(text: &str) -> Result<Vec<VerifyingKey>> {
     // Strict: a JWK naming `n` or `kid` twice could mean different keys to different readers.
-    let document = crate::json::parse_strict(text.as_bytes()).ok_or(Error::KeySetInvalid(
+    let document = json::parse(text.as_bytes()).ok_or(Error::KeySetInvalid(
         "the JWKS is not valid JSON, or names a member twice",
     ))?;
     let entries = document

@@ -49,13 +49,12 @@
 //!   server's words, truncated by [`Error::oauth`].
 
 use crate::error::{Error, Result};
-use crate::json;
+use crate::json::{self, Object, Value};
 use crate::jwt;
 use crate::keyset::KeySet;
 use crate::oidc::{self, SuperIdClaims, SuperIdOptions};
 use crate::request::{self, HttpRequest};
 use crate::response::{HttpResponse, MAX_RESPONSE_BYTES};
-use serde_json::{Map, Value};
 
 /// Path of the token endpoint below the environment's host.
 pub const TOKENS_PATH: &str = "/login/common/oauth/tokens";
@@ -225,7 +224,7 @@ pub fn parse_token_response(
 }
 
 /// An RFC 6749 §5.2 error body, if this is one.
-fn oauth_error(object: &Map<String, Value>) -> Option<Error> {
+fn oauth_error(object: &Object) -> Option<Error> {
     let error = object.get("error")?.as_str()?;
     if error.trim().is_empty() {
         return None;
@@ -235,10 +234,7 @@ fn oauth_error(object: &Map<String, Value>) -> Option<Error> {
     Some(Error::oauth(error, description))
 }
 
-fn read_success(
-    object: &Map<String, Value>,
-    options: &TokenResponseOptions<'_>,
-) -> Result<TokenResult> {
+fn read_success(object: &Object, options: &TokenResponseOptions<'_>) -> Result<TokenResult> {
     let access_token = match object.get("access_token") {
         Some(Value::String(token)) if !token.is_empty() => token,
         Some(Value::String(_)) | None | Some(Value::Null) => {
@@ -330,10 +326,10 @@ fn expires_in(value: Option<&Value>) -> Result<u64> {
         }
         Some(Value::Number(number)) => match number.as_u64() {
             Some(seconds) => seconds,
-            // Written with a fraction or exponent, or beyond u64: serde_json then holds an f64.
+            // Written with a fraction or exponent, or beyond u64: read as an f64.
             // A whole positive one is accepted (`3600.0`, `1e300`), capped like any other.
             None => match number.as_f64() {
-                Some(value) if value.is_finite() && value >= 1.0 && value.fract() == 0.0 => {
+                value if value.is_finite() && value >= 1.0 && value.fract() == 0.0 => {
                     // The cap is far below 2^53, so both conversions are exact where they matter.
                     #[allow(
                         clippy::cast_precision_loss,
@@ -421,7 +417,7 @@ mod tests {
             ("true", Err(())),
             ("[3600]", Err(())),
         ] {
-            let value: Value = serde_json::from_str(json).unwrap();
+            let value = json::parse(json.as_bytes()).unwrap();
             assert_eq!(expires_in(Some(&value)).map_err(|_| ()), expected, "{json}");
         }
         assert!(expires_in(None).is_err());

@@ -30,11 +30,11 @@
 //!   spells it), see [`crate::ticket::CLAIM_PREFIX`].
 
 use crate::error::{Error, Result};
+use crate::json::Value;
 use crate::jwt::{self, Claims, ValidationOptions};
 use crate::keyset::KeySet;
 use crate::request::Environment;
 use crate::ticket::{self, claim_name};
-use serde_json::Value;
 
 /// What an id_token must match, besides its signature.
 #[derive(Debug, Clone)]
@@ -208,22 +208,23 @@ mod tests {
         }
     }
 
-    fn claims(json: serde_json::Value) -> Claims {
-        match json {
-            serde_json::Value::Object(map) => map,
-            _ => unreachable!(),
-        }
+    /// Claims from JSON text.
+    fn claims(json: &str) -> Claims {
+        crate::json::parse_object(json.as_bytes()).unwrap()
     }
 
     #[test]
     fn typed_claims_table() {
         let p = |short: &str| claim_name(short);
-        let base = |extra: &[(String, serde_json::Value)]| {
-            let mut map = claims(serde_json::json!({ p("ctx"): "Cust1" }));
-            for (name, value) in extra {
-                map.insert(name.clone(), value.clone());
-            }
-            map
+        // The minimal claims plus one member, whose value is JSON text.
+        let base = |extra: &[(String, &str)]| {
+            let mut members = vec![format!(r#""{}":"Cust1""#, p("ctx"))];
+            members.extend(
+                extra
+                    .iter()
+                    .map(|(name, value)| format!(r#""{name}":{value}"#)),
+            );
+            claims(&format!("{{{}}}", members.join(",")))
         };
         type Check = fn(&SuperIdClaims) -> bool;
         let rows: Vec<(&str, Claims, Result<Check, &str>)> = vec![
@@ -239,57 +240,57 @@ mod tests {
             ),
             (
                 "associateid string",
-                base(&[(p("associateid"), "5".into())]),
+                base(&[(p("associateid"), r#""5""#)]),
                 Ok(|c| c.associate_id.as_deref() == Some("5")),
             ),
             (
                 "associateid number",
-                base(&[(p("associateid"), 5.into())]),
+                base(&[(p("associateid"), "5")]),
                 Ok(|c| c.associate_id.as_deref() == Some("5")),
             ),
             (
                 "associateid negative",
-                base(&[(p("associateid"), (-5).into())]),
+                base(&[(p("associateid"), "-5")]),
                 Ok(|c| c.associate_id.as_deref() == Some("-5")),
             ),
             (
                 "associateid null",
-                base(&[(p("associateid"), serde_json::Value::Null)]),
+                base(&[(p("associateid"), "null")]),
                 Ok(|c| c.associate_id.is_none()),
             ),
             (
                 "associateid float",
-                base(&[(p("associateid"), 5.5.into())]),
+                base(&[(p("associateid"), "5.5")]),
                 Err("ERR_JWT_CLAIM_INVALID"),
             ),
             (
                 "associateid bool",
-                base(&[(p("associateid"), true.into())]),
+                base(&[(p("associateid"), "true")]),
                 Err("ERR_JWT_CLAIM_INVALID"),
             ),
             (
                 "admin True",
-                base(&[(p("is_administrator"), "True".into())]),
+                base(&[(p("is_administrator"), r#""True""#)]),
                 Ok(|c| c.is_administrator),
             ),
             (
                 "admin False",
-                base(&[(p("is_administrator"), "False".into())]),
+                base(&[(p("is_administrator"), r#""False""#)]),
                 Ok(|c| !c.is_administrator),
             ),
             (
                 "admin bool",
-                base(&[(p("is_administrator"), true.into())]),
+                base(&[(p("is_administrator"), "true")]),
                 Ok(|c| c.is_administrator),
             ),
             (
                 "admin yes",
-                base(&[(p("is_administrator"), "yes".into())]),
+                base(&[(p("is_administrator"), r#""yes""#)]),
                 Err("ERR_JWT_CLAIM_INVALID"),
             ),
             (
                 "system token",
-                base(&[(p("system_token"), "My App-8k8Q".into())]),
+                base(&[(p("system_token"), r#""My App-8k8Q""#)]),
                 Ok(|c| {
                     c.system_user_token.as_deref() == Some("My App-8k8Q")
                         && c.require_system_user_token().ok() == Some("My App-8k8Q")
@@ -297,32 +298,28 @@ mod tests {
             ),
             (
                 "system token empty",
-                base(&[(p("system_token"), "".into())]),
+                base(&[(p("system_token"), r#""""#)]),
                 Ok(|c| c.system_user_token.is_none()),
             ),
             (
                 "system token number",
-                base(&[(p("system_token"), 1.into())]),
+                base(&[(p("system_token"), "1")]),
                 Err("ERR_JWT_CLAIM_INVALID"),
             ),
             (
                 "email number",
-                base(&[(p("email"), 1.into())]),
+                base(&[(p("email"), "1")]),
                 Err("ERR_JWT_CLAIM_INVALID"),
             ),
-            (
-                "ctx missing",
-                claims(serde_json::json!({})),
-                Err("ERR_JWT_CLAIM_INVALID"),
-            ),
+            ("ctx missing", claims("{}"), Err("ERR_JWT_CLAIM_INVALID")),
             (
                 "ctx empty",
-                claims(serde_json::json!({ p("ctx"): "" })),
+                claims(&format!(r#"{{"{}":""}}"#, p("ctx"))),
                 Err("ERR_JWT_CLAIM_INVALID"),
             ),
             (
                 "ctx number",
-                claims(serde_json::json!({ p("ctx"): 12345 })),
+                claims(&format!(r#"{{"{}":12345}}"#, p("ctx"))),
                 Err("ERR_JWT_CLAIM_INVALID"),
             ),
         ];
@@ -338,7 +335,7 @@ mod tests {
     #[test]
     fn missing_system_user_token_names_the_claim() {
         let result =
-            super_id_from_claims(claims(serde_json::json!({ claim_name("ctx"): "Cust1" })))
+            super_id_from_claims(claims(&format!(r#"{{"{}":"Cust1"}}"#, claim_name("ctx"))))
                 .unwrap();
         let error = result.require_system_user_token().unwrap_err();
         assert_eq!(
@@ -352,15 +349,15 @@ mod tests {
 
     #[test]
     fn authorized_party() {
-        let with = |azp: serde_json::Value| claims(serde_json::json!({ "azp": azp }));
-        assert!(check_authorized_party(&claims(serde_json::json!({})), "app").is_ok());
-        assert!(check_authorized_party(&with("app".into()), "app").is_ok());
+        let with = |azp: &str| claims(&format!(r#"{{"azp":{azp}}}"#));
+        assert!(check_authorized_party(&claims("{}"), "app").is_ok());
+        assert!(check_authorized_party(&with(r#""app""#), "app").is_ok());
         assert_eq!(
-            check_authorized_party(&with("other".into()), "app").unwrap_err(),
+            check_authorized_party(&with(r#""other""#), "app").unwrap_err(),
             Error::claim("azp", "unexpected value")
         );
         assert_eq!(
-            check_authorized_party(&with(1.into()), "app").unwrap_err(),
+            check_authorized_party(&with("1"), "app").unwrap_err(),
             Error::claim("azp", "must be a string")
         );
     }

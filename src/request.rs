@@ -15,9 +15,10 @@
 //! - `SOAPAction` is sent as a quoted string, as SOAP 1.1 (section 6.1.1) specifies; WCF accepts it
 //!   quoted or not. `Accept: text/xml` is sent too: WCF's basicHttpBinding ignores it, and it states
 //!   what we can read.
-//! - The REST body is built with `serde_json`, which escapes every value correctly.
+//! - The REST body is built with [`crate::json`]'s writer, which escapes every value correctly.
 
 use crate::error::{Error, Result};
+use crate::json;
 use crate::xml;
 
 /// The PartnerSystemUserService namespace (requests and responses).
@@ -200,14 +201,14 @@ fn soap_request(base: &str, params: &TicketRequestParams<'_>) -> Result<HttpRequ
 }
 
 fn rest_request(base: &str, params: &TicketRequestParams<'_>) -> HttpRequest {
-    // serde_json's default map keeps keys sorted; the order is irrelevant to the server.
-    let body = serde_json::json!({
-        "SignedSystemToken": params.signed_system_token,
-        "ApplicationToken": params.application_token,
-        "ContextIdentifier": params.context_identifier,
-        "ReturnTokenType": "JWT",
-    })
-    .to_string();
+    // The order is irrelevant to the server; this is the sorted order serde_json wrote, kept so that
+    // the bytes sent did not change when we replaced it.
+    let body = json::object()
+        .member("ApplicationToken", params.application_token)
+        .member("ContextIdentifier", params.context_identifier)
+        .member("ReturnTokenType", "JWT")
+        .member("SignedSystemToken", params.signed_system_token)
+        .finish();
     HttpRequest {
         url: format!("{base}{REST_PATH}"),
         method: "POST",

@@ -32,9 +32,8 @@
 //! - Errors carry fixed messages; the only text copied from the body is a fault's code and string and a
 //!   denial's `ErrorMessage` (truncated by [`Error`]'s constructors).
 
-use serde_json::{Map, Value};
-
 use crate::error::{Error, Result};
+use crate::json::{self, Object, Value};
 use crate::request::{NS_PARTNER, NS_SOAP11, NS_SOAP12};
 use crate::xml::{self, Element};
 
@@ -245,8 +244,8 @@ fn conclude(successful: bool, token: Option<&str>, message: Option<&str>) -> Res
 
 fn read_json(body: &str) -> Result<String> {
     // Strict parsing: a member named twice (even through an escape such as `\u0053`) is refused,
-    // where serde_json alone would silently keep the last one.
-    let object = match crate::json::parse_strict(body.as_bytes()) {
+    // where many JSON parsers would silently keep the last one.
+    let object = match json::parse(body.as_bytes()) {
         Some(Value::Object(object)) => object,
         Some(_) => {
             return Err(Error::ResponseMalformed(
@@ -271,11 +270,7 @@ fn read_json(body: &str) -> Result<String> {
 }
 
 /// A member under its PascalCase or camelCase name; both at once is ambiguous.
-fn member<'a>(
-    object: &'a Map<String, Value>,
-    pascal: &str,
-    camel: &str,
-) -> Result<Option<&'a Value>> {
+fn member<'a>(object: &'a Object, pascal: &str, camel: &str) -> Result<Option<&'a Value>> {
     match (object.get(pascal), object.get(camel)) {
         (Some(_), Some(_)) => Err(Error::ResponseMalformed(
             "a JSON member appears under two spellings",
@@ -286,7 +281,7 @@ fn member<'a>(
 
 /// A string-or-null member: absent, null or blank all read as `None`.
 fn optional_json_string<'a>(
-    object: &'a Map<String, Value>,
+    object: &'a Object,
     pascal: &str,
     camel: &str,
 ) -> Result<Option<&'a str>> {
@@ -585,8 +580,11 @@ mod tests {
         let rest_denial = |message: &str| {
             extract(
                 200,
-                &serde_json::json!({"IsSuccessful": false, "Token": null, "ErrorMessage": message})
-                    .to_string(),
+                &json::object()
+                    .member("IsSuccessful", false)
+                    .member("Token", Value::Null)
+                    .member("ErrorMessage", message)
+                    .finish(),
             )
         };
         for denial in [soap_denial, rest_denial] {

@@ -1,10 +1,10 @@
 //! Steps 2 and 3 joined: from the service's HTTP response to a validated system user ticket.
 
 use crate::error::{Error, Result};
+use crate::json::Value;
 use crate::jwt::{self, Claims, ValidationOptions};
 use crate::keyset::KeySet;
 use crate::response::{self, HttpResponse};
-use serde_json::Value;
 
 /// Issuer of system-user tokens, as SuperOffice's own .NET client checks it.
 pub const SYSTEM_USER_ISSUER: &str = "SuperOffice AS";

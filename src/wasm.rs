@@ -4,6 +4,7 @@
 //! turns it into a `SuperOfficeAuthError`. Structured results cross the boundary once, as JSON text.
 
 use crate::error::Error;
+use crate::json::{self, ObjectWriter};
 use crate::key::{PemFormat, PrivateKey};
 use crate::keyset::KeySet;
 use crate::oauth::{self, IdTokenExpectations, RefreshRequestParams, TokenResponseOptions};
@@ -13,7 +14,6 @@ use crate::response::HttpResponse;
 use crate::ticket::{self, TicketOptions, TicketResult};
 use crate::{jwt, sign};
 use js_sys::JsString;
-use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -167,13 +167,18 @@ pub fn build_ticket_request(
 
 /// `{ url, method, headers: { name: value }, body }`, ready for `fetch`.
 fn request_json(built: HttpRequest) -> String {
-    let headers: serde_json::Map<String, Value> = built
+    let headers = built
         .headers
-        .into_iter()
-        .map(|(name, value)| (name.to_owned(), Value::String(value)))
-        .collect();
-    json!({ "url": built.url, "method": built.method, "headers": headers, "body": built.body })
-        .to_string()
+        .iter()
+        .fold(json::object(), |headers, (name, value)| {
+            headers.member(name, value)
+        });
+    json::object()
+        .member("url", &built.url)
+        .member("method", built.method)
+        .member("headers", headers)
+        .member("body", &built.body)
+        .finish()
 }
 
 #[wasm_bindgen(js_name = parseTicketResponse)]
@@ -201,17 +206,16 @@ pub fn parse_ticket_response(
 }
 
 fn ticket_json(result: TicketResult) -> String {
-    json!({
-        "ticket": result.ticket,
-        "contextIdentifier": result.context_identifier,
-        "serial": result.serial,
-        "netserverUrl": result.netserver_url,
-        "webapiUrl": result.webapi_url,
-        "isAdministrator": result.is_administrator,
-        "expiresAt": result.expires_at_ms,
-        "claims": result.claims,
-    })
-    .to_string()
+    json::object()
+        .member("ticket", &result.ticket)
+        .member("contextIdentifier", &result.context_identifier)
+        .member("serial", &result.serial)
+        .member("netserverUrl", &result.netserver_url)
+        .member("webapiUrl", &result.webapi_url)
+        .member("isAdministrator", result.is_administrator)
+        .member("expiresAt", result.expires_at_ms)
+        .member("claims", &result.claims)
+        .finish()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -233,7 +237,7 @@ pub fn validate_token(
         nonce: nonce.as_deref(),
     };
     jwt::validate_token(token, &keys.0, &options)
-        .map(|claims| Value::Object(claims).to_string())
+        .map(|claims| json::to_text(&claims))
         .map_err(to_js)
 }
 
@@ -259,23 +263,22 @@ pub fn parse_super_id_token(
         leeway_seconds,
     };
     oidc::parse_super_id_token(id_token, &keys.0, &options)
-        .map(|claims| super_id_json(claims).to_string())
+        .map(|claims| super_id_json(&claims).finish())
         .map_err(to_js)
 }
 
-fn super_id_json(claims: SuperIdClaims) -> Value {
-    json!({
-        "systemUserToken": claims.system_user_token,
-        "contextIdentifier": claims.context_identifier,
-        "email": claims.email,
-        "upn": claims.upn,
-        "associateId": claims.associate_id,
-        "isAdministrator": claims.is_administrator,
-        "netserverUrl": claims.netserver_url,
-        "webapiUrl": claims.webapi_url,
-        "serial": claims.serial,
-        "claims": claims.claims,
-    })
+fn super_id_json(claims: &SuperIdClaims) -> ObjectWriter {
+    json::object()
+        .member("systemUserToken", &claims.system_user_token)
+        .member("contextIdentifier", &claims.context_identifier)
+        .member("email", &claims.email)
+        .member("upn", &claims.upn)
+        .member("associateId", &claims.associate_id)
+        .member("isAdministrator", claims.is_administrator)
+        .member("netserverUrl", &claims.netserver_url)
+        .member("webapiUrl", &claims.webapi_url)
+        .member("serial", &claims.serial)
+        .member("claims", &claims.claims)
 }
 
 /// The refresh-token grant request; `environment` or `baseUrl` gives the host.
@@ -357,33 +360,34 @@ fn token_response(
     };
     let options = TokenResponseOptions { now_ms, id_token };
     let result = oauth::parse_token_response(&response, &options).map_err(to_js)?;
-    Ok(json!({
-        "accessToken": result.access_token,
-        "tokenType": result.token_type,
-        "expiresAt": result.expires_at_ms,
-        "refreshToken": result.refresh_token,
-        "idToken": result.id_token_claims.map(super_id_json),
-    })
-    .to_string())
+    Ok(json::object()
+        .member("accessToken", &result.access_token)
+        .member("tokenType", result.token_type)
+        .member("expiresAt", result.expires_at_ms)
+        .member("refreshToken", &result.refresh_token)
+        .member(
+            "idToken",
+            result.id_token_claims.as_ref().map(super_id_json),
+        )
+        .finish())
 }
 
 /// The core's size caps, in UTF-8 bytes, so that the JS layer can refuse oversized text before copying
 /// it into wasm memory (which grows to hold each argument and never shrinks).
 #[wasm_bindgen(js_name = sizeLimits)]
 pub fn size_limits() -> String {
-    json!({
-        "responseBytes": crate::response::MAX_RESPONSE_BYTES,
-        "tokenBytes": crate::jwt::MAX_TOKEN_BYTES,
-        "keyTextBytes": crate::key::MAX_TEXT,
-        "keySetTextBytes": crate::keyset::MAX_TEXT,
-    })
-    .to_string()
+    json::object()
+        .member("responseBytes", crate::response::MAX_RESPONSE_BYTES)
+        .member("tokenBytes", crate::jwt::MAX_TOKEN_BYTES)
+        .member("keyTextBytes", crate::key::MAX_TEXT)
+        .member("keySetTextBytes", crate::keyset::MAX_TEXT)
+        .finish()
 }
 
 /// Every error code, in the order of the Rust enum (the JS tests compare it with `index.d.ts`).
 #[wasm_bindgen(js_name = errorCodes)]
 pub fn error_codes() -> String {
-    json!(crate::error::CODES).to_string()
+    json::to_text(crate::error::CODES)
 }
 
 /// Size of the wasm linear memory in bytes (for the benchmark's "memory flat after warm-up" check;
