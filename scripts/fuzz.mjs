@@ -34,6 +34,7 @@ export const TARGETS = {
   request_roundtrip: 'address',
   key_check: 'none',
   json: 'address',
+  xml: 'address',
 };
 
 /** Largest input libFuzzer makes: above every real response, token and key we expect. */

@@ -2,15 +2,15 @@
 //!
 //! Reading is lenient about layout (declaration, comments, whitespace and line breaks inside the
 //! base64, any element order, leading zero bytes) and strict about content: no DOCTYPE, no entities
-//! beyond the five predefined ones, each element once, nothing unknown.
+//! beyond the five predefined ones, each element once, nothing unknown. The XML itself is checked by
+//! the same tokenizer that reads SOAP responses ([`crate::xml::tokenizer`]).
 
 use base64ct::{Base64, Encoding};
-use quick_xml::events::Event;
-use quick_xml::Reader;
 use zeroize::Zeroizing;
 
 use super::parts::{self, Components};
 use crate::error::{Error, Result};
+use crate::xml::tokenizer::{Token, Tokenizer, XmlError};
 
 struct Field {
     name: &'static str,
@@ -59,101 +59,78 @@ enum State {
 
 /// Reads `<RSAKeyValue>` into its components.
 pub(crate) fn parse(text: &str) -> Result<Components> {
-    // Each field's base64, whitespace removed. Zeroizing: this is the key.
+    // Each field's base64, whitespace removed. Zeroizing: this is the key. The tokenizer only borrows
+    // from `text`, so these are the only copies.
     let mut values: [Option<Zeroizing<String>>; 8] = Default::default();
     let mut state = State::BeforeRoot;
-    let mut reader = Reader::from_str(text);
-    loop {
-        let event = reader.read_event().map_err(|_| NOT_WELL_FORMED)?;
-        let empty = matches!(event, Event::Empty(_));
-        match event {
-            Event::DocType(_) => {
-                return Err(Error::KeyInvalid("the XML key must not contain a DOCTYPE"));
-            }
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-            Event::Start(element) | Event::Empty(element)
-                if state == State::BeforeRoot || state == State::InRoot =>
-            {
-                let name = element.local_name();
-                state = if state == State::BeforeRoot {
-                    if name.as_ref() != ROOT {
+    let mut tokens = Tokenizer::new(text).map_err(to_error)?;
+    // The tokenizer has checked well-formedness (matching end tags, one root, nothing after it).
+    while let Some(token) = tokens.next().map_err(to_error)? {
+        match token {
+            Token::Start { name, empty } => {
+                // Prefixes are ignored: .NET writes none, and nothing here depends on a namespace.
+                let name = name.split_once(':').map_or(name, |(_, local)| local);
+                state = match state {
+                    State::BeforeRoot if name == ROOT => State::InRoot,
+                    State::BeforeRoot => {
                         return Err(Error::KeyInvalid(
                             "the XML key is not an <RSAKeyValue> element",
-                        ));
-                    }
-                    if empty {
-                        State::AfterRoot
-                    } else {
-                        State::InRoot
-                    }
-                } else {
-                    let (index, field) = FIELDS
-                        .iter()
-                        .enumerate()
-                        .find(|(_, field)| field.name == name.as_ref())
-                        .ok_or(Error::KeyInvalid("the XML key has an unknown element"))?;
-                    let slot = values.get_mut(index).ok_or(NOT_WELL_FORMED)?;
-                    if slot.is_some() {
-                        return Err(Error::KeyInvalid(field.duplicate));
-                    }
-                    // No value is longer than the whole text: reserving that much means the
-                    // zeroizing string never reallocates and leaves no copy of the key behind.
-                    *slot = Some(Zeroizing::new(String::with_capacity(text.len())));
-                    if empty {
-                        State::InRoot
-                    } else {
-                        State::InField(index)
-                    }
-                };
-            }
-            Event::Start(_) | Event::Empty(_) => {
-                return Err(Error::KeyInvalid(match state {
-                    State::AfterRoot => "the XML key has content after </RSAKeyValue>",
-                    _ => "the XML key has an element inside a value",
-                }));
-            }
-            Event::End(_) => {
-                state = match state {
-                    State::InField(_) => State::InRoot,
-                    State::InRoot => State::AfterRoot,
-                    State::BeforeRoot | State::AfterRoot => return Err(NOT_WELL_FORMED),
-                };
-            }
-            Event::Text(content) => append(&mut values, state, &content)?,
-            Event::CData(content) => append(&mut values, state, &content)?,
-            Event::GeneralRef(reference) => {
-                let character = match &*reference {
-                    "amp" => '&',
-                    "lt" => '<',
-                    "gt" => '>',
-                    "apos" => '\'',
-                    "quot" => '"',
-                    _ if reference.is_char_ref() => reference
-                        .resolve_char_ref()
-                        .ok()
-                        .flatten()
-                        .ok_or(NOT_WELL_FORMED)?,
-                    _ => {
-                        return Err(Error::KeyInvalid(
-                            "the XML key uses an entity other than the five predefined ones",
                         ))
                     }
+                    State::InRoot => {
+                        let (index, field) = FIELDS
+                            .iter()
+                            .enumerate()
+                            .find(|(_, field)| field.name == name)
+                            .ok_or(Error::KeyInvalid("the XML key has an unknown element"))?;
+                        let slot = values.get_mut(index).ok_or(NOT_WELL_FORMED)?;
+                        if slot.is_some() {
+                            return Err(Error::KeyInvalid(field.duplicate));
+                        }
+                        // No value is longer than the whole text: reserving that much means the
+                        // zeroizing string never reallocates and leaves no copy of the key behind.
+                        *slot = Some(Zeroizing::new(String::with_capacity(text.len())));
+                        State::InField(index)
+                    }
+                    State::InField(_) => {
+                        return Err(Error::KeyInvalid(
+                            "the XML key has an element inside a value",
+                        ))
+                    }
+                    // The tokenizer refuses a second root already; this keeps the reader correct
+                    // on its own.
+                    State::AfterRoot => return Err(to_error(XmlError::AfterRoot)),
                 };
-                append(&mut values, state, character.encode_utf8(&mut [0; 4]))?;
+                if empty {
+                    state = close(state);
+                }
             }
-            Event::Eof => break,
+            Token::End => state = close(state),
+            Token::Text(text) => append(&mut values, state, text)?,
+            Token::Char(c) => append(&mut values, state, c.encode_utf8(&mut [0; 4]))?,
+            Token::Declaration { .. } | Token::Comment | Token::ProcessingInstruction => {}
         }
-    }
-    match state {
-        State::AfterRoot => {}
-        State::BeforeRoot => {
-            return Err(Error::KeyInvalid(
-                "the XML key is not an <RSAKeyValue> element",
-            ))
-        }
-        State::InRoot | State::InField(_) => return Err(NOT_WELL_FORMED),
     }
     components(&values)
+}
+
+/// The state after the innermost open element ends.
+fn close(state: State) -> State {
+    match state {
+        State::InField(_) => State::InRoot,
+        State::BeforeRoot | State::InRoot | State::AfterRoot => State::AfterRoot,
+    }
+}
+
+fn to_error(error: XmlError) -> Error {
+    match error {
+        XmlError::Doctype => Error::KeyInvalid("the XML key must not contain a DOCTYPE"),
+        XmlError::UnknownEntity => {
+            Error::KeyInvalid("the XML key uses an entity other than the five predefined ones")
+        }
+        XmlError::AfterRoot => Error::KeyInvalid("the XML key has content after </RSAKeyValue>"),
+        XmlError::Malformed(_) => NOT_WELL_FORMED,
+    }
 }
 
 /// Adds element text to the open field. Outside a field only whitespace is allowed.
