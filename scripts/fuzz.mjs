@@ -107,7 +107,7 @@ export function minimizeCorpora(targets = Object.keys(TARGETS)) {
   }
 }
 
-/** What CI runs: every target briefly (about 5 x 45 s plus the first build). */
+/** What CI runs: every target briefly (7 x 45 s plus the builds). */
 export function runFuzzSmoke() {
   runFuzz({ seconds: 45 });
 }
