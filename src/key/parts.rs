@@ -164,7 +164,6 @@ impl Drop for CheckedKey {
 /// division with remainder, Montgomery multiplication, comparisons); only each check's final verdict
 /// is branched on, and a failed check ends in an error anyway.
 pub(crate) fn private_key(parts: &Components) -> Result<CheckedKey> {
-    check_public(&parts.n, &parts.e).map_err(PublicProblem::for_private_key)?;
     let public = public_key(&parts.n, &parts.e).map_err(PublicProblem::for_private_key)?;
     for (value, message) in [
         (&parts.p, "prime P must be greater than 1"),
