@@ -154,6 +154,38 @@ pub(crate) mod oid {
     pub(crate) const DSA: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01];
 }
 
+/// Single-byte changes (to values that are tags, length bytes or edges), truncations and an appended
+/// byte of a DER document: the inputs the readers built on this module are held against the der crate
+/// with (`key::tests`, `keyset::tests`).
+#[cfg(test)]
+pub(crate) fn mutations(der: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for (i, &byte) in der.iter().enumerate() {
+        for value in [
+            0x00,
+            0x01,
+            0x02,
+            0x03,
+            0x30,
+            0x7f,
+            0x80,
+            0x81,
+            0x82,
+            0xff,
+            byte ^ 1,
+        ] {
+            if value != byte {
+                let mut changed = der.to_vec();
+                changed[i] = value;
+                out.push(changed);
+            }
+        }
+        out.push(der[..i].to_vec());
+    }
+    out.push([der, &[0]].concat());
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

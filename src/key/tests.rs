@@ -525,38 +525,10 @@ fn signs_keys_that_are_not_a_whole_number_of_limbs() {
     }
 }
 
-/// Single-byte changes, truncations and an appended byte of a DER document.
-fn mutations(der: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    for i in 0..der.len() {
-        for value in [
-            0x00,
-            0x01,
-            0x02,
-            0x30,
-            0x7f,
-            0x80,
-            0x81,
-            0x82,
-            0xff,
-            der[i] ^ 1,
-        ] {
-            if value != der[i] {
-                let mut changed = der.to_vec();
-                changed[i] = value;
-                out.push(changed);
-            }
-        }
-        out.push(der[..i].to_vec());
-    }
-    out.push([der, &[0]].concat());
-    out
-}
-
 #[test]
 fn pkcs1_reader_agrees_with_the_der_crate_on_mutations() {
     let der = pkcs1_der();
-    for input in mutations(&der) {
+    for input in crate::der::mutations(&der) {
         let theirs = match rsa::pkcs1::RsaPrivateKeyRef::from_der(&input) {
             Ok(key) if key.version() == rsa::pkcs1::Version::TwoPrime => {
                 Ok(key.modulus.as_bytes().to_vec())
@@ -574,7 +546,7 @@ fn pkcs1_reader_agrees_with_the_der_crate_on_mutations() {
 #[test]
 fn pkcs8_reader_agrees_with_the_der_crate_on_mutations() {
     let der = pem::blocks(PKCS8).unwrap()[0].decode().unwrap().to_vec();
-    for input in mutations(&der) {
+    for input in crate::der::mutations(&der) {
         let theirs = rsa::pkcs8::PrivateKeyInfoRef::from_der(&input)
             .ok()
             .map(|info| {
