@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::parts::{self, Components};
 use crate::error::{Error, Result};
-use crate::xml::tokenizer::{Token, Tokenizer, XmlError};
+use crate::xml::tokenizer::{split_qname, Token, Tokenizer, XmlError};
 
 struct Field {
     name: &'static str,
@@ -69,7 +69,7 @@ pub(crate) fn parse(text: &str) -> Result<Components> {
         match token {
             Token::Start { name, empty } => {
                 // Prefixes are ignored: .NET writes none, and nothing here depends on a namespace.
-                let name = name.split_once(':').map_or(name, |(_, local)| local);
+                let (_, name) = split_qname(name);
                 state = match state {
                     State::BeforeRoot if name == ROOT => State::InRoot,
                     State::BeforeRoot => {

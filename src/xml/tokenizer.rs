@@ -389,6 +389,11 @@ fn qname(s: &str) -> Result<(&str, &str), XmlError> {
     split(s, len)
 }
 
+/// Splits a QName the tokenizer returned into prefix (empty when there is none) and local part.
+pub(crate) fn split_qname(name: &str) -> (&str, &str) {
+    name.split_once(':').unwrap_or(("", name))
+}
+
 /// Length in bytes of the XML `Name` (with `colon`) or `NCName` (without) that starts `s`; 0 if none.
 fn name_len(s: &str, colon: bool) -> usize {
     let mut chars = s.char_indices();

@@ -2,7 +2,7 @@
 //! resolving prefixes to namespace URIs, and applies the response-specific rules (declaration values,
 //! element count, namespace declarations) listed in the module documentation of [`crate::xml`].
 
-use super::tokenizer::{attribute_value, RawAttribute, Token, Tokenizer, XmlError};
+use super::tokenizer::{attribute_value, split_qname, RawAttribute, Token, Tokenizer, XmlError};
 use super::{is_xml_whitespace, parse_xs_boolean, MAX_ELEMENTS, NS_XSI};
 use crate::error::{Error, Result};
 
@@ -292,9 +292,4 @@ fn resolve<'a>(scope: &[(&'a str, &'a str)], prefix: &str) -> Result<&'a str> {
         None if prefix.is_empty() => Ok(""),
         None => Err(Error::ResponseMalformed("undeclared namespace prefix")),
     }
-}
-
-/// Splits a QName (already checked by the tokenizer) into prefix and local part.
-fn split_qname(name: &str) -> (&str, &str) {
-    name.split_once(':').unwrap_or(("", name))
 }
