@@ -151,26 +151,12 @@ fn decode_base64url(input: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(input.len() / 4 * 3 + 2);
     let mut chunks = input.chunks_exact(4);
     for chunk in &mut chunks {
-        let mut word = 0u32;
-        for &c in chunk {
-            let v = BASE64URL[usize::from(c)];
-            if v == 0xff {
-                return None;
-            }
-            word = (word << 6) | u32::from(v);
-        }
+        let word = sextets(chunk)?;
         out.extend_from_slice(&word.to_be_bytes()[1..]);
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut word = 0u32;
-        for &c in rest {
-            let v = BASE64URL[usize::from(c)];
-            if v == 0xff {
-                return None;
-            }
-            word = (word << 6) | u32::from(v);
-        }
+        let word = sextets(rest)?;
         // 2 characters carry 1 byte (4 spare bits), 3 carry 2 bytes (2 spare bits).
         let spare = if rest.len() == 2 { 4 } else { 2 };
         if word & ((1 << spare) - 1) != 0 {
@@ -180,6 +166,15 @@ fn decode_base64url(input: &[u8]) -> Option<Vec<u8>> {
         out.extend_from_slice(&bytes[4 - (rest.len() - 1)..]);
     }
     Some(out)
+}
+
+/// Up to four base64url characters as their 6-bit values packed into a word; `None` for any
+/// character outside the alphabet.
+fn sextets(chars: &[u8]) -> Option<u32> {
+    chars.iter().try_fold(0u32, |word, &c| {
+        let v = BASE64URL[usize::from(c)];
+        (v != 0xff).then(|| (word << 6) | u32::from(v))
+    })
 }
 
 struct Header {
