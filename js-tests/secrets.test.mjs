@@ -83,7 +83,15 @@ function assertClean(text, where) {
 }
 
 let failures = 0;
-/** Runs `fn`, which must throw; the error must be a SuperOfficeAuthError and show no secret. */
+/** The error must be a SuperOfficeAuthError and show no secret in any rendering. */
+function checkClean(where, error) {
+  assert.ok(error instanceof SuperOfficeAuthError, `${where}: expected a SuperOfficeAuthError, got ${error}`);
+  assertClean(renderings(error), where);
+  failures += 1;
+  return error;
+}
+
+/** Runs `fn`, which must throw cleanly (see checkClean). */
 function failsCleanly(where, fn) {
   let error;
   try {
@@ -91,12 +99,10 @@ function failsCleanly(where, fn) {
   } catch (caught) {
     error = caught;
   }
-  assert.ok(error instanceof SuperOfficeAuthError, `${where}: expected a SuperOfficeAuthError, got ${error}`);
-  assertClean(renderings(error), where);
-  failures += 1;
-  return error;
+  return checkClean(where, error);
 }
 
+/** Awaits `promise`, which must reject cleanly (see checkClean). */
 async function rejectsCleanly(where, promise) {
   let error;
   try {
@@ -104,10 +110,7 @@ async function rejectsCleanly(where, promise) {
   } catch (caught) {
     error = caught;
   }
-  assert.ok(error instanceof SuperOfficeAuthError, `${where}: expected a SuperOfficeAuthError, got ${error}`);
-  assertClean(renderings(error), where);
-  failures += 1;
-  return error;
+  return checkClean(where, error);
 }
 
 // Key texts that fail, each full of real key material (and some of other secrets).
