@@ -32,9 +32,6 @@ export const TARGETS = {
   jwt: 'none',
   key: 'address',
   request_roundtrip: 'address',
-  key_check: 'none',
-  json: 'address',
-  xml: 'address',
 };
 
 /** Largest input libFuzzer makes: above every real response, token and key we expect. */

@@ -3,19 +3,25 @@
 //! Every key is RSA, 2048 to 8192 bits, with an odd exponent above 1. A JWKS may hold other keys
 //! (EC, encryption keys, other algorithms); those are skipped, not refused, because servers publish
 //! them for other clients. What we cannot use in PEM is refused, since the caller chose it.
+//!
+//! The readers are the crates': serde_json for the JWKS (through [`crate::json`], which refuses
+//! repeated member names), x509-cert for certificates, spki and pkcs1 (through rsa) for public keys,
+//! sha1 for certificate thumbprints. Each key is held as rsa's `PublicKey` and as the jsonwebtoken
+//! `DecodingKey` that [`crate::jwt`] verifies with.
 
-mod x509;
-
-use base64ct::{Base64UrlUnpadded, Encoding};
-use sha1::Sha1;
-use sha2::Digest;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, DecodingKey};
+use rsa::pkcs8::der::Decode as _;
+use rsa::pkcs8::{ObjectIdentifier, SubjectPublicKeyInfoRef};
+use rsa::traits::PublicKeyParts as _;
+use sha1::{Digest as _, Sha1};
 
 use crate::error::{Error, Result};
 use crate::json::{self, Value};
-use crate::key::parts::{self, PublicProblem};
 use crate::key::pem;
+use crate::key::policy::{self, PublicProblem};
 use crate::key::PublicKey;
-use crate::verify::PreparedPublicKey;
 
 /// Largest key set text accepted.
 pub const MAX_TEXT: usize = 1024 * 1024;
@@ -29,8 +35,8 @@ pub struct VerifyingKey {
     /// base64url SHA-1 thumbprint of the certificate (from JWKS `x5t`, or computed for a PEM cert).
     pub x5t: Option<String>,
     pub key: PublicKey,
-    /// The same key with its Montgomery constants computed once, for fast verification.
-    prepared: PreparedPublicKey,
+    /// The same key as jsonwebtoken takes it (modulus and exponent), for [`crate::jwt`].
+    pub(crate) decoding: DecodingKey,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -72,8 +78,7 @@ impl KeySet {
     pub fn extend(&mut self, keys: impl IntoIterator<Item = VerifyingKey>) -> Result<()> {
         let mut all = self.keys.clone();
         for key in keys {
-            parts::check_public(key.key.n(), &key.key.e().to_be_bytes())
-                .map_err(PublicProblem::for_key_set)?;
+            check_public(&key.key)?;
             if key.kid.is_some() && all.iter().any(|other| other.kid == key.kid) {
                 return Err(Error::KeySetInvalid("two keys have the same kid"));
             }
@@ -137,30 +142,51 @@ impl KeySet {
 impl VerifyingKey {
     /// A key without identifiers (a pinned key), checked like the keys of a set.
     pub fn new(key: PublicKey) -> Result<VerifyingKey> {
-        parts::check_public(key.n(), &key.e().to_be_bytes()).map_err(PublicProblem::for_key_set)?;
-        VerifyingKey::with_ids(key, None, None)
+        check_public(&key)?;
+        Ok(VerifyingKey::with_ids(key, None, None))
     }
 
-    /// A key already checked by `parts::check_public`, with the identifiers a token may name.
-    fn with_ids(key: PublicKey, kid: Option<String>, x5t: Option<String>) -> Result<Self> {
-        let prepared = PreparedPublicKey::new(key.n(), key.e())
-            .ok_or(Error::KeySetInvalid("an RSA public key is not usable"))?;
-        Ok(VerifyingKey {
+    /// A key already checked by [`check_public`], with the identifiers a token may name.
+    fn with_ids(key: PublicKey, kid: Option<String>, x5t: Option<String>) -> Self {
+        let decoding = DecodingKey::from_rsa_raw_components(&key.n_bytes(), &key.e_bytes());
+        VerifyingKey {
             kid,
             x5t,
             key,
-            prepared,
-        })
+            decoding,
+        }
     }
 
-    /// RSASSA-PKCS1-v1_5 SHA-256 verification of `signature` over `message`.
+    /// RSASSA-PKCS1-v1_5 SHA-256 verification of `signature` over `message`, by the same path JWT
+    /// validation takes: jsonwebtoken, our RS256-only provider, rsa's verifier.
     pub fn verify_pkcs1v15_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
         // RFC 8017 8.2.2 step 1: the signature is exactly as long as the modulus.
-        if signature.len() != self.prepared.size() {
+        if signature.len() != self.key.size() || !crate::jwt::install_provider() {
             return false;
         }
-        self.prepared.verify_pkcs1v15_sha256(message, signature)
+        let signature = URL_SAFE_NO_PAD.encode(signature);
+        jsonwebtoken::crypto::verify(&signature, message, &self.decoding, Algorithm::RS256)
+            .unwrap_or(false)
     }
+}
+
+/// Our size and exponent rules ([`policy::check_public`]) on a key rsa has read.
+fn check_public(key: &PublicKey) -> Result<()> {
+    policy::check_public(&key.n_bytes(), &key.e_bytes()).map_err(PublicProblem::for_key_set)
+}
+
+/// A public key from its big-endian modulus and exponent: our rules first (they word the refusals),
+/// then rsa's own checks.
+fn public_key(n: &[u8], e: &[u8]) -> Result<PublicKey> {
+    policy::check_public(n, e).map_err(PublicProblem::for_key_set)?;
+    let n = policy::trim(n);
+    let e = policy::trim(e);
+    let unusable = || Error::KeySetInvalid("an RSA public key is not usable");
+    let width = |bytes: &[u8]| u32::try_from(bytes.len() * 8).map_err(|_| unusable());
+    let n = rsa::BoxedUint::from_be_slice(n, width(n)?).map_err(|_| unusable())?;
+    let e = rsa::BoxedUint::from_be_slice(e, width(e)?).map_err(|_| unusable())?;
+    PublicKey::new_with_size_limits(n, e, policy::MIN_BITS..=policy::MAX_BITS)
+        .map_err(|_| unusable())
 }
 
 /// `{"keys": [...]}`: RSA signature keys for RS256; others are skipped.
@@ -230,7 +256,9 @@ fn from_jwk(entry: &Value) -> Result<Option<VerifyingKey>> {
     }
     let number = |name: &str, missing: &'static str, bad: &'static str| -> Result<Vec<u8>> {
         let text = member(name, bad)?.ok_or(Error::KeySetInvalid(missing))?;
-        Base64UrlUnpadded::decode_vec(text).map_err(|_| Error::KeySetInvalid(bad))
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| Error::KeySetInvalid(bad))
     };
     let n = number(
         "n",
@@ -242,9 +270,13 @@ fn from_jwk(entry: &Value) -> Result<Option<VerifyingKey>> {
         "an RSA JWK has no \"e\"",
         "an RSA JWK's \"e\" is not base64url",
     )?;
-    let key = parts::public_key(&n, &e).map_err(PublicProblem::for_key_set)?;
+    let key = public_key(&n, &e)?;
     let text_member = |name: &str| jwk.get(name).and_then(Value::as_str).map(str::to_owned);
-    VerifyingKey::with_ids(key, text_member("kid"), text_member("x5t")).map(Some)
+    Ok(Some(VerifyingKey::with_ids(
+        key,
+        text_member("kid"),
+        text_member("x5t"),
+    )))
 }
 
 /// PEM certificates, SPKI public keys and PKCS#1 public keys, in any number and order.
@@ -258,27 +290,23 @@ fn from_pem(text: &str) -> Result<Vec<VerifyingKey>> {
         let key = match block.label {
             "CERTIFICATE" => {
                 let der = block.decode().map_err(Error::KeySetInvalid)?;
-                let spki = x509::subject_public_key_info(&der).ok_or(Error::KeySetInvalid(
-                    "a certificate is not well-formed X.509",
-                ))?;
-                let x5t = Base64UrlUnpadded::encode_string(&Sha1::digest(&der[..]));
-                from_spki(spki)?
+                let certificate = x509_cert::Certificate::from_der(&der)
+                    .map_err(|_| Error::KeySetInvalid("a certificate is not well-formed X.509"))?;
+                let x5t = URL_SAFE_NO_PAD.encode(Sha1::digest(&der[..]));
+                let spki = certificate.tbs_certificate().subject_public_key_info();
+                from_spki(spki.algorithm.oid, spki.subject_public_key.as_bytes())?
                     .map(|key| VerifyingKey::with_ids(key, None, Some(x5t)))
-                    .transpose()?
             }
             "PUBLIC KEY" => {
                 let der = block.decode().map_err(Error::KeySetInvalid)?;
-                from_spki(&der)?
+                let spki = SubjectPublicKeyInfoRef::from_der(&der)
+                    .map_err(|_| Error::KeySetInvalid("a public key is not well-formed"))?;
+                from_spki(spki.algorithm.oid, spki.subject_public_key.as_bytes())?
                     .map(|key| VerifyingKey::with_ids(key, None, None))
-                    .transpose()?
             }
             "RSA PUBLIC KEY" => {
                 let der = block.decode().map_err(Error::KeySetInvalid)?;
-                Some(VerifyingKey::with_ids(
-                    from_pkcs1_public(&der)?,
-                    None,
-                    None,
-                )?)
+                Some(VerifyingKey::with_ids(from_pkcs1_public(&der)?, None, None))
             }
             label if label.contains("PRIVATE KEY") => {
                 return Err(Error::KeySetInvalid(
@@ -299,33 +327,26 @@ fn from_pem(text: &str) -> Result<Vec<VerifyingKey>> {
     Ok(keys)
 }
 
+/// The `rsaEncryption` object identifier (RFC 8017 A.1).
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
 /// An RSA key from a SubjectPublicKeyInfo; `None` for other algorithms (an EC certificate in a
 /// bundle), which cannot verify RS256.
-fn from_spki(der: &[u8]) -> Result<Option<PublicKey>> {
-    use crate::der::{algorithm_identifier, oid, outer_sequence, BIT_STRING};
-    let malformed = || Error::KeySetInvalid("a public key is not well-formed");
-    let mut spki = outer_sequence(der).ok_or_else(malformed)?;
-    let (algorithm, _parameters) = algorithm_identifier(&mut spki).ok_or_else(malformed)?;
-    let bits = spki.read(BIT_STRING).ok_or_else(malformed)?;
-    spki.finish().ok_or_else(malformed)?;
+/// `key` is the subjectPublicKey BIT STRING's bytes, `None` when it has unused bits.
+fn from_spki(algorithm: ObjectIdentifier, key: Option<&[u8]>) -> Result<Option<PublicKey>> {
     // Only rsaEncryption: an RSA-PSS key must not be used for PKCS#1 v1.5 signatures.
-    if algorithm != oid::RSA_ENCRYPTION {
+    if algorithm != RSA_ENCRYPTION {
         return Ok(None);
     }
     // The key is a whole number of bytes: no unused bits.
-    match bits.split_first() {
-        Some((0, key)) => from_pkcs1_public(key).map(Some),
-        _ => Err(malformed()),
-    }
+    let bits = key.ok_or(Error::KeySetInvalid("a public key is not well-formed"))?;
+    from_pkcs1_public(bits).map(Some)
 }
 
 fn from_pkcs1_public(der: &[u8]) -> Result<PublicKey> {
     let malformed = || Error::KeySetInvalid("an RSA public key is not well-formed");
-    let mut key = crate::der::outer_sequence(der).ok_or_else(malformed)?;
-    let modulus = key.unsigned().ok_or_else(malformed)?;
-    let exponent = key.unsigned().ok_or_else(malformed)?;
-    key.finish().ok_or_else(malformed)?;
-    parts::public_key(modulus, exponent).map_err(PublicProblem::for_key_set)
+    let key = rsa::pkcs1::RsaPublicKeyRef::from_der(der).map_err(|_| malformed())?;
+    public_key(key.modulus.as_bytes(), key.public_exponent.as_bytes())
 }
 
 #[cfg(test)]

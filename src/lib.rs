@@ -5,8 +5,17 @@
 //! Connect id_token that carries the system user token) and speaks the refresh-token grant. It reads
 //! no clock (every time-dependent function takes `now` in epoch milliseconds) and touches no network
 //! or file; the host moves the bytes.
+//!
+//! The layers, top to bottom:
+//!
+//! - protocol: [`sign`], [`request`], [`response`] and [`ticket`] (the system-user ticket exchange),
+//!   [`oidc`] (the SuperIdToken), [`oauth`] (the refresh-token grant);
+//! - a thin layer of our rules over the crates: [`key`] (private keys, over rsa), [`keyset`]
+//!   (verification keys, over rsa, x509-cert and serde_json), [`jwt`] (RS256 validation, over
+//!   jsonwebtoken with an rsa-only provider), [`xml`] (hardened reading, over quick-xml), [`json`]
+//!   (strict reading, over serde_json);
+//! - [`error`], the one list of failures, and the wasm binding (`wasm.rs`, wasm32 only).
 
-mod der;
 pub mod error;
 pub mod json;
 pub mod jwt;
@@ -18,7 +27,6 @@ pub mod request;
 pub mod response;
 pub mod sign;
 pub mod ticket;
-pub mod verify;
 pub mod xml;
 
 #[cfg(target_arch = "wasm32")]

@@ -329,7 +329,7 @@ fn expires_in(value: Option<&Value>) -> Result<u64> {
             // Written with a fraction or exponent, or beyond u64: read as an f64.
             // A whole positive one is accepted (`3600.0`, `1e300`), capped like any other.
             None => match number.as_f64() {
-                value if value.is_finite() && value >= 1.0 && value.fract() == 0.0 => {
+                Some(value) if value.is_finite() && value >= 1.0 && value.fract() == 0.0 => {
                     // The cap is far below 2^53, so both conversions are exact where they matter.
                     #[allow(
                         clippy::cast_precision_loss,

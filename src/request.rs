@@ -18,7 +18,6 @@
 //! - The REST body is built with [`crate::json`]'s writer, which escapes every value correctly.
 
 use crate::error::{Error, Result};
-use crate::json;
 use crate::xml;
 
 /// The PartnerSystemUserService namespace (requests and responses).
@@ -201,14 +200,14 @@ fn soap_request(base: &str, params: &TicketRequestParams<'_>) -> Result<HttpRequ
 }
 
 fn rest_request(base: &str, params: &TicketRequestParams<'_>) -> HttpRequest {
-    // The order is irrelevant to the server; this is the sorted order serde_json wrote, kept so that
-    // the bytes sent did not change when we replaced it.
-    let body = json::object()
-        .member("ApplicationToken", params.application_token)
-        .member("ContextIdentifier", params.context_identifier)
-        .member("ReturnTokenType", "JWT")
-        .member("SignedSystemToken", params.signed_system_token)
-        .finish();
+    // The order is irrelevant to the server; serde_json (preserve_order) writes them as listed here.
+    let body = serde_json::json!({
+        "ApplicationToken": params.application_token,
+        "ContextIdentifier": params.context_identifier,
+        "ReturnTokenType": "JWT",
+        "SignedSystemToken": params.signed_system_token,
+    })
+    .to_string();
     HttpRequest {
         url: format!("{base}{REST_PATH}"),
         method: "POST",

@@ -580,11 +580,12 @@ mod tests {
         let rest_denial = |message: &str| {
             extract(
                 200,
-                &json::object()
-                    .member("IsSuccessful", false)
-                    .member("Token", Value::Null)
-                    .member("ErrorMessage", message)
-                    .finish(),
+                &serde_json::json!({
+                    "IsSuccessful": false,
+                    "Token": null,
+                    "ErrorMessage": message,
+                })
+                .to_string(),
             )
         };
         for denial in [soap_denial, rest_denial] {

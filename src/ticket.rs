@@ -47,7 +47,7 @@ pub fn parse_ticket_response(
         audience: None,
         nonce: None,
     };
-    let claims = jwt::validate_token(&token, keys, &validation)?;
+    let claims = jwt::validate_token_leaving_audience(&token, keys, &validation)?;
     ticket_from_claims(claims, options.context_identifier)
 }
 

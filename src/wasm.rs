@@ -1,10 +1,15 @@
 //! The wasm-bindgen binding: decode arguments, call the core, map errors. No logic lives here.
 //!
 //! Errors become a JS `Error` carrying `code` and the variant's public details; the package's JS layer
-//! turns it into a `SuperOfficeAuthError`. Structured results cross the boundary once, as JSON text.
+//! turns it into a `SuperOfficeAuthError`. Structured results cross the boundary once, as JSON text
+//! written by serde_json from the shapes below, which the JS layer reads with `JSON.parse`: claims keep
+//! JS's own number semantics that way (serde-wasm-bindgen would refuse or turn into a BigInt an
+//! integer claim beyond 2^53, which `JSON.parse` reads as the nearest double).
+
+use serde::Serialize;
 
 use crate::error::Error;
-use crate::json::{self, ObjectWriter};
+use crate::json::Object;
 use crate::key::{PemFormat, PrivateKey};
 use crate::keyset::KeySet;
 use crate::oauth::{self, IdTokenExpectations, RefreshRequestParams, TokenResponseOptions};
@@ -162,23 +167,40 @@ pub fn build_ticket_request(
         signed_system_token,
     })
     .map_err(to_js)?;
-    Ok(request_json(built))
+    request_json(built)
+}
+
+/// Writes a result as JSON text. Serialising these shapes (strings, numbers, claims already read from
+/// JSON) cannot fail; if it ever did, the caller gets an error rather than a trap.
+fn to_json(value: &impl Serialize) -> JsResult<String> {
+    serde_json::to_string(value).map_err(|_| {
+        to_js(Error::InvalidArgument(
+            "the result could not be written as JSON",
+        ))
+    })
 }
 
 /// `{ url, method, headers: { name: value }, body }`, ready for `fetch`.
-fn request_json(built: HttpRequest) -> String {
+#[derive(Serialize)]
+struct RequestJson<'a> {
+    url: &'a str,
+    method: &'a str,
+    headers: serde_json::Map<String, serde_json::Value>,
+    body: &'a str,
+}
+
+fn request_json(built: HttpRequest) -> JsResult<String> {
     let headers = built
         .headers
         .iter()
-        .fold(json::object(), |headers, (name, value)| {
-            headers.member(name, value)
-        });
-    json::object()
-        .member("url", &built.url)
-        .member("method", built.method)
-        .member("headers", headers)
-        .member("body", &built.body)
-        .finish()
+        .map(|(name, value)| ((*name).to_owned(), serde_json::Value::from(value.as_str())))
+        .collect();
+    to_json(&RequestJson {
+        url: &built.url,
+        method: built.method,
+        headers,
+        body: &built.body,
+    })
 }
 
 #[wasm_bindgen(js_name = parseTicketResponse)]
@@ -202,20 +224,35 @@ pub fn parse_ticket_response(
         context_identifier: context_identifier.as_deref(),
     };
     let result = ticket::parse_ticket_response(&response, &keys.0, &options).map_err(to_js)?;
-    Ok(ticket_json(result))
+    to_json(&TicketJson::from(&result))
 }
 
-fn ticket_json(result: TicketResult) -> String {
-    json::object()
-        .member("ticket", &result.ticket)
-        .member("contextIdentifier", &result.context_identifier)
-        .member("serial", &result.serial)
-        .member("netserverUrl", &result.netserver_url)
-        .member("webapiUrl", &result.webapi_url)
-        .member("isAdministrator", result.is_administrator)
-        .member("expiresAt", result.expires_at_ms)
-        .member("claims", &result.claims)
-        .finish()
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TicketJson<'a> {
+    ticket: &'a str,
+    context_identifier: &'a str,
+    serial: &'a str,
+    netserver_url: Option<&'a str>,
+    webapi_url: Option<&'a str>,
+    is_administrator: bool,
+    expires_at: f64,
+    claims: &'a Object,
+}
+
+impl<'a> From<&'a TicketResult> for TicketJson<'a> {
+    fn from(result: &'a TicketResult) -> Self {
+        TicketJson {
+            ticket: &result.ticket,
+            context_identifier: &result.context_identifier,
+            serial: &result.serial,
+            netserver_url: result.netserver_url.as_deref(),
+            webapi_url: result.webapi_url.as_deref(),
+            is_administrator: result.is_administrator,
+            expires_at: result.expires_at_ms,
+            claims: &result.claims,
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -236,9 +273,8 @@ pub fn validate_token(
         audience: audience.as_deref(),
         nonce: nonce.as_deref(),
     };
-    jwt::validate_token(token, &keys.0, &options)
-        .map(|claims| json::to_text(&claims))
-        .map_err(to_js)
+    let claims = jwt::validate_token(token, &keys.0, &options).map_err(to_js)?;
+    to_json(&claims)
 }
 
 /// Validates a SuperIdToken (OpenID Connect id_token); `environment` or `issuer` gives the issuer.
@@ -262,23 +298,40 @@ pub fn parse_super_id_token(
         now_ms,
         leeway_seconds,
     };
-    oidc::parse_super_id_token(id_token, &keys.0, &options)
-        .map(|claims| super_id_json(&claims).finish())
-        .map_err(to_js)
+    let claims = oidc::parse_super_id_token(id_token, &keys.0, &options).map_err(to_js)?;
+    to_json(&SuperIdJson::from(&claims))
 }
 
-fn super_id_json(claims: &SuperIdClaims) -> ObjectWriter {
-    json::object()
-        .member("systemUserToken", &claims.system_user_token)
-        .member("contextIdentifier", &claims.context_identifier)
-        .member("email", &claims.email)
-        .member("upn", &claims.upn)
-        .member("associateId", &claims.associate_id)
-        .member("isAdministrator", claims.is_administrator)
-        .member("netserverUrl", &claims.netserver_url)
-        .member("webapiUrl", &claims.webapi_url)
-        .member("serial", &claims.serial)
-        .member("claims", &claims.claims)
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SuperIdJson<'a> {
+    system_user_token: Option<&'a str>,
+    context_identifier: &'a str,
+    email: Option<&'a str>,
+    upn: Option<&'a str>,
+    associate_id: Option<&'a str>,
+    is_administrator: bool,
+    netserver_url: Option<&'a str>,
+    webapi_url: Option<&'a str>,
+    serial: Option<&'a str>,
+    claims: &'a Object,
+}
+
+impl<'a> From<&'a SuperIdClaims> for SuperIdJson<'a> {
+    fn from(claims: &'a SuperIdClaims) -> Self {
+        SuperIdJson {
+            system_user_token: claims.system_user_token.as_deref(),
+            context_identifier: &claims.context_identifier,
+            email: claims.email.as_deref(),
+            upn: claims.upn.as_deref(),
+            associate_id: claims.associate_id.as_deref(),
+            is_administrator: claims.is_administrator,
+            netserver_url: claims.netserver_url.as_deref(),
+            webapi_url: claims.webapi_url.as_deref(),
+            serial: claims.serial.as_deref(),
+            claims: &claims.claims,
+        }
+    }
 }
 
 /// The refresh-token grant request; `environment` or `baseUrl` gives the host.
@@ -300,8 +353,8 @@ pub fn build_refresh_token_request(
         refresh_token,
         redirect_uri: redirect_uri.as_deref(),
     })
-    .map(request_json)
     .map_err(to_js)
+    .and_then(request_json)
 }
 
 /// The token endpoint's answer, without reading its id_token (`idToken` is null). For callers that
@@ -360,34 +413,42 @@ fn token_response(
     };
     let options = TokenResponseOptions { now_ms, id_token };
     let result = oauth::parse_token_response(&response, &options).map_err(to_js)?;
-    Ok(json::object()
-        .member("accessToken", &result.access_token)
-        .member("tokenType", result.token_type)
-        .member("expiresAt", result.expires_at_ms)
-        .member("refreshToken", &result.refresh_token)
-        .member(
-            "idToken",
-            result.id_token_claims.as_ref().map(super_id_json),
-        )
-        .finish())
+    to_json(&TokenJson {
+        access_token: &result.access_token,
+        token_type: result.token_type,
+        expires_at: result.expires_at_ms,
+        refresh_token: result.refresh_token.as_deref(),
+        id_token: result.id_token_claims.as_ref().map(SuperIdJson::from),
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenJson<'a> {
+    access_token: &'a str,
+    token_type: &'a str,
+    expires_at: f64,
+    refresh_token: Option<&'a str>,
+    id_token: Option<SuperIdJson<'a>>,
 }
 
 /// The core's size caps, in UTF-8 bytes, so that the JS layer can refuse oversized text before copying
 /// it into wasm memory (which grows to hold each argument and never shrinks).
 #[wasm_bindgen(js_name = sizeLimits)]
 pub fn size_limits() -> String {
-    json::object()
-        .member("responseBytes", crate::response::MAX_RESPONSE_BYTES)
-        .member("tokenBytes", crate::jwt::MAX_TOKEN_BYTES)
-        .member("keyTextBytes", crate::key::MAX_TEXT)
-        .member("keySetTextBytes", crate::keyset::MAX_TEXT)
-        .finish()
+    serde_json::json!({
+        "responseBytes": crate::response::MAX_RESPONSE_BYTES,
+        "tokenBytes": crate::jwt::MAX_TOKEN_BYTES,
+        "keyTextBytes": crate::key::MAX_TEXT,
+        "keySetTextBytes": crate::keyset::MAX_TEXT,
+    })
+    .to_string()
 }
 
 /// Every error code, in the order of the Rust enum (the JS tests compare it with `index.d.ts`).
 #[wasm_bindgen(js_name = errorCodes)]
 pub fn error_codes() -> String {
-    json::to_text(crate::error::CODES)
+    serde_json::json!(crate::error::CODES).to_string()
 }
 
 /// Size of the wasm linear memory in bytes (for the benchmark's "memory flat after warm-up" check;

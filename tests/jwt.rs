@@ -5,9 +5,10 @@
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use rsa::pkcs8::{EncodePublicKey, LineEnding};
+use rsa::traits::PublicKeyParts;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use superoffice_auth::{validate_token, KeySet, PrivateKey, ValidationOptions};
+use superoffice_auth::{validate_token, Error, KeySet, PrivateKey, ValidationOptions};
 
 const RFC: &str = include_str!("fixtures/rfc/rfc7515-a2.json");
 const RFC_PEM: &str = include_str!("fixtures/rfc/rfc7515-a2.pem");
@@ -206,13 +207,9 @@ fn rfc7520_4_1_signature_is_checked_before_the_payload() {
     assert_eq!(code(&compact), "ERR_JWT_MALFORMED", "after the other rows");
 }
 
-/// Our public key as the rsa crate's, for its PEM and DER encoders.
+/// Our public key is the rsa crate's, for its PEM and DER encoders.
 fn to_rsa(key: &superoffice_auth::PublicKey) -> rsa::PublicKey {
-    rsa::PublicKey::new(
-        rsa::BoxedUint::from_be_slice_vartime(key.n()),
-        rsa::BoxedUint::from(key.e()),
-    )
-    .unwrap()
+    key.clone()
 }
 
 #[test]
@@ -235,8 +232,8 @@ fn hostile_tokens_table() {
     let attacker_public = PrivateKey::parse(ATTACKER_PEM).unwrap().public_key();
     let attacker_jwk = json!({
         "kty": "RSA",
-        "n": b64(attacker_public.n()),
-        "e": b64(attacker_public.e().to_be_bytes().iter().copied().skip_while(|&b| b == 0).collect::<Vec<u8>>()),
+        "n": b64(attacker_public.n_bytes()),
+        "e": b64(attacker_public.e_bytes()),
     });
     let attacker_x5c = {
         let body: String = ATTACKER_CERT
@@ -974,4 +971,64 @@ fn bad_options_are_invalid_arguments() {
         ..ValidationOptions::at(NOW_MS)
     };
     assert_eq!(code_of(&token, &huge_leeway), "ERR_INVALID_ARGUMENT");
+}
+
+/// RFC 7519 §4.1.3: a token naming an audience is refused when the caller expects none (it cannot be
+/// for a caller that names no audience); without `aud` it is fine.
+#[test]
+fn an_audience_is_refused_when_none_is_expected() {
+    let no_audience = ValidationOptions {
+        issuer: Some("SuperOffice AS"),
+        ..ValidationOptions::at(NOW_MS)
+    };
+    let with_aud = |aud: &str| {
+        mint(
+            r#"{"alg":"RS256"}"#,
+            &format!(r#"{{"exp":{EXP},"iss":"SuperOffice AS","aud":{aud}}}"#),
+        )
+    };
+    for aud in [r#""someone-else""#, r#"["a","b"]"#, r#""spn:1234""#] {
+        let error = validate_token(&with_aud(aud), &rfc_keys(), &no_audience).unwrap_err();
+        assert_eq!(error.code(), "ERR_JWT_CLAIM_INVALID", "aud {aud}");
+        assert!(matches!(error, Error::JwtClaimInvalid { ref claim, .. } if claim == "aud"));
+    }
+    let without = mint(
+        r#"{"alg":"RS256"}"#,
+        &format!(r#"{{"exp":{EXP},"iss":"SuperOffice AS"}}"#),
+    );
+    assert!(validate_token(&without, &rfc_keys(), &no_audience).is_ok());
+    // With an expected audience, the matching one passes as before.
+    assert_eq!(code_of(&with_aud(r#""spn:1234""#), &options()), "OK");
+}
+
+/// RFC 8725 §3.11: a token typed for another use is refused; `JWT` in any case, or no `typ`, is fine.
+#[test]
+fn typ_must_be_jwt_when_present() {
+    let claims = format!(r#"{{"exp":{EXP},"iss":"SuperOffice AS","aud":"spn:1234"}}"#);
+    let rows = [
+        (r#"{"alg":"RS256"}"#, "OK"),
+        (r#"{"alg":"RS256","typ":"JWT"}"#, "OK"),
+        (r#"{"alg":"RS256","typ":"jwt"}"#, "OK"),
+        (r#"{"alg":"RS256","typ":"at+jwt"}"#, "ERR_JWT_CLAIM_INVALID"),
+        (
+            r#"{"alg":"RS256","typ":"application/at+jwt"}"#,
+            "ERR_JWT_CLAIM_INVALID",
+        ),
+        (r#"{"alg":"RS256","typ":"JWS"}"#, "ERR_JWT_CLAIM_INVALID"),
+        (r#"{"alg":"RS256","typ":7}"#, "ERR_JWT_CLAIM_INVALID"),
+    ];
+    for (header, expected) in rows {
+        assert_eq!(
+            code_of(&mint(header, &claims), &options()),
+            expected,
+            "{header}"
+        );
+    }
+    let error = validate_token(
+        &mint(r#"{"alg":"RS256","typ":"at+jwt"}"#, &claims),
+        &rfc_keys(),
+        &options(),
+    )
+    .unwrap_err();
+    assert!(matches!(error, Error::JwtClaimInvalid { ref claim, .. } if claim == "typ"));
 }

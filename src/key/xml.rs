@@ -2,15 +2,18 @@
 //!
 //! Reading is lenient about layout (declaration, comments, whitespace and line breaks inside the
 //! base64, any element order, leading zero bytes) and strict about content: no DOCTYPE, no entities
-//! beyond the five predefined ones, each element once, nothing unknown. The XML itself is checked by
-//! the same tokenizer that reads SOAP responses ([`crate::xml::tokenizer`]).
+//! beyond the five predefined ones, each element once, nothing unknown. quick-xml reads the XML (and
+//! checks that it is well-formed); this module is the state machine over its events.
 
 use base64ct::{Base64, Encoding};
+use quick_xml::escape::resolve_xml_entity;
+use quick_xml::events::Event;
+use quick_xml::Reader;
 use zeroize::Zeroizing;
 
-use super::parts::{self, Components};
+use super::policy;
+use super::Components;
 use crate::error::{Error, Result};
-use crate::xml::tokenizer::{split_qname, Token, Tokenizer, XmlError};
 
 struct Field {
     name: &'static str,
@@ -59,59 +62,109 @@ enum State {
 
 /// Reads `<RSAKeyValue>` into its components.
 pub(crate) fn parse(text: &str) -> Result<Components> {
-    // Each field's base64, whitespace removed. Zeroizing: this is the key. The tokenizer only borrows
-    // from `text`, so these are the only copies.
+    // Each field's base64, whitespace removed. Zeroizing: this is the key. quick-xml's events borrow
+    // from `text` (we never ask it to normalise or unescape into a copy), so these are the only copies.
     let mut values: [Option<Zeroizing<String>>; 8] = Default::default();
     let mut state = State::BeforeRoot;
-    let mut tokens = Tokenizer::new(text).map_err(to_error)?;
-    // The tokenizer has checked well-formedness (matching end tags, one root, nothing after it).
-    while let Some(token) = tokens.next().map_err(to_error)? {
-        match token {
-            Token::Start { name, empty } => {
-                // Prefixes are ignored: .NET writes none, and nothing here depends on a namespace.
-                let (_, name) = split_qname(name);
-                state = match state {
-                    State::BeforeRoot if name == ROOT => State::InRoot,
-                    State::BeforeRoot => {
-                        return Err(Error::KeyInvalid(
-                            "the XML key is not an <RSAKeyValue> element",
-                        ))
-                    }
-                    State::InRoot => {
-                        let (index, field) = FIELDS
-                            .iter()
-                            .enumerate()
-                            .find(|(_, field)| field.name == name)
-                            .ok_or(Error::KeyInvalid("the XML key has an unknown element"))?;
-                        let slot = values.get_mut(index).ok_or(NOT_WELL_FORMED)?;
-                        if slot.is_some() {
-                            return Err(Error::KeyInvalid(field.duplicate));
-                        }
-                        // No value is longer than the whole text: reserving that much means the
-                        // zeroizing string never reallocates and leaves no copy of the key behind.
-                        *slot = Some(Zeroizing::new(String::with_capacity(text.len())));
-                        State::InField(index)
-                    }
-                    State::InField(_) => {
-                        return Err(Error::KeyInvalid(
-                            "the XML key has an element inside a value",
-                        ))
-                    }
-                    // The tokenizer refuses a second root already; this keeps the reader correct
-                    // on its own.
-                    State::AfterRoot => return Err(to_error(XmlError::AfterRoot)),
-                };
-                if empty {
-                    state = close(state);
-                }
+    let mut reader = Reader::from_str(text);
+    let config = reader.config_mut();
+    config.check_end_names = true;
+    config.check_comments = true;
+    config.allow_dangling_amp = false;
+    loop {
+        match reader.read_event().map_err(to_error)? {
+            Event::Start(start) => {
+                state = open(&mut values, state, start.local_name().as_ref(), text.len())?
             }
-            Token::End => state = close(state),
-            Token::Text(text) => append(&mut values, state, text)?,
-            Token::Char(c) => append(&mut values, state, c.encode_utf8(&mut [0; 4]))?,
-            Token::Declaration { .. } | Token::Comment | Token::ProcessingInstruction => {}
+            Event::Empty(start) => {
+                state = open(&mut values, state, start.local_name().as_ref(), text.len())?;
+                state = close(state);
+            }
+            Event::End(_) => state = close(state),
+            Event::Text(raw) => append(&mut values, state, &raw.into_inner())?,
+            Event::CData(raw) => append(&mut values, state, &raw.into_inner())?,
+            Event::GeneralRef(reference) => {
+                let mut buffer = [0; 4];
+                let resolved = if reference.is_char_ref() {
+                    match reference.resolve_char_ref() {
+                        Ok(Some(c)) => &*c.encode_utf8(&mut buffer),
+                        _ => return Err(NOT_WELL_FORMED),
+                    }
+                } else {
+                    let name = reference.borrow().into_inner();
+                    resolve_xml_entity(&name).ok_or(Error::KeyInvalid(
+                        "the XML key uses an entity other than the five predefined ones",
+                    ))?
+                };
+                append(&mut values, state, resolved)?;
+            }
+            Event::DocType(_) => return Err(DOCTYPE),
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => break,
         }
     }
-    components(&values)
+    match state {
+        State::AfterRoot => components(&values),
+        _ => Err(NOT_WELL_FORMED),
+    }
+}
+
+const DOCTYPE: Error = Error::KeyInvalid("the XML key must not contain a DOCTYPE");
+
+/// quick-xml's errors carry text from the document (the key); ours are fixed messages.
+fn to_error(error: quick_xml::Error) -> Error {
+    use quick_xml::errors::SyntaxError;
+    use quick_xml::escape::EscapeError;
+    match error {
+        quick_xml::Error::Syntax(SyntaxError::UnclosedDoctype) => DOCTYPE,
+        quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(..)) => {
+            Error::KeyInvalid("the XML key uses an entity other than the five predefined ones")
+        }
+        _ => NOT_WELL_FORMED,
+    }
+}
+
+/// The state after an element opens. Prefixes are ignored: .NET writes none, and nothing here depends
+/// on a namespace.
+fn open(
+    values: &mut [Option<Zeroizing<String>>; 8],
+    state: State,
+    name: &str,
+    text_len: usize,
+) -> Result<State> {
+    Ok(match state {
+        State::BeforeRoot if name == ROOT => State::InRoot,
+        State::BeforeRoot => {
+            return Err(Error::KeyInvalid(
+                "the XML key is not an <RSAKeyValue> element",
+            ))
+        }
+        State::InRoot => {
+            let (index, field) = FIELDS
+                .iter()
+                .enumerate()
+                .find(|(_, field)| field.name == name)
+                .ok_or(Error::KeyInvalid("the XML key has an unknown element"))?;
+            let slot = values.get_mut(index).ok_or(NOT_WELL_FORMED)?;
+            if slot.is_some() {
+                return Err(Error::KeyInvalid(field.duplicate));
+            }
+            // No value is longer than the whole text: reserving that much means the zeroizing
+            // string never reallocates and leaves no copy of the key behind.
+            *slot = Some(Zeroizing::new(String::with_capacity(text_len)));
+            State::InField(index)
+        }
+        State::InField(_) => {
+            return Err(Error::KeyInvalid(
+                "the XML key has an element inside a value",
+            ))
+        }
+        State::AfterRoot => {
+            return Err(Error::KeyInvalid(
+                "the XML key has content after </RSAKeyValue>",
+            ))
+        }
+    })
 }
 
 /// The state after the innermost open element ends.
@@ -119,17 +172,6 @@ fn close(state: State) -> State {
     match state {
         State::InField(_) => State::InRoot,
         State::BeforeRoot | State::InRoot | State::AfterRoot => State::AfterRoot,
-    }
-}
-
-fn to_error(error: XmlError) -> Error {
-    match error {
-        XmlError::Doctype => Error::KeyInvalid("the XML key must not contain a DOCTYPE"),
-        XmlError::UnknownEntity => {
-            Error::KeyInvalid("the XML key uses an entity other than the five predefined ones")
-        }
-        XmlError::AfterRoot => Error::KeyInvalid("the XML key has content after </RSAKeyValue>"),
-        XmlError::Malformed(_) => NOT_WELL_FORMED,
     }
 }
 
@@ -170,15 +212,24 @@ fn components(values: &[Option<Zeroizing<String>>; 8]) -> Result<Components> {
     }
     let mut decoded = decoded.into_iter();
     let mut next = || decoded.next().ok_or(NOT_WELL_FORMED);
+    let (n, e, p, q, dp, dq, qinv) = (
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+    );
     Ok(Components {
-        n: next()?,
-        e: next()?,
-        p: next()?,
-        q: next()?,
-        dp: next()?,
-        dq: next()?,
-        qinv: next()?,
+        n,
+        e,
         d: next()?,
+        p,
+        q,
+        dp,
+        dq,
+        qinv,
     })
 }
 
@@ -186,7 +237,7 @@ fn components(values: &[Option<Zeroizing<String>>; 8]) -> Result<Components> {
 /// and D as long as the modulus, P, Q, DP, DQ and InverseQ half as long, Exponent minimal. .NET's
 /// importers insist on those widths, so the padding matters.
 pub(crate) fn to_xml(parts: &Components) -> Result<Zeroizing<String>> {
-    let k = parts::trim(&parts.n).len();
+    let k = policy::trim(&parts.n).len();
     let half = k.div_ceil(2);
     let values = [
         (&parts.n, k),
@@ -200,7 +251,7 @@ pub(crate) fn to_xml(parts: &Components) -> Result<Zeroizing<String>> {
     ];
     let padded: Vec<Zeroizing<Vec<u8>>> = values
         .iter()
-        .map(|(value, width)| parts::left_pad(value, *width))
+        .map(|(value, width)| left_pad(value, *width))
         .collect();
     // Reserve everything up front so the zeroizing string never reallocates (a reallocation would
     // leave an unzeroized copy of the key behind).
@@ -232,4 +283,13 @@ pub(crate) fn to_xml(parts: &Components) -> Result<Zeroizing<String>> {
     out.push_str(ROOT);
     out.push('>');
     Ok(out)
+}
+
+/// `bytes` left-padded with zeros to `width` (as .NET writes P, Q, D ...). Longer input is kept whole.
+fn left_pad(bytes: &[u8], width: usize) -> Zeroizing<Vec<u8>> {
+    let bytes = policy::trim(bytes);
+    let mut out = Zeroizing::new(Vec::with_capacity(width.max(bytes.len())));
+    out.resize(width.saturating_sub(bytes.len()), 0);
+    out.extend_from_slice(bytes);
+    out
 }

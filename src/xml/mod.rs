@@ -1,31 +1,29 @@
-//! Hardened, namespace-aware XML reading with our own tokenizer, plus the escaping the request needs.
+//! Hardened, namespace-aware XML reading on quick-xml, plus the escaping the requests need.
 //!
-//! [`tokenizer`] turns a document into checked tokens (it is shared with the .NET XML key reader);
-//! [`tree`] builds a small tree of [`Element`]s from them, which callers query by namespace URI and
-//! local name (never by prefix). The documents we read are a few hundred bytes, so everything is
-//! checked up front. The tree is built iteratively, with an explicit stack, and depth is bounded by
-//! [`MAX_DEPTH`] before anything could recurse.
+//! quick-xml's `NsReader` tokenizes and resolves prefixes; [`tree`] builds a small tree of
+//! [`Element`]s from its events, which callers query by namespace URI and local name (never by
+//! prefix). The documents we read are a few hundred bytes, so everything is checked up front. The tree
+//! is built iteratively, and depth is bounded by [`MAX_DEPTH`] before anything could recurse.
 //!
-//! What is refused, and with which error:
+//! What is refused, and with which error (quick-xml refuses the first group of malformed input on
+//! its own; the rest are our checks around its event stream):
 //!
-//! - any `<!DOCTYPE` (any case), with or without an internal or external subset, anywhere:
+//! - any `<!DOCTYPE`, with or without an internal or external subset, anywhere:
 //!   [`Error::XmlForbidden`]. Without a DTD there are no entity declarations, so no entity expansion
 //!   (billion laughs) and no external entity (XXE) can exist;
 //! - any entity reference other than `&lt; &gt; &amp; &quot; &apos;`: [`Error::XmlForbidden`]. Numeric
-//!   character references are resolved, and must name a character XML 1.0 allows (so no surrogate, no
-//!   code point above U+10FFFF);
-//! - an XML declaration naming an encoding other than UTF-8, or a version other than 1.0:
-//!   [`Error::ResponseMalformed`] (the body reaches us as a Rust string, i.e. already UTF-8; a
-//!   declaration claiming otherwise means the body is not what the service sends). A leading UTF-8
-//!   BOM is accepted. A processing instruction named `xml` in any case anywhere else is refused;
-//! - characters XML 1.0 cannot carry (C0 controls other than tab, LF, CR; U+FFFE, U+FFFF), nesting
-//!   deeper than [`MAX_DEPTH`], more than [`MAX_ELEMENTS`] elements or [`MAX_ATTRIBUTES`] attributes
-//!   on one element, unbound prefixes, namespace declarations that Namespaces in XML 1.0 forbids
-//!   (`xmlns:p=""`, binding `xmlns`, rebinding `xml`) or that are written with references or
-//!   whitespace other than spaces, duplicate attributes (by qualified or expanded name), a second
-//!   root element, non-whitespace text outside the root, mismatched or missing end tags, a truncated
-//!   document, and anything else not well-formed (`--` inside a comment, `]]>` in text, `<` in an
-//!   attribute value, a bare `&`): [`Error::ResponseMalformed`].
+//!   character references are resolved, and must name a character XML 1.0 allows;
+//! - an XML declaration naming an encoding other than UTF-8, or a version other than 1.0, or not at
+//!   the very start: [`Error::ResponseMalformed`] (the body reaches us as a Rust string, i.e. already
+//!   UTF-8). A leading UTF-8 BOM is accepted;
+//! - by quick-xml: mismatched or missing end tags, unclosed markup, a bare `&`, `--` inside a
+//!   comment, attributes repeated by qualified name or not separated by whitespace, unquoted values,
+//!   unbound prefixes and bindings Namespaces in XML forbids for `xml` and `xmlns`;
+//! - by us: characters XML 1.0 cannot carry (C0 controls other than tab, LF, CR; U+FFFE, U+FFFF),
+//!   nesting deeper than [`MAX_DEPTH`], more than [`MAX_ELEMENTS`] elements or [`MAX_ATTRIBUTES`]
+//!   attributes on one element, attributes repeated by expanded name, `<` in an attribute value,
+//!   `]]>` in text, `xmlns:p=""` and namespace names written with references or whitespace, a second
+//!   root element and non-whitespace text outside the root: [`Error::ResponseMalformed`].
 //!
 //! Processing instructions and comments are skipped, except inside a value read with
 //! [`Element::leaf_text`]: there a comment or processing instruction is refused, because it splits the
@@ -33,14 +31,10 @@
 //! that different readers see differently is not one we should trust. CDATA sections are plain text in
 //! the XML data model, so they are joined with the surrounding text. Text is line-end normalised as XML
 //! 1.0 requires (`\r\n` and `\r` become `\n`); a `&#13;` reference survives as `\r`. Attribute values
-//! are normalised as XML 1.0 does for CDATA-typed attributes: each tab, LF, CR or CR LF written
-//! literally becomes one space; characters written as references stay as they are.
+//! are normalised as XML 1.0 does for CDATA-typed attributes.
 //!
-//! `tests/xml_differential.rs` holds this reader against roxmltree and lists where the two differ on
-//! purpose. The size of the input is capped by the caller (see
-//! [`crate::response::MAX_RESPONSE_BYTES`]).
+//! The size of the input is capped by the caller (see [`crate::response::MAX_RESPONSE_BYTES`]).
 
-pub(crate) mod tokenizer;
 mod tree;
 
 pub use tree::{parse, Attribute, Element};

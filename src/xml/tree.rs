@@ -1,9 +1,15 @@
-//! The namespace-aware tree reader: [`parse`] turns the [`Tokenizer`]'s tokens into [`Element`]s,
-//! resolving prefixes to namespace URIs, and applies the response-specific rules (declaration values,
-//! element count, namespace declarations) listed in the module documentation of [`crate::xml`].
+//! The namespace-aware tree reader: [`parse`] reads quick-xml's event stream into [`Element`]s, with
+//! prefixes resolved to namespace URIs by quick-xml's `NsReader`, and puts the rules listed in the
+//! module documentation of [`crate::xml`] around it: caps on depth, elements and attributes, DOCTYPE
+//! and entity refusal, and the few well-formedness checks quick-xml leaves to its caller.
 
-use super::tokenizer::{attribute_value, split_qname, RawAttribute, Token, Tokenizer, XmlError};
-use super::{is_xml_whitespace, parse_xs_boolean, MAX_ELEMENTS, NS_XSI};
+use quick_xml::escape::resolve_xml_entity;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::name::{PrefixDeclaration, ResolveResult};
+use quick_xml::{NsReader, XmlVersion};
+
+use super::{is_xml_char, is_xml_whitespace, parse_xs_boolean, MAX_ATTRIBUTES, MAX_DEPTH};
+use super::{MAX_ELEMENTS, NS_XSI};
 use crate::error::{Error, Result};
 
 /// The namespace the `xml` prefix is bound to, always.
@@ -119,132 +125,236 @@ impl Element {
 /// Parses a whole document into its root element, applying every check listed in the module
 /// documentation of [`crate::xml`].
 pub fn parse(document: &str) -> Result<Element> {
-    let mut tokens = Tokenizer::new(document).map_err(to_error)?;
-    // Open elements, innermost last, each with the length `scope` had before its declarations.
-    let mut open: Vec<(Element, usize)> = Vec::new();
-    // In-scope namespace declarations as written (prefix, URI), innermost last; "" is the default.
-    let mut scope: Vec<(&str, &str)> = Vec::new();
+    // quick-xml passes any character through; XML 1.0 cannot carry C0 controls, U+FFFE or U+FFFF.
+    if !document.chars().all(|c| is_xml_char(c) || c == '\u{feff}') {
+        return Err(malformed(
+            "the XML contains a character XML 1.0 does not allow",
+        ));
+    }
+    let document = document.strip_prefix('\u{feff}').unwrap_or(document);
+    let mut reader = NsReader::from_str(document);
+    let config = reader.config_mut();
+    config.check_comments = true;
+    config.check_end_names = true;
+    config.allow_dangling_amp = false;
+    config.allow_unmatched_ends = false;
+    config.expand_empty_elements = false;
+    config.trim_text(false);
+
+    // Open elements, innermost last.
+    let mut open: Vec<Element> = Vec::new();
     let mut root = None;
     let mut elements = 0usize;
-    while let Some(token) = tokens.next().map_err(to_error)? {
-        match token {
-            Token::Declaration { version, encoding } => check_declaration(version, encoding)?,
-            Token::Start { name, empty } => {
-                if elements >= MAX_ELEMENTS {
-                    return Err(Error::ResponseMalformed("the XML has too many elements"));
-                }
-                elements += 1;
-                let mark = scope.len();
-                let element = new_element(name, tokens.attributes(), &mut scope)?;
-                if empty {
-                    scope.truncate(mark);
-                    attach(element, &mut open, &mut root);
-                } else {
-                    open.push((element, mark));
-                }
+    let mut first = true;
+    loop {
+        let event = reader.read_event().map_err(to_error)?;
+        let at_start = std::mem::replace(&mut first, false);
+        match event {
+            Event::Decl(declaration) if at_start => {
+                let version = declaration.version().map_err(to_error)?;
+                let encoding = declaration
+                    .encoding()
+                    .transpose()
+                    .map_err(|_| NOT_WELL_FORMED)?;
+                check_declaration(&version, encoding.as_deref())?;
             }
-            Token::End => {
-                let (element, mark) = open
-                    .pop()
-                    .ok_or(Error::ResponseMalformed("unexpected end tag"))?;
-                scope.truncate(mark);
+            Event::Decl(_) => return Err(malformed("an XML declaration must come first")),
+            Event::DocType(_) => return Err(Error::XmlForbidden("DOCTYPE is not allowed")),
+            Event::PI(pi) => {
+                if pi.target().eq_ignore_ascii_case("xml") {
+                    return Err(malformed("an XML declaration must come first"));
+                }
+                mark_markup(&mut open);
+            }
+            Event::Comment(_) => mark_markup(&mut open),
+            Event::Start(start) | Event::Empty(start) if root.is_some() => {
+                let _ = start;
+                return Err(malformed("content after the root element"));
+            }
+            Event::Start(start) => {
+                let element = new_element(&reader, &start, &mut elements, open.len())?;
+                open.push(element);
+            }
+            Event::Empty(start) => {
+                let element = new_element(&reader, &start, &mut elements, open.len())?;
                 attach(element, &mut open, &mut root);
             }
-            // The tokenizer hands out character data only inside the root element.
-            Token::Text(text) => current(&mut open)?.text.push_str(text),
-            Token::Char(c) => current(&mut open)?.text.push(c),
-            Token::Comment | Token::ProcessingInstruction => {
-                if let Some((element, _)) = open.last_mut() {
-                    element.has_markup = true;
+            Event::End(_) => {
+                let element = open.pop().ok_or(malformed("unexpected end tag"))?;
+                attach(element, &mut open, &mut root);
+            }
+            Event::Text(text) => {
+                let text = text.xml10_content();
+                // `]]>` may not appear in character data (XML 1.0 §2.4); quick-xml does not look.
+                if text.contains("]]>") {
+                    return Err(NOT_WELL_FORMED);
+                }
+                match open.last_mut() {
+                    Some(element) => element.text.push_str(&text),
+                    None if text.chars().all(is_xml_whitespace) => {}
+                    None if root.is_some() => {
+                        return Err(malformed("content after the root element"))
+                    }
+                    None => return Err(malformed("text outside the root element")),
                 }
             }
+            Event::CData(cdata) => current(&mut open, &root)?
+                .text
+                .push_str(&cdata.xml10_content()),
+            Event::GeneralRef(reference) => {
+                let resolved = resolve_reference(&reference)?;
+                current(&mut open, &root)?.text.push_str(&resolved);
+            }
+            Event::Eof => break,
         }
     }
-    root.ok_or(Error::ResponseMalformed("the XML has no root element"))
+    if !open.is_empty() {
+        return Err(malformed("the XML ends inside an element"));
+    }
+    root.ok_or(malformed("the XML has no root element"))
 }
 
-fn to_error(error: XmlError) -> Error {
+const fn malformed(message: &'static str) -> Error {
+    Error::ResponseMalformed(message)
+}
+
+const NOT_WELL_FORMED: Error = malformed("the XML is not well-formed");
+
+/// quick-xml's errors carry text from the document; ours are fixed messages.
+fn to_error(error: quick_xml::Error) -> Error {
+    use quick_xml::errors::SyntaxError;
+    use quick_xml::escape::EscapeError;
     match error {
-        XmlError::Doctype => Error::XmlForbidden("DOCTYPE is not allowed"),
-        XmlError::UnknownEntity => Error::XmlForbidden("unknown entity reference"),
-        XmlError::AfterRoot => Error::ResponseMalformed("content after the root element"),
-        XmlError::Malformed(message) => Error::ResponseMalformed(message),
+        quick_xml::Error::Syntax(SyntaxError::UnclosedDoctype) => {
+            Error::XmlForbidden("DOCTYPE is not allowed")
+        }
+        quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(..)) => {
+            Error::XmlForbidden("unknown entity reference")
+        }
+        quick_xml::Error::Namespace(_) => malformed("bad namespace declaration"),
+        _ => NOT_WELL_FORMED,
     }
+}
+
+/// `&lt;`-style and `&#...;` references. Only the five predefined entities exist without a DTD, and a
+/// DTD is refused, so any other name is an attempt at one.
+fn resolve_reference(reference: &BytesRef<'_>) -> Result<String> {
+    if reference.is_char_ref() {
+        return match reference.resolve_char_ref() {
+            Ok(Some(c)) if is_xml_char(c) => Ok(c.to_string()),
+            _ => Err(malformed(
+                "a character reference names a character XML does not allow",
+            )),
+        };
+    }
+    let name = reference.borrow().into_inner();
+    resolve_xml_entity(&name)
+        .map(str::to_owned)
+        .ok_or(Error::XmlForbidden("unknown entity reference"))
 }
 
 /// The body reaches us as a Rust string, i.e. already UTF-8: a declaration claiming otherwise means
 /// the body is not what the service sends.
 fn check_declaration(version: &str, encoding: Option<&str>) -> Result<()> {
     if version != "1.0" {
-        return Err(Error::ResponseMalformed("only XML 1.0 is accepted"));
+        return Err(malformed("only XML 1.0 is accepted"));
     }
     if encoding.is_some_and(|encoding| !encoding.eq_ignore_ascii_case("utf-8")) {
-        return Err(Error::ResponseMalformed(
-            "the XML declares an encoding other than UTF-8",
-        ));
+        return Err(malformed("the XML declares an encoding other than UTF-8"));
     }
     Ok(())
 }
 
-fn current(open: &mut [(Element, usize)]) -> Result<&mut Element> {
-    open.last_mut()
-        .map(|(element, _)| element)
-        .ok_or(Error::ResponseMalformed("text outside the root element"))
+/// A comment or processing instruction directly inside the innermost open element.
+fn mark_markup(open: &mut [Element]) {
+    if let Some(element) = open.last_mut() {
+        element.has_markup = true;
+    }
+}
+
+/// The element character data belongs to: the innermost open one.
+fn current<'a>(open: &'a mut [Element], root: &Option<Element>) -> Result<&'a mut Element> {
+    match open.last_mut() {
+        Some(element) => Ok(element),
+        None if root.is_some() => Err(malformed("content after the root element")),
+        None => Err(malformed("text outside the root element")),
+    }
 }
 
 /// Attaches a finished element to its parent, or makes it the root.
-fn attach(element: Element, open: &mut [(Element, usize)], root: &mut Option<Element>) {
+fn attach(element: Element, open: &mut [Element], root: &mut Option<Element>) {
     match open.last_mut() {
-        Some((parent, _)) => parent.children.push(element),
+        Some(parent) => parent.children.push(element),
         None => *root = Some(element),
     }
 }
 
-/// Builds an element from its start tag: first its namespace declarations join `scope` (they apply to
-/// the element carrying them, wherever they stand among its attributes), then names are resolved.
-fn new_element<'a>(
-    name: &'a str,
-    attributes: &[RawAttribute<'a>],
-    scope: &mut Vec<(&'a str, &'a str)>,
+/// Builds an element from its start tag, after the caps on elements, depth and attributes. The
+/// reader has already taken the tag's namespace declarations into scope.
+fn new_element(
+    reader: &NsReader<&[u8]>,
+    start: &BytesStart<'_>,
+    elements: &mut usize,
+    depth: usize,
 ) -> Result<Element> {
-    for attribute in attributes {
-        if let Some(prefix) = declared_prefix(attribute.name) {
-            check_namespace_declaration(prefix, attribute.raw)?;
-            scope.push((prefix, attribute.raw));
-        }
+    if *elements >= MAX_ELEMENTS {
+        return Err(malformed("the XML has too many elements"));
     }
-    let (prefix, local) = split_qname(name);
-    if prefix == "xmlns" {
-        return Err(Error::ResponseMalformed("an element uses the xmlns prefix"));
+    *elements += 1;
+    if depth >= MAX_DEPTH {
+        return Err(malformed("the XML nests elements too deeply"));
     }
-    let ns = resolve(scope, prefix)?;
+    let resolver = reader.resolver();
+    let (ns, local) = resolver.resolve_element(start.name());
+    let ns = namespace(ns)?;
+    if start.name().prefix().is_some_and(|p| p.as_ref() == "xmlns") {
+        return Err(malformed("an element uses the xmlns prefix"));
+    }
 
-    let mut attrs: Vec<Attribute> = Vec::with_capacity(attributes.len());
-    for attribute in attributes {
-        if declared_prefix(attribute.name).is_some() {
+    let mut attrs: Vec<Attribute> = Vec::new();
+    // With checks on, quick-xml refuses attributes repeated by qualified name, values without quotes
+    // and attributes not separated by whitespace.
+    for (count, attribute) in start.attributes().with_checks(true).enumerate() {
+        if count >= MAX_ATTRIBUTES {
+            return Err(malformed("an element has too many attributes"));
+        }
+        let attribute = attribute.map_err(|_| NOT_WELL_FORMED)?;
+        let raw: &str = &attribute.value;
+        if raw.contains('<') {
+            return Err(NOT_WELL_FORMED);
+        }
+        if let Some(declaration) = attribute.key.as_namespace_binding() {
+            check_namespace_declaration(&declaration, raw)?;
             continue;
         }
-        let (prefix, local) = split_qname(attribute.name);
-        // An unprefixed attribute is in no namespace, whatever the default namespace.
-        let ns = if prefix.is_empty() {
-            ""
-        } else {
-            resolve(scope, prefix)?
-        };
-        // The tokenizer caps the attributes per element, so this stays small.
-        if attrs.iter().any(|a| a.ns == ns && a.local == local) {
-            return Err(Error::ResponseMalformed("duplicate attribute"));
+        let (attribute_ns, attribute_local) = resolver.resolve_attribute(attribute.key);
+        let attribute_ns = namespace(attribute_ns)?;
+        let attribute_local: &str = attribute_local.as_ref();
+        // By expanded name: two prefixes bound to one URI name the same attribute.
+        if attrs
+            .iter()
+            .any(|a| a.ns == attribute_ns && a.local == attribute_local)
+        {
+            return Err(malformed("duplicate attribute"));
+        }
+        let value = attribute
+            .normalized_value_with(XmlVersion::Implicit1_0, 1, resolve_xml_entity)
+            .map_err(to_error)?;
+        if !value.chars().all(is_xml_char) {
+            return Err(malformed(
+                "a character reference names a character XML does not allow",
+            ));
         }
         attrs.push(Attribute {
-            ns: ns.to_owned(),
-            local: local.to_owned(),
-            value: attribute_value(attribute.raw).map_err(to_error)?,
+            ns: attribute_ns,
+            local: attribute_local.to_owned(),
+            value: value.into_owned(),
         });
     }
 
     Ok(Element {
-        ns: ns.to_owned(),
-        local: local.to_owned(),
+        ns,
+        local: local.as_ref().to_owned(),
         attrs,
         children: Vec::new(),
         text: String::new(),
@@ -252,44 +362,35 @@ fn new_element<'a>(
     })
 }
 
-/// `Some(prefix)` for a namespace declaration (`""` for `xmlns` itself), `None` for other attributes.
-fn declared_prefix(name: &str) -> Option<&str> {
-    match split_qname(name) {
-        ("", "xmlns") => Some(""),
-        ("xmlns", prefix) => Some(prefix),
-        _ => None,
+/// The namespace URI of a resolved name; empty for none. An undeclared prefix is malformed.
+fn namespace(resolved: ResolveResult<'_>) -> Result<String> {
+    match resolved {
+        ResolveResult::Bound(ns) => Ok(ns.as_ref().to_owned()),
+        ResolveResult::Unbound => Ok(String::new()),
+        ResolveResult::Unknown(_) => Err(malformed("undeclared namespace prefix")),
     }
 }
 
 /// The rules of Namespaces in XML 1.0 (section 3), and one of ours: the URI must be written plainly.
-fn check_namespace_declaration(prefix: &str, uri: &str) -> Result<()> {
+fn check_namespace_declaration(declaration: &PrefixDeclaration<'_>, uri: &str) -> Result<()> {
     // A reference or a whitespace character that normalisation would turn into a space: the URI as
     // written is not the URI, and an unusual way of writing one is not something the service does.
     if uri.contains(['&', '\t', '\n', '\r']) {
-        return Err(Error::ResponseMalformed("escaped namespace name"));
+        return Err(malformed("escaped namespace name"));
     }
-    let allowed = match prefix {
-        "xmlns" => false,
-        "xml" => uri == NS_XML,
-        // `xmlns=""` undeclares the default namespace; a prefix cannot be undeclared in XML 1.0.
-        "" => uri != NS_XML && uri != NS_XMLNS,
-        _ => !uri.is_empty() && uri != NS_XML && uri != NS_XMLNS,
+    let allowed = match declaration {
+        // `xmlns=""` undeclares the default namespace.
+        PrefixDeclaration::Default => uri != NS_XML && uri != NS_XMLNS,
+        PrefixDeclaration::Named(prefix) => match *prefix {
+            "xmlns" => false,
+            "xml" => uri == NS_XML,
+            // A prefix cannot be undeclared in XML 1.0.
+            _ => !uri.is_empty() && uri != NS_XML && uri != NS_XMLNS,
+        },
     };
     if allowed {
         Ok(())
     } else {
-        Err(Error::ResponseMalformed("bad namespace declaration"))
-    }
-}
-
-/// The namespace URI a prefix stands for here; the empty prefix gives the default namespace.
-fn resolve<'a>(scope: &[(&'a str, &'a str)], prefix: &str) -> Result<&'a str> {
-    if prefix == "xml" {
-        return Ok(NS_XML);
-    }
-    match scope.iter().rev().find(|(declared, _)| *declared == prefix) {
-        Some((_, uri)) => Ok(uri),
-        None if prefix.is_empty() => Ok(""),
-        None => Err(Error::ResponseMalformed("undeclared namespace prefix")),
+        Err(malformed("bad namespace declaration"))
     }
 }
