@@ -470,19 +470,19 @@ if (typeof glue.wasmMemoryBytes === 'function') {
 
 const r = (group, ours, theirs) => results[group][ours].medianUs / results[group][theirs].medianUs;
 const ratios = [
-  { what: 'sign 2048: signToken(PrivateKey) / node:crypto.sign(KeyObject)', value: r('sign RSA 2048', 'signToken, PrivateKey', 'node:crypto.sign, KeyObject'), target: 20 },
+  { what: 'sign 2048: signToken(PrivateKey) / node:crypto.sign(KeyObject)', value: r('sign RSA 2048', 'signToken, PrivateKey', 'node:crypto.sign, KeyObject'), target: 50 },
   { what: 'sign 2048: signToken(PEM text) / node:crypto.sign(PEM text)', value: r('sign RSA 2048', 'signToken, PEM text', 'node:crypto.sign, PEM text') },
   { what: 'sign 4096: signToken(PrivateKey) / node:crypto.sign(KeyObject)', value: r('sign RSA 4096', 'signToken, PrivateKey', 'node:crypto.sign, KeyObject') },
   { what: 'sign 4096: signToken(PEM text) / node:crypto.sign(PEM text)', value: r('sign RSA 4096', 'signToken, PEM text', 'node:crypto.sign, PEM text') },
-  { what: 'parseTicketResponse(PEM text) / sample (xml2js + jsonwebtoken)', value: r('parseTicketResponse (SOAP, RSA 2048)', 'parseTicketResponse, keys PEM text', 'sample: xml2js + jsonwebtoken.verify(PEM)'), target: 1.0 },
+  { what: 'parseTicketResponse(PEM text) / sample (xml2js + jsonwebtoken)', value: r('parseTicketResponse (SOAP, RSA 2048)', 'parseTicketResponse, keys PEM text', 'sample: xml2js + jsonwebtoken.verify(PEM)'), target: 2.0 },
   { what: 'parseTicketResponse(KeySet) / fast-xml-parser + jose', value: r('parseTicketResponse (SOAP, RSA 2048)', 'parseTicketResponse, KeySet', 'fast-xml-parser + jose.jwtVerify(KeyObject)') },
-  { what: 'validateToken / node:crypto.verify(KeyObject)', value: r('JWT validation (RS256, 2048)', 'validateToken, KeySet', 'node:crypto.verify, KeyObject (signature only)'), target: 8 },
+  { what: 'validateToken / node:crypto.verify(KeyObject)', value: r('JWT validation (RS256, 2048)', 'validateToken, KeySet', 'node:crypto.verify, KeyObject (signature only)'), target: 20 },
   { what: 'validateToken / jose.jwtVerify(KeyObject)', value: r('JWT validation (RS256, 2048)', 'validateToken, KeySet', 'jose.jwtVerify, KeyObject') },
-  { what: 'cold start: import + first call / jose', value: coldStart['superoffice-auth'].importAndCallMs / coldStart.jose.importAndCallMs, target: 1.5 },
+  { what: 'cold start: import + first call / jose', value: coldStart['superoffice-auth'].importAndCallMs / coldStart.jose.importAndCallMs, target: 1.0 },
 ];
 const checks = [
   ...ratios.filter((row) => row.target !== undefined).map((row) => ({ what: row.what, ok: row.value <= row.target, detail: `${row.value.toFixed(2)}x (target <= ${row.target}x)` })),
-  { what: '.wasm gzipped <= 120 KB', ok: sizes.wasmGzipBytes <= 120_000, detail: kB(sizes.wasmGzipBytes) },
+  { what: '.wasm gzipped <= 200 KB', ok: sizes.wasmGzipBytes <= 200_000, detail: kB(sizes.wasmGzipBytes) },
   {
     what: 'wasm memory flat after warm-up',
     ok: memory.available ? memory.flat : null,
