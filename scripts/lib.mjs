@@ -74,6 +74,7 @@ export function buildPackage() {
   cpSync(join(root, 'pkg-template'), pkgDir, { recursive: true });
   // The same declarations serve the ESM entry (nodenext resolves .d.mts beside .mjs).
   cpSync(join(pkgDir, 'index.d.ts'), join(pkgDir, 'index.d.mts'));
+  cpSync(join(pkgDir, 'redis.d.ts'), join(pkgDir, 'redis.d.mts'));
   for (const stray of ['.gitignore', 'package-lock.json']) rmSync(join(pkgDir, stray), { force: true });
   return pkgDir;
 }
