@@ -235,7 +235,9 @@ test('8 processes x 50 tenants x 4 callers, three client kinds, sealed: exactly 
     const workers = await startWorkers(8, (i) => ({
       clientKind: CLIENT_KINDS[i % CLIENT_KINDS.length], redisUrl: server.url, keyPrefix, encryptionKey,
       baseUrl: s.mock.baseUrl, applicationToken: s.applicationToken, privateKey: s.keys.pkcs8,
-      tenants: s.tenants, callers: 4, timeoutMs: 10_000, checkApi: true,
+      // A generous timeoutMs: on a loaded 2-core machine a process that holds many locks signs for
+      // seconds, and a waiter that gives up would exchange on its own (correct, but not exactly 50).
+      tenants: s.tenants, callers: 4, timeoutMs: 30_000, checkApi: true,
     }));
     for (const w of workers) w.child.send('go');
     const results = await Promise.all(workers.map((w) => w.result));
@@ -281,12 +283,12 @@ test('kill -9 of the lock holder in the middle of a slow exchange: another proce
       baseUrl: s.mock.baseUrl, applicationToken: s.applicationToken, privateKey: s.keys.pkcs8,
       tenants: s.tenants, callers: 2, timeoutMs, checkApi: true,
     });
-    // The holder's exchange hangs (3 s of stand-in latency, once); the holder dies inside it.
+    // Everyone connected first; then the holder's exchange hangs (3 s of stand-in latency, once) and
+    // the holder dies inside it, while the others wait for it.
+    const [holder, ...others] = await startWorkers(4, config);
     s.mock.injectFault('latency', { ms: 3000, times: 1, endpoint: 'authenticate' });
-    const [holder] = await startWorkers(1, config);
     holder.child.send('go');
     await eventually(() => s.mock.stats.authenticate === 1, 10_000);
-    const others = await startWorkers(3, (i) => config(i + 1));
     for (const w of others) w.child.send('go');
     await new Promise((resolve) => setTimeout(resolve, 200)); // they find the lock taken and wait
     const killedAt = Date.now();
@@ -343,7 +345,8 @@ test('Redis paused, stopped and restarted under load: no caller fails or waits p
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(() => s.mock.stats.authenticate >= 8, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(s.mock.stats.authenticate, 8, 'shared while Redis is up');
 
     // Slow: the server stops answering (SIGSTOP), every command hangs until its timeout.

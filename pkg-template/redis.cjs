@@ -115,7 +115,9 @@ function createRedisTicketCache(options) {
     if (!redis.ready()) throw new RedisTicketCacheError(`Redis ${name}: the client is not connected`);
     let timer;
     const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new RedisTicketCacheError(`Redis ${name}: no answer within ${commandTimeoutMs} ms`)), commandTimeoutMs);
+      // One setImmediate more: when the event loop was busy, timers run before pending socket reads,
+      // and an answer that did arrive in time must win.
+      timer = setTimeout(() => setImmediate(() => reject(new RedisTicketCacheError(`Redis ${name}: no answer within ${commandTimeoutMs} ms`))), commandTimeoutMs);
     });
     const sent = Promise.resolve().then(() => redis.send(args));
     sent.catch(() => {}); // settles after the timeout won: nobody listens any more

@@ -43,14 +43,17 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
 
   // Runs one store call: bounded, and a failure opens the breaker and is reported. Resolves to
   // { ok: true, value } or { ok: false }.
-  async function call(during, contextIdentifier, fn) {
-    if (Date.now() < storeAwayUntil) return { ok: false };
+  // `always`: a write or a release is tried even while the store is thought away (still bounded): it is
+  // what the rest of the fleet waits for.
+  async function call(during, contextIdentifier, fn, { always = false } = {}) {
+    if (!always && Date.now() < storeAwayUntil) return { ok: false };
     let timer;
     try {
       const started = Promise.resolve().then(fn);
       started.catch(() => {}); // may settle after the timeout
       const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(fail('ERR_TIMEOUT', `the ticket cache did not answer within ${callTimeoutMs} ms`)), callTimeoutMs);
+        // setImmediate: an answer already read from the socket wins over a timer that fired late.
+        timer = setTimeout(() => setImmediate(() => reject(fail('ERR_TIMEOUT', `the ticket cache did not answer within ${callTimeoutMs} ms`))), callTimeoutMs);
       });
       return { ok: true, value: await Promise.race([started, timeout]) };
     } catch (err) {
@@ -78,7 +81,7 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
 
   async function write(contextIdentifier, record, ttlMs) {
     remember(contextIdentifier, record);
-    await call('cache.set', contextIdentifier, () => cache.set(keyFor(contextIdentifier), record, ttlMs));
+    await call('cache.set', contextIdentifier, () => cache.set(keyFor(contextIdentifier), record, ttlMs), { always: true });
   }
 
   /**
@@ -150,7 +153,7 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
       let renew = null;
       if (typeof cache.extendLock === 'function') {
         renew = setInterval(() => {
-          call('cache.extendLock', contextIdentifier, () => cache.extendLock(key, token, lockTtlMs));
+          call('cache.extendLock', contextIdentifier, () => cache.extendLock(key, token, lockTtlMs), { always: true });
         }, Math.max(10, Math.floor(lockTtlMs / 3)));
         renew.unref?.();
       }
@@ -160,7 +163,7 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
         if (renew) clearInterval(renew);
       }
     } finally {
-      await call('cache.unlock', contextIdentifier, () => cache.unlock(key, token));
+      await call('cache.unlock', contextIdentifier, () => cache.unlock(key, token), { always: true });
     }
   }
 

@@ -17,6 +17,7 @@ const client = createSystemUserClient({
   baseUrl: config.baseUrl,
   applicationToken: config.applicationToken,
   privateKey: config.privateKey,
+  cache,
   systemUserTokens: config.tenants,
   timeoutMs: config.timeoutMs,
   onBackgroundError: (err, info) => background.push(`${info.during}: ${err && err.message}`),
