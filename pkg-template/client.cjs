@@ -169,7 +169,9 @@ function createSystemUserClient(options) {
   const ttlMs = ticketTtlSeconds * 1000;
   const refreshAheadMs = refreshAheadSeconds * 1000;
   // A crashed lock holder blocks the fleet this long at most; a live one renews the lock while it works.
-  const lockTtlMs = Math.min(5_000, Math.max(250, Math.floor(timeoutMs / 2)));
+  // Half of timeoutMs: a waiter (who waits up to timeoutMs) sees a dead holder's lock expire and takes
+  // over, while a live holder whose event loop stalls for seconds does not lose its lock.
+  const lockTtlMs = Math.max(250, Math.floor(timeoutMs / 2));
 
   const send = createSender({ fetchImpl, timeoutMs });
   const keySource = createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now });
