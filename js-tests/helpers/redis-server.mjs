@@ -136,3 +136,13 @@ export async function dumpRedis(url) {
     close();
   }
 }
+
+/** Empties the server, so a later scan sees only what one test wrote. */
+export async function flushRedis(url) {
+  const { client, close } = await connectRedis('ioredis', url);
+  try {
+    await client.flushall();
+  } finally {
+    close();
+  }
+}
