@@ -24,8 +24,10 @@ const {
   core, fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
   checkLocation, createSender, createKeySource, createCoalescer,
 } = require('./io.cjs');
+const { createTicketStore } = require('./ticket-store.cjs');
 
 const SIX_HOURS_S = 6 * 60 * 60;
+const SIX_HOURS_MS = SIX_HOURS_S * 1000;
 const DEFAULTS = Object.freeze({
   transport: 'soap',
   timeoutMs: 10_000,
@@ -33,9 +35,20 @@ const DEFAULTS = Object.freeze({
   ticketTtlSeconds: 5 * 60 * 60,
   refreshAheadSeconds: 5 * 60,
 });
-// After a failed background refresh, wait this long before trying again in the background, so a
-// SuperOffice outage during the refresh window does not turn every getTicket into an upstream request.
-const REFRESH_RETRY_MS = 10_000;
+// Stale-if-error: a ticket is good at SuperOffice for 6 hours after its last use, so at least 6 hours
+// after it was obtained. Past ticketTtlSeconds it is still handed out while its replacement cannot be
+// had, until this margin (for clock differences) before those 6 hours end.
+const USABLE_MARGIN_MS = 60_000;
+// Refreshes that fail back off exponentially, with jitter, counted across the fleet when the cache is
+// shared: 30 s, 1, 2, 4, 8 min, then every 10 min (each times 0.5 to 1). A 20-minute outage costs a
+// tenant about six attempts, and a refresh window of an hour still sees ten.
+const RETRY_BASE_MS = 30_000;
+const RETRY_MAX_MS = 10 * 60_000;
+// A store call that takes longer than this is abandoned (the Redis adapter's own bound is 1 s).
+const CACHE_CALL_TIMEOUT_MS = 2_000;
+// Clocks differ between processes: a record from a little in the future is still accepted.
+const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+const MAX_TICKET_LENGTH = 4096;
 const OPTION_NAMES = new Set([
   'environment', 'baseUrl', 'applicationToken', 'privateKey', 'fetch', 'transport', 'keys',
   'jwksCooldownMs', 'leewaySeconds', 'timeoutMs', 'refreshAheadSeconds', 'ticketTtlSeconds', 'cache',
@@ -45,25 +58,39 @@ const RECORD_VERSION = 1;
 
 /**
  * The default store: process memory. Async like any shared store (Redis, memcached) so the client
- * treats both the same. Entries drop out after their TTL.
+ * treats both the same. Entries drop out after their TTL, on the given clock (the client passes its own,
+ * so an injected clock governs the whole client).
  */
-function createMemoryCache() {
+function createMemoryCache(options = {}) {
+  if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object');
+  checkOptionNames(options, MEMORY_CACHE_OPTIONS);
+  const clock = options.now ?? Date.now;
+  if (typeof clock !== 'function') throw invalidArgument('now must be a function returning epoch milliseconds');
   const entries = new Map();
+  const live = (key) => {
+    const entry = entries.get(key);
+    if (!entry) return undefined;
+    if (clock() >= entry.expires) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
   return {
     async get(key) {
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      if (Date.now() >= entry.expires) {
-        entries.delete(key);
-        return undefined;
-      }
-      return entry.value;
+      return live(key)?.value;
     },
     async set(key, value, ttlMs) {
-      entries.set(key, { value, expires: Date.now() + ttlMs });
+      entries.set(key, { value, expires: clock() + ttlMs });
     },
     async delete(key) {
       entries.delete(key);
+    },
+    async deleteIfTicket(key, ticket) {
+      const entry = live(key);
+      if (!entry || !entry.value || entry.value.ticket !== ticket) return false;
+      entries.delete(key);
+      return true;
     },
     [inspect.custom]() {
       // Values are tickets: show how many, never what.
@@ -74,6 +101,7 @@ function createMemoryCache() {
     },
   };
 }
+const MEMORY_CACHE_OPTIONS = new Set(['now']);
 
 function createSystemUserClient(options) {
   checkOptionNames(options, OPTION_NAMES);
@@ -91,15 +119,15 @@ function createSystemUserClient(options) {
     issuer,
   } = options;
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  const cache = options.cache ?? createMemoryCache();
   const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch milliseconds');
+  const cache = options.cache ?? createMemoryCache({ now });
 
   const where = checkLocation(environment, baseUrl);
   requireNonEmptyString('applicationToken', applicationToken);
   if (privateKeyInput === undefined || privateKeyInput === null) throw invalidArgument('privateKey is required');
   if (transport !== 'soap' && transport !== 'rest') throw invalidArgument("transport must be 'soap' or 'rest'");
   if (typeof fetchImpl !== 'function') throw invalidArgument('fetch must be a function');
-  if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch milliseconds');
   requireNumber('timeoutMs', timeoutMs, 1, 600_000);
   requireNumber('jwksCooldownMs', jwksCooldownMs, 0, 24 * 60 * 60 * 1000);
   requireNumber('ticketTtlSeconds', ticketTtlSeconds, 1, SIX_HOURS_S);
@@ -108,6 +136,9 @@ function createSystemUserClient(options) {
   if (leewaySeconds !== undefined) requireNumber('leewaySeconds', leewaySeconds, 0, 3600);
   if (!cache || typeof cache.get !== 'function' || typeof cache.set !== 'function' || typeof cache.delete !== 'function') {
     throw invalidArgument('cache must have get, set and delete functions');
+  }
+  if ((typeof cache.lock === 'function') !== (typeof cache.unlock === 'function')) {
+    throw invalidArgument('cache must have both lock and unlock, or neither');
   }
   if (systemUserTokens !== undefined && typeof systemUserTokens !== 'function' && (systemUserTokens === null || typeof systemUserTokens !== 'object')) {
     throw invalidArgument('systemUserTokens must be an object or a function');
@@ -131,16 +162,39 @@ function createSystemUserClient(options) {
   const loginBase = new URL(probe.url).href.replace(/\/login\/(?:services\/PartnerSystemUserService\.svc|api\/PartnerSystemUser\/Authenticate)$/i, '');
   // Tickets from one application and host are useless to another, so keep them apart in a shared store.
   // A truncated hash names the application without putting its token in the store's key space.
-  const keyPrefix = `superoffice-auth:v1:${crypto.createHash('sha256').update(`${loginBase}\n${applicationToken}`).digest('hex').slice(0, 16)}:`;
+  const appHash = crypto.createHash('sha256').update(`${loginBase}\n${applicationToken}`).digest('hex').slice(0, 16);
+  const keyPrefix = `superoffice-auth:v1:${appHash}:`;
+  // The fleet's back-off after failed refreshes lives beside the tickets, under a name no ticket key has.
+  const retryPrefix = `superoffice-auth:retry:v1:${appHash}:`;
   const ttlMs = ticketTtlSeconds * 1000;
   const refreshAheadMs = refreshAheadSeconds * 1000;
+  // A crashed lock holder blocks the fleet this long at most; a live one renews the lock while it works.
+  // Half of timeoutMs: a waiter (who waits up to timeoutMs) sees a dead holder's lock expire and takes
+  // over, while a live holder whose event loop stalls for seconds does not lose its lock.
+  const lockTtlMs = Math.max(250, Math.floor(timeoutMs / 2));
 
   const send = createSender({ fetchImpl, timeoutMs });
   const keySource = createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now });
   const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
   const lookups = createCoalescer(); // contextIdentifier -> Promise<record>: cache read plus, if needed, exchange
-  const exchanges = createCoalescer(); // contextIdentifier -> Promise<record>: one upstream request per tenant
-  const refreshBlockedUntil = new Map(); // contextIdentifier -> ms, after a failed background refresh
+  const exchanges = createCoalescer(); // contextIdentifier -> Promise<record|null>: one exchange (or refresh) per tenant
+  const retries = new Map(); // contextIdentifier -> { attempt, notBefore, forObtainedAt }, after failed refreshes
+  const store = createTicketStore({
+    cache,
+    keyFor: (contextIdentifier) => keyPrefix + contextIdentifier,
+    retryKeyFor: (contextIdentifier) => retryPrefix + contextIdentifier,
+    accept: (value, contextIdentifier) => readRecord(value, contextIdentifier, now(), usableUntil),
+    callTimeoutMs: Math.min(CACHE_CALL_TIMEOUT_MS, timeoutMs),
+    waitMs: timeoutMs,
+    lockTtlMs,
+    report: (error, info) => reportBackground(error, info),
+  });
+
+  const freshUntil = (record) => record.obtainedAt + ttlMs - refreshAheadMs;
+  const expiresAt = (record) => record.obtainedAt + ttlMs;
+  function usableUntil(record) {
+    return Math.max(record.obtainedAt + ttlMs, record.obtainedAt + SIX_HOURS_MS - USABLE_MARGIN_MS);
+  }
 
   function reportBackground(error, info) {
     if (!onBackgroundError) return;
@@ -182,38 +236,111 @@ function createSystemUserClient(options) {
     // exchange would create a second credential record.
     const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier));
     const record = toRecord(result, now());
-    refreshBlockedUntil.delete(contextIdentifier);
-    try {
-      await cache.set(keyPrefix + contextIdentifier, record, ttlMs);
-    } catch (err) {
-      // The ticket is good; failing the caller would only make them ask SuperOffice again.
-      reportBackground(err, { contextIdentifier, during: 'cache.set' });
-    }
+    // Kept for as long as it may serve (stale-if-error), not only for ticketTtlSeconds.
+    await store.write(contextIdentifier, record, usableUntil(record) - now());
     return record;
   }
 
-  function exchangeOnce(contextIdentifier, givenToken) {
-    return exchanges.run(contextIdentifier, () => exchange(contextIdentifier, givenToken));
+  // Exponential back-off with jitter ("equal jitter": half fixed, half random), so a fleet that failed
+  // together does not retry together.
+  function retryDelay(attempt) {
+    const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempt - 1, 20));
+    return delay / 2 + Math.random() * (delay / 2);
+  }
+
+  // The back-off in force for refreshing `record`, from this process's memory or the fleet's.
+  async function retryState(contextIdentifier, record, { shared }) {
+    let state = retries.get(contextIdentifier);
+    if (state && state.forObtainedAt !== record.obtainedAt) {
+      retries.delete(contextIdentifier);
+      state = undefined;
+    }
+    if (shared && !(state && now() < state.notBefore)) {
+      const fleet = await store.readRetry(contextIdentifier);
+      if (fleet && fleet.forObtainedAt === record.obtainedAt && (!state || fleet.attempt > state.attempt)) {
+        state = fleet;
+        retries.set(contextIdentifier, fleet);
+      }
+    }
+    return state ?? null;
+  }
+
+  /**
+   * Replaces a still-usable `record`: one exchange across the fleet. Resolves to the new record, or to
+   * null when the back-off says not yet or another process is already at it. A failure is counted
+   * (for the back-off) and rethrown.
+   */
+  function refresh(contextIdentifier, givenToken, record) {
+    return exchanges.run(contextIdentifier, async () => {
+      const before = await retryState(contextIdentifier, record, { shared: true });
+      if (before && now() < before.notBefore) return null;
+      return store.singleFlight(contextIdentifier, {
+        done: (found) => now() < freshUntil(found),
+        wait: false,
+        work: async () => {
+          try {
+            const fresh = await exchange(contextIdentifier, givenToken);
+            if (retries.delete(contextIdentifier)) await store.clearRetry(contextIdentifier);
+            return fresh;
+          } catch (err) {
+            const latest = await retryState(contextIdentifier, record, { shared: true });
+            const attempt = (latest ? latest.attempt : 0) + 1;
+            const delay = retryDelay(attempt);
+            const state = { attempt, notBefore: now() + delay, forObtainedAt: record.obtainedAt };
+            retries.set(contextIdentifier, state);
+            // Kept past notBefore so the next failure, in whichever process, counts on from here.
+            await store.writeRetry(contextIdentifier, state, delay + RETRY_MAX_MS);
+            throw err;
+          }
+        },
+      });
+    });
+  }
+
+  /** No usable ticket: exchange, or wait for the process that is exchanging. Errors reach the caller. */
+  async function obtain(contextIdentifier, givenToken) {
+    for (;;) {
+      const record = await exchanges.run(contextIdentifier, () => store.singleFlight(contextIdentifier, {
+        done: (found) => now() < freshUntil(found),
+        wait: true,
+        work: () => exchange(contextIdentifier, givenToken),
+      }));
+      // null: this joined a refresh that stood back (another process at it, or its back-off); it
+      // cannot serve a caller who has no ticket, so go again.
+      if (record) return record;
+    }
+  }
+
+  function reportRefreshError(contextIdentifier) {
+    return (err) => reportBackground(err, { contextIdentifier, during: 'refresh' });
   }
 
   async function lookup(contextIdentifier, givenToken) {
-    const record = readRecord(await cache.get(keyPrefix + contextIdentifier));
+    const record = await store.read(contextIdentifier);
     const t = now();
     if (record) {
-      const expires = record.obtainedAt + ttlMs;
-      if (t < expires - refreshAheadMs) return record;
-      if (t < expires) {
+      if (t < freshUntil(record)) return record;
+      if (t < expiresAt(record)) {
         // In the refresh window: answer with the still-valid ticket at once and renew in the background.
-        if (!exchanges.has(contextIdentifier) && t >= (refreshBlockedUntil.get(contextIdentifier) ?? -Infinity)) {
-          exchangeOnce(contextIdentifier, givenToken).catch((err) => {
-            refreshBlockedUntil.set(contextIdentifier, now() + REFRESH_RETRY_MS);
-            reportBackground(err, { contextIdentifier, during: 'refresh' });
-          });
+        const local = retries.get(contextIdentifier);
+        const waiting = local && local.forObtainedAt === record.obtainedAt && t < local.notBefore;
+        if (!exchanges.has(contextIdentifier) && !waiting) {
+          refresh(contextIdentifier, givenToken, record).catch(reportRefreshError(contextIdentifier));
         }
         return record;
       }
+      // Past its cache lifetime but inside its life at SuperOffice: replace it now if SuperOffice
+      // answers; if it does not (or the back-off says wait), hand out this one (stale-if-error).
+      const state = await retryState(contextIdentifier, record, { shared: false });
+      if (state && t < state.notBefore) return record;
+      try {
+        return (await refresh(contextIdentifier, givenToken, record)) ?? record;
+      } catch (err) {
+        reportRefreshError(contextIdentifier)(err);
+        return record;
+      }
     }
-    return exchangeOnce(contextIdentifier, givenToken);
+    return obtain(contextIdentifier, givenToken);
   }
 
   function resolveRecord(contextIdentifier, givenToken) {
@@ -300,15 +427,11 @@ function createSystemUserClient(options) {
      */
     async invalidate(contextIdentifier, { ticket } = {}) {
       requireNonEmptyString('contextIdentifier', contextIdentifier);
-      if (ticket !== undefined) {
-        requireNonEmptyString('ticket', ticket);
-        const record = readRecord(await cache.get(keyPrefix + contextIdentifier));
-        if (!record || record.ticket !== ticket) return false;
-      }
+      if (ticket !== undefined) requireNonEmptyString('ticket', ticket);
       // A lookup in flight may be about to hand out the ticket being forgotten.
       lookups.delete(contextIdentifier);
-      await cache.delete(keyPrefix + contextIdentifier);
-      return true;
+      // With a ticket: removed only while it is still that one, atomically where the store can.
+      return store.forget(contextIdentifier, ticket);
     },
     [inspect.custom]() {
       return `SystemUserClient ${inspect(description())}`;
@@ -337,10 +460,24 @@ function toRecord(result, obtainedAt) {
   };
 }
 
-// A store may hand back anything (an older format, another program's value): treat it as a miss.
-function readRecord(value) {
-  if (!value || typeof value !== 'object' || value.v !== RECORD_VERSION) return null;
-  if (typeof value.ticket !== 'string' || !Number.isFinite(value.obtainedAt)) return null;
+const isText = (value) => typeof value === 'string';
+const isTextOrNull = (value) => value === null || typeof value === 'string';
+
+/**
+ * A store may hand back anything (an older format, another program's value, another tenant's record,
+ * a value tampered with): whatever is not a well-formed record of this tenant, still usable now, is a
+ * miss. The ticket ends up in an HTTP header, so it must be a single printable token.
+ */
+function readRecord(value, contextIdentifier, t, usableUntil) {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || value.v !== RECORD_VERSION) return null;
+  const { ticket, obtainedAt, expiresAt, claims } = value;
+  if (!isText(ticket) || ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !/^[\x21-\x7e]+$/.test(ticket)) return null;
+  if (value.contextIdentifier !== contextIdentifier) return null;
+  if (!Number.isFinite(obtainedAt) || !Number.isFinite(expiresAt)) return null;
+  if (!isText(value.serial) || !isTextOrNull(value.netserverUrl) || !isTextOrNull(value.webapiUrl)) return null;
+  if (typeof value.isAdministrator !== 'boolean') return null;
+  if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return null;
+  if (obtainedAt > t + MAX_FUTURE_SKEW_MS || t >= usableUntil(value)) return null;
   return value;
 }
 

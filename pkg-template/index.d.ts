@@ -282,12 +282,56 @@ export declare function parseTokenResponse(
 
 // ---- client (owned by the client engineer) ----
 
-/** A store for tickets shared by several processes (Redis, memcached, ...). Values are plain JSON. */
+/**
+ * A store for tickets shared by several processes (Redis, memcached, DynamoDB, a database row).
+ * Values are plain JSON records (the ticket, its claims, when it was obtained); keys name the
+ * application and the tenant. Only get/set/delete are required. The optional methods make a fleet
+ * exchange once per tenant (lock/unlock, extendLock) and let invalidate compare atomically
+ * (deleteIfTicket); a store without them still works, with per-process coalescing only.
+ *
+ * The contract, for anyone writing a store:
+ * - Anything `get` returns is checked by the client (format, tenant, age); a broken value is a miss.
+ *   Return `undefined` for a miss. Throwing or hanging is survived: every call is bounded by a timeout,
+ *   reported to onBackgroundError, and the client works locally for a few seconds before trying again.
+ * - `set(key, value, ttlMs)`: keep the value at least ttlMs if you can (it may serve past the client's
+ *   ticketTtlSeconds while SuperOffice is down); dropping it earlier costs one exchange, nothing else.
+ * - `lock(key, ttlMs)`: take the lock for `key` only if nobody holds it, and make it expire by itself
+ *   after ttlMs (a crashed holder must block nobody for longer). Resolve to a fresh random token, or to
+ *   null when it is held. `unlock(key, token)` releases it only while it still holds that token
+ *   (compare and delete in one step). `extendLock(key, token, ttlMs)` likewise renews it; the holder
+ *   calls it while its exchange runs. Give lock and unlock together or neither.
+ * - `deleteIfTicket(key, ticket)`: delete the record only if its `ticket` field still equals
+ *   `ticket`, in one step; resolve to whether it was deleted.
+ */
 export interface TicketCache {
   get(key: string): Promise<unknown> | unknown;
   /** `ttlMs`: how long the entry is useful; a store may drop it after that. */
   set(key: string, value: unknown, ttlMs: number): Promise<void> | void;
   delete(key: string): Promise<void> | void;
+  /** Atomic: delete only while the record's `ticket` is `ticket`. */
+  deleteIfTicket?(key: string, ticket: string): Promise<boolean>;
+  /** Take the lock for `key` for ttlMs (it expires by itself): a random token, or null when held. */
+  lock?(key: string, ttlMs: number): Promise<string | null>;
+  /** Release the lock only while it holds `token`. */
+  unlock?(key: string, token: string): Promise<boolean>;
+  /** Renew the lock for ttlMs only while it holds `token`. */
+  extendLock?(key: string, token: string, ttlMs: number): Promise<boolean>;
+}
+
+/** Where a background error happened: a refresh, or a call to the cache. */
+export type BackgroundErrorDuring =
+  | 'refresh'
+  | 'cache.get'
+  | 'cache.set'
+  | 'cache.delete'
+  | 'cache.deleteIfTicket'
+  | 'cache.lock'
+  | 'cache.extendLock'
+  | 'cache.unlock';
+
+export interface MemoryCacheOptions {
+  /** Clock for entry expiry, epoch ms; default Date.now (the client passes its own to its default cache). */
+  now?: () => number;
 }
 
 /** What the client needs of a fetch Response (declared here so no DOM or @types/node lib is required). */
@@ -316,7 +360,11 @@ export type SystemUserClientOptions = {
   leewaySeconds?: number;
   /** Per request; default 10000. */
   timeoutMs?: number;
-  /** How long a ticket is used after it was obtained (not slid on use); default 18000 (5 h), at most 21600. */
+  /**
+   * How long a ticket is used after it was obtained (not slid on use); default 18000 (5 h), at most
+   * 21600. When its replacement cannot be had (SuperOffice down), it is still handed out until 6 hours
+   * after it was obtained, minus a minute.
+   */
   ticketTtlSeconds?: number;
   /** Renew in the background this long before ticketTtlSeconds ends; default 300. */
   refreshAheadSeconds?: number;
@@ -324,10 +372,13 @@ export type SystemUserClientOptions = {
   cache?: TicketCache;
   /** System user tokens per tenant, for calls that give only a contextIdentifier. */
   systemUserTokens?: Record<string, string> | ((contextIdentifier: string) => string | Promise<string>);
-  /** Clock in epoch milliseconds; default Date.now. */
+  /** Clock in epoch milliseconds; default Date.now. Governs ticket ages and back-off (waits are real time). */
   now?: () => number;
-  /** Errors no caller sees (a failed background refresh, a failed cache.set). */
-  onBackgroundError?: (error: unknown, info: { contextIdentifier: string; during: 'refresh' | 'cache.set' }) => void;
+  /**
+   * Errors no caller sees: a failed refresh while a usable ticket is still handed out (stale-if-error),
+   * a cache that failed or timed out (the client then works locally).
+   */
+  onBackgroundError?: (error: unknown, info: { contextIdentifier: string; during: BackgroundErrorDuring }) => void;
   /** The application's client id: the audience of SuperIdTokens. Needed by onboardTenant. */
   clientId?: string;
 } & (
@@ -381,7 +432,7 @@ export interface SystemUserClient {
 export declare function createSystemUserClient(options: SystemUserClientOptions): SystemUserClient;
 
 /** The default ticket store: process memory. */
-export declare function createMemoryCache(): TicketCache;
+export declare function createMemoryCache(options?: MemoryCacheOptions): TicketCache;
 
 export type RefreshTokenClientOptions = {
   clientId: string;

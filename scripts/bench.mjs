@@ -370,6 +370,93 @@ if (typeof sut.createSystemUserClient === 'function') {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Fleet: exchanges per tenant when N processes ask for the same tenants at once, each with its own
+// in-memory cache versus all sharing superoffice-auth/redis (a real redis-server on loopback). A count,
+// not a time: the shared cache's point is credential records at SuperOffice, one per tenant.
+
+const FLEET_PROCESSES = QUICK ? 4 : 8;
+const FLEET_TENANTS = 20;
+step(`fleet: exchanges per tenant, ${FLEET_PROCESSES} processes x ${FLEET_TENANTS} tenants x 2 callers`);
+const FLEET_WORKER = `
+import { createRequire } from 'node:module';
+import { createSystemUserClient } from 'superoffice-auth';
+import { createRedisTicketCache } from 'superoffice-auth/redis';
+const c = JSON.parse(process.env.FLEET_BENCH);
+let redis;
+let cache;
+if (c.redisUrl) {
+  redis = createRequire(c.repoPackageJson)('redis').createClient({ url: c.redisUrl });
+  redis.on('error', () => {});
+  await redis.connect();
+  cache = createRedisTicketCache({ client: redis, keyPrefix: c.keyPrefix });
+}
+const client = createSystemUserClient({
+  baseUrl: c.baseUrl, applicationToken: c.applicationToken, privateKey: c.privateKey, systemUserTokens: c.tenants,
+  ...(cache ? { cache } : {}),
+});
+process.on('message', async () => {
+  const started = performance.now();
+  await Promise.all(Object.keys(c.tenants).flatMap((contextIdentifier) => [0, 1].map(() => client.getTicket({ contextIdentifier }))));
+  const ms = performance.now() - started;
+  if (redis) await (typeof redis.close === 'function' ? redis.close() : redis.quit()).catch(() => {});
+  process.send({ ms }, () => process.exit(0));
+});
+process.send({ ready: true });
+`;
+let fleet = { available: false, note: 'redis-server not available' };
+{
+  const { ensureRedisServer } = await import('./lib.mjs');
+  const { fork } = await import('node:child_process');
+  let redisServer = null;
+  try {
+    ensureRedisServer();
+    const { startRedis } = await import(pathToFileURL(join(root, 'js-tests', 'helpers', 'redis-server.mjs')).href);
+    redisServer = await startRedis();
+  } catch (err) {
+    fleet.note = `redis-server not available: ${err.message}`;
+  }
+  if (redisServer) {
+    const workerFile = join(scratch, 'fleet-bench-worker.mjs');
+    writeFileSync(workerFile, FLEET_WORKER);
+    const { startMockSuperOffice } = scratchRequire('superoffice-auth/testing');
+    const runFleetOnce = async (shared) => {
+      const mock = await startMockSuperOffice();
+      try {
+        mock.registerApplication({ applicationToken: 'fleet-app', publicKey: rsa2048.spki });
+        const tenants = {};
+        for (let i = 1; i <= FLEET_TENANTS; i++) {
+          tenants[`Cust${i}`] = `FleetApp-${i}`;
+          mock.addTenant({ contextIdentifier: `Cust${i}`, systemUserToken: `FleetApp-${i}` });
+        }
+        const config = JSON.stringify({
+          baseUrl: mock.baseUrl, applicationToken: 'fleet-app', privateKey: rsa2048.pkcs8, tenants,
+          redisUrl: shared ? redisServer.url : undefined, keyPrefix: `bench-${Date.now()}:`, repoPackageJson: join(root, 'package.json'),
+        });
+        const children = Array.from({ length: FLEET_PROCESSES }, () => fork(workerFile, [], { cwd: scratch, env: { ...process.env, FLEET_BENCH: config } }));
+        await Promise.all(children.map((child) => new Promise((resolve) => child.once('message', resolve))));
+        const done = children.map((child) => new Promise((resolve) => child.once('message', resolve)));
+        for (const child of children) child.send('go');
+        const times = (await Promise.all(done)).map((m) => m.ms);
+        return { exchangesPerTenant: mock.stats.authenticate / FLEET_TENANTS, slowestProcessMs: Math.max(...times) };
+      } finally {
+        await mock.close();
+      }
+    };
+    try {
+      const memoryOnly = await runFleetOnce(false);
+      const sharedRedis = await runFleetOnce(true);
+      fleet = { available: true, processes: FLEET_PROCESSES, tenants: FLEET_TENANTS, memoryOnly, sharedRedis };
+      console.log(`  ${FLEET_PROCESSES} processes, in-memory caches: ${memoryOnly.exchangesPerTenant.toFixed(2)} exchanges per tenant (all tickets in ${memoryOnly.slowestProcessMs.toFixed(0)} ms)`);
+      console.log(`  ${FLEET_PROCESSES} processes, shared Redis cache: ${sharedRedis.exchangesPerTenant.toFixed(2)} exchanges per tenant (all tickets in ${sharedRedis.slowestProcessMs.toFixed(0)} ms)`);
+    } finally {
+      await redisServer.close();
+    }
+  } else {
+    console.log(`  ${fleet.note}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Memory: wasm linear memory after a warm-up of mixed calls, then after 100 000 more. Linear memory
 // never shrinks, so equal numbers mean the allocator reuses what it freed (no leak, no creeping growth).
 
@@ -491,6 +578,13 @@ const checks = [
       : memory.note,
   },
   { what: 'client: cached getTicket measured', ok: client.available ? true : null, detail: client.available ? `${Math.round(client.callsPerSecond).toLocaleString('en')} calls/s` : client.note },
+  {
+    what: 'fleet: one exchange per tenant with the shared Redis cache',
+    ok: fleet.available ? fleet.sharedRedis.exchangesPerTenant === 1 : null,
+    detail: fleet.available
+      ? `${fleet.processes} processes: ${fleet.memoryOnly.exchangesPerTenant.toFixed(2)} per tenant in-memory, ${fleet.sharedRedis.exchangesPerTenant.toFixed(2)} shared`
+      : fleet.note,
+  },
 ];
 
 step('ratios (ours / theirs, same run)');
@@ -517,7 +611,7 @@ const report = {
     peers: Object.fromEntries(PEERS.map((name) => [name, JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version])),
   },
   settings: { rounds: ROUNDS, batchMs: BATCH_MS, coldRuns: COLD_RUNS },
-  results, coldStart, sizes, client, memory, ratios, checks,
+  results, coldStart, sizes, client, fleet, memory, ratios, checks,
 };
 const outDir = join(root, 'bench-results');
 mkdirSync(outDir, { recursive: true });

@@ -74,16 +74,36 @@ export function buildPackage() {
   cpSync(join(root, 'pkg-template'), pkgDir, { recursive: true });
   // The same declarations serve the ESM entry (nodenext resolves .d.mts beside .mjs).
   cpSync(join(pkgDir, 'index.d.ts'), join(pkgDir, 'index.d.mts'));
+  cpSync(join(pkgDir, 'redis.d.ts'), join(pkgDir, 'redis.d.mts'));
   for (const stray of ['.gitignore', 'package-lock.json']) rmSync(join(pkgDir, stray), { force: true });
   return pkgDir;
 }
 
-/** Makes sure the workspace's devDependencies (typescript, benchmark peers) are installed. */
+/** Makes sure the workspace's devDependencies (typescript, benchmark peers, Redis clients) are installed. */
 export function ensureDevDependencies() {
-  if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
-    step('installing devDependencies');
+  const wanted = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies ?? {});
+  const missing = wanted.filter((name) => !existsSync(join(root, 'node_modules', name, 'package.json')));
+  if (!existsSync(join(root, 'node_modules', '.package-lock.json')) || missing.length > 0) {
+    step(`installing devDependencies${missing.length > 0 ? ` (missing: ${missing.join(', ')})` : ''}`);
     run('npm', ['ci', '--no-audit', '--no-fund']);
   }
+}
+
+/**
+ * Makes sure `redis-server` is on the PATH (the Redis tests start their own on a free loopback port):
+ * Debian's package, installed with apt-get (as root, or through sudo). `apt-get update` runs only when
+ * the package is not known yet.
+ */
+export function ensureRedisServer() {
+  if (capture('redis-server', ['--version'])) return;
+  step('installing redis-server (Debian package)');
+  const asRoot = process.getuid?.() === 0;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) => (asRoot ? run('apt-get', args, { env }) : run('sudo', ['-n', 'apt-get', ...args], { env }));
+  const known = capture('apt-cache', ['policy', 'redis-server']);
+  if (!known || /Candidate: \(none\)/.test(known) || !/Candidate:/.test(known)) apt(['update']);
+  apt(['install', '-y', '--no-install-recommends', 'redis-server']);
+  if (!capture('redis-server', ['--version'])) throw new Error('redis-server is still missing after apt-get install');
 }
 
 /**

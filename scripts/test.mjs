@@ -4,12 +4,13 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  buildPackage, ensureDevDependencies, ensureToolchain, installIntoScratch, listFiles, root, run, step,
+  buildPackage, ensureDevDependencies, ensureRedisServer, ensureToolchain, installIntoScratch, listFiles, root, run, step,
 } from './lib.mjs';
 import { checkCrates, checkPackage } from './supply-chain.mjs';
 
 ensureToolchain();
 ensureDevDependencies();
+ensureRedisServer();
 
 step('cargo fmt --check');
 run('cargo', ['fmt', '--all', '--', '--check']);

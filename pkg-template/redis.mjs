@@ -1,0 +1,5 @@
+// ESM entry for `superoffice-auth/redis` (Node only: it seals with node:crypto).
+import redis from './redis.cjs';
+
+export const { createRedisTicketCache, RedisTicketCacheError } = redis;
+export default redis;
