@@ -4,8 +4,11 @@
 //! response and validates the RS256 JWT inside. It also validates the SuperIdToken (the OpenID
 //! Connect id_token that carries the system user token) and speaks the refresh-token grant. It reads
 //! no clock (every time-dependent function takes `now` in epoch milliseconds) and touches no network
-//! or file; the host moves the bytes.
+//! or file; the host moves the bytes. The authorization request and the code exchange that start the
+//! hybrid, interactive and onboarding flows are built here too; their random values come from the
+//! platform CSPRNG.
 
+pub mod authorize;
 mod der;
 pub mod error;
 pub mod json;
@@ -24,6 +27,11 @@ pub mod xml;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use authorize::{
+    build_authorization_code_request, create_authorization_request, parse_authorization_response,
+    AuthorizationCodeRequestParams, AuthorizationRequest, AuthorizationRequestParams,
+    AuthorizationResponse, ResponseMode, ResponseType,
+};
 pub use error::{Error, Result, CODES};
 pub use jwt::Claims;
 pub use jwt::{validate_token, ValidationOptions};
