@@ -178,6 +178,7 @@ test('parseAuthorizationResponse: a query string, fragment, form body, URLSearch
     'state=state-1&code=abc&session_state=whatever',
     new URLSearchParams({ code: 'abc', state }),
     new URL('https://app.example/cb?code=abc&state=state-1'),
+    new URL('https://app.example/cb#code=abc&state=state-1'),
     { code: 'abc', state },
     Object.assign(Object.create(null), { code: 'abc', state, unused: undefined }),
   ]) {

@@ -444,13 +444,14 @@ function createAuthorizationRequest(params) {
 
 /**
  * What arrived at the redirect URL, as form-encoded text. Accepts a query string (`?` optional), a
- * fragment (`#...`), a form_post body as text, a URLSearchParams, a URL, or a parsed form body (a
+ * fragment (`#...`), a form_post body as text, a URLSearchParams, a URL (its query, else its fragment), or a parsed form body (a
  * plain object of strings, as body parsers give it; an array value means a repeated name).
  */
 function redirectParameters(params) {
   if (typeof params === 'string') return params;
   if (params instanceof URLSearchParams) return params.toString();
-  if (params instanceof URL) return params.search;
+  // A URL's query, or its fragment when the query is empty (response_mode fragment).
+  if (params instanceof URL) return params.search || params.hash;
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
     throw invalidArgument('params must be a query string, a URLSearchParams, a URL or a parsed form body');
   }
