@@ -376,8 +376,11 @@ pub fn parse_authorization_response(
     if let Some(error) = get("error").filter(|error| !error.trim().is_empty()) {
         return Err(Error::oauth(error, get("error_description")));
     }
-    let code = response_value(get("code"), "the authorization code")?;
-    let id_token = response_value(get("id_token"), "the id_token")?;
+    let code = response_value(
+        get("code"),
+        "the authorization code contains a control character",
+    )?;
+    let id_token = response_value(get("id_token"), "the id_token contains a control character")?;
     if code.is_none() && id_token.is_none() {
         return Err(Error::ResponseMalformed(
             "the authorization response has neither a code nor an id_token",
@@ -387,14 +390,11 @@ pub fn parse_authorization_response(
 }
 
 /// An optional value of the response: absent or empty is `None`; control characters are refused.
-fn response_value(value: Option<&str>, what: &'static str) -> Result<Option<String>> {
+fn response_value(value: Option<&str>, control: &'static str) -> Result<Option<String>> {
     match value {
         None | Some("") => Ok(None),
         Some(value) if value.chars().any(char::is_control) => {
-            Err(Error::ResponseMalformed(match what {
-                "the authorization code" => "the authorization code contains a control character",
-                _ => "the id_token contains a control character",
-            }))
+            Err(Error::ResponseMalformed(control))
         }
         Some(value) => Ok(Some(value.to_owned())),
     }

@@ -397,6 +397,34 @@ mod tests {
     }
 
     #[test]
+    fn a_nonce_expected_requires_the_id_token() {
+        let keys = KeySet::default();
+        let expect = |nonce| TokenResponseOptions {
+            now_ms: 0.0,
+            id_token: Some(IdTokenExpectations {
+                keys: &keys,
+                issuer: "https://sod.superoffice.com",
+                client_id: "app",
+                nonce,
+                leeway_seconds: 60,
+            }),
+        };
+        let response = HttpResponse {
+            status: 200,
+            content_type: None,
+            body: r#"{"access_token":"8A:x","token_type":"Bearer","expires_in":3600}"#,
+        };
+        // A refresh answer need not carry an id_token; the answer to a code exchange (a nonce kept) must.
+        assert!(parse_token_response(&response, &expect(None)).is_ok());
+        assert_eq!(
+            parse_token_response(&response, &expect(Some("n"))).unwrap_err(),
+            Error::ResponseMalformed(
+                "the token response has no id_token to check the nonce against"
+            )
+        );
+    }
+
+    #[test]
     fn expires_in_table() {
         let cap = Ok(MAX_EXPIRES_IN_SECONDS);
         for (json, expected) in [
