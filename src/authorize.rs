@@ -804,6 +804,78 @@ mod tests {
         );
     }
 
+    use proptest::prelude::*;
+
+    /// Text a caller may pass as a parameter: any characters but controls, whitespace and `#`, which
+    /// the checks refuse in a redirect URI (and controls everywhere).
+    fn value() -> impl Strategy<Value = String> {
+        "[^\\p{Cc}\\s#]{1,40}"
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever the values, the URL's query decodes back to exactly the parameters given.
+        #[test]
+        fn request_parameters_survive_encoding(
+            client_id in value(), redirect_uri in value(), login_hint in value(), ctx in value(),
+        ) {
+            let request = build_authorization_request(
+                &AuthorizationRequestParams {
+                    client_id: &client_id,
+                    redirect_uri: &redirect_uri,
+                    login_hint: Some(&login_hint),
+                    context_identifier: Some(&ctx),
+                    ..params(ResponseType::Code)
+                },
+                fixed(),
+            )
+            .unwrap();
+            let pairs = query(&request.url);
+            let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+            prop_assert_eq!(get("client_id"), Some(client_id));
+            prop_assert_eq!(get("redirect_uri"), Some(redirect_uri));
+            prop_assert_eq!(get("login_hint"), Some(login_hint));
+            prop_assert_eq!(get("acr_values"), Some(format!("tenant:{ctx}")));
+            prop_assert_eq!(pairs.len(), 10);
+        }
+
+        /// Any text at the redirect gives an answer or a coded error, never a panic; a code comes back
+        /// only with the expected state.
+        #[test]
+        fn any_redirect_text_is_answered(text in ".{0,200}", state in "[a-zA-Z0-9_-]{1,20}") {
+            match parse_authorization_response(&text, &state) {
+                Ok(response) => {
+                    let decoded: Vec<(String, String)> =
+                        form_urlencoded::parse(text.trim_start_matches(['?', '#']).as_bytes()).into_owned().collect();
+                    prop_assert!(decoded.contains(&("state".to_owned(), state.clone())));
+                    prop_assert!(response.code.is_some() || response.id_token.is_some());
+                }
+                Err(error) => prop_assert!(crate::error::CODES.contains(&error.code())),
+            }
+        }
+
+        /// A code and a state, encoded: read back exactly when the states agree.
+        #[test]
+        fn codes_come_back_with_their_state(code in ".{1,60}", sent in ".{1,20}", kept in ".{1,20}") {
+            let text = form_urlencoded::Serializer::new(String::new())
+                .append_pair("code", &code)
+                .append_pair("state", &sent)
+                .finish();
+            match parse_authorization_response(&text, &kept) {
+                Ok(response) => {
+                    prop_assert_eq!(&sent, &kept);
+                    prop_assert_eq!(response.code, Some(code));
+                }
+                Err(Error::StateMismatch) => prop_assert_ne!(&sent, &kept),
+                Err(error) => {
+                    prop_assert_eq!(&sent, &kept);
+                    prop_assert!(code.chars().any(char::is_control), "{error:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn code_exchange_request() {
         let request = build_authorization_code_request(&AuthorizationCodeRequestParams {
