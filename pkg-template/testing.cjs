@@ -600,7 +600,9 @@ async function startMockSuperOffice(options = {}) {
     /**
      * Register an application: its token (client secret) and the public half of its RSA key. With
      * `clientId`, the application is also an OAuth client (secret = the application token), whose
-     * id_tokens carry the system user token of each tenant that approved it.
+     * id_tokens carry the system user token of each tenant that approved it; an approval at the
+     * authorize endpoint (response_type id_token) gives a tenant that had not approved it one.
+     * `redirectUris`: as for registerClient.
      */
     registerApplication({ applicationToken, publicKey, clientId, redirectUris } = {}) {
       requireString('applicationToken', applicationToken);
@@ -618,7 +620,10 @@ async function startMockSuperOffice(options = {}) {
       if (clientId !== undefined) clients.set(clientId, { clientSecret: applicationToken, redirectUris });
       return mock;
     },
-    /** Register an OAuth client (for the token endpoint and id_tokens) by its id and secret. */
+    /**
+     * Register an OAuth client (for the authorize and token endpoints and id_tokens) by its id and
+     * secret. With `redirectUris`, the authorize endpoint accepts only those, exactly; without, any.
+     */
     registerClient({ clientId, clientSecret, redirectUris } = {}) {
       requireString('clientId', clientId);
       requireString('clientSecret', clientSecret);
