@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { standIn, assertNoSecrets } from './helpers/stand-in.mjs';
+import { openAuthorizeUrl } from './helpers/browser.mjs';
 import { IDENTITY, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
 
 const require = createRequire(import.meta.url);
@@ -344,4 +345,52 @@ test('inspect: an id_token validated as a SuperIdToken, typed claims, system_tok
   assert.equal(plain.code, 0);
   assert.match(plain.stdout, /not validated/);
   assertNoSecrets(assert, plain.stdout, s.secrets, 'inspect id_token without keys');
+});
+
+test('authorize: the URL and the values to keep, which finish the flow against the stand-in', async () => {
+  const { buildAuthorizationCodeRequest, parseAuthorizationResponse, parseTokenResponse } = require('superoffice-auth');
+  const redirectUri = 'http://127.0.0.1:9/cli-callback';
+  s.mock.registerClient({ clientId: 'cli-client', clientSecret: 'cli-secret', redirectUris: [redirectUri] });
+  const authEnv = { SO_BASE_URL: s.mock.baseUrl, SO_CLIENT_ID: 'cli-client', SO_REDIRECT_URI: redirectUri, SO_CONTEXT_IDENTIFIER: 'Cust1' };
+  const r = await cli(['authorize'], { env: authEnv });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const [url, ...rest] = r.stdout.trim().split('\n');
+  const kept = Object.fromEntries(rest.map((line) => line.split(': ')));
+  assert.deepEqual(Object.keys(kept), ['state', 'nonce', 'codeVerifier']);
+  assert.equal(new URL(url).searchParams.get('acr_values'), 'tenant:Cust1');
+  const back = await openAuthorizeUrl(url);
+  const { code } = parseAuthorizationResponse(back.query, { state: kept.state });
+  const built = buildAuthorizationCodeRequest({ baseUrl: s.mock.baseUrl, clientId: 'cli-client', clientSecret: 'cli-secret', code, redirectUri, codeVerifier: kept.codeVerifier });
+  const res = await fetch(built.url, { method: built.method, headers: built.headers, body: built.body });
+  const keys = await (await fetch(`${s.mock.baseUrl}/login/.well-known/jwks`)).text();
+  const tokens = parseTokenResponse({ status: res.status, body: await res.text() }, { keys, issuer: s.mock.issuer, clientId: 'cli-client', nonce: kept.nonce });
+  assert.equal(tokens.idToken.contextIdentifier, 'Cust1');
+
+  // --json, the approval flavour: no code verifier.
+  const j = await cli(['authorize', '--response-type', 'id_token', '--json', '--client-id', 'cli-client'], { env: authEnv });
+  assert.equal(j.code, 0, j.stderr);
+  const approval = JSON.parse(j.stdout);
+  assert.equal(approval.codeVerifier, null);
+  assert.equal(new URL(approval.url).searchParams.get('response_mode'), 'form_post');
+  const posted = await openAuthorizeUrl(approval.url);
+  assert.equal(posted.method, 'POST');
+  assert.equal(parseAuthorizationResponse(posted.body, { state: approval.state }).idToken.split('.').length, 3);
+
+  // Usage errors exit 2.
+  for (const [args, extraEnv, pattern] of [
+    [['authorize'], { SO_REDIRECT_URI: undefined }, /--redirect-uri/],
+    [['authorize'], { SO_CLIENT_ID: undefined }, /--client-id/],
+    [['authorize', '--response-type', 'token'], {}, /responseType/],
+    [['authorize', '--redirect-uri', 'https://a.example/#x'], {}, /fragment/],
+    [['authorize', 'stray'], {}, /unexpected argument/],
+  ]) {
+    const e = { ...authEnv, ...extraEnv };
+    for (const [name, value] of Object.entries(e)) if (value === undefined) delete e[name];
+    const bad = await cli(args, { env: e });
+    assert.equal(bad.code, 2, args.join(' '));
+    assert.match(bad.stderr, /^ERR_INVALID_ARGUMENT: /);
+    assert.match(bad.stderr, pattern);
+  }
+  assert.match((await cli(['authorize', '--help'])).stdout, /values to keep/);
 });

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { runDemo } from '../examples/demo.mjs';
 import { startService } from '../examples/service.mjs';
 import { runWorker } from '../examples/worker.mjs';
+import { startOnboardingServer } from '../examples/onboarding-server.mjs';
+import { openAuthorizeUrl, deliver } from './helpers/browser.mjs';
 import { standIn, assertNoSecrets, watchUnhandledRejections } from './helpers/stand-in.mjs';
 
 const unhandled = watchUnhandledRejections();
@@ -116,6 +118,52 @@ test('worker: 5 tenants, 3 rounds, one exchange per tenant; a revoked tenant fai
       { round: 2, contextIdentifier: 'Cust3', code: 'ERR_TICKET_DENIED' },
     ]);
   } finally {
+    await s.mock.close();
+  }
+});
+
+test('onboarding server: approve -> SuperOffice -> posted approval -> tenant stored -> ticket; declined and replayed posts refused', async () => {
+  const s = await standIn({ tenants: 1 });
+  const stored = new Map();
+  const server = await startOnboardingServer({
+    baseUrl: s.mock.baseUrl, issuer: s.mock.issuer, clientId: 'onboarding-app', applicationToken: s.applicationToken, privateKey: s.keys.pkcs1,
+    onTenant: (tenant) => stored.set(tenant.contextIdentifier, tenant.systemUserToken),
+  });
+  try {
+    s.mock.registerApplication({ applicationToken: s.applicationToken, publicKey: s.keys.publicKey, clientId: 'onboarding-app', redirectUris: [server.redirectUri] });
+    s.mock.addTenant({ contextIdentifier: 'CustNew', systemUser: false });
+    const approve = async () => {
+      const start = await fetch(`${server.url}/superoffice/approve?tenant=CustNew`, { redirect: 'manual' });
+      assert.equal(start.status, 302);
+      return openAuthorizeUrl(start.headers.get('location'));
+    };
+
+    const approval = await approve();
+    assert.equal(approval.method, 'POST');
+    assert.equal(approval.url, server.redirectUri);
+    const done = await deliver(approval);
+    const page = await done.text();
+    assert.equal(done.status, 200, page);
+    assert.match(page, /approved for CustNew/);
+    assertNoSecrets(assert, page, [stored.get('CustNew')], 'the page');
+    assert.match(stored.get('CustNew'), /^Approved-/);
+    // The client that onboarded the tenant has its ticket at once.
+    const ticket = await server.client.getTicket({ contextIdentifier: 'CustNew' });
+    const res = await fetch(`${ticket.webapiUrl}v1/User/currentPrincipal`, { headers: await server.client.authHeaders('CustNew') });
+    assert.equal(res.status, 200);
+
+    // The same post again: its state is used up.
+    const replayed = await deliver(approval);
+    assert.equal(replayed.status, 400);
+    assert.match(await replayed.text(), /Unknown or expired/);
+    // The administrator declines.
+    s.mock.injectFault('deny', { endpoint: 'authorize', times: 1 });
+    const declined = await deliver(await approve());
+    assert.equal(declined.status, 403);
+    assert.match(await declined.text(), /access_denied/);
+    assert.equal((await fetch(`${server.url}/elsewhere`)).status, 404);
+  } finally {
+    await server.close();
     await s.mock.close();
   }
 });

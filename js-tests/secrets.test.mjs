@@ -13,6 +13,7 @@ import { inspect } from 'node:util';
 import {
   KeySet, PrivateKey, SuperOfficeAuthError, authHeaders, buildRefreshTokenRequest, buildTicketRequest,
   createSystemUserClient, parseTicketResponse, parseTokenResponse, signToken, validateToken,
+  buildAuthorizationCodeRequest, createAuthorizationRequest, createRefreshTokenClient, parseAuthorizationResponse,
 } from 'superoffice-auth';
 import { IDENTITY, b64url, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
 
@@ -26,6 +27,8 @@ const TICKET = '7T:TICKET-0b7d44e19a-secret';
 const CLIENT_SECRET = 'CLIENTSECRET-5d1e07b3-secret';
 const REFRESH_TOKEN = 'REFRESH-9a8b7c6d5e4f-secret';
 const ACCESS_TOKEN = '8A:Cust12345.ACCESS-3f2e1d-secret';
+const AUTH_CODE = 'AUTHCODE-4c3b2a19-secret';
+const CODE_VERIFIER = 'VERIFIER-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 const key = makeKeyPair(2048);
 const attacker = makeKeyPair(2048);
 const issuer = makeKeyPair(2048);
@@ -51,6 +54,8 @@ const SECRETS = [
   CLIENT_SECRET,
   REFRESH_TOKEN,
   ACCESS_TOKEN,
+  AUTH_CODE,
+  CODE_VERIFIER,
   SYSTEM_USER_TOKEN,
   TICKET,
   TICKET.slice(3), // the ticket without its prefix
@@ -378,6 +383,44 @@ test('the CLI prints no secret when it fails', async () => {
     if (!name.startsWith('inspect: a token') && !name.startsWith('inspect: --json')) assert.notEqual(code, 0, `CLI ${name} must fail`);
     failures += 1;
   }
+});
+
+test('the authorization door: requests, redirects and code exchanges that fail', async () => {
+  const base = { environment: 'sod', clientId: 'client-1', clientSecret: CLIENT_SECRET, code: AUTH_CODE, redirectUri: 'https://app.example/cb', codeVerifier: CODE_VERIFIER };
+  for (const [name, change] of Object.entries({
+    'control character in the client secret': { clientSecret: `${CLIENT_SECRET}\u0000` },
+    'control character in the code': { code: `${AUTH_CODE}\n` },
+    'a verifier outside RFC 7636': { codeVerifier: `${CODE_VERIFIER}+/` },
+    'a verifier too short': { codeVerifier: AUTH_CODE },
+    'the client secret as the redirect URI, with a fragment': { redirectUri: `https://app.example/#${CLIENT_SECRET}` },
+    'base URL with the secret as user info': { environment: undefined, baseUrl: `https://${CLIENT_SECRET}@sod.superoffice.com` },
+  })) {
+    failsCleanly(`buildAuthorizationCodeRequest: ${name}`, () => buildAuthorizationCodeRequest({ ...base, ...change }));
+  }
+  assertClean(inspect(buildAuthorizationCodeRequest(base), { depth: Infinity }), 'inspect(code request)');
+  const authorize = { environment: 'sod', clientId: 'client-1', redirectUri: 'https://app.example/cb' };
+  for (const [name, change] of Object.entries({
+    'control character in the client id': { clientId: `${CLIENT_SECRET}\u0001` },
+    'a redirect URI with a fragment': { redirectUri: `https://app.example/#${REFRESH_TOKEN}` },
+    'an unknown environment': { environment: CLIENT_SECRET },
+  })) {
+    failsCleanly(`createAuthorizationRequest: ${name}`, () => createAuthorizationRequest({ ...authorize, ...change }));
+  }
+  const request = createAuthorizationRequest(authorize);
+  assert.ok(!inspect(request).includes(request.codeVerifier), 'inspect(authorization request) hides the verifier');
+  for (const [name, params] of Object.entries({
+    'the state of another request': `code=${AUTH_CODE}&state=other`,
+    'no state': { code: AUTH_CODE },
+    'a code given twice': `code=${AUTH_CODE}&code=${AUTH_CODE}&state=${request.state}`,
+    'a code with a control character': `code=${AUTH_CODE}%00&state=${request.state}`,
+    'an id_token with a control character': `id_token=${goodJwt}%01&state=${request.state}`,
+  })) {
+    failsCleanly(`parseAuthorizationResponse: ${name}`, () => parseAuthorizationResponse(params, { state: request.state }));
+  }
+  const client = createRefreshTokenClient({ environment: 'sod', clientId: 'client-1', clientSecret: CLIENT_SECRET, redirectUri: 'https://app.example/cb', validateIdToken: false });
+  await rejectsCleanly('fromAuthorizationCode: a bad verifier', client.fromAuthorizationCode({ code: AUTH_CODE, codeVerifier: `${CODE_VERIFIER}/` }));
+  await rejectsCleanly('getAccessToken before the code', client.getAccessToken());
+  assertClean(inspect(client) + JSON.stringify(client), 'inspect(refresh client)');
 });
 
 test('every path above was exercised', () => {

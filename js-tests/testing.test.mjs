@@ -2,7 +2,7 @@
 // tests above rest on a stand-in that behaves as PROTOCOL.md says SuperOffice does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPublicKey, sign, verify } from 'node:crypto';
+import { createHash, createPublicKey, sign, verify } from 'node:crypto';
 import { startMockSuperOffice, FAULTS } from 'superoffice-auth/testing';
 import { IDENTITY, makeKeyPair } from './helpers/independent.mjs';
 import { fakeClock } from './helpers/stand-in.mjs';
@@ -290,7 +290,8 @@ test('token endpoint: the refresh grant by hand-built forms; id_tokens verified 
     for (const [label, body, type, status, error] of [
       ['JSON body', JSON.stringify(good), 'application/json', 400, 'invalid_request'],
       ['repeated parameter', `${form(good)}&refresh_token=x`, undefined, 400, 'invalid_request'],
-      ['authorization code grant', form({ ...good, grant_type: 'authorization_code' }), undefined, 400, 'unsupported_grant_type'],
+      ['password grant', form({ ...good, grant_type: 'password' }), undefined, 400, 'unsupported_grant_type'],
+      ['authorization code grant without a code', form({ ...good, grant_type: 'authorization_code' }), undefined, 400, 'invalid_request'],
       ['no grant type', form({ ...good, grant_type: '' }), undefined, 400, 'invalid_request'],
       ['wrong secret', form({ ...good, client_secret: 'nope' }), undefined, 401, 'invalid_client'],
       ['unknown client', form({ ...good, client_id: 'nobody' }), undefined, 401, 'invalid_client'],
@@ -305,11 +306,87 @@ test('token endpoint: the refresh grant by hand-built forms; id_tokens verified 
     }
     mock.revokeRefreshToken(rt);
     assert.match((await post(form(good))).body.error_description, /revoked/);
-    assert.equal(mock.stats.tokens, 11);
+    assert.equal(mock.stats.tokens, 12);
     assert.equal(mock.stats.accessTokensIssued, 1);
     assert.throws(() => mock.issueRefreshToken({ clientId: 'nobody', contextIdentifier: 'Cust1' }), TypeError);
     assert.throws(() => mock.issueSuperIdToken({ clientId: 'app-client', contextIdentifier: 'Cust404' }), TypeError);
     assert.throws(() => mock.addTenant({ contextIdentifier: 'X', systemUser: false, systemUserToken: 't' }), TypeError);
+  } finally {
+    await mock.close();
+  }
+});
+
+test('authorize endpoint and code grant by hand-built requests: what is redirected, what is not, PKCE by node:crypto', async () => {
+  const mock = await startMockSuperOffice();
+  try {
+    const redirectUri = 'https://app.example/cb';
+    mock.registerClient({ clientId: 'web', clientSecret: 'web-secret', redirectUris: [redirectUri] });
+    mock.registerClient({ clientId: 'other', clientSecret: 'other-secret' });
+    mock.addTenant({ contextIdentifier: 'Cust1', systemUser: false });
+    mock.addTenant({ contextIdentifier: 'Cust2', systemUser: false });
+    const base = { response_type: 'code', client_id: 'web', redirect_uri: redirectUri, scope: 'openid', state: 's', nonce: 'n', acr_values: 'tenant:Cust1' };
+    const authorize = async (params) => {
+      const res = await fetch(`${mock.baseUrl}/login/common/oauth/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
+      const location = res.headers.get('location');
+      return { status: res.status, location, back: location ? new URLSearchParams(new URL(location).search || new URL(location).hash.slice(1)) : null, text: await res.text() };
+    };
+    // Problems with the client or the redirect URI are answered here, never redirected.
+    for (const params of [{ ...base, client_id: 'nobody' }, { ...base, redirect_uri: 'https://evil.example/cb' }, { ...base, redirect_uri: undefined }]) {
+      for (const [name, value] of Object.entries(params)) if (value === undefined) delete params[name];
+      const r = await authorize(params);
+      assert.equal(r.status, 400, JSON.stringify(params));
+      assert.equal(r.location, null);
+    }
+    // The rest go back to the redirect URI with the state.
+    for (const [label, params, error] of [
+      ['response type token', { ...base, response_type: 'token' }, 'unsupported_response_type'],
+      ['no openid scope', { ...base, scope: 'profile' }, 'invalid_scope'],
+      ['plain PKCE', { ...base, code_challenge: 'x'.repeat(43), code_challenge_method: 'plain' }, 'invalid_request'],
+      ['a challenge that is no SHA-256', { ...base, code_challenge: 'short', code_challenge_method: 'S256' }, 'invalid_request'],
+      ['id_token without a nonce', { ...base, response_type: 'id_token', nonce: undefined }, 'invalid_request'],
+      ['id_token in a query', { ...base, response_type: 'id_token', response_mode: 'query' }, 'invalid_request'],
+      ['several tenants, none named', { ...base, acr_values: undefined }, 'invalid_request'],
+      ['unknown tenant', { ...base, acr_values: 'tenant:Cust404' }, 'invalid_request'],
+    ]) {
+      for (const [name, value] of Object.entries(params)) if (value === undefined) delete params[name];
+      const r = await authorize(params);
+      assert.equal(r.status, 302, label);
+      assert.ok(r.location.startsWith(redirectUri), label);
+      assert.equal(r.back.get('error'), error, label);
+      assert.equal(r.back.get('state'), 's', label);
+    }
+    // An id_token by fragment (OpenID Connect's default for it), a code by query.
+    const fragment = await authorize({ ...base, response_type: 'id_token' });
+    assert.ok(fragment.location.startsWith(`${redirectUri}#`));
+    assert.equal(JSON.parse(Buffer.from(fragment.back.get('id_token').split('.')[1], 'base64url')).nonce, 'n');
+
+    const token = async (fields) => {
+      const res = await fetch(`${mock.baseUrl}/login/common/oauth/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+      return { status: res.status, body: await res.json() };
+    };
+    const verifier = 'v'.repeat(43);
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const codeFor = async (extra = {}) => (await authorize({ ...base, ...extra })).back.get('code');
+    const grant = { grant_type: 'authorization_code', client_id: 'web', client_secret: 'web-secret', redirect_uri: redirectUri };
+    for (const [label, fields, error] of [
+      ['no verifier for a challenge', { ...grant, code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }) }, 'invalid_grant'],
+      ['a verifier without a challenge', { ...grant, code: await codeFor(), code_verifier: verifier }, 'invalid_grant'],
+      ['a verifier that is too short', { ...grant, code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }), code_verifier: 'v'.repeat(42) }, 'invalid_grant'],
+      ['another client\'s code', { ...grant, client_id: 'other', client_secret: 'other-secret', code: await codeFor() }, 'invalid_grant'],
+      ['an unknown code', { ...grant, code: 'never-issued' }, 'invalid_grant'],
+    ]) {
+      const r = await token(fields);
+      assert.equal(r.status, 400, label);
+      assert.equal(r.body.error, error, label);
+    }
+    const ok = await token({ ...grant, code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }), code_verifier: verifier });
+    assert.equal(ok.status, 200);
+    assert.ok(ok.body.refresh_token && ok.body.access_token && ok.body.id_token);
+    // The refresh token the code brought works at the refresh grant, with the code's redirect URI.
+    const refreshed = await token({ grant_type: 'refresh_token', client_id: 'web', client_secret: 'web-secret', refresh_token: ok.body.refresh_token, redirect_uri: redirectUri });
+    assert.equal(refreshed.status, 200);
+    assert.equal(mock.stats.authorize, 17);
+    assert.equal(mock.stats.codesIssued, 5);
   } finally {
     await mock.close();
   }

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 'use strict';
-// `npx superoffice-auth ...`: get a ticket, refresh an access token, convert a key, inspect a JWT, from
-// a shell.
+// `npx superoffice-auth ...`: get a ticket, refresh an access token, make an authorization URL, convert a
+// key, inspect a JWT, from a shell.
 //
 // Secrets (application token, client secret, system user token, refresh token, private key) are read
 // from environment variables or files and are never printed, not even in error messages. The only
 // credential printed is the one asked for: the ticket from `ticket`, the access token from `refresh`
-// (and, with --json, a rotated refresh token), or the key from `convert-key`.
+// (and, with --json, a rotated refresh token), the key from `convert-key`, or the values `authorize` makes
+// for the caller to keep (state, nonce, PKCE code verifier).
 // Exit codes: 0 success, 1 failure (printed as `CODE: message`), 2 bad usage (ERR_INVALID_ARGUMENT).
 
 const fs = require('node:fs');
@@ -24,6 +25,7 @@ const HELP = {
 Usage:
   superoffice-auth ticket [options]              obtain a system user ticket
   superoffice-auth refresh [options]             trade a refresh token for an access token
+  superoffice-auth authorize [options]           print an authorization URL and the values to keep
   superoffice-auth convert-key <file> [options]  convert a private key (XML, PKCS#1, PKCS#8)
   superoffice-auth inspect <jwt> [options]       decode a JWT, validate it when keys are given
   superoffice-auth <command> --help              help for one command
@@ -89,6 +91,27 @@ Prints the access token (8A:...) alone on stdout, so that TOKEN=$(superoffice-au
 Files are read with one trailing newline removed. A rotated refresh token read from the environment
 cannot be written back: it is printed only with --json, so use --refresh-token-file or --json when
 the server rotates.
+`,
+  authorize: `superoffice-auth authorize: print an authorization URL and the values to keep.
+
+Makes the URL that sends a person's browser to SuperOffice's authorize endpoint, with a fresh state,
+nonce and (for the code flow) PKCE S256 code verifier. Keep those until the redirect comes back: state
+to check it, nonce to check the id_token, the code verifier for the code exchange.
+
+  -e, --environment <sod|stage|online>  SO_ENVIRONMENT         SuperOffice environment
+      --base-url <url>                  SO_BASE_URL            login host instead of an environment
+      --client-id <id>                  SO_CLIENT_ID           the application's client id
+      --redirect-uri <uri>              SO_REDIRECT_URI        exactly as registered for the application
+      --response-type <code|id_token>   default code; id_token asks a tenant administrator to approve
+                                        a system-user application (the SuperIdToken is posted back)
+      --response-mode <query|fragment|form_post>  default: query for code, form_post for id_token
+  -c, --context-identifier <id>         SO_CONTEXT_IDENTIFIER  the tenant: skips SuperOffice's choice
+      --login-hint <user>               a SuperID user name to prefill
+      --prompt <login|consent|select_account|none>
+      --json                            print { url, state, nonce, codeVerifier } as JSON
+  -h, --help
+
+Prints the URL, then state, nonce and code verifier, one per line as name: value.
 `,
   inspect: `superoffice-auth inspect <jwt> [--keys <file|url>] [options]
 
@@ -341,6 +364,52 @@ async function commandRefresh(argv, env, out) {
   }, null, 2)}\n`);
 }
 
+async function commandAuthorize(argv, env, out) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      environment: { type: 'string', short: 'e' },
+      'base-url': { type: 'string' },
+      'client-id': { type: 'string' },
+      'redirect-uri': { type: 'string' },
+      'response-type': { type: 'string' },
+      'response-mode': { type: 'string' },
+      'context-identifier': { type: 'string', short: 'c' },
+      'login-hint': { type: 'string' },
+      prompt: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return out.stdout(HELP.authorize);
+  if (positionals.length) throw usage('unexpected argument (values with spaces must be quoted)');
+  const { environment, baseUrl } = pickLocation(values, env);
+  const clientId = pick(values['client-id'], 'SO_CLIENT_ID', env);
+  if (clientId === undefined) throw usage('missing --client-id (SO_CLIENT_ID)');
+  const redirectUri = pick(values['redirect-uri'], 'SO_REDIRECT_URI', env);
+  if (redirectUri === undefined) throw usage('missing --redirect-uri (SO_REDIRECT_URI)');
+  const contextIdentifier = pick(values['context-identifier'], 'SO_CONTEXT_IDENTIFIER', env);
+  const optional = {
+    responseType: values['response-type'],
+    responseMode: values['response-mode'],
+    contextIdentifier,
+    loginHint: values['login-hint'],
+    prompt: values.prompt,
+  };
+  for (const [name, value] of Object.entries(optional)) if (value === undefined) delete optional[name];
+  const request = core.createAuthorizationRequest({
+    ...(environment !== undefined ? { environment } : { baseUrl }),
+    clientId,
+    redirectUri,
+    ...optional,
+  });
+  if (values.json) return out.stdout(`${JSON.stringify({ ...request }, null, 2)}\n`);
+  const lines = [request.url, `state: ${request.state}`, `nonce: ${request.nonce}`];
+  if (request.codeVerifier !== null) lines.push(`codeVerifier: ${request.codeVerifier}`);
+  return out.stdout(`${lines.join('\n')}\n`);
+}
+
 async function commandConvertKey(argv, env, out) {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -501,7 +570,7 @@ function parseArgsMessage(err) {
     (inner.length > 64 || /[\r\n"=]|-----/.test(inner) ? '(an argument, not shown)' : quoted));
 }
 
-const COMMANDS = { ticket: commandTicket, refresh: commandRefresh, 'convert-key': commandConvertKey, inspect: commandInspect };
+const COMMANDS = { ticket: commandTicket, refresh: commandRefresh, authorize: commandAuthorize, 'convert-key': commandConvertKey, inspect: commandInspect };
 
 /**
  * Runs the CLI. Returns the exit code; writes through `out` so tests can call it in-process too.

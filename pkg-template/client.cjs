@@ -16,6 +16,11 @@
 //
 // Onboarding: onboardTenant(idToken) validates the SuperIdToken an approving administrator's browser
 // brings back (same keys and JWKS cooldown as tickets) and remembers the system user token it carries.
+// Given the saved `state` too, its first argument is what the approval posted to the redirect URL (the
+// raw form body, a URLSearchParams or a parsed body): state is checked, a declined approval is
+// ERR_OAUTH_ERROR, and the id_token in it is validated with the nonce, which is then required. So
+// onboarding is two calls: createOnboardingRequest({ redirectUri }) (or createAuthorizationRequest with
+// responseType 'id_token') for the URL, onboardTenant(body, { state, nonce }) for the post.
 // The shared I/O pieces (fetch with timeout and size cap, the key source, coalescing) live in io.cjs.
 
 const crypto = require('node:crypto');
@@ -375,12 +380,21 @@ function createSystemUserClient(options) {
     throw invalidArgument('onboardTenant needs the issuer option when the client is given a baseUrl');
   };
 
-  async function onboard(idToken, params) {
+  async function onboard(input, params) {
     if (clientId === undefined) throw invalidArgument('onboardTenant needs the clientId option');
-    if (typeof idToken !== 'string' || idToken === '') throw invalidArgument('idToken must be a non-empty string');
     const p = params === undefined ? {} : params;
     if (p === null || typeof p !== 'object') throw invalidArgument('onboardTenant options must be an object');
     optionalNonEmptyString('nonce', p.nonce);
+    let idToken = input;
+    if (p.state !== undefined) {
+      // The redirect itself: state first, then an error, then the id_token it carries.
+      requireNonEmptyString('state', p.state);
+      if (p.nonce === undefined) throw invalidArgument('nonce is required with state: keep both from the authorization request');
+      const response = core().parseAuthorizationResponse(input, { state: p.state });
+      if (response.idToken === undefined) throw fail('ERR_RESPONSE_MALFORMED', 'the approval carries no id_token (was the request made with responseType id_token?)');
+      idToken = response.idToken;
+    }
+    if (typeof idToken !== 'string' || idToken === '') throw invalidArgument('idToken must be a non-empty string');
     const where = issuerWhere();
     const keySet = await keySource.current();
     const result = await keySource.parseWith(keySet, (set) => {
@@ -400,6 +414,19 @@ function createSystemUserClient(options) {
   }
 
   const client = {
+    /**
+     * The URL that asks a tenant administrator to approve the application (response type id_token,
+     * posted back to redirectUri), with the state and nonce to keep for onboardTenant.
+     */
+    createOnboardingRequest(params) {
+      if (clientId === undefined) throw invalidArgument('createOnboardingRequest needs the clientId option');
+      if (params === null || typeof params !== 'object') throw invalidArgument('createOnboardingRequest needs { redirectUri }');
+      const allowed = new Set(['redirectUri', 'contextIdentifier', 'loginHint', 'prompt', 'responseMode']);
+      for (const name of Object.keys(params)) if (!allowed.has(name)) throw invalidArgument(`unknown option ${name}`);
+      const { codeVerifier, ...request } = core().createAuthorizationRequest({ ...where, clientId, responseType: 'id_token', ...params });
+      void codeVerifier;
+      return request;
+    },
     /**
      * Validates the SuperIdToken a tenant administrator's approval sent to the redirect URL (signature
      * by the environment's keys, issuer, audience = clientId, nonce when given, expiry) and returns

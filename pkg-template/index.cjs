@@ -393,6 +393,123 @@ function parseTokenResponse(response, options) {
   return result;
 }
 
+// ---- the authorization request, the redirect, the code exchange ----
+
+const RESPONSE_TYPES = new Set(['code', 'id_token']);
+const RESPONSE_MODES = new Set(['query', 'fragment', 'form_post']);
+
+// The code verifier is what makes a stolen code useless: it prints redacted. state and nonce are sent
+// through the browser anyway.
+function inspectAuthorizationRequest() {
+  const { codeVerifier, ...rest } = this;
+  return { ...rest, codeVerifier: codeVerifier ? '[redacted]' : codeVerifier };
+}
+
+/**
+ * The URL to send a person's browser to (`{host}/login/common/oauth/authorize`), with fresh `state`,
+ * `nonce` and, for `responseType: 'code'`, a PKCE S256 verifier. Keep `state`, `nonce` and
+ * `codeVerifier` (server side, e.g. in the session) until the redirect comes back.
+ */
+function createAuthorizationRequest(params) {
+  if (params === null || typeof params !== 'object') throw invalidArgument('createAuthorizationRequest needs an object');
+  const environment = optionalString(params.environment, 'environment');
+  const baseUrl = optionalString(params.baseUrl, 'baseUrl');
+  requireString(params.clientId, 'clientId');
+  requireString(params.redirectUri, 'redirectUri');
+  const responseType = params.responseType === undefined ? 'code' : params.responseType;
+  if (!RESPONSE_TYPES.has(responseType)) throw invalidArgument("responseType must be 'code' or 'id_token'");
+  const responseMode = optionalString(params.responseMode, 'responseMode');
+  if (responseMode !== undefined && !RESPONSE_MODES.has(responseMode)) {
+    throw invalidArgument("responseMode must be 'query', 'fragment' or 'form_post'");
+  }
+  const json = callCore(() =>
+    wasm.createAuthorizationRequest(
+      environment,
+      baseUrl,
+      params.clientId,
+      params.redirectUri,
+      responseType,
+      optionalString(params.scope, 'scope'),
+      responseMode,
+      optionalString(params.prompt, 'prompt'),
+      optionalString(params.loginHint, 'loginHint'),
+      optionalString(params.contextIdentifier, 'contextIdentifier'),
+      optionalString(params.codeChallengeMethod, 'codeChallengeMethod'),
+    ),
+  );
+  const request = JSON.parse(json);
+  Object.defineProperty(request, util.inspect.custom, { value: inspectAuthorizationRequest });
+  return request;
+}
+
+/**
+ * What arrived at the redirect URL, as form-encoded text. Accepts a query string (`?` optional), a
+ * fragment (`#...`), a form_post body as text, a URLSearchParams, a URL (its query, else its fragment), or a parsed form body (a
+ * plain object of strings, as body parsers give it; an array value means a repeated name).
+ */
+function redirectParameters(params) {
+  if (typeof params === 'string') return params;
+  if (params instanceof URLSearchParams) return params.toString();
+  // A URL's query, or its fragment when the query is empty (response_mode fragment).
+  if (params instanceof URL) return params.search || params.hash;
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw invalidArgument('params must be a query string, a URLSearchParams, a URL or a parsed form body');
+  }
+  const pairs = [];
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (typeof item !== 'string') throw invalidArgument('the form body\'s values must be strings');
+      pairs.push([name, item]);
+    }
+  }
+  // The platform's own encoder writes what the core then decodes: no second encoder of ours.
+  return new URLSearchParams(pairs).toString();
+}
+
+/**
+ * Checks `state` (ERR_STATE_MISMATCH) and an OAuth error (ERR_OAUTH_ERROR with `oauthError`, e.g.
+ * `access_denied`), then returns `{ code }` (code flow) or `{ idToken }` (approval; still to be
+ * validated, e.g. by onboardTenant or parseSuperIdToken).
+ */
+function parseAuthorizationResponse(params, options) {
+  const text = redirectParameters(params);
+  capped(text, LIMITS.responseBytes, 'ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${LIMITS.responseBytes} bytes`, { limit: LIMITS.responseBytes });
+  if (options === null || typeof options !== 'object') throw invalidArgument('parseAuthorizationResponse needs { state }');
+  requireString(options.state, 'state');
+  const result = JSON.parse(callCore(() => wasm.parseAuthorizationResponse(text, options.state)));
+  const out = {};
+  if (result.code !== null) out.code = result.code;
+  if (result.idToken !== null) out.idToken = result.idToken;
+  return out;
+}
+
+// The code exchange's body holds the client secret, the code and its verifier: it prints redacted.
+function inspectCodeRequest() {
+  const { body, ...rest } = this;
+  return { ...rest, body: '[redacted: holds client_secret, code and code_verifier]' };
+}
+
+/** The authorization code grant: a form POST to `{host}/login/common/oauth/tokens`, ready for fetch. */
+function buildAuthorizationCodeRequest(params) {
+  if (params === null || typeof params !== 'object') throw invalidArgument('buildAuthorizationCodeRequest needs an object');
+  const environment = optionalString(params.environment, 'environment');
+  const baseUrl = optionalString(params.baseUrl, 'baseUrl');
+  requireString(params.clientId, 'clientId');
+  requireString(params.clientSecret, 'clientSecret');
+  requireString(params.code, 'code');
+  requireString(params.redirectUri, 'redirectUri');
+  requireString(params.codeVerifier, 'codeVerifier');
+  const json = callCore(() =>
+    wasm.buildAuthorizationCodeRequest(
+      environment, baseUrl, params.clientId, params.clientSecret, params.code, params.redirectUri, params.codeVerifier,
+    ),
+  );
+  const request = JSON.parse(json);
+  Object.defineProperty(request, util.inspect.custom, { value: inspectCodeRequest });
+  return request;
+}
+
 const HEADER_UNSAFE = /[\r\n\0]/;
 
 /** The two headers a tenant API call needs. */
@@ -418,6 +535,9 @@ module.exports = {
   parseSuperIdToken,
   buildRefreshTokenRequest,
   parseTokenResponse,
+  createAuthorizationRequest,
+  parseAuthorizationResponse,
+  buildAuthorizationCodeRequest,
 };
 
 // The ticket client (client.cjs) builds on the exports above; it reads them lazily, so this line's

@@ -24,7 +24,8 @@ export type ErrorCode =
   | 'ERR_FETCH_FAILED'
   | 'ERR_TIMEOUT'
   | 'ERR_RANDOM_UNAVAILABLE'
-  | 'ERR_OAUTH_ERROR';
+  | 'ERR_OAUTH_ERROR'
+  | 'ERR_STATE_MISMATCH';
 
 export declare const ERROR_CODES: readonly ErrorCode[];
 
@@ -280,6 +281,92 @@ export declare function parseTokenResponse(
   options?: ParseTokenResponseOptions | ParseTokenResponseWithIdTokenOptions,
 ): TokenResult;
 
+// ---- the authorization request, the redirect, the code exchange ----
+
+type LoginHost =
+  | { environment: Environment; baseUrl?: undefined }
+  | { baseUrl: string; environment?: undefined };
+
+export type AuthorizationRequestParams = {
+  clientId: string;
+  /** Exactly as registered for the application; no fragment. */
+  redirectUri: string;
+  /** 'code' (default): the code flow with PKCE S256. 'id_token': a tenant administrator's approval of a system-user application. */
+  responseType?: 'code' | 'id_token';
+  /** Default 'openid'; must include openid. */
+  scope?: string;
+  /** Default: the endpoint's ('query') for code, 'form_post' for id_token ('query' refused there). */
+  responseMode?: 'query' | 'fragment' | 'form_post';
+  /** OpenID Connect prompt: 'login', 'consent', 'select_account', 'none'. */
+  prompt?: string;
+  /** A SuperID user name to prefill. */
+  loginHint?: string;
+  /** The tenant, sent as acr_values=tenant:{contextIdentifier}: skips the tenant choice. */
+  contextIdentifier?: string;
+  /** Only 'S256' (the default for code). */
+  codeChallengeMethod?: 'S256';
+} & LoginHost;
+
+export interface AuthorizationRequest {
+  /** Send the browser here. */
+  url: string;
+  /** Keep until the redirect: parseAuthorizationResponse checks it. 256 random bits, base64url. */
+  state: string;
+  /** Keep until the tokens: the id_token must carry it. */
+  nonce: string;
+  /** Keep (server side) for the code exchange; null for responseType 'id_token'. */
+  codeVerifier: string | null;
+}
+
+/** Builds the authorize URL with fresh state, nonce and PKCE verifier from the platform CSPRNG. */
+export declare function createAuthorizationRequest(params: AuthorizationRequestParams): AuthorizationRequest;
+
+/**
+ * What arrived at the redirect URL: a query string or fragment (with or without `?`/`#`), a form_post
+ * body as text, a URLSearchParams, a URL (its query), or a parsed form body.
+ */
+export type AuthorizationResponseInput =
+  | string
+  | SearchParamsLike
+  | { search: string; searchParams: SearchParamsLike }
+  | Record<string, string | readonly string[] | undefined>;
+
+/** What the package needs of a URLSearchParams (declared here so no DOM or @types/node lib is required). */
+export interface SearchParamsLike {
+  get(name: string): string | null;
+  getAll(name: string): string[];
+  toString(): string;
+}
+
+export type AuthorizationResponseResult =
+  | { code: string; idToken?: string }
+  | { idToken: string; code?: undefined };
+
+/**
+ * Checks `state` (ERR_STATE_MISMATCH) and an OAuth error (ERR_OAUTH_ERROR with `oauthError`, e.g.
+ * 'access_denied'), then returns the code or the (not yet validated) id_token.
+ */
+export declare function parseAuthorizationResponse(
+  params: AuthorizationResponseInput,
+  options: { state: string },
+): AuthorizationResponseResult;
+
+export type AuthorizationCodeRequestParams = {
+  clientId: string;
+  clientSecret: string;
+  code: string;
+  /** The one the authorization request named. */
+  redirectUri: string;
+  /** From createAuthorizationRequest: 43-128 characters of A-Z a-z 0-9 - . _ ~. */
+  codeVerifier: string;
+} & LoginHost;
+
+/**
+ * The authorization code grant: form POST to `{host}/login/common/oauth/tokens`. Its body holds
+ * secrets. Read the answer with parseTokenResponse, with `keys` and `nonce` to validate the id_token.
+ */
+export declare function buildAuthorizationCodeRequest(params: AuthorizationCodeRequestParams): HttpRequestDescriptor;
+
 // ---- client (owned by the client engineer) ----
 
 /**
@@ -401,6 +488,25 @@ export interface ClientTicketResult extends TicketResult {
 export interface OnboardTenantOptions {
   /** The nonce sent in the authorization request; checked when given (recommended). */
   nonce?: string;
+  /** With state, the first argument is the redirect's body rather than the id_token alone. */
+  state?: undefined;
+}
+
+/** onboardTenant given what the approval posted to the redirect URL, and the state and nonce kept. */
+export interface OnboardTenantRedirectOptions {
+  state: string;
+  nonce: string;
+}
+
+export interface OnboardingRequestParams {
+  /** Where the approval is posted; exactly as registered. */
+  redirectUri: string;
+  /** Skips the tenant choice (acr_values=tenant:{contextIdentifier}). */
+  contextIdentifier?: string;
+  loginHint?: string;
+  prompt?: string;
+  /** Default 'form_post'. */
+  responseMode?: 'form_post' | 'fragment';
 }
 
 /** What to store for a newly approved tenant; `systemUserToken` is always present here. */
@@ -416,6 +522,17 @@ export interface SystemUserClient {
    * so getTicket({ contextIdentifier }) works right after.
    */
   onboardTenant(idToken: string, options?: OnboardTenantOptions): Promise<OnboardedTenant>;
+  /**
+   * The same from what the approval posted to the redirect URL (raw form body, URLSearchParams or a
+   * parsed body): state checked (ERR_STATE_MISMATCH), a declined approval is ERR_OAUTH_ERROR, the
+   * id_token validated with the nonce.
+   */
+  onboardTenant(redirect: AuthorizationResponseInput, options: OnboardTenantRedirectOptions): Promise<OnboardedTenant>;
+  /**
+   * The approval URL (responseType id_token, form_post) for this client's environment and clientId,
+   * with the state and nonce to keep for onboardTenant. Needs the clientId option.
+   */
+  createOnboardingRequest(params: OnboardingRequestParams): { url: string; state: string; nonce: string; codeVerifier: null };
   /** From the cache when fresh; otherwise one exchange per tenant however many callers wait. */
   getTicket(params: TenantParams): Promise<ClientTicketResult>;
   /** `Authorization: SOTicket ...` and `SO-AppToken` for the tenant's web API. */
@@ -438,7 +555,8 @@ export type RefreshTokenClientOptions = {
   clientId: string;
   /** The application's client secret (the application token). */
   clientSecret: string;
-  refreshToken: string;
+  /** Omit it to start from a code with fromAuthorizationCode. */
+  refreshToken?: string;
   redirectUri?: string;
   /** Default `globalThis.fetch`. Called with `redirect: 'error'` and a timeout signal. */
   fetch?: FetchLike;
@@ -475,7 +593,28 @@ export interface RefreshedToken {
   obtainedAt: Date;
 }
 
+export interface AuthorizationCodeParams {
+  /** From parseAuthorizationResponse. */
+  code: string;
+  /** Kept from createAuthorizationRequest. */
+  codeVerifier: string;
+  /** The one the authorization request named; default the client's redirectUri option. */
+  redirectUri?: string;
+  /** Kept from createAuthorizationRequest: the id_token must carry it (recommended). */
+  nonce?: string;
+}
+
+export interface CodeExchangeResult extends RefreshedToken {
+  /** The first refresh token: store it (it was handed to onRefreshToken too). A secret. */
+  refreshToken: string;
+}
+
 export interface RefreshTokenClient {
+  /**
+   * Trades the code for the first refresh token and an access token (cached). Only on a client created
+   * without refreshToken, once.
+   */
+  fromAuthorizationCode(params: AuthorizationCodeParams): Promise<CodeExchangeResult>;
   /** Cached until refreshAheadSeconds before expiry; then one refresh, however many callers wait. */
   getAccessToken(): Promise<string>;
   /** `{ Authorization: 'Bearer ...' }`. */

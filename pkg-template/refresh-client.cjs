@@ -26,12 +26,20 @@
 //   `validateIdToken: false` skips this (and the JWKS); `idToken` is then null.
 // - Failures are not cached: the next call asks again. invalid_grant (revoked, expired or already used
 //   refresh token) is ERR_OAUTH_ERROR with `oauthError: 'invalid_grant'`: the user must authorize again.
+// - Starting from a code: a client created without `refreshToken` gets its first one from
+//   fromAuthorizationCode({ code, codeVerifier, redirectUri, nonce }), the code exchange of the
+//   authorization code flow (createAuthorizationRequest made the URL and kept the verifier and nonce).
+//   The refresh token is handed to onRefreshToken (awaited, like a rotation) and returned, so the caller
+//   can store it either way; the access token of the same answer is cached. The id_token is required
+//   there and validated with the nonce (unless validateIdToken is false): OpenID Connect's code flow
+//   always sends one, and it is what binds the answer to this browser's request. A client holds one
+//   refresh token: a second fromAuthorizationCode, or one on a client given a refreshToken, is refused.
 // - Secrets (client secret, refresh token, access token) live in this closure; util.inspect, console.log
 //   and JSON.stringify of the client show settings only, and token results print redacted.
 
 const { inspect } = require('node:util');
 const {
-  core, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
+  core, fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
   checkLocation, createSender, createKeySource, createCoalescer,
 } = require('./io.cjs');
 
@@ -64,7 +72,7 @@ function createRefreshTokenClient(options) {
   const where = checkLocation(environment, baseUrl);
   requireNonEmptyString('clientId', clientId);
   requireNonEmptyString('clientSecret', clientSecret);
-  requireNonEmptyString('refreshToken', refreshToken);
+  optionalNonEmptyString('refreshToken', refreshToken);
   optionalNonEmptyString('redirectUri', redirectUri);
   optionalNonEmptyString('issuer', issuer);
   if (typeof fetchImpl !== 'function') throw invalidArgument('fetch must be a function');
@@ -87,7 +95,8 @@ function createRefreshTokenClient(options) {
   // Built once with the real values: the core checks the location and the credentials now (a refresh
   // token read from a file with its newline fails here, not as invalid_grant later), and the URL tells
   // us the login host for the JWKS without a second copy of the environment table.
-  const probe = core().buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken, redirectUri });
+  // Without a refresh token yet (it will come from fromAuthorizationCode), a placeholder stands in.
+  const probe = core().buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: refreshToken ?? 'probe', redirectUri });
   const loginBase = probe.url.replace(/\/login\/common\/oauth\/tokens$/i, '');
   const pinnedKeys = keys === undefined ? null : core().KeySet.from(keys);
   const send = createSender({ fetchImpl, timeoutMs });
@@ -97,7 +106,8 @@ function createRefreshTokenClient(options) {
   const idTokenWhere = environment !== undefined ? { environment } : { issuer };
   const refreshes = createCoalescer();
 
-  let currentRefreshToken = refreshToken;
+  let currentRefreshToken = refreshToken; // undefined until fromAuthorizationCode when created without one
+  let exchangingCode = false;
   let token = null; // { accessToken, tokenType, expiresAt, idToken, obtainedAt, useUntil }, times in ms
 
   function parseWithIdToken(res, keySet, at) {
@@ -128,11 +138,7 @@ function createRefreshTokenClient(options) {
         invalid = err;
       }
     }
-    if (!invalid) {
-      const expiresAt = plain.expiresAt.getTime();
-      const aheadMs = Math.min(refreshAheadSeconds * 1000, (expiresAt - at) / 2);
-      token = { accessToken: plain.accessToken, tokenType: plain.tokenType, expiresAt, idToken, obtainedAt: at, useUntil: expiresAt - aheadMs };
-    }
+    if (!invalid) keep(plain, idToken, at);
     if (rotated !== undefined && onRefreshToken) await onRefreshToken(rotated);
     if (invalid) throw invalid;
     return token;
@@ -140,7 +146,62 @@ function createRefreshTokenClient(options) {
 
   async function resolveToken() {
     if (token && now() < token.useUntil) return token;
+    if (currentRefreshToken === undefined) {
+      throw invalidArgument('the client has no refresh token yet: call fromAuthorizationCode first, or pass refreshToken');
+    }
     return refreshes.run(REFRESH, refresh);
+  }
+
+  function keep(plain, idToken, at) {
+    const expiresAt = plain.expiresAt.getTime();
+    const aheadMs = Math.min(refreshAheadSeconds * 1000, (expiresAt - at) / 2);
+    token = { accessToken: plain.accessToken, tokenType: plain.tokenType, expiresAt, idToken, obtainedAt: at, useUntil: expiresAt - aheadMs };
+    return token;
+  }
+
+  async function exchangeCode(params) {
+    if (params === null || typeof params !== 'object') throw invalidArgument('fromAuthorizationCode needs { code, codeVerifier, redirectUri, nonce }');
+    const { code, codeVerifier, nonce } = params;
+    const codeRedirectUri = params.redirectUri ?? redirectUri;
+    requireNonEmptyString('code', code);
+    requireNonEmptyString('codeVerifier', codeVerifier);
+    if (codeRedirectUri === undefined) throw invalidArgument('redirectUri is required: the one the authorization request named');
+    requireNonEmptyString('redirectUri', codeRedirectUri);
+    optionalNonEmptyString('nonce', nonce);
+    if (nonce !== undefined && !validateIdToken) throw invalidArgument('nonce is checked in the id_token, which validateIdToken: false turns off');
+    if (currentRefreshToken !== undefined || exchangingCode) {
+      throw invalidArgument('the client already holds a refresh token; create one client per authorization');
+    }
+    exchangingCode = true;
+    try {
+      // Keys first, as for a refresh: a code is single-use, so it is not spent while they cannot be had.
+      const keySet = keySource ? await keySource.current() : null;
+      const request = core().buildAuthorizationCodeRequest({ ...where, clientId, clientSecret, code, redirectUri: codeRedirectUri, codeVerifier });
+      const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
+      const at = now();
+      const plain = core().parseTokenResponse(res, { now: at });
+      if (plain.refreshToken === null) {
+        throw fail('ERR_RESPONSE_MALFORMED', 'the token response to the code has no refresh_token');
+      }
+      let idToken = null;
+      if (keySet) {
+        ({ idToken } = await keySource.parseWith(keySet, (set) => {
+          const parseOptions = { ...idTokenWhere, keys: set, clientId, now: at };
+          if (nonce !== undefined) parseOptions.nonce = nonce;
+          if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
+          return core().parseTokenResponse(res, parseOptions);
+        }));
+        if (idToken === null) throw fail('ERR_RESPONSE_MALFORMED', 'the token response to the code has no id_token');
+      }
+      currentRefreshToken = plain.refreshToken;
+      keep(plain, idToken, at);
+      if (onRefreshToken) await onRefreshToken(plain.refreshToken);
+      const result = revive(token);
+      result.refreshToken = plain.refreshToken;
+      return result;
+    } finally {
+      exchangingCode = false;
+    }
   }
 
   const description = () => ({
@@ -151,6 +212,15 @@ function createRefreshTokenClient(options) {
   });
 
   const client = {
+    /**
+     * The code exchange: trades the code that came back to the redirect URL (with the PKCE verifier
+     * and nonce kept from createAuthorizationRequest) for the first refresh token and an access token.
+     * Resolves to the token (as getToken) plus `refreshToken`, which the caller must store; it is also
+     * handed to onRefreshToken first.
+     */
+    fromAuthorizationCode(params) {
+      return exchangeCode(params);
+    },
     /** The access token: cached until shortly before it expires, then one refresh for all callers. */
     async getAccessToken() {
       return (await resolveToken()).accessToken;
@@ -187,8 +257,10 @@ function createRefreshTokenClient(options) {
 }
 
 function inspectToken() {
-  const { accessToken, idToken, ...rest } = this;
-  return { ...rest, accessToken: accessToken ? '[redacted]' : accessToken, idToken };
+  const { accessToken, refreshToken, idToken, ...rest } = this;
+  const shown = { ...rest, accessToken: accessToken ? '[redacted]' : accessToken, idToken };
+  if (refreshToken !== undefined) shown.refreshToken = refreshToken ? '[redacted]' : refreshToken;
+  return shown;
 }
 
 // Each caller gets its own object; the id_token claims keep the core's redacting inspect.

@@ -1,8 +1,9 @@
 'use strict';
 // A local stand-in for SuperOffice CRM Online's login, for tests, demos and benchmarks: the system-user
-// ticket exchange (SOAP and REST), the JWKS, the OAuth token endpoint's refresh-token grant, SuperIdTokens
-// (OpenID Connect id_tokens) as a tenant administrator's approval would send them, and a tenant web API
-// that takes tickets and bearer access tokens.
+// ticket exchange (SOAP and REST), the JWKS, the authorize endpoint (it approves at once, as a person
+// who signs in and agrees would), the OAuth token endpoint's authorization-code and refresh-token grants,
+// SuperIdTokens (OpenID Connect id_tokens) as a tenant administrator's approval would send them, and a
+// tenant web API that takes tickets and bearer access tokens.
 //
 // It is deliberately an independent implementation: it uses only node:http and node:crypto and never
 // the package's own core, so that a test passing against it checks our wasm core against a second
@@ -28,12 +29,12 @@ const FAULTS = {
   malformed: 'answer 200 with a truncated body (broken XML for SOAP, broken JSON for REST and JWKS)',
   expiredJwt: 'issue a JWT whose exp lies `ageSeconds` (default 3600) in the past',
   badSignature: 'sign the JWT with a key that is not in the JWKS, under the current kid',
-  deny: 'answer IsSuccessful=false with `reason` (one of SuperOffice\'s AuthorizeErrorCode names)',
+  deny: 'answer IsSuccessful=false with `reason` (one of SuperOffice\'s AuthorizeErrorCode names); at the authorize endpoint, redirect with error=access_denied (the person declined)',
   noTicket: 'issue a valid JWT that carries no ticket claim',
   drop: 'destroy the connection without answering',
   redirect: 'answer 302 to another path',
 };
-const ENDPOINTS = ['authenticate', 'soap', 'rest', 'jwks', 'openidConfiguration', 'tokens', 'api', 'any'];
+const ENDPOINTS = ['authenticate', 'soap', 'rest', 'jwks', 'openidConfiguration', 'authorize', 'tokens', 'api', 'any'];
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /**
@@ -44,6 +45,9 @@ const FORM_TYPE = 'application/x-www-form-urlencoded';
  * @param {number} [options.jwtLifetimeSeconds=300] exp - iat of issued JWTs (SuperOffice's are minutes).
  * @param {number} [options.ticketLifetimeSeconds=21600] sliding lifetime of a ticket (6 hours).
  * @param {number} [options.accessTokenLifetimeSeconds=3600] expires_in of access tokens from the token endpoint.
+ * @param {number} [options.codeLifetimeSeconds=60] how long an authorization code can be exchanged.
+ * @param {boolean} [options.idTokenIatAsString=true] write id_tokens' iat as a string of digits, as
+ *   SuperOffice does; false writes a number (for OAuth clients that insist on RFC 7519's NumericDate).
  * @param {string} [options.issuer] `iss` of id_tokens; default the stand-in's base URL. Set it to
  *   `https://sod.superoffice.com` (or another environment's) to test environment issuer checks.
  * @param {() => number} [options.now] clock in epoch ms; tests share one fake clock with the client.
@@ -55,18 +59,23 @@ async function startMockSuperOffice(options = {}) {
     jwtLifetimeSeconds = 300,
     ticketLifetimeSeconds = SIX_HOURS_MS / 1000,
     accessTokenLifetimeSeconds = 3600,
+    codeLifetimeSeconds = 60,
+    idTokenIatAsString = true,
     issuer: issuerOption,
     now = Date.now,
   } = options;
   if (!Number.isInteger(accessTokenLifetimeSeconds) || accessTokenLifetimeSeconds < 1) throw new TypeError('accessTokenLifetimeSeconds must be a positive integer');
   if (issuerOption !== undefined) requireString('issuer', issuerOption);
+  if (!Number.isInteger(codeLifetimeSeconds) || codeLifetimeSeconds < 1) throw new TypeError('codeLifetimeSeconds must be a positive integer');
+  if (typeof idTokenIatAsString !== 'boolean') throw new TypeError('idTokenIatAsString must be a boolean');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer 0..65535');
   if (typeof now !== 'function') throw new TypeError('now must be a function returning epoch milliseconds');
 
   const applications = new Map(); // applicationToken -> { publicKey }
   const tenants = new Map(); // contextIdentifier -> tenant record
   const tickets = new Map(); // ticket -> { contextIdentifier, applicationToken, lastUsed, revoked }
-  const clients = new Map(); // OAuth client id -> { clientSecret }; a system-user app's secret is its application token
+  const clients = new Map(); // OAuth client id -> { clientSecret, redirectUris }; a system-user app's secret is its application token
+  const codes = new Map(); // authorization code -> { clientId, redirectUri, codeChallenge, contextIdentifier, nonce, expiresAt, used, issued }
   const refreshTokens = new Map(); // refresh token -> { clientId, contextIdentifier, status, expiresAt, rotate, redirectUri }
   const accessTokens = new Map(); // access token -> { clientId, contextIdentifier, expiresAt, revoked }
   let faults = [];
@@ -75,7 +84,8 @@ async function startMockSuperOffice(options = {}) {
   const retiredKeys = []; // still published after a rotation with keepOld
   let baseUrl = '';
   let impostor = null;
-  // Generated on first use only: RSA key generation is slow enough to trip a short client timeout.
+  // Generated when a badSignature fault is injected, not on every start: RSA key generation is slow,
+  // and inside a request it would trip a short client timeout on a loaded machine.
   const impostorKey = () => {
     impostor ??= newSigningKey().privateKey;
     return impostor;
@@ -113,6 +123,7 @@ async function startMockSuperOffice(options = {}) {
     else if (lower === '/login/.well-known/jwks') endpoint = 'jwks';
     else if (lower === '/login/.well-known/openid-configuration') endpoint = 'openidConfiguration';
     else if (lower === '/login/common/oauth/tokens') endpoint = 'tokens';
+    else if (lower === '/login/common/oauth/authorize') endpoint = 'authorize';
     else {
       const m = /^\/([^/]+)\/api\/(.*)$/.exec(path);
       if (m) {
@@ -164,7 +175,10 @@ async function startMockSuperOffice(options = {}) {
           jwks_uri: `${baseUrl}/login/.well-known/jwks`,
           authorization_endpoint: `${baseUrl}/login/common/oauth/authorize`,
           token_endpoint: `${baseUrl}/login/common/oauth/tokens`,
-          response_types_supported: ['code', 'id_token', 'code id_token'],
+          response_types_supported: ['code', 'id_token'],
+          response_modes_supported: ['query', 'fragment', 'form_post'],
+          code_challenge_methods_supported: ['S256'],
+          scopes_supported: ['openid'],
           subject_types_supported: ['public'],
           id_token_signing_alg_values_supported: ['RS256'],
           grant_types_supported: ['authorization_code', 'refresh_token'],
@@ -181,6 +195,8 @@ async function startMockSuperOffice(options = {}) {
         return handleRest(req, res, restRequest, fault);
       case 'tokens':
         return handleTokens(req, res, body);
+      case 'authorize':
+        return handleAuthorize(req, res, url, fault);
       case 'api':
         return handleApi(req, res, contextIdentifier, url);
       default:
@@ -355,11 +371,14 @@ async function startMockSuperOffice(options = {}) {
       field[name] = form.get(name);
     }
     if (!field.grant_type) return oauthError(400, 'invalid_request', 'grant_type is missing');
-    if (field.grant_type !== 'refresh_token') return oauthError(400, 'unsupported_grant_type', 'the stand-in supports grant_type=refresh_token only');
+    if (field.grant_type !== 'refresh_token' && field.grant_type !== 'authorization_code') {
+      return oauthError(400, 'unsupported_grant_type', 'the stand-in supports grant_type refresh_token and authorization_code');
+    }
     const client = field.client_id ? clients.get(field.client_id) : undefined;
     if (!client || !safeEqual(field.client_secret ?? '', client.clientSecret)) {
       return oauthError(401, 'invalid_client', 'unknown client or wrong client secret');
     }
+    if (field.grant_type === 'authorization_code') return redeemCode(res, field, oauthError);
     if (!field.refresh_token) return oauthError(400, 'invalid_request', 'refresh_token is missing');
     const grant = refreshTokens.get(field.refresh_token);
     const t = now();
@@ -373,11 +392,7 @@ async function startMockSuperOffice(options = {}) {
     const tenant = tenants.get(grant.contextIdentifier);
     if (!tenant) return oauthError(400, 'invalid_grant', 'the tenant no longer exists');
 
-    const accessToken = `8A:${tenant.contextIdentifier}.${crypto.randomBytes(32).toString('base64url')}`;
-    accessTokens.set(accessToken, {
-      clientId: grant.clientId, contextIdentifier: tenant.contextIdentifier, expiresAt: t + accessTokenLifetimeSeconds * 1000, revoked: false,
-    });
-    stats.accessTokensIssued += 1;
+    const accessToken = newAccessToken(tenant, grant.clientId, t);
     const answer = {
       token_type: 'Bearer',
       access_token: accessToken,
@@ -389,6 +404,117 @@ async function startMockSuperOffice(options = {}) {
       answer.refresh_token = newRefreshToken({ ...grant, status: 'active' });
     }
     return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(answer), NO_STORE);
+  }
+
+  // The authorization-code grant (RFC 6749 §4.1.3, PKCE RFC 7636 §4.6). A code is consumed by the
+  // first attempt of its own client, whatever the outcome, and a second attempt also revokes the tokens
+  // the first one got (RFC 6749 §4.1.2: the code may have been stolen).
+  function redeemCode(res, field, oauthError) {
+    if (!field.code) return oauthError(400, 'invalid_request', 'code is missing');
+    const record = codes.get(field.code);
+    if (!record || record.clientId !== field.client_id) return oauthError(400, 'invalid_grant', 'unknown authorization code');
+    if (record.used) {
+      if (record.issued) {
+        refreshTokens.get(record.issued.refreshToken).status = 'revoked';
+        accessTokens.get(record.issued.accessToken).revoked = true;
+      }
+      return oauthError(400, 'invalid_grant', 'the authorization code has already been used');
+    }
+    record.used = true;
+    const t = now();
+    if (t >= record.expiresAt) return oauthError(400, 'invalid_grant', 'the authorization code has expired');
+    if (field.redirect_uri !== record.redirectUri) return oauthError(400, 'invalid_grant', 'redirect_uri is not the one the code was issued for');
+    const verifier = field.code_verifier;
+    if (record.codeChallenge === undefined) {
+      if (verifier !== undefined) return oauthError(400, 'invalid_grant', 'code_verifier given, but the authorization request sent no code_challenge');
+    } else {
+      if (verifier === undefined) return oauthError(400, 'invalid_grant', 'code_verifier is missing');
+      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return oauthError(400, 'invalid_grant', 'code_verifier is not 43-128 unreserved characters');
+      const challenge = crypto.createHash('sha256').update(verifier, 'ascii').digest('base64url');
+      if (!safeEqual(challenge, record.codeChallenge)) return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge');
+    }
+    const tenant = tenants.get(record.contextIdentifier);
+    if (!tenant) return oauthError(400, 'invalid_grant', 'the tenant no longer exists');
+    const accessToken = newAccessToken(tenant, record.clientId, t);
+    const refreshToken = newRefreshToken({
+      clientId: record.clientId, contextIdentifier: tenant.contextIdentifier, status: 'active', rotate: false,
+      redirectUri: record.redirectUri, expiresAt: Infinity,
+    });
+    record.issued = { accessToken, refreshToken };
+    return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({
+      token_type: 'Bearer',
+      access_token: accessToken,
+      expires_in: accessTokenLifetimeSeconds,
+      refresh_token: refreshToken,
+      id_token: issueIdToken(tenant, record.clientId, { nonce: record.nonce }),
+      scope: 'openid',
+    }), NO_STORE);
+  }
+
+  function newAccessToken(tenant, clientId, t) {
+    const accessToken = `8A:${tenant.contextIdentifier}.${crypto.randomBytes(32).toString('base64url')}`;
+    accessTokens.set(accessToken, {
+      clientId, contextIdentifier: tenant.contextIdentifier, expiresAt: t + accessTokenLifetimeSeconds * 1000, revoked: false,
+    });
+    stats.accessTokensIssued += 1;
+    return accessToken;
+  }
+
+  // The authorize endpoint (OpenID Connect Core §3.1.2, §3.2.2): it checks the request, then approves at
+  // once, as a person who signs in and agrees would, unless a `deny` fault makes them decline. Errors
+  // about the client or the redirect URI are answered here (400), never redirected (RFC 6749 §4.1.2.1);
+  // the rest go back to the redirect URI. The tenant is acr_values=tenant:{ctx}, or the only tenant.
+  function handleAuthorize(req, res, url, fault) {
+    if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed');
+    const names = [...url.searchParams.keys()];
+    const repeated = names.find((name, i) => names.indexOf(name) !== i);
+    if (repeated) return send(res, 400, 'text/plain', `${repeated} is repeated`);
+    const q = Object.fromEntries(url.searchParams);
+    const client = q.client_id ? clients.get(q.client_id) : undefined;
+    if (!client) return send(res, 400, 'text/plain', 'unknown client_id');
+    if (!q.redirect_uri) return send(res, 400, 'text/plain', 'redirect_uri is missing');
+    if (client.redirectUris && !client.redirectUris.includes(q.redirect_uri)) {
+      return send(res, 400, 'text/plain', 'redirect_uri is not registered for the client');
+    }
+    const isCode = q.response_type === 'code';
+    const mode = q.response_mode ?? (isCode ? 'query' : 'fragment');
+    const back = (params) => deliver(res, q.redirect_uri, ['query', 'fragment', 'form_post'].includes(mode) ? mode : 'query', {
+      ...params, ...(q.state !== undefined ? { state: q.state } : {}),
+    });
+    const refuse = (error, description) => back({ error, error_description: description });
+    if (!['query', 'fragment', 'form_post'].includes(mode)) return refuse('invalid_request', 'unsupported response_mode');
+    if (!isCode && q.response_type !== 'id_token') return refuse('unsupported_response_type', 'response_type must be code or id_token');
+    if (!isCode && mode === 'query') return refuse('invalid_request', 'an id_token is not sent in a query string');
+    if (!(q.scope ?? '').split(' ').includes('openid')) return refuse('invalid_scope', 'scope must include openid');
+    if (!isCode && !q.nonce) return refuse('invalid_request', 'nonce is required with response_type id_token');
+    if (q.code_challenge !== undefined || q.code_challenge_method !== undefined) {
+      if (!isCode) return refuse('invalid_request', 'code_challenge goes with response_type code');
+      if (q.code_challenge_method !== 'S256') return refuse('invalid_request', 'code_challenge_method must be S256');
+      if (!/^[A-Za-z0-9_-]{43}$/.test(q.code_challenge ?? '')) return refuse('invalid_request', 'code_challenge is not a base64url SHA-256');
+    }
+    let contextIdentifier;
+    const acr = /^tenant:(\S+)$/.exec(q.acr_values ?? '');
+    if (acr) contextIdentifier = acr[1];
+    else if (tenants.size === 1) [contextIdentifier] = tenants.keys();
+    else return refuse('invalid_request', 'the stand-in has several tenants: name one with acr_values=tenant:{contextIdentifier}');
+    const tenant = tenants.get(contextIdentifier);
+    if (!tenant) return refuse('invalid_request', 'unknown tenant');
+    if (fault && fault.type === 'deny') return refuse('access_denied', 'The user declined the request');
+    if (isCode) {
+      const code = crypto.randomBytes(32).toString('base64url');
+      codes.set(code, {
+        clientId: q.client_id, redirectUri: q.redirect_uri, codeChallenge: q.code_challenge, contextIdentifier,
+        nonce: q.nonce, expiresAt: now() + codeLifetimeSeconds * 1000, used: false, issued: null,
+      });
+      stats.codesIssued += 1;
+      return back({ code });
+    }
+    // The administrator approves the application for the tenant: a system-user application gets its
+    // system user token now, if the tenant had not approved it before.
+    if (applications.has(client.clientSecret) && !tenant.grants.has(client.clientSecret)) {
+      tenant.grants.set(client.clientSecret, { systemUserToken: `Approved-${crypto.randomBytes(9).toString('base64url')}`, status: 'active' });
+    }
+    return back({ id_token: issueIdToken(tenant, q.client_id, { nonce: q.nonce }) });
   }
 
   function newRefreshToken(grant) {
@@ -410,7 +536,7 @@ async function startMockSuperOffice(options = {}) {
       aud: clientId,
       sub: crypto.createHash('sha256').update(`${ctx}\n${tenant.associateId}`).digest('hex').slice(0, 32),
       // SuperOffice writes iat as a string of digits; the other times are numbers.
-      iat: String(t),
+      iat: idTokenIatAsString ? String(t) : t,
       nbf: t,
       exp: t + jwtLifetimeSeconds,
       ...(nonce !== undefined ? { nonce } : {}),
@@ -475,11 +601,14 @@ async function startMockSuperOffice(options = {}) {
     /**
      * Register an application: its token (client secret) and the public half of its RSA key. With
      * `clientId`, the application is also an OAuth client (secret = the application token), whose
-     * id_tokens carry the system user token of each tenant that approved it.
+     * id_tokens carry the system user token of each tenant that approved it; an approval at the
+     * authorize endpoint (response_type id_token) gives a tenant that had not approved it one.
+     * `redirectUris`: as for registerClient.
      */
-    registerApplication({ applicationToken, publicKey, clientId } = {}) {
+    registerApplication({ applicationToken, publicKey, clientId, redirectUris } = {}) {
       requireString('applicationToken', applicationToken);
       if (clientId !== undefined) requireString('clientId', clientId);
+      checkRedirectUris(redirectUris);
       let key;
       try {
         // createPublicKey also derives the public half from a private key or accepts a KeyObject.
@@ -489,14 +618,18 @@ async function startMockSuperOffice(options = {}) {
       }
       if (key.asymmetricKeyType !== 'rsa') throw new TypeError('publicKey must be an RSA key');
       applications.set(applicationToken, { publicKey: key });
-      if (clientId !== undefined) clients.set(clientId, { clientSecret: applicationToken });
+      if (clientId !== undefined) clients.set(clientId, { clientSecret: applicationToken, redirectUris });
       return mock;
     },
-    /** Register an OAuth client (for the token endpoint and id_tokens) by its id and secret. */
-    registerClient({ clientId, clientSecret } = {}) {
+    /**
+     * Register an OAuth client (for the authorize and token endpoints and id_tokens) by its id and
+     * secret. With `redirectUris`, the authorize endpoint accepts only those, exactly; without, any.
+     */
+    registerClient({ clientId, clientSecret, redirectUris } = {}) {
       requireString('clientId', clientId);
       requireString('clientSecret', clientSecret);
-      clients.set(clientId, { clientSecret });
+      checkRedirectUris(redirectUris);
+      clients.set(clientId, { clientSecret, redirectUris });
       return mock;
     },
     /**
@@ -603,6 +736,7 @@ async function startMockSuperOffice(options = {}) {
       if (type === 'latency' && !(Number.isFinite(ms) && ms >= 0)) throw new TypeError('latency needs ms >= 0');
       if (!(times > 0)) throw new TypeError('times must be positive');
       const fault = { type, endpoint: where, contextIdentifier, remaining: times, ms, status, reason, ageSeconds, faultString };
+      if (type === 'badSignature') impostorKey();
       faults.push(fault);
       return () => {
         faults = faults.filter((f) => f !== fault);
@@ -665,8 +799,8 @@ async function startMockSuperOffice(options = {}) {
 
 function emptyStats() {
   return {
-    authenticate: 0, soap: 0, rest: 0, jwks: 0, openidConfiguration: 0, tokens: 0, api: 0, other: 0, unauthorized: 0,
-    ticketsIssued: 0, accessTokensIssued: 0, idTokensIssued: 0, tenants: {},
+    authenticate: 0, soap: 0, rest: 0, jwks: 0, openidConfiguration: 0, authorize: 0, tokens: 0, api: 0, other: 0, unauthorized: 0,
+    ticketsIssued: 0, accessTokensIssued: 0, idTokensIssued: 0, codesIssued: 0, tenants: {},
   };
 }
 
@@ -698,6 +832,36 @@ function safeEqual(a, b) {
   const x = Buffer.from(String(a));
   const y = Buffer.from(String(b));
   return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+function checkRedirectUris(redirectUris) {
+  if (redirectUris === undefined) return;
+  if (!Array.isArray(redirectUris) || redirectUris.some((uri) => typeof uri !== 'string' || uri === '')) {
+    throw new TypeError('redirectUris must be an array of non-empty strings');
+  }
+}
+
+// Sends the authorization response back through the browser: a 302 to the redirect URI with the
+// parameters in its query or fragment, or (form_post, OpenID Connect Form Post Response Mode) a page
+// whose form the browser posts to it at once.
+function deliver(res, redirectUri, mode, params) {
+  const encoded = new URLSearchParams(params).toString();
+  if (mode === 'form_post') {
+    const inputs = Object.entries(params)
+      .map(([name, value]) => `<input type="hidden" name="${htmlEscape(name)}" value="${htmlEscape(value)}"/>`)
+      .join('');
+    const page = `<!DOCTYPE html><html><head><title>Submit</title></head><body onload="document.forms[0].submit()"><form method="post" action="${htmlEscape(redirectUri)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`;
+    return send(res, 200, 'text/html; charset=utf-8', page, { 'Cache-Control': 'no-store' });
+  }
+  const location = mode === 'fragment'
+    ? `${redirectUri}#${encoded}`
+    : `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${encoded}`;
+  res.writeHead(302, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 });
+  return res.end();
+}
+
+function htmlEscape(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
 function requireString(name, value) {

@@ -1,5 +1,6 @@
 // Types for `superoffice-auth/testing`: a local stand-in for SuperOffice's login (system-user tickets,
-// the OAuth token endpoint's refresh grant, SuperIdTokens) and a tenant web API.
+// the authorize endpoint, the OAuth token endpoint's code and refresh grants, SuperIdTokens) and a
+// tenant web API.
 
 export type MockFaultType =
   | 'latency'
@@ -13,7 +14,7 @@ export type MockFaultType =
   | 'drop'
   | 'redirect';
 
-export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'tokens' | 'api' | 'any';
+export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'authorize' | 'tokens' | 'api' | 'any';
 
 export type AuthorizeErrorName =
   | 'Revoked'
@@ -35,7 +36,7 @@ export interface MockFaultOptions {
   ms?: number;
   /** httpError: HTTP status, default 500. */
   status?: number;
-  /** deny: the AuthorizeErrorCode name put in ErrorMessage. */
+  /** deny: the AuthorizeErrorCode name put in ErrorMessage (at 'authorize': the person declines, error=access_denied). */
   reason?: AuthorizeErrorName;
   /** expiredJwt: how far exp lies in the past, in seconds (default 3600). */
   ageSeconds?: number;
@@ -56,6 +57,8 @@ export interface MockStats {
   rest: number;
   jwks: number;
   openidConfiguration: number;
+  /** Requests to /login/common/oauth/authorize. */
+  authorize: number;
   /** Requests to /login/common/oauth/tokens. */
   tokens: number;
   api: number;
@@ -64,6 +67,8 @@ export interface MockStats {
   ticketsIssued: number;
   accessTokensIssued: number;
   idTokensIssued: number;
+  /** Authorization codes the authorize endpoint issued. */
+  codesIssued: number;
   tenants: Record<string, MockTenantStats>;
 }
 
@@ -75,9 +80,12 @@ export interface MockSuperOffice {
    * publicKey: SPKI/PKCS#1 PEM, a private key PEM (its public half is used) or a node:crypto KeyObject.
    * clientId: also register the application as an OAuth client whose secret is the application token.
    */
-  registerApplication(options: { applicationToken: string; publicKey: string | object; clientId?: string }): MockSuperOffice;
-  /** An OAuth client for the token endpoint and id_tokens. */
-  registerClient(options: { clientId: string; clientSecret: string }): MockSuperOffice;
+  registerApplication(options: { applicationToken: string; publicKey: string | object; clientId?: string; redirectUris?: string[] }): MockSuperOffice;
+  /**
+   * An OAuth client for the authorize and token endpoints and id_tokens. With `redirectUris`, the
+   * authorize endpoint accepts only those (exactly); without, any.
+   */
+  registerClient(options: { clientId: string; clientSecret: string; redirectUris?: string[] }): MockSuperOffice;
   /**
    * The SuperIdToken an administrator's approval sends: iss, aud = clientId, nonce, SuperOffice's claims,
    * and system_token when the client's application is approved for the tenant (unless systemToken: false).
@@ -144,6 +152,10 @@ export interface MockOptions {
   ticketLifetimeSeconds?: number;
   /** expires_in of access tokens from the token endpoint; default 3600. */
   accessTokenLifetimeSeconds?: number;
+  /** How long an authorization code can be exchanged; default 60. */
+  codeLifetimeSeconds?: number;
+  /** id_tokens' iat as a digit string, as SuperOffice writes it (default true); false: a number. */
+  idTokenIatAsString?: boolean;
   /** `iss` of id_tokens; default the stand-in's base URL (e.g. 'https://sod.superoffice.com' to test environments). */
   issuer?: string;
   /** Clock in epoch milliseconds; default Date.now. */

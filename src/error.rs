@@ -70,6 +70,8 @@ pub enum Error {
         error: String,
         description: Option<String>,
     },
+    /// The `state` that came back to the redirect URL is missing or is not the one sent.
+    StateMismatch,
 }
 
 /// Every code, in declaration order. `index.d.ts` carries the same list.
@@ -98,6 +100,7 @@ pub const CODES: &[&str] = &[
     "ERR_TIMEOUT",
     "ERR_RANDOM_UNAVAILABLE",
     "ERR_OAUTH_ERROR",
+    "ERR_STATE_MISMATCH",
 ];
 
 /// SuperOffice's `AuthorizeErrorCode` names, recognised in a denied response's message.
@@ -138,6 +141,7 @@ impl Error {
             Error::Timeout => "ERR_TIMEOUT",
             Error::RandomUnavailable => "ERR_RANDOM_UNAVAILABLE",
             Error::OAuthError { .. } => "ERR_OAUTH_ERROR",
+            Error::StateMismatch => "ERR_STATE_MISMATCH",
         }
     }
 
@@ -234,6 +238,9 @@ impl fmt::Display for Error {
                 Some(description) => write!(f, "OAuth error {error}: {description}"),
                 None => write!(f, "OAuth error {error}"),
             },
+            Error::StateMismatch => {
+                f.write_str("the authorization response's state is missing or not the one sent")
+            }
         }
     }
 }
@@ -279,6 +286,7 @@ mod tests {
             Error::Timeout,
             Error::RandomUnavailable,
             Error::oauth("invalid_grant", None),
+            Error::StateMismatch,
         ];
         assert_eq!(samples.len(), CODES.len());
         for (sample, code) in samples.iter().zip(CODES) {

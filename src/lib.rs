@@ -9,13 +9,16 @@
 //! The layers, top to bottom:
 //!
 //! - protocol: [`sign`], [`request`], [`response`] and [`ticket`] (the system-user ticket exchange),
-//!   [`oidc`] (the SuperIdToken), [`oauth`] (the refresh-token grant);
+//!   [`oidc`] (the SuperIdToken), [`oauth`] (the refresh-token grant), [`authorize`] (the
+//!   authorization request and code exchange that start the hybrid, interactive and onboarding
+//!   flows; their random values come from the platform CSPRNG);
 //! - a thin layer of our rules over the crates: [`key`] (private keys, over rsa), [`keyset`]
 //!   (verification keys, over rsa, x509-cert and serde_json), [`jwt`] (RS256 validation, over
 //!   jsonwebtoken with an rsa-only provider), [`xml`] (hardened reading, over quick-xml), [`json`]
 //!   (strict reading, over serde_json);
 //! - [`error`], the one list of failures, and the wasm binding (`wasm.rs`, wasm32 only).
 
+pub mod authorize;
 pub mod error;
 pub mod json;
 pub mod jwt;
@@ -32,6 +35,11 @@ pub mod xml;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use authorize::{
+    build_authorization_code_request, create_authorization_request, parse_authorization_response,
+    AuthorizationCodeRequestParams, AuthorizationRequest, AuthorizationRequestParams,
+    AuthorizationResponse, ResponseMode, ResponseType,
+};
 pub use error::{Error, Result, CODES};
 pub use jwt::Claims;
 pub use jwt::{validate_token, ValidationOptions};

@@ -41,7 +41,8 @@
 //!   is malformed.
 //! - `id_token`: with [`TokenResponseOptions::id_token`] given, a present id_token is validated as a
 //!   SuperIdToken ([`crate::oidc::parse_super_id_token`]) and its claims returned; a response without
-//!   one is still a success (a refresh need not re-issue it). Without expectations the id_token is not
+//!   one is still a success (a refresh need not re-issue it), unless a nonce is expected: that is the
+//!   answer to a code exchange, which OpenID Connect says always carries one. Without expectations the id_token is not
 //!   read, and no claims are returned: unvalidated claims are never handed out. Its type is checked
 //!   either way.
 //! - No error message carries the client secret, the refresh token or the access token; the only
@@ -299,6 +300,13 @@ fn read_success(object: &Object, options: &TokenResponseOptions<'_>) -> Result<T
                 leeway_seconds: expect.leeway_seconds,
             },
         )?),
+        // A caller that gives a nonce is answering its own authorization request: OpenID Connect's
+        // code flow always returns an id_token, and without one the nonce would go unchecked.
+        (None, Some(expect)) if expect.nonce.is_some() => {
+            return Err(Error::ResponseMalformed(
+                "the token response has no id_token to check the nonce against",
+            ))
+        }
         _ => None,
     };
     // Both are small integers (now before year 10000, lifetime at most a day): the sum is exact.
@@ -386,6 +394,34 @@ mod tests {
         ] {
             assert_eq!(form_urlencode(input), expected, "{input:?}");
         }
+    }
+
+    #[test]
+    fn a_nonce_expected_requires_the_id_token() {
+        let keys = KeySet::default();
+        let expect = |nonce| TokenResponseOptions {
+            now_ms: 0.0,
+            id_token: Some(IdTokenExpectations {
+                keys: &keys,
+                issuer: "https://sod.superoffice.com",
+                client_id: "app",
+                nonce,
+                leeway_seconds: 60,
+            }),
+        };
+        let response = HttpResponse {
+            status: 200,
+            content_type: None,
+            body: r#"{"access_token":"8A:x","token_type":"Bearer","expires_in":3600}"#,
+        };
+        // A refresh answer need not carry an id_token; the answer to a code exchange (a nonce kept) must.
+        assert!(parse_token_response(&response, &expect(None)).is_ok());
+        assert_eq!(
+            parse_token_response(&response, &expect(Some("n"))).unwrap_err(),
+            Error::ResponseMalformed(
+                "the token response has no id_token to check the nonce against"
+            )
+        );
     }
 
     #[test]

@@ -8,6 +8,9 @@
 
 use serde::Serialize;
 
+use crate::authorize::{
+    self, AuthorizationCodeRequestParams, AuthorizationRequestParams, ResponseMode, ResponseType,
+};
 use crate::error::Error;
 use crate::json::Object;
 use crate::key::{PemFormat, PrivateKey};
@@ -430,6 +433,90 @@ struct TokenJson<'a> {
     expires_at: f64,
     refresh_token: Option<&'a str>,
     id_token: Option<SuperIdJson<'a>>,
+}
+
+/// An authorization request with fresh `state`, `nonce` and (for `code`) PKCE verifier:
+/// `{ url, state, nonce, codeVerifier }` as JSON text.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = createAuthorizationRequest)]
+pub fn create_authorization_request(
+    environment: Option<String>,
+    base_url: Option<String>,
+    client_id: &str,
+    redirect_uri: &str,
+    response_type: &str,
+    scope: Option<String>,
+    response_mode: Option<String>,
+    prompt: Option<String>,
+    login_hint: Option<String>,
+    context_identifier: Option<String>,
+    code_challenge_method: Option<String>,
+) -> JsResult<String> {
+    let base_url =
+        request::resolve_base_url(environment.as_deref(), base_url.as_deref()).map_err(to_js)?;
+    let response_type = ResponseType::parse(response_type).map_err(to_js)?;
+    let response_mode = response_mode
+        .as_deref()
+        .map(ResponseMode::parse)
+        .transpose()
+        .map_err(to_js)?;
+    let created = authorize::create_authorization_request(&AuthorizationRequestParams {
+        base_url: &base_url,
+        client_id,
+        redirect_uri,
+        response_type,
+        scope: scope.as_deref(),
+        response_mode,
+        prompt: prompt.as_deref(),
+        login_hint: login_hint.as_deref(),
+        context_identifier: context_identifier.as_deref(),
+        code_challenge_method: code_challenge_method.as_deref(),
+    })
+    .map_err(to_js)?;
+    Ok(serde_json::json!({
+        "url": created.url,
+        "state": created.state,
+        "nonce": created.nonce,
+        "codeVerifier": created.code_verifier,
+    })
+    .to_string())
+}
+
+/// What arrived at the redirect URL, as form-encoded text: `{ code, idToken }` (absent ones null).
+#[wasm_bindgen(js_name = parseAuthorizationResponse)]
+pub fn parse_authorization_response(parameters: &str, state: &str) -> JsResult<String> {
+    let response = authorize::parse_authorization_response(parameters, state).map_err(to_js)?;
+    Ok(serde_json::json!({
+        "code": response.code,
+        "idToken": response.id_token,
+    })
+    .to_string())
+}
+
+/// The authorization code grant request; `environment` or `baseUrl` gives the host.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = buildAuthorizationCodeRequest)]
+pub fn build_authorization_code_request(
+    environment: Option<String>,
+    base_url: Option<String>,
+    client_id: &str,
+    client_secret: &str,
+    code: &str,
+    redirect_uri: &str,
+    code_verifier: &str,
+) -> JsResult<String> {
+    let base_url =
+        request::resolve_base_url(environment.as_deref(), base_url.as_deref()).map_err(to_js)?;
+    authorize::build_authorization_code_request(&AuthorizationCodeRequestParams {
+        base_url: &base_url,
+        client_id,
+        client_secret,
+        code,
+        redirect_uri,
+        code_verifier,
+    })
+    .map_err(to_js)
+    .and_then(request_json)
 }
 
 /// The core's size caps, in UTF-8 bytes, so that the JS layer can refuse oversized text before copying
