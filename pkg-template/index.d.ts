@@ -305,7 +305,7 @@ export type SystemUserClientOptions = {
   applicationToken: string;
   /** PEM PKCS#1, PEM PKCS#8, .NET `<RSAKeyValue>` XML, or a parsed PrivateKey. Parsed once. */
   privateKey: string | PrivateKey;
-  /** Default `globalThis.fetch`. Called with `redirect: 'error'` and a timeout signal. */
+  /** Default `globalThis.fetch`. Called with `redirect: 'manual'` (a 3xx answer is ERR_FETCH_FAILED) and a timeout signal. */
   fetch?: FetchLike;
   transport?: Transport;
   /** Pinned keys (JWKS, PEM certificates, SPKI). Without them `{host}/login/.well-known/jwks` is fetched. */
@@ -389,7 +389,7 @@ export type RefreshTokenClientOptions = {
   clientSecret: string;
   refreshToken: string;
   redirectUri?: string;
-  /** Default `globalThis.fetch`. Called with `redirect: 'error'` and a timeout signal. */
+  /** Default `globalThis.fetch`. Called with `redirect: 'manual'` (a 3xx answer is ERR_FETCH_FAILED) and a timeout signal. */
   fetch?: FetchLike;
   /** Per request; default 10000. */
   timeoutMs?: number;

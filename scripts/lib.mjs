@@ -75,12 +75,20 @@ export function buildPackage() {
   // The same declarations serve the ESM entry (nodenext resolves .d.mts beside .mjs).
   cpSync(join(pkgDir, 'index.d.ts'), join(pkgDir, 'index.d.mts'));
   for (const stray of ['.gitignore', 'package-lock.json']) rmSync(join(pkgDir, stray), { force: true });
+  // The standards-only entries (Deno, Bun, Workers, browsers), bundled from the modules above by esbuild.
+  step('bundling the standards-only entries (web/)');
+  ensureDevDependencies();
+  run(process.execPath, [join(root, 'scripts', 'web-build.mjs'), wasmFile, pkgDir]);
   return pkgDir;
 }
 
 /** Makes sure the workspace's devDependencies (typescript, benchmark peers) are installed. */
 export function ensureDevDependencies() {
-  if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
+  // Every devDependency present, not just some node_modules: one added since the last install (a
+  // runtime, esbuild) installs too.
+  const { devDependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const missing = Object.keys(devDependencies).some((name) => !existsSync(join(root, 'node_modules', name, 'package.json')));
+  if (missing || !existsSync(join(root, 'node_modules', '.package-lock.json'))) {
     step('installing devDependencies');
     run('npm', ['ci', '--no-audit', '--no-fund']);
   }

@@ -7,6 +7,7 @@
 //! or file; the host moves the bytes.
 
 mod der;
+pub mod digest;
 pub mod error;
 pub mod json;
 pub mod jwt;
