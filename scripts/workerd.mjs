@@ -108,7 +108,7 @@ const mainWorker :Workerd.Worker = (
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 30_000;
   for (;;) {
-    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 50))]);
+    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 10))]);
     if (early !== undefined) throw new Error(`workerd exited (${early}) before serving:\n${output}`);
     try {
       await fetch(url, { method: 'HEAD' });
