@@ -1,4 +1,6 @@
 // Types for superoffice-auth. The error codes below mirror src/error.rs exactly (a test holds them equal).
+// The same declarations serve every entry (Node, Deno, Bun, workerd, browsers); the CLI and
+// `superoffice-auth/testing` (the stand-in) are Node-only.
 
 export type ErrorCode =
   | 'ERR_INVALID_ARGUMENT'

@@ -1,5 +1,6 @@
 // Types for `superoffice-auth/testing`: a local stand-in for SuperOffice's login (system-user tickets,
 // the OAuth token endpoint's refresh grant, SuperIdTokens) and a tenant web API.
+// Node only (node:http, node:crypto): Deno, Bun and Worker code talks to it over HTTP from a Node process.
 
 export type MockFaultType =
   | 'latency'
