@@ -45,6 +45,7 @@ module.exports = new Proxy(available, {
   get(target, name) {
     if (Object.hasOwn(target, name)) return target[name];
     if (typeof name === 'symbol' || name === '__esModule' || name === 'default') return undefined;
-    throw new Error(`superoffice-auth: node:crypto ${String(name)} is not available outside Node`);
+    // A package module started using more of node:crypto: give it a web equivalent in this file.
+    throw new Error(`superoffice-auth: node:crypto ${String(name)} is not available outside Node (web/node-crypto.cjs)`);
   },
 });

@@ -12,4 +12,13 @@ function inspect(value) {
 }
 inspect.custom = custom;
 
-module.exports = { inspect };
+const available = { inspect };
+
+// Anything else the package's modules might start to use fails loudly here (see node-crypto.cjs).
+module.exports = new Proxy(available, {
+  get(target, name) {
+    if (Object.hasOwn(target, name)) return target[name];
+    if (typeof name === 'symbol' || name === '__esModule' || name === 'default') return undefined;
+    throw new Error(`superoffice-auth: node:util ${String(name)} is not available outside Node (web/node-util.cjs)`);
+  },
+});

@@ -24,7 +24,10 @@ export async function makeFixtures() {
   const applicationToken = `app-${randomBytes(16).toString('hex')}`;
   const systemUserToken = `MyApp tenant.1-${randomBytes(6).toString('base64url')}`;
   const tenant = { contextIdentifier: 'Cust1', systemUserToken };
-  mock.registerApplication({ applicationToken, publicKey: keys.publicKey });
+  // The application is also an OAuth client (secret: the application token), so the stand-in issues
+  // SuperIdTokens for it carrying the tenant's system user token.
+  const appClientId = `app-client-${randomBytes(6).toString('hex')}`;
+  mock.registerApplication({ applicationToken, publicKey: keys.publicKey, clientId: appClientId });
   mock.addTenant(tenant);
 
   const now = Date.now();
@@ -64,6 +67,18 @@ export async function makeFixtures() {
   mock.addTenant({ contextIdentifier: 'Cust2', systemUser: false });
   const refreshToken = mock.issueRefreshToken({ clientId, contextIdentifier: 'Cust2' });
 
+  const nonce = randomBytes(8).toString('hex');
+  const superId = {
+    clientId: appClientId,
+    issuer: mock.issuer,
+    nonce,
+    idToken: mock.issueSuperIdToken({ contextIdentifier: 'Cust1', clientId: appClientId, nonce }),
+    // A second one for the client's onboardTenant (a tenant onboarded, then its ticket by name alone).
+    onboardToken: mock.issueSuperIdToken({ contextIdentifier: 'Cust1', clientId: appClientId, nonce }),
+  };
+  superId.expected = lib.parseSuperIdToken(superId.idToken, { keys: jwks, issuer: mock.issuer, clientId: appClientId, nonce, now });
+  const refreshRequestParams = { baseUrl: mock.baseUrl, clientId: 'a-client', clientSecret: 'a-secret', refreshToken: 'a-refresh-token', redirectUri: 'https://app.example/callback' };
+
   const fx = {
     errorCodes: lib.ERROR_CODES,
     baseUrl: mock.baseUrl,
@@ -96,6 +111,8 @@ export async function makeFixtures() {
       badSignatureToken: `${header}.${payload}.${otherSignature}`,
     },
     oauth: { options: { clientId, clientSecret, refreshToken }, issuer: mock.issuer, contextIdentifier: 'Cust2' },
+    superId,
+    refreshRequest: { params: refreshRequestParams, expected: lib.buildRefreshTokenRequest(refreshRequestParams) },
     secrets: [
       applicationToken,
       systemUserToken,

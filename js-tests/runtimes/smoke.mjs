@@ -12,8 +12,9 @@ export const CHECKS = [
   'buildTicketRequest builds the same SOAP and REST requests as Node',
   'parseTicketResponse reads stand-in SOAP and REST responses with their JWKS',
   'validateToken accepts a node:crypto RS256 token and returns its claims',
+  'parseSuperIdToken, buildRefreshTokenRequest and createMemoryCache agree with Node',
   'every error code without network, secrets kept out of errors',
-  'createSystemUserClient().getTicket() over loopback, SOAP and REST, cached',
+  'createSystemUserClient().getTicket() over loopback, SOAP and REST, cached; onboardTenant',
   'createRefreshTokenClient().getAccessToken() over loopback',
   'secrets stay out of toString and JSON',
 ];
@@ -213,6 +214,19 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
   });
 
   await check(CHECKS[6], async () => {
+    const { superId } = fx;
+    const result = lib.parseSuperIdToken(superId.idToken, { keys: fx.jwks, issuer: superId.issuer, clientId: superId.clientId, nonce: superId.nonce, now: fx.now });
+    equal(result, superId.expected, 'SuperIdToken result');
+    equal(result.systemUserToken, fx.systemUserToken, 'the system user token it carries');
+    equal(lib.buildRefreshTokenRequest(fx.refreshRequest.params), fx.refreshRequest.expected, 'refresh request');
+    const cache = lib.createMemoryCache();
+    await cache.set('k', { v: 1 }, 60_000);
+    equal(await cache.get('k'), { v: 1 }, 'memory cache get');
+    await cache.delete('k');
+    equal(await cache.get('k'), undefined, 'memory cache delete');
+  });
+
+  await check(CHECKS[7], async () => {
     const seen = new Set();
     for (const [code, call] of ERROR_CASES) {
       await expectCode(lib, fx, code, () => call(lib, fx));
@@ -222,12 +236,19 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
     equal(missing, [], 'codes without a case in ERROR_CASES');
   });
 
-  await check(CHECKS[7], async () => {
+  await check(CHECKS[8], async () => {
     context.ticket = await checkClient(lib, fx, 'soap');
     await checkClient(lib, fx, 'rest');
+    const onboarding = lib.createSystemUserClient({
+      baseUrl: fx.baseUrl, applicationToken: fx.applicationToken, privateKey: fx.keys.pkcs1,
+      clientId: fx.superId.clientId, issuer: fx.superId.issuer,
+    });
+    const onboarded = await onboarding.onboardTenant(fx.superId.onboardToken, { nonce: fx.superId.nonce });
+    equal(onboarded.contextIdentifier, fx.tenant.contextIdentifier, 'onboarded tenant');
+    ok(/^7T:/.test((await onboarding.getTicket(fx.tenant.contextIdentifier)).ticket), 'a ticket by context identifier alone');
   });
 
-  await check(CHECKS[8], async () => {
+  await check(CHECKS[9], async () => {
     const client = lib.createRefreshTokenClient({ ...fx.oauth.options, baseUrl: fx.baseUrl, issuer: fx.oauth.issuer });
     const accessToken = await client.getAccessToken();
     ok(/^8A:/.test(accessToken), 'an 8A: access token');
@@ -237,7 +258,7 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
     noSecrets(JSON.stringify(client), fx.secrets, 'JSON.stringify(refresh client)');
   });
 
-  await check(CHECKS[9], () => {
+  await check(CHECKS[10], () => {
     const key = lib.PrivateKey.parse(fx.keys.pkcs8);
     equal(JSON.parse(JSON.stringify(key)), { type: 'PrivateKey', bits: 2048 }, 'JSON.stringify(key)');
     noSecrets(String(key), fx.secrets, 'String(key)');
