@@ -1,7 +1,8 @@
 // The package in the real runtimes: one smoke suite (runtimes/smoke.mjs) run in Node, Deno, Bun and
 // workerd against the installed tarball, with the stand-in on loopback started here. Deno, Bun and
 // workerd are devDependencies of the workspace (their npm packages ship the binaries); scripts/test.mjs
-// installs them and says where the workspace is (SUPEROFFICE_AUTH_REPO).
+// installs them and says where the workspace is (SUPEROFFICE_AUTH_REPO). Nothing here needs the network:
+// Deno runs with --cached-only, Bun with --no-install, workerd may reach loopback only.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -84,7 +85,7 @@ test('the standards-only entries import nothing from Node', () => {
 
 test('deno: the smoke suite through the deno condition (index.web.mjs)', async () => {
   const out = await runChild(bin('deno'), [
-    'run', '--no-prompt', '--allow-read', '--allow-env=SMOKE_FIXTURES', '--allow-net=127.0.0.1', driver,
+    'run', '--cached-only', '--no-prompt', '--allow-read', '--allow-env=SMOKE_FIXTURES', '--allow-net=127.0.0.1', driver,
   ], {
     cwd: scratch,
     env: { ...process.env, SMOKE_FIXTURES: JSON.stringify(fx), DENO_DIR: join(scratch, '.deno'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },

@@ -92,7 +92,7 @@ export async function benchRuntimes({ scratch, installed, jwt, spki, now, runs }
   const env = { ...process.env, BENCH_JWT: jwt, BENCH_SPKI: spki, BENCH_NOW: String(now), NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
   const cli = [
     { runtime: 'node', version: process.version, entry: 'index.mjs', command: process.execPath, args: [script] },
-    { runtime: 'deno', version: await version(bin('deno'), ['--version']), entry: 'index.web.mjs', command: bin('deno'), args: ['run', '--no-prompt', '--allow-read', '--allow-env', script] },
+    { runtime: 'deno', version: await version(bin('deno'), ['--version']), entry: 'index.web.mjs', command: bin('deno'), args: ['run', '--cached-only', '--no-prompt', '--allow-read', '--allow-env', script] },
     { runtime: 'bun', version: `bun ${await version(bin('bun'), ['--version'])}`, entry: 'index.web.mjs', command: bin('bun'), args: ['--no-install', 'run', script] },
   ];
   const coldStart = [];
