@@ -5,8 +5,8 @@
 // do the swapping) need its asynchronous API. Usage: node scripts/web-build.mjs <wasm file> <pkg dir>
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { builtinModules, createRequire } from 'node:module';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { root } from './lib.mjs';
@@ -46,6 +46,9 @@ for (const { module, name } of WebAssembly.Module.imports(new WebAssembly.Module
 const exportNames = Object.keys(createRequire(join(pkgDir, 'index.cjs'))('./index.cjs'));
 if (exportNames.length === 0) throw new Error('pkg/index.cjs exports nothing');
 
+const NODE_BUILTIN = new RegExp(`^(node:.*|${builtinModules.map((name) => name.replace(/[/]/g, '\\/')).join('|')})$`);
+const stubbed = new Set();
+
 function swapNodeOnly(glue) {
   return {
     name: 'superoffice-auth-web',
@@ -56,9 +59,16 @@ function swapNodeOnly(glue) {
       b.onResolve({ filter: /^node:util$/ }, to(join(webDir, 'node-util.cjs')));
       b.onResolve({ filter: /^node:crypto$/ }, to(join(webDir, 'node-crypto.cjs')));
       b.onResolve({ filter: /\.wasm$/ }, () => ({ path: `./${WASM_NAME}`, external: true }));
-      // Anything else Node-only has no place here: fail the build rather than ship a broken entry.
-      b.onResolve({ filter: /^(node:|(fs|path|os|http|https|net|util|crypto|child_process|stream|buffer)$)/ }, (args) => ({
-        errors: [{ text: `${args.path} (imported by ${args.importer}) is Node-only; give it a web/ alternative` }],
+      // Any other Node built-in serves a Node-only feature (a Redis cache over node:net, say): it is
+      // stubbed to throw when used, and listed, so the feature's module can stay in the bundle.
+      b.onResolve({ filter: NODE_BUILTIN }, (args) => {
+        stubbed.add(`${args.path} (from ${relative(root, args.importer)})`);
+        return { path: args.path, namespace: 'node-only' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'node-only' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(join(webDir, 'node-only.cjs'))})(${JSON.stringify(args.path)});`,
+        loader: 'js',
+        resolveDir: webDir,
       }));
     },
   };
@@ -101,3 +111,7 @@ await build({
   outfile: join(pkgDir, 'index.web.mjs'),
   plugins: [swapNodeOnly(bindingsFile)],
 });
+
+if (stubbed.size > 0) {
+  console.log(`Node-only modules stubbed in the standards-only entries (they throw when used):\n  ${[...stubbed].join('\n  ')}`);
+}
