@@ -263,11 +263,15 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
     equal(JSON.parse(JSON.stringify(key)), { type: 'PrivateKey', bits: 2048 }, 'JSON.stringify(key)');
     noSecrets(String(key), fx.secrets, 'String(key)');
     noSecrets(`${key}`, fx.secrets, 'template literal');
-    const error = lib.validateToken.bind(null, fx.hostile.badSignatureToken, { keys: fx.token.keys, now: fx.now });
-    try {
-      error();
-    } catch (e) {
-      noSecrets(JSON.stringify({ ...e }), fx.secrets, 'spread error');
+    const clients = [
+      clientWith(lib, fx, fetch),
+      lib.createRefreshTokenClient({ ...fx.oauth.options, baseUrl: fx.baseUrl, issuer: fx.oauth.issuer }),
+      lib.createMemoryCache(),
+    ];
+    for (const object of clients) {
+      noSecrets(String(object), fx.secrets, 'String(client)');
+      noSecrets(JSON.stringify(object), fx.secrets, 'JSON.stringify(client)');
+      noSecrets(JSON.stringify(Object.entries(object)), fx.secrets, 'the client\'s own properties');
     }
   });
 
