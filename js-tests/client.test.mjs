@@ -204,7 +204,7 @@ const FAULT_TABLE = [
   ['rest', 'deny', { reason: 'NeedsReapproval' }, 'ERR_TICKET_DENIED', { reason: 'NeedsReapproval' }],
   ['soap', 'drop', {}, 'ERR_FETCH_FAILED', {}],
   ['rest', 'drop', {}, 'ERR_FETCH_FAILED', {}],
-  ['soap', 'redirect', {}, 'ERR_FETCH_FAILED', {}], // redirect: 'error'
+  ['soap', 'redirect', {}, 'ERR_FETCH_FAILED', { status: 302 }], // redirect: 'manual', 3xx refused
   ['soap', 'latency', { ms: 1500 }, 'ERR_TIMEOUT', {}],
   ['rest', 'latency', { ms: 1500 }, 'ERR_TIMEOUT', {}],
   ['soap', 'httpError', { endpoint: 'jwks', status: 500 }, 'ERR_HTTP_STATUS', { status: 500 }],
@@ -444,7 +444,7 @@ test('systemUserTokens option: authHeaders(contextIdentifier) alone is enough', 
   }
 });
 
-test('a caller-supplied fetch is used, with redirect: error and a timeout signal', async () => {
+test('a caller-supplied fetch is used, with redirect: manual and a timeout signal', async () => {
   const s = await standIn();
   try {
     const seen = [];
@@ -456,7 +456,7 @@ test('a caller-supplied fetch is used, with redirect: error and a timeout signal
     }));
     await client.getTicket({ contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 });
     assert.deepEqual(seen.map((r) => r.url), [`${s.mock.baseUrl}/login/.well-known/jwks`, `${s.mock.baseUrl}/login/services/PartnerSystemUserService.svc`]);
-    assert.ok(seen.every((r) => r.redirect === 'error' && r.signal));
+    assert.ok(seen.every((r) => r.redirect === 'manual' && r.signal));
     // A fetch that throws synchronously or returns an oversized body.
     const throwing = createSystemUserClient(s.options({ fetch: () => { throw new Error('no network'); } }));
     await expectCode(throwing.getTicket({ contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 }), 'ERR_FETCH_FAILED');

@@ -1,4 +1,6 @@
 // Types for superoffice-auth. The error codes below mirror src/error.rs exactly (a test holds them equal).
+// The same declarations serve every entry (Node, Deno, Bun, workerd, browsers); the CLI and
+// `superoffice-auth/testing` (the stand-in) are Node-only.
 
 export type ErrorCode =
   | 'ERR_INVALID_ARGUMENT'
@@ -436,7 +438,7 @@ export type SystemUserClientOptions = {
   applicationToken: string;
   /** PEM PKCS#1, PEM PKCS#8, .NET `<RSAKeyValue>` XML, or a parsed PrivateKey. Parsed once. */
   privateKey: string | PrivateKey;
-  /** Default `globalThis.fetch`. Called with `redirect: 'error'` and a timeout signal. */
+  /** Default `globalThis.fetch`. Called with `redirect: 'manual'` (a 3xx answer is ERR_FETCH_FAILED) and a timeout signal. */
   fetch?: FetchLike;
   transport?: Transport;
   /** Pinned keys (JWKS, PEM certificates, SPKI). Without them `{host}/login/.well-known/jwks` is fetched. */
@@ -558,7 +560,7 @@ export type RefreshTokenClientOptions = {
   /** Omit it to start from a code with fromAuthorizationCode. */
   refreshToken?: string;
   redirectUri?: string;
-  /** Default `globalThis.fetch`. Called with `redirect: 'error'` and a timeout signal. */
+  /** Default `globalThis.fetch`. Called with `redirect: 'manual'` (a 3xx answer is ERR_FETCH_FAILED) and a timeout signal. */
   fetch?: FetchLike;
   /** Per request; default 10000. */
   timeoutMs?: number;

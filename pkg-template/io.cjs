@@ -61,15 +61,23 @@ function checkLocation(environment, baseUrl) {
 }
 
 /**
- * `send(url, init)` → `{ status, headers, body }`: the caller's fetch with `redirect: 'error'` (a
+ * `send(url, init)` → `{ status, headers, body }`: the caller's fetch with redirects refused (a
  * redirect would carry a credential somewhere else), a timeout, and a cap on the body size. Failures
  * become ERR_TIMEOUT or ERR_FETCH_FAILED, with the original error as `cause`.
+ *
+ * Redirects: `redirect: 'manual'` and any 3xx (or a browser's opaque redirect, status 0) treated as a
+ * failure. `redirect: 'error'` would say the same more briefly, but Cloudflare Workers' fetch refuses
+ * that value outright.
  */
 function createSender({ fetchImpl, timeoutMs }) {
   return async function send(url, init) {
     const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const res = await fetchImpl(url, { ...init, redirect: 'error', signal });
+      const res = await fetchImpl(url, { ...init, redirect: 'manual', signal });
+      if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status <= 399)) {
+        await res.body?.cancel().catch(() => {});
+        throw fail('ERR_FETCH_FAILED', `SuperOffice answered with a redirect (HTTP ${res.status}), which is not followed`, { status: res.status });
+      }
       const body = await readLimited(res);
       return { status: res.status, headers: headersToObject(res.headers), body };
     } catch (err) {
@@ -186,6 +194,21 @@ function headersToObject(headers) {
   return out;
 }
 
+// TextEncoder/TextDecoder rather than Buffer: this module also runs outside Node (Workers have no Buffer).
+// Like Buffer's toString, the decoder replaces invalid UTF-8; the core then rejects what it cannot read.
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8');
+
+function concatUtf8(chunks, total) {
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return utf8Decoder.decode(bytes);
+}
+
 // Reads at most MAX_RESPONSE_BYTES, so a hostile or broken server cannot make us buffer gigabytes.
 async function readLimited(res) {
   const tooLarge = () => fail('ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${MAX_RESPONSE_BYTES} bytes`, { limit: MAX_RESPONSE_BYTES });
@@ -203,11 +226,11 @@ async function readLimited(res) {
       }
       chunks.push(value);
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return concatUtf8(chunks, total);
   }
   if (typeof res.text === 'function') {
     const text = await res.text();
-    if (Buffer.byteLength(text) > MAX_RESPONSE_BYTES) throw tooLarge();
+    if (utf8Encoder.encode(text).byteLength > MAX_RESPONSE_BYTES) throw tooLarge();
     return text;
   }
   throw new TypeError('fetch returned something that is not a Response');

@@ -1,6 +1,7 @@
 // Types for `superoffice-auth/testing`: a local stand-in for SuperOffice's login (system-user tickets,
 // the authorize endpoint, the OAuth token endpoint's code and refresh grants, SuperIdTokens) and a
 // tenant web API.
+// Node only (node:http, node:crypto): Deno, Bun and Worker code talks to it over HTTP from a Node process.
 
 export type MockFaultType =
   | 'latency'

@@ -52,8 +52,9 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
       const started = Promise.resolve().then(fn);
       started.catch(() => {}); // may settle after the timeout
       const timeout = new Promise((_, reject) => {
-        // setImmediate: an answer already read from the socket wins over a timer that fired late.
-        timer = setTimeout(() => setImmediate(() => reject(fail('ERR_TIMEOUT', `the ticket cache did not answer within ${callTimeoutMs} ms`))), callTimeoutMs);
+        // A second, zero-delay timer: an answer already read from the socket (handled before the next
+        // timers phase) wins over a timer that fired late. Not setImmediate: Workers and browsers lack it.
+        timer = setTimeout(() => setTimeout(() => reject(fail('ERR_TIMEOUT', `the ticket cache did not answer within ${callTimeoutMs} ms`)), 0), callTimeoutMs);
       });
       return { ok: true, value: await Promise.race([started, timeout]) };
     } catch (err) {

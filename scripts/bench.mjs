@@ -342,6 +342,21 @@ function kB(bytes) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Runtimes: each entry's size, and cold start (first validateToken) in Node, Deno, Bun and workerd.
+
+const RUNTIME_RUNS = QUICK ? 3 : 7;
+step(`runtimes: entry sizes, cold start to the first validateToken (${RUNTIME_RUNS} runs each)`);
+const { benchRuntimes } = await import('./bench-runtimes.mjs');
+const runtimes = await benchRuntimes({ scratch, installed, jwt, spki: issuerKey.spki, now: NOW, runs: RUNTIME_RUNS });
+for (const row of runtimes.sizes) {
+  console.log(`  ${row.entry.padEnd(44)} JS ${kB(row.jsBytes)}, ${kB(row.jsGzipBytes)} gzip; + .wasm ${kB(row.wasmGzipBytes)} gzip`);
+}
+for (const row of runtimes.coldStart) {
+  const inside = row.importAndCallMs === null ? '' : `, import + first call ${row.importAndCallMs.toFixed(1)} ms`;
+  console.log(`  ${`${row.version} (${row.entry})`.padEnd(44)} spawn to first validateToken ${row.processToFirstCallMs.toFixed(1)} ms${inside}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Client throughput: cached getTicket calls per second (the first call exchanges through a stub fetch
 // that answers with the SOAP response above; every later call is served from the client's cache).
 
@@ -611,7 +626,7 @@ const report = {
     peers: Object.fromEntries(PEERS.map((name) => [name, JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version])),
   },
   settings: { rounds: ROUNDS, batchMs: BATCH_MS, coldRuns: COLD_RUNS },
-  results, coldStart, sizes, client, fleet, memory, ratios, checks,
+  results, coldStart, sizes, runtimes, client, fleet, memory, ratios, checks,
 };
 const outDir = join(root, 'bench-results');
 mkdirSync(outDir, { recursive: true });

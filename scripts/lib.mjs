@@ -76,15 +76,21 @@ export function buildPackage() {
   cpSync(join(pkgDir, 'index.d.ts'), join(pkgDir, 'index.d.mts'));
   cpSync(join(pkgDir, 'redis.d.ts'), join(pkgDir, 'redis.d.mts'));
   for (const stray of ['.gitignore', 'package-lock.json']) rmSync(join(pkgDir, stray), { force: true });
+  // The standards-only entries (Deno, Bun, Workers, browsers), bundled from the modules above by esbuild.
+  step('bundling the standards-only entries (web/)');
+  ensureDevDependencies();
+  run(process.execPath, [join(root, 'scripts', 'web-build.mjs'), wasmFile, pkgDir]);
   return pkgDir;
 }
 
 /** Makes sure the workspace's devDependencies (typescript, benchmark peers, Redis clients) are installed. */
 export function ensureDevDependencies() {
-  const wanted = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies ?? {});
-  const missing = wanted.filter((name) => !existsSync(join(root, 'node_modules', name, 'package.json')));
-  if (!existsSync(join(root, 'node_modules', '.package-lock.json')) || missing.length > 0) {
-    step(`installing devDependencies${missing.length > 0 ? ` (missing: ${missing.join(', ')})` : ''}`);
+  // Every devDependency present, not just some node_modules: one added since the last install (a
+  // runtime, esbuild) installs too.
+  const { devDependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const missing = Object.keys(devDependencies).some((name) => !existsSync(join(root, 'node_modules', name, 'package.json')));
+  if (missing || !existsSync(join(root, 'node_modules', '.package-lock.json'))) {
+    step('installing devDependencies');
     run('npm', ['ci', '--no-audit', '--no-fund']);
   }
 }

@@ -1,5 +1,7 @@
 // Runs every test: Rust lints and native tests, then the wasm package packed, installed into a scratch
 // project and exercised with node --test through both import and require, plus a tsc check of the types.
+// js-tests/runtimes.test.mjs also runs one smoke suite in Deno, Bun and workerd (devDependencies whose
+// npm packages ship the binaries, installed by ensureDevDependencies).
 // Usage: npm test            (set CI=true to also run each fuzz target briefly)
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +13,9 @@ import { checkCrates, checkPackage } from './supply-chain.mjs';
 ensureToolchain();
 ensureDevDependencies();
 ensureRedisServer();
+
+step('runtimes for the smoke suite');
+for (const name of ['deno', 'bun', 'workerd']) run(join(root, 'node_modules', '.bin', name), ['--version']);
 
 step('cargo fmt --check');
 run('cargo', ['fmt', '--all', '--', '--check']);

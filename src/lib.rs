@@ -19,6 +19,7 @@
 //! - [`error`], the one list of failures, and the wasm binding (`wasm.rs`, wasm32 only).
 
 pub mod authorize;
+pub mod digest;
 pub mod error;
 pub mod json;
 pub mod jwt;

@@ -544,3 +544,10 @@ pub fn error_codes() -> String {
 pub fn wasm_memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
+
+/// Hex SHA-256 of a string's UTF-8 bytes: `createHash('sha256')` for the standards-only entries, where
+/// `node:crypto` is absent (see src/digest.rs).
+#[wasm_bindgen(js_name = sha256Hex)]
+pub fn sha256_hex(text: &str) -> String {
+    crate::digest::sha256_hex(text.as_bytes())
+}

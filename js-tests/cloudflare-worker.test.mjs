@@ -1,0 +1,55 @@
+// examples/cloudflare-worker: the Worker in the real workerd (bundled as wrangler does, no
+// nodejs_compat) against the stand-in, as `npm run worker` runs it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startLocal } from '../examples/cloudflare-worker/local.mjs';
+import { assertNoSecrets } from './helpers/stand-in.mjs';
+
+let local;
+before(async () => {
+  const repo = process.env.SUPEROFFICE_AUTH_REPO;
+  assert.ok(repo, 'SUPEROFFICE_AUTH_REPO names the workspace (scripts/test.mjs sets it)');
+  const harness = await import(pathToFileURL(join(repo, 'scripts', 'workerd.mjs')).href);
+  local = await startLocal({ harness, tenants: ['Cust1', 'Cust2'] });
+});
+after(() => local?.close());
+
+async function get(path) {
+  const res = await fetch(`${local.url}${path}`);
+  const text = await res.text();
+  assertNoSecrets(assert, text, local.secrets, `GET ${path}`);
+  return { status: res.status, body: JSON.parse(text) };
+}
+
+test('a tenant\'s current principal; tickets cached in the isolate, renewed after a 401', async () => {
+  const first = await get('/Cust1');
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  assert.equal(first.body.principal.ContextIdentifier, 'Cust1');
+  assert.equal(first.body.contextIdentifier, 'Cust1');
+  const [again, other] = await Promise.all([get('/Cust1'), get('/Cust2')]);
+  assert.equal(again.status, 200);
+  assert.equal(again.body.obtainedAt, first.body.obtainedAt, 'the same cached ticket');
+  assert.equal(other.body.principal.ContextIdentifier, 'Cust2');
+  assert.equal(local.mock.stats.authenticate, 2, 'one exchange per tenant');
+  assert.equal(local.mock.stats.jwks, 1);
+  // SuperOffice drops the tickets early: the Worker's API call gets a 401, invalidates, exchanges again.
+  assert.ok(local.mock.revokeTickets('Cust1') >= 1);
+  const renewed = await get('/Cust1');
+  assert.equal(renewed.status, 200);
+  assert.equal(renewed.body.principal.ContextIdentifier, 'Cust1');
+  assert.equal(local.mock.stats.authenticate, 3);
+  assert.ok(local.mock.stats.unauthorized >= 1);
+});
+
+test('unknown tenants, failing exchanges and other methods answer without secrets', async () => {
+  assert.equal((await get('/Nobody')).status, 404);
+  assert.equal((await get('/../etc')).status, 404);
+  assert.equal((await fetch(`${local.url}/Cust1`, { method: 'POST' })).status, 405);
+  local.mock.revokeTickets('Cust2');
+  local.mock.setTenantStatus('Cust2', 'Revoked');
+  const denied = await get('/Cust2');
+  assert.equal(denied.status, 502);
+  assert.equal(denied.body.error, 'ERR_TICKET_DENIED');
+});
