@@ -211,7 +211,7 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
   await check(CHECKS[5], () => {
     const claims = lib.validateToken(fx.token.jwt, { keys: fx.token.keys, now: fx.now, issuer: fx.token.claims.iss, audience: fx.token.claims.aud });
     equal(claims, fx.token.claims, 'claims');
-    equal(lib.validateToken(fx.token.jwt, { keys: [fx.token.keys], now: new Date(fx.now) }), fx.token.claims, 'claims, keys as a PEM array');
+    equal(lib.validateToken(fx.token.jwt, { keys: [fx.token.keys], now: new Date(fx.now), audience: fx.token.claims.aud }), fx.token.claims, 'claims, keys as a PEM array');
   });
 
   await check(CHECKS[6], async () => {
