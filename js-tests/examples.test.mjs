@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { runDemo } from '../examples/demo.mjs';
 import { startService } from '../examples/service.mjs';
 import { runWorker } from '../examples/worker.mjs';
+import { runTenantCalls } from '../examples/tenant-calls.mjs';
 import { standIn, assertNoSecrets, watchUnhandledRejections } from './helpers/stand-in.mjs';
 
 const unhandled = watchUnhandledRejections();
@@ -118,4 +119,17 @@ test('worker: 5 tenants, 3 rounds, one exchange per tenant; a revoked tenant fai
   } finally {
     await s.mock.close();
   }
+});
+
+test('tenant-calls: the current principal over REST and its associate over SOAP, one client, one ticket', async () => {
+  const lines = [];
+  const { principal, associate, stats } = await runTenantCalls({ log: (line) => lines.push(line) });
+  assert.equal(principal.ContextIdentifier, 'Cust12345');
+  assert.equal(associate.AssociateId, String(principal.AssociateId));
+  assert.equal(associate.Name, 'SYSTEM');
+  assert.equal(stats.ticketsIssued, 1);
+  assert.equal(stats.api, 1);
+  assert.equal(stats.netserver, 1);
+  assert.equal(lines.length, 2);
+  assert.ok(!lines.join('\n').includes('7T:'), 'no ticket printed');
 });

@@ -14,6 +14,8 @@ export const {
   parseSuperIdToken,
   buildRefreshTokenRequest,
   parseTokenResponse,
+  buildAgentRequest,
+  parseAgentResponse,
   createSystemUserClient,
   createMemoryCache,
   createRefreshTokenClient,

@@ -1,5 +1,7 @@
 // Types for `superoffice-auth/testing`: a local stand-in for SuperOffice's login (system-user tickets,
-// the OAuth token endpoint's refresh grant, SuperIdTokens) and a tenant web API.
+// the OAuth token endpoint's refresh grant, SuperIdTokens), a tenant web API, and NetServer SOAP agents
+// at {baseUrl}/{ctx}/Remote/Services88/{Agent}.svc (Associate.GetAssociate, Associate.GetAssociateList,
+// Contact.GetContactEntity) that check the ApplicationToken and Credentials/Ticket headers.
 
 export type MockFaultType =
   | 'latency'
@@ -11,9 +13,11 @@ export type MockFaultType =
   | 'deny'
   | 'noTicket'
   | 'drop'
-  | 'redirect';
+  | 'redirect'
+  /** The ticket refused as if revoked: agents answer ExceptionInfo SoSecurityException, the tenant API 401. */
+  | 'ticketRejected';
 
-export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'tokens' | 'api' | 'any';
+export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'tokens' | 'api' | 'netserver' | 'any';
 
 export type AuthorizeErrorName =
   | 'Revoked'
@@ -27,7 +31,7 @@ export type AuthorizeErrorName =
 export interface MockFaultOptions {
   /** How many requests the fault applies to; default: until removed. */
   times?: number;
-  /** Default 'any' for latency, httpError, drop and redirect; 'authenticate' (SOAP and REST) otherwise. */
+  /** Default 'any' for latency, httpError, drop and redirect; 'netserver' for ticketRejected; 'authenticate' (SOAP and REST) otherwise. */
   endpoint?: MockEndpoint;
   /** Only requests for this tenant (login endpoints and tenant API). */
   contextIdentifier?: string;
@@ -48,6 +52,7 @@ export interface MockTenantStats {
   soap: number;
   rest: number;
   api: number;
+  netserver: number;
 }
 
 export interface MockStats {
@@ -59,6 +64,8 @@ export interface MockStats {
   /** Requests to /login/common/oauth/tokens. */
   tokens: number;
   api: number;
+  /** Requests to the NetServer agents. */
+  netserver: number;
   other: number;
   unauthorized: number;
   ticketsIssued: number;
