@@ -286,6 +286,7 @@ async function commandTicket(argv, env, out) {
   if (values.help) return out.stdout(HELP.ticket);
   // Not echoed: a stray argument is often half of an unquoted secret ("--system-user-token My Token").
   if (positionals.length) throw usage('unexpected argument (values with spaces must be quoted)');
+  pickLocation(values, env); // checked first, as before call and get existed
   const contextIdentifier = pick(values['context-identifier'], 'SO_CONTEXT_IDENTIFIER', env);
   if (contextIdentifier === undefined) throw usage('missing --context-identifier (SO_CONTEXT_IDENTIFIER)');
   const { client, tenant } = ticketClient(values, env, contextIdentifier);

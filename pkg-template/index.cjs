@@ -495,6 +495,7 @@ function buildAgentRequest(params) {
     if (zone.SoTimeZoneId !== undefined && !INT32(zone.SoTimeZoneId)) throw invalidArgument('timeZone.SoTimeZoneId must be a 32-bit integer');
     timeZoneId = zone.SoTimeZoneId;
     timeZoneCode = optionalString(zone.SoTimeZoneLocationCode, 'timeZone.SoTimeZoneLocationCode');
+    if (timeZoneId === undefined && timeZoneCode === undefined) throw invalidArgument('timeZone needs SoTimeZoneId or SoTimeZoneLocationCode');
   }
   const json = callCore(() =>
     wasm.buildAgentRequest(
