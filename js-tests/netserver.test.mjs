@@ -434,3 +434,45 @@ test('refresh client: fetch with Bearer, retried once after a 401 with a refresh
   assert.notEqual(await client.getAccessToken(), token);
   await assert.rejects(client.fetch('https://attacker.example/'), { code: 'ERR_INVALID_ARGUMENT' });
 }));
+
+test('stand-in agents: headers checked as the WSDL defines them, by hand-written envelopes', () => withStandIn(async (s) => {
+  const client = createSystemUserClient(s.options());
+  const { ticket, netserverUrl } = await client.getTicket(tenant(s));
+  const url = `${netserverUrl}Associate.svc`;
+  const action = (method) => `"${NS}/Associate/${method}"`;
+  const envelopeOf = (headers, call) => `<?xml version="1.0"?><e:Envelope xmlns:e="${S11}" xmlns:n="${NS}"><e:Header>${headers}</e:Header><e:Body>${call}</e:Body></e:Envelope>`;
+  const credentials = (appToken, t) => `<n:ApplicationToken>${appToken}</n:ApplicationToken><n:Credentials><n:Ticket>${t}</n:Ticket></n:Credentials>`;
+  const getAssociate = '<n:GetAssociate><n:AssociateId>1</n:AssociateId></n:GetAssociate>';
+  const post = async (body, { soapAction = action('GetAssociate'), contentType = 'text/xml; charset=utf-8', target = url } = {}) => {
+    const res = await fetch(target, { method: 'POST', headers: { 'Content-Type': contentType, SOAPAction: soapAction }, body });
+    return { status: res.status, text: await res.text() };
+  };
+  const exceptionType = (text) => (/<ExceptionType>([^<]*)<\/ExceptionType>/.exec(text) ?? [])[1];
+
+  const good = await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate));
+  assert.equal(good.status, 200);
+  assert.match(good.text, /<Succeeded xmlns="[^"]+">true<\/Succeeded>/);
+  assert.match(good.text, /<Name>AA<\/Name>/);
+  assert.equal(exceptionType((await post(envelopeOf(credentials('wrong', ticket), getAssociate))).text), 'SoApplicationTokenException');
+  assert.equal(exceptionType((await post(envelopeOf(`<n:ApplicationToken>${s.applicationToken}</n:ApplicationToken>`, getAssociate))).text), 'SoSecurityException');
+  assert.equal(exceptionType((await post(envelopeOf(credentials(s.applicationToken, '7T:unknown'), getAssociate))).text), 'SoSecurityException');
+  // Header elements in no namespace are not the WSDL's headers.
+  assert.equal(exceptionType((await post(envelopeOf(`<ApplicationToken>${s.applicationToken}</ApplicationToken><Credentials><Ticket>${ticket}</Ticket></Credentials>`, getAssociate))).text), 'SoApplicationTokenException');
+  const wrongAction = await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate), { soapAction: action('GetAssociateList') });
+  assert.equal(wrongAction.status, 500);
+  assert.match(wrongAction.text, /ActionNotSupported/);
+  assert.equal((await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate), { contentType: 'application/soap+xml' })).status, 415);
+  const plainItems = await post(envelopeOf(credentials(s.applicationToken, ticket), '<n:GetAssociateList><n:AssociateIds><n:int>1</n:int></n:AssociateIds></n:GetAssociateList>'), { soapAction: action('GetAssociateList') });
+  assert.equal(plainItems.status, 500, 'int items must be in the Arrays namespace');
+  assert.match(plainItems.text, /DeserializationFailed/);
+  const otherVersion = await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate), { target: url.replace('Services88', 'Services87') });
+  assert.equal(otherVersion.status, 404);
+  // A ticket of another tenant, and a revoked one, are refused over SOAP as over REST.
+  s.mock.addTenant({ contextIdentifier: 'Cust9', systemUserToken: 'other' });
+  assert.equal(exceptionType((await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate), { target: url.replace('/Cust1/', '/Cust9/') })).text), 'SoSecurityException');
+  s.mock.revokeTicket(ticket);
+  assert.equal(exceptionType((await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate))).text), 'SoSecurityException');
+  const rest = await fetch(`${s.mock.baseUrl}/Cust1/api/v1/User/currentPrincipal`, { headers: { Authorization: `SOTicket ${ticket}`, 'SO-AppToken': s.applicationToken } });
+  assert.equal(rest.status, 401);
+  await rest.arrayBuffer();
+}));
