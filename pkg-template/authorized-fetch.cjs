@@ -39,8 +39,12 @@ function isReplayable(body) {
  */
 function resolveUrl(input, credential) {
   let url;
-  if (input instanceof URL) {
-    url = new URL(input.href);
+  if (input instanceof URL || (input !== null && typeof input === 'object' && typeof input.href === 'string')) {
+    try {
+      url = new URL(input.href);
+    } catch {
+      throw invalidArgument('input is not a valid URL');
+    }
   } else if (typeof input === 'string' && input !== '') {
     if (/^[a-z][a-z0-9+.-]*:/i.test(input)) {
       try {
