@@ -698,6 +698,9 @@ async function startMockSuperOffice(options = {}) {
       if (!ENDPOINTS.includes(where)) throw new TypeError(`unknown endpoint ${where}; known: ${ENDPOINTS.join(', ')}`);
       if (type === 'latency' && !(Number.isFinite(ms) && ms >= 0)) throw new TypeError('latency needs ms >= 0');
       if (!(times > 0)) throw new TypeError('times must be positive');
+      // The impostor key is made now, not when the faulty request arrives: on a busy machine RSA key
+      // generation inside the request outlasts a short client timeout (ERR_TIMEOUT instead of the fault).
+      if (type === 'badSignature') impostorKey();
       const fault = { type, endpoint: where, contextIdentifier, remaining: times, ms, status, reason, ageSeconds, faultString };
       faults.push(fault);
       return () => {
