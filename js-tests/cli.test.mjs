@@ -394,3 +394,54 @@ test('authorize: the URL and the values to keep, which finish the flow against t
   }
   assert.match((await cli(['authorize', '--help'])).stdout, /values to keep/);
 });
+
+test('call: a NetServer agent with the tenant\'s ticket, the Response as JSON', async () => {
+  const r = await cli(['call', 'Cust1', 'Associate.GetAssociate', 'AssociateId=5'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const associate = JSON.parse(r.stdout);
+  assert.equal(associate.AssociateId, '5');
+  assert.equal(associate.Name, 'SYSTEM');
+  const list = await cli(['call', 'Cust1', 'Associate.GetAssociateList', 'AssociateIds=[1,2]', '--full'], { env });
+  assert.equal(list.code, 0, list.stderr);
+  const full = JSON.parse(list.stdout);
+  assert.equal(full.succeeded, true);
+  assert.deepEqual(full.response.Associate.map((a) => a.Name), ['AA', 'BB']);
+  const contact = await cli(['call', 'Cust1', 'Contact.GetContactEntity', 'ContactId=2'], { env });
+  assert.equal(JSON.parse(contact.stdout).Country.Name, 'Norway');
+  for (const output of [r, list, contact]) {
+    assertNoSecrets(assert, output.stdout + output.stderr, s.secrets, 'call output');
+    assert.ok(!/7T:/.test(output.stdout + output.stderr), 'no ticket printed');
+  }
+  assert.match((await cli(['call', '--help'])).stdout, /Agent\.Method/);
+});
+
+test('call: usage errors exit 2, agent failures exit 1 with their code', async () => {
+  for (const args of [['call'], ['call', 'Cust1'], ['call', 'Cust1', 'GetAssociate'], ['call', 'Cust1', 'Associate.GetAssociate', 'AssociateId'],
+    ['call', 'Cust1', 'Associate.GetAssociate', 'A=1', 'A=2'], ['call', 'Cust1', 'Associate.GetAssociate', 'Ids=[1,']]) {
+    const r = await cli(args, { env });
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /^ERR_INVALID_ARGUMENT: /);
+  }
+  const unknown = await cli(['call', 'Cust1', 'Associate.Explode'], { env });
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /^ERR_SOAP_FAULT: /);
+  const remove = s.mock.injectFault('ticketRejected', { times: 2 });
+  const rejected = await cli(['call', 'Cust1', 'Associate.GetAssociate', 'AssociateId=5'], { env });
+  remove();
+  assert.equal(rejected.code, 1);
+  assert.match(rejected.stderr, /^ERR_TICKET_REJECTED: /);
+  assert.ok(!/7T:/.test(rejected.stderr));
+});
+
+test('get: the tenant REST API with the ticket; a non-2xx status exits 1', async () => {
+  const r = await cli(['get', 'Cust1', 'v1/User/currentPrincipal'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).ContextIdentifier, 'Cust1');
+  assertNoSecrets(assert, r.stdout + r.stderr, s.secrets, 'get output');
+  const missing = await cli(['get', 'Cust1', 'v1/Nothing/here'], { env });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^ERR_HTTP_STATUS: unexpected HTTP status 404/);
+  const foreign = await cli(['get', 'Cust1', 'https://attacker.example/x'], { env });
+  assert.equal(foreign.code, 2);
+  assert.match((await cli(['get', '--help'])).stdout, /currentPrincipal/);
+});

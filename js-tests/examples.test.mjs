@@ -9,6 +9,7 @@ import { startService } from '../examples/service.mjs';
 import { runWorker } from '../examples/worker.mjs';
 import { startOnboardingServer } from '../examples/onboarding-server.mjs';
 import { openAuthorizeUrl, deliver } from './helpers/browser.mjs';
+import { runTenantCalls } from '../examples/tenant-calls.mjs';
 import { standIn, assertNoSecrets, watchUnhandledRejections } from './helpers/stand-in.mjs';
 
 const unhandled = watchUnhandledRejections();
@@ -166,4 +167,17 @@ test('onboarding server: approve -> SuperOffice -> posted approval -> tenant sto
     await server.close();
     await s.mock.close();
   }
+});
+
+test('tenant-calls: the current principal over REST and its associate over SOAP, one client, one ticket', async () => {
+  const lines = [];
+  const { principal, associate, stats } = await runTenantCalls({ log: (line) => lines.push(line) });
+  assert.equal(principal.ContextIdentifier, 'Cust12345');
+  assert.equal(associate.AssociateId, String(principal.AssociateId));
+  assert.equal(associate.Name, 'SYSTEM');
+  assert.equal(stats.ticketsIssued, 1);
+  assert.equal(stats.api, 1);
+  assert.equal(stats.netserver, 1);
+  assert.equal(lines.length, 2);
+  assert.ok(!lines.join('\n').includes('7T:'), 'no ticket printed');
 });

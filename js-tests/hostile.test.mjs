@@ -7,7 +7,7 @@ import { constants, createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  KeySet, PrivateKey, SuperOfficeAuthError, parseTicketResponse, signToken, validateToken,
+  KeySet, PrivateKey, SuperOfficeAuthError, parseAgentResponse, parseTicketResponse, signToken, validateToken,
 } from 'superoffice-auth';
 import { IDENTITY, b64url, dotNetXml, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
 
@@ -268,6 +268,56 @@ test('hostile XML and responses through parseTicketResponse', () => {
     const started = performance.now();
     try {
       parseTicketResponse(response, ticketOptions);
+    } catch {
+      // the code was checked above
+    }
+    assert.ok(performance.now() - started < 1000, `row: ${name} took ${Math.round(performance.now() - started)} ms`);
+  }
+});
+
+test('hostile XML and responses through parseAgentResponse', () => {
+  const NS = 'http://www.superoffice.net/ws/crm/NetServer/Services88';
+  const agent = (response, headers = `<Succeeded xmlns="${NS}">true</Succeeded>`) =>
+    `<s:Envelope xmlns:s="${S11}"><s:Header>${headers}</s:Header><s:Body><GetAssociateResponse xmlns="${NS}" xmlns:i="${XSI}">${response}</GetAssociateResponse></s:Body></s:Envelope>`;
+  const good = agent('<Response><AssociateId>5</AssociateId></Response>');
+  const rows = [
+    ['valid', soap(good), 'OK'],
+    ['BOM', soap(`\uFEFF${good}`), 'OK'],
+    ['CDATA joined', soap(agent('<Response><A>1<![CDATA[2]]></A></Response>')), 'OK'],
+    ['DOCTYPE with an internal entity', soap(`<!DOCTYPE s:Envelope [<!ENTITY t "5">]>${agent('<Response><A>&t;</A></Response>')}`), 'ERR_XML_FORBIDDEN'],
+    ['billion laughs', soap(`<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>${agent('<Response>&lol3;</Response>')}`), 'ERR_XML_FORBIDDEN'],
+    ['XXE', soap(`<!DOCTYPE s:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${agent('<Response>&xxe;</Response>')}`), 'ERR_XML_FORBIDDEN'],
+    ['external DTD', soap(`<!DOCTYPE s:Envelope SYSTEM "http://attacker.example/x.dtd">${good}`), 'ERR_XML_FORBIDDEN'],
+    ['HTML entity', soap(agent('<Response>&nbsp;</Response>')), 'ERR_XML_FORBIDDEN'],
+    ['100 000-deep nesting (over the size cap first)', soap(agent(`${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`)), 'ERR_RESPONSE_TOO_LARGE'],
+    ['80 000-deep nesting under the size cap', soap(agent(`<Response>${'<a>'.repeat(80_000)}</Response>`)), 'ERR_RESPONSE_MALFORMED'],
+    ['20 000 sibling elements', soap(agent(`<Response>${'<a/>'.repeat(20_000)}</Response>`)), 'ERR_RESPONSE_MALFORMED'],
+    ['one start tag with 25 000 attributes', soap(agent(`<Response${Array.from({ length: 25_000 }, (_, i) => ` a${i}=""`).join('')}/>`)), 'ERR_RESPONSE_MALFORMED'],
+    ['50 MB body', soap(' '.repeat(50 * 1024 * 1024)), 'ERR_RESPONSE_TOO_LARGE'],
+    ['50 MB body with status 401', soap('<'.repeat(50 * 1024 * 1024), 401), 'ERR_RESPONSE_TOO_LARGE'],
+    ['50 MB body as bytes', { status: 200, headers: {}, body: new Uint8Array(50 * 1024 * 1024) }, 'ERR_RESPONSE_TOO_LARGE'],
+    ['value split by a comment', soap(agent('<Response><A>1<!-- -->2</A></Response>')), 'ERR_RESPONSE_MALFORMED'],
+    ['value split by a processing instruction', soap(agent('<Response><A>1<?x?>2</A></Response>')), 'ERR_RESPONSE_MALFORMED'],
+    ['two Response elements', soap(agent('<Response>1</Response><Response>2</Response>')), 'ERR_RESPONSE_MALFORMED'],
+    ['Succeeded twice', soap(agent('<Response>1</Response>', `<Succeeded xmlns="${NS}">true</Succeeded><Succeeded xmlns="${NS}">false</Succeeded>`)), 'ERR_RESPONSE_MALFORMED'],
+    ['ExceptionInfo hidden beside a result', soap(agent('<Response>1</Response>', `<ExceptionInfo xmlns="${NS}"><ExceptionType>SoException</ExceptionType></ExceptionInfo>`)), 'ERR_NETSERVER_EXCEPTION'],
+    ['wrong namespace with the right prefix', soap(good.replace(S11, 'urn:evil')), 'ERR_RESPONSE_MALFORMED'],
+    ['response in a made-up version', soap(good.replaceAll(NS, `${NS}0`)), 'ERR_RESPONSE_MALFORMED'],
+    ['truncated document', soap(good.slice(0, -30)), 'ERR_RESPONSE_MALFORMED'],
+    ['two roots', soap(`${good}${good}`), 'ERR_RESPONSE_MALFORMED'],
+    ['UTF-16 declaration', soap(`<?xml version="1.0" encoding="UTF-16"?>${good}`), 'ERR_RESPONSE_MALFORMED'],
+    ['UTF-16 bytes', { status: 200, headers: {}, body: Buffer.from(`\uFEFF${good}`, 'utf16le') }, 'ERR_RESPONSE_MALFORMED'],
+    ['NUL character', soap(good.replace('<AssociateId>', '<AssociateId>\u0000')), 'ERR_RESPONSE_MALFORMED'],
+    ['HTML error page with 502', { status: 502, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><html><body>Bad gateway</body></html>' }, 'ERR_HTTP_STATUS'],
+    ['a result with 500', soap(good, 500), 'ERR_HTTP_STATUS'],
+    ['SOAP 1.1 fault', soap(envelope('<s:Fault><faultcode>s:Client</faultcode><faultstring>Bad</faultstring></s:Fault>'), 500), 'ERR_SOAP_FAULT'],
+    ['a fault beside a result', soap(envelope(`<s:Fault><faultcode>s:Client</faultcode><faultstring>x</faultstring></s:Fault><GetAssociateResponse xmlns="${NS}"/>`)), 'ERR_RESPONSE_MALFORMED'],
+  ];
+  table(rows, (response) => parseAgentResponse(response, { method: 'GetAssociate' }));
+  for (const [name, response] of rows) {
+    const started = performance.now();
+    try {
+      parseAgentResponse(response, { method: 'GetAssociate' });
     } catch {
       // the code was checked above
     }

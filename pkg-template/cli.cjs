@@ -7,7 +7,8 @@
 // from environment variables or files and are never printed, not even in error messages. The only
 // credential printed is the one asked for: the ticket from `ticket`, the access token from `refresh`
 // (and, with --json, a rotated refresh token), the key from `convert-key`, or the values `authorize` makes
-// for the caller to keep (state, nonce, PKCE code verifier).
+// for the caller to keep (state, nonce, PKCE code verifier). `call` and `get` print what the tenant
+// answered, never a credential.
 // Exit codes: 0 success, 1 failure (printed as `CODE: message`), 2 bad usage (ERR_INVALID_ARGUMENT).
 
 const fs = require('node:fs');
@@ -28,6 +29,8 @@ Usage:
   superoffice-auth authorize [options]           print an authorization URL and the values to keep
   superoffice-auth convert-key <file> [options]  convert a private key (XML, PKCS#1, PKCS#8)
   superoffice-auth inspect <jwt> [options]       decode a JWT, validate it when keys are given
+  superoffice-auth call <ctx> <Agent.Method> [Name=Value ...]  call a NetServer SOAP agent
+  superoffice-auth get <ctx> <path>              GET from the tenant's REST API (e.g. v1/User/currentPrincipal)
   superoffice-auth <command> --help              help for one command
   superoffice-auth --version
 
@@ -112,6 +115,32 @@ to check it, nonce to check the id_token, the code verifier for the code exchang
   -h, --help
 
 Prints the URL, then state, nonce and code verifier, one per line as name: value.
+`,
+  call: `superoffice-auth call <contextIdentifier> <Agent.Method> [Name=Value ...] [options]
+
+Calls a NetServer SOAP agent with the tenant's system user ticket and prints the result (the Response
+element as JSON: text as strings, nil as null, repeated elements as arrays).
+  superoffice-auth call Cust12345 Associate.GetAssociate AssociateId=5
+  superoffice-auth call Cust12345 Associate.GetAssociateList 'AssociateIds=[1,2,3]'
+
+Parameters are sent in the order given. A value is text, except that one starting with [ or { is read
+as JSON (a [1,2] array of integers is an int[], of strings a string[]) and null is xsi:nil.
+Takes the settings of \`ticket\` (-e/--base-url, -k, SO_APPLICATION_TOKEN, SO_SYSTEM_USER_TOKEN, --keys,
+--transport, --timeout-ms). A rejected ticket is replaced and the call retried once.
+
+      --full                    print { response, succeeded, extraInfo }
+  -h, --help
+`,
+  get: `superoffice-auth get <contextIdentifier> <path> [options]
+
+GETs a path of the tenant's REST API with the tenant's system user ticket and prints the body.
+  superoffice-auth get Cust12345 v1/User/currentPrincipal
+
+<path> is relative to the ticket's webapi_url (https://.../Cust12345/api/); an absolute URL must be on
+the same host. A 401 drops the ticket and the request is sent once more with a new one. Exits 1 when
+the final status is not 2xx (the body is still printed). Takes the settings of \`ticket\`.
+
+  -h, --help
 `,
   inspect: `superoffice-auth inspect <jwt> [--keys <file|url>] [options]
 
@@ -227,31 +256,22 @@ function superIdSummary(result, reveal) {
   };
 }
 
-async function commandTicket(argv, env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      environment: { type: 'string', short: 'e' },
-      'base-url': { type: 'string' },
-      'context-identifier': { type: 'string', short: 'c' },
-      'private-key-file': { type: 'string', short: 'k' },
-      'application-token': { type: 'string' },
-      'system-user-token': { type: 'string' },
-      transport: { type: 'string' },
-      keys: { type: 'string' },
-      'timeout-ms': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) return out.stdout(HELP.ticket);
-  // Not echoed: a stray argument is often half of an unquoted secret ("--system-user-token My Token").
-  if (positionals.length) throw usage('unexpected argument (values with spaces must be quoted)');
+// The options of every command that works with a system user ticket (ticket, call, get).
+const TICKET_OPTIONS = {
+  environment: { type: 'string', short: 'e' },
+  'base-url': { type: 'string' },
+  'private-key-file': { type: 'string', short: 'k' },
+  'application-token': { type: 'string' },
+  'system-user-token': { type: 'string' },
+  transport: { type: 'string' },
+  keys: { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
 
+/** The system user client and the tenant's { contextIdentifier, systemUserToken }, from flags and env. */
+function ticketClient(values, env, contextIdentifier) {
   const { environment, baseUrl } = pickLocation(values, env);
-  const contextIdentifier = pick(values['context-identifier'], 'SO_CONTEXT_IDENTIFIER', env);
-  if (contextIdentifier === undefined) throw usage('missing --context-identifier (SO_CONTEXT_IDENTIFIER)');
   const applicationToken = pick(values['application-token'], 'SO_APPLICATION_TOKEN', env);
   if (applicationToken === undefined) throw usage('missing SO_APPLICATION_TOKEN (or --application-token)');
   const systemUserToken = pick(values['system-user-token'], 'SO_SYSTEM_USER_TOKEN', env);
@@ -273,7 +293,27 @@ async function commandTicket(argv, env, out) {
     ...(keysFile !== undefined ? { keys: readText(keysFile, 'keys file') } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   });
-  const result = await client.getTicket({ contextIdentifier, systemUserToken });
+  return { client, tenant: { contextIdentifier, systemUserToken } };
+}
+
+async function commandTicket(argv, env, out) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...TICKET_OPTIONS,
+      'context-identifier': { type: 'string', short: 'c' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (values.help) return out.stdout(HELP.ticket);
+  // Not echoed: a stray argument is often half of an unquoted secret ("--system-user-token My Token").
+  if (positionals.length) throw usage('unexpected argument (values with spaces must be quoted)');
+  pickLocation(values, env); // checked first, as before call and get existed
+  const contextIdentifier = pick(values['context-identifier'], 'SO_CONTEXT_IDENTIFIER', env);
+  if (contextIdentifier === undefined) throw usage('missing --context-identifier (SO_CONTEXT_IDENTIFIER)');
+  const { client, tenant } = ticketClient(values, env, contextIdentifier);
+  const result = await client.getTicket(tenant);
   if (!values.json) return out.stdout(`${result.ticket}\n`);
   // The ticket is what was asked for; the system user token claim (if the server sends one) was not.
   const claims = { ...result.claims };
@@ -288,6 +328,61 @@ async function commandTicket(argv, env, out) {
     expiresAt: result.expiresAt.toISOString(),
     claims,
   }, null, 2)}\n`);
+}
+
+/** `Name=Value` arguments, in order: text, or JSON when the value starts with [ or {, or null. */
+function agentParameters(pairs) {
+  const parameters = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw usage('parameters are Name=Value');
+    const name = pair.slice(0, at);
+    const text = pair.slice(at + 1);
+    if (Object.hasOwn(parameters, name)) throw usage(`parameter ${name} is given twice`);
+    let value = text;
+    if (text === 'null') value = null;
+    else if (/^[[{]/.test(text)) {
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw usage(`parameter ${name} starts with [ or { but is not JSON`);
+      }
+    }
+    Object.defineProperty(parameters, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return parameters;
+}
+
+async function commandCall(argv, env, out) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...TICKET_OPTIONS, full: { type: 'boolean' } },
+  });
+  if (values.help) return out.stdout(HELP.call);
+  const [contextIdentifier, target, ...pairs] = positionals;
+  if (contextIdentifier === undefined || target === undefined) throw usage('call needs <contextIdentifier> <Agent.Method>');
+  const match = /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)$/.exec(target);
+  if (!match) throw usage('the call is Agent.Method, e.g. Associate.GetAssociate');
+  const parameters = agentParameters(pairs);
+  const { client, tenant } = ticketClient(values, env, contextIdentifier);
+  const result = await client.callAgent(tenant, match[1], match[2], parameters);
+  return out.stdout(`${JSON.stringify(values.full ? result : result.response, null, 2)}\n`);
+}
+
+async function commandGet(argv, env, out) {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: TICKET_OPTIONS });
+  if (values.help) return out.stdout(HELP.get);
+  if (positionals.length !== 2) throw usage('get needs <contextIdentifier> <path>');
+  const [contextIdentifier, path] = positionals;
+  const { client, tenant } = ticketClient(values, env, contextIdentifier);
+  const res = await client.fetch(tenant, path);
+  const text = await res.text();
+  out.stdout(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  if (res.status < 200 || res.status > 299) {
+    throw new core.SuperOfficeAuthError('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status}`, { status: res.status });
+  }
+  return undefined;
 }
 
 async function commandRefresh(argv, env, out) {
@@ -570,7 +665,9 @@ function parseArgsMessage(err) {
     (inner.length > 64 || /[\r\n"=]|-----/.test(inner) ? '(an argument, not shown)' : quoted));
 }
 
-const COMMANDS = { ticket: commandTicket, refresh: commandRefresh, authorize: commandAuthorize, 'convert-key': commandConvertKey, inspect: commandInspect };
+const COMMANDS = {
+  ticket: commandTicket, refresh: commandRefresh, authorize: commandAuthorize, 'convert-key': commandConvertKey, inspect: commandInspect, call: commandCall, get: commandGet,
+};
 
 /**
  * Runs the CLI. Returns the exit code; writes through `out` so tests can call it in-process too.

@@ -30,6 +30,7 @@ const {
   checkLocation, createSender, createKeySource, createCoalescer,
 } = require('./io.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
+const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
 
 const SIX_HOURS_S = 6 * 60 * 60;
 const SIX_HOURS_MS = SIX_HOURS_S * 1000;
@@ -60,6 +61,10 @@ const OPTION_NAMES = new Set([
   'systemUserTokens', 'now', 'onBackgroundError', 'clientId', 'issuer',
 ]);
 const RECORD_VERSION = 1;
+// Agent calls are checked against this URL before a ticket is fetched, so that a call that cannot be
+// built costs no exchange.
+const PROBE_NETSERVER_URL = 'https://probe.invalid/Remote/Services88/';
+const NETSERVER_URL_CLAIM = 'http://schemes.superoffice.net/identity/netserver_url';
 
 /**
  * The default store: process memory. Async like any shared store (Redis, memcached) so the client
@@ -364,6 +369,58 @@ function createSystemUserClient(options) {
     return p;
   }
 
+  // Forget a tenant's ticket if it is still the cached one (the body of invalidate(ctx, { ticket })).
+  // Without a ticket, forget whatever is cached.
+  async function dropTicket(contextIdentifier, ticket) {
+    // A lookup in flight may be about to hand out the ticket being forgotten.
+    lookups.delete(contextIdentifier);
+    // With a ticket: removed only while it is still that one, atomically where the store can.
+    return store.forget(contextIdentifier, ticket);
+  }
+
+  function tenantFetch(contextIdentifier, systemUserToken) {
+    return createAuthorizedFetch({
+      fetchImpl,
+      timeoutMs,
+      async acquire() {
+        const record = await resolveRecord(contextIdentifier, systemUserToken);
+        return {
+          token: record.ticket,
+          headers: core().authHeaders(record.ticket, applicationToken),
+          base: record.webapiUrl ?? null,
+          origins: originsOf(record.webapiUrl, record.netserverUrl),
+        };
+      },
+      drop: (ticket) => dropTicket(contextIdentifier, ticket),
+    });
+  }
+
+  async function callAgent(params, agent, method, parameters, options) {
+    const { contextIdentifier, systemUserToken } = tenantParams(params, 'callAgent');
+    const o = options === undefined ? {} : options;
+    if (o === null || typeof o !== 'object') throw invalidArgument('callAgent options must be an object');
+    for (const name of Object.keys(o)) if (name !== 'timeZone') throw invalidArgument(`unknown callAgent option ${name}`);
+    const call = { agent, method, parameters, applicationToken, ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}) };
+    core().buildAgentRequest({ ...call, netserverUrl: PROBE_NETSERVER_URL, ticket: 'probe' });
+    const once = async (record) => {
+      if (typeof record.netserverUrl !== 'string' || record.netserverUrl === '') {
+        throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`, { claim: NETSERVER_URL_CLAIM });
+      }
+      const request = core().buildAgentRequest({ ...call, netserverUrl: record.netserverUrl, ticket: record.ticket });
+      const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
+      return core().parseAgentResponse(res, { method });
+    };
+    const record = await resolveRecord(contextIdentifier, systemUserToken);
+    try {
+      return await once(record);
+    } catch (err) {
+      if (!err || err.code !== 'ERR_TICKET_REJECTED') throw err;
+      // The same rule as fetch: drop this ticket (if still cached), one coalesced exchange, one retry.
+      await dropTicket(contextIdentifier, record.ticket);
+      return once(await resolveRecord(contextIdentifier, systemUserToken));
+    }
+  }
+
   const description = () => ({
     ...(environment !== undefined ? { environment } : { baseUrl }),
     transport,
@@ -455,10 +512,24 @@ function createSystemUserClient(options) {
     async invalidate(contextIdentifier, { ticket } = {}) {
       requireNonEmptyString('contextIdentifier', contextIdentifier);
       if (ticket !== undefined) requireNonEmptyString('ticket', ticket);
-      // A lookup in flight may be about to hand out the ticket being forgotten.
-      lookups.delete(contextIdentifier);
-      // With a ticket: removed only while it is still that one, atomically where the store can.
-      return store.forget(contextIdentifier, ticket);
+      return dropTicket(contextIdentifier, ticket);
+    },
+    /**
+     * fetch with the tenant's ticket headers (SOTicket + SO-AppToken). A relative input resolves
+     * against the tenant's webapiUrl; an absolute one must be the tenant's origin. A 401 drops the
+     * ticket (if still cached) and the request is sent once more with a fresh one; a second 401 is
+     * returned. A stream body is not sent twice: that 401 rejects with ERR_TICKET_REJECTED instead.
+     */
+    async fetch(params, input, init) {
+      const { contextIdentifier, systemUserToken } = tenantParams(params, 'fetch');
+      return tenantFetch(contextIdentifier, systemUserToken)(input, init);
+    },
+    /**
+     * Calls a NetServer SOAP agent (`Associate`, `GetAssociate`, { AssociateId: 5 }) with the tenant's
+     * ticket: { response, succeeded, extraInfo }. The same retry rule as fetch, on ERR_TICKET_REJECTED.
+     */
+    callAgent(params, agent, method, parameters, options) {
+      return callAgent(params, agent, method, parameters, options);
     },
     [inspect.custom]() {
       return `SystemUserClient ${inspect(description())}`;

@@ -27,7 +27,9 @@ export type ErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_RANDOM_UNAVAILABLE'
   | 'ERR_OAUTH_ERROR'
-  | 'ERR_STATE_MISMATCH';
+  | 'ERR_STATE_MISMATCH'
+  | 'ERR_NETSERVER_EXCEPTION'
+  | 'ERR_TICKET_REJECTED';
 
 export declare const ERROR_CODES: readonly ErrorCode[];
 
@@ -61,6 +63,11 @@ export interface SuperOfficeAuthErrorDetails {
   /** ERR_OAUTH_ERROR: the OAuth `error` (e.g. `invalid_grant`) and `error_description`. */
   oauthError?: string;
   errorDescription?: string;
+  /** ERR_NETSERVER_EXCEPTION, ERR_TICKET_REJECTED: from the agent's ExceptionInfo (never its stack trace). */
+  exceptionType?: string;
+  friendlyText?: string;
+  /** ERR_TICKET_REJECTED from client.fetch: false when a stream body could not be sent again. */
+  retried?: boolean;
   [field: string]: unknown;
 }
 
@@ -78,6 +85,9 @@ export declare class SuperOfficeAuthError extends Error {
   readonly limit?: number;
   readonly oauthError?: string;
   readonly errorDescription?: string;
+  readonly exceptionType?: string;
+  readonly friendlyText?: string;
+  readonly retried?: boolean;
 }
 
 /** A time: a Date or epoch milliseconds. */
@@ -369,6 +379,81 @@ export type AuthorizationCodeRequestParams = {
  */
 export declare function buildAuthorizationCodeRequest(params: AuthorizationCodeRequestParams): HttpRequestDescriptor;
 
+// ---- NetServer SOAP agents ----
+
+/**
+ * A parameter value: text, a number, a boolean, a Date (sent as ISO 8601 UTC), null (xsi:nil), a nested
+ * object, or an array: only strings or only 32-bit integers are a plain array (`string`/`int` items in
+ * the Serialization/Arrays namespace); only objects are the element repeated
+ * (`{ Phones: { EntityElement: [a, b] } }`).
+ */
+export type AgentValue = string | number | boolean | Date | null | AgentParameters | readonly string[] | readonly number[] | readonly AgentParameters[];
+export interface AgentParameters {
+  [name: string]: AgentValue;
+}
+
+/** The optional TimeZone SOAP header. */
+export interface AgentTimeZone {
+  SoTimeZoneId?: number;
+  SoTimeZoneLocationCode?: string;
+}
+
+export interface AgentRequestParams {
+  /** The ticket's `netserverUrl`, ending in `/Remote/Services84/` to `/Services88/`. */
+  netserverUrl: string;
+  /** The agent's service name: `Associate`, `Contact`, ... (the endpoint is `{agent}.svc`). */
+  agent: string;
+  /** `GetAssociate`, ... */
+  method: string;
+  /** In the WSDL's order. */
+  parameters?: AgentParameters;
+  /** The `7T:` ticket (or an `8A:` access token). */
+  ticket: string;
+  applicationToken: string;
+  timeZone?: AgentTimeZone;
+}
+
+/** A SOAP 1.1 call: POST `{netserverUrl}{agent}.svc` with SOAPAction and the WSDL's headers. Its body holds secrets. */
+export declare function buildAgentRequest(params: AgentRequestParams): HttpRequestDescriptor;
+
+/** A result element as plain data: text as strings, xsi:nil as null, repeated elements as arrays. */
+export type AgentResponseValue = string | null | { [name: string]: AgentResponseValue | AgentResponseValue[] };
+
+export interface AgentResult {
+  /** The `Response` element; null for a void method. */
+  response: AgentResponseValue;
+  /** The `Succeeded` header (true when absent). */
+  succeeded: boolean;
+  /** The `ExtraInfo` header's pairs. */
+  extraInfo: Record<string, string | null>;
+}
+
+/**
+ * Reads an agent's answer. `ExceptionInfo` is ERR_NETSERVER_EXCEPTION (`exceptionType`, `friendlyText`,
+ * `serverMessage`); a security or ticket failure, or HTTP 401/403, is ERR_TICKET_REJECTED.
+ */
+export declare function parseAgentResponse(response: HttpResponseInput, options: { method: string }): AgentResult;
+
+/** What client.fetch takes: fetch's init (method, headers, body, signal, ...). */
+export interface AuthorizedFetchInit {
+  method?: string;
+  headers?: Record<string, string> | Array<[string, string]> | { forEach(callback: (value: string, name: string) => void): void };
+  /** A stream body is not sent twice: after a 401 the call rejects with ERR_TICKET_REJECTED (`retried: false`). */
+  body?: unknown;
+  /** Default AbortSignal.timeout(timeoutMs). */
+  signal?: unknown;
+  /** Default 'manual': the credential headers do not follow a redirect. */
+  redirect?: 'manual' | 'follow' | 'error';
+  [option: string]: unknown;
+}
+
+/** A relative string resolves against the tenant's webapiUrl; an absolute URL must be the tenant's origin. */
+export type AuthorizedFetchInput = string | { readonly href: string };
+
+export interface CallAgentOptions {
+  timeZone?: AgentTimeZone;
+}
+
 // ---- client (owned by the client engineer) ----
 
 /**
@@ -544,6 +629,13 @@ export interface SystemUserClient {
    * Resolves to true when something was removed.
    */
   invalidate(contextIdentifier: string, options?: { ticket?: string }): Promise<boolean>;
+  /**
+   * fetch with the tenant's ticket headers. A 401 drops the ticket (if still cached) and the request is
+   * sent once more with a fresh one (one exchange however many callers); a second 401 is returned.
+   */
+  fetch(params: string | TenantParams, input: AuthorizedFetchInput, init?: AuthorizedFetchInit): Promise<FetchResponseLike>;
+  /** Calls a NetServer SOAP agent with the tenant's ticket; the same retry rule on ERR_TICKET_REJECTED. */
+  callAgent(params: string | TenantParams, agent: string, method: string, parameters?: AgentParameters, options?: CallAgentOptions): Promise<AgentResult>;
   /** Settings only; never a secret. */
   toJSON(): Record<string, unknown>;
 }
@@ -624,6 +716,11 @@ export interface RefreshTokenClient {
   getToken(): Promise<RefreshedToken>;
   /** Forget the access token (after a 401); with `accessToken`, only if it is still the cached one. */
   invalidate(options?: { accessToken?: string }): Promise<boolean>;
+  /**
+   * fetch with `Authorization: Bearer`. A relative input resolves against the id_token's webapiUrl. A 401
+   * drops the access token and the request is sent once more after one refresh.
+   */
+  fetch(input: AuthorizedFetchInput, init?: AuthorizedFetchInit): Promise<FetchResponseLike>;
   /** Settings only; never a secret. */
   toJSON(): Record<string, unknown>;
 }

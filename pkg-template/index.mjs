@@ -17,6 +17,8 @@ export const {
   createAuthorizationRequest,
   parseAuthorizationResponse,
   buildAuthorizationCodeRequest,
+  buildAgentRequest,
+  parseAgentResponse,
   createSystemUserClient,
   createMemoryCache,
   createRefreshTokenClient,

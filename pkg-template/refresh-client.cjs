@@ -42,6 +42,7 @@ const {
   core, fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
   checkLocation, createSender, createKeySource, createCoalescer,
 } = require('./io.cjs');
+const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
 
 const DEFAULTS = Object.freeze({
   timeoutMs: 10_000,
@@ -204,6 +205,26 @@ function createRefreshTokenClient(options) {
     }
   }
 
+  // fetch with `Authorization: Bearer`, the same retry rule as the ticket client's. Without a validated
+  // id_token there is no webapiUrl: relative URLs are refused and absolute ones go where they say.
+  const authorizedFetch = createAuthorizedFetch({
+    fetchImpl,
+    timeoutMs,
+    async acquire() {
+      const current = await resolveToken();
+      const claims = current.idToken;
+      return {
+        token: current.accessToken,
+        headers: { Authorization: `Bearer ${current.accessToken}` },
+        base: claims && claims.webapiUrl ? claims.webapiUrl : null,
+        origins: claims ? originsOf(claims.webapiUrl, claims.netserverUrl) : null,
+      };
+    },
+    async drop(accessToken) {
+      if (token && token.accessToken === accessToken) token = null;
+    },
+  });
+
   const description = () => ({
     ...where,
     clientId,
@@ -228,6 +249,13 @@ function createRefreshTokenClient(options) {
     /** `{ Authorization: 'Bearer ...' }` for the tenant's web API. */
     async authHeaders() {
       return { Authorization: `Bearer ${(await resolveToken()).accessToken}` };
+    },
+    /**
+     * fetch with `Authorization: Bearer {accessToken}`. A relative input resolves against the id_token's
+     * webapiUrl. A 401 drops the access token and the request is sent once more after one refresh.
+     */
+    fetch(input, init) {
+      return authorizedFetch(input, init);
     },
     /** The whole token: { accessToken, tokenType, expiresAt, idToken (claims or null), obtainedAt }. */
     async getToken() {

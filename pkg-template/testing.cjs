@@ -2,8 +2,10 @@
 // A local stand-in for SuperOffice CRM Online's login, for tests, demos and benchmarks: the system-user
 // ticket exchange (SOAP and REST), the JWKS, the authorize endpoint (it approves at once, as a person
 // who signs in and agrees would), the OAuth token endpoint's authorization-code and refresh-token grants,
-// SuperIdTokens (OpenID Connect id_tokens) as a tenant administrator's approval would send them, and a
-// tenant web API that takes tickets and bearer access tokens.
+// SuperIdTokens (OpenID Connect id_tokens) as a tenant administrator's approval would send them, a
+// tenant web API that takes tickets and bearer access tokens, and NetServer SOAP agents
+// (Associate.GetAssociate, Associate.GetAssociateList, Contact.GetContactEntity) that take tickets in
+// their SOAP headers.
 //
 // It is deliberately an independent implementation: it uses only node:http and node:crypto and never
 // the package's own core, so that a test passing against it checks our wasm core against a second
@@ -17,6 +19,8 @@ const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 const PSU_NS = 'http://www.superoffice.com/superid/partnersystemuser/0.1';
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 const SOAP_ACTION = `${PSU_NS}/IPartnerSystemUserService/Authenticate`;
+const NETSERVER_NS = 'http://www.superoffice.net/ws/crm/NetServer/Services88';
+const ARRAYS_NS = 'http://schemas.microsoft.com/2003/10/Serialization/Arrays';
 const CLAIM = 'http://schemes.superoffice.net/identity/';
 const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
 const MAX_BODY = 256 * 1024;
@@ -33,8 +37,9 @@ const FAULTS = {
   noTicket: 'issue a valid JWT that carries no ticket claim',
   drop: 'destroy the connection without answering',
   redirect: 'answer 302 to another path',
+  ticketRejected: 'refuse the ticket as if revoked: a NetServer agent answers ExceptionInfo SoSecurityException (HTTP 200, Succeeded false), the tenant API 401',
 };
-const ENDPOINTS = ['authenticate', 'soap', 'rest', 'jwks', 'openidConfiguration', 'authorize', 'tokens', 'api', 'any'];
+const ENDPOINTS = ['authenticate', 'soap', 'rest', 'jwks', 'openidConfiguration', 'authorize', 'tokens', 'api', 'netserver', 'any'];
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /**
@@ -118,6 +123,7 @@ async function startMockSuperOffice(options = {}) {
     // IIS paths are case-insensitive; SuperOffice's samples spell /Login and /login both ways.
     let endpoint;
     let contextIdentifier;
+    let route;
     if (lower === '/login/services/partnersystemuserservice.svc') endpoint = 'soap';
     else if (lower === '/login/api/partnersystemuser/authenticate') endpoint = 'rest';
     else if (lower === '/login/.well-known/jwks') endpoint = 'jwks';
@@ -126,9 +132,14 @@ async function startMockSuperOffice(options = {}) {
     else if (lower === '/login/common/oauth/authorize') endpoint = 'authorize';
     else {
       const m = /^\/([^/]+)\/api\/(.*)$/.exec(path);
+      const agent = /^\/([^/]+)\/remote\/services(\d+)\/([^/]+)\.svc$/i.exec(path);
       if (m) {
         endpoint = 'api';
         contextIdentifier = decodeURIComponent(m[1]);
+      } else if (agent) {
+        endpoint = 'netserver';
+        contextIdentifier = decodeURIComponent(agent[1]);
+        route = { version: agent[2], agent: agent[3] };
       }
     }
     if (!endpoint) {
@@ -164,6 +175,7 @@ async function startMockSuperOffice(options = {}) {
       if (fault.type === 'soapFault') return send(res, 500, 'text/xml; charset=utf-8', soapFault('s:Client', fault.faultString));
       if (fault.type === 'malformed') {
         if (endpoint === 'soap') return send(res, 200, 'text/xml; charset=utf-8', `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><AuthenticationResponse xmlns="${PSU_NS}"><IsSuccessful>true</IsSucc`);
+        if (endpoint === 'netserver') return send(res, 200, 'text/xml; charset=utf-8', `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><GetAssociateResponse xmlns="${NETSERVER_NS}"><Response><Associ`);
         return send(res, 200, 'application/json; charset=utf-8', '{"IsSuccessful": true, "Token": "ey');
       }
     }
@@ -198,7 +210,14 @@ async function startMockSuperOffice(options = {}) {
       case 'authorize':
         return handleAuthorize(req, res, url, fault);
       case 'api':
+        if (fault && fault.type === 'ticketRejected') {
+          res.setHeader('WWW-Authenticate', 'SOTicket, Bearer');
+          stats.unauthorized += 1;
+          return send(res, 401, 'application/json; charset=utf-8', JSON.stringify({ Error: 'Unauthorized', Reason: 'ticket rejected (injected by the stand-in)' }));
+        }
         return handleApi(req, res, contextIdentifier, url);
+      case 'netserver':
+        return handleNetServer(req, res, contextIdentifier, route, body, fault);
       default:
         return send(res, 404, 'text/plain', 'not found');
     }
@@ -278,6 +297,82 @@ async function startMockSuperOffice(options = {}) {
       }));
     }
     return send(res, 404, 'application/json; charset=utf-8', JSON.stringify({ Error: 'Not found' }));
+  }
+
+  // NetServer's SOAP agents at {base}/{ctx}/Remote/Services88/{Agent}.svc, shaped like WCF's
+  // BasicHttpBinding: SOAP 1.1, the request headers ApplicationToken, Credentials/Ticket and TimeZone
+  // as the WSDL defines them, and the response headers ExceptionInfo, ExtraInfo, Succeeded, TimeZone.
+  // A missing, unknown, revoked, expired or foreign ticket is ExceptionInfo SoSecurityException; a
+  // missing or wrong application token is ExceptionInfo SoApplicationTokenException (the stand-in's
+  // name: NetServer's own is not documented).
+  function handleNetServer(req, res, contextIdentifier, route, body, fault) {
+    const xml = 'text/xml; charset=utf-8';
+    const wcfFault = (code, text) => send(res, 500, xml, soapFault(code, text));
+    if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed');
+    if (!/^text\/xml\b/i.test(String(req.headers['content-type'] || ''))) {
+      return send(res, 415, 'text/plain', 'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.');
+    }
+    const agent = AGENTS[route.agent];
+    if (route.version !== '88' || !agent) return send(res, 404, 'text/plain', 'not found');
+    let root;
+    try {
+      root = parseXml(body);
+    } catch (err) {
+      return wcfFault('a:DeserializationFailed', `the message is not well-formed XML: ${err.message}`);
+    }
+    if (!is(root, SOAP_ENV_NS, 'Envelope')) return wcfFault('a:DeserializationFailed', 'the root element is not a SOAP 1.1 Envelope');
+    const header = only(root, SOAP_ENV_NS, 'Header');
+    const bodyEl = only(root, SOAP_ENV_NS, 'Body');
+    if (!header.ok || !bodyEl.ok || !bodyEl.el) return wcfFault('a:DeserializationFailed', 'the envelope needs at most one Header and one Body');
+    const calls = bodyEl.el.children;
+    if (calls.length !== 1 || calls[0].ns !== NETSERVER_NS) return wcfFault('a:DeserializationFailed', 'the Body must hold one element in the Services88 namespace');
+    const call = calls[0];
+    const method = call.local;
+    const action = String(req.headers.soapaction || '').replace(/^"|"$/g, '');
+    if (action !== `${NETSERVER_NS}/${route.agent}/${method}` || !Object.hasOwn(agent, method)) {
+      return wcfFault('a:ActionNotSupported', 'The message with Action cannot be processed at the receiver.');
+    }
+    const headers = header.el ? header.el.children : [];
+    const headerText = (name) => {
+      const found = headers.filter((c) => is(c, NETSERVER_NS, name));
+      if (found.length !== 1 || found[0].children.length) return undefined;
+      return found[0].text;
+    };
+    let timeZone = null;
+    const zones = headers.filter((c) => is(c, NETSERVER_NS, 'TimeZone'));
+    if (zones.length > 1) return wcfFault('a:DeserializationFailed', 'TimeZone appears twice');
+    if (zones.length === 1) {
+      const id = only(zones[0], NETSERVER_NS, 'SoTimeZoneId');
+      const code = only(zones[0], NETSERVER_NS, 'SoTimeZoneLocationCode');
+      if (!id.ok || !code.ok || (id.el && !/^-?\d+$/.test(id.el.text))) return wcfFault('a:DeserializationFailed', 'TimeZone is not an SoTimeZone');
+      timeZone = { id: id.el ? id.el.text : null, code: code.el ? code.el.text : null };
+    }
+    const failWith = (type, message) => send(res, 200, xml, agentResponse(method, { exception: { type, message }, timeZone }));
+    if (fault && fault.type === 'ticketRejected') return failWith('SoSecurityException', 'The ticket is not valid (injected by the stand-in)');
+    const applicationToken = headerText('ApplicationToken');
+    if (!applicationToken || !applications.has(applicationToken)) {
+      return failWith('SoApplicationTokenException', 'The application token is missing or not valid');
+    }
+    const credentials = headers.filter((c) => is(c, NETSERVER_NS, 'Credentials'));
+    const ticketEl = credentials.length === 1 ? only(credentials[0], NETSERVER_NS, 'Ticket') : { ok: false };
+    if (!ticketEl.ok || !ticketEl.el || ticketEl.el.children.length) return failWith('SoSecurityException', 'No ticket in the Credentials header');
+    const record = tickets.get(ticketEl.el.text);
+    const t = now();
+    if (!record || record.revoked || record.contextIdentifier !== contextIdentifier
+      || !safeEqual(applicationToken, record.applicationToken) || t - record.lastUsed > ticketLifetimeSeconds * 1000) {
+      stats.unauthorized += 1;
+      return failWith('SoSecurityException', 'The ticket is invalid or has expired');
+    }
+    record.lastUsed = t; // sliding expiry, as for the REST API
+    const tenant = tenants.get(contextIdentifier);
+    let result;
+    try {
+      result = agent[method](call, tenant);
+    } catch (err) {
+      if (err instanceof DeserializationError) return wcfFault('a:DeserializationFailed', err.message);
+      throw err;
+    }
+    return send(res, 200, xml, agentResponse(method, { result, timeZone }));
   }
 
   // The Authenticate operation proper, shared by SOAP and REST. Returns { ok, token } or { ok: false, message }.
@@ -569,7 +664,7 @@ async function startMockSuperOffice(options = {}) {
     stats[endpoint] += 1;
     if (endpoint === 'soap' || endpoint === 'rest') stats.authenticate += 1;
     if (contextIdentifier !== undefined) {
-      const t = (stats.tenants[contextIdentifier] ??= { authenticate: 0, soap: 0, rest: 0, api: 0 });
+      const t = (stats.tenants[contextIdentifier] ??= { authenticate: 0, soap: 0, rest: 0, api: 0, netserver: 0 });
       t[endpoint] += 1;
       if (endpoint === 'soap' || endpoint === 'rest') t.authenticate += 1;
     }
@@ -713,6 +808,8 @@ async function startMockSuperOffice(options = {}) {
         companyName: companyName ?? `${contextIdentifier} AS`,
         associateId,
         grants: new Map(),
+        associates: seedAssociates(contextIdentifier, associateId),
+        contacts: seedContacts(companyName ?? `${contextIdentifier} AS`),
       };
       if (!grantless) tenant.grants.set(applicationToken, { systemUserToken, status });
       tenants.set(contextIdentifier, tenant);
@@ -731,10 +828,13 @@ async function startMockSuperOffice(options = {}) {
      */
     injectFault(type, { times = Infinity, endpoint, contextIdentifier, ms, status = 500, reason = 'Denied', ageSeconds = 3600, faultString = 'The creator of this fault did not specify a Reason.' } = {}) {
       if (!Object.hasOwn(FAULTS, type)) throw new TypeError(`unknown fault ${type}; known: ${Object.keys(FAULTS).join(', ')}`);
-      const where = endpoint ?? (type === 'latency' || type === 'httpError' || type === 'drop' || type === 'redirect' ? 'any' : 'authenticate');
+      const where = endpoint ?? (type === 'latency' || type === 'httpError' || type === 'drop' || type === 'redirect' ? 'any' : type === 'ticketRejected' ? 'netserver' : 'authenticate');
       if (!ENDPOINTS.includes(where)) throw new TypeError(`unknown endpoint ${where}; known: ${ENDPOINTS.join(', ')}`);
       if (type === 'latency' && !(Number.isFinite(ms) && ms >= 0)) throw new TypeError('latency needs ms >= 0');
       if (!(times > 0)) throw new TypeError('times must be positive');
+      // The impostor key is made now, not when the faulty request arrives: on a busy machine RSA key
+      // generation inside the request outlasts a short client timeout (ERR_TIMEOUT instead of the fault).
+      if (type === 'badSignature') impostorKey();
       const fault = { type, endpoint: where, contextIdentifier, remaining: times, ms, status, reason, ageSeconds, faultString };
       if (type === 'badSignature') impostorKey();
       faults.push(fault);
@@ -797,9 +897,106 @@ async function startMockSuperOffice(options = {}) {
   return mock;
 }
 
+// ---- NetServer agents: data and XML ----
+
+class DeserializationError extends Error {}
+
+/** The one child `local` (Services88 namespace) of a request element, as text. */
+function paramText(call, local) {
+  const found = only(call, NETSERVER_NS, local);
+  if (!found.ok || !found.el || found.el.children.length) throw new DeserializationError(`${local} is missing or not a value`);
+  return found.el.text;
+}
+
+function paramInt(call, local) {
+  const text = paramText(call, local).trim();
+  if (!/^-?\d{1,10}$/.test(text) || Math.abs(Number(text)) > 2147483647) throw new DeserializationError(`${local} is not an int`);
+  return Number(text);
+}
+
+// What the stand-in's agents answer: the XML inside <Response>, or null for a nil Response.
+const AGENTS = {
+  Associate: {
+    GetAssociate(call, tenant) {
+      const associate = tenant.associates.get(paramInt(call, 'AssociateId'));
+      return associate ? toXml(associate) : null;
+    },
+    GetAssociateList(call, tenant) {
+      const ids = only(call, NETSERVER_NS, 'AssociateIds');
+      if (!ids.ok || !ids.el) throw new DeserializationError('AssociateIds is missing');
+      const items = ids.el.children.map((item) => {
+        if (!is(item, ARRAYS_NS, 'int') || !/^-?\d+$/.test(item.text.trim())) throw new DeserializationError('AssociateIds must hold int items of the Arrays namespace');
+        return Number(item.text.trim());
+      });
+      return items.filter((id) => tenant.associates.has(id)).map((id) => `<Associate>${toXml(tenant.associates.get(id))}</Associate>`).join('');
+    },
+  },
+  Contact: {
+    GetContactEntity(call, tenant) {
+      const contact = tenant.contacts.get(paramInt(call, 'ContactId'));
+      return contact ? toXml(contact) : null;
+    },
+  },
+};
+
+function seedAssociates(contextIdentifier, systemAssociateId) {
+  const associate = (id, name, fullName, type) => ({
+    AssociateId: id, Name: name, PersonId: id, Rank: id, Tooltip: fullName, Type: type, GroupIdx: 1,
+    FullName: fullName, FormalName: fullName, Deleted: false, EjUserId: 0, UserName: name.toLowerCase(),
+  });
+  const associates = new Map();
+  associates.set(1, associate(1, 'AA', 'Ada Admin', 'InternalAssociate'));
+  associates.set(2, associate(2, 'BB', 'Bob Builder', 'InternalAssociate'));
+  associates.set(Number(systemAssociateId), { ...associate(Number(systemAssociateId), 'SYSTEM', `${contextIdentifier} system user`, 'SystemAssociate'), PersonId: 0, FormalName: null });
+  return associates;
+}
+
+function seedContacts(companyName) {
+  return new Map([[2, {
+    ContactId: 2,
+    Name: companyName,
+    Department: '',
+    OrgNr: '123456789',
+    Number1: '10002',
+    UpdatedDate: '2026-11-23T14:05:00',
+    Country: { CountryId: 578, Name: 'Norway', CurrencyId: 1, EnglishName: 'Norway', TwoLetterISOCountry: 'NO' },
+    Category: null,
+    Phones: { EntityElement: [
+      { Value: '+47 22 00 00 00', StrippedValue: '4722000000', Description: 'Switchboard' },
+      { Value: '+47 22 00 00 01', StrippedValue: '4722000001', Description: 'Support & <help>' },
+    ] },
+    Emails: { EntityElement: [{ Value: `post@${companyName.toLowerCase().replace(/[^a-z0-9]+/g, '')}.example`, StrippedValue: '', Description: '' }] },
+  }]]);
+}
+
+/** Plain data as WCF's element form: null is i:nil, an array is the element repeated. */
+function toXml(fields) {
+  let out = '';
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === null) out += `<${name} i:nil="true"/>`;
+    else if (Array.isArray(value)) out += value.map((item) => `<${name}>${toXml(item)}</${name}>`).join('');
+    else if (typeof value === 'object') out += `<${name}>${toXml(value)}</${name}>`;
+    else out += `<${name}>${xmlEscape(value)}</${name}>`;
+  }
+  return out;
+}
+
+// A response as WCF writes one: each header with its own default namespace, i:nil for absent ones.
+function agentResponse(method, { result = null, exception, timeZone }) {
+  const nil = (name) => `<${name} i:nil="true" xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}"/>`;
+  const exceptionInfo = exception
+    ? `<ExceptionInfo xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}"><Message>${xmlEscape(exception.message)}</Message><StackTrace>   at SuperOffice.CRM.Security.SoCredentials.Check() in C:\\Build\\NetServer\\SoCredentials.cs:line 42</StackTrace><FriendlyText>${xmlEscape(exception.message)}</FriendlyText><ExceptionType>${exception.type}</ExceptionType><Source>SoCore</Source><InnerException i:nil="true"/><Parameters i:nil="true"/></ExceptionInfo>`
+    : nil('ExceptionInfo');
+  const zone = timeZone
+    ? `<TimeZone xmlns="${NETSERVER_NS}">${timeZone.id !== null ? `<SoTimeZoneId>${xmlEscape(timeZone.id)}</SoTimeZoneId>` : ''}${timeZone.code !== null ? `<SoTimeZoneLocationCode>${xmlEscape(timeZone.code)}</SoTimeZoneLocationCode>` : ''}</TimeZone>`
+    : nil('TimeZone');
+  const response = exception || result === null ? '<Response i:nil="true"/>' : `<Response>${result}</Response>`;
+  return `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Header>${exceptionInfo}${nil('ExtraInfo')}<Succeeded xmlns="${NETSERVER_NS}">${!exception}</Succeeded>${zone}</s:Header><s:Body><${method}Response xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}">${response}</${method}Response></s:Body></s:Envelope>`;
+}
+
 function emptyStats() {
   return {
-    authenticate: 0, soap: 0, rest: 0, jwks: 0, openidConfiguration: 0, authorize: 0, tokens: 0, api: 0, other: 0, unauthorized: 0,
+    authenticate: 0, soap: 0, rest: 0, jwks: 0, openidConfiguration: 0, authorize: 0, tokens: 0, api: 0, netserver: 0, other: 0, unauthorized: 0,
     ticketsIssued: 0, accessTokensIssued: 0, idTokensIssued: 0, codesIssued: 0, tenants: {},
   };
 }

@@ -1,6 +1,8 @@
 // Types for `superoffice-auth/testing`: a local stand-in for SuperOffice's login (system-user tickets,
-// the authorize endpoint, the OAuth token endpoint's code and refresh grants, SuperIdTokens) and a
-// tenant web API.
+// the authorize endpoint, the OAuth token endpoint's code and refresh grants, SuperIdTokens), a tenant
+// web API, and NetServer SOAP agents at {baseUrl}/{ctx}/Remote/Services88/{Agent}.svc
+// (Associate.GetAssociate, Associate.GetAssociateList, Contact.GetContactEntity) that check the
+// ApplicationToken and Credentials/Ticket headers.
 // Node only (node:http, node:crypto): Deno, Bun and Worker code talks to it over HTTP from a Node process.
 
 export type MockFaultType =
@@ -13,9 +15,11 @@ export type MockFaultType =
   | 'deny'
   | 'noTicket'
   | 'drop'
-  | 'redirect';
+  | 'redirect'
+  /** The ticket refused as if revoked: agents answer ExceptionInfo SoSecurityException, the tenant API 401. */
+  | 'ticketRejected';
 
-export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'authorize' | 'tokens' | 'api' | 'any';
+export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'authorize' | 'tokens' | 'api' | 'netserver' | 'any';
 
 export type AuthorizeErrorName =
   | 'Revoked'
@@ -29,7 +33,7 @@ export type AuthorizeErrorName =
 export interface MockFaultOptions {
   /** How many requests the fault applies to; default: until removed. */
   times?: number;
-  /** Default 'any' for latency, httpError, drop and redirect; 'authenticate' (SOAP and REST) otherwise. */
+  /** Default 'any' for latency, httpError, drop and redirect; 'netserver' for ticketRejected; 'authenticate' (SOAP and REST) otherwise. */
   endpoint?: MockEndpoint;
   /** Only requests for this tenant (login endpoints and tenant API). */
   contextIdentifier?: string;
@@ -50,6 +54,7 @@ export interface MockTenantStats {
   soap: number;
   rest: number;
   api: number;
+  netserver: number;
 }
 
 export interface MockStats {
@@ -63,6 +68,8 @@ export interface MockStats {
   /** Requests to /login/common/oauth/tokens. */
   tokens: number;
   api: number;
+  /** Requests to the NetServer agents. */
+  netserver: number;
   other: number;
   unauthorized: number;
   ticketsIssued: number;

@@ -72,6 +72,21 @@ pub enum Error {
     },
     /// The `state` that came back to the redirect URL is missing or is not the one sent.
     StateMismatch,
+    /// A NetServer agent answered with `ExceptionInfo` (or `Succeeded` false). The server's stack
+    /// trace is never kept.
+    NetServerException {
+        exception_type: Option<String>,
+        friendly_text: Option<String>,
+        server_message: Option<String>,
+    },
+    /// The tenant refused the ticket: HTTP 401/403, or an `ExceptionInfo` naming a security or ticket
+    /// failure. A new ticket may succeed where this one failed.
+    TicketRejected {
+        status: Option<u16>,
+        exception_type: Option<String>,
+        friendly_text: Option<String>,
+        server_message: Option<String>,
+    },
 }
 
 /// Every code, in declaration order. `index.d.ts` carries the same list.
@@ -101,6 +116,8 @@ pub const CODES: &[&str] = &[
     "ERR_RANDOM_UNAVAILABLE",
     "ERR_OAUTH_ERROR",
     "ERR_STATE_MISMATCH",
+    "ERR_NETSERVER_EXCEPTION",
+    "ERR_TICKET_REJECTED",
 ];
 
 /// SuperOffice's `AuthorizeErrorCode` names, recognised in a denied response's message.
@@ -142,6 +159,8 @@ impl Error {
             Error::RandomUnavailable => "ERR_RANDOM_UNAVAILABLE",
             Error::OAuthError { .. } => "ERR_OAUTH_ERROR",
             Error::StateMismatch => "ERR_STATE_MISMATCH",
+            Error::NetServerException { .. } => "ERR_NETSERVER_EXCEPTION",
+            Error::TicketRejected { .. } => "ERR_TICKET_REJECTED",
         }
     }
 
@@ -168,6 +187,34 @@ impl Error {
         }
     }
 
+    /// A NetServer `ExceptionInfo`; all three texts come from the server.
+    pub fn netserver_exception(
+        exception_type: Option<&str>,
+        friendly_text: Option<&str>,
+        server_message: Option<&str>,
+    ) -> Self {
+        Error::NetServerException {
+            exception_type: exception_type.map(truncate),
+            friendly_text: friendly_text.map(truncate),
+            server_message: server_message.map(truncate),
+        }
+    }
+
+    /// A rejected ticket: by HTTP status, or by an `ExceptionInfo` (texts from the server).
+    pub fn ticket_rejected(
+        status: Option<u16>,
+        exception_type: Option<&str>,
+        friendly_text: Option<&str>,
+        server_message: Option<&str>,
+    ) -> Self {
+        Error::TicketRejected {
+            status,
+            exception_type: exception_type.map(truncate),
+            friendly_text: friendly_text.map(truncate),
+            server_message: server_message.map(truncate),
+        }
+    }
+
     /// `IsSuccessful` false: keep the server's message and recognise SuperOffice's error names in it.
     pub fn ticket_denied(server_message: Option<&str>) -> Self {
         let reason = server_message.and_then(|message| {
@@ -184,11 +231,41 @@ impl Error {
 }
 
 fn truncate(text: &str) -> String {
-    let text = text.trim();
+    let text = redact_credentials(text.trim());
     match text.char_indices().nth(MAX_SERVER_TEXT) {
         Some((end, _)) => format!("{}...", &text[..end]),
-        None => text.to_owned(),
+        None => text,
     }
+}
+
+/// Server texts may quote the credential they refused ("Ticket 7T:abc... is not valid"). SuperOffice
+/// credentials are a digit, a capital letter and a colon before their value (`7T:` tickets, `8A:`
+/// access tokens); each such word is replaced, so no error carries one.
+fn redact_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = find_credential(rest) {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find(char::is_whitespace)
+            .map_or(rest.len(), |n| start + n);
+        out.push_str("[redacted]");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where `rest` has a digit, a capital letter and a colon followed by a value, at a word start.
+fn find_credential(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    (0..bytes.len().saturating_sub(3)).find(|&i| {
+        bytes[i].is_ascii_digit()
+            && bytes[i + 1].is_ascii_uppercase()
+            && bytes[i + 2] == b':'
+            && !bytes[i + 3].is_ascii_whitespace()
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+    })
 }
 
 impl fmt::Display for Error {
@@ -241,6 +318,33 @@ impl fmt::Display for Error {
             Error::StateMismatch => {
                 f.write_str("the authorization response's state is missing or not the one sent")
             }
+            Error::NetServerException {
+                exception_type,
+                friendly_text,
+                server_message,
+            } => {
+                f.write_str("NetServer exception")?;
+                if let Some(exception_type) = exception_type {
+                    write!(f, " {exception_type}")?;
+                }
+                match friendly_text.as_ref().or(server_message.as_ref()) {
+                    Some(text) => write!(f, ": {text}"),
+                    None => Ok(()),
+                }
+            }
+            Error::TicketRejected {
+                status,
+                exception_type,
+                ..
+            } => match (status, exception_type) {
+                (Some(status), _) => {
+                    write!(f, "the tenant rejected the ticket (HTTP {status})")
+                }
+                (None, Some(exception_type)) => {
+                    write!(f, "the tenant rejected the ticket ({exception_type})")
+                }
+                (None, None) => f.write_str("the tenant rejected the ticket"),
+            },
         }
     }
 }
@@ -287,6 +391,8 @@ mod tests {
             Error::RandomUnavailable,
             Error::oauth("invalid_grant", None),
             Error::StateMismatch,
+            Error::netserver_exception(None, None, None),
+            Error::ticket_rejected(Some(401), None, None, None),
         ];
         assert_eq!(samples.len(), CODES.len());
         for (sample, code) in samples.iter().zip(CODES) {
@@ -306,6 +412,35 @@ mod tests {
         ));
         let e = Error::ticket_denied(Some("something else"));
         assert!(matches!(e, Error::TicketDenied { reason: None, .. }));
+    }
+
+    #[test]
+    fn credentials_in_server_text_are_redacted() {
+        for (text, expected) in [
+            (
+                "Ticket 7T:abc+/=def is not valid",
+                "Ticket [redacted] is not valid",
+            ),
+            ("7T:abc", "[redacted]"),
+            (
+                "token 8A:Cust1.xyz, ticket 7T:q",
+                "token [redacted] ticket [redacted]",
+            ),
+            ("(7T:abc)", "([redacted]"),
+            ("ratio 7T: x", "ratio 7T: x"),
+            ("A7T:abc", "A7T:abc"),
+            ("no credential here", "no credential here"),
+            ("12:30 UTC", "12:30 UTC"),
+            ("", ""),
+        ] {
+            assert_eq!(redact_credentials(text), expected, "{text:?}");
+        }
+        let Error::NetServerException { server_message, .. } =
+            Error::netserver_exception(None, None, Some("bad ticket 7T:SECRET"))
+        else {
+            unreachable!()
+        };
+        assert_eq!(server_message.as_deref(), Some("bad ticket [redacted]"));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! The core signs the system user token, builds the PartnerSystemUserService request, parses its
 //! response and validates the RS256 JWT inside. It also validates the SuperIdToken (the OpenID
-//! Connect id_token that carries the system user token) and speaks the refresh-token grant. It reads
+//! Connect id_token that carries the system user token), speaks the refresh-token grant, and builds
+//! and reads NetServer SOAP agent calls made with a ticket. It reads
 //! no clock (every time-dependent function takes `now` in epoch milliseconds) and touches no network
 //! or file; the host moves the bytes.
 //!
@@ -25,6 +26,7 @@ pub mod json;
 pub mod jwt;
 pub mod key;
 pub mod keyset;
+pub mod netserver;
 pub mod oauth;
 pub mod oidc;
 pub mod request;
@@ -46,6 +48,9 @@ pub use jwt::Claims;
 pub use jwt::{validate_token, ValidationOptions};
 pub use key::{PemFormat, PrivateKey, PublicKey};
 pub use keyset::KeySet;
+pub use netserver::{
+    build_agent_request, parse_agent_response, AgentRequestParams, AgentResult, TimeZone,
+};
 pub use oauth::{
     build_refresh_token_request, parse_token_response, IdTokenExpectations, RefreshRequestParams,
     TokenResponseOptions, TokenResult,

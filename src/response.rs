@@ -110,10 +110,39 @@ fn format(content_type: Option<&str>, body: &str) -> Format {
 // SOAP
 
 fn read_soap(body: &str) -> Result<String> {
+    let root = parse_soap(body)?;
+    let envelope = open_envelope(&root)?;
+    let entry = envelope.entry;
+    if entry.is(envelope.soap, "Fault") {
+        return Err(read_fault(entry, envelope.soap)?);
+    }
+    if entry.is(NS_PARTNER, "AuthenticationResponse") {
+        return read_authentication_response(entry);
+    }
+    Err(Error::ResponseMalformed(
+        "unexpected element in the SOAP Body",
+    ))
+}
+
+/// Parses a SOAP response body with the hardened reader (an empty body is malformed).
+pub(crate) fn parse_soap(body: &str) -> Result<Element> {
     if body.trim_matches(xml::is_xml_whitespace).is_empty() {
         return Err(Error::ResponseMalformed("the response body is empty"));
     }
-    let envelope = xml::parse(body)?;
+    xml::parse(body)
+}
+
+/// A SOAP envelope taken apart: its version's namespace, its optional Header and the one element
+/// of its Body. Shared with the NetServer agent responses (`crate::netserver`).
+pub(crate) struct Envelope<'a> {
+    pub soap: &'static str,
+    pub header: Option<&'a Element>,
+    pub entry: &'a Element,
+}
+
+/// Checks the envelope's structure: SOAP 1.1 or 1.2, an optional Header first, exactly one Body
+/// holding exactly one element. The entry is not interpreted (it may be a Fault).
+pub(crate) fn open_envelope(envelope: &Element) -> Result<Envelope<'_>> {
     let soap = if envelope.is(NS_SOAP11, "Envelope") {
         NS_SOAP11
     } else if envelope.is(NS_SOAP12, "Envelope") {
@@ -126,10 +155,10 @@ fn read_soap(body: &str) -> Result<String> {
     envelope.ensure_element_only()?;
 
     let mut soap_body = None;
-    let mut header_seen = false;
+    let mut header = None;
     for child in &envelope.children {
-        if child.is(soap, "Header") && !header_seen && soap_body.is_none() {
-            header_seen = true;
+        if child.is(soap, "Header") && header.is_none() && soap_body.is_none() {
+            header = Some(child);
         } else if child.is(soap, "Body") && soap_body.is_none() {
             soap_body = Some(child);
         } else {
@@ -146,20 +175,21 @@ fn read_soap(body: &str) -> Result<String> {
             "the SOAP Body must hold exactly one element",
         ));
     };
-    if entry.is(soap, "Fault") {
-        let (code, string) = if soap == NS_SOAP11 {
-            read_fault_11(entry)?
-        } else {
-            read_fault_12(entry)?
-        };
-        return Err(Error::soap_fault(code, string));
-    }
-    if entry.is(NS_PARTNER, "AuthenticationResponse") {
-        return read_authentication_response(entry);
-    }
-    Err(Error::ResponseMalformed(
-        "unexpected element in the SOAP Body",
-    ))
+    Ok(Envelope {
+        soap,
+        header,
+        entry,
+    })
+}
+
+/// The [`Error::SoapFault`] a Fault element describes, or the error that it is malformed.
+pub(crate) fn read_fault(fault: &Element, soap: &str) -> Result<Error> {
+    let (code, string) = if soap == NS_SOAP11 {
+        read_fault_11(fault)?
+    } else {
+        read_fault_12(fault)?
+    };
+    Ok(Error::soap_fault(code, string))
 }
 
 /// SOAP 1.1: unqualified `faultcode` and `faultstring`, both required.

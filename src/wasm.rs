@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::json::Object;
 use crate::key::{PemFormat, PrivateKey};
 use crate::keyset::KeySet;
+use crate::netserver::{self, AgentRequestParams};
 use crate::oauth::{self, IdTokenExpectations, RefreshRequestParams, TokenResponseOptions};
 use crate::oidc::{self, SuperIdClaims, SuperIdOptions};
 use crate::request::{self, HttpRequest, TicketRequestParams, Transport};
@@ -32,6 +33,19 @@ fn to_js(error: Error) -> JsValue {
         let _ = js_sys::Reflect::set(&js, &JsValue::from_str(name), &value);
     };
     set("code", JsValue::from_str(error.code()));
+    let set_texts = |exception_type: &Option<String>,
+                     friendly_text: &Option<String>,
+                     server_message: &Option<String>| {
+        for (name, value) in [
+            ("exceptionType", exception_type),
+            ("friendlyText", friendly_text),
+            ("serverMessage", server_message),
+        ] {
+            if let Some(value) = value {
+                set(name, JsValue::from_str(value));
+            }
+        }
+    };
     match &error {
         Error::JwtClaimInvalid { claim, .. } => set("claim", JsValue::from_str(claim)),
         Error::SoapFault {
@@ -61,6 +75,24 @@ fn to_js(error: Error) -> JsValue {
         }
         Error::KeyTooSmall { bits } => set("bits", JsValue::from(*bits as u32)),
         Error::ResponseTooLarge { limit } => set("limit", JsValue::from(*limit as u32)),
+        Error::NetServerException {
+            exception_type,
+            friendly_text,
+            server_message,
+        } => {
+            set_texts(exception_type, friendly_text, server_message);
+        }
+        Error::TicketRejected {
+            status,
+            exception_type,
+            friendly_text,
+            server_message,
+        } => {
+            if let Some(status) = status {
+                set("status", JsValue::from(*status));
+            }
+            set_texts(exception_type, friendly_text, server_message);
+        }
         _ => {}
     }
     js.into()
@@ -517,6 +549,64 @@ pub fn build_authorization_code_request(
     })
     .map_err(to_js)
     .and_then(request_json)
+}
+
+/// A NetServer agent call: `{ url, method, headers, body }`. `parameters` is a JSON object (the JS
+/// layer has turned Dates into ISO 8601 strings and refused other types).
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = buildAgentRequest)]
+pub fn build_agent_request(
+    netserver_url: &str,
+    agent: &str,
+    method: &str,
+    parameters: &str,
+    ticket: &str,
+    application_token: &str,
+    time_zone_id: Option<i32>,
+    time_zone_location_code: Option<String>,
+) -> JsResult<String> {
+    let parameters: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(parameters)
+            .map_err(|_| to_js(Error::InvalidArgument("parameters must be a plain object")))?;
+    let time_zone = (time_zone_id.is_some() || time_zone_location_code.is_some()).then_some(
+        netserver::TimeZone {
+            so_time_zone_id: time_zone_id,
+            so_time_zone_location_code: time_zone_location_code.as_deref(),
+        },
+    );
+    netserver::build_agent_request(&AgentRequestParams {
+        netserver_url,
+        agent,
+        method,
+        parameters: &parameters,
+        ticket,
+        application_token,
+        time_zone,
+    })
+    .map_err(to_js)
+    .and_then(request_json)
+}
+
+/// A NetServer agent response: `{ response, succeeded, extraInfo }` as JSON text.
+#[wasm_bindgen(js_name = parseAgentResponse)]
+pub fn parse_agent_response(
+    status: u16,
+    content_type: Option<String>,
+    body: &str,
+    method: &str,
+) -> JsResult<String> {
+    let response = HttpResponse {
+        status,
+        content_type: content_type.as_deref(),
+        body,
+    };
+    let result = netserver::parse_agent_response(&response, method).map_err(to_js)?;
+    Ok(serde_json::json!({
+        "response": result.response,
+        "succeeded": result.succeeded,
+        "extraInfo": result.extra_info,
+    })
+    .to_string())
 }
 
 /// The core's size caps, in UTF-8 bytes, so that the JS layer can refuse oversized text before copying

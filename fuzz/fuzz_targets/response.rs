@@ -1,12 +1,12 @@
-//! Response parsing on arbitrary bytes: `extract_token`, `parse_ticket_response` and the OAuth token
-//! endpoint's `parse_token_response`, with an arbitrary status and content type. Nothing may panic, every error must carry a known code, and a token that
+//! Response parsing on arbitrary bytes: `extract_token`, `parse_ticket_response`, the OAuth token
+//! endpoint's `parse_token_response` and NetServer's `parse_agent_response`, with an arbitrary status and content type. Nothing may panic, every error must carry a known code, and a token that
 //! comes back must be trimmed and non-empty.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use superoffice_auth::response::{extract_token, HttpResponse};
 use superoffice_auth::oauth::{parse_token_response, TokenResponseOptions};
-use superoffice_auth::{parse_ticket_response, KeySet, TicketOptions, CODES};
+use superoffice_auth::{parse_agent_response, parse_ticket_response, KeySet, TicketOptions, CODES};
 
 const CONTENT_TYPES: [Option<&str>; 8] = [
     None,
@@ -76,5 +76,12 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Err(error) = parse_token_response(&response, &token_options) {
         assert!(CODES.contains(&error.code()));
+    }
+    match parse_agent_response(&response, "GetAssociate") {
+        Ok(_) => assert!((200..300).contains(&status), "a result from status {status}"),
+        Err(error) => {
+            assert!(CODES.contains(&error.code()));
+            let _ = error.to_string();
+        }
     }
 });

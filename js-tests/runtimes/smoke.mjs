@@ -58,6 +58,13 @@ async function expectCode(lib, fx, code, fn) {
 }
 
 // Cases whose input needs no network: [code, (lib, fx) => call]. fx carries the hostile material.
+/** A NetServer agent's answer carrying ExceptionInfo in its SOAP header, as WCF writes it. */
+const AGENT_EXCEPTION = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>'
+  + '<ExceptionInfo xmlns="http://www.superoffice.net/ws/crm/NetServer/Services88"><Message>Row not found</Message>'
+  + '<FriendlyText>Not found</FriendlyText><ExceptionType>SoDatabaseException</ExceptionType></ExceptionInfo>'
+  + '<Succeeded xmlns="http://www.superoffice.net/ws/crm/NetServer/Services88">false</Succeeded></s:Header>'
+  + '<s:Body><GetAssociateResponse xmlns="http://www.superoffice.net/ws/crm/NetServer/Services88"/></s:Body></s:Envelope>';
+
 const ERROR_CASES = [
   ['ERR_INVALID_ARGUMENT', (lib, fx) => lib.signToken(42, fx.keys.pkcs8, { now: fx.now })],
   ['ERR_KEY_INVALID', (lib) => lib.PrivateKey.parse('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n')],
@@ -83,6 +90,8 @@ const ERROR_CASES = [
   ['ERR_FETCH_FAILED', (lib, fx) => clientWith(lib, fx, async () => new Response(null, { status: 302, headers: { location: 'https://elsewhere.invalid/' } })).getTicket(fx.tenant)],
   ['ERR_TIMEOUT', (lib, fx) => clientWith(lib, fx, neverAnswers, { timeoutMs: 50 }).getTicket(fx.tenant)],
   ['ERR_RANDOM_UNAVAILABLE', (lib, fx) => withoutRandomness(() => lib.signToken(fx.systemUserToken, lib.PrivateKey.parse(fx.keys.pkcs8), { now: fx.now }))],
+  ['ERR_NETSERVER_EXCEPTION', (lib) => lib.parseAgentResponse({ status: 200, headers: { 'content-type': 'text/xml' }, body: AGENT_EXCEPTION }, { method: 'GetAssociate' })],
+  ['ERR_TICKET_REJECTED', (lib) => lib.parseAgentResponse({ status: 401, headers: {}, body: '' }, { method: 'GetAssociate' })],
   ['ERR_STATE_MISMATCH', (lib) => lib.parseAuthorizationResponse('code=c&state=theirs', { state: 'ours' })],
   ['ERR_OAUTH_ERROR', (lib, fx) => lib.parseTokenResponse({ status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"invalid_grant","error_description":"revoked"}' }, { now: fx.now })],
 ];

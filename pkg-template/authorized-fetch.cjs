@@ -1,0 +1,146 @@
+'use strict';
+// `client.fetch(...)` for both clients: the host's fetch with the tenant's credential headers, and the
+// rule SuperOffice's own .NET client follows: a 401 drops that credential and the request is sent once
+// more with a fresh one; a second 401 goes back to the caller as the response.
+//
+// Decisions:
+// - Only the tenant is sent the credential: a relative URL resolves against the tenant's webapiUrl
+//   (leading slashes dropped, so `/v1/User` and `v1/User` both land under `.../api/`), and an absolute
+//   URL must have the origin of the tenant's webapiUrl or netserverUrl. Redirects are not followed
+//   unless the caller asks (`redirect: 'manual'` by default): a custom header such as SO-AppToken would
+//   follow a redirect to another host.
+// - The credential headers replace any Authorization or SO-AppToken the caller passed; other headers
+//   are kept, and Accept defaults to application/json.
+// - A body that can be sent twice (string, bytes, Blob, URLSearchParams, FormData, none) is retried. A
+//   stream cannot be: on a 401 its credential is still dropped, and the call rejects with
+//   ERR_TICKET_REJECTED (`retried: false`) saying so, rather than handing back a 401 the caller
+//   might take for a wrong application token.
+// - "Drop" means "forget it if it is still the cached one" and "fresh" goes through the client's
+//   coalesced lookup: many requests failing with one dead credential cause one new exchange.
+// - The caller's signal is used when given; otherwise AbortSignal.timeout(timeoutMs), which also
+//   bounds reading the body. Transport failures are ERR_FETCH_FAILED / ERR_TIMEOUT with the cause.
+
+const { fail, invalidArgument } = require('./io.cjs');
+
+/** Whether fetch can send this body a second time. */
+function isReplayable(body) {
+  if (body === undefined || body === null || typeof body === 'string') return true;
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return true;
+  for (const name of ['URLSearchParams', 'Blob', 'FormData']) {
+    const type = globalThis[name];
+    if (typeof type === 'function' && body instanceof type) return true;
+  }
+  return false;
+}
+
+/**
+ * The absolute URL for `input`: `credential.base` resolves relative ones, `credential.origins` (null:
+ * any) limits where the credential may go.
+ */
+function resolveUrl(input, credential) {
+  let url;
+  if (input instanceof URL || (input !== null && typeof input === 'object' && typeof input.href === 'string')) {
+    try {
+      url = new URL(input.href);
+    } catch {
+      throw invalidArgument('input is not a valid URL');
+    }
+  } else if (typeof input === 'string' && input !== '') {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(input)) {
+      try {
+        url = new URL(input);
+      } catch {
+        throw invalidArgument('input is not a valid URL');
+      }
+    } else {
+      if (!credential.base) throw invalidArgument('a relative URL needs the tenant\'s webapiUrl, and the token names none; pass an absolute URL');
+      url = new URL(input.replace(/^\/+/, ''), credential.base);
+    }
+  } else {
+    throw invalidArgument('input must be a URL or a non-empty string (for a Request, pass its URL and an init)');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidArgument('input must be an http(s) URL');
+  if (credential.origins && !credential.origins.includes(url.origin)) {
+    throw invalidArgument('the URL is not the tenant\'s: the credential is sent only to the origin of its webapiUrl or netserverUrl');
+  }
+  return url.href;
+}
+
+function mergeHeaders(given, credentialHeaders) {
+  const out = {};
+  if (given !== undefined && given !== null) {
+    let headers;
+    try {
+      headers = new Headers(given);
+    } catch (cause) {
+      throw fail('ERR_INVALID_ARGUMENT', 'init.headers is not valid headers', { cause });
+    }
+    headers.forEach((value, name) => {
+      if (name !== 'authorization' && name !== 'so-apptoken') out[name] = value;
+    });
+  }
+  if (out.accept === undefined) out.accept = 'application/json';
+  return { ...out, ...credentialHeaders };
+}
+
+/** Lets the connection go: the body of a response we do not hand out is never read. */
+async function discard(res) {
+  try {
+    if (res.body && typeof res.body.cancel === 'function') await res.body.cancel();
+  } catch {
+    // Nothing to do: the response is being dropped anyway.
+  }
+}
+
+/**
+ * `acquire()` resolves to `{ token, headers, base, origins }` (the current credential); `drop(token)`
+ * forgets that credential if it is still the current one.
+ */
+function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
+  async function attempt(url, init, credential) {
+    const headers = mergeHeaders(init.headers, credential.headers);
+    const signal = init.signal ?? AbortSignal.timeout(timeoutMs);
+    try {
+      return await fetchImpl(url, { ...init, headers, redirect: init.redirect ?? 'manual', signal });
+    } catch (err) {
+      if (init.signal && init.signal.aborted) throw err; // the caller's own abort stays theirs
+      if (signal.aborted || (err && err.name === 'TimeoutError')) {
+        throw fail('ERR_TIMEOUT', `no response from the tenant within ${timeoutMs} ms`, { cause: err });
+      }
+      throw fail('ERR_FETCH_FAILED', 'the request to the tenant failed', { cause: err });
+    }
+  }
+
+  return async function authorizedFetch(input, init) {
+    const options = init === undefined ? {} : init;
+    if (options === null || typeof options !== 'object') throw invalidArgument('init must be an object');
+    const replayable = isReplayable(options.body);
+    const credential = await acquire();
+    const url = resolveUrl(input, credential);
+    const res = await attempt(url, options, credential);
+    if (res.status !== 401) return res;
+    await drop(credential.token);
+    await discard(res);
+    if (!replayable) {
+      throw fail('ERR_TICKET_REJECTED', 'the tenant answered 401; the request body is a stream and cannot be sent twice, so it was not retried (the credential was dropped: send the request again)', { status: 401, retried: false });
+    }
+    const fresh = await acquire();
+    return attempt(resolveUrl(input, fresh), options, fresh);
+  };
+}
+
+/** The origins a credential may be sent to, from the tenant's URLs (null ones skipped). */
+function originsOf(...urls) {
+  const origins = [];
+  for (const text of urls) {
+    if (typeof text !== 'string' || text === '') continue;
+    try {
+      origins.push(new URL(text).origin);
+    } catch {
+      // A claim that is not a URL names no origin.
+    }
+  }
+  return origins;
+}
+
+module.exports = { createAuthorizedFetch, isReplayable, resolveUrl, originsOf };

@@ -1,0 +1,312 @@
+//! The agent response: `{Method}Response/Response` as a plain JSON value, the `Succeeded` and
+//! `ExtraInfo` headers, and `ExceptionInfo` as an error.
+//!
+//! Decisions:
+//!
+//! - Hardening as for ticket responses (`crate::response`): the size cap first, whatever the status;
+//!   then the same hardened XML reader (no DOCTYPE, no entities, depth, element and attribute caps)
+//!   and the same envelope rules (SOAP 1.1 or 1.2, names matched by namespace URI, an optional Header
+//!   first, exactly one element in the Body). Agent responses are SOAP only: a JSON body is malformed.
+//! - Status: 401 and 403 are [`Error::TicketRejected`] before the body is looked at (REST answers a
+//!   dead ticket with 401, and a proxy in front of NetServer may too). A 2xx response must be
+//!   well-formed. A non-2xx response is searched only for an explicit answer (`ExceptionInfo`, a SOAP
+//!   fault); anything else, including a well-formed result, is [`Error::HttpStatus`].
+//! - `ExceptionInfo` (not nil) wins over everything else in the envelope, a Fault included: it is
+//!   NetServer's own account of the failure. Its `ExceptionType`, `FriendlyText` and `Message` are
+//!   kept (trimmed, truncated, credentials redacted by [`Error`]'s constructors); `StackTrace`,
+//!   `Source` and `Parameters` never leave this module. It is [`Error::TicketRejected`] when the type
+//!   of it or of its `InnerException` names a security, ticket or credential failure (for example
+//!   `SoSecurityException`), or its message speaks of an invalid, expired, revoked or unknown ticket
+//!   (see [`is_ticket_rejection`]); otherwise [`Error::NetServerException`].
+//! - `Succeeded` false without `ExceptionInfo` is [`Error::NetServerException`] with no details.
+//!   `Succeeded` absent or nil reads as true.
+//! - The NetServer namespace is any of Services84 to Services88, and the response element and every
+//!   NetServer header must agree on one. Header elements of other namespaces are ignored (SOAP allows
+//!   any); each NetServer header may appear once.
+//! - The Body holds `{method}Response` (the caller names the method, so a response to another call is
+//!   malformed). Its `Response` child may appear once; absent, nil or empty (as void methods answer)
+//!   it reads as `null`. Other children are ignored, as WCF ignores unknown members.
+//! - A `Response` element becomes JSON: an element with `xsi:nil` true is `null`; one without child
+//!   elements is its text as a string (untrimmed; numbers and booleans stay strings, since only the
+//!   WSDL knows their type); one with child elements is an object keyed by local name, and a name
+//!   that repeats becomes an array in document order. Attributes other than `xsi:nil` are ignored.
+//!   A single item of a list therefore reads as an object, not an array of one: callers that expect a
+//!   list should accept both.
+//! - `ExtraInfo` is read as items with `Key` and `Value` children (NetServer's string dictionary) into
+//!   an object; a key given twice is malformed.
+
+use super::namespace_version;
+use crate::error::{Error, Result};
+use crate::response::{open_envelope, parse_soap, read_fault, HttpResponse, MAX_RESPONSE_BYTES};
+use crate::xml::{self, Element};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentResult {
+    /// The `Response` element as JSON; `null` for a void method.
+    pub response: Value,
+    /// The `Succeeded` header (true when absent).
+    pub succeeded: bool,
+    /// The `ExtraInfo` header's pairs.
+    pub extra_info: Map<String, Value>,
+}
+
+pub fn parse_agent_response(response: &HttpResponse<'_>, method: &str) -> Result<AgentResult> {
+    if !super::is_identifier(method) {
+        return Err(Error::InvalidArgument(
+            "method must be a NetServer method name such as GetAssociate",
+        ));
+    }
+    if response.body.len() > MAX_RESPONSE_BYTES {
+        return Err(Error::ResponseTooLarge {
+            limit: MAX_RESPONSE_BYTES,
+        });
+    }
+    if matches!(response.status, 401 | 403) {
+        return Err(Error::ticket_rejected(
+            Some(response.status),
+            None,
+            None,
+            None,
+        ));
+    }
+    let outcome = read(response, method);
+    if (200..300).contains(&response.status) {
+        return outcome;
+    }
+    match outcome {
+        Err(
+            error @ (Error::SoapFault { .. }
+            | Error::NetServerException { .. }
+            | Error::TicketRejected { .. }),
+        ) => Err(error),
+        _ => Err(Error::HttpStatus {
+            status: response.status,
+        }),
+    }
+}
+
+fn read(response: &HttpResponse<'_>, method: &str) -> Result<AgentResult> {
+    let media_type = response
+        .content_type
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if media_type == "application/json" || media_type.ends_with("+json") {
+        return Err(Error::ResponseMalformed(
+            "a NetServer agent response must be SOAP",
+        ));
+    }
+    let body = response
+        .body
+        .strip_prefix('\u{FEFF}')
+        .unwrap_or(response.body);
+    let first = body
+        .trim_start_matches(xml::is_xml_whitespace)
+        .chars()
+        .next();
+    if first.is_some_and(|c| c != '<') {
+        return Err(Error::ResponseMalformed(
+            "a NetServer agent response must be SOAP",
+        ));
+    }
+    let root = parse_soap(body)?;
+    let envelope = open_envelope(&root)?;
+    let headers = read_headers(envelope.header)?;
+    if let Some(exception) = headers.exception {
+        return Err(exception);
+    }
+    let entry = envelope.entry;
+    if entry.is(envelope.soap, "Fault") {
+        return Err(read_fault(entry, envelope.soap)?);
+    }
+    let response_ns = namespace_version(&entry.ns)
+        .filter(|_| entry.local.strip_suffix("Response") == Some(method))
+        .ok_or(Error::ResponseMalformed(
+            "the SOAP Body holds no response to this method",
+        ))?;
+    if headers
+        .version
+        .is_some_and(|version| version != response_ns)
+    {
+        return Err(Error::ResponseMalformed(
+            "the NetServer headers and the response name different versions",
+        ));
+    }
+    if !headers.succeeded {
+        return Err(Error::netserver_exception(None, None, None));
+    }
+    entry.ensure_element_only()?;
+    let response = match entry.unique_child(&entry.ns, "Response")? {
+        None => Value::Null,
+        Some(element) if is_empty(element) => Value::Null,
+        Some(element) => to_value(element)?,
+    };
+    Ok(AgentResult {
+        response,
+        succeeded: headers.succeeded,
+        extra_info: headers.extra_info,
+    })
+}
+
+struct Headers {
+    version: Option<u8>,
+    exception: Option<Error>,
+    succeeded: bool,
+    extra_info: Map<String, Value>,
+}
+
+fn read_headers(header: Option<&Element>) -> Result<Headers> {
+    let mut headers = Headers {
+        version: None,
+        exception: None,
+        succeeded: true,
+        extra_info: Map::new(),
+    };
+    let Some(header) = header else {
+        return Ok(headers);
+    };
+    header.ensure_element_only()?;
+    let mut seen: Vec<&str> = Vec::new();
+    for child in &header.children {
+        let Some(version) = namespace_version(&child.ns) else {
+            continue;
+        };
+        if headers.version.is_some_and(|v| v != version) {
+            return Err(Error::ResponseMalformed(
+                "the NetServer headers name different versions",
+            ));
+        }
+        headers.version = Some(version);
+        if seen.contains(&child.local.as_str()) {
+            return Err(Error::ResponseMalformed("a NetServer header appears twice"));
+        }
+        seen.push(&child.local);
+        match child.local.as_str() {
+            "ExceptionInfo" => headers.exception = read_exception(child)?,
+            "Succeeded" if !child.is_nil()? => {
+                headers.succeeded = xml::parse_xs_boolean(child.leaf_text()?)
+                    .ok_or(Error::ResponseMalformed("Succeeded is not a boolean"))?;
+            }
+            "ExtraInfo" => headers.extra_info = read_extra_info(child)?,
+            _ => {}
+        }
+    }
+    Ok(headers)
+}
+
+/// The error an `ExceptionInfo` header describes; `None` when it is nil.
+fn read_exception(info: &Element) -> Result<Option<Error>> {
+    if info.is_nil()? {
+        return Ok(None);
+    }
+    info.ensure_element_only()?;
+    let exception_type = optional_text(info, "ExceptionType")?;
+    let friendly_text = optional_text(info, "FriendlyText")?;
+    let message = optional_text(info, "Message")?;
+    let mut rejected = is_ticket_rejection(exception_type, message);
+    if let Some(inner) = info.unique_child(&info.ns, "InnerException")? {
+        if !inner.is_nil()? {
+            inner.ensure_element_only()?;
+            rejected |= is_ticket_rejection(
+                optional_text(inner, "ExceptionType")?,
+                optional_text(inner, "Message")?,
+            );
+        }
+    }
+    Ok(Some(if rejected {
+        Error::ticket_rejected(None, exception_type, friendly_text, message)
+    } else {
+        Error::netserver_exception(exception_type, friendly_text, message)
+    }))
+}
+
+/// Whether an exception's type or message says the ticket itself was refused. PROTOCOL.md: the WSDL
+/// does not say how an expired or revoked ticket shows over SOAP, so security, ticket and credential
+/// exception types (e.g. `SoSecurityException`) and messages about an invalid, expired, revoked or
+/// unknown ticket count. A false positive costs one extra ticket exchange; a false negative leaves a
+/// dead ticket cached for hours.
+pub(crate) fn is_ticket_rejection(exception_type: Option<&str>, message: Option<&str>) -> bool {
+    let contains = |text: &str, word: &str| text.to_ascii_lowercase().contains(word);
+    let by_type = exception_type.is_some_and(|t| {
+        ["security", "ticket", "credential"]
+            .iter()
+            .any(|word| contains(t, word))
+    });
+    let by_message = message.is_some_and(|m| {
+        contains(m, "ticket")
+            && ["invalid", "not valid", "expired", "revoked", "unknown"]
+                .iter()
+                .any(|word| contains(m, word))
+    });
+    by_type || by_message
+}
+
+/// An optional, nillable string child in the parent's namespace: absent, nil or blank read as `None`.
+fn optional_text<'a>(parent: &'a Element, local: &str) -> Result<Option<&'a str>> {
+    let Some(element) = parent.unique_child(&parent.ns, local)? else {
+        return Ok(None);
+    };
+    if element.is_nil()? {
+        return Ok(None);
+    }
+    let text = element.leaf_text()?.trim_matches(xml::is_xml_whitespace);
+    Ok((!text.is_empty()).then_some(text))
+}
+
+fn read_extra_info(info: &Element) -> Result<Map<String, Value>> {
+    let mut pairs = Map::new();
+    if info.is_nil()? {
+        return Ok(pairs);
+    }
+    info.ensure_element_only()?;
+    for item in &info.children {
+        item.ensure_element_only()?;
+        let key = item
+            .unique_child(&info.ns, "Key")?
+            .ok_or(Error::ResponseMalformed("an ExtraInfo item has no Key"))?
+            .leaf_text()?;
+        let value = match item.unique_child(&info.ns, "Value")? {
+            None => Value::Null,
+            Some(value) if value.is_nil()? => Value::Null,
+            Some(value) => Value::String(value.leaf_text()?.to_owned()),
+        };
+        if pairs.insert(key.to_owned(), value).is_some() {
+            return Err(Error::ResponseMalformed("an ExtraInfo key appears twice"));
+        }
+    }
+    Ok(pairs)
+}
+
+/// No children and no text (`<Response/>`, as a void method may answer).
+fn is_empty(element: &Element) -> bool {
+    element.children.is_empty() && element.raw_text().is_empty()
+}
+
+/// The JSON form of a result element (see the module documentation). Depth is bounded by the XML
+/// reader's cap, so the recursion is too.
+fn to_value(element: &Element) -> Result<Value> {
+    if element.is_nil()? {
+        return Ok(Value::Null);
+    }
+    if element.children.is_empty() {
+        return Ok(Value::String(element.leaf_text()?.to_owned()));
+    }
+    element.ensure_element_only()?;
+    let mut object = Map::new();
+    for child in &element.children {
+        let value = to_value(child)?;
+        match object.get_mut(&child.local) {
+            None => {
+                object.insert(child.local.clone(), value);
+            }
+            // `to_value` never returns an array, so an array here was made by an earlier repeat.
+            Some(Value::Array(items)) => items.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+        }
+    }
+    Ok(Value::Object(object))
+}
