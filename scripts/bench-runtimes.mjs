@@ -41,7 +41,7 @@ const COLD_SCRIPT = `
 const t0 = performance.now();
 const { validateToken } = await import('superoffice-auth');
 const env = globalThis.Deno ? Deno.env.toObject() : process.env;
-const claims = validateToken(env.BENCH_JWT, { keys: env.BENCH_SPKI, now: Number(env.BENCH_NOW) });
+const claims = validateToken(env.BENCH_JWT, { keys: env.BENCH_SPKI, now: Number(env.BENCH_NOW), audience: env.BENCH_AUD });
 const t1 = performance.now();
 if (!claims.exp) throw new Error('no claims');
 console.log(JSON.stringify({ importAndCallMs: t1 - t0 }));
@@ -52,7 +52,7 @@ import { validateToken } from 'superoffice-auth';
 export default {
   fetch(request, env) {
     if (request.method === 'HEAD') return new Response(null);
-    const claims = validateToken(env.BENCH_JWT, { keys: env.BENCH_SPKI, now: Number(env.BENCH_NOW) });
+    const claims = validateToken(env.BENCH_JWT, { keys: env.BENCH_SPKI, now: Number(env.BENCH_NOW), audience: env.BENCH_AUD });
     return Response.json({ exp: claims.exp });
   },
 };
@@ -85,11 +85,11 @@ function version(command, args) {
 }
 
 /** Runs every runtime `runs` times; returns { sizes, coldStart: [{ runtime, version, entry, ... }] }. */
-export async function benchRuntimes({ scratch, installed, jwt, spki, now, runs }) {
+export async function benchRuntimes({ scratch, installed, jwt, spki, audience, now, runs }) {
   const dir = mkdtempSync(join(scratch, 'bench-runtimes-'));
   const script = join(dir, 'cold.mjs');
   writeFileSync(script, COLD_SCRIPT);
-  const env = { ...process.env, BENCH_JWT: jwt, BENCH_SPKI: spki, BENCH_NOW: String(now), NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+  const env = { ...process.env, BENCH_JWT: jwt, BENCH_SPKI: spki, BENCH_AUD: audience, BENCH_NOW: String(now), NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
   const cli = [
     { runtime: 'node', version: process.version, entry: 'index.mjs', command: process.execPath, args: [script] },
     { runtime: 'deno', version: await version(bin('deno'), ['--version']), entry: 'index.web.mjs', command: bin('deno'), args: ['run', '--cached-only', '--no-prompt', '--allow-read', '--allow-env', script] },
@@ -114,7 +114,7 @@ export async function benchRuntimes({ scratch, installed, jwt, spki, now, runs }
   const workerSamples = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    const worker = await startWorkerd({ dir: workerDir, modules, bindings: { BENCH_JWT: jwt, BENCH_SPKI: spki, BENCH_NOW: now } });
+    const worker = await startWorkerd({ dir: workerDir, modules, bindings: { BENCH_JWT: jwt, BENCH_SPKI: spki, BENCH_AUD: audience, BENCH_NOW: now } });
     try {
       const res = await fetch(worker.url);
       if (res.status !== 200) throw new Error(`the bench Worker answered ${res.status}: ${await res.text()}`);

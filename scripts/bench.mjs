@@ -201,7 +201,7 @@ const groups = [
   {
     name: 'JWT validation (RS256, 2048)',
     cases: {
-      'validateToken, KeySet': () => sut.validateToken(jwt, { keys: issuerKeySet, now: NOW }),
+      'validateToken, KeySet': () => sut.validateToken(jwt, { keys: issuerKeySet, now: NOW, audience: claims.aud }),
       'jose.jwtVerify, KeyObject': { async: true, fn: () => jose.jwtVerify(jwt, issuerKeyObject) },
       'jsonwebtoken.verify, PEM text': () => jsonwebtoken.verify(jwt, issuerKey.spki, { algorithms: ['RS256'] }),
       'node:crypto.verify, KeyObject (signature only)': () => nodeVerifyJwt(jwt, issuerKeyObject),
@@ -284,7 +284,7 @@ const coldScripts = {
   'superoffice-auth': `
     const t0 = process.hrtime.bigint();
     const { validateToken } = await import(process.env.BENCH_MODULE);
-    validateToken(process.env.BENCH_JWT, { keys: process.env.BENCH_SPKI, now: Number(process.env.BENCH_NOW) });
+    validateToken(process.env.BENCH_JWT, { keys: process.env.BENCH_SPKI, now: Number(process.env.BENCH_NOW), audience: process.env.BENCH_AUD });
     const t1 = process.hrtime.bigint();
     console.log(JSON.stringify({ importAndCallMs: Number(t1 - t0) / 1e6, sinceStartMs: performance.now() }));`,
   jose: `
@@ -306,7 +306,7 @@ for (let i = 0; i < COLD_RUNS; i++) {
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
       env: {
-        ...process.env, BENCH_MODULE: coldModules[name], BENCH_JWT: jwt, BENCH_SPKI: issuerKey.spki, BENCH_NOW: String(NOW),
+        ...process.env, BENCH_MODULE: coldModules[name], BENCH_JWT: jwt, BENCH_SPKI: issuerKey.spki, BENCH_AUD: claims.aud, BENCH_NOW: String(NOW),
       },
     });
     if (child.status !== 0) throw new Error(`cold start of ${name} failed: ${child.stderr}`);
@@ -347,7 +347,7 @@ function kB(bytes) {
 const RUNTIME_RUNS = QUICK ? 3 : 7;
 step(`runtimes: entry sizes, cold start to the first validateToken (${RUNTIME_RUNS} runs each)`);
 const { benchRuntimes } = await import('./bench-runtimes.mjs');
-const runtimes = await benchRuntimes({ scratch, installed, jwt, spki: issuerKey.spki, now: NOW, runs: RUNTIME_RUNS });
+const runtimes = await benchRuntimes({ scratch, installed, jwt, spki: issuerKey.spki, audience: claims.aud, now: NOW, runs: RUNTIME_RUNS });
 for (const row of runtimes.sizes) {
   console.log(`  ${row.entry.padEnd(44)} JS ${kB(row.jsBytes)}, ${kB(row.jsGzipBytes)} gzip; + .wasm ${kB(row.wasmGzipBytes)} gzip`);
 }
@@ -491,15 +491,15 @@ const memoryScript = `
   const badJwt = m.jwt.slice(0, -4) + 'AAAA';
   const swallow = (fn) => { try { fn(); } catch { /* expected */ } };
   const api = [
-    () => sut.validateToken(m.jwt, { keys, now: m.now }),
+    () => sut.validateToken(m.jwt, { keys, now: m.now, audience: m.aud }),
     () => sut.parseTicketResponse(response, { keys: m.spki, now: m.now }),
     () => sut.parseTicketResponse(response, { keys, now: m.now }),
     () => sut.buildTicketRequest({ environment: 'online', applicationToken: 'a', contextIdentifier: 'Cust1', signedSystemToken: 's' }),
     () => swallow(() => sut.validateToken(badJwt, { keys, now: m.now })),
     () => swallow(() => sut.parseTicketResponse({ status: 200, body: '<x>' }, { keys, now: m.now })),
     () => swallow(() => sut.parseTicketResponse({ status: 500, body: m.soapBody }, { keys, now: m.now })),
-    () => sut.validateToken(m.jwt, { keys: [m.spki], now: m.now }),
-    () => sut.validateToken(m.jwt, { keys: m.spkiVariants[Math.floor(Math.random() * m.spkiVariants.length)], now: m.now }),
+    () => sut.validateToken(m.jwt, { keys: [m.spki], now: m.now, audience: m.aud }),
+    () => sut.validateToken(m.jwt, { keys: m.spkiVariants[Math.floor(Math.random() * m.spkiVariants.length)], now: m.now, audience: m.aud }),
   ];
   const apiRare = [
     () => sut.signToken('MyApp-8k8Q7DmBgo', key, { now: m.now }),
@@ -544,6 +544,7 @@ if (typeof glue.wasmMemoryBytes === 'function') {
       BENCH_GLUE: join(installed, 'superoffice_auth_wasm.js'),
       BENCH_CALLS: String(MEMORY_CALLS),
       BENCH_MATERIAL: JSON.stringify({
+        aud: claims.aud,
         spki: issuerKey.spki, pkcs8: rsa2048.pkcs8, xml: rsa2048.xml, jwt, soapBody, now: NOW,
         // 24 distinct texts for the same key (more than the package's 16-entry cache): evictions.
         spkiVariants: Array.from({ length: 24 }, (_, i) => `${'\n'.repeat(i)}${issuerKey.spki}`),
