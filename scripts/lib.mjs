@@ -68,6 +68,7 @@ export function buildPackage() {
     '--out-dir', pkgDir,
     '--out-name', 'superoffice_auth_wasm',
     '--remove-name-section',
+    '--remove-producers-section',
     '--no-typescript',
   ]);
   step('assembling pkg/ from pkg-template/');

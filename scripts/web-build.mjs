@@ -22,7 +22,7 @@ rmSync(bindgenDir, { recursive: true, force: true });
 mkdirSync(bindgenDir, { recursive: true });
 const bindgen = spawnSync('wasm-bindgen', [
   wasmFile, '--target', 'bundler', '--out-dir', bindgenDir, '--out-name', 'superoffice_auth_wasm',
-  '--remove-name-section', '--no-typescript',
+  '--remove-name-section', '--remove-producers-section', '--no-typescript',
 ], { stdio: 'inherit' });
 if (bindgen.status !== 0) throw new Error('wasm-bindgen --target bundler failed');
 writeFileSync(join(bindgenDir, 'package.json'), '{ "type": "module" }\n'); // its .js files are ESM

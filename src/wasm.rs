@@ -565,9 +565,8 @@ pub fn build_agent_request(
     time_zone_id: Option<i32>,
     time_zone_location_code: Option<String>,
 ) -> JsResult<String> {
-    let parameters: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(parameters)
-            .map_err(|_| to_js(Error::InvalidArgument("parameters must be a plain object")))?;
+    let parameters = crate::json::parse_object(parameters.as_bytes())
+        .ok_or_else(|| to_js(Error::InvalidArgument("parameters must be a plain object")))?;
     let time_zone = (time_zone_id.is_some() || time_zone_location_code.is_some()).then_some(
         netserver::TimeZone {
             so_time_zone_id: time_zone_id,
