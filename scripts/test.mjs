@@ -12,6 +12,9 @@ ensureToolchain();
 ensureDevDependencies();
 ensureRedisServer();
 
+step('API reference and links (docs/api/ current, every export, option and error code documented)');
+run(process.execPath, [join(root, 'scripts', 'api-docs.mjs'), '--check']);
+
 step('cargo fmt --check');
 run('cargo', ['fmt', '--all', '--', '--check']);
 step('cargo clippy (native and wasm32)');
