@@ -19,21 +19,21 @@ export type ErrorCode =
   | 'ERR_KEY_UNSUPPORTED'
   /** A password-protected key: decrypt it first. */
   | 'ERR_KEY_ENCRYPTED'
-  /** An RSA key under 2048 bits; `bits` says how many it has. */
+  /** An RSA key under 2048 bits, `bits` says how many it has. */
   | 'ERR_KEY_TOO_SMALL'
   /** Verification keys that cannot be used (no RS256 key, duplicate `kid`, small modulus, ...). */
   | 'ERR_KEYSET_INVALID'
   /** The response is not what the service sends. */
   | 'ERR_RESPONSE_MALFORMED'
-  /** A body over 256 KiB; `limit` is the limit in bytes. */
+  /** A body over 256 KiB, `limit` is the limit in bytes. */
   | 'ERR_RESPONSE_TOO_LARGE'
   /** A DOCTYPE or an entity other than the five predefined ones. */
   | 'ERR_XML_FORBIDDEN'
-  /** A SOAP 1.1/1.2 fault; `faultCode`, `faultString`. */
+  /** A SOAP 1.1/1.2 fault, `faultCode`, `faultString`. */
   | 'ERR_SOAP_FAULT'
-  /** A non-2xx status without a fault or denial; `status`. */
+  /** A non-2xx status without a fault or denial, `status`. */
   | 'ERR_HTTP_STATUS'
-  /** `IsSuccessful` false; `serverMessage` and `reason` (`InvalidSignature`, `InvalidTimestamp`, ...). */
+  /** `IsSuccessful` false, `serverMessage` and `reason` (`InvalidSignature`, `InvalidTimestamp`, ...). */
   | 'ERR_TICKET_DENIED'
   /** Not a compact JWS, bad base64url, duplicate member names, an unsupported `crit`, or over 16 KiB. */
   | 'ERR_JWT_MALFORMED'
@@ -47,17 +47,17 @@ export type ErrorCode =
   | 'ERR_JWT_EXPIRED'
   /** `nbf` or `iat` lies in the future (beyond the leeway). */
   | 'ERR_JWT_NOT_YET_VALID'
-  /** A missing, mistyped or wrong claim; `claim` names it (never its value). */
+  /** A missing, mistyped or wrong claim, `claim` names it (never its value). */
   | 'ERR_JWT_CLAIM_INVALID'
   /** A validated token without a ticket claim. */
   | 'ERR_TICKET_MISSING'
-  /** The client's `fetch` failed (or answered a redirect); `cause`. */
+  /** The client's `fetch` failed (or answered a redirect), `cause`. */
   | 'ERR_FETCH_FAILED'
   /** The client's request timed out (`timeoutMs`). */
   | 'ERR_TIMEOUT'
   /** The platform CSPRNG failed. */
   | 'ERR_RANDOM_UNAVAILABLE'
-  /** An OAuth error body from the token endpoint; `oauthError` (e.g. `invalid_grant`), `errorDescription`. */
+  /** An OAuth error body from the token endpoint, `oauthError` (e.g. `invalid_grant`), `errorDescription`. */
   | 'ERR_OAUTH_ERROR';
 
 /** Every `ErrorCode`, in the order of src/error.rs. */
