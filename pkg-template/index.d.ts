@@ -1,36 +1,74 @@
 // Types for superoffice-auth. The error codes below mirror src/error.rs exactly (a test holds them equal).
 // The same declarations serve every entry (Node, Deno, Bun, workerd, browsers); the CLI and
 // `superoffice-auth/testing` (the stand-in) are Node-only.
+// Every export, option and error code carries a doc comment: scripts/api-docs.mjs builds docs/api/ from
+// them and `npm test` fails on one without.
 
+/**
+ * System-user authentication to SuperOffice CRM Online: sign, exchange, validate and cache tickets; read
+ * SuperIdTokens; refresh access tokens.
+ *
+ * @module superoffice-auth
+ */
+
+/** The stable code of every failure: `SuperOfficeAuthError.code`. Renaming or removing one is a breaking change. */
 export type ErrorCode =
+  /** A wrong type, an empty value or an out-of-range argument. */
   | 'ERR_INVALID_ARGUMENT'
+  /** Not a well-formed key: PEM, DER, base64 or inconsistent RSA components. */
   | 'ERR_KEY_INVALID'
+  /** Well-formed, but not an RSA private key (EC, Ed25519, RSA-PSS, a public key, a certificate). */
   | 'ERR_KEY_UNSUPPORTED'
+  /** A password-protected key: decrypt it first. */
   | 'ERR_KEY_ENCRYPTED'
+  /** An RSA key under 2048 bits, `bits` says how many it has. */
   | 'ERR_KEY_TOO_SMALL'
+  /** Verification keys that cannot be used (no RS256 key, duplicate `kid`, small modulus, ...). */
   | 'ERR_KEYSET_INVALID'
+  /** The response is not what the service sends. */
   | 'ERR_RESPONSE_MALFORMED'
+  /** A body over 256 KiB, `limit` is the limit in bytes. */
   | 'ERR_RESPONSE_TOO_LARGE'
+  /** A DOCTYPE or an entity other than the five predefined ones. */
   | 'ERR_XML_FORBIDDEN'
+  /** A SOAP 1.1/1.2 fault, `faultCode`, `faultString`. */
   | 'ERR_SOAP_FAULT'
+  /** A non-2xx status without a fault or denial, `status`. */
   | 'ERR_HTTP_STATUS'
+  /** `IsSuccessful` false, `serverMessage` and `reason` (`InvalidSignature`, `InvalidTimestamp`, ...). */
   | 'ERR_TICKET_DENIED'
+  /** Not a compact JWS, bad base64url, duplicate member names, an unsupported `crit`, or over 16 KiB. */
   | 'ERR_JWT_MALFORMED'
+  /** An `alg` other than RS256. */
   | 'ERR_JWT_ALG_NOT_ALLOWED'
+  /** No key matches the token's `kid`/`x5t`. */
   | 'ERR_JWT_KEY_NOT_FOUND'
+  /** The signature does not verify. */
   | 'ERR_JWT_SIGNATURE_INVALID'
+  /** `exp` has passed (beyond the leeway, default 60 s). */
   | 'ERR_JWT_EXPIRED'
+  /** `nbf` or `iat` lies in the future (beyond the leeway). */
   | 'ERR_JWT_NOT_YET_VALID'
+  /** A missing, mistyped or wrong claim, `claim` names it (never its value). */
   | 'ERR_JWT_CLAIM_INVALID'
+  /** A validated token without a ticket claim. */
   | 'ERR_TICKET_MISSING'
+  /** The client's `fetch` failed (or answered a redirect), `cause`. */
   | 'ERR_FETCH_FAILED'
+  /** The client's request timed out (`timeoutMs`). */
   | 'ERR_TIMEOUT'
+  /** The platform CSPRNG failed. */
   | 'ERR_RANDOM_UNAVAILABLE'
+  /** An OAuth error body from the token endpoint, `oauthError` (e.g. `invalid_grant`), `errorDescription`. */
   | 'ERR_OAUTH_ERROR'
+  /** The redirect's `state` is missing or is not the one kept from createAuthorizationRequest. */
   | 'ERR_STATE_MISMATCH'
+  /** A NetServer agent answered ExceptionInfo (or Succeeded false), `exceptionType`, `friendlyText`, `serverMessage` (never its stack trace). */
   | 'ERR_NETSERVER_EXCEPTION'
+  /** The tenant refused the ticket (HTTP 401/403 or a security ExceptionInfo), `status`, `exceptionType`, `friendlyText`, `serverMessage`, `retried`. */
   | 'ERR_TICKET_REJECTED';
 
+/** Every `ErrorCode`, in the order of src/error.rs. */
 export declare const ERROR_CODES: readonly ErrorCode[];
 
 /** SuperOffice's AuthorizeErrorCode names, as recognised in a denied response. */
@@ -43,12 +81,15 @@ export type AuthorizeErrorName =
   | 'InvalidTimestamp'
   | 'InvalidSignature';
 
+/** The extra fields an error may carry, by code. */
 export interface SuperOfficeAuthErrorDetails {
+  /** ERR_FETCH_FAILED: what `fetch` threw. */
   cause?: unknown;
   /** ERR_JWT_CLAIM_INVALID: the claim's name (never its value). */
   claim?: string;
   /** ERR_SOAP_FAULT */
   faultCode?: string;
+  /** ERR_SOAP_FAULT */
   faultString?: string;
   /** ERR_TICKET_DENIED: the service's ErrorMessage. */
   serverMessage?: string;
@@ -62,6 +103,7 @@ export interface SuperOfficeAuthErrorDetails {
   limit?: number;
   /** ERR_OAUTH_ERROR: the OAuth `error` (e.g. `invalid_grant`) and `error_description`. */
   oauthError?: string;
+  /** ERR_OAUTH_ERROR: the `error_description`, when the server sent one. */
   errorDescription?: string;
   /** ERR_NETSERVER_EXCEPTION, ERR_TICKET_REJECTED: from the agent's ExceptionInfo (never its stack trace). */
   exceptionType?: string;
@@ -71,6 +113,10 @@ export interface SuperOfficeAuthErrorDetails {
   [field: string]: unknown;
 }
 
+/**
+ * Every failure of the package: a JS `Error` with a stable `code` and, for some codes, extra fields
+ * (see `SuperOfficeAuthErrorDetails`). Messages never contain a key, token, ticket or secret.
+ */
 export declare class SuperOfficeAuthError extends Error {
   constructor(code: ErrorCode, message: string, details?: SuperOfficeAuthErrorDetails);
   readonly name: 'SuperOfficeAuthError';
@@ -93,7 +139,9 @@ export declare class SuperOfficeAuthError extends Error {
 /** A time: a Date or epoch milliseconds. */
 export type TimeInput = Date | number;
 
+/** SuperOffice's online environments: `https://{environment}.superoffice.com`. */
 export type Environment = 'sod' | 'stage' | 'online' | 'qaonline';
+/** The ticket exchange over SOAP (PartnerSystemUserService.svc, the default) or REST. */
 export type Transport = 'soap' | 'rest';
 
 /** A parsed RSA private key (at least 2048 bits). Key material stays in wasm memory. */
@@ -102,9 +150,11 @@ export declare class PrivateKey {
   /** PEM PKCS#1 (`RSA PRIVATE KEY`), PEM PKCS#8 (`PRIVATE KEY`) or .NET `<RSAKeyValue>` XML. */
   static parse(text: string): PrivateKey;
   readonly bits: number;
+  /** The key as PEM: PKCS#8 (`PRIVATE KEY`, the default) or PKCS#1 (`RSA PRIVATE KEY`). A secret. */
   toPem(format?: 'pkcs8' | 'pkcs1'): string;
   /** The .NET `<RSAKeyValue>` XML form SuperOffice issues. */
   toXml(): string;
+  /** Never the key material: `{ type: 'PrivateKey', bits }`. */
   toJSON(): { type: 'PrivateKey'; bits: number };
 }
 
@@ -116,12 +166,16 @@ export interface Jwks {
 /** Verification keys: JWKS (text or object), PEM certificates (X.509 v1/v3) or SPKI public keys. */
 export declare class KeySet {
   private constructor();
+  /** Parses the keys once; pass the result wherever `keys` is asked for. */
   static from(keys: KeysInput): KeySet;
+  /** How many keys it holds. */
   readonly size: number;
 }
 
+/** Verification keys in any form `KeySet.from` reads, or a `KeySet`. */
 export type KeysInput = string | readonly string[] | Jwks | KeySet;
 
+/** Options of `signToken`. */
 export interface SignTokenOptions {
   /** Defaults to the current time. */
   now?: TimeInput;
@@ -134,13 +188,30 @@ export declare function signToken(
   options?: SignTokenOptions,
 ): string;
 
+/** Parameters of `buildTicketRequest`. */
 export type TicketRequestParams = {
+  /** 'soap' (default) or 'rest'. */
   transport?: Transport;
+  /** The application's token (client secret). A secret. */
   applicationToken: string;
+  /** The tenant, e.g. `Cust12345`. */
   contextIdentifier: string;
+  /** `signToken`'s result. */
   signedSystemToken: string;
-} & ({ environment: Environment; baseUrl?: undefined } | { baseUrl: string; environment?: undefined });
+} & (
+  | {
+      /** The SuperOffice environment whose login host answers. */
+      environment: Environment;
+      baseUrl?: undefined;
+    }
+  | {
+      /** Another login host instead (a stand-in): `https://host[:port]`. */
+      baseUrl: string;
+      environment?: undefined;
+    }
+);
 
+/** A request to send with any HTTP client: plain-object headers, a string body. */
 export interface HttpRequestDescriptor {
   url: string;
   method: 'POST';
@@ -148,16 +219,24 @@ export interface HttpRequestDescriptor {
   body: string;
 }
 
+/** The ticket exchange request (SOAP or REST) for `fetch` or any HTTP client; every value escaped. */
 export declare function buildTicketRequest(params: TicketRequestParams): HttpRequestDescriptor;
 
 /** Anything with a status, headers and a body read as text: a `fetch` Response after `await res.text()`. */
 export interface HttpResponseInput {
   status: number;
-  headers?: Record<string, string | string[] | undefined> | { get(name: string): string | null };
+  headers?:
+    | Record<string, string | string[] | undefined>
+    | {
+        /** A header's value, or null (a fetch `Headers`). */
+        get(name: string): string | null;
+      };
   body: string | Uint8Array;
 }
 
+/** Options of `parseTicketResponse`. */
 export interface ParseTicketResponseOptions {
+  /** SuperOffice's Federated Login certificate (PEM) or the environment's JWKS. */
   keys: KeysInput;
   /** Defaults to the current time. */
   now?: TimeInput;
@@ -167,8 +246,10 @@ export interface ParseTicketResponseOptions {
   contextIdentifier?: string;
 }
 
+/** A token's claims as JSON gives them. */
 export type Claims = Record<string, unknown>;
 
+/** A validated ticket and what its JWT says about the tenant. */
 export interface TicketResult {
   /** The `7T:...` system user ticket. */
   ticket: string;
@@ -182,29 +263,42 @@ export interface TicketResult {
   claims: Claims;
 }
 
+/**
+ * Parses the exchange's answer (SOAP or REST), validates its JWT (RS256, `iss` `SuperOffice AS`,
+ * `aud` `spn:` + serial, `exp`/`nbf`/`iat`, tenant) and returns the ticket.
+ */
 export declare function parseTicketResponse(
   response: HttpResponseInput,
   options: ParseTicketResponseOptions,
 ): TicketResult;
 
+/** Options of `validateToken`. */
 export interface ValidateTokenOptions {
+  /** The keys that may have signed the token. */
   keys: KeysInput;
+  /** When given, `iss` must equal it. */
   issuer?: string;
+  /** When given, `aud` must be or contain it; without it, a token that names an audience is refused. */
   audience?: string;
+  /** When given, `nonce` must equal it. */
   nonce?: string;
+  /** Defaults to the current time. */
   now?: TimeInput;
+  /** Clock-skew allowance, 0 to 3600; default 60. */
   leewaySeconds?: number;
 }
 
 /** Validates any RS256 JWT (signature, exp/nbf/iat, and iss/aud/nonce when given) and returns its claims. */
 export declare function validateToken(jwt: string, options: ValidateTokenOptions): Claims;
 
+/** The headers of a call to the tenant's REST API with a ticket. */
 export interface AuthHeaders {
   Authorization: string;
   'SO-AppToken': string;
   [name: string]: string;
 }
 
+/** `{ Authorization: 'SOTicket ' + ticket, 'SO-AppToken': applicationToken }`. */
 export declare function authHeaders(ticket: string, applicationToken: string): AuthHeaders;
 
 /** Where the id_token's issuer comes from: a named environment (`https://{env}.superoffice.com`) or given exactly. */
@@ -212,13 +306,17 @@ export type IssuerInput =
   | { environment: Environment; issuer?: undefined }
   | { issuer: string; environment?: undefined };
 
+/** Options of `parseSuperIdToken`. */
 export type ParseSuperIdTokenOptions = {
+  /** The environment's JWKS or pinned keys. */
   keys: KeysInput;
   /** The application's client id: the token's `aud`. */
   clientId: string;
   /** The nonce sent in the authorization request; checked when given. */
   nonce?: string;
+  /** Defaults to the current time. */
   now?: TimeInput;
+  /** Clock-skew allowance, 0 to 3600; default 60. */
   leewaySeconds?: number;
 } & IssuerInput;
 
@@ -245,37 +343,65 @@ export interface SuperIdTokenResult {
  */
 export declare function parseSuperIdToken(idToken: string, options: ParseSuperIdTokenOptions): SuperIdTokenResult;
 
+/** Parameters of `buildRefreshTokenRequest`. */
 export type RefreshTokenRequestParams = {
+  /** The application's client id. */
   clientId: string;
+  /** The application's client secret. A secret. */
   clientSecret: string;
+  /** The refresh token to redeem. A secret. */
   refreshToken: string;
   /** Sent when given; some registrations require the one the token was issued for. */
   redirectUri?: string;
-} & ({ environment: Environment; baseUrl?: undefined } | { baseUrl: string; environment?: undefined });
+} & (
+  | {
+      /** The SuperOffice environment whose token endpoint answers. */
+      environment: Environment;
+      baseUrl?: undefined;
+    }
+  | {
+      /** Another login host instead (a stand-in): `https://host[:port]`. */
+      baseUrl: string;
+      environment?: undefined;
+    }
+);
 
 /** The refresh-token grant: form POST to `{host}/login/common/oauth/tokens`. Its body holds secrets. */
 export declare function buildRefreshTokenRequest(params: RefreshTokenRequestParams): HttpRequestDescriptor;
 
 /** Without keys: the id_token is not read and `idToken` is null. */
 export interface ParseTokenResponseOptions {
+  /** Defaults to the current time; `expiresAt` is now + `expires_in`. */
   now?: TimeInput;
+  /** Give keys to have the id_token validated (see ParseTokenResponseWithIdTokenOptions). */
   keys?: undefined;
+  /** Refused without keys: it would suggest a check that does not happen. */
   environment?: undefined;
+  /** Refused without keys. */
   issuer?: undefined;
+  /** Refused without keys. */
   clientId?: undefined;
+  /** Refused without keys. */
   nonce?: undefined;
+  /** Refused without keys. */
   leewaySeconds?: undefined;
 }
 
 /** With keys: an id_token in the response is validated like parseSuperIdToken and returned as `idToken`. */
 export type ParseTokenResponseWithIdTokenOptions = {
+  /** Defaults to the current time. */
   now?: TimeInput;
+  /** The environment's JWKS or pinned keys. */
   keys: KeysInput;
+  /** The application's client id: the id_token's `aud`. */
   clientId: string;
+  /** When given, the id_token's `nonce` must equal it. */
   nonce?: string;
+  /** Clock-skew allowance, 0 to 3600; default 60. */
   leewaySeconds?: number;
 } & IssuerInput;
 
+/** The token endpoint's answer, read. */
 export interface TokenResult {
   accessToken: string;
   tokenType: 'Bearer';
@@ -295,11 +421,14 @@ export declare function parseTokenResponse(
 
 // ---- the authorization request, the redirect, the code exchange ----
 
+/** Where SuperOffice's login lives: an `environment`, or a `baseUrl` (the stand-in, a proxy). */
 type LoginHost =
   | { environment: Environment; baseUrl?: undefined }
   | { baseUrl: string; environment?: undefined };
 
+/** What createAuthorizationRequest needs: the client, the redirect, and what to ask for. */
 export type AuthorizationRequestParams = {
+  /** The application's client id, from the developer portal. */
   clientId: string;
   /** Exactly as registered for the application; no fragment. */
   redirectUri: string;
@@ -319,6 +448,7 @@ export type AuthorizationRequestParams = {
   codeChallengeMethod?: 'S256';
 } & LoginHost;
 
+/** The URL to send the browser to, and the values to keep (server side) until the redirect. */
 export interface AuthorizationRequest {
   /** Send the browser here. */
   url: string;
@@ -345,11 +475,15 @@ export type AuthorizationResponseInput =
 
 /** What the package needs of a URLSearchParams (declared here so no DOM or @types/node lib is required). */
 export interface SearchParamsLike {
+  /** The first value of a parameter, or null. */
   get(name: string): string | null;
+  /** Every value of a parameter (more than one is refused). */
   getAll(name: string): string[];
+  /** The parameters as a query string. */
   toString(): string;
 }
 
+/** What came back: the code (code flow) or the not yet validated id_token (approval). */
 export type AuthorizationResponseResult =
   | { code: string; idToken?: string }
   | { idToken: string; code?: undefined };
@@ -363,9 +497,13 @@ export declare function parseAuthorizationResponse(
   options: { state: string },
 ): AuthorizationResponseResult;
 
+/** What buildAuthorizationCodeRequest needs: the client, the code, and the PKCE verifier kept. */
 export type AuthorizationCodeRequestParams = {
+  /** The application's client id. */
   clientId: string;
+  /** The application's client secret. A secret. */
   clientSecret: string;
+  /** The code from parseAuthorizationResponse. Single use. */
   code: string;
   /** The one the authorization request named. */
   redirectUri: string;
@@ -388,6 +526,7 @@ export declare function buildAuthorizationCodeRequest(params: AuthorizationCodeR
  * (`{ Phones: { EntityElement: [a, b] } }`).
  */
 export type AgentValue = string | number | boolean | Date | null | AgentParameters | readonly string[] | readonly number[] | readonly AgentParameters[];
+/** The parameters of an agent method, by name, in the WSDL's order. */
 export interface AgentParameters {
   [name: string]: AgentValue;
 }
@@ -398,6 +537,7 @@ export interface AgentTimeZone {
   SoTimeZoneLocationCode?: string;
 }
 
+/** What buildAgentRequest needs: where, which agent and method, with what, and the credentials. */
 export interface AgentRequestParams {
   /** The ticket's `netserverUrl`, ending in `/Remote/Services84/` to `/Services88/`. */
   netserverUrl: string;
@@ -409,7 +549,9 @@ export interface AgentRequestParams {
   parameters?: AgentParameters;
   /** The `7T:` ticket (or an `8A:` access token). */
   ticket: string;
+  /** The application token (the ApplicationToken SOAP header). A secret. */
   applicationToken: string;
+  /** The optional TimeZone SOAP header. */
   timeZone?: AgentTimeZone;
 }
 
@@ -419,6 +561,7 @@ export declare function buildAgentRequest(params: AgentRequestParams): HttpReque
 /** A result element as plain data: text as strings, xsi:nil as null, repeated elements as arrays. */
 export type AgentResponseValue = string | null | { [name: string]: AgentResponseValue | AgentResponseValue[] };
 
+/** What an agent answered. */
 export interface AgentResult {
   /** The `Response` element; null for a void method. */
   response: AgentResponseValue;
@@ -437,7 +580,8 @@ export declare function parseAgentResponse(response: HttpResponseInput, options:
 /** What client.fetch takes: fetch's init (method, headers, body, signal, ...). */
 export interface AuthorizedFetchInit {
   method?: string;
-  headers?: Record<string, string> | Array<[string, string]> | { forEach(callback: (value: string, name: string) => void): void };
+  /** Request headers: a plain object, `[name, value]` pairs, or a Headers-like object with `forEach`. */
+  headers?: Record<string, string> | Array<[string, string]> | HeadersLike;
   /** A stream body is not sent twice: after a 401 the call rejects with ERR_TICKET_REJECTED (`retried: false`). */
   body?: unknown;
   /** Default AbortSignal.timeout(timeoutMs). */
@@ -450,7 +594,15 @@ export interface AuthorizedFetchInit {
 /** A relative string resolves against the tenant's webapiUrl; an absolute URL must be the tenant's origin. */
 export type AuthorizedFetchInput = string | { readonly href: string };
 
+/** What the clients' fetch needs of a Headers object. */
+export interface HeadersLike {
+  /** Calls `callback` for each header. */
+  forEach(callback: (value: string, name: string) => void): void;
+}
+
+/** Options of callAgent. */
 export interface CallAgentOptions {
+  /** The optional TimeZone SOAP header. */
   timeZone?: AgentTimeZone;
 }
 
@@ -478,9 +630,11 @@ export interface CallAgentOptions {
  *   `ticket`, in one step; resolve to whether it was deleted.
  */
 export interface TicketCache {
+  /** The stored value, or `undefined` for a miss. */
   get(key: string): Promise<unknown> | unknown;
   /** `ttlMs`: how long the entry is useful; a store may drop it after that. */
   set(key: string, value: unknown, ttlMs: number): Promise<void> | void;
+  /** Remove the entry (a miss afterwards). */
   delete(key: string): Promise<void> | void;
   /** Atomic: delete only while the record's `ticket` is `ticket`. */
   deleteIfTicket?(key: string, ticket: string): Promise<boolean>;
@@ -503,6 +657,7 @@ export type BackgroundErrorDuring =
   | 'cache.extendLock'
   | 'cache.unlock';
 
+/** Options of `createMemoryCache`. */
 export interface MemoryCacheOptions {
   /** Clock for entry expiry, epoch ms; default Date.now (the client passes its own to its default cache). */
   now?: () => number;
@@ -513,18 +668,22 @@ export interface FetchResponseLike {
   status: number;
   headers: unknown;
   body?: unknown;
+  /** The body as text. */
   text(): Promise<string>;
 }
 
 /** `globalThis.fetch` or a replacement (proxy, logging, tests). */
 export type FetchLike = (url: string, init: any) => Promise<FetchResponseLike>;
 
+/** Options of `createSystemUserClient`. */
 export type SystemUserClientOptions = {
+  /** The application's token (client secret). A secret. */
   applicationToken: string;
   /** PEM PKCS#1, PEM PKCS#8, .NET `<RSAKeyValue>` XML, or a parsed PrivateKey. Parsed once. */
   privateKey: string | PrivateKey;
   /** Default `globalThis.fetch`. Called with `redirect: 'manual'` (a 3xx answer is ERR_FETCH_FAILED) and a timeout signal. */
   fetch?: FetchLike;
+  /** The exchange's transport: 'soap' (default) or 'rest'. */
   transport?: Transport;
   /** Pinned keys (JWKS, PEM certificates, SPKI). Without them `{host}/login/.well-known/jwks` is fetched. */
   keys?: KeysInput;
@@ -556,22 +715,36 @@ export type SystemUserClientOptions = {
   /** The application's client id: the audience of SuperIdTokens. Needed by onboardTenant. */
   clientId?: string;
 } & (
-  | { environment: Environment; baseUrl?: undefined; issuer?: undefined }
-  /** issuer: the id_token issuer onboardTenant expects (a stand-in's); needed by onboardTenant with baseUrl. */
-  | { baseUrl: string; environment?: undefined; issuer?: string }
+  | {
+      /** The SuperOffice environment: login host, JWKS and id_token issuer follow from it. */
+      environment: Environment;
+      baseUrl?: undefined;
+      issuer?: undefined;
+    }
+  | {
+      /** Another login host instead (a stand-in): `https://host[:port]`. */
+      baseUrl: string;
+      environment?: undefined;
+      /** The id_token issuer onboardTenant expects (a stand-in's); needed by onboardTenant with baseUrl. */
+      issuer?: string;
+    }
 );
 
+/** A tenant, and the system user token to use when no ticket is cached. */
 export interface TenantParams {
+  /** The tenant, e.g. `Cust12345`. */
   contextIdentifier: string;
   /** Needed only when no ticket is cached and the client has no systemUserTokens for the tenant. */
   systemUserToken?: string;
 }
 
+/** A ticket from the client, with when it was obtained. */
 export interface ClientTicketResult extends TicketResult {
   /** When this ticket was obtained; it is cached until obtainedAt + ticketTtlSeconds. */
   obtainedAt: Date;
 }
 
+/** Options of `SystemUserClient.onboardTenant`. */
 export interface OnboardTenantOptions {
   /** The nonce sent in the authorization request; checked when given (recommended). */
   nonce?: string;
@@ -581,16 +754,21 @@ export interface OnboardTenantOptions {
 
 /** onboardTenant given what the approval posted to the redirect URL, and the state and nonce kept. */
 export interface OnboardTenantRedirectOptions {
+  /** The state kept from createOnboardingRequest. */
   state: string;
+  /** The nonce kept from createOnboardingRequest: the SuperIdToken must carry it. */
   nonce: string;
 }
 
+/** What createOnboardingRequest needs: the redirect URL, and optionally the tenant and a hint. */
 export interface OnboardingRequestParams {
   /** Where the approval is posted; exactly as registered. */
   redirectUri: string;
   /** Skips the tenant choice (acr_values=tenant:{contextIdentifier}). */
   contextIdentifier?: string;
+  /** A SuperID user name to prefill. */
   loginHint?: string;
+  /** OpenID Connect prompt: `login`, `consent`, `select_account`, `none`. */
   prompt?: string;
   /** Default 'form_post'. */
   responseMode?: 'form_post' | 'fragment';
@@ -601,6 +779,7 @@ export interface OnboardedTenant extends SuperIdTokenResult {
   systemUserToken: string;
 }
 
+/** The ticket client: exchanges, caches and refreshes system user tickets per tenant. */
 export interface SystemUserClient {
   /**
    * Validates the SuperIdToken from a tenant administrator's approval (the client's keys, issuer,
@@ -640,17 +819,21 @@ export interface SystemUserClient {
   toJSON(): Record<string, unknown>;
 }
 
+/** Creates the ticket client. The key is parsed once, here; nothing is fetched until a ticket is asked for. */
 export declare function createSystemUserClient(options: SystemUserClientOptions): SystemUserClient;
 
 /** The default ticket store: process memory. */
 export declare function createMemoryCache(options?: MemoryCacheOptions): TicketCache;
 
+/** Options of `createRefreshTokenClient`. */
 export type RefreshTokenClientOptions = {
+  /** The application's client id. */
   clientId: string;
   /** The application's client secret (the application token). */
   clientSecret: string;
-  /** Omit it to start from a code with fromAuthorizationCode. */
+  /** The stored refresh token (a secret). Omit it to start from a code with fromAuthorizationCode. */
   refreshToken?: string;
+  /** Sent with each refresh when given; some registrations require the one the token was issued for. */
   redirectUri?: string;
   /** Default `globalThis.fetch`. Called with `redirect: 'manual'` (a 3xx answer is ERR_FETCH_FAILED) and a timeout signal. */
   fetch?: FetchLike;
@@ -668,16 +851,29 @@ export type RefreshTokenClientOptions = {
       validateIdToken?: true;
       /** Pinned keys instead of fetching `{host}/login/.well-known/jwks`. */
       keys?: KeysInput;
+      /** Least time between two JWKS fetches after a token names an unknown key; default 30000. */
       jwksCooldownMs?: number;
+      /** Clock-skew allowance for the id_token; default 60. */
       leewaySeconds?: number;
     }
   | { validateIdToken: false; keys?: undefined; leewaySeconds?: undefined; jwksCooldownMs?: number }
 ) & (
-  | { environment: Environment; baseUrl?: undefined; issuer?: undefined }
-  /** With baseUrl, `issuer` (the id_token issuer) is required unless validateIdToken is false. */
-  | { baseUrl: string; environment?: undefined; issuer?: string }
+  | {
+      /** The SuperOffice environment: token endpoint, JWKS and id_token issuer follow from it. */
+      environment: Environment;
+      baseUrl?: undefined;
+      issuer?: undefined;
+    }
+  | {
+      /** Another login host instead (a stand-in): `https://host[:port]`. */
+      baseUrl: string;
+      environment?: undefined;
+      /** The id_token issuer; required with baseUrl unless validateIdToken is false. */
+      issuer?: string;
+    }
 );
 
+/** The current access token and what came with it. */
 export interface RefreshedToken {
   accessToken: string;
   tokenType: 'Bearer';
@@ -687,6 +883,7 @@ export interface RefreshedToken {
   obtainedAt: Date;
 }
 
+/** What fromAuthorizationCode needs: the code, and the values kept from createAuthorizationRequest. */
 export interface AuthorizationCodeParams {
   /** From parseAuthorizationResponse. */
   code: string;
@@ -703,6 +900,7 @@ export interface CodeExchangeResult extends RefreshedToken {
   refreshToken: string;
 }
 
+/** The access-token client of a hybrid application: one refresh token, cached access tokens. */
 export interface RefreshTokenClient {
   /**
    * Trades the code for the first refresh token and an access token (cached). Only on a client created
@@ -713,6 +911,7 @@ export interface RefreshTokenClient {
   getAccessToken(): Promise<string>;
   /** `{ Authorization: 'Bearer ...' }`. */
   authHeaders(): Promise<{ Authorization: string }>;
+  /** The access token with its expiry and the validated id_token's claims. */
   getToken(): Promise<RefreshedToken>;
   /** Forget the access token (after a 401); with `accessToken`, only if it is still the cached one. */
   invalidate(options?: { accessToken?: string }): Promise<boolean>;
@@ -725,4 +924,5 @@ export interface RefreshTokenClient {
   toJSON(): Record<string, unknown>;
 }
 
+/** Creates the access-token client. Nothing is fetched until a token is asked for. */
 export declare function createRefreshTokenClient(options: RefreshTokenClientOptions): RefreshTokenClient;

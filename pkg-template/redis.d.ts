@@ -1,21 +1,31 @@
 // Types for `superoffice-auth/redis`: a TicketCache on Redis for a fleet of processes (Node only).
+/**
+ * A `TicketCache` on Redis: one exchange per tenant across a fleet of processes (Node only).
+ *
+ * @module superoffice-auth/redis
+ */
+
 import type { TicketCache } from './index.js';
+
 
 /**
  * What the adapter needs of node-redis (v4, v5): `sendCommand([name, ...args])` and `isReady`.
  * A connected `createClient()` result fits.
  */
 export interface NodeRedisLike {
+  /** Sends one command, `[name, ...args]`. */
   sendCommand(args: string[]): Promise<unknown>;
   readonly isReady: boolean;
 }
 
 /** What the adapter needs of ioredis: `call(name, ...args)` and `status` (`'ready'` once connected). */
 export interface IoRedisLike {
+  /** Sends one command. */
   call(command: string, ...args: string[]): Promise<unknown>;
   readonly status: string;
 }
 
+/** Options of `createRedisTicketCache`. */
 export interface RedisTicketCacheOptions {
   /** A client the caller creates and connects; the adapter never connects, quits or duplicates it. */
   client: NodeRedisLike | IoRedisLike;

@@ -5,6 +5,13 @@
 // ApplicationToken and Credentials/Ticket headers.
 // Node only (node:http, node:crypto): Deno, Bun and Worker code talks to it over HTTP from a Node process.
 
+/**
+ * A local stand-in for SuperOffice, for your tests (Node only).
+ *
+ * @module superoffice-auth/testing
+ */
+
+/** What `injectFault` can make the stand-in do wrong (FAULTS describes each). */
 export type MockFaultType =
   | 'latency'
   | 'httpError'
@@ -19,8 +26,10 @@ export type MockFaultType =
   /** The ticket refused as if revoked: agents answer ExceptionInfo SoSecurityException, the tenant API 401. */
   | 'ticketRejected';
 
+/** Which of the stand-in's endpoints a fault applies to. */
 export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'authorize' | 'tokens' | 'api' | 'netserver' | 'any';
 
+/** SuperOffice's AuthorizeErrorCode names, as a denied exchange carries them. */
 export type AuthorizeErrorName =
   | 'Revoked'
   | 'InvalidRedirectUrl'
@@ -30,6 +39,7 @@ export type AuthorizeErrorName =
   | 'InvalidTimestamp'
   | 'InvalidSignature';
 
+/** Options of `injectFault`. */
 export interface MockFaultOptions {
   /** How many requests the fault applies to; default: until removed. */
   times?: number;
@@ -49,6 +59,7 @@ export interface MockFaultOptions {
   faultString?: string;
 }
 
+/** Requests per tenant. */
 export interface MockTenantStats {
   authenticate: number;
   soap: number;
@@ -57,6 +68,7 @@ export interface MockTenantStats {
   netserver: number;
 }
 
+/** Request counts since the start or the last `resetStats()`. */
 export interface MockStats {
   authenticate: number;
   soap: number;
@@ -80,6 +92,7 @@ export interface MockStats {
   tenants: Record<string, MockTenantStats>;
 }
 
+/** A running stand-in: its URL, its registrations, faults to inject and statistics. */
 export interface MockSuperOffice {
   readonly baseUrl: string;
   /** `iss` of the id_tokens it issues: the `issuer` option, or baseUrl. */
@@ -116,9 +129,11 @@ export interface MockSuperOffice {
   }): string;
   /** The token endpoint then answers invalid_grant for it. */
   revokeRefreshToken(refreshToken: string): boolean;
+  /** The token endpoint then answers invalid_grant for it, as for an expired token. */
   expireRefreshToken(refreshToken: string): boolean;
   /** The tenant API then answers 401 for it. */
   revokeAccessToken(accessToken: string): boolean;
+  /** Adds a tenant (and, unless systemUser is false, its system user token for the registered application). */
   addTenant(options: {
     contextIdentifier: string;
     /** Required unless systemUser is false. */
@@ -134,21 +149,29 @@ export interface MockSuperOffice {
     /** false: the tenant approved no system-user application and serves the OAuth flows only. */
     systemUser?: boolean;
   }): MockSuperOffice;
+  /** Authenticate answers the tenant with this AuthorizeErrorCode from now on ('active' to restore). */
   setTenantStatus(contextIdentifier: string, status: 'active' | AuthorizeErrorName, applicationToken?: string): void;
   /** Returns a function that removes the fault. */
   injectFault(type: MockFaultType, options?: MockFaultOptions): () => void;
+  /** Removes every injected fault. */
   clearFaults(): void;
   /** Returns the new kid. */
   rotateSigningKey(options?: { keepOld?: boolean }): string;
+  /** The public key (SPKI PEM) of the stand-in's current JWT signing key: pin it as `keys`. */
   signingPublicKeyPem(): string;
+  /** The tenant API then answers 401 for this ticket. */
   revokeTicket(ticket: string): boolean;
+  /** The tenant API then answers 401 for every ticket of the tenant; returns how many. */
   revokeTickets(contextIdentifier: string): number;
   /** A snapshot; read it again for fresh numbers. */
   readonly stats: MockStats;
+  /** Sets every count back to zero. */
   resetStats(): void;
+  /** Stops the server. */
   close(): Promise<void>;
 }
 
+/** Options of `startMockSuperOffice`. */
 export interface MockOptions {
   /** 0 (default) picks a free port. The server listens on 127.0.0.1 only. */
   port?: number;
@@ -170,6 +193,11 @@ export interface MockOptions {
   now?: () => number;
 }
 
+/**
+ * Starts a local stand-in for SuperOffice's login (ticket exchange over SOAP and REST, JWKS, token
+ * endpoint, SuperIdTokens) and a tenant API, on 127.0.0.1, built on node:crypto only. Node only.
+ */
 export function startMockSuperOffice(options?: MockOptions): Promise<MockSuperOffice>;
 
+/** Each fault type with a one-line description. */
 export const FAULTS: Readonly<Record<MockFaultType, string>>;

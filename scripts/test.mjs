@@ -14,6 +14,9 @@ ensureToolchain();
 ensureDevDependencies();
 ensureRedisServer();
 
+step('API reference and links (docs/api/ current, every export, option and error code documented)');
+run(process.execPath, [join(root, 'scripts', 'api-docs.mjs'), '--check']);
+
 step('runtimes for the smoke suite');
 for (const name of ['deno', 'bun', 'workerd']) run(join(root, 'node_modules', '.bin', name), ['--version']);
 
