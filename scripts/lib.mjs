@@ -73,6 +73,8 @@ export function buildPackage() {
   ]);
   step('assembling pkg/ from pkg-template/');
   cpSync(join(root, 'pkg-template'), pkgDir, { recursive: true });
+  // The repository's README is the npm page too.
+  cpSync(join(root, 'README.md'), join(pkgDir, 'README.md'));
   // The same declarations serve the ESM entry (nodenext resolves .d.mts beside .mjs).
   cpSync(join(pkgDir, 'index.d.ts'), join(pkgDir, 'index.d.mts'));
   cpSync(join(pkgDir, 'redis.d.ts'), join(pkgDir, 'redis.d.mts'));
