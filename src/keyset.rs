@@ -149,6 +149,7 @@ impl VerifyingKey {
     /// A key already checked by [`check_public`], with the identifiers a token may name.
     fn with_ids(key: PublicKey, kid: Option<String>, x5t: Option<String>) -> Self {
         let decoding = DecodingKey::from_rsa_raw_components(&key.n_bytes(), &key.e_bytes());
+        crate::jwt::remember_key(&key);
         VerifyingKey {
             kid,
             x5t,

@@ -112,6 +112,11 @@ pub(crate) fn checked_now_seconds(now_ms: f64) -> Result<f64> {
     Ok(now_ms / 1000.0)
 }
 
+/// Keeps a verifying key ready for `key`, so that verifying with it later builds nothing.
+pub(crate) fn remember_key(key: &crate::key::PublicKey) {
+    provider::remember(key);
+}
+
 /// Makes jsonwebtoken verify with our RS256-only provider; `false` if another provider is installed.
 pub(crate) fn install_provider() -> bool {
     provider::install()

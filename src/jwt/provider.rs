@@ -7,6 +7,8 @@
 //! algorithm confusion is closed twice (the header check in [`super`] refuses non-RS256 first). It
 //! signs nothing and offers none of the JWK helpers: those return errors instead of panicking.
 
+use std::cell::RefCell;
+
 use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils};
 use jsonwebtoken::errors::{ErrorKind, Result};
 use jsonwebtoken::jwk::{EllipticCurve, ThumbprintHash};
@@ -37,6 +39,42 @@ pub(crate) fn install() -> bool {
     CryptoProvider::try_get_default().is_some_and(|installed| std::ptr::eq(installed, &RS256_ONLY))
 }
 
+/// Verifying keys by modulus and exponent. Building one computes the modulus' Montgomery parameters,
+/// which costs more than the verification itself; a key set registers its keys here as it builds them
+/// ([`remember`]), so the provider (which jsonwebtoken hands only the raw numbers) never builds a key
+/// twice. Bounded: the oldest entry goes first. Public keys only.
+const REMEMBERED_KEYS: usize = 16;
+
+type Remembered = (Vec<u8>, Vec<u8>, VerifyingKey<Sha256>);
+
+thread_local! {
+    static VERIFIERS: RefCell<Vec<Remembered>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Keeps a verifying key for `key`'s modulus and exponent (see [`VERIFIERS`]).
+pub(crate) fn remember(key: &rsa::PublicKey) {
+    use rsa::traits::PublicKeyParts as _;
+    let (n, e) = (key.n_bytes().into_vec(), key.e_bytes().into_vec());
+    VERIFIERS.with_borrow_mut(|verifiers| {
+        if verifiers.iter().any(|(kn, ke, _)| *kn == n && *ke == e) {
+            return;
+        }
+        if verifiers.len() >= REMEMBERED_KEYS {
+            verifiers.remove(0);
+        }
+        verifiers.push((n, e, VerifyingKey::new(key.clone())));
+    });
+}
+
+fn remembered(n: &[u8], e: &[u8]) -> Option<VerifyingKey<Sha256>> {
+    VERIFIERS.with_borrow(|verifiers| {
+        verifiers
+            .iter()
+            .find(|(kn, ke, _)| kn == n && ke == e)
+            .map(|(_, _, key)| key.clone())
+    })
+}
+
 struct Rs256Verifier(VerifyingKey<Sha256>);
 
 impl Verifier<Vec<u8>> for Rs256Verifier {
@@ -59,6 +97,9 @@ fn rs256_verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn Jw
     let DecodingKeyKind::RsaModulusExponent { n, e } = key.kind() else {
         return Err(ErrorKind::InvalidKeyFormat.into());
     };
+    if let Some(key) = remembered(n, e) {
+        return Ok(Box::new(Rs256Verifier(key)));
+    }
     // Public values: variable-time decoding is fine.
     let key = rsa::PublicKey::new_with_size_limits(
         BoxedUint::from_be_slice_vartime(n),
