@@ -599,7 +599,7 @@ pub fn parse_agent_response(
         content_type: content_type.as_deref(),
         body,
     };
-    let result = netserver::parse_agent_response(&response, method).map_err(to_js)?;
+    let result = netserver::parse_agent_response(&response, None, method).map_err(to_js)?;
     Ok(serde_json::json!({
         "response": result.response,
         "succeeded": result.succeeded,

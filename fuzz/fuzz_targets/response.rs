@@ -77,7 +77,7 @@ fuzz_target!(|data: &[u8]| {
     if let Err(error) = parse_token_response(&response, &token_options) {
         assert!(CODES.contains(&error.code()));
     }
-    match parse_agent_response(&response, "GetAssociate") {
+    match parse_agent_response(&response, Some("Associate"), "GetAssociate") {
         Ok(_) => assert!((200..300).contains(&status), "a result from status {status}"),
         Err(error) => {
             assert!(CODES.contains(&error.code()));

@@ -9,14 +9,20 @@
 //! `ApplicationToken`, `Credentials/Ticket` and an optional `TimeZone`; the response body is
 //! `{Method}Response/Response`, and its headers `ExceptionInfo`, `ExtraInfo`, `Succeeded`, `TimeZone`.
 
+mod lists;
 mod request;
 mod response;
+mod rest;
+mod soap_types;
 
 #[cfg(test)]
 mod tests;
 
 pub use request::{build_agent_request, AgentRequestParams, TimeZone};
 pub use response::{parse_agent_response, AgentResult};
+pub use rest::{
+    build_rest_agent_request, parse_rest_agent_response, RestAgentRequestParams, TIME_ZONE_HEADER,
+};
 
 /// The NetServer namespace without its version number.
 pub const NS_NETSERVER_PREFIX: &str = "http://www.superoffice.net/ws/crm/NetServer/Services";
@@ -47,4 +53,25 @@ pub(crate) fn is_identifier(name: &str) -> bool {
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name.len() <= 128
+}
+
+/// Agent and method names, checked the same way for SOAP and REST: both become URL path segments.
+pub(crate) fn check_agent_and_method(agent: &str, method: &str) -> crate::error::Result<()> {
+    use crate::error::Error;
+    if !is_identifier(agent) {
+        return Err(Error::InvalidArgument(
+            "agent must be a NetServer agent name such as Associate",
+        ));
+    }
+    if agent.len() > "Agent".len() && agent.ends_with("Agent") {
+        return Err(Error::InvalidArgument(
+            "agent is the service name without Agent (Contact, not ContactAgent)",
+        ));
+    }
+    if !is_identifier(method) {
+        return Err(Error::InvalidArgument(
+            "method must be a NetServer method name such as GetAssociate",
+        ));
+    }
+    Ok(())
 }
