@@ -597,19 +597,100 @@ pub fn parse_agent_response(
     content_type: Option<String>,
     body: &str,
     method: &str,
+    agent: Option<String>,
 ) -> JsResult<String> {
     let response = HttpResponse {
         status,
         content_type: content_type.as_deref(),
         body,
     };
-    let result = netserver::parse_agent_response(&response, None, method).map_err(to_js)?;
+    let result =
+        netserver::parse_agent_response(&response, agent.as_deref(), method).map_err(to_js)?;
     Ok(serde_json::json!({
         "response": result.response,
         "succeeded": result.succeeded,
         "extraInfo": result.extra_info,
     })
     .to_string())
+}
+
+/// The options of [`build_rest_agent_request`], as the JS layer writes them.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RestAgentRequestOptions {
+    webapi_url: String,
+    agent: String,
+    method: String,
+    parameters: crate::plumbing::json::StrictValue,
+    ticket: String,
+    application_token: String,
+    #[serde(default)]
+    time_zone: Option<TimeZoneOptions>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimeZoneOptions {
+    #[serde(rename = "SoTimeZoneId", default)]
+    id: Option<i32>,
+    #[serde(rename = "SoTimeZoneLocationCode", default)]
+    location_code: Option<String>,
+}
+
+/// Options (JSON text) as one object; the JS layer has checked their types.
+fn options<T: serde::de::DeserializeOwned>(json: &str) -> JsResult<T> {
+    serde_json::from_str(json).map_err(|_| {
+        to_js(Error::InvalidArgument(
+            "the options are not what this function takes",
+        ))
+    })
+}
+
+/// A NetServer agent call over REST: `{ url, method, headers, body }`.
+#[wasm_bindgen(js_name = buildRestAgentRequest)]
+pub fn build_rest_agent_request(options_json: &str) -> JsResult<String> {
+    let o: RestAgentRequestOptions = options(options_json)?;
+    let serde_json::Value::Object(parameters) = o.parameters.0 else {
+        return Err(to_js(Error::InvalidArgument(
+            "parameters must be a plain object",
+        )));
+    };
+    netserver::build_rest_agent_request(&netserver::RestAgentRequestParams {
+        webapi_url: &o.webapi_url,
+        agent: &o.agent,
+        method: &o.method,
+        parameters: &parameters,
+        ticket: &o.ticket,
+        application_token: &o.application_token,
+        time_zone: o.time_zone.as_ref().map(|zone| netserver::TimeZone {
+            so_time_zone_id: zone.id,
+            so_time_zone_location_code: zone.location_code.as_deref(),
+        }),
+    })
+    .map_err(to_js)
+    .and_then(request_json)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RestAgentResponseOptions {
+    status: u16,
+    #[serde(default)]
+    content_type: Option<String>,
+}
+
+/// A NetServer agent's REST answer: `{ response }` as JSON text. The body is its own argument (it
+/// may be 256 KiB, and would only be escaped into the options and back).
+#[wasm_bindgen(js_name = parseRestAgentResponse)]
+pub fn parse_rest_agent_response(options_json: &str, body: &str) -> JsResult<String> {
+    let o: RestAgentResponseOptions = options(options_json)?;
+    let response = netserver::parse_rest_agent_response(&HttpResponse {
+        status: o.status,
+        content_type: o.content_type.as_deref(),
+        body,
+    })
+    .map_err(to_js)?;
+    Ok(serde_json::json!({ "response": response }).to_string())
 }
 
 /// The core's size caps, in UTF-8 bytes, so that the JS layer can refuse oversized text before copying

@@ -24,7 +24,7 @@
 
 use super::soap_types::{METHODS, TYPES};
 use crate::error::{Error, Result};
-use crate::xml::Element;
+use crate::plumbing::xml::Element;
 use serde_json::{Map, Value};
 
 /// What the WSDL says a type is. The names are types of the same table; `""` is "read as before".
@@ -141,7 +141,7 @@ mod tests {
     use super::*;
 
     fn read(xml: &str, type_name: &str) -> Result<Value> {
-        to_value(&crate::xml::parse(xml)?, type_name)
+        to_value(&crate::plumbing::xml::parse(xml)?, type_name)
     }
 
     const NS: &str = r#"xmlns="http://www.superoffice.net/ws/crm/NetServer/Services88" xmlns:i="http://www.w3.org/2001/XMLSchema-instance""#;

@@ -42,8 +42,10 @@
 use super::response::is_ticket_rejection;
 use super::{check_agent_and_method, TimeZone};
 use crate::error::{Error, Result};
-use crate::request::{check_base_url, HttpRequest};
-use crate::response::{HttpResponse, MAX_RESPONSE_BYTES};
+use crate::plumbing::environment::check_base_url;
+use crate::plumbing::http::HttpRequest;
+use crate::plumbing::http::{self, HttpResponse};
+use crate::plumbing::json;
 use serde_json::{Map, Value};
 
 /// The header SuperOffice's web API reads a time zone from
@@ -168,29 +170,16 @@ fn time_zone_value(time_zone: TimeZone<'_>) -> Result<String> {
 }
 
 pub fn parse_rest_agent_response(response: &HttpResponse<'_>) -> Result<Value> {
-    if response.body.len() > MAX_RESPONSE_BYTES {
-        return Err(Error::ResponseTooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
+    let body = http::body(response)?.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n'));
     let status = response.status;
     if matches!(status, 401 | 403) {
         return Err(Error::ticket_rejected(Some(status), None, None, None));
     }
-    let body = response
-        .body
-        .strip_prefix('\u{FEFF}')
-        .unwrap_or(response.body)
-        .trim_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n'));
-    let media_type = response
-        .content_type
-        .and_then(|value| value.split(';').next())
-        .map(|value| value.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let media_type = http::media_type(response.content_type);
     let is_json = media_type == "application/json"
         || media_type == "text/json"
         || media_type.ends_with("+json");
-    if (200..300).contains(&status) {
+    if http::is_success(status) {
         if status == 204 || body.is_empty() {
             return Ok(Value::Null);
         }
@@ -199,7 +188,7 @@ pub fn parse_rest_agent_response(response: &HttpResponse<'_>) -> Result<Value> {
                 "a REST agent response must be JSON",
             ));
         }
-        let value = crate::json::parse(body.as_bytes()).ok_or(Error::ResponseMalformed(
+        let value = json::parse(body.as_bytes()).ok_or(Error::ResponseMalformed(
             "the response is not valid JSON (or names a member twice)",
         ))?;
         return match error_object(&value, true) {
@@ -208,7 +197,7 @@ pub fn parse_rest_agent_response(response: &HttpResponse<'_>) -> Result<Value> {
         };
     }
     let explained = is_json
-        .then(|| crate::json::parse(body.as_bytes()))
+        .then(|| json::parse(body.as_bytes()))
         .flatten()
         .and_then(|value| error_object(&value, false));
     Err(explained.unwrap_or(Error::HttpStatus { status }))
@@ -250,6 +239,7 @@ fn error_object(value: &Value, in_success: bool) -> Option<Error> {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use crate::plumbing::http::MAX_RESPONSE_BYTES;
     use serde_json::json;
 
     const BASE: &str = "https://sod2.superoffice.com/Cust12345/api/";
