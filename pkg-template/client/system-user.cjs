@@ -32,6 +32,7 @@ const {
 const core = require('../core/index.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
 const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
+const { createWebApiOptions } = require('./webapi.cjs');
 
 const SIX_HOURS_S = 6 * 60 * 60;
 const SIX_HOURS_MS = SIX_HOURS_S * 1000;
@@ -66,6 +67,8 @@ const RECORD_VERSION = 1;
 // built costs no exchange.
 const PROBE_NETSERVER_URL = 'https://probe.invalid/Remote/Services88/';
 const NETSERVER_URL_CLAIM = 'http://schemes.superoffice.net/identity/netserver_url';
+const PROBE_WEBAPI_URL = 'https://probe.invalid/probe/api/';
+const WEBAPI_URL_CLAIM = 'http://schemes.superoffice.net/identity/webapi_url';
 
 /**
  * The default store: process memory. Async like any shared store (Redis, memcached) so the client
@@ -396,31 +399,61 @@ function createSystemUserClient(options) {
     });
   }
 
+  // callAgent: REST by default (SuperOffice is retiring SOAP), SOAP on request. One attempt builds the
+  // call from the record (its ticket and the URL its claims name), sends it through `send` (timeout,
+  // no redirects, size cap) and parses it; a refused ticket (HTTP 401/403, or an exception that says
+  // so) drops that ticket, one coalesced exchange, one retry, the rule of client.fetch. Issue 20's
+  // "follow the tenant" (421) belongs in `attempt`, for both protocols at once.
   async function callAgent(params, agent, method, parameters, options) {
     const { contextIdentifier, systemUserToken } = tenantParams(params, 'callAgent');
     const o = options === undefined ? {} : options;
     if (o === null || typeof o !== 'object') throw invalidArgument('callAgent options must be an object');
-    for (const name of Object.keys(o)) if (name !== 'timeZone') throw invalidArgument(`unknown callAgent option ${name}`);
-    const call = { agent, method, parameters, applicationToken, ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}) };
-    core.buildAgentRequest({ ...call, netserverUrl: PROBE_NETSERVER_URL, ticket: 'probe' });
-    const once = async (record) => {
-      if (typeof record.netserverUrl !== 'string' || record.netserverUrl === '') {
-        throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`, { claim: NETSERVER_URL_CLAIM });
+    for (const name of Object.keys(o)) if (name !== 'timeZone' && name !== 'protocol') throw invalidArgument(`unknown callAgent option ${name}`);
+    const protocol = o.protocol ?? 'rest';
+    if (protocol !== 'rest' && protocol !== 'soap') throw invalidArgument("protocol must be 'rest' or 'soap'");
+    const call = { protocol, agent, method, parameters, applicationToken, ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}) };
+    const claim = protocol === 'rest' ? WEBAPI_URL_CLAIM : NETSERVER_URL_CLAIM;
+    const urlOf = (record) => (protocol === 'rest' ? record.webapiUrl : record.netserverUrl);
+    const withUrl = (url) => (protocol === 'rest' ? { webapiUrl: url } : { netserverUrl: url });
+    // Checked before a ticket is fetched, so that a call that cannot be built costs no exchange.
+    core.buildAgentRequest({ ...call, ...withUrl(protocol === 'rest' ? PROBE_WEBAPI_URL : PROBE_NETSERVER_URL), ticket: 'probe' });
+    const attempt = async (record) => {
+      const url = urlOf(record);
+      if (typeof url !== 'string' || url === '') {
+        throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${claim}: missing, so there is no ${protocol === 'rest' ? 'web API' : 'NetServer'} to call`, { claim });
       }
-      const request = core.buildAgentRequest({ ...call, netserverUrl: record.netserverUrl, ticket: record.ticket });
+      const request = core.buildAgentRequest({ ...call, ...withUrl(url), ticket: record.ticket });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
-      return core.parseAgentResponse(res, { method });
+      return core.parseAgentResponse(res, { protocol, method, agent });
     };
     const record = await resolveRecord(contextIdentifier, systemUserToken);
     try {
-      return await once(record);
+      return await attempt(record);
     } catch (err) {
       if (!err || err.code !== 'ERR_TICKET_REJECTED') throw err;
-      // The same rule as fetch: drop this ticket (if still cached), one coalesced exchange, one retry.
       await dropTicket(contextIdentifier, record.ticket);
-      return once(await resolveRecord(contextIdentifier, systemUserToken));
+      return attempt(await resolveRecord(contextIdentifier, systemUserToken));
     }
   }
+
+  // webApiOptions: @superoffice/webapi's agents on this tenant's tickets, through the same authorized
+  // fetch as client.fetch (see webapi.cjs). The base URL is the tenant's web API now; requests under it
+  // are sent relative to the tenant's API, so they follow the tenant's current base.
+  async function webApiOptions(params, options) {
+    const { contextIdentifier, systemUserToken } = tenantParams(params, 'webApiOptions');
+    if (options === null || typeof options !== 'object') throw invalidArgument('webApiOptions needs { axios }');
+    for (const name of Object.keys(options)) if (name !== 'axios') throw invalidArgument(`unknown webApiOptions option ${name}`);
+    const record = await resolveRecord(contextIdentifier, systemUserToken);
+    if (typeof record.webapiUrl !== 'string' || record.webapiUrl === '') {
+      throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${WEBAPI_URL_CLAIM}: missing, so there is no web API to call`, { claim: WEBAPI_URL_CLAIM });
+    }
+    return createWebApiOptions({
+      axios: options.axios,
+      baseUrl: record.webapiUrl,
+      authorizedFetch: tenantFetch(contextIdentifier, systemUserToken),
+    });
+  }
+
 
   const description = () => ({
     ...(environment !== undefined ? { environment } : { baseUrl }),
@@ -526,11 +559,19 @@ function createSystemUserClient(options) {
       return tenantFetch(contextIdentifier, systemUserToken)(input, init);
     },
     /**
-     * Calls a NetServer SOAP agent (`Associate`, `GetAssociate`, { AssociateId: 5 }) with the tenant's
-     * ticket: { response, succeeded, extraInfo }. The same retry rule as fetch, on ERR_TICKET_REJECTED.
+     * Calls a NetServer agent (`Associate`, `GetAssociate`, { AssociateId: 5 }) with the tenant's
+     * ticket: over REST by default ({ response }), over SOAP with { protocol: 'soap' } ({ response,
+     * succeeded, extraInfo }). The same retry rule as fetch, on ERR_TICKET_REJECTED.
      */
     callAgent(params, agent, method, parameters, options) {
       return callAgent(params, agent, method, parameters, options);
+    },
+    /**
+     * Options for @superoffice/webapi's agents (`new ContactAgent(options)`): the tenant's web API base
+     * URL and an instance of your axios that adds the ticket to each request and retries once on 401.
+     */
+    webApiOptions(params, options) {
+      return webApiOptions(params, options);
     },
     [inspect.custom]() {
       return `SystemUserClient ${inspect(description())}`;

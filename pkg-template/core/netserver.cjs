@@ -63,50 +63,95 @@ function agentParametersJson(parameters) {
 
 const INT32 = (value) => Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;
 
-// The agent request's body holds the ticket and the application token: it prints redacted.
+// The agent request holds the ticket and the application token (SOAP: in the body; REST: in two
+// headers): it prints redacted.
 function inspectAgentRequest() {
-  const { body, ...rest } = this;
-  return { ...rest, body: '[redacted: holds the ticket and the application token]' };
+  const { body, headers, ...rest } = this;
+  if (this.headers.Authorization === undefined) return { ...rest, headers, body: '[redacted: holds the ticket and the application token]' };
+  return { ...rest, headers: { ...headers, Authorization: 'SOTicket [redacted]', 'SO-AppToken': '[redacted]' }, body };
+}
+
+const PROTOCOLS = ['rest', 'soap'];
+const BUILD_OPTIONS = {
+  rest: new Set(['protocol', 'webapiUrl', 'agent', 'method', 'parameters', 'ticket', 'applicationToken', 'timeZone']),
+  soap: new Set(['protocol', 'netserverUrl', 'agent', 'method', 'parameters', 'ticket', 'applicationToken', 'timeZone']),
+};
+const PARSE_OPTIONS = new Set(['protocol', 'method', 'agent']);
+
+function protocolOf(options) {
+  const protocol = options.protocol ?? 'rest';
+  if (!PROTOCOLS.includes(protocol)) throw invalidArgument("protocol must be 'rest' or 'soap'");
+  return protocol;
+}
+
+function checkNames(options, known, what) {
+  for (const name of Object.keys(options)) {
+    if (!known.has(name)) {
+      const hint = name === 'netserverUrl' || name === 'webapiUrl' ? ` (${name} belongs to protocol '${name === 'netserverUrl' ? 'soap' : 'rest'}')` : '';
+      throw invalidArgument(`unknown ${what} option ${name}${hint}`);
+    }
+  }
+}
+
+/** The timeZone option, checked: `{ SoTimeZoneId?, SoTimeZoneLocationCode? }` with at least one. */
+function timeZoneOf(zone) {
+  if (zone === undefined) return undefined;
+  if (!isPlainObject(zone)) throw invalidArgument('timeZone must be { SoTimeZoneId, SoTimeZoneLocationCode }');
+  for (const name of Object.keys(zone)) {
+    if (name !== 'SoTimeZoneId' && name !== 'SoTimeZoneLocationCode') throw invalidArgument(`unknown timeZone field ${name}`);
+  }
+  if (zone.SoTimeZoneId !== undefined && !INT32(zone.SoTimeZoneId)) throw invalidArgument('timeZone.SoTimeZoneId must be a 32-bit integer');
+  const id = zone.SoTimeZoneId;
+  const code = optionalString(zone.SoTimeZoneLocationCode, 'timeZone.SoTimeZoneLocationCode');
+  if (id === undefined && code === undefined) throw invalidArgument('timeZone needs SoTimeZoneId or SoTimeZoneLocationCode');
+  return { id, code };
 }
 
 /**
- * A NetServer agent call, ready for fetch: SOAP 1.1 to `{netserverUrl}{agent}.svc` with the
- * ApplicationToken, Credentials/Ticket and (when given) TimeZone headers.
+ * A NetServer agent call, ready for fetch. REST (the default): `POST {webapiUrl}v1/Agents/{agent}/{method}`
+ * with the parameters as JSON and the ticket in `Authorization: SOTicket` and `SO-AppToken`. SOAP:
+ * SOAP 1.1 to `{netserverUrl}{agent}.svc` with the ApplicationToken, Credentials/Ticket and (when
+ * given) TimeZone headers.
  */
 function buildAgentRequest(params) {
   if (params === null || typeof params !== 'object') throw invalidArgument('buildAgentRequest needs an object');
-  requireString(params.netserverUrl, 'netserverUrl');
+  const protocol = protocolOf(params);
+  checkNames(params, BUILD_OPTIONS[protocol], 'buildAgentRequest');
+  requireString(protocol === 'rest' ? params.webapiUrl : params.netserverUrl, protocol === 'rest' ? 'webapiUrl' : 'netserverUrl');
   requireString(params.agent, 'agent');
   requireString(params.method, 'method');
   requireString(params.ticket, 'ticket');
   requireString(params.applicationToken, 'applicationToken');
   const parameters = agentParametersJson(params.parameters);
-  let timeZoneId;
-  let timeZoneCode;
-  if (params.timeZone !== undefined) {
-    const zone = params.timeZone;
-    if (!isPlainObject(zone)) throw invalidArgument('timeZone must be { SoTimeZoneId, SoTimeZoneLocationCode }');
-    for (const name of Object.keys(zone)) {
-      if (name !== 'SoTimeZoneId' && name !== 'SoTimeZoneLocationCode') throw invalidArgument(`unknown timeZone field ${name}`);
+  const zone = timeZoneOf(params.timeZone);
+  const json = callCore(() => {
+    if (protocol === 'soap') {
+      return wasm.buildAgentRequest(
+        params.netserverUrl, params.agent, params.method, parameters, params.ticket, params.applicationToken, zone?.id, zone?.code,
+      );
     }
-    if (zone.SoTimeZoneId !== undefined && !INT32(zone.SoTimeZoneId)) throw invalidArgument('timeZone.SoTimeZoneId must be a 32-bit integer');
-    timeZoneId = zone.SoTimeZoneId;
-    timeZoneCode = optionalString(zone.SoTimeZoneLocationCode, 'timeZone.SoTimeZoneLocationCode');
-    if (timeZoneId === undefined && timeZoneCode === undefined) throw invalidArgument('timeZone needs SoTimeZoneId or SoTimeZoneLocationCode');
-  }
-  const json = callCore(() =>
-    wasm.buildAgentRequest(
-      params.netserverUrl, params.agent, params.method, parameters, params.ticket, params.applicationToken, timeZoneId, timeZoneCode,
-    ),
-  );
+    // The parameters are already JSON text: spliced in as they are, so the core reads them once.
+    const options = JSON.stringify({
+      webapiUrl: params.webapiUrl,
+      agent: params.agent,
+      method: params.method,
+      parameters: 0,
+      ticket: params.ticket,
+      applicationToken: params.applicationToken,
+      ...(zone ? { timeZone: { ...(zone.id !== undefined ? { SoTimeZoneId: zone.id } : {}), ...(zone.code !== undefined ? { SoTimeZoneLocationCode: zone.code } : {}) } } : {}),
+    }).replace('"parameters":0', () => `"parameters":${parameters}`);
+    return wasm.buildRestAgentRequest(options);
+  });
   const request = JSON.parse(json);
   Object.defineProperty(request, util.inspect.custom, { value: inspectAgentRequest });
   return request;
 }
 
 /**
- * Reads an agent's answer: `{ response, succeeded, extraInfo }`. ExceptionInfo is ERR_NETSERVER_EXCEPTION
- * (or ERR_TICKET_REJECTED when it says the ticket was refused, as HTTP 401/403 do).
+ * Reads an agent's answer. REST (the default): `{ response }` with JSON's own types; an error object
+ * is ERR_NETSERVER_EXCEPTION. SOAP: `{ response, succeeded, extraInfo }`; ExceptionInfo is
+ * ERR_NETSERVER_EXCEPTION; with `agent`, lists in the WSDL table are arrays. Both: a refused ticket
+ * (HTTP 401/403, or an exception that says so) is ERR_TICKET_REJECTED.
  */
 function parseAgentResponse(response, options) {
   if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
@@ -116,9 +161,18 @@ function parseAgentResponse(response, options) {
   }
   const body = bodyText(response.body);
   const contentType = headerValue(response.headers, 'content-type');
-  if (options === null || typeof options !== 'object') throw invalidArgument('parseAgentResponse needs { method }');
-  requireString(options.method, 'method');
-  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, options.method)));
+  const o = options === undefined ? {} : options;
+  if (o === null || typeof o !== 'object') throw invalidArgument('parseAgentResponse options must be an object');
+  const protocol = protocolOf(o);
+  checkNames(o, PARSE_OPTIONS, 'parseAgentResponse');
+  if (o.agent !== undefined) requireString(o.agent, 'agent');
+  if (protocol === 'rest') {
+    if (o.method !== undefined) requireString(o.method, 'method');
+    const parseOptions = JSON.stringify({ status, ...(contentType !== undefined ? { contentType } : {}) });
+    return JSON.parse(callCore(() => wasm.parseRestAgentResponse(parseOptions, body)));
+  }
+  requireString(o.method, 'method');
+  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, o.method, o.agent)));
 }
 
 module.exports = { buildAgentRequest, parseAgentResponse };

@@ -15,13 +15,14 @@ const FAULTS = {
   noTicket: 'issue a valid JWT that carries no ticket claim',
   drop: 'destroy the connection without answering',
   redirect: 'answer 302 to another path',
-  ticketRejected: 'refuse the ticket as if revoked: a NetServer agent answers ExceptionInfo SoSecurityException (HTTP 200, Succeeded false), the tenant API 401',
+  ticketRejected: 'refuse the ticket as if revoked: a SOAP agent answers ExceptionInfo SoSecurityException (HTTP 200, Succeeded false), a REST agent and the tenant API 401',
+  agentError: 'fail the agent call: a REST agent answers 500 with an error object (ExceptionType `exceptionType`, ExceptionMessage `message`, and a stack trace), a SOAP agent ExceptionInfo of that type',
 };
 
 // Where a fault applies when the caller names no endpoint.
 function defaultEndpoint(type) {
   if (type === 'latency' || type === 'httpError' || type === 'drop' || type === 'redirect') return 'any';
-  return type === 'ticketRejected' ? 'netserver' : 'authenticate';
+  return type === 'ticketRejected' || type === 'agentError' ? 'agents' : 'authenticate';
 }
 
 /**
@@ -37,13 +38,13 @@ function createFaults({ endpoints, groupOf, prepare }) {
      * at `endpoint` (default 'authenticate', i.e. SOAP and REST), optionally only for one tenant.
      * Returns a function that removes it.
      */
-    inject(type, { times = Infinity, endpoint, contextIdentifier, ms, status = 500, reason = 'Denied', ageSeconds = 3600, faultString = 'The creator of this fault did not specify a Reason.' } = {}) {
+    inject(type, { times = Infinity, endpoint, contextIdentifier, ms, status = 500, reason = 'Denied', ageSeconds = 3600, faultString = 'The creator of this fault did not specify a Reason.', exceptionType = 'SoException', message = 'The agent failed (injected by the stand-in)' } = {}) {
       if (!Object.hasOwn(FAULTS, type)) throw new TypeError(`unknown fault ${type}; known: ${Object.keys(FAULTS).join(', ')}`);
       const where = endpoint ?? defaultEndpoint(type);
       if (!endpoints.includes(where)) throw new TypeError(`unknown endpoint ${where}; known: ${endpoints.join(', ')}`);
       if (type === 'latency' && !(Number.isFinite(ms) && ms >= 0)) throw new TypeError('latency needs ms >= 0');
       if (!(times > 0)) throw new TypeError('times must be positive');
-      const fault = { type, endpoint: where, contextIdentifier, remaining: times, ms, status, reason, ageSeconds, faultString };
+      const fault = { type, endpoint: where, contextIdentifier, remaining: times, ms, status, reason, ageSeconds, faultString, exceptionType, message };
       prepare(fault);
       faults.push(fault);
       return () => {

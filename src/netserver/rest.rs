@@ -31,7 +31,9 @@
 //!   as token claims do).
 //! - Error objects become [`Error::NetServerException`] (or [`Error::TicketRejected`] when their type
 //!   or message says the ticket was refused, by the same rule as SOAP's `ExceptionInfo`): in a non-2xx
-//!   answer, any JSON object carrying `Message`, `ExceptionType` or `ErrorType`; in a 2xx answer, only
+//!   answer, any JSON object carrying a detail (`MessageDetail`, `ExceptionMessage`), a type
+//!   (`ExceptionType`, `ErrorType`) or `Error: true` (ASP.NET's bare `{ Message }`, as for an unknown
+//!   method's 404, says no more than the status, which it stays); in a 2xx answer, only
 //!   an object made of nothing but error members (see [`ERROR_MEMBERS`]) with a `Message` and a
 //!   detail or type, or with `Error: true`, so that a result that merely has a `Message` member is
 //!   not mistaken for one. Kept: the type (`ExceptionType` or `ErrorType`), `Message` as the friendly
@@ -223,7 +225,7 @@ fn error_object(value: &Value, in_success: bool) -> Option<Error> {
             .all(|name| ERROR_MEMBERS.contains(&name.as_str()))
             && (flagged || (message.is_some() && (detail.is_some() || exception_type.is_some())))
     } else {
-        flagged || message.is_some() || exception_type.is_some()
+        flagged || detail.is_some() || exception_type.is_some()
     };
     if !is_error {
         return None;

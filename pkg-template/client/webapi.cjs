@@ -24,7 +24,7 @@
 //   cancellation axios's CanceledError. Failures of our own (the ticket exchange, the network, the
 //   client's `timeoutMs`) keep their SuperOfficeAuthError and its stable code.
 
-const { invalidArgument } = require('./errors.cjs');
+const { invalidArgument } = require('../errors.cjs');
 
 const CREDENTIAL_HEADERS = new Set(['authorization', 'so-apptoken']);
 
