@@ -76,6 +76,7 @@ test('buildAgentRequest: the envelope of the WSDL, read back by fast-xml-parser'
   const awkward = 'a&b<c>d"e\'f é 漢 😀 ]]>';
   const updated = new Date(Date.UTC(2026, 10, 23, 14, 5, 0));
   const request = buildAgentRequest({
+    protocol: 'soap',
     netserverUrl: NETSERVER_URL,
     agent: 'Contact',
     method: 'SaveContactEntity',
@@ -139,7 +140,7 @@ test('buildAgentRequest: the envelope of the WSDL, read back by fast-xml-parser'
   assert.deepEqual(names(phones[0]), [`{${NS}}EntityElement`, `{${NS}}EntityElement`]);
 
   // No TimeZone unless given; the body holds credentials, so inspect() hides it.
-  const plain = buildAgentRequest({ netserverUrl: NETSERVER_URL, agent: 'Associate', method: 'GetAssociate', parameters: { AssociateId: 5 }, ticket: TICKET, applicationToken: APP });
+  const plain = buildAgentRequest({ protocol: 'soap', netserverUrl: NETSERVER_URL, agent: 'Associate', method: 'GetAssociate', parameters: { AssociateId: 5 }, ticket: TICKET, applicationToken: APP });
   assert.deepEqual(names(childOf(readXml(plain.body), 'Header')), [`{${NS}}ApplicationToken`, `{${NS}}Credentials`]);
   const shown = inspect(plain, { depth: 5 });
   assert.ok(!shown.includes(TICKET) && !shown.includes(APP), shown);
@@ -151,7 +152,7 @@ test('buildAgentRequest: bad arguments are ERR_INVALID_ARGUMENT and never echo a
   cyclic.self = cyclic;
   // eslint-disable-next-line no-sparse-arrays
   const sparse = [1, , 3];
-  const base = { netserverUrl: NETSERVER_URL, agent: 'Associate', method: 'GetAssociate', ticket: TICKET, applicationToken: APP };
+  const base = { protocol: 'soap', netserverUrl: NETSERVER_URL, agent: 'Associate', method: 'GetAssociate', ticket: TICKET, applicationToken: APP };
   const rows = [
     ['no version in the URL', { netserverUrl: 'https://sod.superoffice.com/Cust12345/Remote/' }],
     ['a retired version', { netserverUrl: 'https://sod.superoffice.com/Cust12345/Remote/Services83/' }],
@@ -208,10 +209,10 @@ const exceptionInfo = (type, message) => envelope(
 );
 
 test('parseAgentResponse: results as plain objects', () => {
-  const parsed = parseAgentResponse(xmlResponse(result('<Response><AssociateId>5</AssociateId><FullName i:nil="true"/><Roles><Role>a</Role><Role>b</Role></Roles></Response>')), { method: 'GetAssociate' });
+  const parsed = parseAgentResponse(xmlResponse(result('<Response><AssociateId>5</AssociateId><FullName i:nil="true"/><Roles><Role>a</Role><Role>b</Role></Roles></Response>')), { protocol: 'soap', method: 'GetAssociate' });
   assert.deepEqual(parsed, { response: { AssociateId: '5', FullName: null, Roles: { Role: ['a', 'b'] } }, succeeded: true, extraInfo: {} });
-  assert.equal(parseAgentResponse(xmlResponse(result('')), { method: 'GetAssociate' }).response, null);
-  assert.equal(parseAgentResponse({ status: 200, body: Buffer.from(result('<Response>x</Response>')) }, { method: 'GetAssociate' }).response, 'x');
+  assert.equal(parseAgentResponse(xmlResponse(result('')), { protocol: 'soap', method: 'GetAssociate' }).response, null);
+  assert.equal(parseAgentResponse({ status: 200, body: Buffer.from(result('<Response>x</Response>')) }, { protocol: 'soap', method: 'GetAssociate' }).response, 'x');
 });
 
 test('parseAgentResponse: every error path, with its code and details', () => {
@@ -235,7 +236,7 @@ test('parseAgentResponse: every error path, with its code and details', () => {
     ['bad status', { status: 99, body: '' }, 'ERR_INVALID_ARGUMENT', {}],
   ];
   for (const [name, response, code, details] of rows) {
-    assert.throws(() => parseAgentResponse(response, { method: 'GetAssociate' }), (err) => {
+    assert.throws(() => parseAgentResponse(response, { protocol: 'soap', method: 'GetAssociate' }), (err) => {
       assert.ok(err instanceof SuperOfficeAuthError, `${name}: ${err}`);
       assert.equal(err.code, code, `${name}: ${err.message}`);
       for (const [field, value] of Object.entries(details)) assert.equal(err[field], value, `${name}: ${field}`);
@@ -245,8 +246,8 @@ test('parseAgentResponse: every error path, with its code and details', () => {
       return true;
     }, name);
   }
-  assert.throws(() => parseAgentResponse(xmlResponse(result('')), {}), { code: 'ERR_INVALID_ARGUMENT' });
-  assert.throws(() => parseAgentResponse(xmlResponse(result('')), { method: 'Get Associate' }), { code: 'ERR_INVALID_ARGUMENT' });
+  assert.throws(() => parseAgentResponse(xmlResponse(result('')), { protocol: 'soap' }), { code: 'ERR_INVALID_ARGUMENT' });
+  assert.throws(() => parseAgentResponse(xmlResponse(result('')), { protocol: 'soap', method: 'Get Associate' }), { code: 'ERR_INVALID_ARGUMENT' });
 });
 
 // ---- the client against the stand-in ----
@@ -260,30 +261,31 @@ async function withStandIn(run, { tenants = 1 } = {}) {
   }
 }
 
+const SOAP = { protocol: 'soap' };
 const tenant = (s, id = 'Cust1') => ({ contextIdentifier: id, systemUserToken: s.tenants[id] });
 
 test('callAgent: GetAssociate, GetAssociateList with an int array, GetContactEntity, TimeZone', () => withStandIn(async (s) => {
   const client = createSystemUserClient(s.options());
-  const { response, succeeded, extraInfo } = await client.callAgent(tenant(s), 'Associate', 'GetAssociate', { AssociateId: 5 });
+  const { response, succeeded, extraInfo } = await client.callAgent(tenant(s), 'Associate', 'GetAssociate', { AssociateId: 5 }, SOAP);
   assert.equal(succeeded, true);
   assert.deepEqual(extraInfo, {});
   assert.equal(response.AssociateId, '5');
   assert.equal(response.Name, 'SYSTEM');
   assert.equal(response.FormalName, null);
-  const list = await client.callAgent('Cust1', 'Associate', 'GetAssociateList', { AssociateIds: [1, 2, 99] });
-  assert.deepEqual(list.response.Associate.map((a) => a.Name), ['AA', 'BB']);
-  const missing = await client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 99 });
+  const list = await client.callAgent('Cust1', 'Associate', 'GetAssociateList', { AssociateIds: [1, 2, 99] }, SOAP);
+  assert.deepEqual(list.response.map((a) => a.Name), ['AA', 'BB']);
+  const missing = await client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 99 }, SOAP);
   assert.equal(missing.response, null);
-  const contact = await client.callAgent('Cust1', 'Contact', 'GetContactEntity', { ContactId: 2 }, { timeZone: { SoTimeZoneId: 2 } });
+  const contact = await client.callAgent('Cust1', 'Contact', 'GetContactEntity', { ContactEntityId: 2 }, { protocol: 'soap', timeZone: { SoTimeZoneId: 2 } });
   assert.equal(contact.response.Country.Name, 'Norway');
   assert.equal(contact.response.Category, null);
-  assert.equal(contact.response.Phones.EntityElement[1].Description, 'Support & <help>');
+  assert.equal(contact.response.Phones[1].Description, 'Support & <help>');
   const { stats } = s.mock;
   assert.equal(stats.netserver, 4);
   assert.equal(stats.ticketsIssued, 1, 'one ticket for every call');
   // A call the stand-in does not know is a SOAP fault; one that cannot be built costs no exchange.
-  await assert.rejects(client.callAgent('Cust1', 'Associate', 'DropAllTables', {}), { code: 'ERR_SOAP_FAULT', faultCode: 'a:ActionNotSupported' });
-  await assert.rejects(client.callAgent(tenant(s), 'Associate', 'GetAssociate', { AssociateId: () => 5 }), { code: 'ERR_INVALID_ARGUMENT' });
+  await assert.rejects(client.callAgent('Cust1', 'Associate', 'DropAllTables', {}, SOAP), { code: 'ERR_SOAP_FAULT', faultCode: 'a:ActionNotSupported' });
+  await assert.rejects(client.callAgent(tenant(s), 'Associate', 'GetAssociate', { AssociateId: () => 5 }, SOAP), { code: 'ERR_INVALID_ARGUMENT' });
   await assert.rejects(client.callAgent(tenant(s), 'Associate', 'GetAssociate', {}, { zone: 1 }), { code: 'ERR_INVALID_ARGUMENT' });
   assert.equal(s.mock.stats.ticketsIssued, 1);
 }));
@@ -291,10 +293,10 @@ test('callAgent: GetAssociate, GetAssociateList with an int array, GetContactEnt
 test('callAgent: a wrong application token is an ExceptionInfo, not a ticket rejection', () => withStandIn(async (s) => {
   const client = createSystemUserClient(s.options());
   const ticket = await client.getTicket(tenant(s));
-  const request = buildAgentRequest({ netserverUrl: ticket.netserverUrl, agent: 'Associate', method: 'GetAssociate', parameters: { AssociateId: 5 }, ticket: ticket.ticket, applicationToken: 'not-the-token' });
+  const request = buildAgentRequest({ protocol: 'soap', netserverUrl: ticket.netserverUrl, agent: 'Associate', method: 'GetAssociate', parameters: { AssociateId: 5 }, ticket: ticket.ticket, applicationToken: 'not-the-token' });
   const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
   const response = { status: res.status, headers: res.headers, body: await res.text() };
-  assert.throws(() => parseAgentResponse(response, { method: 'GetAssociate' }), { code: 'ERR_NETSERVER_EXCEPTION', exceptionType: 'SoApplicationTokenException' });
+  assert.throws(() => parseAgentResponse(response, { protocol: 'soap', method: 'GetAssociate' }), { code: 'ERR_NETSERVER_EXCEPTION', exceptionType: 'SoApplicationTokenException' });
 }));
 
 test('callAgent: a revoked ticket is replaced once; concurrent callers share one exchange; never a loop', () => withStandIn(async (s) => {
@@ -302,7 +304,7 @@ test('callAgent: a revoked ticket is replaced once; concurrent callers share one
   const first = await client.getTicket(tenant(s));
   s.mock.revokeTicket(first.ticket);
   s.mock.resetStats();
-  const results = await Promise.all(Array.from({ length: 20 }, () => client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 })));
+  const results = await Promise.all(Array.from({ length: 20 }, () => client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }, SOAP)));
   assert.ok(results.every((r) => r.response.Name === 'AA'));
   assert.equal(s.mock.stats.ticketsIssued, 1, 'one new exchange for twenty rejected calls');
   assert.equal(s.mock.stats.netserver, 40, 'each call: one rejected attempt, one retry');
@@ -311,7 +313,7 @@ test('callAgent: a revoked ticket is replaced once; concurrent callers share one
   // Rejected every time: one retry, then the error, with no ticket in it.
   s.mock.resetStats();
   const remove = s.mock.injectFault('ticketRejected');
-  await assert.rejects(client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }), (err) => {
+  await assert.rejects(client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }, SOAP), (err) => {
     assert.equal(err.code, 'ERR_TICKET_REJECTED');
     assert.equal(err.exceptionType, 'SoSecurityException');
     assertNoSecrets(assert, `${err.message} ${inspect(err)} ${JSON.stringify(err)}`, [...s.secrets, first.ticket], 'the error');

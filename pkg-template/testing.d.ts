@@ -1,8 +1,9 @@
 // Types for `superoffice-auth/testing`: a local stand-in for SuperOffice's login (system-user tickets,
 // the authorize endpoint, the OAuth token endpoint's code and refresh grants, SuperIdTokens), a tenant
-// web API, and NetServer SOAP agents at {baseUrl}/{ctx}/Remote/Services88/{Agent}.svc
-// (Associate.GetAssociate, Associate.GetAssociateList, Contact.GetContactEntity) that check the
-// ApplicationToken and Credentials/Ticket headers.
+// web API, and NetServer's agents (Associate.GetAssociate, Associate.GetAssociateList,
+// Contact.GetContactEntity) over REST at {baseUrl}/{ctx}/api/v1/Agents/{Agent}/{Method} and over SOAP
+// at {baseUrl}/{ctx}/Remote/Services88/{Agent}.svc (checking the ApplicationToken and
+// Credentials/Ticket headers).
 // Node only (node:http, node:crypto): Deno, Bun and Worker code talks to it over HTTP from a Node process.
 
 /**
@@ -23,11 +24,13 @@ export type MockFaultType =
   | 'noTicket'
   | 'drop'
   | 'redirect'
-  /** The ticket refused as if revoked: agents answer ExceptionInfo SoSecurityException, the tenant API 401. */
-  | 'ticketRejected';
+  /** The ticket refused as if revoked: SOAP agents answer ExceptionInfo SoSecurityException, REST agents and the tenant API 401. */
+  | 'ticketRejected'
+  /** The agent call fails: a REST agent answers 500 with an error object, a SOAP agent ExceptionInfo (`exceptionType`, `message`). */
+  | 'agentError';
 
 /** Which of the stand-in's endpoints a fault applies to. */
-export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'authorize' | 'tokens' | 'api' | 'netserver' | 'any';
+export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'authorize' | 'tokens' | 'api' | 'agents' | 'netserver' | 'restAgents' | 'any';
 
 /** SuperOffice's AuthorizeErrorCode names, as a denied exchange carries them. */
 export type AuthorizeErrorName =
@@ -43,7 +46,7 @@ export type AuthorizeErrorName =
 export interface MockFaultOptions {
   /** How many requests the fault applies to; default: until removed. */
   times?: number;
-  /** Default 'any' for latency, httpError, drop and redirect; 'netserver' for ticketRejected; 'authenticate' (SOAP and REST) otherwise. */
+  /** Default 'any' for latency, httpError, drop and redirect; 'agents' (SOAP and REST agents) for ticketRejected and agentError; 'authenticate' (SOAP and REST) otherwise. */
   endpoint?: MockEndpoint;
   /** Only requests for this tenant (login endpoints and tenant API). */
   contextIdentifier?: string;
@@ -57,6 +60,10 @@ export interface MockFaultOptions {
   ageSeconds?: number;
   /** soapFault: faultstring. */
   faultString?: string;
+  /** agentError: the exception's type, default 'SoException'. */
+  exceptionType?: string;
+  /** agentError: the exception's message. */
+  message?: string;
 }
 
 /** Requests per tenant. */
@@ -65,7 +72,10 @@ export interface MockTenantStats {
   soap: number;
   rest: number;
   api: number;
+  /** SOAP and REST agent calls together. */
+  agents: number;
   netserver: number;
+  restAgents: number;
 }
 
 /** Request counts since the start or the last `resetStats()`. */
@@ -80,8 +90,12 @@ export interface MockStats {
   /** Requests to /login/common/oauth/tokens. */
   tokens: number;
   api: number;
-  /** Requests to the NetServer agents. */
+  /** Requests to the agents, SOAP and REST together. */
+  agents: number;
+  /** Requests to the SOAP agents ({ctx}/Remote/Services88/{Agent}.svc). */
   netserver: number;
+  /** Requests to the REST agents ({ctx}/api/v1/Agents/{Agent}/{Method}). */
+  restAgents: number;
   other: number;
   unauthorized: number;
   ticketsIssued: number;
