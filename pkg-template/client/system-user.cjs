@@ -30,6 +30,7 @@ const {
   checkLocation, createSender, createKeySource, createCoalescer,
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
+const { nameOf } = require('../core/netserver.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
 const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
 const { createWebApiOptions } = require('./webapi.cjs');
@@ -408,7 +409,7 @@ function createSystemUserClient(options) {
     const { contextIdentifier, systemUserToken } = tenantParams(params, 'callAgent');
     const o = options === undefined ? {} : options;
     if (o === null || typeof o !== 'object') throw invalidArgument('callAgent options must be an object');
-    for (const name of Object.keys(o)) if (name !== 'timeZone' && name !== 'protocol') throw invalidArgument(`unknown callAgent option ${name}`);
+    for (const name of Object.keys(o)) if (name !== 'timeZone' && name !== 'protocol') throw invalidArgument(`unknown callAgent option ${nameOf(name)}`);
     const protocol = o.protocol ?? 'rest';
     if (protocol !== 'rest' && protocol !== 'soap') throw invalidArgument("protocol must be 'rest' or 'soap'");
     const call = { protocol, agent, method, parameters, applicationToken, ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}) };
@@ -442,7 +443,7 @@ function createSystemUserClient(options) {
   async function webApiOptions(params, options) {
     const { contextIdentifier, systemUserToken } = tenantParams(params, 'webApiOptions');
     if (options === null || typeof options !== 'object') throw invalidArgument('webApiOptions needs { axios }');
-    for (const name of Object.keys(options)) if (name !== 'axios') throw invalidArgument(`unknown webApiOptions option ${name}`);
+    for (const name of Object.keys(options)) if (name !== 'axios') throw invalidArgument(`unknown webApiOptions option ${nameOf(name)}`);
     const record = await resolveRecord(contextIdentifier, systemUserToken);
     if (typeof record.webapiUrl !== 'string' || record.webapiUrl === '') {
       throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${WEBAPI_URL_CLAIM}: missing, so there is no web API to call`, { claim: WEBAPI_URL_CLAIM });

@@ -7,6 +7,9 @@ const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { requireString, optionalString } = require('../arguments.cjs');
 
+// A name (of an option or a parameter) is echoed only when it looks like one: a misplaced secret stays out of the message.
+const nameOf = (name) => (/^[A-Za-z_$][\w$]{0,63}$/.test(name) ? name : '(a name that is not an identifier)');
+
 const isPlainObject = (value) => {
   if (value === null || typeof value !== 'object') return false;
   const proto = Object.getPrototypeOf(value);
@@ -53,7 +56,7 @@ function agentParametersJson(parameters) {
     } else {
       // No prototype, so a key named __proto__ stays an ordinary member.
       out = Object.create(null);
-      for (const [key, item] of Object.entries(value)) out[key] = walk(item, path ? `${path}.${key}` : key);
+      for (const [key, item] of Object.entries(value)) out[key] = walk(item, path ? `${path}.${nameOf(key)}` : nameOf(key));
     }
     open.delete(value);
     return out;
@@ -88,7 +91,7 @@ function checkNames(options, known, what) {
   for (const name of Object.keys(options)) {
     if (!known.has(name)) {
       const hint = name === 'netserverUrl' || name === 'webapiUrl' ? ` (${name} belongs to protocol '${name === 'netserverUrl' ? 'soap' : 'rest'}')` : '';
-      throw invalidArgument(`unknown ${what} option ${name}${hint}`);
+      throw invalidArgument(`unknown ${what} option ${nameOf(name)}${hint}`);
     }
   }
 }
@@ -175,4 +178,4 @@ function parseAgentResponse(response, options) {
   return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, o.method, o.agent)));
 }
 
-module.exports = { buildAgentRequest, parseAgentResponse };
+module.exports = { buildAgentRequest, parseAgentResponse, nameOf };
