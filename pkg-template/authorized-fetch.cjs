@@ -53,7 +53,10 @@ function resolveUrl(input, credential) {
         throw invalidArgument('input is not a valid URL');
       }
     } else {
-      if (!credential.base) throw invalidArgument('a relative URL needs the tenant\'s webapiUrl, and the token names none; pass an absolute URL');
+      if (!credential.base)
+        throw invalidArgument(
+          "a relative URL needs the tenant's webapiUrl, and the token names none; pass an absolute URL",
+        );
       url = new URL(input.replace(/^\/+/, ''), credential.base);
     }
   } else {
@@ -61,7 +64,9 @@ function resolveUrl(input, credential) {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidArgument('input must be an http(s) URL');
   if (credential.origins && !credential.origins.includes(url.origin)) {
-    throw invalidArgument('the URL is not the tenant\'s: the credential is sent only to the origin of its webapiUrl or netserverUrl');
+    throw invalidArgument(
+      "the URL is not the tenant's: the credential is sent only to the origin of its webapiUrl or netserverUrl",
+    );
   }
   return url.href;
 }
@@ -122,7 +127,11 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
     await drop(credential.token);
     await discard(res);
     if (!replayable) {
-      throw fail('ERR_TICKET_REJECTED', 'the tenant answered 401; the request body is a stream and cannot be sent twice, so it was not retried (the credential was dropped: send the request again)', { status: 401, retried: false });
+      throw fail(
+        'ERR_TICKET_REJECTED',
+        'the tenant answered 401; the request body is a stream and cannot be sent twice, so it was not retried (the credential was dropped: send the request again)',
+        { status: 401, retried: false },
+      );
     }
     const fresh = await acquire();
     return attempt(resolveUrl(input, fresh), options, fresh);

@@ -12,8 +12,18 @@ const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = r
 const ERROR_CODES = Object.freeze(JSON.parse(wasm.errorCodes()));
 const KNOWN_CODES = new Set(ERROR_CODES);
 const DETAIL_FIELDS = [
-  'claim', 'faultCode', 'faultString', 'serverMessage', 'reason', 'status', 'bits', 'limit', 'oauthError', 'errorDescription',
-  'exceptionType', 'friendlyText',
+  'claim',
+  'faultCode',
+  'faultString',
+  'serverMessage',
+  'reason',
+  'status',
+  'bits',
+  'limit',
+  'oauthError',
+  'errorDescription',
+  'exceptionType',
+  'friendlyText',
 ];
 
 // The core's size caps (UTF-8 bytes), checked here before a string is copied into wasm memory: linear
@@ -61,7 +71,10 @@ class PrivateKey {
   static parse(text) {
     requireString(text, 'privateKey');
     cappedKeyText(text);
-    return new PrivateKey(CONSTRUCT, callCore(() => wasm.WasmPrivateKey.parse(text)));
+    return new PrivateKey(
+      CONSTRUCT,
+      callCore(() => wasm.WasmPrivateKey.parse(text)),
+    );
   }
 
   get bits() {
@@ -102,8 +115,16 @@ class KeySet {
 
   static from(keys) {
     if (keys instanceof KeySet) return keys;
-    const text = capped(keySetText(keys), LIMITS.keySetTextBytes, 'ERR_KEYSET_INVALID', 'the key set text is over 1 MiB');
-    return new KeySet(CONSTRUCT, callCore(() => wasm.WasmKeySet.parse(text)));
+    const text = capped(
+      keySetText(keys),
+      LIMITS.keySetTextBytes,
+      'ERR_KEYSET_INVALID',
+      'the key set text is over 1 MiB',
+    );
+    return new KeySet(
+      CONSTRUCT,
+      callCore(() => wasm.WasmKeySet.parse(text)),
+    );
   }
 
   get size() {
@@ -213,8 +234,14 @@ function headerValue(headers, name) {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function bodyText(body) {
-  const tooLarge = (length) => capped({ length }, LIMITS.responseBytes, 'ERR_RESPONSE_TOO_LARGE',
-    `response body exceeds the limit of ${LIMITS.responseBytes} bytes`, { limit: LIMITS.responseBytes });
+  const tooLarge = (length) =>
+    capped(
+      { length },
+      LIMITS.responseBytes,
+      'ERR_RESPONSE_TOO_LARGE',
+      `response body exceeds the limit of ${LIMITS.responseBytes} bytes`,
+      { limit: LIMITS.responseBytes },
+    );
   if (typeof body === 'string') {
     tooLarge(body.length);
     return body;
@@ -251,9 +278,7 @@ function parseTicketResponse(response, options) {
   const leeway = toLeeway(options.leewaySeconds);
   const context = optionalString(options.contextIdentifier, 'contextIdentifier');
   const json = withKeySet(options.keys, (keySet) =>
-    callCore(() =>
-      wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
-    ),
+    callCore(() => wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context)),
   );
   const result = JSON.parse(json);
   result.expiresAt = new Date(result.expiresAt);
@@ -284,7 +309,8 @@ const SYSTEM_TOKEN_CLAIM = 'http://schemes.superoffice.net/identity/system_token
 function inspectSuperIdResult() {
   const { systemUserToken, claims, ...rest } = this;
   const shownClaims = claims && typeof claims === 'object' ? { ...claims } : claims;
-  if (shownClaims && typeof shownClaims[SYSTEM_TOKEN_CLAIM] === 'string') shownClaims[SYSTEM_TOKEN_CLAIM] = '[redacted]';
+  if (shownClaims && typeof shownClaims[SYSTEM_TOKEN_CLAIM] === 'string')
+    shownClaims[SYSTEM_TOKEN_CLAIM] = '[redacted]';
   return { ...rest, systemUserToken: systemUserToken ? '[redacted]' : systemUserToken, claims: shownClaims };
 }
 
@@ -304,7 +330,8 @@ function issuerArguments(options) {
  */
 function parseSuperIdToken(idToken, options) {
   requireString(idToken, 'idToken');
-  if (options === null || typeof options !== 'object') throw invalidArgument('parseSuperIdToken needs an options object');
+  if (options === null || typeof options !== 'object')
+    throw invalidArgument('parseSuperIdToken needs an options object');
   if (options.keys === undefined) throw invalidArgument('keys is required');
   const [environment, issuer] = issuerArguments(options);
   requireString(options.clientId, 'clientId');
@@ -314,7 +341,16 @@ function parseSuperIdToken(idToken, options) {
   capped(idToken, LIMITS.tokenBytes, 'ERR_JWT_MALFORMED', 'JWT exceeds 16 KiB');
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
-      wasm.parseSuperIdToken(idToken, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, nowMs, leeway),
+      wasm.parseSuperIdToken(
+        idToken,
+        KeySet.handle(keySet),
+        environment,
+        issuer,
+        options.clientId,
+        nonce,
+        nowMs,
+        leeway,
+      ),
     ),
   );
   return reviveSuperId(JSON.parse(json));
@@ -336,7 +372,14 @@ function buildRefreshTokenRequest(params) {
   requireString(params.refreshToken, 'refreshToken');
   const redirectUri = optionalString(params.redirectUri, 'redirectUri');
   const json = callCore(() =>
-    wasm.buildRefreshTokenRequest(environment, baseUrl, params.clientId, params.clientSecret, params.refreshToken, redirectUri),
+    wasm.buildRefreshTokenRequest(
+      environment,
+      baseUrl,
+      params.clientId,
+      params.clientSecret,
+      params.refreshToken,
+      redirectUri,
+    ),
   );
   const request = JSON.parse(json);
   Object.defineProperty(request, util.inspect.custom, { value: inspectRefreshRequest });
@@ -384,7 +427,16 @@ function parseTokenResponse(response, options) {
     json = withKeySet(options.keys, (keySet) =>
       callCore(() =>
         wasm.parseTokenResponseWithIdToken(
-          status, contentType, body, nowMs, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, leeway,
+          status,
+          contentType,
+          body,
+          nowMs,
+          KeySet.handle(keySet),
+          environment,
+          issuer,
+          options.clientId,
+          nonce,
+          leeway,
         ),
       ),
     );
@@ -414,7 +466,8 @@ function inspectAuthorizationRequest() {
  * `codeVerifier` (server side, e.g. in the session) until the redirect comes back.
  */
 function createAuthorizationRequest(params) {
-  if (params === null || typeof params !== 'object') throw invalidArgument('createAuthorizationRequest needs an object');
+  if (params === null || typeof params !== 'object')
+    throw invalidArgument('createAuthorizationRequest needs an object');
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
   requireString(params.clientId, 'clientId');
@@ -462,7 +515,7 @@ function redirectParameters(params) {
   for (const [name, value] of Object.entries(params)) {
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (typeof item !== 'string') throw invalidArgument('the form body\'s values must be strings');
+      if (typeof item !== 'string') throw invalidArgument("the form body's values must be strings");
       pairs.push([name, item]);
     }
   }
@@ -477,8 +530,15 @@ function redirectParameters(params) {
  */
 function parseAuthorizationResponse(params, options) {
   const text = redirectParameters(params);
-  capped(text, LIMITS.responseBytes, 'ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${LIMITS.responseBytes} bytes`, { limit: LIMITS.responseBytes });
-  if (options === null || typeof options !== 'object') throw invalidArgument('parseAuthorizationResponse needs { state }');
+  capped(
+    text,
+    LIMITS.responseBytes,
+    'ERR_RESPONSE_TOO_LARGE',
+    `response body exceeds the limit of ${LIMITS.responseBytes} bytes`,
+    { limit: LIMITS.responseBytes },
+  );
+  if (options === null || typeof options !== 'object')
+    throw invalidArgument('parseAuthorizationResponse needs { state }');
   requireString(options.state, 'state');
   const result = JSON.parse(callCore(() => wasm.parseAuthorizationResponse(text, options.state)));
   const out = {};
@@ -495,7 +555,8 @@ function inspectCodeRequest() {
 
 /** The authorization code grant: a form POST to `{host}/login/common/oauth/tokens`, ready for fetch. */
 function buildAuthorizationCodeRequest(params) {
-  if (params === null || typeof params !== 'object') throw invalidArgument('buildAuthorizationCodeRequest needs an object');
+  if (params === null || typeof params !== 'object')
+    throw invalidArgument('buildAuthorizationCodeRequest needs an object');
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
   requireString(params.clientId, 'clientId');
@@ -505,7 +566,13 @@ function buildAuthorizationCodeRequest(params) {
   requireString(params.codeVerifier, 'codeVerifier');
   const json = callCore(() =>
     wasm.buildAuthorizationCodeRequest(
-      environment, baseUrl, params.clientId, params.clientSecret, params.code, params.redirectUri, params.codeVerifier,
+      environment,
+      baseUrl,
+      params.clientId,
+      params.clientSecret,
+      params.code,
+      params.redirectUri,
+      params.codeVerifier,
     ),
   );
   const request = JSON.parse(json);
@@ -560,7 +627,8 @@ function agentParametersJson(parameters) {
       return value.toISOString();
     }
     const array = Array.isArray(value);
-    if (!array && !isPlainObject(value)) throw invalidArgument(`parameter ${path} has an unsupported type (${typeName(value)})`);
+    if (!array && !isPlainObject(value))
+      throw invalidArgument(`parameter ${path} has an unsupported type (${typeName(value)})`);
     if (open.has(value)) throw invalidArgument(`parameter ${path} refers to itself`);
     open.add(value);
     let out;
@@ -607,16 +675,26 @@ function buildAgentRequest(params) {
     const zone = params.timeZone;
     if (!isPlainObject(zone)) throw invalidArgument('timeZone must be { SoTimeZoneId, SoTimeZoneLocationCode }');
     for (const name of Object.keys(zone)) {
-      if (name !== 'SoTimeZoneId' && name !== 'SoTimeZoneLocationCode') throw invalidArgument(`unknown timeZone field ${name}`);
+      if (name !== 'SoTimeZoneId' && name !== 'SoTimeZoneLocationCode')
+        throw invalidArgument(`unknown timeZone field ${name}`);
     }
-    if (zone.SoTimeZoneId !== undefined && !INT32(zone.SoTimeZoneId)) throw invalidArgument('timeZone.SoTimeZoneId must be a 32-bit integer');
+    if (zone.SoTimeZoneId !== undefined && !INT32(zone.SoTimeZoneId))
+      throw invalidArgument('timeZone.SoTimeZoneId must be a 32-bit integer');
     timeZoneId = zone.SoTimeZoneId;
     timeZoneCode = optionalString(zone.SoTimeZoneLocationCode, 'timeZone.SoTimeZoneLocationCode');
-    if (timeZoneId === undefined && timeZoneCode === undefined) throw invalidArgument('timeZone needs SoTimeZoneId or SoTimeZoneLocationCode');
+    if (timeZoneId === undefined && timeZoneCode === undefined)
+      throw invalidArgument('timeZone needs SoTimeZoneId or SoTimeZoneLocationCode');
   }
   const json = callCore(() =>
     wasm.buildAgentRequest(
-      params.netserverUrl, params.agent, params.method, parameters, params.ticket, params.applicationToken, timeZoneId, timeZoneCode,
+      params.netserverUrl,
+      params.agent,
+      params.method,
+      parameters,
+      params.ticket,
+      params.applicationToken,
+      timeZoneId,
+      timeZoneCode,
     ),
   );
   const request = JSON.parse(json);

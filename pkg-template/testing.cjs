@@ -33,13 +33,25 @@ const FAULTS = {
   malformed: 'answer 200 with a truncated body (broken XML for SOAP, broken JSON for REST and JWKS)',
   expiredJwt: 'issue a JWT whose exp lies `ageSeconds` (default 3600) in the past',
   badSignature: 'sign the JWT with a key that is not in the JWKS, under the current kid',
-  deny: 'answer IsSuccessful=false with `reason` (one of SuperOffice\'s AuthorizeErrorCode names); at the authorize endpoint, redirect with error=access_denied (the person declined)',
+  deny: "answer IsSuccessful=false with `reason` (one of SuperOffice's AuthorizeErrorCode names); at the authorize endpoint, redirect with error=access_denied (the person declined)",
   noTicket: 'issue a valid JWT that carries no ticket claim',
   drop: 'destroy the connection without answering',
   redirect: 'answer 302 to another path',
-  ticketRejected: 'refuse the ticket as if revoked: a NetServer agent answers ExceptionInfo SoSecurityException (HTTP 200, Succeeded false), the tenant API 401',
+  ticketRejected:
+    'refuse the ticket as if revoked: a NetServer agent answers ExceptionInfo SoSecurityException (HTTP 200, Succeeded false), the tenant API 401',
 };
-const ENDPOINTS = ['authenticate', 'soap', 'rest', 'jwks', 'openidConfiguration', 'authorize', 'tokens', 'api', 'netserver', 'any'];
+const ENDPOINTS = [
+  'authenticate',
+  'soap',
+  'rest',
+  'jwks',
+  'openidConfiguration',
+  'authorize',
+  'tokens',
+  'api',
+  'netserver',
+  'any',
+];
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /**
@@ -69,9 +81,11 @@ async function startMockSuperOffice(options = {}) {
     issuer: issuerOption,
     now = Date.now,
   } = options;
-  if (!Number.isInteger(accessTokenLifetimeSeconds) || accessTokenLifetimeSeconds < 1) throw new TypeError('accessTokenLifetimeSeconds must be a positive integer');
+  if (!Number.isInteger(accessTokenLifetimeSeconds) || accessTokenLifetimeSeconds < 1)
+    throw new TypeError('accessTokenLifetimeSeconds must be a positive integer');
   if (issuerOption !== undefined) requireString('issuer', issuerOption);
-  if (!Number.isInteger(codeLifetimeSeconds) || codeLifetimeSeconds < 1) throw new TypeError('codeLifetimeSeconds must be a positive integer');
+  if (!Number.isInteger(codeLifetimeSeconds) || codeLifetimeSeconds < 1)
+    throw new TypeError('codeLifetimeSeconds must be a positive integer');
   if (typeof idTokenIatAsString !== 'boolean') throw new TypeError('idTokenIatAsString must be a boolean');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer 0..65535');
   if (typeof now !== 'function') throw new TypeError('now must be a function returning epoch milliseconds');
@@ -172,35 +186,58 @@ async function startMockSuperOffice(options = {}) {
         return void res.end();
       }
       if (fault.type === 'httpError') return send(res, fault.status, 'text/plain', 'Internal Server Error');
-      if (fault.type === 'soapFault') return send(res, 500, 'text/xml; charset=utf-8', soapFault('s:Client', fault.faultString));
+      if (fault.type === 'soapFault')
+        return send(res, 500, 'text/xml; charset=utf-8', soapFault('s:Client', fault.faultString));
       if (fault.type === 'malformed') {
-        if (endpoint === 'soap') return send(res, 200, 'text/xml; charset=utf-8', `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><AuthenticationResponse xmlns="${PSU_NS}"><IsSuccessful>true</IsSucc`);
-        if (endpoint === 'netserver') return send(res, 200, 'text/xml; charset=utf-8', `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><GetAssociateResponse xmlns="${NETSERVER_NS}"><Response><Associ`);
+        if (endpoint === 'soap')
+          return send(
+            res,
+            200,
+            'text/xml; charset=utf-8',
+            `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><AuthenticationResponse xmlns="${PSU_NS}"><IsSuccessful>true</IsSucc`,
+          );
+        if (endpoint === 'netserver')
+          return send(
+            res,
+            200,
+            'text/xml; charset=utf-8',
+            `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><GetAssociateResponse xmlns="${NETSERVER_NS}"><Response><Associ`,
+          );
         return send(res, 200, 'application/json; charset=utf-8', '{"IsSuccessful": true, "Token": "ey');
       }
     }
 
     switch (endpoint) {
       case 'openidConfiguration':
-        return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({
-          issuer,
-          jwks_uri: `${baseUrl}/login/.well-known/jwks`,
-          authorization_endpoint: `${baseUrl}/login/common/oauth/authorize`,
-          token_endpoint: `${baseUrl}/login/common/oauth/tokens`,
-          response_types_supported: ['code', 'id_token'],
-          response_modes_supported: ['query', 'fragment', 'form_post'],
-          code_challenge_methods_supported: ['S256'],
-          scopes_supported: ['openid'],
-          subject_types_supported: ['public'],
-          id_token_signing_alg_values_supported: ['RS256'],
-          grant_types_supported: ['authorization_code', 'refresh_token'],
-          token_endpoint_auth_methods_supported: ['client_secret_post'],
-        }));
+        return send(
+          res,
+          200,
+          'application/json; charset=utf-8',
+          JSON.stringify({
+            issuer,
+            jwks_uri: `${baseUrl}/login/.well-known/jwks`,
+            authorization_endpoint: `${baseUrl}/login/common/oauth/authorize`,
+            token_endpoint: `${baseUrl}/login/common/oauth/tokens`,
+            response_types_supported: ['code', 'id_token'],
+            response_modes_supported: ['query', 'fragment', 'form_post'],
+            code_challenge_methods_supported: ['S256'],
+            scopes_supported: ['openid'],
+            subject_types_supported: ['public'],
+            id_token_signing_alg_values_supported: ['RS256'],
+            grant_types_supported: ['authorization_code', 'refresh_token'],
+            token_endpoint_auth_methods_supported: ['client_secret_post'],
+          }),
+        );
       case 'jwks':
         if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed');
-        return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({
-          keys: [signing, ...retiredKeys].map((k) => k.jwk),
-        }));
+        return send(
+          res,
+          200,
+          'application/json; charset=utf-8',
+          JSON.stringify({
+            keys: [signing, ...retiredKeys].map((k) => k.jwk),
+          }),
+        );
       case 'soap':
         return handleSoap(req, res, soapRequest, fault);
       case 'rest':
@@ -213,7 +250,12 @@ async function startMockSuperOffice(options = {}) {
         if (fault && fault.type === 'ticketRejected') {
           res.setHeader('WWW-Authenticate', 'SOTicket, Bearer');
           stats.unauthorized += 1;
-          return send(res, 401, 'application/json; charset=utf-8', JSON.stringify({ Error: 'Unauthorized', Reason: 'ticket rejected (injected by the stand-in)' }));
+          return send(
+            res,
+            401,
+            'application/json; charset=utf-8',
+            JSON.stringify({ Error: 'Unauthorized', Reason: 'ticket rejected (injected by the stand-in)' }),
+          );
         }
         return handleApi(req, res, contextIdentifier, url);
       case 'netserver':
@@ -228,13 +270,24 @@ async function startMockSuperOffice(options = {}) {
     const type = String(req.headers['content-type'] || '');
     if (!/^text\/xml\b/i.test(type)) {
       // WCF's BasicHttpBinding answers a wrong content type with 415.
-      return send(res, 415, 'text/plain', 'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.');
+      return send(
+        res,
+        415,
+        'text/plain',
+        'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.',
+      );
     }
     const action = String(req.headers.soapaction || '').replace(/^"|"$/g, '');
     if (action !== SOAP_ACTION) {
-      return send(res, 500, 'text/xml; charset=utf-8', soapFault('a:ActionNotSupported', 'The message with Action cannot be processed at the receiver.'));
+      return send(
+        res,
+        500,
+        'text/xml; charset=utf-8',
+        soapFault('a:ActionNotSupported', 'The message with Action cannot be processed at the receiver.'),
+      );
     }
-    if (!parsed.ok) return send(res, 500, 'text/xml; charset=utf-8', soapFault('a:DeserializationFailed', parsed.error));
+    if (!parsed.ok)
+      return send(res, 500, 'text/xml; charset=utf-8', soapFault('a:DeserializationFailed', parsed.error));
     const outcome = authenticate(parsed, fault);
     return send(res, 200, 'text/xml; charset=utf-8', soapResponse(outcome));
   }
@@ -247,11 +300,16 @@ async function startMockSuperOffice(options = {}) {
     // A bad request comes back as a non-2xx status rather than IsSuccessful=false (PROTOCOL.md, step 2b).
     if (!parsed.ok) return send(res, 400, 'application/json; charset=utf-8', JSON.stringify({ Message: parsed.error }));
     const outcome = authenticate(parsed, fault);
-    return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({
-      IsSuccessful: outcome.ok,
-      Token: outcome.ok ? outcome.token : null,
-      ErrorMessage: outcome.ok ? null : outcome.message,
-    }));
+    return send(
+      res,
+      200,
+      'application/json; charset=utf-8',
+      JSON.stringify({
+        IsSuccessful: outcome.ok,
+        Token: outcome.ok ? outcome.token : null,
+        ErrorMessage: outcome.ok ? null : outcome.message,
+      }),
+    );
   }
 
   function handleApi(req, res, contextIdentifier, url) {
@@ -269,7 +327,10 @@ async function startMockSuperOffice(options = {}) {
       if (access.revoked) return unauthorized('access token revoked');
       if (access.contextIdentifier !== contextIdentifier) return unauthorized('access token belongs to another tenant');
       if (now() >= access.expiresAt) return unauthorized('access token expired');
-      return answerApi(req, res, contextIdentifier, url, { userName: `user@${contextIdentifier.toLowerCase()}`, isSystemUser: false });
+      return answerApi(req, res, contextIdentifier, url, {
+        userName: `user@${contextIdentifier.toLowerCase()}`,
+        isSystemUser: false,
+      });
     }
     const m = /^SOTicket (\S+)$/.exec(authorization);
     if (!m) return unauthorized('missing SOTicket or Bearer authorization');
@@ -277,7 +338,8 @@ async function startMockSuperOffice(options = {}) {
     if (!record) return unauthorized('unknown ticket');
     if (record.revoked) return unauthorized('ticket revoked');
     if (record.contextIdentifier !== contextIdentifier) return unauthorized('ticket belongs to another tenant');
-    if (!safeEqual(String(req.headers['so-apptoken'] || ''), record.applicationToken)) return unauthorized('wrong or missing SO-AppToken');
+    if (!safeEqual(String(req.headers['so-apptoken'] || ''), record.applicationToken))
+      return unauthorized('wrong or missing SO-AppToken');
     const t = now();
     if (t - record.lastUsed > ticketLifetimeSeconds * 1000) return unauthorized('ticket expired');
     record.lastUsed = t; // sliding expiry: every use resets the window
@@ -288,13 +350,18 @@ async function startMockSuperOffice(options = {}) {
     const tenant = tenants.get(contextIdentifier);
     const rest = url.pathname.slice(`/${encodeURIComponent(contextIdentifier)}/api/`.length).toLowerCase();
     if (req.method === 'GET' && rest === 'v1/user/currentprincipal') {
-      return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({
-        ContextIdentifier: contextIdentifier,
-        CompanyName: tenant ? tenant.companyName : null,
-        AssociateId: tenant ? tenant.associateId : null,
-        UserName: userName,
-        IsSystemUser: isSystemUser,
-      }));
+      return send(
+        res,
+        200,
+        'application/json; charset=utf-8',
+        JSON.stringify({
+          ContextIdentifier: contextIdentifier,
+          CompanyName: tenant ? tenant.companyName : null,
+          AssociateId: tenant ? tenant.associateId : null,
+          UserName: userName,
+          IsSystemUser: isSystemUser,
+        }),
+      );
     }
     return send(res, 404, 'application/json; charset=utf-8', JSON.stringify({ Error: 'Not found' }));
   }
@@ -310,7 +377,12 @@ async function startMockSuperOffice(options = {}) {
     const wcfFault = (code, text) => send(res, 500, xml, soapFault(code, text));
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed');
     if (!/^text\/xml\b/i.test(String(req.headers['content-type'] || ''))) {
-      return send(res, 415, 'text/plain', 'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.');
+      return send(
+        res,
+        415,
+        'text/plain',
+        'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.',
+      );
     }
     const agent = AGENTS[route.agent];
     if (route.version !== '88' || !agent) return send(res, 404, 'text/plain', 'not found');
@@ -320,12 +392,15 @@ async function startMockSuperOffice(options = {}) {
     } catch (err) {
       return wcfFault('a:DeserializationFailed', `the message is not well-formed XML: ${err.message}`);
     }
-    if (!is(root, SOAP_ENV_NS, 'Envelope')) return wcfFault('a:DeserializationFailed', 'the root element is not a SOAP 1.1 Envelope');
+    if (!is(root, SOAP_ENV_NS, 'Envelope'))
+      return wcfFault('a:DeserializationFailed', 'the root element is not a SOAP 1.1 Envelope');
     const header = only(root, SOAP_ENV_NS, 'Header');
     const bodyEl = only(root, SOAP_ENV_NS, 'Body');
-    if (!header.ok || !bodyEl.ok || !bodyEl.el) return wcfFault('a:DeserializationFailed', 'the envelope needs at most one Header and one Body');
+    if (!header.ok || !bodyEl.ok || !bodyEl.el)
+      return wcfFault('a:DeserializationFailed', 'the envelope needs at most one Header and one Body');
     const calls = bodyEl.el.children;
-    if (calls.length !== 1 || calls[0].ns !== NETSERVER_NS) return wcfFault('a:DeserializationFailed', 'the Body must hold one element in the Services88 namespace');
+    if (calls.length !== 1 || calls[0].ns !== NETSERVER_NS)
+      return wcfFault('a:DeserializationFailed', 'the Body must hold one element in the Services88 namespace');
     const call = calls[0];
     const method = call.local;
     const action = String(req.headers.soapaction || '').replace(/^"|"$/g, '');
@@ -344,22 +419,31 @@ async function startMockSuperOffice(options = {}) {
     if (zones.length === 1) {
       const id = only(zones[0], NETSERVER_NS, 'SoTimeZoneId');
       const code = only(zones[0], NETSERVER_NS, 'SoTimeZoneLocationCode');
-      if (!id.ok || !code.ok || (id.el && !/^-?\d+$/.test(id.el.text))) return wcfFault('a:DeserializationFailed', 'TimeZone is not an SoTimeZone');
+      if (!id.ok || !code.ok || (id.el && !/^-?\d+$/.test(id.el.text)))
+        return wcfFault('a:DeserializationFailed', 'TimeZone is not an SoTimeZone');
       timeZone = { id: id.el ? id.el.text : null, code: code.el ? code.el.text : null };
     }
-    const failWith = (type, message) => send(res, 200, xml, agentResponse(method, { exception: { type, message }, timeZone }));
-    if (fault && fault.type === 'ticketRejected') return failWith('SoSecurityException', 'The ticket is not valid (injected by the stand-in)');
+    const failWith = (type, message) =>
+      send(res, 200, xml, agentResponse(method, { exception: { type, message }, timeZone }));
+    if (fault && fault.type === 'ticketRejected')
+      return failWith('SoSecurityException', 'The ticket is not valid (injected by the stand-in)');
     const applicationToken = headerText('ApplicationToken');
     if (!applicationToken || !applications.has(applicationToken)) {
       return failWith('SoApplicationTokenException', 'The application token is missing or not valid');
     }
     const credentials = headers.filter((c) => is(c, NETSERVER_NS, 'Credentials'));
     const ticketEl = credentials.length === 1 ? only(credentials[0], NETSERVER_NS, 'Ticket') : { ok: false };
-    if (!ticketEl.ok || !ticketEl.el || ticketEl.el.children.length) return failWith('SoSecurityException', 'No ticket in the Credentials header');
+    if (!ticketEl.ok || !ticketEl.el || ticketEl.el.children.length)
+      return failWith('SoSecurityException', 'No ticket in the Credentials header');
     const record = tickets.get(ticketEl.el.text);
     const t = now();
-    if (!record || record.revoked || record.contextIdentifier !== contextIdentifier
-      || !safeEqual(applicationToken, record.applicationToken) || t - record.lastUsed > ticketLifetimeSeconds * 1000) {
+    if (
+      !record ||
+      record.revoked ||
+      record.contextIdentifier !== contextIdentifier ||
+      !safeEqual(applicationToken, record.applicationToken) ||
+      t - record.lastUsed > ticketLifetimeSeconds * 1000
+    ) {
       stats.unauthorized += 1;
       return failWith('SoSecurityException', 'The ticket is invalid or has expired');
     }
@@ -379,7 +463,8 @@ async function startMockSuperOffice(options = {}) {
   function authenticate(request, fault) {
     const deny = (reason, text) => ({ ok: false, message: `${reason}: ${text}` });
     if (fault && fault.type === 'deny') return deny(fault.reason, 'injected by the stand-in');
-    if (!/^jwt$/i.test(request.returnTokenType || '')) return deny('Denied', 'only ReturnTokenType Jwt is supported by the stand-in');
+    if (!/^jwt$/i.test(request.returnTokenType || ''))
+      return deny('Denied', 'only ReturnTokenType Jwt is supported by the stand-in');
     const app = applications.get(request.applicationToken);
     if (!app) return deny('Denied', 'unknown application token');
     const tenant = tenants.get(request.contextIdentifier);
@@ -397,10 +482,16 @@ async function startMockSuperOffice(options = {}) {
     const stamp = signed.slice(second + 1, last);
     const systemUserToken = signed.slice(0, second);
     const signature = signed.slice(last + 1);
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature) || signature.length % 4 !== 0) return deny('InvalidSignature', 'the signature is not base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature) || signature.length % 4 !== 0)
+      return deny('InvalidSignature', 'the signature is not base64');
     let verified = false;
     try {
-      verified = crypto.verify('sha256', Buffer.from(data, 'utf8'), { key: app.publicKey, padding: crypto.constants.RSA_PKCS1_PADDING }, Buffer.from(signature, 'base64'));
+      verified = crypto.verify(
+        'sha256',
+        Buffer.from(data, 'utf8'),
+        { key: app.publicKey, padding: crypto.constants.RSA_PKCS1_PADDING },
+        Buffer.from(signature, 'base64'),
+      );
     } catch {
       verified = false;
     }
@@ -416,12 +507,18 @@ async function startMockSuperOffice(options = {}) {
     // The stamp is truncated to the minute, so it may trail the real time by up to 59.999 s.
     const window = timestampWindowSeconds * 1000;
     const t = now();
-    if (at < t - window - 60_000 || at > t + window) return deny('InvalidTimestamp', 'the timestamp is outside the accepted window');
+    if (at < t - window - 60_000 || at > t + window)
+      return deny('InvalidTimestamp', 'the timestamp is outside the accepted window');
     if (!safeEqual(systemUserToken, grant.systemUserToken)) return deny('Denied', 'unknown system user token');
 
     const ticket = `7T:${crypto.randomBytes(48).toString('base64')}`;
     if (!(fault && fault.type === 'noTicket')) {
-      tickets.set(ticket, { contextIdentifier: tenant.contextIdentifier, applicationToken: request.applicationToken, lastUsed: t, revoked: false });
+      tickets.set(ticket, {
+        contextIdentifier: tenant.contextIdentifier,
+        applicationToken: request.applicationToken,
+        lastUsed: t,
+        revoked: false,
+      });
     }
     const iat = Math.floor(t / 1000);
     const expiredBy = fault && fault.type === 'expiredJwt' ? fault.ageSeconds : 0;
@@ -453,10 +550,19 @@ async function startMockSuperOffice(options = {}) {
   // The OAuth token endpoint: the refresh-token grant only (RFC 6749 §6), client authentication by
   // client_id and client_secret in the form, errors as RFC 6749 §5.2 bodies.
   function handleTokens(req, res, body) {
-    const oauthError = (status, error, description) => send(res, status, 'application/json; charset=utf-8',
-      JSON.stringify({ error, error_description: description }), NO_STORE);
+    const oauthError = (status, error, description) =>
+      send(
+        res,
+        status,
+        'application/json; charset=utf-8',
+        JSON.stringify({ error, error_description: description }),
+        NO_STORE,
+      );
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed');
-    const type = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
+    const type = String(req.headers['content-type'] || '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     if (type !== FORM_TYPE) return oauthError(400, 'invalid_request', `the body must be ${FORM_TYPE}`);
     const form = new URLSearchParams(body);
     const field = {};
@@ -467,7 +573,11 @@ async function startMockSuperOffice(options = {}) {
     }
     if (!field.grant_type) return oauthError(400, 'invalid_request', 'grant_type is missing');
     if (field.grant_type !== 'refresh_token' && field.grant_type !== 'authorization_code') {
-      return oauthError(400, 'unsupported_grant_type', 'the stand-in supports grant_type refresh_token and authorization_code');
+      return oauthError(
+        400,
+        'unsupported_grant_type',
+        'the stand-in supports grant_type refresh_token and authorization_code',
+      );
     }
     const client = field.client_id ? clients.get(field.client_id) : undefined;
     if (!client || !safeEqual(field.client_secret ?? '', client.clientSecret)) {
@@ -481,7 +591,11 @@ async function startMockSuperOffice(options = {}) {
     if (grant.status === 'revoked') return oauthError(400, 'invalid_grant', 'the refresh token has been revoked');
     if (grant.status === 'rotated') return oauthError(400, 'invalid_grant', 'the refresh token has already been used');
     if (t >= grant.expiresAt) return oauthError(400, 'invalid_grant', 'the refresh token has expired');
-    if (grant.redirectUri !== undefined && field.redirect_uri !== undefined && field.redirect_uri !== grant.redirectUri) {
+    if (
+      grant.redirectUri !== undefined &&
+      field.redirect_uri !== undefined &&
+      field.redirect_uri !== grant.redirectUri
+    ) {
       return oauthError(400, 'invalid_grant', 'redirect_uri does not match the one the token was issued for');
     }
     const tenant = tenants.get(grant.contextIdentifier);
@@ -507,7 +621,8 @@ async function startMockSuperOffice(options = {}) {
   function redeemCode(res, field, oauthError) {
     if (!field.code) return oauthError(400, 'invalid_request', 'code is missing');
     const record = codes.get(field.code);
-    if (!record || record.clientId !== field.client_id) return oauthError(400, 'invalid_grant', 'unknown authorization code');
+    if (!record || record.clientId !== field.client_id)
+      return oauthError(400, 'invalid_grant', 'unknown authorization code');
     if (record.used) {
       if (record.issued) {
         refreshTokens.get(record.issued.refreshToken).status = 'revoked';
@@ -518,38 +633,59 @@ async function startMockSuperOffice(options = {}) {
     record.used = true;
     const t = now();
     if (t >= record.expiresAt) return oauthError(400, 'invalid_grant', 'the authorization code has expired');
-    if (field.redirect_uri !== record.redirectUri) return oauthError(400, 'invalid_grant', 'redirect_uri is not the one the code was issued for');
+    if (field.redirect_uri !== record.redirectUri)
+      return oauthError(400, 'invalid_grant', 'redirect_uri is not the one the code was issued for');
     const verifier = field.code_verifier;
     if (record.codeChallenge === undefined) {
-      if (verifier !== undefined) return oauthError(400, 'invalid_grant', 'code_verifier given, but the authorization request sent no code_challenge');
+      if (verifier !== undefined)
+        return oauthError(
+          400,
+          'invalid_grant',
+          'code_verifier given, but the authorization request sent no code_challenge',
+        );
     } else {
       if (verifier === undefined) return oauthError(400, 'invalid_grant', 'code_verifier is missing');
-      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return oauthError(400, 'invalid_grant', 'code_verifier is not 43-128 unreserved characters');
+      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier))
+        return oauthError(400, 'invalid_grant', 'code_verifier is not 43-128 unreserved characters');
       const challenge = crypto.createHash('sha256').update(verifier, 'ascii').digest('base64url');
-      if (!safeEqual(challenge, record.codeChallenge)) return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge');
+      if (!safeEqual(challenge, record.codeChallenge))
+        return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge');
     }
     const tenant = tenants.get(record.contextIdentifier);
     if (!tenant) return oauthError(400, 'invalid_grant', 'the tenant no longer exists');
     const accessToken = newAccessToken(tenant, record.clientId, t);
     const refreshToken = newRefreshToken({
-      clientId: record.clientId, contextIdentifier: tenant.contextIdentifier, status: 'active', rotate: false,
-      redirectUri: record.redirectUri, expiresAt: Infinity,
+      clientId: record.clientId,
+      contextIdentifier: tenant.contextIdentifier,
+      status: 'active',
+      rotate: false,
+      redirectUri: record.redirectUri,
+      expiresAt: Infinity,
     });
     record.issued = { accessToken, refreshToken };
-    return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({
-      token_type: 'Bearer',
-      access_token: accessToken,
-      expires_in: accessTokenLifetimeSeconds,
-      refresh_token: refreshToken,
-      id_token: issueIdToken(tenant, record.clientId, { nonce: record.nonce }),
-      scope: 'openid',
-    }), NO_STORE);
+    return send(
+      res,
+      200,
+      'application/json; charset=utf-8',
+      JSON.stringify({
+        token_type: 'Bearer',
+        access_token: accessToken,
+        expires_in: accessTokenLifetimeSeconds,
+        refresh_token: refreshToken,
+        id_token: issueIdToken(tenant, record.clientId, { nonce: record.nonce }),
+        scope: 'openid',
+      }),
+      NO_STORE,
+    );
   }
 
   function newAccessToken(tenant, clientId, t) {
     const accessToken = `8A:${tenant.contextIdentifier}.${crypto.randomBytes(32).toString('base64url')}`;
     accessTokens.set(accessToken, {
-      clientId, contextIdentifier: tenant.contextIdentifier, expiresAt: t + accessTokenLifetimeSeconds * 1000, revoked: false,
+      clientId,
+      contextIdentifier: tenant.contextIdentifier,
+      expiresAt: t + accessTokenLifetimeSeconds * 1000,
+      revoked: false,
     });
     stats.accessTokensIssued += 1;
     return accessToken;
@@ -573,33 +709,48 @@ async function startMockSuperOffice(options = {}) {
     }
     const isCode = q.response_type === 'code';
     const mode = q.response_mode ?? (isCode ? 'query' : 'fragment');
-    const back = (params) => deliver(res, q.redirect_uri, ['query', 'fragment', 'form_post'].includes(mode) ? mode : 'query', {
-      ...params, ...(q.state !== undefined ? { state: q.state } : {}),
-    });
+    const back = (params) =>
+      deliver(res, q.redirect_uri, ['query', 'fragment', 'form_post'].includes(mode) ? mode : 'query', {
+        ...params,
+        ...(q.state !== undefined ? { state: q.state } : {}),
+      });
     const refuse = (error, description) => back({ error, error_description: description });
-    if (!['query', 'fragment', 'form_post'].includes(mode)) return refuse('invalid_request', 'unsupported response_mode');
-    if (!isCode && q.response_type !== 'id_token') return refuse('unsupported_response_type', 'response_type must be code or id_token');
+    if (!['query', 'fragment', 'form_post'].includes(mode))
+      return refuse('invalid_request', 'unsupported response_mode');
+    if (!isCode && q.response_type !== 'id_token')
+      return refuse('unsupported_response_type', 'response_type must be code or id_token');
     if (!isCode && mode === 'query') return refuse('invalid_request', 'an id_token is not sent in a query string');
     if (!(q.scope ?? '').split(' ').includes('openid')) return refuse('invalid_scope', 'scope must include openid');
     if (!isCode && !q.nonce) return refuse('invalid_request', 'nonce is required with response_type id_token');
     if (q.code_challenge !== undefined || q.code_challenge_method !== undefined) {
       if (!isCode) return refuse('invalid_request', 'code_challenge goes with response_type code');
       if (q.code_challenge_method !== 'S256') return refuse('invalid_request', 'code_challenge_method must be S256');
-      if (!/^[A-Za-z0-9_-]{43}$/.test(q.code_challenge ?? '')) return refuse('invalid_request', 'code_challenge is not a base64url SHA-256');
+      if (!/^[A-Za-z0-9_-]{43}$/.test(q.code_challenge ?? ''))
+        return refuse('invalid_request', 'code_challenge is not a base64url SHA-256');
     }
     let contextIdentifier;
     const acr = /^tenant:(\S+)$/.exec(q.acr_values ?? '');
     if (acr) contextIdentifier = acr[1];
     else if (tenants.size === 1) [contextIdentifier] = tenants.keys();
-    else return refuse('invalid_request', 'the stand-in has several tenants: name one with acr_values=tenant:{contextIdentifier}');
+    else
+      return refuse(
+        'invalid_request',
+        'the stand-in has several tenants: name one with acr_values=tenant:{contextIdentifier}',
+      );
     const tenant = tenants.get(contextIdentifier);
     if (!tenant) return refuse('invalid_request', 'unknown tenant');
     if (fault && fault.type === 'deny') return refuse('access_denied', 'The user declined the request');
     if (isCode) {
       const code = crypto.randomBytes(32).toString('base64url');
       codes.set(code, {
-        clientId: q.client_id, redirectUri: q.redirect_uri, codeChallenge: q.code_challenge, contextIdentifier,
-        nonce: q.nonce, expiresAt: now() + codeLifetimeSeconds * 1000, used: false, issued: null,
+        clientId: q.client_id,
+        redirectUri: q.redirect_uri,
+        codeChallenge: q.code_challenge,
+        contextIdentifier,
+        nonce: q.nonce,
+        expiresAt: now() + codeLifetimeSeconds * 1000,
+        used: false,
+        issued: null,
       });
       stats.codesIssued += 1;
       return back({ code });
@@ -607,7 +758,10 @@ async function startMockSuperOffice(options = {}) {
     // The administrator approves the application for the tenant: a system-user application gets its
     // system user token now, if the tenant had not approved it before.
     if (applications.has(client.clientSecret) && !tenant.grants.has(client.clientSecret)) {
-      tenant.grants.set(client.clientSecret, { systemUserToken: `Approved-${crypto.randomBytes(9).toString('base64url')}`, status: 'active' });
+      tenant.grants.set(client.clientSecret, {
+        systemUserToken: `Approved-${crypto.randomBytes(9).toString('base64url')}`,
+        status: 'active',
+      });
     }
     return back({ id_token: issueIdToken(tenant, q.client_id, { nonce: q.nonce }) });
   }
@@ -674,9 +828,10 @@ async function startMockSuperOffice(options = {}) {
     const hit = [];
     for (const f of faults) {
       if (f.remaining <= 0) continue;
-      const where = f.endpoint === 'any'
-        || f.endpoint === endpoint
-        || (f.endpoint === 'authenticate' && (endpoint === 'soap' || endpoint === 'rest'));
+      const where =
+        f.endpoint === 'any' ||
+        f.endpoint === endpoint ||
+        (f.endpoint === 'authenticate' && (endpoint === 'soap' || endpoint === 'rest'));
       if (!where) continue;
       if (f.contextIdentifier !== undefined && f.contextIdentifier !== contextIdentifier) continue;
       f.remaining -= 1;
@@ -707,7 +862,10 @@ async function startMockSuperOffice(options = {}) {
       let key;
       try {
         // createPublicKey also derives the public half from a private key or accepts a KeyObject.
-        key = publicKey instanceof crypto.KeyObject && publicKey.type === 'public' ? publicKey : crypto.createPublicKey(publicKey);
+        key =
+          publicKey instanceof crypto.KeyObject && publicKey.type === 'public'
+            ? publicKey
+            : crypto.createPublicKey(publicKey);
       } catch (cause) {
         throw new TypeError('publicKey must be a PEM public key, private key or KeyObject', { cause });
       }
@@ -752,10 +910,15 @@ async function startMockSuperOffice(options = {}) {
       requireString('contextIdentifier', contextIdentifier);
       if (!clients.has(clientId)) throw new TypeError('clientId is not registered');
       if (!tenants.has(contextIdentifier)) throw new TypeError('unknown tenant');
-      if (lifetimeSeconds !== undefined && !(Number.isFinite(lifetimeSeconds) && lifetimeSeconds > 0)) throw new TypeError('lifetimeSeconds must be positive');
+      if (lifetimeSeconds !== undefined && !(Number.isFinite(lifetimeSeconds) && lifetimeSeconds > 0))
+        throw new TypeError('lifetimeSeconds must be positive');
       if (redirectUri !== undefined) requireString('redirectUri', redirectUri);
       return newRefreshToken({
-        clientId, contextIdentifier, status: 'active', rotate: Boolean(rotate), redirectUri,
+        clientId,
+        contextIdentifier,
+        status: 'active',
+        rotate: Boolean(rotate),
+        redirectUri,
         expiresAt: lifetimeSeconds === undefined ? Infinity : now() + lifetimeSeconds * 1000,
       });
     },
@@ -784,8 +947,15 @@ async function startMockSuperOffice(options = {}) {
      * application: it serves the OAuth flows (refresh tokens, id_tokens) only.
      */
     addTenant({
-      contextIdentifier, systemUserToken, applicationToken, serial, isAdministrator = false,
-      companyName, associateId = 5, status = 'active', systemUser = true,
+      contextIdentifier,
+      systemUserToken,
+      applicationToken,
+      serial,
+      isAdministrator = false,
+      companyName,
+      associateId = 5,
+      status = 'active',
+      systemUser = true,
     } = {}) {
       requireString('contextIdentifier', contextIdentifier);
       const grantless = systemUser === false;
@@ -797,7 +967,8 @@ async function startMockSuperOffice(options = {}) {
         // No grant: fall through to create the tenant record only.
       } else if (applicationToken === undefined) {
         // Convenient for the common single-application case; ambiguous otherwise, so refused.
-        if (applications.size !== 1) throw new TypeError('applicationToken is required when not exactly one application is registered');
+        if (applications.size !== 1)
+          throw new TypeError('applicationToken is required when not exactly one application is registered');
         [applicationToken] = applications.keys();
       }
       if (!grantless && !applications.has(applicationToken)) throw new TypeError('applicationToken is not registered');
@@ -819,23 +990,53 @@ async function startMockSuperOffice(options = {}) {
     setTenantStatus(contextIdentifier, status, applicationToken) {
       const tenant = tenants.get(contextIdentifier);
       if (!tenant) throw new TypeError('unknown tenant');
-      for (const [app, grant] of tenant.grants) if (applicationToken === undefined || app === applicationToken) grant.status = status;
+      for (const [app, grant] of tenant.grants)
+        if (applicationToken === undefined || app === applicationToken) grant.status = status;
     },
     /**
      * Inject a fault. `type` is one of FAULTS; it applies to `times` requests (default: until cleared)
      * at `endpoint` (default 'authenticate', i.e. SOAP and REST), optionally only for one tenant.
      * Returns a function that removes it.
      */
-    injectFault(type, { times = Infinity, endpoint, contextIdentifier, ms, status = 500, reason = 'Denied', ageSeconds = 3600, faultString = 'The creator of this fault did not specify a Reason.' } = {}) {
-      if (!Object.hasOwn(FAULTS, type)) throw new TypeError(`unknown fault ${type}; known: ${Object.keys(FAULTS).join(', ')}`);
-      const where = endpoint ?? (type === 'latency' || type === 'httpError' || type === 'drop' || type === 'redirect' ? 'any' : type === 'ticketRejected' ? 'netserver' : 'authenticate');
+    injectFault(
+      type,
+      {
+        times = Infinity,
+        endpoint,
+        contextIdentifier,
+        ms,
+        status = 500,
+        reason = 'Denied',
+        ageSeconds = 3600,
+        faultString = 'The creator of this fault did not specify a Reason.',
+      } = {},
+    ) {
+      if (!Object.hasOwn(FAULTS, type))
+        throw new TypeError(`unknown fault ${type}; known: ${Object.keys(FAULTS).join(', ')}`);
+      const where =
+        endpoint ??
+        (type === 'latency' || type === 'httpError' || type === 'drop' || type === 'redirect'
+          ? 'any'
+          : type === 'ticketRejected'
+            ? 'netserver'
+            : 'authenticate');
       if (!ENDPOINTS.includes(where)) throw new TypeError(`unknown endpoint ${where}; known: ${ENDPOINTS.join(', ')}`);
       if (type === 'latency' && !(Number.isFinite(ms) && ms >= 0)) throw new TypeError('latency needs ms >= 0');
       if (!(times > 0)) throw new TypeError('times must be positive');
       // The impostor key is made now, not when the faulty request arrives: on a busy machine RSA key
       // generation inside the request outlasts a short client timeout (ERR_TIMEOUT instead of the fault).
       if (type === 'badSignature') impostorKey();
-      const fault = { type, endpoint: where, contextIdentifier, remaining: times, ms, status, reason, ageSeconds, faultString };
+      const fault = {
+        type,
+        endpoint: where,
+        contextIdentifier,
+        remaining: times,
+        ms,
+        status,
+        reason,
+        ageSeconds,
+        faultString,
+      };
       if (type === 'badSignature') impostorKey();
       faults.push(fault);
       return () => {
@@ -904,13 +1105,15 @@ class DeserializationError extends Error {}
 /** The one child `local` (Services88 namespace) of a request element, as text. */
 function paramText(call, local) {
   const found = only(call, NETSERVER_NS, local);
-  if (!found.ok || !found.el || found.el.children.length) throw new DeserializationError(`${local} is missing or not a value`);
+  if (!found.ok || !found.el || found.el.children.length)
+    throw new DeserializationError(`${local} is missing or not a value`);
   return found.el.text;
 }
 
 function paramInt(call, local) {
   const text = paramText(call, local).trim();
-  if (!/^-?\d{1,10}$/.test(text) || Math.abs(Number(text)) > 2147483647) throw new DeserializationError(`${local} is not an int`);
+  if (!/^-?\d{1,10}$/.test(text) || Math.abs(Number(text)) > 2147483647)
+    throw new DeserializationError(`${local} is not an int`);
   return Number(text);
 }
 
@@ -925,10 +1128,14 @@ const AGENTS = {
       const ids = only(call, NETSERVER_NS, 'AssociateIds');
       if (!ids.ok || !ids.el) throw new DeserializationError('AssociateIds is missing');
       const items = ids.el.children.map((item) => {
-        if (!is(item, ARRAYS_NS, 'int') || !/^-?\d+$/.test(item.text.trim())) throw new DeserializationError('AssociateIds must hold int items of the Arrays namespace');
+        if (!is(item, ARRAYS_NS, 'int') || !/^-?\d+$/.test(item.text.trim()))
+          throw new DeserializationError('AssociateIds must hold int items of the Arrays namespace');
         return Number(item.text.trim());
       });
-      return items.filter((id) => tenant.associates.has(id)).map((id) => `<Associate>${toXml(tenant.associates.get(id))}</Associate>`).join('');
+      return items
+        .filter((id) => tenant.associates.has(id))
+        .map((id) => `<Associate>${toXml(tenant.associates.get(id))}</Associate>`)
+        .join('');
     },
   },
   Contact: {
@@ -941,32 +1148,61 @@ const AGENTS = {
 
 function seedAssociates(contextIdentifier, systemAssociateId) {
   const associate = (id, name, fullName, type) => ({
-    AssociateId: id, Name: name, PersonId: id, Rank: id, Tooltip: fullName, Type: type, GroupIdx: 1,
-    FullName: fullName, FormalName: fullName, Deleted: false, EjUserId: 0, UserName: name.toLowerCase(),
+    AssociateId: id,
+    Name: name,
+    PersonId: id,
+    Rank: id,
+    Tooltip: fullName,
+    Type: type,
+    GroupIdx: 1,
+    FullName: fullName,
+    FormalName: fullName,
+    Deleted: false,
+    EjUserId: 0,
+    UserName: name.toLowerCase(),
   });
   const associates = new Map();
   associates.set(1, associate(1, 'AA', 'Ada Admin', 'InternalAssociate'));
   associates.set(2, associate(2, 'BB', 'Bob Builder', 'InternalAssociate'));
-  associates.set(Number(systemAssociateId), { ...associate(Number(systemAssociateId), 'SYSTEM', `${contextIdentifier} system user`, 'SystemAssociate'), PersonId: 0, FormalName: null });
+  associates.set(Number(systemAssociateId), {
+    ...associate(Number(systemAssociateId), 'SYSTEM', `${contextIdentifier} system user`, 'SystemAssociate'),
+    PersonId: 0,
+    FormalName: null,
+  });
   return associates;
 }
 
 function seedContacts(companyName) {
-  return new Map([[2, {
-    ContactId: 2,
-    Name: companyName,
-    Department: '',
-    OrgNr: '123456789',
-    Number1: '10002',
-    UpdatedDate: '2026-11-23T14:05:00',
-    Country: { CountryId: 578, Name: 'Norway', CurrencyId: 1, EnglishName: 'Norway', TwoLetterISOCountry: 'NO' },
-    Category: null,
-    Phones: { EntityElement: [
-      { Value: '+47 22 00 00 00', StrippedValue: '4722000000', Description: 'Switchboard' },
-      { Value: '+47 22 00 00 01', StrippedValue: '4722000001', Description: 'Support & <help>' },
-    ] },
-    Emails: { EntityElement: [{ Value: `post@${companyName.toLowerCase().replace(/[^a-z0-9]+/g, '')}.example`, StrippedValue: '', Description: '' }] },
-  }]]);
+  return new Map([
+    [
+      2,
+      {
+        ContactId: 2,
+        Name: companyName,
+        Department: '',
+        OrgNr: '123456789',
+        Number1: '10002',
+        UpdatedDate: '2026-11-23T14:05:00',
+        Country: { CountryId: 578, Name: 'Norway', CurrencyId: 1, EnglishName: 'Norway', TwoLetterISOCountry: 'NO' },
+        Category: null,
+        Phones: {
+          EntityElement: [
+            { Value: '+47 22 00 00 00', StrippedValue: '4722000000', Description: 'Switchboard' },
+            { Value: '+47 22 00 00 01', StrippedValue: '4722000001', Description: 'Support & <help>' },
+          ],
+        },
+        Emails: {
+          EntityElement: [
+            {
+              Value: `post@${companyName.toLowerCase().replace(/[^a-z0-9]+/g, '')}.example`,
+              StrippedValue: '',
+              Description: '',
+            },
+          ],
+        },
+      },
+    ],
+  ]);
 }
 
 /** Plain data as WCF's element form: null is i:nil, an array is the element repeated. */
@@ -996,8 +1232,22 @@ function agentResponse(method, { result = null, exception, timeZone }) {
 
 function emptyStats() {
   return {
-    authenticate: 0, soap: 0, rest: 0, jwks: 0, openidConfiguration: 0, authorize: 0, tokens: 0, api: 0, netserver: 0, other: 0, unauthorized: 0,
-    ticketsIssued: 0, accessTokensIssued: 0, idTokensIssued: 0, codesIssued: 0, tenants: {},
+    authenticate: 0,
+    soap: 0,
+    rest: 0,
+    jwks: 0,
+    openidConfiguration: 0,
+    authorize: 0,
+    tokens: 0,
+    api: 0,
+    netserver: 0,
+    other: 0,
+    unauthorized: 0,
+    ticketsIssued: 0,
+    accessTokensIssued: 0,
+    idTokensIssued: 0,
+    codesIssued: 0,
+    tenants: {},
   };
 }
 
@@ -1010,14 +1260,24 @@ function newSigningKey() {
   const jwk = publicKey.export({ format: 'jwk' });
   // No certificate exists for a generated key, so kid and x5t are both the SHA-1 thumbprint of the
   // SPKI DER: stable, unique per key, and shaped like SuperOffice's (base64url of 20 bytes).
-  const thumb = crypto.createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
-  return { privateKey, publicKey, jwk: { kty: 'RSA', use: 'sig', alg: 'RS256', kid: thumb, x5t: thumb, n: jwk.n, e: jwk.e } };
+  const thumb = crypto
+    .createHash('sha1')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64url');
+  return {
+    privateKey,
+    publicKey,
+    jwk: { kty: 'RSA', use: 'sig', alg: 'RS256', kid: thumb, x5t: thumb, n: jwk.n, e: jwk.e },
+  };
 }
 
 function signJwt(claims, key) {
   const header = { alg: 'RS256', typ: 'JWT', kid: key.jwk.kid, x5t: key.jwk.x5t };
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-  const signature = crypto.sign('sha256', Buffer.from(input), { key: key.privateKey, padding: crypto.constants.RSA_PKCS1_PADDING });
+  const signature = crypto.sign('sha256', Buffer.from(input), {
+    key: key.privateKey,
+    padding: crypto.constants.RSA_PKCS1_PADDING,
+  });
   return `${input}.${signature.toString('base64url')}`;
 }
 
@@ -1050,15 +1310,19 @@ function deliver(res, redirectUri, mode, params) {
     const page = `<!DOCTYPE html><html><head><title>Submit</title></head><body onload="document.forms[0].submit()"><form method="post" action="${htmlEscape(redirectUri)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`;
     return send(res, 200, 'text/html; charset=utf-8', page, { 'Cache-Control': 'no-store' });
   }
-  const location = mode === 'fragment'
-    ? `${redirectUri}#${encoded}`
-    : `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${encoded}`;
+  const location =
+    mode === 'fragment'
+      ? `${redirectUri}#${encoded}`
+      : `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${encoded}`;
   res.writeHead(302, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 });
   return res.end();
 }
 
 function htmlEscape(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
 }
 
 function requireString(name, value) {
@@ -1096,7 +1360,10 @@ function send(res, status, type, body, extraHeaders = {}) {
 }
 
 function xmlEscape(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]);
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c],
+  );
 }
 
 function soapFault(code, text) {
@@ -1106,7 +1373,9 @@ function soapFault(code, text) {
 // Shaped like WCF's output: default namespace on the response element, i:nil for absent values.
 function soapResponse(outcome) {
   const token = outcome.ok ? `<Token>${xmlEscape(outcome.token)}</Token>` : '<Token i:nil="true"/>';
-  const message = outcome.ok ? '<ErrorMessage i:nil="true"/>' : `<ErrorMessage>${xmlEscape(outcome.message)}</ErrorMessage>`;
+  const message = outcome.ok
+    ? '<ErrorMessage i:nil="true"/>'
+    : `<ErrorMessage>${xmlEscape(outcome.message)}</ErrorMessage>`;
   return `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><AuthenticationResponse xmlns="${PSU_NS}" xmlns:i="${XSI_NS}"><IsSuccessful>${outcome.ok}</IsSuccessful>${token}${message}</AuthenticationResponse></s:Body></s:Envelope>`;
 }
 
@@ -1117,7 +1386,8 @@ function parseRestRequest(body) {
   } catch {
     return { ok: false, error: 'the request body is not JSON' };
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return { ok: false, error: 'the request body is not a JSON object' };
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    return { ok: false, error: 'the request body is not a JSON object' };
   for (const name of ['SignedSystemToken', 'ApplicationToken', 'ContextIdentifier', 'ReturnTokenType']) {
     if (typeof json[name] !== 'string') return { ok: false, error: `${name} is missing` };
   }
@@ -1146,7 +1416,12 @@ function parseSoapRequest(body) {
   const request = only(bodyEl.el, PSU_NS, 'AuthenticationRequest');
   if (!request.ok || !request.el) return { ok: false, error: 'the Body has no single AuthenticationRequest' };
   const fields = {};
-  for (const [el, name] of [[header.el, 'ApplicationToken'], [header.el, 'ContextIdentifier'], [request.el, 'SignedSystemToken'], [request.el, 'ReturnTokenType']]) {
+  for (const [el, name] of [
+    [header.el, 'ApplicationToken'],
+    [header.el, 'ContextIdentifier'],
+    [request.el, 'SignedSystemToken'],
+    [request.el, 'ReturnTokenType'],
+  ]) {
     const found = only(el, PSU_NS, name);
     if (!found.ok) return { ok: false, error: `${name} appears more than once` };
     if (!found.el) return { ok: false, error: `${name} is missing` };
@@ -1182,15 +1457,16 @@ function parseXml(input) {
   const fail = (what) => {
     throw new Error(`${what} at offset ${i}`);
   };
-  const decode = (text) => text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);|&/g, (m, ref) => {
-    if (ref === undefined) fail('bare &');
-    if (ref[0] === '#') {
-      const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!(cp > 0 && cp <= 0x10ffff)) fail('bad character reference');
-      return String.fromCodePoint(cp);
-    }
-    return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[ref];
-  });
+  const decode = (text) =>
+    text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);|&/g, (m, ref) => {
+      if (ref === undefined) fail('bare &');
+      if (ref[0] === '#') {
+        const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+        if (!(cp > 0 && cp <= 0x10ffff)) fail('bad character reference');
+        return String.fromCodePoint(cp);
+      }
+      return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[ref];
+    });
   const resolve = (prefix, scopes, isAttr) => {
     if (prefix === 'xml') return 'http://www.w3.org/XML/1998/namespace';
     if (isAttr && prefix === '') return '';
@@ -1223,7 +1499,10 @@ function parseXml(input) {
       if (!el || el.qname !== m[1]) fail('mismatched end tag');
       i += m[0].length;
     } else if (s[i] === '<') {
-      const m = /^<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/.exec(s.slice(i, i + 65536));
+      const m =
+        /^<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/.exec(
+          s.slice(i, i + 65536),
+        );
       if (!m) fail('bad start tag');
       if (root && !stack.length) fail('content after the root element');
       const rawAttrs = {};

@@ -6,7 +6,15 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  buildPackage, ensureDevDependencies, ensureRedisServer, ensureToolchain, installIntoScratch, listFiles, root, run, step,
+  buildPackage,
+  ensureDevDependencies,
+  ensureRedisServer,
+  ensureToolchain,
+  installIntoScratch,
+  listFiles,
+  root,
+  run,
+  step,
 } from './lib.mjs';
 import { checkCrates, checkPackage } from './supply-chain.mjs';
 
@@ -41,13 +49,22 @@ step('tsc --module nodenext against index.d.ts');
 cpSync(join(root, 'js-tests', 'types'), join(scratch, 'types'), { recursive: true });
 writeFileSync(
   join(scratch, 'tsconfig.json'),
-  JSON.stringify({
-    compilerOptions: {
-      module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true,
-      types: [], skipLibCheck: false,
+  JSON.stringify(
+    {
+      compilerOptions: {
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        strict: true,
+        noEmit: true,
+        types: [],
+        skipLibCheck: false,
+      },
+      include: ['types/**/*.ts', 'types/**/*.mts', 'types/**/*.cts'],
     },
-    include: ['types/**/*.ts', 'types/**/*.mts', 'types/**/*.cts'],
-  }, null, 2),
+    null,
+    2,
+  ),
 );
 run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(scratch, 'tsconfig.json')], { cwd: scratch });
 
