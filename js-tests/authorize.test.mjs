@@ -30,7 +30,7 @@ const s256 = (verifier) => createHash('sha256').update(verifier, 'ascii').digest
 
 function expectCodeSync(fn, code, extra = {}) {
   assert.throws(fn, (err) => {
-    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err && err.stack}`);
+    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err?.stack}`);
     assert.equal(err.code, code, err.message);
     for (const [name, value] of Object.entries(extra)) assert.equal(err[name], value, name);
     return true;
@@ -39,7 +39,7 @@ function expectCodeSync(fn, code, extra = {}) {
 
 async function expectCode(promise, code, extra = {}) {
   await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err && err.stack}`);
+    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err?.stack}`);
     assert.equal(err.code, code, err.message);
     for (const [name, value] of Object.entries(extra)) assert.equal(err[name], value, name);
     return true;

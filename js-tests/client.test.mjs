@@ -13,7 +13,7 @@ const HOUR = 60 * 60 * 1000;
 
 async function expectCode(promise, code, extra = {}) {
   await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err && err.stack}`);
+    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err?.stack}`);
     assert.equal(err.code, code, err.message);
     for (const [name, value] of Object.entries(extra)) assert.equal(err[name], value, name);
     return true;
@@ -230,7 +230,7 @@ test('every injected fault ends in its error code, is not cached, and leaks noth
         },
         label,
       );
-      assert.ok(caught instanceof SuperOfficeAuthError, `${label}: ${caught && caught.stack}`);
+      assert.ok(caught instanceof SuperOfficeAuthError, `${label}: ${caught?.stack}`);
       assert.equal(caught.code, code, `${label}: ${caught.message}`);
       for (const [name, value] of Object.entries(extra)) assert.equal(caught[name], value, `${label}: ${name}`);
       assertNoSecrets(assert, `${caught.message} ${inspect(caught, { depth: 5 })}`, s.secrets, label);

@@ -605,7 +605,7 @@ test('refresh client: fetch with Bearer, retried once after a 401 with a refresh
       clientSecret: 'refresh-secret',
       refreshToken,
       fetch: (url, init) => {
-        seen.push(init.headers && init.headers.Authorization);
+        seen.push(init.headers?.Authorization);
         return fetch(url, init);
       },
     });

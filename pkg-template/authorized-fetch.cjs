@@ -108,7 +108,7 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
     try {
       return await fetchImpl(url, { ...init, headers, redirect: init.redirect ?? 'manual', signal });
     } catch (err) {
-      if (init.signal && init.signal.aborted) throw err; // the caller's own abort stays theirs
+      if (init.signal?.aborted) throw err; // the caller's own abort stays theirs
       if (signal.aborted || (err && err.name === 'TimeoutError')) {
         throw fail('ERR_TIMEOUT', `no response from the tenant within ${timeoutMs} ms`, { cause: err });
       }

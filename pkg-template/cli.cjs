@@ -680,7 +680,7 @@ async function commandInspect(argv, env, out) {
       check();
       validation = { valid: true, checked };
     } catch (err) {
-      if (!err || err.name !== 'SuperOfficeAuthError') throw err;
+      if (err?.name !== 'SuperOfficeAuthError') throw err;
       validation = { valid: false, error: err };
     }
   }
@@ -781,7 +781,7 @@ async function main(
     await run(rest, env, out);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || (err && err.code && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (err instanceof UsageError || (err?.code && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
       out.stderr(`ERR_INVALID_ARGUMENT: ${err instanceof UsageError ? err.message : parseArgsMessage(err)}\n`);
       return EXIT_USAGE;
     }
@@ -794,7 +794,7 @@ async function main(
       out.stderr(`${err.code}: ${err.message}${extra}\n`);
       return err.code === 'ERR_INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
     }
-    out.stderr(`ERR_UNEXPECTED: ${err && err.message ? err.message : String(err)}\n`);
+    out.stderr(`ERR_UNEXPECTED: ${err?.message ? err.message : String(err)}\n`);
     return EXIT_FAILURE;
   }
 }

@@ -122,7 +122,7 @@ function createMemoryCache(options = {}) {
     },
     async deleteIfTicket(key, ticket) {
       const entry = live(key);
-      if (!entry || !entry.value || entry.value.ticket !== ticket) return false;
+      if (!entry?.value || entry.value.ticket !== ticket) return false;
       entries.delete(key);
       return true;
     },
@@ -492,7 +492,7 @@ function createSystemUserClient(options) {
     try {
       return await once(record);
     } catch (err) {
-      if (!err || err.code !== 'ERR_TICKET_REJECTED') throw err;
+      if (err?.code !== 'ERR_TICKET_REJECTED') throw err;
       // The same rule as fetch: drop this ticket (if still cached), one coalesced exchange, one retry.
       await dropTicket(contextIdentifier, record.ticket);
       return once(await resolveRecord(contextIdentifier, systemUserToken));

@@ -139,7 +139,7 @@ function createRedisTicketCache(options) {
       return await Promise.race([sent, timeout]);
     } catch (err) {
       if (err instanceof RedisTicketCacheError) throw err;
-      const reason = String((err && err.message) || err).slice(0, 200);
+      const reason = String(err?.message || err).slice(0, 200);
       throw new RedisTicketCacheError(`Redis ${name} failed: ${reason}`);
     } finally {
       clearTimeout(timer);

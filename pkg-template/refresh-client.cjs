@@ -286,7 +286,7 @@ function createRefreshTokenClient(options) {
       return {
         token: current.accessToken,
         headers: { Authorization: `Bearer ${current.accessToken}` },
-        base: claims && claims.webapiUrl ? claims.webapiUrl : null,
+        base: claims?.webapiUrl ? claims.webapiUrl : null,
         origins: claims ? originsOf(claims.webapiUrl, claims.netserverUrl) : null,
       };
     },

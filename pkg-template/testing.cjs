@@ -113,7 +113,7 @@ async function startMockSuperOffice(options = {}) {
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
       // A bug in the stand-in must show up as a 500 in the test, not crash the test process.
-      if (!res.headersSent) send(res, 500, 'text/plain', `stand-in error: ${err && err.message}`);
+      if (!res.headersSent) send(res, 500, 'text/plain', `stand-in error: ${err?.message}`);
       else res.destroy();
     });
   });

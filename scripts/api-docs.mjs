@@ -112,7 +112,7 @@ function addErrorCodeTable(outDir, model) {
 function errorCodeSummaries(model) {
   const index = (model.children ?? []).find((module) => module.children?.some((child) => child.name === 'ErrorCode'));
   const errorCode = index?.children.find((child) => child.name === 'ErrorCode');
-  if (!errorCode || errorCode.type?.type !== 'union') return null;
+  if (errorCode?.type?.type !== 'union') return null;
   const summaries = errorCode.type.elementSummaries ?? [];
   return errorCode.type.types.map((literal, i) => ({
     code: literal.value,

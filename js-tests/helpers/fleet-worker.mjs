@@ -20,7 +20,7 @@ const client = createSystemUserClient({
   cache,
   systemUserTokens: config.tenants,
   timeoutMs: config.timeoutMs,
-  onBackgroundError: (err, info) => background.push(`${info.during}: ${err && err.message}`),
+  onBackgroundError: (err, info) => background.push(`${info.during}: ${err?.message}`),
 });
 
 async function checkAtApi(result) {

@@ -48,7 +48,7 @@ async function expectCode(lib, fx, code, fn) {
     error = caught;
   }
   ok(error !== undefined, `${code}: nothing was thrown`);
-  ok(error instanceof lib.SuperOfficeAuthError, `${code}: got ${error && error.stack}`);
+  ok(error instanceof lib.SuperOfficeAuthError, `${code}: got ${error?.stack}`);
   equal(error.code, code, `code (message: ${error.message})`);
   equal(error.name, 'SuperOfficeAuthError', `${code}: name`);
   for (const [where, text] of [
@@ -263,7 +263,7 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
       await fn();
       results.push({ name, ok: true });
     } catch (error) {
-      results.push({ name, ok: false, error: String((error && error.stack) || error) });
+      results.push({ name, ok: false, error: String(error?.stack || error) });
     }
   };
 
