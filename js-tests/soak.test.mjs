@@ -195,7 +195,7 @@ function judge(t, r, label) {
 }
 
 test('24 simulated hours, one process, in-memory cache: stale-if-error with back-off, no caller error', async (t) => {
-  const r = await soak({ clientCount: 1, makeCache: (i, now) => createMemoryCache({ now }) });
+  const r = await soak({ clientCount: 1, makeCache: (_i, now) => createMemoryCache({ now }) });
   judge(t, r, 'memory');
 });
 

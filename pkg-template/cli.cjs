@@ -543,7 +543,7 @@ async function commandAuthorize(argv, env, out) {
   return out.stdout(`${lines.join('\n')}\n`);
 }
 
-async function commandConvertKey(argv, env, out) {
+async function commandConvertKey(argv, _env, out) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -599,7 +599,7 @@ async function loadKeys(source, timeoutMs) {
   return res.text();
 }
 
-async function commandInspect(argv, env, out) {
+async function commandInspect(argv, _env, out) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -11,7 +11,7 @@ module.exports = function nodeOnly(moduleName) {
       );
     };
   return new Proxy(unavailable(''), {
-    get(target, name) {
+    get(_target, name) {
       if (typeof name === 'symbol' || name === '__esModule' || name === 'default' || name === 'prototype')
         return undefined;
       return unavailable(String(name));

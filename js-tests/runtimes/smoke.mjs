@@ -195,8 +195,8 @@ function clientWith(lib, fx, fetch, extra = {}) {
   });
 }
 
-function neverAnswers(url, init) {
-  return new Promise((resolve, reject) => {
+function neverAnswers(_url, init) {
+  return new Promise((_resolve, reject) => {
     init.signal.addEventListener('abort', () => reject(init.signal.reason));
   });
 }
