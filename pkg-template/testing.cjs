@@ -818,7 +818,8 @@ async function startMockSuperOffice(options = {}) {
     stats[endpoint] += 1;
     if (endpoint === 'soap' || endpoint === 'rest') stats.authenticate += 1;
     if (contextIdentifier !== undefined) {
-      const t = (stats.tenants[contextIdentifier] ??= { authenticate: 0, soap: 0, rest: 0, api: 0, netserver: 0 });
+      stats.tenants[contextIdentifier] ??= { authenticate: 0, soap: 0, rest: 0, api: 0, netserver: 0 };
+      const t = stats.tenants[contextIdentifier];
       t[endpoint] += 1;
       if (endpoint === 'soap' || endpoint === 'rest') t.authenticate += 1;
     }

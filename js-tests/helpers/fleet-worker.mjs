@@ -41,7 +41,8 @@ process.on('message', async (message) => {
       calls.push(
         client.getTicket({ contextIdentifier }).then(
           (result) => {
-            (tickets[contextIdentifier] ??= new Set()).add(result.ticket);
+            tickets[contextIdentifier] ??= new Set();
+            tickets[contextIdentifier].add(result.ticket);
             return result;
           },
           (err) => {
