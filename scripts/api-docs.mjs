@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { root } from './lib.mjs';
 
 const API_DIR = join(root, 'docs', 'api');
@@ -71,7 +72,7 @@ export async function generate(outDir) {
     logLevel: 'Warn',
   });
   app.logger.log = (message, level) => {
-    if (level >= LogLevel.Warn) problems.push(`typedoc: ${String(message).replace(/\x1b\[[0-9;]*m/g, '')}`);
+    if (level >= LogLevel.Warn) problems.push(`typedoc: ${stripVTControlCharacters(String(message))}`);
   };
   const project = await app.convert();
   if (!project) return { problems: [...problems, 'typedoc: the declarations did not convert'], model: null };
@@ -89,11 +90,11 @@ export async function generate(outDir) {
 function addErrorCodeTable(outDir, model) {
   const codes = errorCodeSummaries(model);
   if (!codes) return;
-  const escape = (text) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const escapeCell = (text) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const table = [
     '| code | meaning |',
     '|---|---|',
-    ...codes.map(({ code, summary }) => `| \`${code}\` | ${escape(summary)} |`),
+    ...codes.map(({ code, summary }) => `| \`${code}\` | ${escapeCell(summary)} |`),
   ].join('\n');
   for (const name of readdirSync(outDir, { recursive: true })
     .map(String)
