@@ -172,7 +172,7 @@ test('buildAgentRequest: bad arguments are ERR_INVALID_ARGUMENT and never echo a
   class Thing {}
   const cyclic = {};
   cyclic.self = cyclic;
-  // eslint-disable-next-line no-sparse-arrays
+  // biome-ignore lint/suspicious/noSparseArray: the hole is the hostile input under test
   const sparse = [1, , 3];
   const base = {
     netserverUrl: NETSERVER_URL,

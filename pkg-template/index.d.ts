@@ -678,6 +678,7 @@ export interface FetchResponseLike {
 }
 
 /** `globalThis.fetch` or a replacement (proxy, logging, tests). */
+// biome-ignore lint/suspicious/noExplicitAny: any fetch's own init type (RequestInit, undici's, a test double's) must be accepted
 export type FetchLike = (url: string, init: any) => Promise<FetchResponseLike>;
 
 /** Options of `createSystemUserClient`. */
