@@ -22,14 +22,18 @@ ensureToolchain();
 ensureDevDependencies();
 ensureRedisServer();
 
+step('biome ci: JS and TypeScript formatted, no lint finding (npm run format, npm run lint)');
+run(join(root, 'node_modules', '.bin', 'biome'), ['ci', '--error-on-warnings', '--colors=off']);
+
 step('API reference and links (docs/api/ current, every export, option and error code documented)');
 run(process.execPath, [join(root, 'scripts', 'api-docs.mjs'), '--check']);
 
 step('runtimes for the smoke suite');
 for (const name of ['deno', 'bun', 'workerd']) run(join(root, 'node_modules', '.bin', name), ['--version']);
 
-step('cargo fmt --check');
+step('cargo fmt --check (the crate, and fuzz/, its own workspace)');
 run('cargo', ['fmt', '--all', '--', '--check']);
+run('cargo', ['fmt', '--all', '--manifest-path', join(root, 'fuzz', 'Cargo.toml'), '--', '--check']);
 step('cargo clippy (native and wasm32)');
 run('cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);
 run('cargo', ['clippy', '--lib', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
