@@ -17,7 +17,9 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 // The files each entry loads (the CLI and the stand-in are not part of any).
 const NODE_MODULES = [
-  'index.cjs', 'errors.cjs', 'arguments.cjs',
+  'index.cjs',
+  'errors.cjs',
+  'arguments.cjs',
   ...['index', 'wasm', 'keys', 'jwt', 'http', 'ticket', 'oauth', 'netserver'].map((name) => `core/${name}.cjs`),
   ...['io', 'ticket-store', 'authorized-fetch', 'system-user', 'refresh-token'].map((name) => `client/${name}.cjs`),
   'superoffice_auth_wasm.js',

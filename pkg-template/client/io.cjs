@@ -102,7 +102,10 @@ function createKeySource({ pinned, jwksUrl, send, cooldownMs, now }) {
 
   async function load() {
     const res = await send(jwksUrl, { method: 'GET', headers: { Accept: 'application/json' } });
-    if (res.status < 200 || res.status > 299) throw fail('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status} from the key set endpoint`, { status: res.status });
+    if (res.status < 200 || res.status > 299)
+      throw fail('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status} from the key set endpoint`, {
+        status: res.status,
+      });
     return KeySet.from(res.body);
   }
 

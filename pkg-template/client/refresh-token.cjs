@@ -39,8 +39,16 @@
 
 const { inspect } = require('node:util');
 const {
-  fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
-  checkLocation, createSender, createKeySource, createCoalescer,
+  fail,
+  invalidArgument,
+  requireNonEmptyString,
+  optionalNonEmptyString,
+  requireNumber,
+  checkOptionNames,
+  checkLocation,
+  createSender,
+  createKeySource,
+  createCoalescer,
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
 const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
@@ -122,7 +130,13 @@ function createRefreshTokenClient(options) {
   // token read from a file with its newline fails here, not as invalid_grant later), and the URL tells
   // us the login host for the JWKS without a second copy of the environment table.
   // Without a refresh token yet (it will come from fromAuthorizationCode), a placeholder stands in.
-  const probe = core.buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: refreshToken ?? 'probe', redirectUri });
+  const probe = core.buildRefreshTokenRequest({
+    ...where,
+    clientId,
+    clientSecret,
+    refreshToken: refreshToken ?? 'probe',
+    redirectUri,
+  });
   const loginBase = probe.url.replace(/\/login\/common\/oauth\/tokens$/i, '');
   const pinnedKeys = keys === undefined ? null : core.KeySet.from(keys);
   const send = createSender({ fetchImpl, timeoutMs });
@@ -153,7 +167,13 @@ function createRefreshTokenClient(options) {
     // otherwise hand us a new one we then fail to validate around).
     const keySet = keySource ? await keySource.current() : null;
     const sent = currentRefreshToken;
-    const request = core.buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: sent, redirectUri });
+    const request = core.buildRefreshTokenRequest({
+      ...where,
+      clientId,
+      clientSecret,
+      refreshToken: sent,
+      redirectUri,
+    });
     const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
     const at = now();
     // First without the id_token: OAuth errors and the token fields, and above all a rotated refresh
@@ -220,7 +240,14 @@ function createRefreshTokenClient(options) {
     try {
       // Keys first, as for a refresh: a code is single-use, so it is not spent while they cannot be had.
       const keySet = keySource ? await keySource.current() : null;
-      const request = core.buildAuthorizationCodeRequest({ ...where, clientId, clientSecret, code, redirectUri: codeRedirectUri, codeVerifier });
+      const request = core.buildAuthorizationCodeRequest({
+        ...where,
+        clientId,
+        clientSecret,
+        code,
+        redirectUri: codeRedirectUri,
+        codeVerifier,
+      });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
       const at = now();
       const plain = core.parseTokenResponse(res, { now: at });

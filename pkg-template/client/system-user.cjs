@@ -26,8 +26,16 @@
 const crypto = require('node:crypto');
 const { inspect } = require('node:util');
 const {
-  fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
-  checkLocation, createSender, createKeySource, createCoalescer,
+  fail,
+  invalidArgument,
+  requireNonEmptyString,
+  optionalNonEmptyString,
+  requireNumber,
+  checkOptionNames,
+  checkLocation,
+  createSender,
+  createKeySource,
+  createCoalescer,
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
@@ -199,7 +207,11 @@ function createSystemUserClient(options) {
   // now rather than at the first ticket, and tells us the login host for the JWKS URL without a second
   // copy of the environment table.
   const probe = core.buildTicketRequest({
-    ...where, transport, applicationToken, contextIdentifier: 'probe', signedSystemToken: 'probe.200001010000.AAAA',
+    ...where,
+    transport,
+    applicationToken,
+    contextIdentifier: 'probe',
+    signedSystemToken: 'probe.200001010000.AAAA',
   });
   const loginBase = new URL(probe.url).href.replace(
     /\/login\/(?:services\/PartnerSystemUserService\.svc|api\/PartnerSystemUser\/Authenticate)$/i,
@@ -286,7 +298,13 @@ function createSystemUserClient(options) {
     // Keys first: if they cannot be had, no credential record is created on the server for nothing.
     const keySet = await keySource.current();
     const signedSystemToken = core.signToken(systemUserToken, privateKey, { now: now() });
-    const request = core.buildTicketRequest({ ...where, transport, applicationToken, contextIdentifier, signedSystemToken });
+    const request = core.buildTicketRequest({
+      ...where,
+      transport,
+      applicationToken,
+      contextIdentifier,
+      signedSystemToken,
+    });
     const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
     // On an unknown key: same response, new keys. The JWT is still within its lifetime, and a second
     // exchange would create a second credential record.
@@ -448,8 +466,15 @@ function createSystemUserClient(options) {
     const { contextIdentifier, systemUserToken } = tenantParams(params, 'callAgent');
     const o = options === undefined ? {} : options;
     if (o === null || typeof o !== 'object') throw invalidArgument('callAgent options must be an object');
-    for (const name of Object.keys(o)) if (name !== 'timeZone') throw invalidArgument(`unknown callAgent option ${name}`);
-    const call = { agent, method, parameters, applicationToken, ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}) };
+    for (const name of Object.keys(o))
+      if (name !== 'timeZone') throw invalidArgument(`unknown callAgent option ${name}`);
+    const call = {
+      agent,
+      method,
+      parameters,
+      applicationToken,
+      ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
+    };
     core.buildAgentRequest({ ...call, netserverUrl: PROBE_NETSERVER_URL, ticket: 'probe' });
     const once = async (record) => {
       if (typeof record.netserverUrl !== 'string' || record.netserverUrl === '') {
@@ -499,9 +524,14 @@ function createSystemUserClient(options) {
     if (p.state !== undefined) {
       // The redirect itself: state first, then an error, then the id_token it carries.
       requireNonEmptyString('state', p.state);
-      if (p.nonce === undefined) throw invalidArgument('nonce is required with state: keep both from the authorization request');
+      if (p.nonce === undefined)
+        throw invalidArgument('nonce is required with state: keep both from the authorization request');
       const response = core.parseAuthorizationResponse(input, { state: p.state });
-      if (response.idToken === undefined) throw fail('ERR_RESPONSE_MALFORMED', 'the approval carries no id_token (was the request made with responseType id_token?)');
+      if (response.idToken === undefined)
+        throw fail(
+          'ERR_RESPONSE_MALFORMED',
+          'the approval carries no id_token (was the request made with responseType id_token?)',
+        );
       idToken = response.idToken;
     }
     if (typeof idToken !== 'string' || idToken === '') throw invalidArgument('idToken must be a non-empty string');
@@ -538,7 +568,12 @@ function createSystemUserClient(options) {
         throw invalidArgument('createOnboardingRequest needs { redirectUri }');
       const allowed = new Set(['redirectUri', 'contextIdentifier', 'loginHint', 'prompt', 'responseMode']);
       for (const name of Object.keys(params)) if (!allowed.has(name)) throw invalidArgument(`unknown option ${name}`);
-      const { codeVerifier, ...request } = core.createAuthorizationRequest({ ...where, clientId, responseType: 'id_token', ...params });
+      const { codeVerifier, ...request } = core.createAuthorizationRequest({
+        ...where,
+        clientId,
+        responseType: 'id_token',
+        ...params,
+      });
       void codeVerifier;
       return request;
     },
