@@ -14,7 +14,7 @@ function create(stand) {
     return m ? { endpoint: 'api', contextIdentifier: decodeURIComponent(m[1]) } : undefined;
   }
 
-  function handle(req, res, r, body, fault) {
+  function handle(req, res, r, _body, fault) {
     if (fault && fault.type === 'ticketRejected') {
       res.setHeader('WWW-Authenticate', 'SOTicket, Bearer');
       stand.stats.unauthorized += 1;

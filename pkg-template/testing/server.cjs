@@ -96,7 +96,7 @@ async function createStandIn(options, doors) {
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
       // A bug in the stand-in must show up as a 500 in the test, not crash the test process.
-      if (!res.headersSent) send(res, 500, 'text/plain', `stand-in error: ${err && err.message}`);
+      if (!res.headersSent) send(res, 500, 'text/plain', `stand-in error: ${err?.message}`);
       else res.destroy();
     });
   });
@@ -167,7 +167,8 @@ async function createStandIn(options, doors) {
     stats[endpoint] += 1;
     if (door.group) stats[door.group] += 1;
     if (contextIdentifier !== undefined && door.perTenant) {
-      const t = (stats.tenants[contextIdentifier] ??= tenantStatsShape(doors));
+      stats.tenants[contextIdentifier] ??= tenantStatsShape(doors);
+      const t = stats.tenants[contextIdentifier];
       t[endpoint] += 1;
       if (door.group) t[door.group] += 1;
     }

@@ -34,7 +34,7 @@ function create(stand) {
     ];
   }
 
-  function handle(req, res, r, body, fault) {
+  function handle(req, res, r, _body, fault) {
     return r.endpoint === 'soap' ? handleSoap(req, res, r.parsed, fault) : handleRest(req, res, r.parsed, fault);
   }
 

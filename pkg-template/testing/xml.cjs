@@ -28,7 +28,7 @@ function parseXml(input) {
     throw new Error(`${what} at offset ${i}`);
   };
   const decode = (text) =>
-    text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);|&/g, (m, ref) => {
+    text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);|&/g, (_match, ref) => {
       if (ref === undefined) fail('bare &');
       if (ref[0] === '#') {
         const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
