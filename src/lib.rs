@@ -32,6 +32,7 @@ pub mod oidc;
 pub mod request;
 pub mod response;
 pub mod sign;
+pub mod tenant;
 pub mod ticket;
 pub mod xml;
 
@@ -62,4 +63,7 @@ pub use request::{
 };
 pub use response::HttpResponse;
 pub use sign::sign_token;
+pub use tenant::{
+    build_tenant_state_request, parse_tenant_state, StateName, TenantState, TenantStateOptions,
+};
 pub use ticket::{parse_ticket_response, TicketOptions, TicketResult};
