@@ -66,7 +66,9 @@ export type ErrorCode =
   /** A NetServer agent answered ExceptionInfo (or Succeeded false), `exceptionType`, `friendlyText`, `serverMessage` (never its stack trace). */
   | 'ERR_NETSERVER_EXCEPTION'
   /** The tenant refused the ticket (HTTP 401/403 or a security ExceptionInfo), `status`, `exceptionType`, `friendlyText`, `serverMessage`, `retried`. */
-  | 'ERR_TICKET_REJECTED';
+  | 'ERR_TICKET_REJECTED'
+  /** The tenant is not running (the state API says so), `state`, `stateCode`, `validUntil`: the client fails fast until then, without exchanging. */
+  | 'ERR_TENANT_UNAVAILABLE';
 
 /** Every `ErrorCode`, in the order of src/error.rs. */
 export declare const ERROR_CODES: readonly ErrorCode[];
@@ -110,8 +112,33 @@ export interface SuperOfficeAuthErrorDetails {
   friendlyText?: string;
   /** ERR_TICKET_REJECTED from client.fetch: false when a stream body could not be sent again. */
   retried?: boolean;
+  /** ERR_TENANT_UNAVAILABLE: the state's name, or its number when SuperOffice did not document it. */
+  state?: TenantStateName | string | number;
+  /** ERR_TENANT_UNAVAILABLE: the state's documented number (Running is 2), when known. */
+  stateCode?: number;
+  /** ERR_TENANT_UNAVAILABLE: when the state API says to ask again. */
+  validUntil?: Date;
   [field: string]: unknown;
 }
+
+/**
+ * A tenant state SuperOffice documents (status-page.md of its tenant-status docs): Unknown (0),
+ * Provisioning (1), Running (2), Deleted (3), Suspended (4), OnlineMaintenance (5),
+ * OfflineMaintenance (6), ProvisioningFailed (8), Deleting (10), DeleteFailed (11),
+ * MigrationPending (12). The tenant's APIs answer in Running and OnlineMaintenance only.
+ */
+export type TenantStateName =
+  | 'Unknown'
+  | 'Provisioning'
+  | 'Running'
+  | 'Deleted'
+  | 'Suspended'
+  | 'OnlineMaintenance'
+  | 'OfflineMaintenance'
+  | 'ProvisioningFailed'
+  | 'Deleting'
+  | 'DeleteFailed'
+  | 'MigrationPending';
 
 /**
  * Every failure of the package: a JS `Error` with a stable `code` and, for some codes, extra fields
