@@ -26,8 +26,8 @@
 //!   ticket's `ctx` claim must.
 //! - `State` is a name (`Running`) or a number (`2`), as .NET may write an enum either way. A known
 //!   name (ASCII case ignored) or number gives both `state` (the name) and `state_code`; an unknown
-//!   number is kept as the number, an unknown name as the name with no code: a state SuperOffice
-//!   adds later must not make every lookup fail. An unknown name must look like an enum name (1 to 64
+//!   number is kept as the number (and is the code), an unknown name as the name with no code: a
+//!   state SuperOffice adds later must not make every lookup fail. An unknown name must look like an enum name (1 to 64
 //!   ASCII letters and digits); anything else is malformed.
 //! - `IsRunning` is a required boolean. For a known state it must agree with the documentation
 //!   (true exactly for Running and OnlineMaintenance); a contradiction is malformed rather than
@@ -48,9 +48,9 @@
 //!   need. How long to trust an answer at most and at least is the caller's policy.
 
 use crate::error::{Error, Result};
-use crate::json::{self, Object, Value};
-use crate::request::{check_base_url, HttpRequest};
-use crate::response::{HttpResponse, MAX_RESPONSE_BYTES};
+use crate::plumbing::environment::{check_base_url, login_host, Environment};
+use crate::plumbing::http::{self, HttpRequest, HttpResponse};
+use crate::plumbing::json::{self, Object, Value};
 
 /// Path of the state API below the environment's authentication host.
 pub const STATE_PATH: &str = "/api/state/";
@@ -79,13 +79,22 @@ pub const STATES: &[(u32, &str)] = &[
 /// The states in which the tenant's APIs answer (`IsRunning`).
 const RUNNING_STATES: &[u32] = &[2, 5];
 
-/// Builds `GET {base}/api/state/{contextIdentifier}`. `base_url` is the environment's
-/// authentication host ([`crate::request::resolve_base_url`]), never a tenant host.
-pub fn build_tenant_state_request(base_url: &str, context_identifier: &str) -> Result<HttpRequest> {
-    let base = check_base_url(base_url)?;
-    check_context_identifier(context_identifier)?;
+/// What a state request needs: the environment (or a custom base URL) and the tenant.
+#[derive(Debug, Clone, Copy)]
+pub struct TenantStateRequestParams<'a> {
+    /// `sod`, `stage` or `online`: the request goes to the environment's authentication host.
+    pub environment: Option<&'a str>,
+    /// A custom base URL instead (the local stand-in, a proxy): its authentication host.
+    pub base_url: Option<&'a str>,
+    pub context_identifier: &'a str,
+}
+
+/// Builds `GET {authentication host}/api/state/{contextIdentifier}`; never a tenant host.
+pub fn build_tenant_state_request(params: &TenantStateRequestParams<'_>) -> Result<HttpRequest> {
+    let base = login_host(params.environment, params.base_url)?;
+    check_context_identifier(params.context_identifier)?;
     Ok(HttpRequest {
-        url: format!("{base}{STATE_PATH}{context_identifier}"),
+        url: format!("{base}{STATE_PATH}{}", params.context_identifier),
         method: "GET",
         headers: vec![("Accept", "application/json".to_owned())],
         body: String::new(),
@@ -115,8 +124,11 @@ pub struct TenantStateOptions<'a> {
     pub context_identifier: &'a str,
     /// Current time, epoch milliseconds.
     pub now_ms: f64,
-    /// The custom base URL the request went to, if any: endpoints on its host are accepted besides
-    /// SuperOffice's domain. `None` for a named environment.
+    /// The environment the request went to (checked, not otherwise needed: endpoints must then be on
+    /// SuperOffice's domain).
+    pub environment: Option<&'a str>,
+    /// The custom base URL the request went to, instead of an environment: endpoints on its host are
+    /// accepted besides SuperOffice's domain. With neither, only SuperOffice's domain is.
     pub base_url: Option<&'a str>,
 }
 
@@ -140,7 +152,8 @@ pub struct TenantState {
     /// The REST base (`.../Cust12345/api/`), ending in `/`; `None` when the answer names none.
     pub api_url: Option<String>,
     pub state: StateName,
-    /// The state's number, when known.
+    /// The state's number: a documented state's, or an undocumented number as sent; `None` for an
+    /// undocumented name.
     pub state_code: Option<u32>,
     pub is_running: bool,
     /// When to ask again, epoch milliseconds; never before `now`.
@@ -156,21 +169,24 @@ pub fn parse_tenant_state(
         return Err(Error::InvalidArgument("now must be a valid time"));
     }
     check_context_identifier(options.context_identifier)?;
-    let custom = options.base_url.map(Origin::of_base).transpose()?;
-    if response.body.len() > MAX_RESPONSE_BYTES {
-        return Err(Error::ResponseTooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
-    if !(200..300).contains(&response.status) {
+    let custom = match (options.environment, options.base_url) {
+        (Some(_), Some(_)) => {
+            return Err(Error::InvalidArgument(
+                "give either environment or baseUrl, not both",
+            ))
+        }
+        (Some(name), None) => {
+            Environment::parse(name)?;
+            None
+        }
+        (None, base_url) => base_url.map(Origin::of_base).transpose()?,
+    };
+    let body = http::body(response)?;
+    if !http::is_success(response.status) {
         return Err(Error::HttpStatus {
             status: response.status,
         });
     }
-    let body = response
-        .body
-        .strip_prefix('\u{FEFF}')
-        .unwrap_or(response.body);
     let object = json::parse_object(body.as_bytes()).ok_or(Error::ResponseMalformed(
         "the state response is not a JSON object, or names a member twice",
     ))?;
@@ -198,8 +214,9 @@ pub fn parse_tenant_state(
             ))
         }
     };
-    if let Some(code) = state_code {
-        if RUNNING_STATES.contains(&code) != is_running {
+    if let StateName::Known(_) = state {
+        let documented_running = state_code.is_some_and(|code| RUNNING_STATES.contains(&code));
+        if documented_running != is_running {
             return Err(Error::ResponseMalformed(
                 "the state response's State and IsRunning disagree",
             ));
@@ -306,7 +323,7 @@ fn read_state(value: Option<&Value>) -> Result<(StateName, Option<u32>)> {
         .ok_or(BAD)?;
     Ok(match STATES.iter().find(|(known, _)| *known == code) {
         Some(&(code, name)) => (StateName::Known(name), Some(code)),
-        None => (StateName::Number(code), None),
+        None => (StateName::Number(code), Some(code)),
     })
 }
 

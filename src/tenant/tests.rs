@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
+use crate::plumbing::http::MAX_RESPONSE_BYTES;
 
 const CTX: &str = "Cust12345";
 /// 2026-02-23T09:52:01.934Z
@@ -22,8 +23,17 @@ fn options() -> TenantStateOptions<'static> {
     TenantStateOptions {
         context_identifier: CTX,
         now_ms: NOW,
+        environment: None,
         base_url: None,
     }
+}
+
+fn request(environment: Option<&str>, base_url: Option<&str>, ctx: &str) -> Result<HttpRequest> {
+    build_tenant_state_request(&TenantStateRequestParams {
+        environment,
+        base_url,
+        context_identifier: ctx,
+    })
 }
 
 fn parse(status: u16, body: &str) -> Result<TenantState> {
@@ -59,18 +69,18 @@ fn answer(changes: &[(&str, Option<&str>)]) -> String {
 
 #[test]
 fn builds_the_documented_request() {
-    let request = build_tenant_state_request("https://online.superoffice.com", CTX).unwrap();
+    let built = request(Some("online"), None, CTX).unwrap();
     assert_eq!(
-        request.url,
+        built.url,
         "https://online.superoffice.com/api/state/Cust12345"
     );
-    assert_eq!(request.method, "GET");
+    assert_eq!(built.method, "GET");
     assert_eq!(
-        request.headers,
+        built.headers,
         vec![("Accept", "application/json".to_owned())]
     );
-    assert_eq!(request.body, "");
-    let local = build_tenant_state_request("http://127.0.0.1:4000/", "Cust_1-2").unwrap();
+    assert_eq!(built.body, "");
+    let local = request(None, Some("http://127.0.0.1:4000/"), "Cust_1-2").unwrap();
     assert_eq!(local.url, "http://127.0.0.1:4000/api/state/Cust_1-2");
 }
 
@@ -91,9 +101,37 @@ fn refuses_bad_request_arguments() {
         ("", CTX),
     ] {
         assert_eq!(
-            build_tenant_state_request(base, ctx).map_err(|e| e.code()),
+            request(None, Some(base), ctx).map_err(|e| e.code()),
             Err("ERR_INVALID_ARGUMENT"),
             "{base} {ctx}"
+        );
+    }
+}
+
+#[test]
+fn request_hosts() {
+    for (environment, expected) in [
+        ("sod", "https://sod.superoffice.com/api/state/Cust12345"),
+        (
+            "stage",
+            "https://qaonline.superoffice.com/api/state/Cust12345",
+        ),
+        (
+            "online",
+            "https://online.superoffice.com/api/state/Cust12345",
+        ),
+    ] {
+        assert_eq!(request(Some(environment), None, CTX).unwrap().url, expected);
+    }
+    for (environment, base_url) in [
+        (Some("online"), Some("https://online.superoffice.com")),
+        (None, None),
+        (Some("online2"), None),
+    ] {
+        assert_eq!(
+            request(environment, base_url, CTX).map_err(|e| e.code()),
+            Err("ERR_INVALID_ARGUMENT"),
+            "{environment:?} {base_url:?}"
         );
     }
 }
@@ -140,25 +178,18 @@ fn reads_every_documented_state_by_name_and_number() {
 
 #[test]
 fn keeps_undocumented_states() {
-    for (state, running, expected) in [
-        ("7", "false", StateName::Number(7)),
-        ("13", "true", StateName::Number(13)),
-        ("\"9\"", "false", StateName::Number(9)),
-        (
-            "\"Hibernating\"",
-            "false",
-            StateName::Other("Hibernating".to_owned()),
-        ),
-        (
-            "\"Rebalancing2\"",
-            "true",
-            StateName::Other("Rebalancing2".to_owned()),
-        ),
+    let other = |name: &str| StateName::Other(name.to_owned());
+    for (state, running, expected, code) in [
+        ("7", "false", StateName::Number(7), Some(7)),
+        ("13", "true", StateName::Number(13), Some(13)),
+        ("\"9\"", "false", StateName::Number(9), Some(9)),
+        ("\"Hibernating\"", "false", other("Hibernating"), None),
+        ("\"Rebalancing2\"", "true", other("Rebalancing2"), None),
     ] {
         let body = answer(&[("State", Some(state)), ("IsRunning", Some(running))]);
         let parsed = parse(200, &body).unwrap();
         assert_eq!(parsed.state, expected, "{state}");
-        assert_eq!(parsed.state_code, None, "{state}");
+        assert_eq!(parsed.state_code, code, "{state}");
         assert_eq!(parsed.is_running, running == "true", "{state}");
     }
 }
@@ -724,6 +755,15 @@ fn refuses_bad_parse_options() {
         },
         TenantStateOptions {
             base_url: Some("ftp://127.0.0.1"),
+            ..options()
+        },
+        TenantStateOptions {
+            environment: Some("production"),
+            ..options()
+        },
+        TenantStateOptions {
+            environment: Some("online"),
+            base_url: Some("http://127.0.0.1:4000"),
             ..options()
         },
     ] {
