@@ -37,7 +37,7 @@
 // - Secrets (client secret, refresh token, access token) live in this closure; util.inspect, console.log
 //   and JSON.stringify of the client show settings only, and token results print redacted.
 
-const { inspect } = require('node:util');
+const { INSPECT, describe } = require('../inspect.cjs');
 const {
   fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
   checkLocation, createSender, createKeySource, createCoalescer,
@@ -48,11 +48,12 @@ const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
 const DEFAULTS = Object.freeze({
   timeoutMs: 10_000,
   jwksCooldownMs: 30_000,
+  jwksMaxAgeMs: 10 * 60_000,
   refreshAheadSeconds: 5 * 60,
 });
 const OPTION_NAMES = new Set([
   'environment', 'baseUrl', 'issuer', 'clientId', 'clientSecret', 'refreshToken', 'redirectUri', 'fetch',
-  'keys', 'jwksCooldownMs', 'timeoutMs', 'refreshAheadSeconds', 'leewaySeconds', 'onRefreshToken',
+  'keys', 'jwksCooldownMs', 'jwksMaxAgeMs', 'timeoutMs', 'refreshAheadSeconds', 'leewaySeconds', 'onRefreshToken',
   'validateIdToken', 'now',
 ]);
 const REFRESH = 'refresh';
@@ -63,6 +64,7 @@ function createRefreshTokenClient(options) {
     environment, baseUrl, issuer, clientId, clientSecret, refreshToken, redirectUri, keys,
     timeoutMs = DEFAULTS.timeoutMs,
     jwksCooldownMs = DEFAULTS.jwksCooldownMs,
+    jwksMaxAgeMs = DEFAULTS.jwksMaxAgeMs,
     refreshAheadSeconds = DEFAULTS.refreshAheadSeconds,
     leewaySeconds,
     onRefreshToken,
@@ -81,6 +83,7 @@ function createRefreshTokenClient(options) {
   if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch milliseconds');
   requireNumber('timeoutMs', timeoutMs, 1, 600_000);
   requireNumber('jwksCooldownMs', jwksCooldownMs, 0, 24 * 60 * 60 * 1000);
+  if (jwksMaxAgeMs !== Infinity) requireNumber('jwksMaxAgeMs', jwksMaxAgeMs, 1000, 7 * 24 * 60 * 60 * 1000);
   requireNumber('refreshAheadSeconds', refreshAheadSeconds, 0, 24 * 60 * 60);
   if (leewaySeconds !== undefined) requireNumber('leewaySeconds', leewaySeconds, 0, 3600);
   if (onRefreshToken !== undefined && typeof onRefreshToken !== 'function') throw invalidArgument('onRefreshToken must be a function');
@@ -103,7 +106,7 @@ function createRefreshTokenClient(options) {
   const pinnedKeys = keys === undefined ? null : core.KeySet.from(keys);
   const send = createSender({ fetchImpl, timeoutMs });
   const keySource = validateIdToken
-    ? createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now })
+    ? createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, maxAgeMs: jwksMaxAgeMs, now })
     : null;
   const idTokenWhere = environment !== undefined ? { environment } : { issuer };
   const refreshes = createCoalescer();
@@ -275,8 +278,8 @@ function createRefreshTokenClient(options) {
       token = null;
       return true;
     },
-    [inspect.custom]() {
-      return `RefreshTokenClient ${inspect(description())}`;
+    [INSPECT](depth, options, inspect) {
+      return describe('RefreshTokenClient', description(), inspect);
     },
     toJSON() {
       return description();
@@ -297,8 +300,8 @@ function revive(token) {
   let idToken = null;
   if (token.idToken) {
     idToken = structuredClone(token.idToken);
-    const inspectClaims = token.idToken[inspect.custom];
-    if (inspectClaims) Object.defineProperty(idToken, inspect.custom, { value: inspectClaims });
+    const inspectClaims = token.idToken[INSPECT];
+    if (inspectClaims) Object.defineProperty(idToken, INSPECT, { value: inspectClaims });
   }
   const result = {
     accessToken: token.accessToken,
@@ -307,7 +310,7 @@ function revive(token) {
     idToken,
     obtainedAt: new Date(token.obtainedAt),
   };
-  Object.defineProperty(result, inspect.custom, { value: inspectToken });
+  Object.defineProperty(result, INSPECT, { value: inspectToken });
   return result;
 }
 
