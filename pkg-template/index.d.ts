@@ -787,6 +787,12 @@ export type SystemUserClientOptions = {
   keys?: KeysInput;
   /** Least time between two JWKS fetches after a token names an unknown key; default 30000. */
   jwksCooldownMs?: number;
+  /**
+   * Greatest age of a fetched JWKS, counted from its fetch; older, it is fetched again before the next
+   * validation (a key SuperOffice withdrew stops being trusted). Default 600000 (10 minutes, as jose's
+   * cacheMaxAge); at least 1000, or Infinity to refetch only when a token names an unknown key.
+   */
+  jwksMaxAgeMs?: number;
   /** Clock-skew allowance for the JWT; default 60. */
   leewaySeconds?: number;
   /** Per request; default 10000. */
@@ -966,10 +972,22 @@ export type RefreshTokenClientOptions = {
       keys?: KeysInput;
       /** Least time between two JWKS fetches after a token names an unknown key; default 30000. */
       jwksCooldownMs?: number;
+      /**
+       * Greatest age of a fetched JWKS, counted from its fetch; older, it is fetched again before the
+       * next validation (a key SuperOffice withdrew stops being trusted). Default 600000 (10 minutes, as
+       * jose's cacheMaxAge); at least 1000, or Infinity to refetch only when a token names an unknown key.
+       */
+      jwksMaxAgeMs?: number;
       /** Clock-skew allowance for the id_token; default 60. */
       leewaySeconds?: number;
     }
-  | { validateIdToken: false; keys?: undefined; leewaySeconds?: undefined; jwksCooldownMs?: number }
+  | {
+      validateIdToken: false;
+      keys?: undefined;
+      leewaySeconds?: undefined;
+      jwksCooldownMs?: number;
+      jwksMaxAgeMs?: number;
+    }
 ) &
   (
     | {
