@@ -26,26 +26,67 @@ const ARRAYS = 'http://schemas.microsoft.com/2003/10/Serialization/Arrays';
 // Each type's sequence, in the WSDL's order (only the members the stand-in fills, plus the ones our
 // envelopes send). [name, type, extra attributes]
 const TYPES = {
-  Associate: [['AssociateId', 'xs:int'], ['Name', 'xs:string'], ['PersonId', 'xs:int'], ['Rank', 'xs:short'], ['Tooltip', 'xs:string'],
-    ['Type', 'xs:string'], ['GroupIdx', 'xs:int'], ['FullName', 'xs:string'], ['FormalName', 'xs:string'], ['Deleted', 'xs:boolean'],
-    ['EjUserId', 'xs:int'], ['UserName', 'xs:string']],
+  Associate: [
+    ['AssociateId', 'xs:int'],
+    ['Name', 'xs:string'],
+    ['PersonId', 'xs:int'],
+    ['Rank', 'xs:short'],
+    ['Tooltip', 'xs:string'],
+    ['Type', 'xs:string'],
+    ['GroupIdx', 'xs:int'],
+    ['FullName', 'xs:string'],
+    ['FormalName', 'xs:string'],
+    ['Deleted', 'xs:boolean'],
+    ['EjUserId', 'xs:int'],
+    ['UserName', 'xs:string'],
+  ],
   ArrayOfAssociate: [['Associate', 'tns:Associate', 'maxOccurs="unbounded"']],
-  EntityElement: [['Value', 'xs:string'], ['StrippedValue', 'xs:string'], ['Description', 'xs:string']],
+  EntityElement: [
+    ['Value', 'xs:string'],
+    ['StrippedValue', 'xs:string'],
+    ['Description', 'xs:string'],
+  ],
   ArrayOfEntityElement: [['EntityElement', 'tns:EntityElement', 'maxOccurs="unbounded"']],
-  Category: [['Id', 'xs:int'], ['Value', 'xs:string'], ['Tooltip', 'xs:string']],
-  Country: [['CountryId', 'xs:int'], ['Name', 'xs:string'], ['CurrencyId', 'xs:int'], ['EnglishName', 'xs:string'], ['TwoLetterISOCountry', 'xs:string']],
-  ContactEntity: [['ContactId', 'xs:int'], ['Name', 'xs:string'], ['Department', 'xs:string'], ['OrgNr', 'xs:string'], ['Number1', 'xs:string'],
-    ['UpdatedDate', 'xs:dateTime'], ['Emails', 'tns:ArrayOfEntityElement'], ['Phones', 'tns:ArrayOfEntityElement'], ['Category', 'tns:Category'],
-    ['Country', 'tns:Country']],
+  Category: [
+    ['Id', 'xs:int'],
+    ['Value', 'xs:string'],
+    ['Tooltip', 'xs:string'],
+  ],
+  Country: [
+    ['CountryId', 'xs:int'],
+    ['Name', 'xs:string'],
+    ['CurrencyId', 'xs:int'],
+    ['EnglishName', 'xs:string'],
+    ['TwoLetterISOCountry', 'xs:string'],
+  ],
+  ContactEntity: [
+    ['ContactId', 'xs:int'],
+    ['Name', 'xs:string'],
+    ['Department', 'xs:string'],
+    ['OrgNr', 'xs:string'],
+    ['Number1', 'xs:string'],
+    ['UpdatedDate', 'xs:dateTime'],
+    ['Emails', 'tns:ArrayOfEntityElement'],
+    ['Phones', 'tns:ArrayOfEntityElement'],
+    ['Category', 'tns:Category'],
+    ['Country', 'tns:Country'],
+  ],
   SoCredentials: [['Ticket', 'xs:string']],
-  SoTimeZone: [['SoTimeZoneId', 'xs:int'], ['SoTimeZoneLocationCode', 'xs:string']],
+  SoTimeZone: [
+    ['SoTimeZoneId', 'xs:int'],
+    ['SoTimeZoneLocationCode', 'xs:string'],
+  ],
 };
 const METHODS = {
-  Associate: { GetAssociate: [[['AssociateId', 'xs:int']], 'tns:Associate'], GetAssociateList: [[['AssociateIds', 'q:ArrayOfint']], 'tns:ArrayOfAssociate'] },
+  Associate: {
+    GetAssociate: [[['AssociateId', 'xs:int']], 'tns:Associate'],
+    GetAssociateList: [[['AssociateIds', 'q:ArrayOfint']], 'tns:ArrayOfAssociate'],
+  },
   Contact: { GetContactEntity: [[['ContactEntityId', 'xs:int']], 'tns:ContactEntity'] },
 };
 
-const sequence = (members) => `<xs:sequence>${members.map(([name, type, extra = '']) => `<xs:element minOccurs="0" ${extra} name="${name}" nillable="true" type="${type}"/>`).join('')}</xs:sequence>`;
+const sequence = (members) =>
+  `<xs:sequence>${members.map(([name, type, extra = '']) => `<xs:element minOccurs="0" ${extra} name="${name}" nillable="true" type="${type}"/>`).join('')}</xs:sequence>`;
 
 function wsdl(agent, location) {
   const methods = Object.entries(METHODS[agent]);
@@ -57,17 +98,32 @@ function wsdl(agent, location) {
     </xs:schema>
     <xs:schema elementFormDefault="qualified" targetNamespace="${NS}" xmlns:q="${ARRAYS}">
       <xs:import namespace="${ARRAYS}"/>
-      ${Object.entries(TYPES).map(([name, members]) => `<xs:complexType name="${name}">${sequence(members)}</xs:complexType>`).join('\n      ')}
+      ${Object.entries(TYPES)
+        .map(([name, members]) => `<xs:complexType name="${name}">${sequence(members)}</xs:complexType>`)
+        .join('\n      ')}
       <xs:element name="ApplicationToken" nillable="true" type="xs:string"/>
       <xs:element name="Credentials" nillable="true" type="tns:SoCredentials"/>
       <xs:element name="TimeZone" nillable="true" type="tns:SoTimeZone"/>
       <xs:element name="Succeeded" type="xs:boolean"/>
-      ${methods.map(([method, [params, result]]) => `<xs:element name="${method}"><xs:complexType>${sequence(params)}</xs:complexType></xs:element>
-      <xs:element name="${method}Response"><xs:complexType>${sequence([['Response', result]])}</xs:complexType></xs:element>`).join('\n      ')}
+      ${methods
+        .map(
+          ([
+            method,
+            [params, result],
+          ]) => `<xs:element name="${method}"><xs:complexType>${sequence(params)}</xs:complexType></xs:element>
+      <xs:element name="${method}Response"><xs:complexType>${sequence([['Response', result]])}</xs:complexType></xs:element>`,
+        )
+        .join('\n      ')}
     </xs:schema>
   </wsdl:types>
-  ${methods.map(([method]) => `<wsdl:message name="${method}Request"><wsdl:part name="parameters" element="tns:${method}"/></wsdl:message>
-  <wsdl:message name="${method}Response"><wsdl:part name="parameters" element="tns:${method}Response"/></wsdl:message>`).join('\n  ')}
+  ${methods
+    .map(
+      ([
+        method,
+      ]) => `<wsdl:message name="${method}Request"><wsdl:part name="parameters" element="tns:${method}"/></wsdl:message>
+  <wsdl:message name="${method}Response"><wsdl:part name="parameters" element="tns:${method}Response"/></wsdl:message>`,
+    )
+    .join('\n  ')}
   <wsdl:portType name="${agent}">
     ${methods.map(([method]) => `<wsdl:operation name="${method}"><wsdl:input message="tns:${method}Request"/><wsdl:output message="tns:${method}Response"/></wsdl:operation>`).join('\n    ')}
   </wsdl:portType>
@@ -113,28 +169,48 @@ test('node-soap drives the SOAP stand-in from the WSDL; its answers hold to it',
     assert.equal(one.Response.AssociateId, 5, 'an xs:int, as node-soap reads it');
     assert.equal(one.Response.Name, 'SYSTEM');
     assert.equal(one.Response.Deleted, false);
-    assert.deepEqual(childNames(associates.lastResponse, ['Envelope', 'Body', 'GetAssociateResponse', 'Response']), TYPES.Associate.map(([n]) => n), 'Associate in the WSDL\'s order');
+    assert.deepEqual(
+      childNames(associates.lastResponse, ['Envelope', 'Body', 'GetAssociateResponse', 'Response']),
+      TYPES.Associate.map(([n]) => n),
+      "Associate in the WSDL's order",
+    );
     // Optional parameters are optional: none given reads as 0, which is no one.
     const [nobody] = await associates.GetAssociateAsync({});
     assert.equal(nobody?.Response ?? null, null);
     const [list] = await associates.GetAssociateListAsync({ AssociateIds: { int: [1, 2] } });
-    assert.deepEqual(list.Response.Associate.map((a) => a.Name), ['AA', 'BB']);
+    assert.deepEqual(
+      list.Response.Associate.map((a) => a.Name),
+      ['AA', 'BB'],
+    );
     const [single] = await associates.GetAssociateListAsync({ AssociateIds: { int: [1] } });
-    assert.deepEqual([single.Response.Associate].flat().map((a) => a.Name), ['AA']);
+    assert.deepEqual(
+      [single.Response.Associate].flat().map((a) => a.Name),
+      ['AA'],
+    );
     // No AssociateIds (optional) is an empty list, not a fault.
     const [empty] = await associates.GetAssociateListAsync({});
     assert.deepEqual([empty?.Response?.Associate ?? []].flat(), []);
-    assert.deepEqual(childNames(associates.lastResponse, ['Envelope', 'Body', 'GetAssociateListResponse', 'Response']), []);
+    assert.deepEqual(
+      childNames(associates.lastResponse, ['Envelope', 'Body', 'GetAssociateListResponse', 'Response']),
+      [],
+    );
 
     const contacts = await soapClient('Contact');
     const [contact] = await contacts.GetContactEntityAsync({ ContactEntityId: 2 });
     assert.equal(contact.Response.ContactId, 2);
     assert.equal(contact.Response.Country.CountryId, 578);
     assert.ok(contact.Response.UpdatedDate instanceof Date, 'an xs:dateTime, as node-soap reads it');
-    assert.deepEqual([contact.Response.Phones.EntityElement].flat().map((p) => p.Description), ['Switchboard', 'Support & <help>']);
+    assert.deepEqual(
+      [contact.Response.Phones.EntityElement].flat().map((p) => p.Description),
+      ['Switchboard', 'Support & <help>'],
+    );
     assert.match(contacts.lastRequest, /ContactEntityId>2</);
     const order = childNames(contacts.lastResponse, ['Envelope', 'Body', 'GetContactEntityResponse', 'Response']);
-    assert.deepEqual(order, TYPES.ContactEntity.map(([n]) => n), 'ContactEntity in the WSDL\'s order');
+    assert.deepEqual(
+      order,
+      TYPES.ContactEntity.map(([n]) => n),
+      "ContactEntity in the WSDL's order",
+    );
     // The old, wrong name is not a parameter of GetContactEntity: it reads as no parameter.
     const [wrongName] = await contacts.GetContactEntityAsync({ ContactId: 2 }).catch((err) => [{ error: err }]);
     assert.equal(wrongName?.Response ?? null, null);
@@ -143,18 +219,29 @@ test('node-soap drives the SOAP stand-in from the WSDL; its answers hold to it',
   }
 });
 
-test('our envelopes use the WSDL\'s element names, in its order', () => {
+test("our envelopes use the WSDL's element names, in its order", () => {
   for (const [agent, methods] of Object.entries(METHODS)) {
     for (const [method, [params]] of Object.entries(methods)) {
       const parameters = Object.fromEntries(params.map(([name, type]) => [name, type === 'q:ArrayOfint' ? [1, 2] : 7]));
       const request = buildAgentRequest({
-        protocol: 'soap', netserverUrl: 'https://sod.superoffice.com/Cust1/Remote/Services88/', agent, method, parameters, ticket: '7T:x', applicationToken: 'a',
+        protocol: 'soap',
+        netserverUrl: 'https://sod.superoffice.com/Cust1/Remote/Services88/',
+        agent,
+        method,
+        parameters,
+        ticket: '7T:x',
+        applicationToken: 'a',
       });
       assert.equal(request.headers.SOAPAction, `"${NS}/${agent}/${method}"`);
       assert.deepEqual(childNames(request.body, ['Envelope', 'Header']), ['ApplicationToken', 'Credentials']);
       assert.deepEqual(childNames(request.body, ['Envelope', 'Body']), [method]);
-      assert.deepEqual(childNames(request.body, ['Envelope', 'Body', method]), params.map(([name]) => name), `${agent}.${method}`);
-      if (params[0][1] === 'q:ArrayOfint') assert.deepEqual(childNames(request.body, ['Envelope', 'Body', method, params[0][0]]), ['int', 'int']);
+      assert.deepEqual(
+        childNames(request.body, ['Envelope', 'Body', method]),
+        params.map(([name]) => name),
+        `${agent}.${method}`,
+      );
+      if (params[0][1] === 'q:ArrayOfint')
+        assert.deepEqual(childNames(request.body, ['Envelope', 'Body', method, params[0][0]]), ['int', 'int']);
     }
   }
 });

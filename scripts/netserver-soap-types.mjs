@@ -33,7 +33,12 @@ function fail(message) {
   process.exit(1);
 }
 
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', trimValues: true });
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  trimValues: true,
+});
 
 /** Elements as { ns, local, attrs, children, text } with namespaces resolved. */
 function tree(xml) {
@@ -49,7 +54,10 @@ function tree(xml) {
     const [prefix, local] = tag.includes(':') ? tag.split(':') : ['', tag];
     if (!(prefix in own) && prefix !== '') fail(`undeclared prefix ${prefix}`);
     const kids = node[tag];
-    const text = kids.filter((k) => '#text' in k).map((k) => String(k['#text'])).join('');
+    const text = kids
+      .filter((k) => '#text' in k)
+      .map((k) => String(k['#text']))
+      .join('');
     return {
       ns: own[prefix] ?? '',
       local,
@@ -59,7 +67,10 @@ function tree(xml) {
       children: kids.map((k) => walk(k, own)).filter(Boolean),
     };
   };
-  const roots = parser.parse(xml).map((n) => walk(n, {})).filter((n) => n && n.local !== '?xml');
+  const roots = parser
+    .parse(xml)
+    .map((n) => walk(n, {}))
+    .filter((n) => n && n.local !== '?xml');
   return roots[0];
 }
 
@@ -90,7 +101,9 @@ function readWsdl(file) {
   if (!service) fail(`${file}: the definitions are not named Wcf{Agent}Service`);
   const version = NETSERVER.exec(definitions.attrs.targetNamespace ?? '');
   if (!version) fail(`${file}: the target namespace is not NetServer's Services84 to Services88`);
-  const schemas = [...descendants(definitions)].filter((e) => e.ns === XS && e.local === 'schema' && e.attrs.targetNamespace === definitions.attrs.targetNamespace);
+  const schemas = [...descendants(definitions)].filter(
+    (e) => e.ns === XS && e.local === 'schema' && e.attrs.targetNamespace === definitions.attrs.targetNamespace,
+  );
   const complexTypes = new Map();
   const elements = new Map();
   const simpleTypes = new Set();
@@ -102,7 +115,14 @@ function readWsdl(file) {
       if (c.local === 'element') elements.set(c.attrs.name, c);
     }
   }
-  return { file: basename(file), agent: service[1], ns: definitions.attrs.targetNamespace, complexTypes, elements, simpleTypes };
+  return {
+    file: basename(file),
+    agent: service[1],
+    ns: definitions.attrs.targetNamespace,
+    complexTypes,
+    elements,
+    simpleTypes,
+  };
 }
 
 /** The sequence's elements of a complexType (its extension's, for a derived one) and its base. */
@@ -111,17 +131,27 @@ function sequenceOf(type) {
   const extension = content && only(content, XS, 'extension');
   const holder = extension ?? type;
   const sequence = only(holder, XS, 'sequence');
-  return { base: extension ? qname(extension, extension.attrs.base) : null, members: sequence ? kids(sequence, XS, 'element') : [] };
+  return {
+    base: extension ? qname(extension, extension.attrs.base) : null,
+    members: sequence ? kids(sequence, XS, 'element') : [],
+  };
 }
 
 function isDictionary(type) {
-  return [...descendants(type)].some((e) => e.ns === SERIALIZATION && e.local === 'IsDictionary' && e.text.trim() === 'true');
+  return [...descendants(type)].some(
+    (e) => e.ns === SERIALIZATION && e.local === 'IsDictionary' && e.text.trim() === 'true',
+  );
 }
 
-/** Builds the shapes reachable from the covered methods. */
+/**
+ * The facts for the covered methods: whether each result is a list, and the names of the elements
+ * that are lists wherever they occur in what those results reach (members of entities and items of
+ * lists). A name that is a list in one place and not in another cannot be decided by name: an error.
+ */
 function collect(wsdls, methods) {
-  const shapes = new Map(); // type name -> { kind, item | value | members }
   const results = [];
+  const occurrences = new Map(); // element name -> Set of booleans (is a list there)
+  const seen = new Set();
   for (const name of methods) {
     const [agent, method] = name.split('.');
     const wsdl = wsdls.find((w) => w.agent === agent);
@@ -131,7 +161,7 @@ function collect(wsdls, methods) {
     const inner = only(response, XS, 'complexType');
     const result = inner && sequenceOf(inner).members.find((m) => m.attrs.name === 'Response');
     const type = result ? typeName(wsdl, result) : '';
-    results.push([agent, method, type]);
+    results.push([agent, method, isList(wsdl, type)]);
     visit(wsdl, type);
   }
 
@@ -150,119 +180,102 @@ function collect(wsdls, methods) {
     return local;
   }
 
-  function visit(wsdl, type) {
-    if (type === '' || shapes.has(type)) return;
-    if (/^ArrayOf[a-z]/.test(type)) {
-      // Serialization/Arrays: ArrayOfint, ArrayOfstring, ... lists of a simple type.
-      shapes.set(type, { kind: 'List', of: '' });
-      return;
-    }
+  // A list: Serialization/Arrays' ArrayOfint, ArrayOfstring, ...; a dictionary (IsDictionary: a run of
+  // Key/Value pairs); or a type whose only member repeats (maxOccurs unbounded), with no base.
+  function isList(wsdl, type) {
+    if (type === '') return false;
+    if (/^ArrayOf[a-z]/.test(type)) return true;
     const declaration = wsdl.complexTypes.get(type);
-    if (isDictionary(declaration)) {
-      const { members } = sequenceOf(declaration);
-      const pair = members.length === 1 ? only(members[0], XS, 'complexType') : null;
-      const value = pair && sequenceOf(pair).members.find((m) => m.attrs.name === 'Value');
-      if (!value) fail(`${wsdl.file}: dictionary ${type} has no Key/Value pair`);
-      const of = typeName(wsdl, value);
-      shapes.set(type, { kind: 'Dictionary', of });
-      visit(wsdl, of);
-      return;
-    }
+    if (isDictionary(declaration)) return true;
     const { base, members } = sequenceOf(declaration);
-    if (!base && members.length === 1 && members[0].attrs.maxOccurs === 'unbounded') {
+    return !base && members.length === 1 && members[0].attrs.maxOccurs === 'unbounded';
+  }
+
+  function record(name, list) {
+    if (!occurrences.has(name)) occurrences.set(name, new Set());
+    occurrences.get(name).add(list);
+  }
+
+  function visit(wsdl, type) {
+    if (type === '' || /^ArrayOf[a-z]/.test(type) || seen.has(`${wsdl.agent}:${type}`)) return;
+    seen.add(`${wsdl.agent}:${type}`);
+    const declaration = wsdl.complexTypes.get(type);
+    if (isDictionary(declaration)) return; // its pairs (Key, Value) are read as they are
+    const { base, members } = sequenceOf(declaration);
+    if (isList(wsdl, type)) {
       const of = typeName(wsdl, members[0]);
-      shapes.set(type, { kind: 'List', of });
+      record(members[0].attrs.name, isList(wsdl, of));
       visit(wsdl, of);
       return;
     }
-    const shape = { kind: 'Members', members: [] };
-    shapes.set(type, shape);
-    const all = [];
-    let current = { base, members };
-    for (;;) {
-      all.unshift(...current.members);
-      if (!current.base) break;
-      if (current.base.ns !== wsdl.ns || !wsdl.complexTypes.has(current.base.local)) fail(`${wsdl.file}: base type ${current.base.local} of ${type} is not declared`);
-      current = sequenceOf(wsdl.complexTypes.get(current.base.local));
+    const all = [...members];
+    for (let b = base; b; ) {
+      if (b.ns !== wsdl.ns || !wsdl.complexTypes.has(b.local)) fail(`${wsdl.file}: base type ${b.local} of ${type} is not declared`);
+      const next = sequenceOf(wsdl.complexTypes.get(b.local));
+      all.unshift(...next.members);
+      b = next.base;
     }
     for (const member of all) {
       if (member.attrs.maxOccurs === 'unbounded') fail(`${wsdl.file}: ${type}.${member.attrs.name} repeats inside an entity (not a shape this table knows)`);
       const of = typeName(wsdl, member);
-      if (of === '') continue;
-      shape.members.push([member.attrs.name, of]);
+      record(member.attrs.name, isList(wsdl, of));
       visit(wsdl, of);
     }
-    shape.members.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
-  // An entity none of whose members is a list or a dictionary, at any depth, reads the same with or
-  // without the table: leave it (and members of its type) out.
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const [name, shape] of shapes) {
-      if (shape.kind !== 'Members') continue;
-      const kept = shape.members.filter(([, of]) => shapes.has(of));
-      if (kept.length !== shape.members.length) changed = true;
-      shape.members = kept;
-      if (kept.length === 0) {
-        shapes.delete(name);
-        changed = true;
-      }
-    }
+  const lists = [];
+  for (const [name, kinds] of occurrences) {
+    if (kinds.size > 1) fail(`${name} is a list in one place and not in another: the table cannot decide it by name`);
+    if (kinds.has(true)) lists.push(name);
   }
-  for (const result of results) if (!shapes.has(result[2])) result[2] = '';
-  for (const shape of shapes.values()) if (shape.kind !== 'Members' && !shapes.has(shape.of)) shape.of = '';
-  return { shapes, results };
+  return { results, lists: lists.sort() };
 }
 
-function rust({ shapes, results }, sources) {
+function rust({ results, lists }, sources) {
   const str = (s) => JSON.stringify(s);
-  const lines = [
-    '//! Generated by `node scripts/netserver-soap-types.mjs` from SuperOffice\'s published WSDLs',
-    `//! (${sources.join(', ')}). Do not edit: regenerate. Facts only: for each covered method the type`,
-    '//! of its `Response`, and for each type it reaches that holds a list or a dictionary at some depth,',
-    '//! its shape: a list (of what), a dictionary (of what) or an entity (which members lead to one).',
-    '//! `""` is any other type, read as before. Both tables are sorted, for binary search.',
+  return [
+    "//! Generated by `node scripts/netserver-soap-types.mjs` from SuperOffice's published WSDLs:",
+    `//! ${sources.join(', ')}. Do not edit: regenerate.`,
+    '//!',
+    '//! Facts only: for each covered method whether its `Response` is a list, and the names of the',
+    '//! elements that are lists (a dictionary is a list of Key/Value pairs) wherever they occur in what',
+    '//! those results reach. Both tables are sorted.',
     '',
-    'use super::lists::Shape;',
-    '',
-    '/// (agent, method, type of `Response`).',
-    'pub(super) static METHODS: &[(&str, &str, &str)] = &[',
+    '/// (agent, method, whether `Response` is a list).',
+    'pub(super) static METHODS: &[(&str, &str, bool)] = &[',
     ...results
       .slice()
       .sort((a, b) => (`${a[0]}.${a[1]}` < `${b[0]}.${b[1]}` ? -1 : 1))
-      .map(([agent, method, type]) => `    (${str(agent)}, ${str(method)}, ${str(type)}),`),
+      .map(([agent, method, list]) => `    (${str(agent)}, ${str(method)}, ${list}),`),
     '];',
     '',
-    '/// (type, shape).',
-    'pub(super) static TYPES: &[(&str, Shape)] = &[',
-  ];
-  for (const name of [...shapes.keys()].sort()) {
-    const shape = shapes.get(name);
-    if (shape.kind === 'Members') {
-      lines.push(`    (`, `        ${str(name)},`, '        Shape::Members(&[');
-      for (const [member, of] of shape.members) lines.push(`            (${str(member)}, ${str(of)}),`);
-      lines.push('        ]),', '    ),');
-    } else {
-      lines.push(`    (${str(name)}, Shape::${shape.kind}(${str(shape.of)})),`);
-    }
-  }
-  lines.push('];', '');
-  return lines.join('\n');
+    '/// Elements that are lists in the covered results.',
+    `pub(super) static LISTS: &[&str] = &[${lists.map(str).join(', ')}];`,
+    '',
+  ].join('\n');
 }
 
 const args = process.argv.slice(2);
 const methods = [...METHODS];
 const files = [];
-for (let i = 0; i < args.length; i += 1) {
-  if (args[i] === '--method') {
-    const name = args[(i += 1)];
-    if (!/^\w+\.\w+$/.test(name ?? '')) fail('--method needs Agent.Method');
-    if (!methods.includes(name)) methods.push(name);
-  } else files.push(args[i]);
+let wantMethod = false;
+for (const arg of args) {
+  if (wantMethod) {
+    if (!/^\w+\.\w+$/.test(arg)) fail('--method needs Agent.Method');
+    if (!methods.includes(arg)) methods.push(arg);
+    wantMethod = false;
+  } else if (arg === '--method') wantMethod = true;
+  else files.push(arg);
 }
+if (wantMethod) fail('--method needs Agent.Method');
 if (files.length === 0) fail('give the Services88 WSDL files (see the comment at the top of this script)');
 const wsdls = files.map(readWsdl);
-writeFileSync(OUT, rust(collect(wsdls, methods), wsdls.map((w) => `${w.agent} ${w.ns.slice(-10)}`)));
+writeFileSync(
+  OUT,
+  rust(
+    collect(wsdls, methods),
+    wsdls.map((w) => `${w.agent} ${w.ns.slice(-10)}`),
+  ),
+);
 execFileSync('rustfmt', ['--edition', '2021', OUT], { stdio: 'inherit' });
 console.log(`wrote ${OUT}`);

@@ -38,7 +38,9 @@ function createWebApiOptions({ axios, baseUrl, authorizedFetch }) {
   }
   const AxiosError = axios.AxiosError;
   if (typeof AxiosError !== 'function') {
-    throw invalidArgument("axios has no AxiosError: pass the axios module itself (import axios from 'axios'), version 1 or later");
+    throw invalidArgument(
+      "axios has no AxiosError: pass the axios module itself (import axios from 'axios'), version 1 or later",
+    );
   }
   const CanceledError = typeof axios.CanceledError === 'function' ? axios.CanceledError : null;
   const base = new URL(baseUrl).href;
@@ -49,7 +51,8 @@ function createWebApiOptions({ axios, baseUrl, authorizedFetch }) {
     const input = url.startsWith(base) ? url.slice(base.length) || '.' : url;
     const method = String(config.method ?? 'get').toUpperCase();
     const headers = {};
-    const given = config.headers && typeof config.headers.toJSON === 'function' ? config.headers.toJSON() : config.headers ?? {};
+    const given =
+      config.headers && typeof config.headers.toJSON === 'function' ? config.headers.toJSON() : (config.headers ?? {});
     for (const [name, value] of Object.entries(given)) {
       if (value === undefined || value === null || value === false) continue;
       if (CREDENTIAL_HEADERS.has(name.toLowerCase())) continue;
@@ -66,25 +69,38 @@ function createWebApiOptions({ axios, baseUrl, authorizedFetch }) {
       else config.signal.addEventListener?.('abort', abort, { once: true });
     }
     config.cancelToken?.promise?.then(abort, () => {});
-    const timer = config.timeout > 0
-      ? setTimeout(() => {
-        timedOut = true;
-        abort();
-      }, config.timeout)
-      : null;
+    const timer =
+      config.timeout > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            abort();
+          }, config.timeout)
+        : null;
     const aborting = Boolean(config.signal || config.cancelToken || timer);
     const aborted = () => {
       if (timedOut) {
-        return new AxiosError(`timeout of ${config.timeout}ms exceeded`, AxiosError.ECONNABORTED ?? 'ECONNABORTED', config, request);
+        return new AxiosError(
+          `timeout of ${config.timeout}ms exceeded`,
+          AxiosError.ECONNABORTED ?? 'ECONNABORTED',
+          config,
+          request,
+        );
       }
-      return CanceledError ? new CanceledError(undefined, undefined, config, request) : new AxiosError('canceled', AxiosError.ERR_CANCELED ?? 'ERR_CANCELED', config, request);
+      return CanceledError
+        ? new CanceledError(undefined, undefined, config, request)
+        : new AxiosError('canceled', AxiosError.ERR_CANCELED ?? 'ERR_CANCELED', config, request);
     };
 
     try {
       const body = method === 'GET' || method === 'HEAD' || config.data === null ? undefined : config.data;
       let res;
       try {
-        res = await authorizedFetch(input, { method, headers, body, ...(aborting ? { signal: controller.signal } : {}) });
+        res = await authorizedFetch(input, {
+          method,
+          headers,
+          body,
+          ...(aborting ? { signal: controller.signal } : {}),
+        });
       } catch (err) {
         if (controller.signal.aborted) throw aborted();
         throw err;
@@ -120,7 +136,10 @@ function createWebApiOptions({ axios, baseUrl, authorizedFetch }) {
       };
       const validate = config.validateStatus;
       if (!validate || validate(res.status)) return response;
-      const code = res.status >= 500 ? (AxiosError.ERR_BAD_RESPONSE ?? 'ERR_BAD_RESPONSE') : (AxiosError.ERR_BAD_REQUEST ?? 'ERR_BAD_REQUEST');
+      const code =
+        res.status >= 500
+          ? (AxiosError.ERR_BAD_RESPONSE ?? 'ERR_BAD_RESPONSE')
+          : (AxiosError.ERR_BAD_REQUEST ?? 'ERR_BAD_REQUEST');
       throw new AxiosError(`Request failed with status code ${res.status}`, code, config, request, response);
     } finally {
       if (timer) clearTimeout(timer);

@@ -1,10 +1,10 @@
 'use strict';
 // NetServer SOAP agents: the call, with the ticket in its SOAP headers, and its answer.
 
-const util = require('node:util');
 const { wasm, callCore } = require('./wasm.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
+const { INSPECT } = require('../inspect.cjs');
 const { requireString, optionalString } = require('../arguments.cjs');
 
 // A name (of an option or a parameter) is echoed only when it looks like one: a misplaced secret stays out of the message.
@@ -43,7 +43,8 @@ function agentParametersJson(parameters) {
       return value.toISOString();
     }
     const array = Array.isArray(value);
-    if (!array && !isPlainObject(value)) throw invalidArgument(`parameter ${path} has an unsupported type (${typeName(value)})`);
+    if (!array && !isPlainObject(value))
+      throw invalidArgument(`parameter ${path} has an unsupported type (${typeName(value)})`);
     if (open.has(value)) throw invalidArgument(`parameter ${path} refers to itself`);
     open.add(value);
     let out;
@@ -56,7 +57,8 @@ function agentParametersJson(parameters) {
     } else {
       // No prototype, so a key named __proto__ stays an ordinary member.
       out = Object.create(null);
-      for (const [key, item] of Object.entries(value)) out[key] = walk(item, path ? `${path}.${nameOf(key)}` : nameOf(key));
+      for (const [key, item] of Object.entries(value))
+        out[key] = walk(item, path ? `${path}.${nameOf(key)}` : nameOf(key));
     }
     open.delete(value);
     return out;
@@ -70,14 +72,24 @@ const INT32 = (value) => Number.isInteger(value) && value >= -2147483648 && valu
 // headers): it prints redacted.
 function inspectAgentRequest() {
   const { body, headers, ...rest } = this;
-  if (this.headers.Authorization === undefined) return { ...rest, headers, body: '[redacted: holds the ticket and the application token]' };
+  if (this.headers.Authorization === undefined)
+    return { ...rest, headers, body: '[redacted: holds the ticket and the application token]' };
   return { ...rest, headers: { ...headers, Authorization: 'SOTicket [redacted]', 'SO-AppToken': '[redacted]' }, body };
 }
 
 const PROTOCOLS = ['rest', 'soap'];
 const BUILD_OPTIONS = {
   rest: new Set(['protocol', 'webapiUrl', 'agent', 'method', 'parameters', 'ticket', 'applicationToken', 'timeZone']),
-  soap: new Set(['protocol', 'netserverUrl', 'agent', 'method', 'parameters', 'ticket', 'applicationToken', 'timeZone']),
+  soap: new Set([
+    'protocol',
+    'netserverUrl',
+    'agent',
+    'method',
+    'parameters',
+    'ticket',
+    'applicationToken',
+    'timeZone',
+  ]),
 };
 const PARSE_OPTIONS = new Set(['protocol', 'method', 'agent']);
 
@@ -90,7 +102,10 @@ function protocolOf(options) {
 function checkNames(options, known, what) {
   for (const name of Object.keys(options)) {
     if (!known.has(name)) {
-      const hint = name === 'netserverUrl' || name === 'webapiUrl' ? ` (${name} belongs to protocol '${name === 'netserverUrl' ? 'soap' : 'rest'}')` : '';
+      const hint =
+        name === 'netserverUrl' || name === 'webapiUrl'
+          ? ` (${name} belongs to protocol '${name === 'netserverUrl' ? 'soap' : 'rest'}')`
+          : '';
       throw invalidArgument(`unknown ${what} option ${nameOf(name)}${hint}`);
     }
   }
@@ -101,12 +116,15 @@ function timeZoneOf(zone) {
   if (zone === undefined) return undefined;
   if (!isPlainObject(zone)) throw invalidArgument('timeZone must be { SoTimeZoneId, SoTimeZoneLocationCode }');
   for (const name of Object.keys(zone)) {
-    if (name !== 'SoTimeZoneId' && name !== 'SoTimeZoneLocationCode') throw invalidArgument(`unknown timeZone field ${name}`);
+    if (name !== 'SoTimeZoneId' && name !== 'SoTimeZoneLocationCode')
+      throw invalidArgument(`unknown timeZone field ${name}`);
   }
-  if (zone.SoTimeZoneId !== undefined && !INT32(zone.SoTimeZoneId)) throw invalidArgument('timeZone.SoTimeZoneId must be a 32-bit integer');
+  if (zone.SoTimeZoneId !== undefined && !INT32(zone.SoTimeZoneId))
+    throw invalidArgument('timeZone.SoTimeZoneId must be a 32-bit integer');
   const id = zone.SoTimeZoneId;
   const code = optionalString(zone.SoTimeZoneLocationCode, 'timeZone.SoTimeZoneLocationCode');
-  if (id === undefined && code === undefined) throw invalidArgument('timeZone needs SoTimeZoneId or SoTimeZoneLocationCode');
+  if (id === undefined && code === undefined)
+    throw invalidArgument('timeZone needs SoTimeZoneId or SoTimeZoneLocationCode');
   return { id, code };
 }
 
@@ -120,33 +138,33 @@ function buildAgentRequest(params) {
   if (params === null || typeof params !== 'object') throw invalidArgument('buildAgentRequest needs an object');
   const protocol = protocolOf(params);
   checkNames(params, BUILD_OPTIONS[protocol], 'buildAgentRequest');
-  requireString(protocol === 'rest' ? params.webapiUrl : params.netserverUrl, protocol === 'rest' ? 'webapiUrl' : 'netserverUrl');
+  requireString(
+    protocol === 'rest' ? params.webapiUrl : params.netserverUrl,
+    protocol === 'rest' ? 'webapiUrl' : 'netserverUrl',
+  );
   requireString(params.agent, 'agent');
   requireString(params.method, 'method');
   requireString(params.ticket, 'ticket');
   requireString(params.applicationToken, 'applicationToken');
   const parameters = agentParametersJson(params.parameters);
   const zone = timeZoneOf(params.timeZone);
-  const json = callCore(() => {
-    if (protocol === 'soap') {
-      return wasm.buildAgentRequest(
-        params.netserverUrl, params.agent, params.method, parameters, params.ticket, params.applicationToken, zone?.id, zone?.code,
-      );
-    }
-    // The parameters are already JSON text: spliced in as they are, so the core reads them once.
-    const options = JSON.stringify({
-      webapiUrl: params.webapiUrl,
-      agent: params.agent,
-      method: params.method,
-      parameters: 0,
-      ticket: params.ticket,
-      applicationToken: params.applicationToken,
-      ...(zone ? { timeZone: { ...(zone.id !== undefined ? { SoTimeZoneId: zone.id } : {}), ...(zone.code !== undefined ? { SoTimeZoneLocationCode: zone.code } : {}) } } : {}),
-    }).replace('"parameters":0', () => `"parameters":${parameters}`);
-    return wasm.buildRestAgentRequest(options);
-  });
+  // One wasm entry for both protocols (the parameters' JSON text is sent as it is over REST).
+  const rest = protocol === 'rest';
+  const json = callCore(() =>
+    wasm.buildAgentRequest(
+      rest ? params.webapiUrl : params.netserverUrl,
+      params.agent,
+      params.method,
+      parameters,
+      params.ticket,
+      params.applicationToken,
+      zone?.id,
+      zone?.code,
+      rest,
+    ),
+  );
   const request = JSON.parse(json);
-  Object.defineProperty(request, util.inspect.custom, { value: inspectAgentRequest });
+  Object.defineProperty(request, INSPECT, { value: inspectAgentRequest });
   return request;
 }
 
@@ -171,11 +189,10 @@ function parseAgentResponse(response, options) {
   if (o.agent !== undefined) requireString(o.agent, 'agent');
   if (protocol === 'rest') {
     if (o.method !== undefined) requireString(o.method, 'method');
-    const parseOptions = JSON.stringify({ status, ...(contentType !== undefined ? { contentType } : {}) });
-    return JSON.parse(callCore(() => wasm.parseRestAgentResponse(parseOptions, body)));
+    return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, '', undefined, true)));
   }
   requireString(o.method, 'method');
-  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, o.method, o.agent)));
+  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, o.method, o.agent, false)));
 }
 
 module.exports = { buildAgentRequest, parseAgentResponse, nameOf };

@@ -2,11 +2,11 @@
 // The system-user ticket exchange (PartnerSystemUserService): sign the system user token, build the
 // request, read the answer; and the two headers a ticket is then sent with.
 
-const util = require('node:util');
 const { wasm, cappedKeyText, callCore } = require('./wasm.cjs');
 const { PrivateKey, KeySet, withKeySet } = require('./keys.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
+const { INSPECT } = require('../inspect.cjs');
 const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
 
 /** Signs `systemUserToken.yyyyMMddHHmm` (UTC) and returns `token.timestamp.base64(signature)`. */
@@ -63,13 +63,11 @@ function parseTicketResponse(response, options) {
   const leeway = toLeeway(options.leewaySeconds);
   const context = optionalString(options.contextIdentifier, 'contextIdentifier');
   const json = withKeySet(options.keys, (keySet) =>
-    callCore(() =>
-      wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
-    ),
+    callCore(() => wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context)),
   );
   const result = JSON.parse(json);
   result.expiresAt = new Date(result.expiresAt);
-  Object.defineProperty(result, util.inspect.custom, { value: inspectTicketResult });
+  Object.defineProperty(result, INSPECT, { value: inspectTicketResult });
   return result;
 }
 

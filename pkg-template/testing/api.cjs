@@ -14,8 +14,9 @@ function create(stand) {
     return m ? { endpoint: 'api', contextIdentifier: decodeURIComponent(m[1]) } : undefined;
   }
 
-  function handle(req, res, r, body, fault) {
-    if (fault && fault.type === 'ticketRejected') return unauthorized(stand, res, 'ticket rejected (injected by the stand-in)');
+  function handle(req, res, r, _body, fault) {
+    if (fault && fault.type === 'ticketRejected')
+      return unauthorized(stand, res, 'ticket rejected (injected by the stand-in)');
     const credential = checkCredential(stand, req, r.contextIdentifier);
     if (!credential.ok) return unauthorized(stand, res, credential.why);
     return answerApi(req, res, r.contextIdentifier, r.url, credential);
@@ -25,13 +26,18 @@ function create(stand) {
     const tenant = tenants.get(contextIdentifier);
     const rest = url.pathname.slice(`/${encodeURIComponent(contextIdentifier)}/api/`.length).toLowerCase();
     if (req.method === 'GET' && rest === 'v1/user/currentprincipal') {
-      return send(res, 200, JSON_TYPE, JSON.stringify({
-        ContextIdentifier: contextIdentifier,
-        CompanyName: tenant ? tenant.companyName : null,
-        AssociateId: tenant ? tenant.associateId : null,
-        UserName: userName,
-        IsSystemUser: isSystemUser,
-      }));
+      return send(
+        res,
+        200,
+        JSON_TYPE,
+        JSON.stringify({
+          ContextIdentifier: contextIdentifier,
+          CompanyName: tenant ? tenant.companyName : null,
+          AssociateId: tenant ? tenant.associateId : null,
+          UserName: userName,
+          IsSystemUser: isSystemUser,
+        }),
+      );
     }
     return send(res, 404, JSON_TYPE, JSON.stringify({ Error: 'Not found' }));
   }

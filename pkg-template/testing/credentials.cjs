@@ -29,7 +29,8 @@ function checkCredential(stand, req, contextIdentifier) {
   if (!record) return refuse('unknown ticket');
   if (record.revoked) return refuse('ticket revoked');
   if (record.contextIdentifier !== contextIdentifier) return refuse('ticket belongs to another tenant');
-  if (!safeEqual(String(req.headers['so-apptoken'] || ''), record.applicationToken)) return refuse('wrong or missing SO-AppToken');
+  if (!safeEqual(String(req.headers['so-apptoken'] || ''), record.applicationToken))
+    return refuse('wrong or missing SO-AppToken');
   const t = now();
   if (t - record.lastUsed > stand.options.ticketLifetimeSeconds * 1000) return refuse('ticket expired');
   record.lastUsed = t; // sliding expiry: every use resets the window

@@ -19,15 +19,29 @@ function create(stand) {
 
   function route(url) {
     const rest = /^\/([^/]+)\/api\/v1\/agents\/([^/]+)\/([^/]+)$/i.exec(url.pathname);
-    if (rest) return { endpoint: 'restAgents', contextIdentifier: decodeURIComponent(rest[1]), agent: rest[2], method: rest[3] };
+    if (rest)
+      return {
+        endpoint: 'restAgents',
+        contextIdentifier: decodeURIComponent(rest[1]),
+        agent: rest[2],
+        method: rest[3],
+      };
     const agent = /^\/([^/]+)\/remote\/services(\d+)\/([^/]+)\.svc$/i.exec(url.pathname);
     if (!agent) return undefined;
-    return { endpoint: 'netserver', contextIdentifier: decodeURIComponent(agent[1]), version: agent[2], agent: agent[3] };
+    return {
+      endpoint: 'netserver',
+      contextIdentifier: decodeURIComponent(agent[1]),
+      version: agent[2],
+      agent: agent[3],
+    };
   }
 
   function malformed(r) {
     if (r.endpoint === 'restAgents') return [JSON_TYPE, '{"AssociateId": 5, "Name": "SY'];
-    return [XML_TYPE, `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><GetAssociateResponse xmlns="${NETSERVER_NS}"><Response><Associ`];
+    return [
+      XML_TYPE,
+      `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><GetAssociateResponse xmlns="${NETSERVER_NS}"><Response><Associ`,
+    ];
   }
 
   /** A new tenant's associates and contacts, for the agents to answer from. */
@@ -49,7 +63,12 @@ function create(stand) {
     const wcfFault = (code, text) => send(res, 500, xml, soapFault(code, text));
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed');
     if (!/^text\/xml\b/i.test(String(req.headers['content-type'] || ''))) {
-      return send(res, 415, 'text/plain', 'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.');
+      return send(
+        res,
+        415,
+        'text/plain',
+        'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.',
+      );
     }
     const agent = Object.hasOwn(AGENTS, route.agent) ? AGENTS[route.agent] : undefined;
     if (route.version !== '88' || !agent) return send(res, 404, 'text/plain', 'not found');
@@ -59,12 +78,15 @@ function create(stand) {
     } catch (err) {
       return wcfFault('a:DeserializationFailed', `the message is not well-formed XML: ${err.message}`);
     }
-    if (!is(root, SOAP_ENV_NS, 'Envelope')) return wcfFault('a:DeserializationFailed', 'the root element is not a SOAP 1.1 Envelope');
+    if (!is(root, SOAP_ENV_NS, 'Envelope'))
+      return wcfFault('a:DeserializationFailed', 'the root element is not a SOAP 1.1 Envelope');
     const header = only(root, SOAP_ENV_NS, 'Header');
     const bodyEl = only(root, SOAP_ENV_NS, 'Body');
-    if (!header.ok || !bodyEl.ok || !bodyEl.el) return wcfFault('a:DeserializationFailed', 'the envelope needs at most one Header and one Body');
+    if (!header.ok || !bodyEl.ok || !bodyEl.el)
+      return wcfFault('a:DeserializationFailed', 'the envelope needs at most one Header and one Body');
     const calls = bodyEl.el.children;
-    if (calls.length !== 1 || calls[0].ns !== NETSERVER_NS) return wcfFault('a:DeserializationFailed', 'the Body must hold one element in the Services88 namespace');
+    if (calls.length !== 1 || calls[0].ns !== NETSERVER_NS)
+      return wcfFault('a:DeserializationFailed', 'the Body must hold one element in the Services88 namespace');
     const call = calls[0];
     const method = call.local;
     const action = String(req.headers.soapaction || '').replace(/^"|"$/g, '');
@@ -83,11 +105,14 @@ function create(stand) {
     if (zones.length === 1) {
       const id = only(zones[0], NETSERVER_NS, 'SoTimeZoneId');
       const code = only(zones[0], NETSERVER_NS, 'SoTimeZoneLocationCode');
-      if (!id.ok || !code.ok || (id.el && !/^-?\d+$/.test(id.el.text))) return wcfFault('a:DeserializationFailed', 'TimeZone is not an SoTimeZone');
+      if (!id.ok || !code.ok || (id.el && !/^-?\d+$/.test(id.el.text)))
+        return wcfFault('a:DeserializationFailed', 'TimeZone is not an SoTimeZone');
       timeZone = { id: id.el ? id.el.text : null, code: code.el ? code.el.text : null };
     }
-    const failWith = (type, message) => send(res, 200, xml, agentResponse(method, { exception: { type, message }, timeZone }));
-    if (fault && fault.type === 'ticketRejected') return failWith('SoSecurityException', 'The ticket is not valid (injected by the stand-in)');
+    const failWith = (type, message) =>
+      send(res, 200, xml, agentResponse(method, { exception: { type, message }, timeZone }));
+    if (fault && fault.type === 'ticketRejected')
+      return failWith('SoSecurityException', 'The ticket is not valid (injected by the stand-in)');
     if (fault && fault.type === 'agentError') return failWith(fault.exceptionType, fault.message);
     const applicationToken = headerText('ApplicationToken');
     if (!applicationToken || !applications.has(applicationToken)) {
@@ -95,11 +120,17 @@ function create(stand) {
     }
     const credentials = headers.filter((c) => is(c, NETSERVER_NS, 'Credentials'));
     const ticketEl = credentials.length === 1 ? only(credentials[0], NETSERVER_NS, 'Ticket') : { ok: false };
-    if (!ticketEl.ok || !ticketEl.el || ticketEl.el.children.length) return failWith('SoSecurityException', 'No ticket in the Credentials header');
+    if (!ticketEl.ok || !ticketEl.el || ticketEl.el.children.length)
+      return failWith('SoSecurityException', 'No ticket in the Credentials header');
     const record = tickets.get(ticketEl.el.text);
     const t = now();
-    if (!record || record.revoked || record.contextIdentifier !== contextIdentifier
-      || !safeEqual(applicationToken, record.applicationToken) || t - record.lastUsed > stand.options.ticketLifetimeSeconds * 1000) {
+    if (
+      !record ||
+      record.revoked ||
+      record.contextIdentifier !== contextIdentifier ||
+      !safeEqual(applicationToken, record.applicationToken) ||
+      t - record.lastUsed > stand.options.ticketLifetimeSeconds * 1000
+    ) {
       stand.stats.unauthorized += 1;
       return failWith('SoSecurityException', 'The ticket is invalid or has expired');
     }
@@ -109,7 +140,12 @@ function create(stand) {
     try {
       const { params, run, list } = agent[method];
       result = run(readParameters(call, params), tenant);
-      result = result === null ? null : list ? result.map((item) => `<${list}>${toXml(item)}</${list}>`).join('') : toXml(result);
+      result =
+        result === null
+          ? null
+          : list
+            ? result.map((item) => `<${list}>${toXml(item)}</${list}>`).join('')
+            : toXml(result);
     } catch (err) {
       if (err instanceof DeserializationError) return wcfFault('a:DeserializationFailed', err.message);
       throw err;
@@ -124,23 +160,44 @@ function create(stand) {
   // entity is 200 null; a malformed parameter 400 { Message, MessageDetail }; the agentError fault a
   // 500 error object (ASP.NET's HttpError, whose StackTrace a client must not pass on).
   function handleRest(req, res, route, body, fault) {
-    const invalid = (detail) => send(res, 400, JSON_TYPE, JSON.stringify({ Message: 'The request is invalid.', MessageDetail: detail }));
-    if (fault && fault.type === 'ticketRejected') return unauthorized(stand, res, 'ticket rejected (injected by the stand-in)');
+    const invalid = (detail) =>
+      send(res, 400, JSON_TYPE, JSON.stringify({ Message: 'The request is invalid.', MessageDetail: detail }));
+    if (fault && fault.type === 'ticketRejected')
+      return unauthorized(stand, res, 'ticket rejected (injected by the stand-in)');
     const credential = checkCredential(stand, req, route.contextIdentifier);
     if (!credential.ok) return unauthorized(stand, res, credential.why);
     const agent = Object.keys(AGENTS).find((name) => name.toLowerCase() === route.agent.toLowerCase());
-    const method = agent && Object.keys(AGENTS[agent]).find((name) => name.toLowerCase() === route.method.toLowerCase());
+    const method =
+      agent && Object.keys(AGENTS[agent]).find((name) => name.toLowerCase() === route.method.toLowerCase());
     if (!method) {
-      return send(res, 404, JSON_TYPE, JSON.stringify({ Message: `No HTTP resource was found that matches the request URI '${route.url.href}'.` }));
+      return send(
+        res,
+        404,
+        JSON_TYPE,
+        JSON.stringify({ Message: `No HTTP resource was found that matches the request URI '${route.url.href}'.` }),
+      );
     }
-    if (req.method !== 'POST') return send(res, 405, JSON_TYPE, JSON.stringify({ Message: 'The requested resource does not support http method \'' + req.method + '\'.' }), { Allow: 'POST' });
+    if (req.method !== 'POST')
+      return send(
+        res,
+        405,
+        JSON_TYPE,
+        JSON.stringify({ Message: `The requested resource does not support http method '${req.method}'.` }),
+        { Allow: 'POST' },
+      );
     if (fault && fault.type === 'agentError') {
-      return send(res, 500, JSON_TYPE, JSON.stringify({
-        Message: 'An error has occurred.',
-        ExceptionMessage: fault.message,
-        ExceptionType: fault.exceptionType,
-        StackTrace: '   at SuperOffice.CRM.Services.Implementation.AgentBase.Invoke() in C:\\Build\\NetServer\\AgentBase.cs:line 42',
-      }));
+      return send(
+        res,
+        500,
+        JSON_TYPE,
+        JSON.stringify({
+          Message: 'An error has occurred.',
+          ExceptionMessage: fault.message,
+          ExceptionType: fault.exceptionType,
+          StackTrace:
+            '   at SuperOffice.CRM.Services.Implementation.AgentBase.Invoke() in C:\\Build\\NetServer\\AgentBase.cs:line 42',
+        }),
+      );
     }
     const { params, run } = AGENTS[agent][method];
     // name (lower case) -> [value, where]; a name given twice, in any case or place, is ambiguous.
@@ -153,11 +210,17 @@ function create(stand) {
     };
     for (const name of new Set(route.url.searchParams.keys())) {
       const values = route.url.searchParams.getAll(name);
-      if (!give(name, values.length === 1 ? values[0] : values)) return invalid(`The parameter '${name}' is given twice.`);
+      if (!give(name, values.length === 1 ? values[0] : values))
+        return invalid(`The parameter '${name}' is given twice.`);
     }
     if (body.trim() !== '') {
       if (!/^(application|text)\/json\b/i.test(String(req.headers['content-type'] || ''))) {
-        return send(res, 415, JSON_TYPE, JSON.stringify({ Message: 'The request entity\'s media type is not supported for this resource.' }));
+        return send(
+          res,
+          415,
+          JSON_TYPE,
+          JSON.stringify({ Message: "The request entity's media type is not supported for this resource." }),
+        );
       }
       let json;
       try {
@@ -166,7 +229,8 @@ function create(stand) {
         return invalid('The request body is not valid JSON.');
       }
       if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
-        for (const [name, value] of Object.entries(json)) if (!give(name, value)) return invalid(`The parameter '${name}' is given twice.`);
+        for (const [name, value] of Object.entries(json))
+          if (!give(name, value)) return invalid(`The parameter '${name}' is given twice.`);
       } else if (params.length === 1) {
         if (!give(params[0][0], json)) return invalid(`The parameter '${params[0][0]}' is given twice.`);
       } else {
@@ -178,15 +242,16 @@ function create(stand) {
       if (!given.has(name.toLowerCase())) continue;
       const value = given.get(name.toLowerCase());
       if (value === null) continue;
-      const int = (v) => (typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d{1,10}\s*$/.test(v) ? Number(v) : NaN);
+      const int = (v) =>
+        typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d{1,10}\s*$/.test(v) ? Number(v) : NaN;
       if (type === 'int') {
         const n = int(value);
         if (!INT32(n)) return invalid(`The value '${String(value)}' is not valid for ${name}.`);
         values[name] = n;
       } else {
         const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null;
-        const ints = items && items.map(int);
-        if (!ints || !ints.every(INT32)) return invalid(`The value is not valid for ${name}.`);
+        const ints = items?.map(int);
+        if (!ints?.every(INT32)) return invalid(`The value is not valid for ${name}.`);
         values[name] = ints;
       }
     }
@@ -214,7 +279,8 @@ const AGENTS = {
     GetAssociateList: {
       params: [['AssociateIds', 'int[]']],
       list: 'Associate',
-      run: ({ AssociateIds }, tenant) => (AssociateIds ?? []).filter((id) => tenant.associates.has(id)).map((id) => tenant.associates.get(id)),
+      run: ({ AssociateIds }, tenant) =>
+        (AssociateIds ?? []).filter((id) => tenant.associates.has(id)).map((id) => tenant.associates.get(id)),
     },
   },
   Contact: {
@@ -242,7 +308,8 @@ function readParameters(call, params) {
     } else {
       values[name] = el.children.map((item) => {
         const text = item.text.trim();
-        if (!is(item, ARRAYS_NS, 'int') || !/^-?\d{1,10}$/.test(text) || !INT32(Number(text))) throw new DeserializationError(`${name} must hold int items of the Arrays namespace`);
+        if (!is(item, ARRAYS_NS, 'int') || !/^-?\d{1,10}$/.test(text) || !INT32(Number(text)))
+          throw new DeserializationError(`${name} must hold int items of the Arrays namespace`);
         return Number(text);
       });
     }
@@ -252,7 +319,13 @@ function readParameters(call, params) {
 
 // List-typed members of the entities and the element each item is written as (their WSDL types:
 // ArrayOfEntityElement, ...). REST writes the same lists as JSON arrays.
-const LIST_ITEMS = { Emails: 'EntityElement', Phones: 'EntityElement', Urls: 'EntityElement', Faxes: 'EntityElement', Persons: 'Person' };
+const LIST_ITEMS = {
+  Emails: 'EntityElement',
+  Phones: 'EntityElement',
+  Urls: 'EntityElement',
+  Faxes: 'EntityElement',
+  Persons: 'Person',
+};
 
 /** Plain data as WCF's element form: null is i:nil, a list member holds its items' elements. */
 function toXml(fields) {
@@ -271,34 +344,59 @@ function toXml(fields) {
 
 function seedAssociates(contextIdentifier, systemAssociateId) {
   const associate = (id, name, fullName, type) => ({
-    AssociateId: id, Name: name, PersonId: id, Rank: id, Tooltip: fullName, Type: type, GroupIdx: 1,
-    FullName: fullName, FormalName: fullName, Deleted: false, EjUserId: 0, UserName: name.toLowerCase(),
+    AssociateId: id,
+    Name: name,
+    PersonId: id,
+    Rank: id,
+    Tooltip: fullName,
+    Type: type,
+    GroupIdx: 1,
+    FullName: fullName,
+    FormalName: fullName,
+    Deleted: false,
+    EjUserId: 0,
+    UserName: name.toLowerCase(),
   });
   const associates = new Map();
   associates.set(1, associate(1, 'AA', 'Ada Admin', 'InternalAssociate'));
   associates.set(2, associate(2, 'BB', 'Bob Builder', 'InternalAssociate'));
-  associates.set(Number(systemAssociateId), { ...associate(Number(systemAssociateId), 'SYSTEM', `${contextIdentifier} system user`, 'SystemAssociate'), PersonId: 0, FormalName: null });
+  associates.set(Number(systemAssociateId), {
+    ...associate(Number(systemAssociateId), 'SYSTEM', `${contextIdentifier} system user`, 'SystemAssociate'),
+    PersonId: 0,
+    FormalName: null,
+  });
   return associates;
 }
 
 // Members in the order of ContactEntity's sequence in the WSDL (Emails before Phones, Category before
 // Country): WCF writes them in that order, and order-sensitive readers expect it.
 function seedContacts(companyName) {
-  return new Map([[2, {
-    ContactId: 2,
-    Name: companyName,
-    Department: '',
-    OrgNr: '123456789',
-    Number1: '10002',
-    UpdatedDate: '2026-11-23T14:05:00',
-    Emails: [{ Value: `post@${companyName.toLowerCase().replace(/[^a-z0-9]+/g, '')}.example`, StrippedValue: '', Description: '' }],
-    Phones: [
-      { Value: '+47 22 00 00 00', StrippedValue: '4722000000', Description: 'Switchboard' },
-      { Value: '+47 22 00 00 01', StrippedValue: '4722000001', Description: 'Support & <help>' },
+  return new Map([
+    [
+      2,
+      {
+        ContactId: 2,
+        Name: companyName,
+        Department: '',
+        OrgNr: '123456789',
+        Number1: '10002',
+        UpdatedDate: '2026-11-23T14:05:00',
+        Emails: [
+          {
+            Value: `post@${companyName.toLowerCase().replace(/[^a-z0-9]+/g, '')}.example`,
+            StrippedValue: '',
+            Description: '',
+          },
+        ],
+        Phones: [
+          { Value: '+47 22 00 00 00', StrippedValue: '4722000000', Description: 'Switchboard' },
+          { Value: '+47 22 00 00 01', StrippedValue: '4722000001', Description: 'Support & <help>' },
+        ],
+        Category: null,
+        Country: { CountryId: 578, Name: 'Norway', CurrencyId: 1, EnglishName: 'Norway', TwoLetterISOCountry: 'NO' },
+      },
     ],
-    Category: null,
-    Country: { CountryId: 578, Name: 'Norway', CurrencyId: 1, EnglishName: 'Norway', TwoLetterISOCountry: 'NO' },
-  }]]);
+  ]);
 }
 
 // A response as WCF writes one: each header with its own default namespace, i:nil for absent ones.

@@ -75,3 +75,18 @@ pub(crate) fn check_agent_and_method(agent: &str, method: &str) -> crate::error:
     }
     Ok(())
 }
+
+/// A base URL (the checks every base URL gets, trailing slashes dropped) and its last path segment
+/// (empty when it has no path), for the SOAP and REST URLs, which each name their door there.
+pub(crate) fn base_and_last_segment<'a>(
+    url: &'a str,
+    bad_url: &'static str,
+) -> crate::error::Result<(&'a str, &'a str)> {
+    let base = crate::plumbing::environment::check_base_url(url)
+        .map_err(|_| crate::error::Error::InvalidArgument(bad_url))?;
+    let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
+    let last = after_scheme
+        .split_once('/')
+        .map_or("", |(_, path)| path.rsplit('/').next().unwrap_or(path));
+    Ok((base, last))
+}

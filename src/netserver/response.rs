@@ -79,8 +79,8 @@ pub fn parse_agent_response(
             None,
         ));
     }
-    let result_type = agent.map_or("", |agent| lists::result_type(agent, method));
-    let outcome = read(response, method, result_type);
+    let covered = agent.and_then(|agent| lists::covered(agent, method));
+    let outcome = read(response, method, covered);
     if (200..300).contains(&response.status) {
         return outcome;
     }
@@ -96,7 +96,7 @@ pub fn parse_agent_response(
     }
 }
 
-fn read(response: &HttpResponse<'_>, method: &str, result_type: &str) -> Result<AgentResult> {
+fn read(response: &HttpResponse<'_>, method: &str, covered: Option<bool>) -> Result<AgentResult> {
     let media_type = response
         .content_type
         .and_then(|value| value.split(';').next())
@@ -149,8 +149,11 @@ fn read(response: &HttpResponse<'_>, method: &str, result_type: &str) -> Result<
     entry.ensure_element_only()?;
     let response = match entry.unique_child(&entry.ns, "Response")? {
         None => Value::Null,
-        Some(element) if is_empty(element) && !lists::is_list(result_type) => Value::Null,
-        Some(element) => lists::to_value(element, result_type)?,
+        Some(element) if covered == Some(true) && !element.is_nil()? => {
+            lists::items(element, true)?
+        }
+        Some(element) if is_empty(element) => Value::Null,
+        Some(element) => lists::to_value(element, covered.is_some())?,
     };
     Ok(AgentResult {
         response,
