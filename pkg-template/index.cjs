@@ -7,6 +7,7 @@ const util = require('node:util');
 const wasm = require('./superoffice_auth_wasm.js');
 const { SuperOfficeAuthError, invalidArgument } = require('./errors.cjs');
 const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('./arguments.cjs');
+const { redactSecrets } = require('./redact.cjs');
 
 /** Every error code, in the order the Rust core declares them. */
 const ERROR_CODES = Object.freeze(JSON.parse(wasm.errorCodes()));
@@ -31,7 +32,7 @@ function capped(value, limit, code, message, details) {
 const cappedKeyText = (text) => capped(text, LIMITS.keyTextBytes, 'ERR_KEY_INVALID', 'the key text is too long');
 
 /** Calls into wasm, turning the core's coded errors into SuperOfficeAuthError. */
-function callCore(fn) {
+function callCore(fn, secrets) {
   try {
     return fn();
   } catch (error) {
@@ -40,10 +41,19 @@ function callCore(fn) {
       for (const field of DETAIL_FIELDS) details[field] = error[field];
       const mapped = new SuperOfficeAuthError(error.code, error.message, details);
       Error.captureStackTrace?.(mapped, callCore);
-      throw mapped;
+      throw secrets ? redactSecrets(mapped, secrets) : mapped;
     }
     throw error;
   }
+}
+
+/** The `redact` option of the parse functions: the secrets the call holds, kept out of its errors. */
+function redactOption(value) {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((secret) => typeof secret === 'string')) {
+    throw invalidArgument('redact must be an array of strings');
+  }
+  return value;
 }
 
 const CONSTRUCT = Symbol('construct');
@@ -250,10 +260,11 @@ function parseTicketResponse(response, options) {
   const nowMs = toEpochMs(options.now);
   const leeway = toLeeway(options.leewaySeconds);
   const context = optionalString(options.contextIdentifier, 'contextIdentifier');
+  const secrets = redactOption(options.redact);
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
       wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
-    ),
+    secrets),
   );
   const result = JSON.parse(json);
   result.expiresAt = new Date(result.expiresAt);
@@ -369,13 +380,14 @@ function parseTokenResponse(response, options) {
   const contentType = headerValue(response.headers, 'content-type');
   options = requireOptions(options, 'options');
   const nowMs = toEpochMs(options.now);
+  const secrets = redactOption(options.redact);
   let json;
   if (options.keys === undefined) {
     // Options that only mean something for id_token validation would otherwise be ignored in silence:
     // a caller passing a nonce believes it is checked.
     const stray = ID_TOKEN_OPTIONS.find((name) => options[name] !== undefined);
     if (stray) throw invalidArgument(`${stray} applies to id_token validation, which needs keys`);
-    json = callCore(() => wasm.parseTokenResponse(status, contentType, body, nowMs));
+    json = callCore(() => wasm.parseTokenResponse(status, contentType, body, nowMs), secrets);
   } else {
     const [environment, issuer] = issuerArguments(options);
     requireString(options.clientId, 'clientId');
@@ -386,7 +398,7 @@ function parseTokenResponse(response, options) {
         wasm.parseTokenResponseWithIdToken(
           status, contentType, body, nowMs, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, leeway,
         ),
-      ),
+      secrets),
     );
   }
   const result = JSON.parse(json);
@@ -638,7 +650,8 @@ function parseAgentResponse(response, options) {
   const contentType = headerValue(response.headers, 'content-type');
   if (options === null || typeof options !== 'object') throw invalidArgument('parseAgentResponse needs { method }');
   requireString(options.method, 'method');
-  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, options.method)));
+  const secrets = redactOption(options.redact);
+  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, options.method), secrets));
 }
 
 module.exports = {
