@@ -218,7 +218,7 @@ test('parseAgentResponse: every error path, with its code and details', () => {
   const rows = [
     ['ExceptionInfo', xmlResponse(exceptionInfo('SoDatabaseException', 'Row missing')), 'ERR_NETSERVER_EXCEPTION', { exceptionType: 'SoDatabaseException', friendlyText: 'Friendly text', serverMessage: 'Row missing' }],
     ['ExceptionInfo with 500', xmlResponse(exceptionInfo('SoDatabaseException', 'Row missing'), 500), 'ERR_NETSERVER_EXCEPTION', { exceptionType: 'SoDatabaseException' }],
-    ['security exception', xmlResponse(exceptionInfo('SoSecurityException', `Ticket ${TICKET} is not valid`)), 'ERR_TICKET_REJECTED', { exceptionType: 'SoSecurityException', serverMessage: 'Ticket [redacted] is not valid' }],
+    ['security exception', xmlResponse(exceptionInfo('SoSessionException', `Ticket ${TICKET} is not valid`)), 'ERR_TICKET_REJECTED', { exceptionType: 'SoSessionException', serverMessage: 'Ticket [redacted] is not valid' }],
     ['expired-ticket message', xmlResponse(exceptionInfo('SoException', 'The ticket has expired')), 'ERR_TICKET_REJECTED', { exceptionType: 'SoException' }],
     ['HTTP 401', xmlResponse('', 401), 'ERR_TICKET_REJECTED', { status: 401 }],
     ['HTTP 403 with a result', xmlResponse(result('<Response>x</Response>'), 403), 'ERR_TICKET_REJECTED', { status: 403 }],
@@ -313,7 +313,7 @@ test('callAgent: a revoked ticket is replaced once; concurrent callers share one
   const remove = s.mock.injectFault('ticketRejected');
   await assert.rejects(client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }), (err) => {
     assert.equal(err.code, 'ERR_TICKET_REJECTED');
-    assert.equal(err.exceptionType, 'SoSecurityException');
+    assert.equal(err.exceptionType, 'SoSessionException');
     assertNoSecrets(assert, `${err.message} ${inspect(err)} ${JSON.stringify(err)}`, [...s.secrets, first.ticket], 'the error');
     assert.ok(!/7T:/.test(`${err.message} ${inspect(err)}`));
     return true;
@@ -454,8 +454,8 @@ test('stand-in agents: headers checked as the WSDL defines them, by hand-written
   assert.match(good.text, /<Succeeded xmlns="[^"]+">true<\/Succeeded>/);
   assert.match(good.text, /<Name>AA<\/Name>/);
   assert.equal(exceptionType((await post(envelopeOf(credentials('wrong', ticket), getAssociate))).text), 'SoApplicationTokenException');
-  assert.equal(exceptionType((await post(envelopeOf(`<n:ApplicationToken>${s.applicationToken}</n:ApplicationToken>`, getAssociate))).text), 'SoSecurityException');
-  assert.equal(exceptionType((await post(envelopeOf(credentials(s.applicationToken, '7T:unknown'), getAssociate))).text), 'SoSecurityException');
+  assert.equal(exceptionType((await post(envelopeOf(`<n:ApplicationToken>${s.applicationToken}</n:ApplicationToken>`, getAssociate))).text), 'SoSessionException');
+  assert.equal(exceptionType((await post(envelopeOf(credentials(s.applicationToken, '7T:unknown'), getAssociate))).text), 'SoSessionException');
   // Header elements in no namespace are not the WSDL's headers.
   assert.equal(exceptionType((await post(envelopeOf(`<ApplicationToken>${s.applicationToken}</ApplicationToken><Credentials><Ticket>${ticket}</Ticket></Credentials>`, getAssociate))).text), 'SoApplicationTokenException');
   const wrongAction = await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate), { soapAction: action('GetAssociateList') });
@@ -469,9 +469,9 @@ test('stand-in agents: headers checked as the WSDL defines them, by hand-written
   assert.equal(otherVersion.status, 404);
   // A ticket of another tenant, and a revoked one, are refused over SOAP as over REST.
   s.mock.addTenant({ contextIdentifier: 'Cust9', systemUserToken: 'other' });
-  assert.equal(exceptionType((await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate), { target: url.replace('/Cust1/', '/Cust9/') })).text), 'SoSecurityException');
+  assert.equal(exceptionType((await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate), { target: url.replace('/Cust1/', '/Cust9/') })).text), 'SoSessionException');
   s.mock.revokeTicket(ticket);
-  assert.equal(exceptionType((await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate))).text), 'SoSecurityException');
+  assert.equal(exceptionType((await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate))).text), 'SoSessionException');
   const rest = await fetch(`${s.mock.baseUrl}/Cust1/api/v1/User/currentPrincipal`, { headers: { Authorization: `SOTicket ${ticket}`, 'SO-AppToken': s.applicationToken } });
   assert.equal(rest.status, 401);
   await rest.arrayBuffer();

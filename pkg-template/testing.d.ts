@@ -23,7 +23,7 @@ export type MockFaultType =
   | 'noTicket'
   | 'drop'
   | 'redirect'
-  /** The ticket refused as if revoked: agents answer ExceptionInfo SoSecurityException, the tenant API 401. */
+  /** The ticket refused as if revoked: agents answer ExceptionInfo SoSessionException, the tenant API 401. */
   | 'ticketRejected';
 
 /** Which of the stand-in's endpoints a fault applies to. */

@@ -3,7 +3,7 @@
 //!
 //! Decisions:
 //!
-//! - Hardening as for ticket responses (`crate::response`): the size cap first, whatever the status;
+//! - Hardening as for ticket responses (`crate::ticket::response`): the size cap first, whatever the status;
 //!   then the same hardened XML reader (no DOCTYPE, no entities, depth, element and attribute caps)
 //!   and the same envelope rules (SOAP 1.1 or 1.2, names matched by namespace URI, an optional Header
 //!   first, exactly one element in the Body). Agent responses are SOAP only: a JSON body is malformed.
@@ -33,15 +33,16 @@
 //!   A single item of a list therefore reads as an object, not an array of one: callers that expect a
 //!   list should accept both.
 //! - Elements (and `ExtraInfo` keys) named `__proto__`, `constructor` or `prototype` are dropped, as
-//!   [`crate::json`] drops such members: the result becomes a JS object a caller may merge.
+//!   [`crate::plumbing::json`] drops such members: the result becomes a JS object a caller may merge.
 //! - `ExtraInfo` is read as items with `Key` and `Value` children (NetServer's string dictionary) into
 //!   an object; a key given twice is malformed.
 
 use super::namespace_version;
 use crate::error::{Error, Result};
-use crate::json;
-use crate::response::{open_envelope, parse_soap, read_fault, HttpResponse, MAX_RESPONSE_BYTES};
-use crate::xml::{self, Element};
+use crate::plumbing::http::{self, HttpResponse};
+use crate::plumbing::json;
+use crate::plumbing::soap::{open_envelope, parse_soap, read_fault};
+use crate::plumbing::xml::{self, Element};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,11 +61,7 @@ pub fn parse_agent_response(response: &HttpResponse<'_>, method: &str) -> Result
             "method must be a NetServer method name such as GetAssociate",
         ));
     }
-    if response.body.len() > MAX_RESPONSE_BYTES {
-        return Err(Error::ResponseTooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
+    http::check_size(response.body)?;
     if matches!(response.status, 401 | 403) {
         return Err(Error::ticket_rejected(
             Some(response.status),
@@ -279,7 +276,7 @@ fn read_extra_info(info: &Element) -> Result<Map<String, Value>> {
         if pairs.contains_key(key) {
             return Err(Error::ResponseMalformed("an ExtraInfo key appears twice"));
         }
-        // A key JS would read as a prototype is dropped (crate::json::PROTOTYPE_KEYS).
+        // A key JS would read as a prototype is dropped (crate::plumbing::json::PROTOTYPE_KEYS).
         if !json::is_prototype_key(key) {
             pairs.insert(key.to_owned(), value);
         }
@@ -305,7 +302,7 @@ fn to_value(element: &Element) -> Result<Value> {
     let mut object = Map::new();
     for child in &element.children {
         let value = to_value(child)?;
-        // An element JS would read as a prototype is dropped (crate::json::PROTOTYPE_KEYS).
+        // An element JS would read as a prototype is dropped (crate::plumbing::json::PROTOTYPE_KEYS).
         if json::is_prototype_key(&child.local) {
             continue;
         }
