@@ -219,7 +219,11 @@ test('parseAgentResponse: every error path, with its code and details', () => {
     ['ExceptionInfo', xmlResponse(exceptionInfo('SoDatabaseException', 'Row missing')), 'ERR_NETSERVER_EXCEPTION', { exceptionType: 'SoDatabaseException', friendlyText: 'Friendly text', serverMessage: 'Row missing' }],
     ['ExceptionInfo with 500', xmlResponse(exceptionInfo('SoDatabaseException', 'Row missing'), 500), 'ERR_NETSERVER_EXCEPTION', { exceptionType: 'SoDatabaseException' }],
     ['security exception', xmlResponse(exceptionInfo('SoSessionException', `Ticket ${TICKET} is not valid`)), 'ERR_TICKET_REJECTED', { exceptionType: 'SoSessionException', serverMessage: 'Ticket [redacted] is not valid' }],
-    ['expired-ticket message', xmlResponse(exceptionInfo('SoException', 'The ticket has expired')), 'ERR_TICKET_REJECTED', { exceptionType: 'SoException' }],
+    ['SoSessionException by its full name', xmlResponse(exceptionInfo('SuperOffice.Exceptions.SoSessionException', 'Authentication failed!')), 'ERR_TICKET_REJECTED', { exceptionType: 'SuperOffice.Exceptions.SoSessionException' }],
+    // Issue 19: words in a type or a message never make a rejection (NetServer's exact types only).
+    ['expired-ticket message', xmlResponse(exceptionInfo('SoException', 'The ticket has expired')), 'ERR_NETSERVER_EXCEPTION', { exceptionType: 'SoException' }],
+    ['a support ticket id', xmlResponse(exceptionInfo('ArgumentException', 'Unknown ticket id 5')), 'ERR_NETSERVER_EXCEPTION', { exceptionType: 'ArgumentException' }],
+    ['a security-sounding type', xmlResponse(exceptionInfo('SoSecurityException', 'Access denied')), 'ERR_NETSERVER_EXCEPTION', { exceptionType: 'SoSecurityException' }],
     ['HTTP 401', xmlResponse('', 401), 'ERR_TICKET_REJECTED', { status: 401 }],
     ['HTTP 403 with a result', xmlResponse(result('<Response>x</Response>'), 403), 'ERR_TICKET_REJECTED', { status: 403 }],
     ['Succeeded false alone', xmlResponse(envelope(`<Succeeded xmlns="${NS}">false</Succeeded>`, `<GetAssociateResponse xmlns="${NS}"/>`)), 'ERR_NETSERVER_EXCEPTION', {}],

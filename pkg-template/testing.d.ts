@@ -24,7 +24,9 @@ export type MockFaultType =
   | 'drop'
   | 'redirect'
   /** The ticket refused as if revoked: agents answer ExceptionInfo SoSessionException, the tenant API 401. */
-  | 'ticketRejected';
+  | 'ticketRejected'
+  /** An agent answers ExceptionInfo of `exceptionType` with `message` (HTTP 200, Succeeded false). */
+  | 'agentException';
 
 /** Which of the stand-in's endpoints a fault applies to. */
 export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'authorize' | 'tokens' | 'api' | 'netserver' | 'any';
@@ -43,7 +45,7 @@ export type AuthorizeErrorName =
 export interface MockFaultOptions {
   /** How many requests the fault applies to; default: until removed. */
   times?: number;
-  /** Default 'any' for latency, httpError, drop and redirect; 'netserver' for ticketRejected; 'authenticate' (SOAP and REST) otherwise. */
+  /** Default 'any' for latency, httpError, drop and redirect; 'netserver' for ticketRejected and agentException; 'authenticate' (SOAP and REST) otherwise. */
   endpoint?: MockEndpoint;
   /** Only requests for this tenant (login endpoints and tenant API). */
   contextIdentifier?: string;
@@ -57,6 +59,10 @@ export interface MockFaultOptions {
   ageSeconds?: number;
   /** soapFault: faultstring. */
   faultString?: string;
+  /** agentException: the ExceptionType, default 'ArgumentException'. */
+  exceptionType?: string;
+  /** agentException: the Message (and FriendlyText), default 'Unknown ticket id 5' (a support ticket). */
+  message?: string;
 }
 
 /** Requests per tenant. */

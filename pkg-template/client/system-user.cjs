@@ -192,6 +192,7 @@ function createSystemUserClient(options) {
   const send = createSender({ fetchImpl, timeoutMs });
   const keySource = createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now });
   const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
+  const usedSystemUserTokens = new Map(); // contextIdentifier -> the token the last exchange signed: redacted from agent errors
   const lookups = createCoalescer(); // contextIdentifier -> Promise<record>: cache read plus, if needed, exchange
   const exchanges = createCoalescer(); // contextIdentifier -> Promise<record|null>: one exchange (or refresh) per tenant
   const retries = new Map(); // contextIdentifier -> { attempt, notBefore, forObtainedAt }, after failed refreshes
@@ -263,8 +264,21 @@ function createSystemUserClient(options) {
     return token;
   }
 
+  // The tenant's system user token where it costs nothing to know (a systemUserTokens function is not
+  // called for this): for redaction only.
+  function knownSystemUserToken(contextIdentifier) {
+    const known = knownSystemUserTokens.get(contextIdentifier);
+    if (known !== undefined) return known;
+    if (systemUserTokens && typeof systemUserTokens === 'object' && Object.hasOwn(systemUserTokens, contextIdentifier)) {
+      const token = systemUserTokens[contextIdentifier];
+      if (typeof token === 'string') return token;
+    }
+    return '';
+  }
+
   async function exchange(contextIdentifier, givenToken) {
     const systemUserToken = await systemUserTokenFor(contextIdentifier, givenToken);
+    usedSystemUserTokens.set(contextIdentifier, systemUserToken);
     // Keys first: if they cannot be had, no credential record is created on the server for nothing.
     const keySet = await keySource.current();
     const signedSystemToken = core.signToken(systemUserToken, privateKey, { now: now() });
@@ -444,7 +458,10 @@ function createSystemUserClient(options) {
       }
       const request = core.buildAgentRequest({ ...call, netserverUrl: record.netserverUrl, ticket: record.ticket });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
-      return core.parseAgentResponse(res, { method, redact: [applicationToken, record.ticket] });
+      // Server text may echo what we hold: the application token, the ticket, the tenant's system user
+      // token (the one its last exchange used, whatever its source).
+      const redact = [applicationToken, record.ticket, systemUserToken ?? usedSystemUserTokens.get(contextIdentifier) ?? knownSystemUserToken(contextIdentifier)];
+      return core.parseAgentResponse(res, { method, redact });
     };
     const record = await resolveRecord(contextIdentifier, systemUserToken);
     try {

@@ -81,6 +81,7 @@ function create(stand) {
     }
     const failWith = (type, message) => send(res, 200, xml, agentResponse(method, { exception: { type, message }, timeZone }));
     if (fault && fault.type === 'ticketRejected') return failWith('SoSessionException', 'The ticket is not valid (injected by the stand-in)');
+    if (fault && fault.type === 'agentException') return failWith(fault.exceptionType, fault.message);
     const applicationToken = headerText('ApplicationToken');
     if (!applicationToken || !applications.has(applicationToken)) {
       return failWith('SoApplicationTokenException', 'The application token is missing or not valid');
@@ -186,7 +187,7 @@ function seedContacts(companyName) {
 function agentResponse(method, { result = null, exception, timeZone }) {
   const nil = (name) => `<${name} i:nil="true" xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}"/>`;
   const exceptionInfo = exception
-    ? `<ExceptionInfo xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}"><Message>${xmlEscape(exception.message)}</Message><StackTrace>   at SuperOffice.CRM.Security.SoCredentials.Check() in C:\\Build\\NetServer\\SoCredentials.cs:line 42</StackTrace><FriendlyText>${xmlEscape(exception.message)}</FriendlyText><ExceptionType>${exception.type}</ExceptionType><Source>SoCore</Source><InnerException i:nil="true"/><Parameters i:nil="true"/></ExceptionInfo>`
+    ? `<ExceptionInfo xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}"><Message>${xmlEscape(exception.message)}</Message><StackTrace>   at SuperOffice.CRM.Security.SoCredentials.Check() in C:\\Build\\NetServer\\SoCredentials.cs:line 42</StackTrace><FriendlyText>${xmlEscape(exception.message)}</FriendlyText><ExceptionType>${xmlEscape(exception.type)}</ExceptionType><Source>SoCore</Source><InnerException i:nil="true"/><Parameters i:nil="true"/></ExceptionInfo>`
     : nil('ExceptionInfo');
   const zone = timeZone
     ? `<TimeZone xmlns="${NETSERVER_NS}">${timeZone.id !== null ? `<SoTimeZoneId>${xmlEscape(timeZone.id)}</SoTimeZoneId>` : ''}${timeZone.code !== null ? `<SoTimeZoneLocationCode>${xmlEscape(timeZone.code)}</SoTimeZoneLocationCode>` : ''}</TimeZone>`
