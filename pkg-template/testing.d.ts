@@ -195,6 +195,12 @@ export interface MockOptions {
   idTokenIatAsString?: boolean;
   /** `iss` of id_tokens; default the stand-in's base URL (e.g. 'https://sod.superoffice.com' to test environments). */
   issuer?: string;
+  /**
+   * Where tickets and id_tokens say the tenants' services are (`{tenantBaseUrl}/{ctx}/api/`); default
+   * the stand-in's base URL. A client configured with an environment sends credentials only to
+   * SuperOffice's hosts, so to test one, name such a host here and route it to the stand-in in `fetch`.
+   */
+  tenantBaseUrl?: string;
   /** Clock in epoch milliseconds; default Date.now. */
   now?: () => number;
 }

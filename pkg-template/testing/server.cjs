@@ -30,10 +30,12 @@ async function createStandIn(options, doors) {
     codeLifetimeSeconds = 60,
     idTokenIatAsString = true,
     issuer: issuerOption,
+    tenantBaseUrl,
     now = Date.now,
   } = options;
   if (!Number.isInteger(accessTokenLifetimeSeconds) || accessTokenLifetimeSeconds < 1) throw new TypeError('accessTokenLifetimeSeconds must be a positive integer');
   if (issuerOption !== undefined) requireString('issuer', issuerOption);
+  if (tenantBaseUrl !== undefined) requireString('tenantBaseUrl', tenantBaseUrl);
   if (!Number.isInteger(codeLifetimeSeconds) || codeLifetimeSeconds < 1) throw new TypeError('codeLifetimeSeconds must be a positive integer');
   if (typeof idTokenIatAsString !== 'boolean') throw new TypeError('idTokenIatAsString must be a boolean');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer 0..65535');
@@ -63,7 +65,7 @@ async function createStandIn(options, doors) {
     },
     /** The tenant's NetServer and web API URLs, as its tickets and id_tokens name them. */
     tenantUrls(contextIdentifier) {
-      const tenantBase = `${stand.baseUrl}/${encodeURIComponent(contextIdentifier)}`;
+      const tenantBase = `${(tenantBaseUrl ?? stand.baseUrl).replace(/\/$/, '')}/${encodeURIComponent(contextIdentifier)}`;
       return { netserverUrl: `${tenantBase}/Remote/Services88/`, webapiUrl: `${tenantBase}/api/` };
     },
   };
