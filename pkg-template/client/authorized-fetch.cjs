@@ -59,7 +59,10 @@ function resolveUrl(input, credential) {
         throw invalidArgument('input is not a valid URL');
       }
     } else {
-      if (!credential.base) throw invalidArgument('a relative URL needs the tenant\'s webapiUrl, and the token names none; pass an absolute URL');
+      if (!credential.base)
+        throw invalidArgument(
+          "a relative URL needs the tenant's webapiUrl, and the token names none; pass an absolute URL",
+        );
       url = new URL(input.replace(/^\/+/, ''), credential.base);
     }
   } else {
@@ -67,7 +70,9 @@ function resolveUrl(input, credential) {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidArgument('input must be an http(s) URL');
   if (!credential.allows(url)) {
-    throw invalidArgument('the URL is not the tenant\'s: the credential is sent only under the tenant\'s own base (the origin of its webapiUrl or netserverUrl and its /{contextIdentifier}/ path)');
+    throw invalidArgument(
+      "the URL is not the tenant's: the credential is sent only under the tenant's own base (the origin of its webapiUrl or netserverUrl and its /{contextIdentifier}/ path)",
+    );
   }
   return url.href;
 }
@@ -109,7 +114,7 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
     try {
       return await fetchImpl(url, { ...init, headers, redirect: init.redirect ?? 'manual', signal });
     } catch (err) {
-      if (init.signal && init.signal.aborted) throw err; // the caller's own abort stays theirs
+      if (init.signal?.aborted) throw err; // the caller's own abort stays theirs
       if (signal.aborted || (err && err.name === 'TimeoutError')) {
         throw fail('ERR_TIMEOUT', `no response from the tenant within ${timeoutMs} ms`, { cause: err });
       }
@@ -121,7 +126,9 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
     const options = init === undefined ? {} : init;
     if (options === null || typeof options !== 'object') throw invalidArgument('init must be an object');
     if (options.redirect !== undefined && options.redirect !== 'manual' && options.redirect !== 'error') {
-      throw invalidArgument("redirect must be 'manual' or 'error': a redirect is never followed with the tenant's credential");
+      throw invalidArgument(
+        "redirect must be 'manual' or 'error': a redirect is never followed with the tenant's credential",
+      );
     }
     const replayable = isReplayable(options.body);
     const credential = await acquire();
@@ -131,7 +138,11 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
     await drop(credential.token);
     await discard(res);
     if (!replayable) {
-      throw fail('ERR_TICKET_REJECTED', 'the tenant answered 401; the request body is a stream and cannot be sent twice, so it was not retried (the credential was dropped: send the request again)', { status: 401, retried: false });
+      throw fail(
+        'ERR_TICKET_REJECTED',
+        'the tenant answered 401; the request body is a stream and cannot be sent twice, so it was not retried (the credential was dropped: send the request again)',
+        { status: 401, retried: false },
+      );
     }
     const fresh = await acquire();
     return attempt(resolveUrl(input, fresh), options, fresh);

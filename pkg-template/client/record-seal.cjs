@@ -22,7 +22,10 @@ const utf8 = new TextEncoder();
 function canonicalJson(value) {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((name) => `${JSON.stringify(name)}:${canonicalJson(value[name])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((name) => `${JSON.stringify(name)}:${canonicalJson(value[name])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -52,19 +55,23 @@ function fromBase64url(text) {
  * @param {{ applicationToken: string, context: string }} o context: the login host, the HKDF salt
  */
 function createRecordSealer({ applicationToken, context }) {
-  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  const subtle = globalThis.crypto?.subtle;
   let key = null;
   function macKey() {
     if (!key) {
-      if (!subtle) throw new Error('superoffice-auth: WebCrypto (globalThis.crypto.subtle) is required for the ticket cache');
-      key = subtle.importKey('raw', utf8.encode(applicationToken), 'HKDF', false, ['deriveKey'])
-        .then((secret) => subtle.deriveKey(
-          { name: 'HKDF', hash: 'SHA-256', salt: utf8.encode(context), info: utf8.encode(LABEL) },
-          secret,
-          { name: 'HMAC', hash: 'SHA-256', length: 256 },
-          false,
-          ['sign', 'verify'],
-        ));
+      if (!subtle)
+        throw new Error('superoffice-auth: WebCrypto (globalThis.crypto.subtle) is required for the ticket cache');
+      key = subtle
+        .importKey('raw', utf8.encode(applicationToken), 'HKDF', false, ['deriveKey'])
+        .then((secret) =>
+          subtle.deriveKey(
+            { name: 'HKDF', hash: 'SHA-256', salt: utf8.encode(context), info: utf8.encode(LABEL) },
+            secret,
+            { name: 'HMAC', hash: 'SHA-256', length: 256 },
+            false,
+            ['sign', 'verify'],
+          ),
+        );
       key.catch(() => {
         key = null; // a failure is not kept: the next record tries again
       });

@@ -37,10 +37,18 @@
 // - Secrets (client secret, refresh token, access token) live in this closure; util.inspect, console.log
 //   and JSON.stringify of the client show settings only, and token results print redacted.
 
-const { inspect } = require('node:util');
+const { INSPECT, describe } = require('../inspect.cjs');
 const {
-  fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
-  checkLocation, createSender, createKeySource, createCoalescer,
+  fail,
+  invalidArgument,
+  requireNonEmptyString,
+  optionalNonEmptyString,
+  requireNumber,
+  checkOptionNames,
+  checkLocation,
+  createSender,
+  createKeySource,
+  createCoalescer,
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
 const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
@@ -49,21 +57,45 @@ const { isTrustedTenantUrl } = require('./tenant-url.cjs');
 const DEFAULTS = Object.freeze({
   timeoutMs: 10_000,
   jwksCooldownMs: 30_000,
+  jwksMaxAgeMs: 10 * 60_000,
   refreshAheadSeconds: 5 * 60,
 });
 const OPTION_NAMES = new Set([
-  'environment', 'baseUrl', 'issuer', 'clientId', 'clientSecret', 'refreshToken', 'redirectUri', 'fetch',
-  'keys', 'jwksCooldownMs', 'timeoutMs', 'refreshAheadSeconds', 'leewaySeconds', 'onRefreshToken',
-  'validateIdToken', 'now', 'allowedOrigins',
+  'environment',
+  'baseUrl',
+  'issuer',
+  'clientId',
+  'clientSecret',
+  'refreshToken',
+  'redirectUri',
+  'fetch',
+  'keys',
+  'jwksCooldownMs',
+  'jwksMaxAgeMs',
+  'timeoutMs',
+  'refreshAheadSeconds',
+  'leewaySeconds',
+  'onRefreshToken',
+  'validateIdToken',
+  'now',
+  'allowedOrigins',
 ]);
 const REFRESH = 'refresh';
 
 function createRefreshTokenClient(options) {
   checkOptionNames(options, OPTION_NAMES);
   const {
-    environment, baseUrl, issuer, clientId, clientSecret, refreshToken, redirectUri, keys,
+    environment,
+    baseUrl,
+    issuer,
+    clientId,
+    clientSecret,
+    refreshToken,
+    redirectUri,
+    keys,
     timeoutMs = DEFAULTS.timeoutMs,
     jwksCooldownMs = DEFAULTS.jwksCooldownMs,
+    jwksMaxAgeMs = DEFAULTS.jwksMaxAgeMs,
     refreshAheadSeconds = DEFAULTS.refreshAheadSeconds,
     leewaySeconds,
     onRefreshToken,
@@ -83,30 +115,48 @@ function createRefreshTokenClient(options) {
   if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch milliseconds');
   requireNumber('timeoutMs', timeoutMs, 1, 600_000);
   requireNumber('jwksCooldownMs', jwksCooldownMs, 0, 24 * 60 * 60 * 1000);
+  if (jwksMaxAgeMs !== Infinity) requireNumber('jwksMaxAgeMs', jwksMaxAgeMs, 1000, 7 * 24 * 60 * 60 * 1000);
   requireNumber('refreshAheadSeconds', refreshAheadSeconds, 0, 24 * 60 * 60);
   if (leewaySeconds !== undefined) requireNumber('leewaySeconds', leewaySeconds, 0, 3600);
-  if (onRefreshToken !== undefined && typeof onRefreshToken !== 'function') throw invalidArgument('onRefreshToken must be a function');
+  if (onRefreshToken !== undefined && typeof onRefreshToken !== 'function')
+    throw invalidArgument('onRefreshToken must be a function');
   if (typeof validateIdToken !== 'boolean') throw invalidArgument('validateIdToken must be a boolean');
-  if (issuer !== undefined && environment !== undefined) throw invalidArgument('give issuer only with baseUrl; an environment has its own');
+  if (issuer !== undefined && environment !== undefined)
+    throw invalidArgument('give issuer only with baseUrl; an environment has its own');
   const allowedOriginList = checkAllowedOrigins(allowedOrigins);
   if (validateIdToken) {
     if (baseUrl !== undefined && issuer === undefined) {
       throw invalidArgument('with baseUrl, give the id_token issuer (issuer option) or validateIdToken: false');
     }
   } else if (keys !== undefined || issuer !== undefined || leewaySeconds !== undefined) {
-    throw invalidArgument('keys, issuer and leewaySeconds serve id_token validation, which validateIdToken: false turns off');
+    throw invalidArgument(
+      'keys, issuer and leewaySeconds serve id_token validation, which validateIdToken: false turns off',
+    );
   }
 
   // Built once with the real values: the core checks the location and the credentials now (a refresh
   // token read from a file with its newline fails here, not as invalid_grant later), and the URL tells
   // us the login host for the JWKS without a second copy of the environment table.
   // Without a refresh token yet (it will come from fromAuthorizationCode), a placeholder stands in.
-  const probe = core.buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: refreshToken ?? 'probe', redirectUri });
+  const probe = core.buildRefreshTokenRequest({
+    ...where,
+    clientId,
+    clientSecret,
+    refreshToken: refreshToken ?? 'probe',
+    redirectUri,
+  });
   const loginBase = probe.url.replace(/\/login\/common\/oauth\/tokens$/i, '');
   const pinnedKeys = keys === undefined ? null : core.KeySet.from(keys);
   const send = createSender({ fetchImpl, timeoutMs });
   const keySource = validateIdToken
-    ? createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now })
+    ? createKeySource({
+        pinned: pinnedKeys,
+        jwksUrl: `${loginBase}/login/.well-known/jwks`,
+        send,
+        cooldownMs: jwksCooldownMs,
+        maxAgeMs: jwksMaxAgeMs,
+        now,
+      })
     : null;
   const idTokenWhere = environment !== undefined ? { environment } : { issuer };
   const refreshes = createCoalescer();
@@ -126,7 +176,13 @@ function createRefreshTokenClient(options) {
     // otherwise hand us a new one we then fail to validate around).
     const keySet = keySource ? await keySource.current() : null;
     const sent = currentRefreshToken;
-    const request = core.buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: sent, redirectUri });
+    const request = core.buildRefreshTokenRequest({
+      ...where,
+      clientId,
+      clientSecret,
+      refreshToken: sent,
+      redirectUri,
+    });
     const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
     const at = now();
     // First without the id_token: OAuth errors and the token fields, and above all a rotated refresh
@@ -138,7 +194,9 @@ function createRefreshTokenClient(options) {
     let invalid = null;
     if (keySet) {
       try {
-        ({ idToken } = await keySource.parseWith(keySet, (set) => parseWithIdToken(res, set, at, [clientSecret, sent])));
+        ({ idToken } = await keySource.parseWith(keySet, (set) =>
+          parseWithIdToken(res, set, at, [clientSecret, sent]),
+        ));
       } catch (err) {
         invalid = err;
       }
@@ -152,7 +210,9 @@ function createRefreshTokenClient(options) {
   async function resolveToken() {
     if (token && now() < token.useUntil) return token;
     if (currentRefreshToken === undefined) {
-      throw invalidArgument('the client has no refresh token yet: call fromAuthorizationCode first, or pass refreshToken');
+      throw invalidArgument(
+        'the client has no refresh token yet: call fromAuthorizationCode first, or pass refreshToken',
+      );
     }
     return refreshes.run(REFRESH, refresh);
   }
@@ -160,20 +220,30 @@ function createRefreshTokenClient(options) {
   function keep(plain, idToken, at) {
     const expiresAt = plain.expiresAt.getTime();
     const aheadMs = Math.min(refreshAheadSeconds * 1000, (expiresAt - at) / 2);
-    token = { accessToken: plain.accessToken, tokenType: plain.tokenType, expiresAt, idToken, obtainedAt: at, useUntil: expiresAt - aheadMs };
+    token = {
+      accessToken: plain.accessToken,
+      tokenType: plain.tokenType,
+      expiresAt,
+      idToken,
+      obtainedAt: at,
+      useUntil: expiresAt - aheadMs,
+    };
     return token;
   }
 
   async function exchangeCode(params) {
-    if (params === null || typeof params !== 'object') throw invalidArgument('fromAuthorizationCode needs { code, codeVerifier, redirectUri, nonce }');
+    if (params === null || typeof params !== 'object')
+      throw invalidArgument('fromAuthorizationCode needs { code, codeVerifier, redirectUri, nonce }');
     const { code, codeVerifier, nonce } = params;
     const codeRedirectUri = params.redirectUri ?? redirectUri;
     requireNonEmptyString('code', code);
     requireNonEmptyString('codeVerifier', codeVerifier);
-    if (codeRedirectUri === undefined) throw invalidArgument('redirectUri is required: the one the authorization request named');
+    if (codeRedirectUri === undefined)
+      throw invalidArgument('redirectUri is required: the one the authorization request named');
     requireNonEmptyString('redirectUri', codeRedirectUri);
     optionalNonEmptyString('nonce', nonce);
-    if (nonce !== undefined && !validateIdToken) throw invalidArgument('nonce is checked in the id_token, which validateIdToken: false turns off');
+    if (nonce !== undefined && !validateIdToken)
+      throw invalidArgument('nonce is checked in the id_token, which validateIdToken: false turns off');
     if (currentRefreshToken !== undefined || exchangingCode) {
       throw invalidArgument('the client already holds a refresh token; create one client per authorization');
     }
@@ -181,7 +251,14 @@ function createRefreshTokenClient(options) {
     try {
       // Keys first, as for a refresh: a code is single-use, so it is not spent while they cannot be had.
       const keySet = keySource ? await keySource.current() : null;
-      const request = core.buildAuthorizationCodeRequest({ ...where, clientId, clientSecret, code, redirectUri: codeRedirectUri, codeVerifier });
+      const request = core.buildAuthorizationCodeRequest({
+        ...where,
+        clientId,
+        clientSecret,
+        code,
+        redirectUri: codeRedirectUri,
+        codeVerifier,
+      });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
       const at = now();
       const secrets = [clientSecret, code, codeVerifier];
@@ -223,7 +300,11 @@ function createRefreshTokenClient(options) {
     async acquire() {
       const current = await resolveToken();
       const claims = current.idToken;
-      const named = claims ? [claims.webapiUrl, claims.netserverUrl].filter((url) => typeof url === 'string' && isTrustedTenantUrl(url, where)) : [];
+      const named = claims
+        ? [claims.webapiUrl, claims.netserverUrl].filter(
+            (url) => typeof url === 'string' && isTrustedTenantUrl(url, where),
+          )
+        : [];
       const scoped = named.length > 0 ? tenantScope(claims.contextIdentifier, ...named) : null;
       return {
         token: current.accessToken,
@@ -286,8 +367,8 @@ function createRefreshTokenClient(options) {
       token = null;
       return true;
     },
-    [inspect.custom]() {
-      return `RefreshTokenClient ${inspect(description())}`;
+    [INSPECT](_depth, _options, inspect) {
+      return describe('RefreshTokenClient', description(), inspect);
     },
     toJSON() {
       return description();
@@ -299,7 +380,8 @@ function createRefreshTokenClient(options) {
 /** allowedOrigins: origins (scheme, host, port) the access token may go to when no id_token names the tenant. */
 function checkAllowedOrigins(value) {
   if (value === undefined) return null;
-  if (!Array.isArray(value) || value.length === 0) throw invalidArgument('allowedOrigins must be a non-empty array of origins');
+  if (!Array.isArray(value) || value.length === 0)
+    throw invalidArgument('allowedOrigins must be a non-empty array of origins');
   return value.map((text) => {
     let url;
     try {
@@ -308,7 +390,9 @@ function checkAllowedOrigins(value) {
       url = null;
     }
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== text.replace(/\/$/, '')) {
-      throw invalidArgument('allowedOrigins must hold origins such as https://online2.superoffice.com (scheme, host and port only)');
+      throw invalidArgument(
+        'allowedOrigins must hold origins such as https://online2.superoffice.com (scheme, host and port only)',
+      );
     }
     return url.origin;
   });
@@ -326,8 +410,8 @@ function revive(token) {
   let idToken = null;
   if (token.idToken) {
     idToken = structuredClone(token.idToken);
-    const inspectClaims = token.idToken[inspect.custom];
-    if (inspectClaims) Object.defineProperty(idToken, inspect.custom, { value: inspectClaims });
+    const inspectClaims = token.idToken[INSPECT];
+    if (inspectClaims) Object.defineProperty(idToken, INSPECT, { value: inspectClaims });
   }
   const result = {
     accessToken: token.accessToken,
@@ -336,7 +420,7 @@ function revive(token) {
     idToken,
     obtainedAt: new Date(token.obtainedAt),
   };
-  Object.defineProperty(result, inspect.custom, { value: inspectToken });
+  Object.defineProperty(result, INSPECT, { value: inspectToken });
   return result;
 }
 

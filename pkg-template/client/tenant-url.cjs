@@ -36,9 +36,16 @@ function isLoopback(hostname) {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
+function hasUserInfo(url) {
+  return url.username !== '' || url.password !== '';
+}
+
 function onSuperOfficeDomain(url) {
-  return url.protocol === 'https:' && url.port === ''
-    && (url.hostname === SUPEROFFICE_DOMAIN || url.hostname.endsWith(`.${SUPEROFFICE_DOMAIN}`));
+  return (
+    url.protocol === 'https:' &&
+    url.port === '' &&
+    (url.hostname === SUPEROFFICE_DOMAIN || url.hostname.endsWith(`.${SUPEROFFICE_DOMAIN}`))
+  );
 }
 
 /**
@@ -47,7 +54,7 @@ function onSuperOfficeDomain(url) {
  */
 function isTrustedTenantUrl(url, where) {
   const parsed = parse(url);
-  if (!parsed || parsed.username !== '' || parsed.password !== '') return false;
+  if (!parsed || hasUserInfo(parsed)) return false;
   if (onSuperOfficeDomain(parsed)) return true;
   if (!where || where.baseUrl === undefined) return false;
   const base = parse(where.baseUrl);
@@ -84,7 +91,7 @@ function hasEncodedSeparator(path) {
 function isUnderTenantBase(tenantBase, requestUrl) {
   const base = parse(tenantBase);
   const url = parse(requestUrl);
-  if (!base || !url || url.username !== '' || url.password !== '') return false;
+  if (!base || !url || hasUserInfo(url)) return false;
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
   if (url.origin !== base.origin) return false;
   if (hasEncodedSeparator(url.pathname)) return false;

@@ -2,9 +2,9 @@
 // The key layer: private keys for signing and key sets for verification, both handles into wasm
 // memory, and the cache of key sets given as text.
 
-const util = require('node:util');
 const { wasm, LIMITS, capped, cappedKeyText, callCore } = require('./wasm.cjs');
 const { invalidArgument } = require('../errors.cjs');
+const { INSPECT } = require('../inspect.cjs');
 const { requireString } = require('../arguments.cjs');
 
 const CONSTRUCT = Symbol('construct');
@@ -22,7 +22,10 @@ class PrivateKey {
   static parse(text) {
     requireString(text, 'privateKey');
     cappedKeyText(text);
-    return new PrivateKey(CONSTRUCT, callCore(() => wasm.WasmPrivateKey.parse(text)));
+    return new PrivateKey(
+      CONSTRUCT,
+      callCore(() => wasm.WasmPrivateKey.parse(text)),
+    );
   }
 
   get bits() {
@@ -47,7 +50,7 @@ class PrivateKey {
     return { type: 'PrivateKey', bits: this.bits };
   }
 
-  [util.inspect.custom]() {
+  [INSPECT]() {
     return `PrivateKey <RSA ${this.bits} bits>`;
   }
 }
@@ -63,8 +66,16 @@ class KeySet {
 
   static from(keys) {
     if (keys instanceof KeySet) return keys;
-    const text = capped(keySetText(keys), LIMITS.keySetTextBytes, 'ERR_KEYSET_INVALID', 'the key set text is over 1 MiB');
-    return new KeySet(CONSTRUCT, callCore(() => wasm.WasmKeySet.parse(text)));
+    const text = capped(
+      keySetText(keys),
+      LIMITS.keySetTextBytes,
+      'ERR_KEYSET_INVALID',
+      'the key set text is over 1 MiB',
+    );
+    return new KeySet(
+      CONSTRUCT,
+      callCore(() => wasm.WasmKeySet.parse(text)),
+    );
   }
 
   get size() {
@@ -81,7 +92,7 @@ class KeySet {
     keySet.#handle.free();
   }
 
-  [util.inspect.custom]() {
+  [INSPECT]() {
     return `KeySet <${this.size} key${this.size === 1 ? '' : 's'}>`;
   }
 }

@@ -2,11 +2,11 @@
 // OAuth 2.0 / OpenID Connect at SuperOffice's login host: SuperIdTokens, the token endpoint (refresh
 // and authorization-code grants), the authorization request and the redirect that answers it.
 
-const util = require('node:util');
 const { wasm, LIMITS, capped, callCore, redactOption } = require('./wasm.cjs');
 const { KeySet, withKeySet } = require('./keys.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
+const { INSPECT } = require('../inspect.cjs');
 const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
 
 const SYSTEM_TOKEN_CLAIM = 'http://schemes.superoffice.net/identity/system_token';
@@ -16,12 +16,13 @@ const SYSTEM_TOKEN_CLAIM = 'http://schemes.superoffice.net/identity/system_token
 function inspectSuperIdResult() {
   const { systemUserToken, claims, ...rest } = this;
   const shownClaims = claims && typeof claims === 'object' ? { ...claims } : claims;
-  if (shownClaims && typeof shownClaims[SYSTEM_TOKEN_CLAIM] === 'string') shownClaims[SYSTEM_TOKEN_CLAIM] = '[redacted]';
+  if (shownClaims && typeof shownClaims[SYSTEM_TOKEN_CLAIM] === 'string')
+    shownClaims[SYSTEM_TOKEN_CLAIM] = '[redacted]';
   return { ...rest, systemUserToken: systemUserToken ? '[redacted]' : systemUserToken, claims: shownClaims };
 }
 
 function reviveSuperId(result) {
-  Object.defineProperty(result, util.inspect.custom, { value: inspectSuperIdResult });
+  Object.defineProperty(result, INSPECT, { value: inspectSuperIdResult });
   return result;
 }
 
@@ -36,7 +37,8 @@ function issuerArguments(options) {
  */
 function parseSuperIdToken(idToken, options) {
   requireString(idToken, 'idToken');
-  if (options === null || typeof options !== 'object') throw invalidArgument('parseSuperIdToken needs an options object');
+  if (options === null || typeof options !== 'object')
+    throw invalidArgument('parseSuperIdToken needs an options object');
   if (options.keys === undefined) throw invalidArgument('keys is required');
   const [environment, issuer] = issuerArguments(options);
   requireString(options.clientId, 'clientId');
@@ -46,7 +48,16 @@ function parseSuperIdToken(idToken, options) {
   capped(idToken, LIMITS.tokenBytes, 'ERR_JWT_MALFORMED', 'JWT exceeds 16 KiB');
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
-      wasm.parseSuperIdToken(idToken, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, nowMs, leeway),
+      wasm.parseSuperIdToken(
+        idToken,
+        KeySet.handle(keySet),
+        environment,
+        issuer,
+        options.clientId,
+        nonce,
+        nowMs,
+        leeway,
+      ),
     ),
   );
   return reviveSuperId(JSON.parse(json));
@@ -68,10 +79,17 @@ function buildRefreshTokenRequest(params) {
   requireString(params.refreshToken, 'refreshToken');
   const redirectUri = optionalString(params.redirectUri, 'redirectUri');
   const json = callCore(() =>
-    wasm.buildRefreshTokenRequest(environment, baseUrl, params.clientId, params.clientSecret, params.refreshToken, redirectUri),
+    wasm.buildRefreshTokenRequest(
+      environment,
+      baseUrl,
+      params.clientId,
+      params.clientSecret,
+      params.refreshToken,
+      redirectUri,
+    ),
   );
   const request = JSON.parse(json);
-  Object.defineProperty(request, util.inspect.custom, { value: inspectRefreshRequest });
+  Object.defineProperty(request, INSPECT, { value: inspectRefreshRequest });
   return request;
 }
 
@@ -116,9 +134,19 @@ function parseTokenResponse(response, options) {
     const leeway = toLeeway(options.leewaySeconds);
     json = withKeySet(options.keys, (keySet) =>
       callCore(
-        () => wasm.parseTokenResponseWithIdToken(
-          status, contentType, body, nowMs, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, leeway,
-        ),
+        () =>
+          wasm.parseTokenResponseWithIdToken(
+            status,
+            contentType,
+            body,
+            nowMs,
+            KeySet.handle(keySet),
+            environment,
+            issuer,
+            options.clientId,
+            nonce,
+            leeway,
+          ),
         secrets,
       ),
     );
@@ -126,7 +154,7 @@ function parseTokenResponse(response, options) {
   const result = JSON.parse(json);
   result.expiresAt = new Date(result.expiresAt);
   if (result.idToken) reviveSuperId(result.idToken);
-  Object.defineProperty(result, util.inspect.custom, { value: inspectTokenResult });
+  Object.defineProperty(result, INSPECT, { value: inspectTokenResult });
   return result;
 }
 
@@ -148,7 +176,8 @@ function inspectAuthorizationRequest() {
  * `codeVerifier` (server side, e.g. in the session) until the redirect comes back.
  */
 function createAuthorizationRequest(params) {
-  if (params === null || typeof params !== 'object') throw invalidArgument('createAuthorizationRequest needs an object');
+  if (params === null || typeof params !== 'object')
+    throw invalidArgument('createAuthorizationRequest needs an object');
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
   requireString(params.clientId, 'clientId');
@@ -175,7 +204,7 @@ function createAuthorizationRequest(params) {
     ),
   );
   const request = JSON.parse(json);
-  Object.defineProperty(request, util.inspect.custom, { value: inspectAuthorizationRequest });
+  Object.defineProperty(request, INSPECT, { value: inspectAuthorizationRequest });
   return request;
 }
 
@@ -196,7 +225,7 @@ function redirectParameters(params) {
   for (const [name, value] of Object.entries(params)) {
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (typeof item !== 'string') throw invalidArgument('the form body\'s values must be strings');
+      if (typeof item !== 'string') throw invalidArgument("the form body's values must be strings");
       pairs.push([name, item]);
     }
   }
@@ -211,8 +240,15 @@ function redirectParameters(params) {
  */
 function parseAuthorizationResponse(params, options) {
   const text = redirectParameters(params);
-  capped(text, LIMITS.responseBytes, 'ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${LIMITS.responseBytes} bytes`, { limit: LIMITS.responseBytes });
-  if (options === null || typeof options !== 'object') throw invalidArgument('parseAuthorizationResponse needs { state }');
+  capped(
+    text,
+    LIMITS.responseBytes,
+    'ERR_RESPONSE_TOO_LARGE',
+    `response body exceeds the limit of ${LIMITS.responseBytes} bytes`,
+    { limit: LIMITS.responseBytes },
+  );
+  if (options === null || typeof options !== 'object')
+    throw invalidArgument('parseAuthorizationResponse needs { state }');
   requireString(options.state, 'state');
   const result = JSON.parse(callCore(() => wasm.parseAuthorizationResponse(text, options.state)));
   const out = {};
@@ -229,7 +265,8 @@ function inspectCodeRequest() {
 
 /** The authorization code grant: a form POST to `{host}/login/common/oauth/tokens`, ready for fetch. */
 function buildAuthorizationCodeRequest(params) {
-  if (params === null || typeof params !== 'object') throw invalidArgument('buildAuthorizationCodeRequest needs an object');
+  if (params === null || typeof params !== 'object')
+    throw invalidArgument('buildAuthorizationCodeRequest needs an object');
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
   requireString(params.clientId, 'clientId');
@@ -239,11 +276,17 @@ function buildAuthorizationCodeRequest(params) {
   requireString(params.codeVerifier, 'codeVerifier');
   const json = callCore(() =>
     wasm.buildAuthorizationCodeRequest(
-      environment, baseUrl, params.clientId, params.clientSecret, params.code, params.redirectUri, params.codeVerifier,
+      environment,
+      baseUrl,
+      params.clientId,
+      params.clientSecret,
+      params.code,
+      params.redirectUri,
+      params.codeVerifier,
     ),
   );
   const request = JSON.parse(json);
-  Object.defineProperty(request, util.inspect.custom, { value: inspectCodeRequest });
+  Object.defineProperty(request, INSPECT, { value: inspectCodeRequest });
   return request;
 }
 

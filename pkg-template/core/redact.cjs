@@ -10,7 +10,15 @@
 // first characters, so a field ending in "..." also loses a trailing piece (4 characters or more) that
 // begins one of the secrets.
 
-const SERVER_TEXT_FIELDS = ['faultCode', 'faultString', 'serverMessage', 'friendlyText', 'exceptionType', 'oauthError', 'errorDescription'];
+const SERVER_TEXT_FIELDS = [
+  'faultCode',
+  'faultString',
+  'serverMessage',
+  'friendlyText',
+  'exceptionType',
+  'oauthError',
+  'errorDescription',
+];
 const REDACTED = '[redacted]';
 const TRUNCATED = '...';
 const MIN_PIECE = 4;

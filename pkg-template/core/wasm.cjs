@@ -10,8 +10,18 @@ const { redactSecrets } = require('./redact.cjs');
 const ERROR_CODES = Object.freeze(JSON.parse(wasm.errorCodes()));
 const KNOWN_CODES = new Set(ERROR_CODES);
 const DETAIL_FIELDS = [
-  'claim', 'faultCode', 'faultString', 'serverMessage', 'reason', 'status', 'bits', 'limit', 'oauthError', 'errorDescription',
-  'exceptionType', 'friendlyText',
+  'claim',
+  'faultCode',
+  'faultString',
+  'serverMessage',
+  'reason',
+  'status',
+  'bits',
+  'limit',
+  'oauthError',
+  'errorDescription',
+  'exceptionType',
+  'friendlyText',
 ];
 
 // The core's size caps (UTF-8 bytes), checked here before a string is copied into wasm memory: linear
@@ -47,6 +57,11 @@ function callCore(fn, secrets) {
   }
 }
 
+/** SHA-256 of the text's UTF-8 bytes, as lowercase hex (the core's sha2: synchronous in every runtime). */
+function sha256Hex(text) {
+  return wasm.sha256Hex(text);
+}
+
 /** The `redact` option of the parse functions: the secrets the call holds, kept out of its errors. */
 function redactOption(value) {
   if (value === undefined) return undefined;
@@ -56,4 +71,4 @@ function redactOption(value) {
   return value;
 }
 
-module.exports = { wasm, ERROR_CODES, LIMITS, capped, cappedKeyText, callCore, redactOption };
+module.exports = { wasm, ERROR_CODES, LIMITS, capped, cappedKeyText, callCore, sha256Hex, redactOption };
