@@ -27,7 +27,10 @@ let redisServer;
 let evil;
 const closers = [];
 
-/** The attacker's host: records every request it gets, answers 200. */
+/**
+ * The attacker's host: records every request it gets, answers 200. On 127.0.0.2, another loopback
+ * host name than the stand-in's 127.0.0.1 (the baseUrl's host name is trusted on any port).
+ */
 async function startEvil() {
   const requests = [];
   const server = createServer((req, res) => {
@@ -38,9 +41,9 @@ async function startEvil() {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => server.listen(0, '127.0.0.2', resolve));
   return {
-    url: `http://127.0.0.1:${server.address().port}`,
+    url: `http://127.0.0.2:${server.address().port}`,
     requests,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
@@ -148,7 +151,7 @@ test('finding 1: a record read back from plain Redis decides nothing: forged, al
       ["a ticket of the attacker's choosing", { ...genuine, ticket: '7T:attacker-chosen' }, /authentication tag/],
       ['a claim altered', { ...genuine, isAdministrator: !genuine.isAdministrator }, /authentication tag/],
       // Even with a valid tag (made with the application token, which no store holds), a URL outside
-      // SuperOffice's hosts (here: the baseUrl's host on another port) is refused.
+      // SuperOffice's hosts (here: another loopback host name than the baseUrl's) is refused.
       [
         'a valid tag on URLs elsewhere',
         tagWithApplicationToken(s.applicationToken, loginBase, storeKey, pointingAtEvil),

@@ -161,6 +161,12 @@ export declare class SuperOfficeAuthError extends Error {
   readonly exceptionType?: string;
   readonly friendlyText?: string;
   readonly retried?: boolean;
+  /** ERR_TENANT_UNAVAILABLE: the state's name, or its number when SuperOffice did not document it. */
+  readonly state?: TenantStateName | string | number;
+  /** ERR_TENANT_UNAVAILABLE: the state's number, when known. */
+  readonly stateCode?: number;
+  /** ERR_TENANT_UNAVAILABLE: when the state API says to ask again. */
+  readonly validUntil?: Date;
 }
 
 /** A time: a Date or epoch milliseconds. */
@@ -755,7 +761,7 @@ export interface CallAgentOptions {
  * - Anything `get` returns is untrusted. The client checks the format, tenant and age, and an
  *   authentication tag it wrote with the record (HMAC under a key derived from the application token,
  *   which the store never sees), and that the record's webapiUrl and netserverUrl are https on
- *   SuperOffice's domain (or the baseUrl's host; http only on loopback). A broken value is a miss; a
+ *   SuperOffice's domain (or the baseUrl's host name, any port; http only on loopback). A broken value is a miss; a
  *   forged, altered or foreign record, or one naming another host, is a miss reported to
  *   onBackgroundError (ERR_RESPONSE_MALFORMED, `during: 'cache.get'`). Keep values as JSON; member order
  *   may change.
@@ -1012,7 +1018,7 @@ export type RefreshTokenClientOptions = {
   /**
    * Origins (`https://online2.superoffice.com`) fetch may send the access token to while no validated
    * id_token names the tenant's URLs. Default: SuperOffice's hosts (https, superoffice.com and its
-   * subdomains), or the baseUrl's host. With such an id_token, its tenant base rules instead.
+   * subdomains), or the baseUrl's host name (any port). With such an id_token, its tenant base rules instead.
    */
   allowedOrigins?: string[];
   /** Clock in epoch milliseconds; default Date.now. */

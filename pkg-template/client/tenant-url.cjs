@@ -8,7 +8,8 @@
 //   SuperOffice's status page shows "Endpoint": "https://sod2.superoffice.com/Cust37911" and says the
 //   host "will change routinely to balance the load", e.g. sod2 to sod3
 //   (SuperOfficeDocs/superoffice-docs docs/en/apps/tenant-status/status-page.md). With a custom
-//   baseUrl (a stand-in, a proxy): that URL's host too, over https, or http only on a loopback host.
+//   baseUrl (a stand-in, a proxy): that URL's host name too, on any port (a stand-in serves tenants
+//   from numbered hosts of its own, one port each), over https, or http only on a loopback host.
 // - isUnderTenantBase(tenantBase, requestUrl): may this request carry the tenant's credential? The
 //   tenant base is the tenant's root, origin and path (`https://sod2.superoffice.com/Cust37911`, as
 //   the state API names it; a trailing slash is implied). Tenants share hosts, so the origin is not
@@ -58,7 +59,7 @@ function isTrustedTenantUrl(url, where) {
   if (onSuperOfficeDomain(parsed)) return true;
   if (!where || where.baseUrl === undefined) return false;
   const base = parse(where.baseUrl);
-  if (!base || parsed.host !== base.host) return false;
+  if (!base || parsed.hostname !== base.hostname) return false;
   return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopback(parsed.hostname));
 }
 
