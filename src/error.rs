@@ -87,6 +87,9 @@ pub enum Error {
         friendly_text: Option<String>,
         server_message: Option<String>,
     },
+    /// A webhook delivery failed verification (signature, event id, age) or is not a SuperOffice
+    /// webhook event. `reason` is one of [`WEBHOOK_REASONS`]; nothing from the body or secret is kept.
+    WebhookInvalid { reason: &'static str },
 }
 
 /// Every code, in declaration order. `index.d.ts` carries the same list.
@@ -118,6 +121,40 @@ pub const CODES: &[&str] = &[
     "ERR_STATE_MISMATCH",
     "ERR_NETSERVER_EXCEPTION",
     "ERR_TICKET_REJECTED",
+    "ERR_WEBHOOK_INVALID",
+];
+
+/// Every `reason` of `ERR_WEBHOOK_INVALID`, with what it means (index.d.ts carries the same list).
+pub const WEBHOOK_REASONS: &[(&str, &str)] = &[
+    (
+        "missing-signature",
+        "no X-SuperOffice-Signature header (register the webhook with a secret)",
+    ),
+    (
+        "malformed-signature",
+        "the signature header is not the base64 of 32 bytes",
+    ),
+    (
+        "signature-mismatch",
+        "the signature is not the HMAC-SHA256 of the body under any secret given",
+    ),
+    ("malformed-json", "the body is not a JSON object"),
+    (
+        "malformed-event",
+        "the body is JSON but not a SuperOffice webhook event",
+    ),
+    (
+        "event-id-mismatch",
+        "the X-SuperOffice-EventId header names another event than the body",
+    ),
+    (
+        "too-old",
+        "the event's Timestamp is older than maxAgeSeconds",
+    ),
+    (
+        "timestamp-in-future",
+        "the event's Timestamp is more than maxAgeSeconds ahead of now",
+    ),
 ];
 
 /// SuperOffice's `AuthorizeErrorCode` names, recognised in a denied response's message.
@@ -161,6 +198,7 @@ impl Error {
             Error::StateMismatch => "ERR_STATE_MISMATCH",
             Error::NetServerException { .. } => "ERR_NETSERVER_EXCEPTION",
             Error::TicketRejected { .. } => "ERR_TICKET_REJECTED",
+            Error::WebhookInvalid { .. } => "ERR_WEBHOOK_INVALID",
         }
     }
 
@@ -345,6 +383,13 @@ impl fmt::Display for Error {
                 }
                 (None, None) => f.write_str("the tenant rejected the ticket"),
             },
+            Error::WebhookInvalid { reason } => {
+                let meaning = WEBHOOK_REASONS
+                    .iter()
+                    .find(|(name, _)| name == reason)
+                    .map_or("the delivery is not valid", |(_, meaning)| *meaning);
+                write!(f, "webhook refused ({reason}): {meaning}")
+            }
         }
     }
 }
@@ -393,6 +438,9 @@ mod tests {
             Error::StateMismatch,
             Error::netserver_exception(None, None, None),
             Error::ticket_rejected(Some(401), None, None, None),
+            Error::WebhookInvalid {
+                reason: "signature-mismatch",
+            },
         ];
         assert_eq!(samples.len(), CODES.len());
         for (sample, code) in samples.iter().zip(CODES) {

@@ -20,6 +20,7 @@
 //! - [`error`], the one list of failures, and the wasm binding (`wasm.rs`, wasm32 only).
 
 pub mod authorize;
+pub mod callbacks;
 pub mod digest;
 pub mod error;
 pub mod json;

@@ -1,0 +1,340 @@
+//! Verifying a SuperOffice webhook delivery and reading its event.
+//!
+//! What SuperOffice sends (SuperOfficeDocs/superoffice-docs):
+//!
+//! - `docs/en/automation/webhook/security.md` ("Webhook secrets"): when the webhook definition has a
+//!   secret, `X-SuperOffice-Signature` is the base64 of HMAC-SHA256 over the body, keyed by the
+//!   secret's UTF-8 bytes (its C# example: `Encoding.UTF8.GetBytes(storedSecret)`, `HMACSHA256`,
+//!   `Convert.ToBase64String`). Its Node example hashes `buf.toString()` and compares with `===`;
+//!   whitespace and line breaks are significant, so the raw bytes are what we sign, and the
+//!   comparison is `hmac`'s constant-time `verify_slice`.
+//! - `docs/en/automation/webhook/notification.md`: the payload members `EventId` (a GUID), `Timestamp`,
+//!   `Changes` (database field names), `Event`, `PrimaryKey`, `Entity`, `ContextIdentifier`,
+//!   `ChangedByAssociateId`, `WebhookName`; headers `X-SuperOffice-Event`, `X-SuperOffice-EventId`,
+//!   `X-SuperOffice-Retry`, `X-SuperOffice-Signature`. The event id is the same on every attempt of a
+//!   delivery cycle (three attempts, 1 s and 4 s apart).
+//! - `docs/en/automation/webhook/reference/*-events.md`: `FieldValues`, an object of field values, on
+//!   newer payloads; the `webhook{id}.started|stopped|errors` events carry no `Entity`
+//!   (`reference/state-events.md`), so `Entity` is optional here.
+//! - `docs/en/automation/webhook/reference/test-event.md`: registration sends event `test` with
+//!   `X-Hook-Test: true`, to be answered 200 OK. In that documented example the
+//!   `X-Superoffice-Eventid` header (`f0a473ae-...`) differs from the body's `EventId` (`4b5ce038-...`),
+//!   so the header/body agreement is checked for every event except `test`.
+//!
+//! Decisions where the pages are silent:
+//!
+//! - Order: size, signature over the raw bytes, then JSON. Nothing of an unsigned body is read.
+//! - `test` is taken from the signed body (`Event` is `test`), not from the unsigned `X-Hook-Test`.
+//! - The `X-SuperOffice-Event` header is not compared with the body: the state-event page shows the
+//!   header `webhook{webhookId}.started` beside the body's `webhook.started`.
+//! - Required members are those every documented payload carries: `EventId`, `Timestamp`, `Event`,
+//!   `Changes`, `PrimaryKey`, `ContextIdentifier`, `ChangedByAssociateId`, `WebhookName`. Members we
+//!   do not know are ignored (SuperOffice adds some, e.g. `Values` on older deleted events).
+//! - `Timestamp` is RFC 3339 with `Z` or an offset (.NET writes seven fractional digits); a time
+//!   without zone is refused rather than guessed.
+//! - Several secrets may be given (rotation): each is tried, all of them, whatever the outcome.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use hmac::{KeyInit, Mac};
+use serde::Serialize;
+use sha2::Sha256;
+
+use crate::error::{Error, Result};
+use crate::json::{self, Object, Value};
+use crate::response::MAX_RESPONSE_BYTES;
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// Header SuperOffice puts the signature in (matched without regard to case).
+pub const SIGNATURE_HEADER: &str = "x-superoffice-signature";
+/// Header naming the event id, which must agree with the body's `EventId`.
+pub const EVENT_ID_HEADER: &str = "x-superoffice-eventid";
+/// Most secrets accepted at once (rotation needs two; a few more cost little).
+pub const MAX_SECRETS: usize = 8;
+/// Longest secret accepted, in bytes.
+pub const MAX_SECRET_BYTES: usize = 1024;
+/// Longest `maxAgeSeconds` accepted: a week. Beyond that the check is not a check.
+pub const MAX_AGE_LIMIT_SECONDS: u32 = 7 * 24 * 3600;
+/// Longest `EventId` and `Event` accepted (a GUID is 36 characters; event names are short).
+const MAX_NAME_CHARS: usize = 200;
+
+#[derive(Debug, Clone)]
+pub struct WebhookOptions<'a> {
+    /// The delivery's headers, `(name, value)`, names in any case.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The webhook's shared secret, or several while one replaces another.
+    pub secrets: &'a [&'a str],
+    /// When given, an event whose `Timestamp` is further than this from `now` is refused.
+    pub max_age_seconds: Option<u32>,
+    /// Current time, epoch milliseconds (read only with `max_age_seconds`).
+    pub now_ms: f64,
+}
+
+/// A verified webhook event, as SuperOffice sent it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookEvent {
+    pub event_id: String,
+    /// `Timestamp`, epoch milliseconds.
+    #[serde(rename = "timestamp")]
+    pub timestamp_ms: f64,
+    /// `Event`, e.g. `contact.changed`, or `test`.
+    pub event: String,
+    /// `Entity`, e.g. `contact`; absent on webhook state events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    pub primary_key: i64,
+    pub context_identifier: String,
+    pub changed_by_associate_id: i64,
+    pub webhook_name: String,
+    /// `Changes`: the database field names the change touched.
+    pub changes: Vec<String>,
+    /// `FieldValues`, when SuperOffice sends them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_values: Option<Object>,
+    /// The registration's test event (`Event` is `test`): answer 200 and do nothing else.
+    pub test: bool,
+}
+
+fn refused(reason: &'static str) -> Error {
+    Error::WebhookInvalid { reason }
+}
+
+/// Verifies a webhook delivery's signature over the raw `body` and returns its event.
+pub fn verify_webhook(body: &[u8], options: &WebhookOptions<'_>) -> Result<WebhookEvent> {
+    if body.len() > MAX_RESPONSE_BYTES {
+        return Err(Error::ResponseTooLarge {
+            limit: MAX_RESPONSE_BYTES,
+        });
+    }
+    check_options(options)?;
+    let signature = header(options.headers, SIGNATURE_HEADER)
+        .map_err(|()| refused("malformed-signature"))?
+        .ok_or_else(|| refused("missing-signature"))?;
+    let signature = decode_signature(signature)?;
+    if !signed_by_any(body, &signature, options.secrets) {
+        return Err(refused("signature-mismatch"));
+    }
+    let event = read_event(body)?;
+    if !event.test {
+        let named =
+            header(options.headers, EVENT_ID_HEADER).map_err(|()| refused("event-id-mismatch"))?;
+        if named.is_some_and(|id| !id.eq_ignore_ascii_case(&event.event_id)) {
+            return Err(refused("event-id-mismatch"));
+        }
+    }
+    if let Some(max_age) = options.max_age_seconds {
+        check_age(event.timestamp_ms, options.now_ms, max_age)?;
+    }
+    Ok(event)
+}
+
+fn check_options(options: &WebhookOptions<'_>) -> Result<()> {
+    if options.secrets.is_empty() {
+        return Err(Error::InvalidArgument(
+            "secret is required: the webhook's shared secret, or a list of them",
+        ));
+    }
+    if options.secrets.len() > MAX_SECRETS {
+        return Err(Error::InvalidArgument("at most 8 secrets may be given"));
+    }
+    if options
+        .secrets
+        .iter()
+        .any(|secret| secret.is_empty() || secret.len() > MAX_SECRET_BYTES)
+    {
+        return Err(Error::InvalidArgument(
+            "each secret must be a non-empty string of at most 1024 bytes",
+        ));
+    }
+    if let Some(max_age) = options.max_age_seconds {
+        if max_age == 0 || max_age > MAX_AGE_LIMIT_SECONDS {
+            return Err(Error::InvalidArgument(
+                "maxAgeSeconds must be from 1 to 604800",
+            ));
+        }
+        if !options.now_ms.is_finite() || options.now_ms < 0.0 {
+            return Err(Error::InvalidArgument("now must be a valid time"));
+        }
+    }
+    Ok(())
+}
+
+/// The value of the one header named `name` (any case), trimmed; `Err` when it appears twice.
+fn header<'a>(headers: &[(&str, &'a str)], name: &str) -> std::result::Result<Option<&'a str>, ()> {
+    let mut found = None;
+    for (header_name, value) in headers {
+        if header_name.eq_ignore_ascii_case(name) {
+            if found.is_some() {
+                return Err(());
+            }
+            found = Some(value.trim_matches([' ', '\t']));
+        }
+    }
+    Ok(found)
+}
+
+/// Standard base64 with padding of exactly 32 bytes (an HMAC-SHA256 tag), as `Convert.ToBase64String`
+/// writes it; the base64 crate refuses non-canonical trailing bits.
+fn decode_signature(value: &str) -> Result<Vec<u8>> {
+    if value.len() != 44 {
+        return Err(refused("malformed-signature"));
+    }
+    match STANDARD.decode(value) {
+        Ok(bytes) if bytes.len() == 32 => Ok(bytes),
+        _ => Err(refused("malformed-signature")),
+    }
+}
+
+/// Whether `signature` is the HMAC-SHA256 of `body` under one of `secrets`. Every secret is tried
+/// (no early exit), and each comparison is `hmac`'s constant-time `verify_slice`: how long this takes
+/// says nothing about how much of the signature was right, nor which secret matched.
+fn signed_by_any(body: &[u8], signature: &[u8], secrets: &[&str]) -> bool {
+    let mut any = false;
+    for secret in secrets {
+        // HMAC takes a key of any length; new_from_slice cannot fail for it.
+        let verified = HmacSha256::new_from_slice(secret.as_bytes())
+            .map(|mac| mac.chain_update(body).verify_slice(signature).is_ok())
+            .unwrap_or(false);
+        any |= verified;
+    }
+    any
+}
+
+fn read_event(body: &[u8]) -> Result<WebhookEvent> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let object = json::parse_object(body).ok_or_else(|| refused("malformed-json"))?;
+    let malformed = || refused("malformed-event");
+    let event_id = name(&object, "EventId").ok_or_else(malformed)?;
+    let event = name(&object, "Event").ok_or_else(malformed)?;
+    let timestamp_ms = match object.get("Timestamp") {
+        Some(Value::String(text)) => parse_timestamp(text).ok_or_else(malformed)?,
+        _ => return Err(malformed()),
+    };
+    let changes = match object.get("Changes") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(malformed)?,
+        _ => return Err(malformed()),
+    };
+    let field_values = match object.get("FieldValues") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(values)) => Some(values.clone()),
+        Some(_) => return Err(malformed()),
+    };
+    let entity = match object.get("Entity") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(entity)) => Some(entity.clone()),
+        Some(_) => return Err(malformed()),
+    };
+    Ok(WebhookEvent {
+        test: event == "test",
+        primary_key: integer(&object, "PrimaryKey").ok_or_else(malformed)?,
+        context_identifier: string(&object, "ContextIdentifier").ok_or_else(malformed)?,
+        changed_by_associate_id: integer(&object, "ChangedByAssociateId").ok_or_else(malformed)?,
+        webhook_name: string(&object, "WebhookName").ok_or_else(malformed)?,
+        event_id,
+        timestamp_ms,
+        event,
+        entity,
+        changes,
+        field_values,
+    })
+}
+
+fn string(object: &Object, member: &str) -> Option<String> {
+    object.get(member)?.as_str().map(str::to_owned)
+}
+
+/// A non-empty identifier of printable ASCII (an event id or name): these route events and key the
+/// duplicate window, so nothing else is accepted.
+fn name(object: &Object, member: &str) -> Option<String> {
+    let text = object.get(member)?.as_str()?;
+    let printable = text.bytes().all(|b| b.is_ascii_graphic());
+    (!text.is_empty() && text.len() <= MAX_NAME_CHARS && printable).then(|| text.to_owned())
+}
+
+fn integer(object: &Object, member: &str) -> Option<i64> {
+    object.get(member)?.as_i64()
+}
+
+/// RFC 3339 date-time to epoch milliseconds: `YYYY-MM-DDTHH:MM:SS`, an optional fraction of 1 to 9
+/// digits, then `Z` or `+HH:MM`/`-HH:MM`. The calendar (month lengths, leap years, range) is der's
+/// `DateTime`; what is ours is reading the fixed-width fields.
+fn parse_timestamp(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u16> {
+        let field = bytes.get(range)?;
+        field.iter().try_fold(0u16, |value, &b| {
+            b.is_ascii_digit().then(|| value * 10 + u16::from(b - b'0'))
+        })
+    };
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if separators
+        .iter()
+        .any(|&(at, expected)| bytes.get(at) != Some(&expected))
+    {
+        return None;
+    }
+    let small = |value: u16| u8::try_from(value).ok();
+    let date = der::DateTime::new(
+        digits(0..4)?,
+        small(digits(5..7)?)?,
+        small(digits(8..10)?)?,
+        small(digits(11..13)?)?,
+        small(digits(14..16)?)?,
+        small(digits(17..19)?)?,
+    )
+    .ok()?;
+    let mut rest = &text[19..];
+    let mut fraction_ms = 0.0;
+    if let Some(after_dot) = rest.strip_prefix('.') {
+        let count = after_dot.bytes().take_while(u8::is_ascii_digit).count();
+        if count == 0 || count > 9 {
+            return None;
+        }
+        // Milliseconds from the first three digits; finer digits are dropped, as Date drops them.
+        let first_three = format!("{:0<3}", &after_dot[..count.min(3)]);
+        fraction_ms = f64::from(first_three.parse::<u16>().ok()?);
+        rest = &after_dot[count..];
+    }
+    let offset_minutes: i32 = match rest.as_bytes() {
+        [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let field = |a: u8, b: u8| -> Option<i32> {
+                (a.is_ascii_digit() && b.is_ascii_digit())
+                    .then(|| i32::from(a - b'0') * 10 + i32::from(b - b'0'))
+            };
+            let (hours, minutes) = (field(*h1, *h2)?, field(*m1, *m2)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let sign = if *sign == b'-' { -1 } else { 1 };
+            sign * (hours * 60 + minutes)
+        }
+        _ => return None,
+    };
+    // Whole seconds since 1970 fit an f64 exactly (der's range ends in year 9999).
+    #[allow(clippy::cast_precision_loss)]
+    let seconds = date.unix_duration().as_secs() as f64;
+    Some((seconds - f64::from(offset_minutes) * 60.0) * 1000.0 + fraction_ms)
+}
+
+fn check_age(timestamp_ms: f64, now_ms: f64, max_age_seconds: u32) -> Result<()> {
+    let window_ms = f64::from(max_age_seconds) * 1000.0;
+    if timestamp_ms + window_ms < now_ms {
+        return Err(refused("too-old"));
+    }
+    if timestamp_ms - window_ms > now_ms {
+        return Err(refused("timestamp-in-future"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub(super) fn timestamp_for_tests(text: &str) -> Option<f64> {
+    parse_timestamp(text)
+}
