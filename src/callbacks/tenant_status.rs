@@ -31,13 +31,11 @@
 use serde::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::json::{self, Object, Value};
 use crate::jwt::{self, ValidationOptions};
 use crate::keyset::KeySet;
-use crate::response::MAX_RESPONSE_BYTES;
-
-/// The tenant claim of SuperOffice's tokens.
-const CONTEXT_CLAIM: &str = "http://schemes.superoffice.net/identity/ctx";
+use crate::plumbing::claims::claim_name;
+use crate::plumbing::http::MAX_RESPONSE_BYTES;
+use crate::plumbing::json::{self, Object, Value};
 
 /// `CustomerStateChangeNotificationType`, by the numbers SuperOffice documents.
 const CHANGE_TYPES: [&str; 5] = ["Upgrade", "BackupRestored", "Suspend", "Resume", "Delete"];
@@ -126,14 +124,15 @@ pub fn parse_tenant_status_notification(
         nonce: None,
     };
     let claims = jwt::validate_token_leaving_audience(token, keys, &validation)?;
-    match claims.get(CONTEXT_CLAIM) {
-        None => Err(Error::claim(CONTEXT_CLAIM, "missing")),
+    let context_claim = claim_name("ctx");
+    match claims.get(&context_claim) {
+        None => Err(Error::claim(&context_claim, "missing")),
         Some(Value::String(ctx)) if *ctx == notification.context_identifier => Ok(notification),
         Some(Value::String(_)) => Err(Error::claim(
-            CONTEXT_CLAIM,
+            &context_claim,
             "names another tenant than ContextIdentifier",
         )),
-        Some(_) => Err(Error::claim(CONTEXT_CLAIM, "must be a string")),
+        Some(_) => Err(Error::claim(&context_claim, "must be a string")),
     }
 }
 

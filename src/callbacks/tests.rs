@@ -487,7 +487,7 @@ fn arguments_are_refused_before_anything_is_read() {
             "{secrets:?} {max_age:?}"
         );
     }
-    let large = vec![b' '; crate::response::MAX_RESPONSE_BYTES + 1];
+    let large = vec![b' '; crate::plumbing::http::MAX_RESPONSE_BYTES + 1];
     assert_eq!(
         verify(&large, &headers, &[SECRET], None, 0.0)
             .unwrap_err()

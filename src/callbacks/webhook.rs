@@ -41,8 +41,8 @@ use serde::Serialize;
 use sha2::Sha256;
 
 use crate::error::{Error, Result};
-use crate::json::{self, Object, Value};
-use crate::response::MAX_RESPONSE_BYTES;
+use crate::plumbing::http::MAX_RESPONSE_BYTES;
+use crate::plumbing::json::{self, Object, Value};
 
 type HmacSha256 = hmac::Hmac<Sha256>;
 
