@@ -46,15 +46,15 @@ function rawBody(body) {
 }
 
 /**
- * The SuperOffice headers of a delivery as `[name, value]` pairs: from a Fetch `Headers`, Node's
- * `req.headers` (values may be arrays) or a plain object. Only `X-SuperOffice-*` travel to the core;
- * a name given twice in different case travels twice, and the core refuses the pair.
+ * The SuperOffice headers of a delivery as `[name, value, name, value, ...]`: from a Fetch `Headers`,
+ * Node's `req.headers` (values may be arrays) or a plain object. Only `X-SuperOffice-*` travel to the
+ * core; a name given twice in different case travels twice, and the core refuses the pair.
  */
 function superOfficeHeaders(headers) {
   if (headers === undefined || headers === null) return [];
   const pairs = [];
   const add = (name, value) => {
-    if (/^x-superoffice-/i.test(name)) pairs.push([name, Array.isArray(value) ? value.join(', ') : String(value)]);
+    if (/^x-superoffice-/i.test(name)) pairs.push(name, Array.isArray(value) ? value.join(', ') : String(value));
   };
   if (typeof headers.forEach === 'function' && typeof headers.get === 'function') {
     headers.forEach((value, name) => add(name, value));
@@ -92,8 +92,22 @@ function verifyWebhook(options) {
     maxAgeSeconds,
     nowMs: toEpochMs(options.now),
   });
-  const event = JSON.parse(callCore(() => wasm.verifyWebhook(args, body)));
-  event.timestamp = new Date(event.timestamp);
+  const { timestamp, test, payload } = JSON.parse(callCore(() => wasm.verifyWebhook(args, body)));
+  // The core checked every member's type; here they only take JavaScript's names.
+  const event = {
+    eventId: payload.EventId,
+    timestamp: new Date(timestamp),
+    event: payload.Event,
+    entity: payload.Entity ?? undefined,
+    primaryKey: payload.PrimaryKey,
+    contextIdentifier: payload.ContextIdentifier,
+    changedByAssociateId: payload.ChangedByAssociateId,
+    webhookName: payload.WebhookName,
+    changes: payload.Changes,
+    fieldValues: payload.FieldValues ?? undefined,
+    test,
+    payload,
+  };
   return event;
 }
 

@@ -60,17 +60,14 @@ fn a_signed_event_is_read_with_its_members() {
         TIMESTAMP_MS + 1000.0,
     )
     .unwrap();
-    assert_eq!(event.event_id, EVENT_ID);
+    assert_eq!(event.event_id(), EVENT_ID);
     assert_eq!(event.timestamp_ms, TIMESTAMP_MS);
-    assert_eq!(event.event, "contact.changed");
-    assert_eq!(event.entity.as_deref(), Some("contact"));
-    assert_eq!(event.primary_key, 994_863);
-    assert_eq!(event.context_identifier, "Cust1234");
-    assert_eq!(event.changed_by_associate_id, 316);
-    assert_eq!(event.webhook_name, "Name you provided");
-    assert_eq!(event.changes, ["contact_id", "associate_id"]);
-    assert_eq!(event.field_values, None);
     assert!(!event.test);
+    // The members as sent, in the body's order.
+    assert_eq!(
+        serde_json::Value::Object(event.payload),
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()
+    );
 }
 
 /// RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?". A signature from an outside
@@ -149,7 +146,7 @@ fn the_raw_bytes_are_what_count() {
             0.0,
         )
         .unwrap();
-        assert_eq!(event.event_id, EVENT_ID);
+        assert_eq!(event.event_id(), EVENT_ID);
     }
 }
 
@@ -193,7 +190,7 @@ fn the_test_event_is_flagged_and_its_header_id_may_differ() {
     )
     .unwrap();
     assert!(event.test);
-    assert_eq!(event.event_id, "4b5ce038-50f2-4796-bdb2-f96908cf31c2");
+    assert_eq!(event.event_id(), "4b5ce038-50f2-4796-bdb2-f96908cf31c2");
 }
 
 #[test]
@@ -211,8 +208,8 @@ fn state_events_without_entity_and_with_field_values() {
         0.0,
     )
     .unwrap();
-    assert_eq!(event.entity, None);
-    let values = event.field_values.unwrap();
+    assert!(!event.payload.contains_key("Entity"));
+    let values = event.payload["FieldValues"].as_object().unwrap();
     assert_eq!(values.get("state").and_then(|v| v.as_i64()), Some(2));
 }
 
@@ -430,7 +427,7 @@ fn refusals_table() {
         let error = verify(body.as_bytes(), &headers, &[SECRET], max_age, now_ms).unwrap_err();
         assert_eq!(error, Error::WebhookInvalid { reason }, "{what}");
         assert!(
-            WEBHOOK_REASONS.iter().any(|(name, _)| *name == reason),
+            WEBHOOK_REASONS.contains(&reason),
             "{what}: {reason} is not listed"
         );
         let message = error.to_string();

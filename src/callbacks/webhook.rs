@@ -71,30 +71,30 @@ pub struct WebhookOptions<'a> {
     pub now_ms: f64,
 }
 
-/// A verified webhook event, as SuperOffice sent it.
+/// A verified webhook event: its members as SuperOffice sent them, each checked (see [`verify_webhook`]),
+/// with the `Timestamp` read and the test event recognised.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookEvent {
-    pub event_id: String,
     /// `Timestamp`, epoch milliseconds.
     #[serde(rename = "timestamp")]
     pub timestamp_ms: f64,
-    /// `Event`, e.g. `contact.changed`, or `test`.
-    pub event: String,
-    /// `Entity`, e.g. `contact`; absent on webhook state events.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub entity: Option<String>,
-    pub primary_key: i64,
-    pub context_identifier: String,
-    pub changed_by_associate_id: i64,
-    pub webhook_name: String,
-    /// `Changes`: the database field names the change touched.
-    pub changes: Vec<String>,
-    /// `FieldValues`, when SuperOffice sends them.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field_values: Option<Object>,
     /// The registration's test event (`Event` is `test`): answer 200 and do nothing else.
     pub test: bool,
+    /// `EventId` (a GUID), `Event`, `Changes` (strings), `PrimaryKey`, `ContextIdentifier`,
+    /// `ChangedByAssociateId`, `WebhookName`, and `Entity` and `FieldValues` when sent; members we do
+    /// not know are kept as sent.
+    pub payload: Object,
+}
+
+impl WebhookEvent {
+    /// `EventId`, checked to be a non-empty printable ASCII string.
+    pub fn event_id(&self) -> &str {
+        self.payload
+            .get("EventId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
 }
 
 fn refused(reason: &'static str) -> Error {
@@ -120,7 +120,7 @@ pub fn verify_webhook(body: &[u8], options: &WebhookOptions<'_>) -> Result<Webho
     if !event.test {
         let named =
             header(options.headers, EVENT_ID_HEADER).map_err(|()| refused("event-id-mismatch"))?;
-        if named.is_some_and(|id| !id.eq_ignore_ascii_case(&event.event_id)) {
+        if named.is_some_and(|id| !id.eq_ignore_ascii_case(event.event_id())) {
             return Err(refused("event-id-mismatch"));
         }
     }
@@ -169,7 +169,7 @@ fn header<'a>(headers: &[(&str, &'a str)], name: &str) -> std::result::Result<Op
             if found.is_some() {
                 return Err(());
             }
-            found = Some(value.trim_matches([' ', '\t']));
+            found = Some(value.trim());
         }
     }
     Ok(found)
@@ -204,61 +204,47 @@ fn signed_by_any(body: &[u8], signature: &[u8], secrets: &[&str]) -> bool {
 
 fn read_event(body: &[u8]) -> Result<WebhookEvent> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let object = json::parse_object(body).ok_or_else(|| refused("malformed-json"))?;
-    let malformed = || refused("malformed-event");
-    let event_id = name(&object, "EventId").ok_or_else(malformed)?;
-    let event = name(&object, "Event").ok_or_else(malformed)?;
-    let timestamp_ms = match object.get("Timestamp") {
-        Some(Value::String(text)) => parse_timestamp(text).ok_or_else(malformed)?,
-        _ => return Err(malformed()),
+    let payload = json::parse_object(body).ok_or_else(|| refused("malformed-json"))?;
+    let member = |name: &str| payload.get(name).filter(|value| !value.is_null());
+    let string = |name: &str| member(name).and_then(Value::as_str);
+    let integer = |name: &str| member(name).is_some_and(Value::is_i64);
+    let identifier = |name: &str| {
+        string(name).filter(|text| {
+            !text.is_empty()
+                && text.len() <= MAX_NAME_CHARS
+                && text.bytes().all(|b| b.is_ascii_graphic())
+        })
     };
-    let changes = match object.get("Changes") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| item.as_str().map(str::to_owned))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(malformed)?,
-        _ => return Err(malformed()),
+    let event = identifier("Event");
+    let changes = member("Changes")
+        .and_then(Value::as_array)
+        .is_some_and(|items| items.iter().all(Value::is_string));
+    let optional = |name: &str, kind: fn(&Value) -> bool| member(name).is_none_or(kind);
+    let timestamp_ms = string("Timestamp").and_then(parse_timestamp);
+    let (Some(event), Some(timestamp_ms)) = (event, timestamp_ms) else {
+        return Err(malformed());
     };
-    let field_values = match object.get("FieldValues") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(values)) => Some(values.clone()),
-        Some(_) => return Err(malformed()),
-    };
-    let entity = match object.get("Entity") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(entity)) => Some(entity.clone()),
-        Some(_) => return Err(malformed()),
-    };
+    let well_formed = identifier("EventId").is_some()
+        && changes
+        && integer("PrimaryKey")
+        && string("ContextIdentifier").is_some()
+        && integer("ChangedByAssociateId")
+        && string("WebhookName").is_some()
+        && optional("Entity", Value::is_string)
+        && optional("FieldValues", Value::is_object);
+    if !well_formed {
+        return Err(malformed());
+    }
+    let test = event == "test";
     Ok(WebhookEvent {
-        test: event == "test",
-        primary_key: integer(&object, "PrimaryKey").ok_or_else(malformed)?,
-        context_identifier: string(&object, "ContextIdentifier").ok_or_else(malformed)?,
-        changed_by_associate_id: integer(&object, "ChangedByAssociateId").ok_or_else(malformed)?,
-        webhook_name: string(&object, "WebhookName").ok_or_else(malformed)?,
-        event_id,
         timestamp_ms,
-        event,
-        entity,
-        changes,
-        field_values,
+        test,
+        payload,
     })
 }
 
-fn string(object: &Object, member: &str) -> Option<String> {
-    object.get(member)?.as_str().map(str::to_owned)
-}
-
-/// A non-empty identifier of printable ASCII (an event id or name): these route events and key the
-/// duplicate window, so nothing else is accepted.
-fn name(object: &Object, member: &str) -> Option<String> {
-    let text = object.get(member)?.as_str()?;
-    let printable = text.bytes().all(|b| b.is_ascii_graphic());
-    (!text.is_empty() && text.len() <= MAX_NAME_CHARS && printable).then(|| text.to_owned())
-}
-
-fn integer(object: &Object, member: &str) -> Option<i64> {
-    object.get(member)?.as_i64()
+fn malformed() -> Error {
+    refused("malformed-event")
 }
 
 /// RFC 3339 date-time to epoch milliseconds: `YYYY-MM-DDTHH:MM:SS`, an optional fraction of 1 to 9
@@ -297,8 +283,12 @@ fn parse_timestamp(text: &str) -> Option<f64> {
             return None;
         }
         // Milliseconds from the first three digits; finer digits are dropped, as Date drops them.
-        let first_three = format!("{:0<3}", &after_dot[..count.min(3)]);
-        fraction_ms = f64::from(first_three.parse::<u16>().ok()?);
+        let mut ms = 0u16;
+        for place in 0..3 {
+            let digit = after_dot.as_bytes().get(place).filter(|_| place < count);
+            ms = ms * 10 + digit.map_or(0, |b| u16::from(b - b'0'));
+        }
+        fraction_ms = f64::from(ms);
         rest = &after_dot[count..];
     }
     let offset_minutes: i32 = match rest.as_bytes() {
