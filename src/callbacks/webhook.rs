@@ -30,8 +30,8 @@
 //! - Required members are those every documented payload carries: `EventId`, `Timestamp`, `Event`,
 //!   `Changes`, `PrimaryKey`, `ContextIdentifier`, `ChangedByAssociateId`, `WebhookName`. Members we
 //!   do not know are ignored (SuperOffice adds some, e.g. `Values` on older deleted events).
-//! - `Timestamp` is RFC 3339 with `Z` or an offset (.NET writes seven fractional digits); a time
-//!   without zone is refused rather than guessed.
+//! - `Timestamp` is RFC 3339 with `Z` or an offset (.NET writes seven fractional digits), read by the
+//!   plumbing's `time`; a time without zone is refused rather than guessed.
 //! - Several secrets may be given (rotation): each is tried, all of them, whatever the outcome.
 
 use base64::engine::general_purpose::STANDARD;
@@ -43,13 +43,10 @@ use sha2::Sha256;
 use crate::error::{Error, Result};
 use crate::plumbing::http::MAX_RESPONSE_BYTES;
 use crate::plumbing::json::{self, Object, Value};
+use crate::plumbing::time::parse_rfc3339_ms;
 
 type HmacSha256 = hmac::Hmac<Sha256>;
 
-/// Header SuperOffice puts the signature in (matched without regard to case).
-pub const SIGNATURE_HEADER: &str = "x-superoffice-signature";
-/// Header naming the event id, which must agree with the body's `EventId`.
-pub const EVENT_ID_HEADER: &str = "x-superoffice-eventid";
 /// Most secrets accepted at once (rotation needs two; a few more cost little).
 pub const MAX_SECRETS: usize = 8;
 /// Longest secret accepted, in bytes.
@@ -61,8 +58,11 @@ const MAX_NAME_CHARS: usize = 200;
 
 #[derive(Debug, Clone)]
 pub struct WebhookOptions<'a> {
-    /// The delivery's headers, `(name, value)`, names in any case.
-    pub headers: &'a [(&'a str, &'a str)],
+    /// `X-SuperOffice-Signature`, as received (a header sent twice arrives joined by `, `, as HTTP
+    /// joins it, and so is malformed).
+    pub signature: Option<&'a str>,
+    /// `X-SuperOffice-EventId`, when sent.
+    pub event_id: Option<&'a str>,
     /// The webhook's shared secret, or several while one replaces another.
     pub secrets: &'a [&'a str],
     /// When given, an event whose `Timestamp` is further than this from `now` is refused.
@@ -74,7 +74,6 @@ pub struct WebhookOptions<'a> {
 /// A verified webhook event: its members as SuperOffice sent them, each checked (see [`verify_webhook`]),
 /// with the `Timestamp` read and the test event recognised.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct WebhookEvent {
     /// `Timestamp`, epoch milliseconds.
     #[serde(rename = "timestamp")]
@@ -108,21 +107,38 @@ pub fn verify_webhook(body: &[u8], options: &WebhookOptions<'_>) -> Result<Webho
             limit: MAX_RESPONSE_BYTES,
         });
     }
-    check_options(options)?;
-    let signature = header(options.headers, SIGNATURE_HEADER)
-        .map_err(|()| refused("malformed-signature"))?
+    let secrets = options.secrets;
+    if secrets.is_empty()
+        || secrets.len() > MAX_SECRETS
+        || secrets
+            .iter()
+            .any(|s| s.is_empty() || s.len() > MAX_SECRET_BYTES)
+    {
+        return Err(Error::InvalidArgument(
+            "secret: 1 to 8 non-empty secrets of at most 1024 bytes",
+        ));
+    }
+    if options.max_age_seconds.is_some_and(|age| {
+        age == 0
+            || age > MAX_AGE_LIMIT_SECONDS
+            || !options.now_ms.is_finite()
+            || options.now_ms < 0.0
+    }) {
+        return Err(Error::InvalidArgument(
+            "maxAgeSeconds must be from 1 to 604800, with a valid now",
+        ));
+    }
+    let signature = options
+        .signature
         .ok_or_else(|| refused("missing-signature"))?;
-    let signature = decode_signature(signature)?;
-    if !signed_by_any(body, &signature, options.secrets) {
+    let signature = decode_signature(signature.trim())?;
+    if !signed_by_any(body, &signature, secrets) {
         return Err(refused("signature-mismatch"));
     }
     let event = read_event(body)?;
-    if !event.test {
-        let named =
-            header(options.headers, EVENT_ID_HEADER).map_err(|()| refused("event-id-mismatch"))?;
-        if named.is_some_and(|id| !id.eq_ignore_ascii_case(event.event_id())) {
-            return Err(refused("event-id-mismatch"));
-        }
+    let named = options.event_id.map(str::trim);
+    if !event.test && named.is_some_and(|id| !id.eq_ignore_ascii_case(event.event_id())) {
+        return Err(refused("event-id-mismatch"));
     }
     if let Some(max_age) = options.max_age_seconds {
         check_age(event.timestamp_ms, options.now_ms, max_age)?;
@@ -130,59 +146,11 @@ pub fn verify_webhook(body: &[u8], options: &WebhookOptions<'_>) -> Result<Webho
     Ok(event)
 }
 
-fn check_options(options: &WebhookOptions<'_>) -> Result<()> {
-    if options.secrets.is_empty() {
-        return Err(Error::InvalidArgument(
-            "secret is required: the webhook's shared secret, or a list of them",
-        ));
-    }
-    if options.secrets.len() > MAX_SECRETS {
-        return Err(Error::InvalidArgument("at most 8 secrets may be given"));
-    }
-    if options
-        .secrets
-        .iter()
-        .any(|secret| secret.is_empty() || secret.len() > MAX_SECRET_BYTES)
-    {
-        return Err(Error::InvalidArgument(
-            "each secret must be a non-empty string of at most 1024 bytes",
-        ));
-    }
-    if let Some(max_age) = options.max_age_seconds {
-        if max_age == 0 || max_age > MAX_AGE_LIMIT_SECONDS {
-            return Err(Error::InvalidArgument(
-                "maxAgeSeconds must be from 1 to 604800",
-            ));
-        }
-        if !options.now_ms.is_finite() || options.now_ms < 0.0 {
-            return Err(Error::InvalidArgument("now must be a valid time"));
-        }
-    }
-    Ok(())
-}
-
-/// The value of the one header named `name` (any case), trimmed; `Err` when it appears twice.
-fn header<'a>(headers: &[(&str, &'a str)], name: &str) -> std::result::Result<Option<&'a str>, ()> {
-    let mut found = None;
-    for (header_name, value) in headers {
-        if header_name.eq_ignore_ascii_case(name) {
-            if found.is_some() {
-                return Err(());
-            }
-            found = Some(value.trim());
-        }
-    }
-    Ok(found)
-}
-
 /// Standard base64 with padding of exactly 32 bytes (an HMAC-SHA256 tag), as `Convert.ToBase64String`
 /// writes it; the base64 crate refuses non-canonical trailing bits.
 fn decode_signature(value: &str) -> Result<Vec<u8>> {
-    if value.len() != 44 {
-        return Err(refused("malformed-signature"));
-    }
     match STANDARD.decode(value) {
-        Ok(bytes) if bytes.len() == 32 => Ok(bytes),
+        Ok(tag) if tag.len() == 32 => Ok(tag),
         _ => Err(refused("malformed-signature")),
     }
 }
@@ -220,7 +188,7 @@ fn read_event(body: &[u8]) -> Result<WebhookEvent> {
         .and_then(Value::as_array)
         .is_some_and(|items| items.iter().all(Value::is_string));
     let optional = |name: &str, kind: fn(&Value) -> bool| member(name).is_none_or(kind);
-    let timestamp_ms = string("Timestamp").and_then(parse_timestamp);
+    let timestamp_ms = string("Timestamp").and_then(parse_rfc3339_ms);
     let (Some(event), Some(timestamp_ms)) = (event, timestamp_ms) else {
         return Err(malformed());
     };
@@ -247,72 +215,6 @@ fn malformed() -> Error {
     refused("malformed-event")
 }
 
-/// RFC 3339 date-time to epoch milliseconds: `YYYY-MM-DDTHH:MM:SS`, an optional fraction of 1 to 9
-/// digits, then `Z` or `+HH:MM`/`-HH:MM`. The calendar (month lengths, leap years, range) is der's
-/// `DateTime`; what is ours is reading the fixed-width fields.
-fn parse_timestamp(text: &str) -> Option<f64> {
-    let bytes = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| -> Option<u16> {
-        let field = bytes.get(range)?;
-        field.iter().try_fold(0u16, |value, &b| {
-            b.is_ascii_digit().then(|| value * 10 + u16::from(b - b'0'))
-        })
-    };
-    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
-    if separators
-        .iter()
-        .any(|&(at, expected)| bytes.get(at) != Some(&expected))
-    {
-        return None;
-    }
-    let small = |value: u16| u8::try_from(value).ok();
-    let date = der::DateTime::new(
-        digits(0..4)?,
-        small(digits(5..7)?)?,
-        small(digits(8..10)?)?,
-        small(digits(11..13)?)?,
-        small(digits(14..16)?)?,
-        small(digits(17..19)?)?,
-    )
-    .ok()?;
-    let mut rest = &text[19..];
-    let mut fraction_ms = 0.0;
-    if let Some(after_dot) = rest.strip_prefix('.') {
-        let count = after_dot.bytes().take_while(u8::is_ascii_digit).count();
-        if count == 0 || count > 9 {
-            return None;
-        }
-        // Milliseconds from the first three digits; finer digits are dropped, as Date drops them.
-        let mut ms = 0u16;
-        for place in 0..3 {
-            let digit = after_dot.as_bytes().get(place).filter(|_| place < count);
-            ms = ms * 10 + digit.map_or(0, |b| u16::from(b - b'0'));
-        }
-        fraction_ms = f64::from(ms);
-        rest = &after_dot[count..];
-    }
-    let offset_minutes: i32 = match rest.as_bytes() {
-        [b'Z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let field = |a: u8, b: u8| -> Option<i32> {
-                (a.is_ascii_digit() && b.is_ascii_digit())
-                    .then(|| i32::from(a - b'0') * 10 + i32::from(b - b'0'))
-            };
-            let (hours, minutes) = (field(*h1, *h2)?, field(*m1, *m2)?);
-            if hours > 23 || minutes > 59 {
-                return None;
-            }
-            let sign = if *sign == b'-' { -1 } else { 1 };
-            sign * (hours * 60 + minutes)
-        }
-        _ => return None,
-    };
-    // Whole seconds since 1970 fit an f64 exactly (der's range ends in year 9999).
-    #[allow(clippy::cast_precision_loss)]
-    let seconds = date.unix_duration().as_secs() as f64;
-    Some((seconds - f64::from(offset_minutes) * 60.0) * 1000.0 + fraction_ms)
-}
-
 fn check_age(timestamp_ms: f64, now_ms: f64, max_age_seconds: u32) -> Result<()> {
     let window_ms = f64::from(max_age_seconds) * 1000.0;
     if timestamp_ms + window_ms < now_ms {
@@ -322,9 +224,4 @@ fn check_age(timestamp_ms: f64, now_ms: f64, max_age_seconds: u32) -> Result<()>
         return Err(refused("timestamp-in-future"));
     }
     Ok(())
-}
-
-#[cfg(test)]
-pub(super) fn timestamp_for_tests(text: &str) -> Option<f64> {
-    parse_timestamp(text)
 }

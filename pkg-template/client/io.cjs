@@ -1,21 +1,14 @@
 'use strict';
-// The I/O pieces the two clients share (the system-user client in client.cjs, the refresh-token client
-// in refresh-client.cjs): fetch with a timeout, no redirects and a size cap; a remote key set fetched
+// The I/O pieces the two clients share (the system-user client in system-user.cjs, the refresh-token
+// client in refresh-token.cjs): fetch with a timeout, no redirects and a size cap; a remote key set fetched
 // lazily and refetched, with a cooldown, only when a token names a key we do not have; request
 // coalescing; option checks. The core stays free of all of it.
-
-// Read the core lazily: index.cjs requires the clients from its last lines, so at load time its
-// exports may be incomplete.
-function core() {
-  return require('./index.cjs');
-}
 
 // Ticket and token responses are a few KiB and a JWKS a few more; anything near this is not SuperOffice.
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-// The error class lives in errors.cjs precisely so modules like this one need not reach it through
-// the core; invalidArgument is the same helper index.cjs uses.
-const { SuperOfficeAuthError, invalidArgument } = require('./errors.cjs');
+const { SuperOfficeAuthError, invalidArgument } = require('../errors.cjs');
+const { KeySet } = require('../core/keys.cjs');
 
 function fail(code, message, details) {
   return new SuperOfficeAuthError(code, message, details);
@@ -45,7 +38,8 @@ function checkOptionNames(options, known) {
 
 /** Exactly one of environment and baseUrl; baseUrl an absolute http(s) URL (the core checks the rest). */
 function checkLocation(environment, baseUrl) {
-  if ((environment === undefined) === (baseUrl === undefined)) throw invalidArgument('give exactly one of environment and baseUrl');
+  if ((environment === undefined) === (baseUrl === undefined))
+    throw invalidArgument('give exactly one of environment and baseUrl');
   if (environment !== undefined) requireNonEmptyString('environment', environment);
   if (baseUrl !== undefined) {
     requireNonEmptyString('baseUrl', baseUrl);
@@ -55,7 +49,8 @@ function checkLocation(environment, baseUrl) {
     } catch {
       throw invalidArgument('baseUrl must be an absolute URL');
     }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalidArgument('baseUrl must be http: or https:');
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+      throw invalidArgument('baseUrl must be http: or https:');
   }
   return environment !== undefined ? { environment } : { baseUrl };
 }
@@ -76,7 +71,11 @@ function createSender({ fetchImpl, timeoutMs }) {
       const res = await fetchImpl(url, { ...init, redirect: 'manual', signal });
       if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status <= 399)) {
         await res.body?.cancel().catch(() => {});
-        throw fail('ERR_FETCH_FAILED', `SuperOffice answered with a redirect (HTTP ${res.status}), which is not followed`, { status: res.status });
+        throw fail(
+          'ERR_FETCH_FAILED',
+          `SuperOffice answered with a redirect (HTTP ${res.status}), which is not followed`,
+          { status: res.status },
+        );
       }
       const body = await readLimited(res);
       return { status: res.status, headers: headersToObject(res.headers), body };
@@ -92,27 +91,41 @@ function createSender({ fetchImpl, timeoutMs }) {
 
 /**
  * The keys tokens are checked with: pinned ones, or the environment's JWKS. The JWKS is fetched on
- * first use, then again only when a token names a key we do not have, at most once per `cooldownMs`
- * (counted from the last attempt, failed or not, so a broken endpoint is not hammered). Concurrent
- * fetches are shared.
+ * first use and again when it is older than `maxAgeMs` (counted from the fetch that brought it), or
+ * when a token names a key we do not have, at most once per `cooldownMs` (counted from the last
+ * attempt, failed or not, so a broken endpoint is not hammered). Concurrent fetches are shared.
+ *
+ * The two bounds are jose's (createRemoteJWKSet's cacheMaxAge, default 10 minutes, and
+ * cooldownDuration, 30 s: panva/jose docs/jwks/remote/interfaces/RemoteJWKSetOptions.md). The cooldown
+ * lets a rotated key in; the maximum age lets a withdrawn key out: without it, a key SuperOffice
+ * removed from `{host}/login/.well-known/jwks` (the jwks_uri of its OpenID configuration,
+ * SuperOfficeDocs docs/en/api/authentication/online/api.md) would be trusted for the life of the
+ * process. As in jose, a JWKS past its age is not used while the refetch fails: the caller gets the
+ * fetch's error, and the next call tries again.
  */
-function createKeySource({ pinned, jwksUrl, send, cooldownMs, now }) {
+function createKeySource({ pinned, jwksUrl, send, cooldownMs, maxAgeMs, now }) {
   let jwks = null;
+  let fetchedAt = -Infinity;
   let pending = null;
   let attemptAt = -Infinity;
 
   async function load() {
     const res = await send(jwksUrl, { method: 'GET', headers: { Accept: 'application/json' } });
-    if (res.status < 200 || res.status > 299) throw fail('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status} from the key set endpoint`, { status: res.status });
-    return core().KeySet.from(res.body);
+    if (res.status < 200 || res.status > 299)
+      throw fail('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status} from the key set endpoint`, {
+        status: res.status,
+      });
+    return KeySet.from(res.body);
   }
 
   function fetchJwks() {
     if (!pending) {
-      attemptAt = now();
+      const startedAt = now();
+      attemptAt = startedAt;
       pending = load()
         .then((set) => {
           jwks = set;
+          fetchedAt = startedAt;
           return set;
         })
         .finally(() => {
@@ -132,10 +145,10 @@ function createKeySource({ pinned, jwksUrl, send, cooldownMs, now }) {
 
   return {
     pinned: Boolean(pinned),
-    /** The keys to use now: pinned, cached, or fetched. */
+    /** The keys to use now: pinned, cached and younger than maxAgeMs, or fetched. */
     current() {
       if (pinned) return pinned;
-      if (jwks) return jwks;
+      if (jwks && now() - fetchedAt < maxAgeMs) return jwks;
       return fetchJwks();
     },
     /**
@@ -211,7 +224,10 @@ function concatUtf8(chunks, total) {
 
 // Reads at most MAX_RESPONSE_BYTES, so a hostile or broken server cannot make us buffer gigabytes.
 async function readLimited(res) {
-  const tooLarge = () => fail('ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${MAX_RESPONSE_BYTES} bytes`, { limit: MAX_RESPONSE_BYTES });
+  const tooLarge = () =>
+    fail('ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${MAX_RESPONSE_BYTES} bytes`, {
+      limit: MAX_RESPONSE_BYTES,
+    });
   if (res.body && typeof res.body.getReader === 'function') {
     const reader = res.body.getReader();
     const chunks = [];
@@ -237,7 +253,6 @@ async function readLimited(res) {
 }
 
 module.exports = {
-  core,
   fail,
   invalidArgument,
   requireNonEmptyString,
