@@ -21,7 +21,6 @@
 
 const crypto = require('node:crypto');
 const http = require('node:http');
-const https = require('node:https');
 const { CLAIM, signJwt } = require('./signing.cjs');
 const { requireString, sleep } = require('./http.cjs');
 
@@ -40,6 +39,12 @@ const NOTIFY_OPTIONS = new Set([
   'url', 'contextIdentifier', 'changeType', 'versionName', 'fileVersion', 'clientId', 'claims', 'timeoutMs',
 ]);
 
+/** SuperOffice insists on HTTPS; the stand-in, on loopback, speaks plain HTTP (node:http) only. */
+function requireUrl(url) {
+  requireString('url', url);
+  if (new URL(url).protocol !== 'http:') throw new TypeError('url must be an http: URL (the stand-in delivers over plain HTTP)');
+}
+
 function checkNames(options, allowed, what) {
   if (options === null || typeof options !== 'object') throw new TypeError(`${what} needs an options object`);
   for (const name of Object.keys(options)) {
@@ -50,9 +55,8 @@ function checkNames(options, allowed, what) {
 /** POSTs `body` (a Buffer) and resolves to `{ status, body }`; a failed connection is status 0. */
 function post(url, headers, body, timeoutMs) {
   const target = new URL(url);
-  const transport = target.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
-    const req = transport.request(target, { method: 'POST', headers: { ...headers, 'Content-Length': body.length }, timeout: timeoutMs }, (res) => {
+    const req = http.request(target, { method: 'POST', headers: { ...headers, 'Content-Length': body.length }, timeout: timeoutMs }, (res) => {
       const chunks = [];
       res.on('data', (chunk) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
@@ -64,6 +68,11 @@ function post(url, headers, body, timeoutMs) {
   });
 }
 
+/** A UTC time as .NET's round-trip format writes it: seven fraction digits and `Z`. */
+function dotNetTime(ms) {
+  return new Date(ms).toISOString().replace('Z', '0000Z');
+}
+
 function create(stand) {
   const { now } = stand;
 
@@ -72,7 +81,7 @@ function create(stand) {
     if (options.test) {
       return {
         EventId: eventId,
-        Timestamp: new Date(options.timestamp ?? now()).toISOString(),
+        Timestamp: dotNetTime(options.timestamp ?? now()),
         Changes: [],
         Event: 'test',
         PrimaryKey: 0,
@@ -85,7 +94,7 @@ function create(stand) {
     const event = options.event ?? 'contact.changed';
     const body = {
       EventId: eventId,
-      Timestamp: new Date(options.timestamp ?? now()).toISOString(),
+      Timestamp: dotNetTime(options.timestamp ?? now()),
       Changes: options.changes ?? ['contact_id', 'updated', 'updated_associate_id'],
       Event: event,
       PrimaryKey: options.primaryKey ?? 1,
@@ -108,7 +117,7 @@ function create(stand) {
      */
     async sendWebhook(options = {}) {
       checkNames(options, WEBHOOK_OPTIONS, 'sendWebhook');
-      requireString('url', options.url);
+      requireUrl(options.url);
       if (options.secret !== undefined) requireString('secret', options.secret);
       if (options.body !== undefined && typeof options.body !== 'string') throw new TypeError('body must be a string');
       const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
@@ -155,7 +164,7 @@ function create(stand) {
      */
     async notifyTenantStatus(options = {}) {
       checkNames(options, NOTIFY_OPTIONS, 'notifyTenantStatus');
-      requireString('url', options.url);
+      requireUrl(options.url);
       requireString('contextIdentifier', options.contextIdentifier);
       const code = typeof options.changeType === 'number' ? options.changeType : CHANGE_TYPES[options.changeType];
       if (!Number.isInteger(code)) throw new TypeError(`changeType must be one of ${Object.keys(CHANGE_TYPES).join(', ')} or an integer`);

@@ -19,7 +19,13 @@ const { createStandIn } = require('./server.cjs');
 const { FAULTS } = require('./faults.cjs');
 
 // The doors, in the order requests are routed to them (and their endpoints listed).
-const DOORS = [require('./ticket.cjs'), require('./oauth.cjs'), require('./api.cjs'), require('./netserver.cjs')];
+const DOORS = [
+  require('./ticket.cjs'),
+  require('./oauth.cjs'),
+  require('./api.cjs'),
+  require('./netserver.cjs'),
+  require('./callbacks.cjs'),
+];
 
 /**
  * Start the stand-in on 127.0.0.1.
