@@ -8,8 +8,12 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import {
-  SuperOfficeAuthError, verifyWebhook, parseTenantStatusNotification, createWebhookHandler,
-  handleWebhookRequest, createMemoryWebhookEventStore,
+  SuperOfficeAuthError,
+  verifyWebhook,
+  parseTenantStatusNotification,
+  createWebhookHandler,
+  handleWebhookRequest,
+  createMemoryWebhookEventStore,
 } from 'superoffice-auth';
 import { startMockSuperOffice } from 'superoffice-auth/testing';
 import { IDENTITY, makeKeyPair, mintJwt } from './helpers/independent.mjs';
@@ -21,7 +25,10 @@ const NOW = Date.UTC(2026, 10, 23, 14, 5, 30, 123);
 const NOW_S = Math.floor(NOW / 1000);
 
 /** SuperOffice's signature, computed independently: base64 HMAC-SHA256 of the bytes, UTF-8 key. */
-const sign = (body, secret = SECRET) => createHmac('sha256', Buffer.from(secret, 'utf8')).update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body).digest('base64');
+const sign = (body, secret = SECRET) =>
+  createHmac('sha256', Buffer.from(secret, 'utf8'))
+    .update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body)
+    .digest('base64');
 
 function payload(overrides = {}) {
   return {
@@ -48,7 +55,10 @@ function refused(fn, reason) {
     assert.equal(error.code, 'ERR_WEBHOOK_INVALID', error.message);
     assert.equal(error.reason, reason, error.message);
     assert.ok(!error.message.includes(SECRET), 'no secret in the message');
-    assert.ok(!error.message.includes('Cust54321') && !error.message.includes('Tonys'), 'nothing of the body in the message');
+    assert.ok(
+      !error.message.includes('Cust54321') && !error.message.includes('Tonys'),
+      'nothing of the body in the message',
+    );
     return true;
   });
 }
@@ -81,16 +91,24 @@ test('the raw bytes are what is signed: non-ASCII, CRLF, whitespace and member o
     }
     // Any other serialisation of the same object has another signature.
     for (const other of bodies.filter((b) => b !== body)) {
-      refused(() => verifyWebhook({ body: other, headers: headersFor(body), secret: SECRET, now: NOW }), 'signature-mismatch');
+      refused(
+        () => verifyWebhook({ body: other, headers: headersFor(body), secret: SECRET, now: NOW }),
+        'signature-mismatch',
+      );
     }
   }
   // A body decoded and re-encoded through a lossy path no longer verifies.
   const latin1 = Buffer.from(Buffer.from(bodies[0], 'utf8').toString('latin1'), 'utf8');
-  refused(() => verifyWebhook({ body: latin1, headers: headersFor(bodies[0]), secret: SECRET, now: NOW }), 'signature-mismatch');
+  refused(
+    () => verifyWebhook({ body: latin1, headers: headersFor(bodies[0]), secret: SECRET, now: NOW }),
+    'signature-mismatch',
+  );
 });
 
 test('headers in any case, a Fetch Headers, arrays; FieldValues; rotation; the test event', () => {
-  const body = JSON.stringify(payload({ FieldValues: { contact_id: 18, name: 'Ødegård AS', updated: '2026-11-23T15:05:30+01:00' } }));
+  const body = JSON.stringify(
+    payload({ FieldValues: { contact_id: 18, name: 'Ødegård AS', updated: '2026-11-23T15:05:30+01:00' } }),
+  );
   const signature = sign(body);
   for (const headers of [
     { 'X-SuperOffice-Signature': signature },
@@ -102,13 +120,32 @@ test('headers in any case, a Fetch Headers, arrays; FieldValues; rotation; the t
   }
   // Rotation: the old and the new secret both verify while both are listed.
   const rotated = sign(body, 'the new secret');
-  assert.equal(verifyWebhook({ body, headers: { 'x-superoffice-signature': rotated }, secret: [SECRET, 'the new secret'], now: NOW }).primaryKey, 18);
-  refused(() => verifyWebhook({ body, headers: { 'x-superoffice-signature': rotated }, secret: [SECRET], now: NOW }), 'signature-mismatch');
+  assert.equal(
+    verifyWebhook({
+      body,
+      headers: { 'x-superoffice-signature': rotated },
+      secret: [SECRET, 'the new secret'],
+      now: NOW,
+    }).primaryKey,
+    18,
+  );
+  refused(
+    () => verifyWebhook({ body, headers: { 'x-superoffice-signature': rotated }, secret: [SECRET], now: NOW }),
+    'signature-mismatch',
+  );
   // SuperOffice's documented test event: its Eventid header is not its body's EventId.
-  const testBody = JSON.stringify(payload({ Event: 'test', Entity: 'test', PrimaryKey: 0, Changes: [], ContextIdentifier: 'Default' }), null, 2);
+  const testBody = JSON.stringify(
+    payload({ Event: 'test', Entity: 'test', PrimaryKey: 0, Changes: [], ContextIdentifier: 'Default' }),
+    null,
+    2,
+  );
   const event = verifyWebhook({
     body: testBody,
-    headers: { 'X-Superoffice-Signature': sign(testBody), 'X-Hook-Test': 'true', 'X-Superoffice-Eventid': randomUUID() },
+    headers: {
+      'X-Superoffice-Signature': sign(testBody),
+      'X-Hook-Test': 'true',
+      'X-Superoffice-Eventid': randomUUID(),
+    },
     secret: SECRET,
     now: NOW,
   });
@@ -123,7 +160,11 @@ test('every refusal, with its reason', () => {
   flipped[0] ^= 0x80;
   const cases = [
     ['missing-signature', body, { 'x-superoffice-eventid': payload().EventId }],
-    ['malformed-signature', body, { 'x-superoffice-signature': createHmac('sha256', SECRET).update(body).digest('hex') }],
+    [
+      'malformed-signature',
+      body,
+      { 'x-superoffice-signature': createHmac('sha256', SECRET).update(body).digest('hex') },
+    ],
     ['malformed-signature', body, { 'x-superoffice-signature': signature.slice(0, -1) }],
     ['malformed-signature', body, { 'x-superoffice-signature': `sha256=${signature}` }],
     ['malformed-signature', body, { 'X-SuperOffice-Signature': signature, 'x-superoffice-signature': signature }],
@@ -149,25 +190,46 @@ test('every refusal, with its reason', () => {
   for (const [reason, sent, headers] of cases) {
     refused(() => verifyWebhook({ body: sent, headers, secret: SECRET, now: NOW }), reason);
   }
-  refused(() => verifyWebhook({ body, headers: good, secret: SECRET, maxAgeSeconds: 300, now: NOW + 300_001 }), 'too-old');
-  refused(() => verifyWebhook({ body, headers: good, secret: SECRET, maxAgeSeconds: 300, now: new Date(NOW - 300_001) }), 'timestamp-in-future');
-  assert.equal(verifyWebhook({ body, headers: good, secret: SECRET, maxAgeSeconds: 300, now: NOW + 300_000 }).primaryKey, 18);
+  refused(
+    () => verifyWebhook({ body, headers: good, secret: SECRET, maxAgeSeconds: 300, now: NOW + 300_001 }),
+    'too-old',
+  );
+  refused(
+    () => verifyWebhook({ body, headers: good, secret: SECRET, maxAgeSeconds: 300, now: new Date(NOW - 300_001) }),
+    'timestamp-in-future',
+  );
+  assert.equal(
+    verifyWebhook({ body, headers: good, secret: SECRET, maxAgeSeconds: 300, now: NOW + 300_000 }).primaryKey,
+    18,
+  );
   // The signature is checked before anything else is read: a tampered, malformed body is a mismatch.
   refused(() => verifyWebhook({ body: 'not json', headers: good, secret: SECRET, now: NOW }), 'signature-mismatch');
 });
 
 test('arguments: a parsed body is refused with a hint, misspelled options and bad secrets too', () => {
   const body = JSON.stringify(payload());
-  const invalid = (fn, pattern) => assert.throws(fn, (error) => error.code === 'ERR_INVALID_ARGUMENT' && pattern.test(error.message));
-  invalid(() => verifyWebhook({ body: JSON.parse(body), headers: headersFor(body), secret: SECRET }), /raw request body.*express\.raw/);
-  invalid(() => verifyWebhook({ body, headers: headersFor(body), secret: SECRET, maxAge: 60 }), /unknown option maxAge/);
+  const invalid = (fn, pattern) =>
+    assert.throws(fn, (error) => error.code === 'ERR_INVALID_ARGUMENT' && pattern.test(error.message));
+  invalid(
+    () => verifyWebhook({ body: JSON.parse(body), headers: headersFor(body), secret: SECRET }),
+    /raw request body.*express\.raw/,
+  );
+  invalid(
+    () => verifyWebhook({ body, headers: headersFor(body), secret: SECRET, maxAge: 60 }),
+    /unknown option maxAge/,
+  );
   invalid(() => verifyWebhook({ body, headers: headersFor(body) }), /secret/);
   invalid(() => verifyWebhook({ body, headers: headersFor(body), secret: [] }), /secret/);
   invalid(() => verifyWebhook({ body, headers: headersFor(body), secret: [SECRET, ''] }), /secret/);
-  invalid(() => verifyWebhook({ body, headers: headersFor(body), secret: SECRET, maxAgeSeconds: 1.5 }), /maxAgeSeconds/);
+  invalid(
+    () => verifyWebhook({ body, headers: headersFor(body), secret: SECRET, maxAgeSeconds: 1.5 }),
+    /maxAgeSeconds/,
+  );
   invalid(() => verifyWebhook({ body, headers: headersFor(body), secret: SECRET, maxAgeSeconds: 0 }), /maxAgeSeconds/);
-  assert.throws(() => verifyWebhook({ body: 'x'.repeat(256 * 1024 + 1), headers: headersFor(body), secret: SECRET }),
-    (error) => error.code === 'ERR_RESPONSE_TOO_LARGE' && error.limit === 256 * 1024);
+  assert.throws(
+    () => verifyWebhook({ body: 'x'.repeat(256 * 1024 + 1), headers: headersFor(body), secret: SECRET }),
+    (error) => error.code === 'ERR_RESPONSE_TOO_LARGE' && error.limit === 256 * 1024,
+  );
 });
 
 // ---- tenant status notifications ----
@@ -177,34 +239,78 @@ const JWKS = { keys: [{ ...issuerKey.publicJwk, kid: 'fl', use: 'sig', alg: 'RS2
 const SOD = 'https://sod.superoffice.com';
 
 function notification({ changeType = 2, context = 'Cust12345', claims = {} } = {}) {
-  const token = mintJwt({ alg: 'RS256', typ: 'JWT', kid: 'fl' }, {
-    iss: SOD, iat: String(NOW_S), nbf: NOW_S, exp: NOW_S + 300, [`${IDENTITY}ctx`]: 'Cust12345', ...claims,
-  }, issuerKey.privateKey);
-  return JSON.stringify({ ChangeType: changeType, ContextIdentifier: context, VersionName: 'Release 10.5', FileVersion: '10.5.2026.1117', Token: token });
+  const token = mintJwt(
+    { alg: 'RS256', typ: 'JWT', kid: 'fl' },
+    {
+      iss: SOD,
+      iat: String(NOW_S),
+      nbf: NOW_S,
+      exp: NOW_S + 300,
+      [`${IDENTITY}ctx`]: 'Cust12345',
+      ...claims,
+    },
+    issuerKey.privateKey,
+  );
+  return JSON.stringify({
+    ChangeType: changeType,
+    ContextIdentifier: context,
+    VersionName: 'Release 10.5',
+    FileVersion: '10.5.2026.1117',
+    Token: token,
+  });
 }
 
 test('parseTenantStatusNotification: every change type, an unknown one kept, every refusal', () => {
   const names = ['Upgrade', 'BackupRestored', 'Suspend', 'Resume', 'Delete'];
   for (const [code, name] of names.entries()) {
-    assert.deepEqual(parseTenantStatusNotification(notification({ changeType: code }), { keys: JWKS, environment: 'sod', now: NOW }), {
-      changeType: name, changeTypeCode: code, contextIdentifier: 'Cust12345', versionName: 'Release 10.5', fileVersion: '10.5.2026.1117',
-    });
+    assert.deepEqual(
+      parseTenantStatusNotification(notification({ changeType: code }), { keys: JWKS, environment: 'sod', now: NOW }),
+      {
+        changeType: name,
+        changeTypeCode: code,
+        contextIdentifier: 'Cust12345',
+        versionName: 'Release 10.5',
+        fileVersion: '10.5.2026.1117',
+      },
+    );
   }
-  assert.equal(parseTenantStatusNotification(notification({ changeType: 7 }), { keys: JWKS, issuer: SOD, now: NOW }).changeType, 7);
-  const code = (fn, expected, detail = {}) => assert.throws(fn, (error) => {
-    assert.equal(error.code, expected, error.message);
-    for (const [name, value] of Object.entries(detail)) assert.equal(error[name], value);
-    return true;
-  });
+  assert.equal(
+    parseTenantStatusNotification(notification({ changeType: 7 }), { keys: JWKS, issuer: SOD, now: NOW }).changeType,
+    7,
+  );
+  const code = (fn, expected, detail = {}) =>
+    assert.throws(fn, (error) => {
+      assert.equal(error.code, expected, error.message);
+      for (const [name, value] of Object.entries(detail)) assert.equal(error[name], value);
+      return true;
+    });
   const opts = { keys: JWKS, environment: 'sod', now: NOW };
-  code(() => parseTenantStatusNotification(notification({ context: 'Cust99999' }), opts), 'ERR_JWT_CLAIM_INVALID', { claim: `${IDENTITY}ctx` });
-  code(() => parseTenantStatusNotification(notification(), { ...opts, environment: 'online' }), 'ERR_JWT_CLAIM_INVALID', { claim: 'iss' });
+  code(() => parseTenantStatusNotification(notification({ context: 'Cust99999' }), opts), 'ERR_JWT_CLAIM_INVALID', {
+    claim: `${IDENTITY}ctx`,
+  });
+  code(
+    () => parseTenantStatusNotification(notification(), { ...opts, environment: 'online' }),
+    'ERR_JWT_CLAIM_INVALID',
+    { claim: 'iss' },
+  );
   code(() => parseTenantStatusNotification(notification(), { ...opts, now: NOW + 3_600_000 }), 'ERR_JWT_EXPIRED');
-  code(() => parseTenantStatusNotification(notification(), { ...opts, clientId: 'my-app' }), 'ERR_JWT_CLAIM_INVALID', { claim: 'aud' });
-  assert.equal(parseTenantStatusNotification(notification({ claims: { aud: 'my-app' } }), { ...opts, clientId: 'my-app' }).changeType, 'Suspend');
+  code(() => parseTenantStatusNotification(notification(), { ...opts, clientId: 'my-app' }), 'ERR_JWT_CLAIM_INVALID', {
+    claim: 'aud',
+  });
+  assert.equal(
+    parseTenantStatusNotification(notification({ claims: { aud: 'my-app' } }), { ...opts, clientId: 'my-app' })
+      .changeType,
+    'Suspend',
+  );
   const other = makeKeyPair(2048);
-  code(() => parseTenantStatusNotification(notification(), { ...opts, keys: { keys: [{ ...other.publicJwk, kid: 'fl' }] } }), 'ERR_JWT_SIGNATURE_INVALID');
-  code(() => parseTenantStatusNotification('{"ChangeType":"Suspend"}', opts), 'ERR_WEBHOOK_INVALID', { reason: 'malformed-event' });
+  code(
+    () =>
+      parseTenantStatusNotification(notification(), { ...opts, keys: { keys: [{ ...other.publicJwk, kid: 'fl' }] } }),
+    'ERR_JWT_SIGNATURE_INVALID',
+  );
+  code(() => parseTenantStatusNotification('{"ChangeType":"Suspend"}', opts), 'ERR_WEBHOOK_INVALID', {
+    reason: 'malformed-event',
+  });
   code(() => parseTenantStatusNotification('Suspend', opts), 'ERR_WEBHOOK_INVALID', { reason: 'malformed-json' });
   code(() => parseTenantStatusNotification(JSON.parse(notification()), opts), 'ERR_INVALID_ARGUMENT');
   code(() => parseTenantStatusNotification(notification(), { ...opts, environmnet: 'sod' }), 'ERR_INVALID_ARGUMENT');
@@ -227,24 +333,33 @@ async function listen(listener) {
   server.keepAliveTimeout = 100;
   return {
     url: `http://127.0.0.1:${server.address().port}/superoffice`,
-    close: () => new Promise((resolve) => {
-      server.close(resolve);
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      }),
   };
 }
 
 async function receiverChecks(t, url, received, failNext) {
-  await t.test('the registration\'s test event: 200, not handed to onEvent', async () => {
+  await t.test("the registration's test event: 200, not handed to onEvent", async () => {
     const result = await mock.sendWebhook({ url, secret: SECRET, test: true });
     assert.equal(result.delivered, true);
-    assert.deepEqual(result.attempts.map((a) => a.status), [200]);
+    assert.deepEqual(
+      result.attempts.map((a) => a.status),
+      [200],
+    );
     assert.equal(received.events.length, 0);
   });
   await t.test('a verified event reaches onEvent once, with its members', async () => {
     const result = await mock.sendWebhook({
-      url, secret: SECRET, event: 'person.changed', primaryKey: 4711, contextIdentifier: 'Cust12345',
-      changes: ['firstname', 'lastname'], fieldValues: { person_id: 4711, firstname: 'Åsa' },
+      url,
+      secret: SECRET,
+      event: 'person.changed',
+      primaryKey: 4711,
+      contextIdentifier: 'Cust12345',
+      changes: ['firstname', 'lastname'],
+      fieldValues: { person_id: 4711, firstname: 'Åsa' },
     });
     assert.equal(result.delivered, true);
     assert.equal(received.events.length, 1);
@@ -258,14 +373,18 @@ async function receiverChecks(t, url, received, failNext) {
     failNext.count = 2;
     const result = await mock.sendWebhook({ url, secret: SECRET, delaysMs: [0] });
     assert.equal(result.delivered, true);
-    assert.deepEqual(result.attempts.map((a) => a.status), [500, 500, 200]);
+    assert.deepEqual(
+      result.attempts.map((a) => a.status),
+      [500, 500, 200],
+    );
     assert.equal(new Set(result.attempts.map((a) => a.eventId)).size, 1, 'one EventId within a cycle');
     assert.equal(received.events.at(-1).eventId, result.attempts[0].eventId);
   });
   await t.test('a repeated EventId within the window: 200, onEvent not called again', async () => {
     const before = received.events.length;
     const eventId = randomUUID();
-    for (let i = 0; i < 3; i += 1) assert.equal((await mock.sendWebhook({ url, secret: SECRET, eventId })).delivered, true);
+    for (let i = 0; i < 3; i += 1)
+      assert.equal((await mock.sendWebhook({ url, secret: SECRET, eventId })).delivered, true);
     assert.equal(received.events.length, before + 1);
   });
   await t.test('a wrong secret: 401 on every one of seven attempts, the webhook stopped', async () => {
@@ -273,15 +392,28 @@ async function receiverChecks(t, url, received, failNext) {
     const result = await mock.sendWebhook({ url, secret: 'not the secret', delaysMs: [0] });
     assert.equal(result.delivered, false);
     assert.equal(result.state, 'TooManyErrors');
-    assert.deepEqual(result.attempts.map((a) => a.status), [401, 401, 401, 401, 401, 401, 401]);
+    assert.deepEqual(
+      result.attempts.map((a) => a.status),
+      [401, 401, 401, 401, 401, 401, 401],
+    );
     assert.equal(new Set(result.attempts.map((a) => a.eventId)).size, 3, 'a new EventId each cycle of three');
     assert.equal(received.events.length, before);
     assert.equal(received.errors.at(-1).reason, 'signature-mismatch');
   });
   await t.test('unsigned, not JSON, too large, not POST', async () => {
-    assert.deepEqual((await mock.sendWebhook({ url, attempts: 1 })).attempts.map((a) => a.status), [401]);
-    assert.deepEqual((await mock.sendWebhook({ url, secret: SECRET, body: '{"EventId":', attempts: 1 })).attempts.map((a) => a.status), [400]);
-    const big = await fetch(url, { method: 'POST', headers: { 'x-superoffice-signature': 'x' }, body: 'x'.repeat(300 * 1024) });
+    assert.deepEqual(
+      (await mock.sendWebhook({ url, attempts: 1 })).attempts.map((a) => a.status),
+      [401],
+    );
+    assert.deepEqual(
+      (await mock.sendWebhook({ url, secret: SECRET, body: '{"EventId":', attempts: 1 })).attempts.map((a) => a.status),
+      [400],
+    );
+    const big = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-superoffice-signature': 'x' },
+      body: 'x'.repeat(300 * 1024),
+    });
     assert.equal(big.status, 413);
     const get = await fetch(url);
     assert.equal(get.status, 405);
@@ -292,11 +424,24 @@ async function receiverChecks(t, url, received, failNext) {
       const sent = await mock.notifyTenantStatus({ url, contextIdentifier: 'Cust12345', changeType });
       assert.equal(sent.status, 200, sent.body);
     }
-    assert.deepEqual(received.notifications.map((n) => n.changeType), ['Suspend', 'Resume', 'Delete', 9]);
+    assert.deepEqual(
+      received.notifications.map((n) => n.changeType),
+      ['Suspend', 'Resume', 'Delete', 9],
+    );
     // A Token naming another tenant than the body, or expired: 401, nothing handed over.
-    const forged = await mock.notifyTenantStatus({ url, contextIdentifier: 'Cust12345', changeType: 'Delete', claims: { [`${IDENTITY}ctx`]: 'Cust1' } });
+    const forged = await mock.notifyTenantStatus({
+      url,
+      contextIdentifier: 'Cust12345',
+      changeType: 'Delete',
+      claims: { [`${IDENTITY}ctx`]: 'Cust1' },
+    });
     assert.equal(forged.status, 401);
-    const expired = await mock.notifyTenantStatus({ url, contextIdentifier: 'Cust12345', changeType: 'Delete', claims: { exp: 1_000_000_000 } });
+    const expired = await mock.notifyTenantStatus({
+      url,
+      contextIdentifier: 'Cust12345',
+      changeType: 'Delete',
+      claims: { exp: 1_000_000_000 },
+    });
     assert.equal(expired.status, 401);
     assert.equal(received.notifications.length, 4);
   });
@@ -335,19 +480,32 @@ test('createWebhookHandler as a node:http request listener', async (t) => {
 });
 
 test('createWebhookHandler as Express middleware (express.raw) and refusing a parsed body', async (t) => {
-  const express = createRequire(process.env.SUPEROFFICE_AUTH_REPO ? `${process.env.SUPEROFFICE_AUTH_REPO}/` : import.meta.url)('express');
+  const express = createRequire(
+    process.env.SUPEROFFICE_AUTH_REPO ? `${process.env.SUPEROFFICE_AUTH_REPO}/` : import.meta.url,
+  )('express');
   const received = { events: [], notifications: [], errors: [] };
   const failNext = { count: 0 };
   const app = express();
-  app.post('/superoffice', express.raw({ type: 'application/json' }), createWebhookHandler(receiverOptions(received, failNext)));
+  app.all(
+    '/superoffice',
+    express.raw({ type: 'application/json' }),
+    createWebhookHandler(receiverOptions(received, failNext)),
+  );
   const parsed = { events: [], notifications: [], errors: [] };
   app.post('/parsed', express.json(), createWebhookHandler(receiverOptions(parsed, { count: 0 })));
   const server = await listen(app);
   try {
     await receiverChecks(t, server.url, received, failNext);
     await t.test('behind express.json(): 500 and an error that says to pass the raw body', async () => {
-      const result = await mock.sendWebhook({ url: server.url.replace('/superoffice', '/parsed'), secret: SECRET, attempts: 1 });
-      assert.deepEqual(result.attempts.map((a) => a.status), [500]);
+      const result = await mock.sendWebhook({
+        url: server.url.replace('/superoffice', '/parsed'),
+        secret: SECRET,
+        attempts: 1,
+      });
+      assert.deepEqual(
+        result.attempts.map((a) => a.status),
+        [500],
+      );
       assert.match(parsed.errors[0].message, /raw request body/);
       assert.equal(parsed.events.length, 0);
     });
@@ -360,11 +518,16 @@ test('handleWebhookRequest with Fetch API Requests: one duplicate window per opt
   const events = [];
   const options = { secret: SECRET, onEvent: (event) => events.push(event) };
   const body = JSON.stringify(payload());
-  const request = () => new Request('https://partner.example/superoffice', { method: 'POST', headers: headersFor(body), body });
+  const request = () =>
+    new Request('https://partner.example/superoffice', { method: 'POST', headers: headersFor(body), body });
   assert.equal((await handleWebhookRequest(request(), options)).status, 200);
   assert.equal((await handleWebhookRequest(request(), options)).status, 200);
   assert.equal(events.length, 1, 'the repeat was dropped');
-  const tampered = new Request('https://partner.example/superoffice', { method: 'POST', headers: headersFor(body), body: body.replace('18', '19') });
+  const tampered = new Request('https://partner.example/superoffice', {
+    method: 'POST',
+    headers: headersFor(body),
+    body: body.replace('18', '19'),
+  });
   const answer = await handleWebhookRequest(tampered, options);
   assert.equal(answer.status, 401);
   assert.equal(await answer.text(), 'verification failed');
@@ -387,7 +550,11 @@ test('the memory event store is bounded and forgets after its window', () => {
 });
 
 test('createWebhookHandler refuses incomplete or misspelled options', () => {
-  const invalid = (options, pattern) => assert.throws(() => createWebhookHandler(options), (error) => error.code === 'ERR_INVALID_ARGUMENT' && pattern.test(error.message));
+  const invalid = (options, pattern) =>
+    assert.throws(
+      () => createWebhookHandler(options),
+      (error) => error.code === 'ERR_INVALID_ARGUMENT' && pattern.test(error.message),
+    );
   invalid({ onEvent() {} }, /give secret/);
   invalid({ secret: SECRET }, /onEvent/);
   invalid({ secret: SECRET, onEvent() {}, onEvnt() {} }, /unknown option onEvnt/);

@@ -1213,7 +1213,9 @@ export interface MemoryWebhookEventStore extends WebhookEventStore {
 }
 
 /** Creates an in-process WebhookEventStore (the receiver's default). */
-export declare function createMemoryWebhookEventStore(options?: MemoryWebhookEventStoreOptions): MemoryWebhookEventStore;
+export declare function createMemoryWebhookEventStore(
+  options?: MemoryWebhookEventStoreOptions,
+): MemoryWebhookEventStore;
 
 /** What `onError` is told about a refused or failed request. */
 export interface WebhookErrorContext {
@@ -1260,17 +1262,23 @@ export type WebhookHandlerOptions = {
 
 /** A Node `http` request as the handler reads it (Express and Connect requests are ones). */
 export interface NodeIncomingRequest {
+  /** Only POST is handled; anything else is answered 405. */
   method?: string;
+  /** Lower-case names, as Node gives them. */
   headers: Record<string, string | string[] | undefined>;
   /** Set by a body parser: a Buffer (express.raw) or a string (express.text) is used; an object is refused. */
   body?: unknown;
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  /** Node's event subscription: the body arrives as `data` events. */
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
 /** A Node `http` response as the handler writes it. */
 export interface NodeServerResponse {
+  /** When already true, the handler writes nothing. */
   readonly headersSent: boolean;
+  /** The status and headers of the answer. */
   writeHead(status: number, headers: Record<string, string | number>): unknown;
+  /** The answer's short text body. */
   end(body?: string): unknown;
 }
 
@@ -1279,7 +1287,9 @@ export interface NodeServerResponse {
  * `next`), or called with a Fetch API `Request`, a Promise of the `Response`.
  */
 export interface WebhookHandler {
+  /** As a node:http request listener or Express/Connect middleware. */
   (req: NodeIncomingRequest, res: NodeServerResponse, next?: (error?: unknown) => void): Promise<void>;
+  /** With a Fetch API Request: the Response to send. */
   (request: Request): Promise<Response>;
 }
 

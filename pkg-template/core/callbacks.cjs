@@ -97,7 +97,10 @@ function verifyWebhook(options) {
   knownOptions(options, VERIFY_OPTIONS, 'verifyWebhook');
   const secrets = secretList(options.secret);
   const { maxAgeSeconds } = options;
-  if (maxAgeSeconds !== undefined && !(Number.isInteger(maxAgeSeconds) && maxAgeSeconds >= 1 && maxAgeSeconds <= MAX_AGE_SECONDS)) {
+  if (
+    maxAgeSeconds !== undefined &&
+    !(Number.isInteger(maxAgeSeconds) && maxAgeSeconds >= 1 && maxAgeSeconds <= MAX_AGE_SECONDS)
+  ) {
     throw invalidArgument(`maxAgeSeconds must be an integer from 1 to ${MAX_AGE_SECONDS}`);
   }
   const body = rawBody(options.body);
@@ -146,7 +149,8 @@ function parseTenantStatusNotification(body, options) {
   if (options.keys === undefined) throw invalidArgument('keys is required');
   const environment = optionalString(options.environment, 'environment');
   let issuer = optionalString(options.issuer, 'issuer');
-  if ((environment === undefined) === (issuer === undefined)) throw invalidArgument('give either environment or issuer');
+  if ((environment === undefined) === (issuer === undefined))
+    throw invalidArgument('give either environment or issuer');
   if (environment !== undefined) issuer = callCore(() => wasm.environmentIssuer(environment));
   let text;
   try {
@@ -161,7 +165,8 @@ function parseTenantStatusNotification(body, options) {
   } catch {
     throw refusedNotification('malformed-json');
   }
-  if (message === null || typeof message !== 'object' || Array.isArray(message)) throw refusedNotification('malformed-json');
+  if (message === null || typeof message !== 'object' || Array.isArray(message))
+    throw refusedNotification('malformed-json');
   const { ChangeType: code, ContextIdentifier: contextIdentifier, VersionName, FileVersion, Token } = message;
   const optionalText = (value) => value === undefined || value === null || typeof value === 'string';
   const wellFormed =
@@ -184,8 +189,15 @@ function parseTenantStatusNotification(body, options) {
   });
   const tenant = claims[CONTEXT_CLAIM];
   if (tenant !== contextIdentifier) {
-    const why = tenant === undefined ? 'missing' : typeof tenant === 'string' ? 'names another tenant than ContextIdentifier' : 'must be a string';
-    throw new SuperOfficeAuthError('ERR_JWT_CLAIM_INVALID', `JWT claim ${CONTEXT_CLAIM}: ${why}`, { claim: CONTEXT_CLAIM });
+    const why =
+      tenant === undefined
+        ? 'missing'
+        : typeof tenant === 'string'
+          ? 'names another tenant than ContextIdentifier'
+          : 'must be a string';
+    throw new SuperOfficeAuthError('ERR_JWT_CLAIM_INVALID', `JWT claim ${CONTEXT_CLAIM}: ${why}`, {
+      claim: CONTEXT_CLAIM,
+    });
   }
   const result = {
     changeType: CHANGE_TYPES[code] ?? code,

@@ -26,8 +26,18 @@ const { SuperOfficeAuthError, invalidArgument } = require('../errors.cjs');
 const { createMemoryWebhookEventStore } = require('./event-store.cjs');
 
 const OPTION_NAMES = [
-  'secret', 'onEvent', 'onTenantStatus', 'onError', 'keys', 'environment', 'issuer', 'clientId', 'maxAgeSeconds',
-  'eventStore', 'duplicateWindowSeconds', 'now',
+  'secret',
+  'onEvent',
+  'onTenantStatus',
+  'onError',
+  'keys',
+  'environment',
+  'issuer',
+  'clientId',
+  'maxAgeSeconds',
+  'eventStore',
+  'duplicateWindowSeconds',
+  'now',
 ];
 const DEFAULT_WINDOW_SECONDS = 3600;
 const encoder = new TextEncoder();
@@ -37,40 +47,64 @@ const MAX_WINDOW_SECONDS = 7 * 24 * 3600;
 const BAD_REQUEST_REASONS = new Set(['malformed-json', 'malformed-event']);
 
 function answer(status, text, extraHeaders = {}) {
-  return { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extraHeaders }, body: text };
+  return {
+    status,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extraHeaders },
+    body: text,
+  };
 }
 
 function checkOptions(options) {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArgument('the webhook handler needs an options object');
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw invalidArgument('the webhook handler needs an options object');
   for (const name of Object.keys(options)) {
     if (!OPTION_NAMES.includes(name)) throw invalidArgument(`createWebhookHandler: unknown option ${name}`);
   }
   const {
-    secret, onEvent, onTenantStatus, onError, keys, maxAgeSeconds, eventStore,
-    duplicateWindowSeconds = Math.max(DEFAULT_WINDOW_SECONDS, maxAgeSeconds ?? 0), now = Date.now,
+    secret,
+    onEvent,
+    onTenantStatus,
+    onError,
+    keys,
+    maxAgeSeconds,
+    eventStore,
+    duplicateWindowSeconds = Math.max(DEFAULT_WINDOW_SECONDS, maxAgeSeconds ?? 0),
+    now = Date.now,
   } = options;
   if (secret === undefined && onTenantStatus === undefined) {
-    throw invalidArgument('give secret and onEvent (webhooks), onTenantStatus and keys (tenant status notifications), or both');
+    throw invalidArgument(
+      'give secret and onEvent (webhooks), onTenantStatus and keys (tenant status notifications), or both',
+    );
   }
-  if (secret !== undefined && typeof onEvent !== 'function') throw invalidArgument('onEvent must be a function when secret is given');
-  if (secret === undefined && onEvent !== undefined) throw invalidArgument('onEvent needs secret: webhooks are verified with it');
+  if (secret !== undefined && typeof onEvent !== 'function')
+    throw invalidArgument('onEvent must be a function when secret is given');
+  if (secret === undefined && onEvent !== undefined)
+    throw invalidArgument('onEvent needs secret: webhooks are verified with it');
   if (onTenantStatus !== undefined) {
     if (typeof onTenantStatus !== 'function') throw invalidArgument('onTenantStatus must be a function');
-    if (keys === undefined) throw invalidArgument('keys is required with onTenantStatus (SuperOffice\'s federated-login certificate or JWKS)');
+    if (keys === undefined)
+      throw invalidArgument("keys is required with onTenantStatus (SuperOffice's federated-login certificate or JWKS)");
     if ((options.environment === undefined) === (options.issuer === undefined)) {
       throw invalidArgument('give environment or issuer with onTenantStatus, not both');
     }
   }
   if (onError !== undefined && typeof onError !== 'function') throw invalidArgument('onError must be a function');
   if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch milliseconds');
-  if (!Number.isInteger(duplicateWindowSeconds) || duplicateWindowSeconds < 1 || duplicateWindowSeconds > MAX_WINDOW_SECONDS) {
+  if (
+    !Number.isInteger(duplicateWindowSeconds) ||
+    duplicateWindowSeconds < 1 ||
+    duplicateWindowSeconds > MAX_WINDOW_SECONDS
+  ) {
     throw invalidArgument(`duplicateWindowSeconds must be an integer from 1 to ${MAX_WINDOW_SECONDS}`);
   }
   if (maxAgeSeconds !== undefined && duplicateWindowSeconds < maxAgeSeconds) {
     // Within maxAge a replayed delivery is still accepted, so the window must cover it.
     throw invalidArgument('duplicateWindowSeconds must be at least maxAgeSeconds');
   }
-  if (eventStore !== undefined && (eventStore === null || typeof eventStore.claim !== 'function' || typeof eventStore.release !== 'function')) {
+  if (
+    eventStore !== undefined &&
+    (eventStore === null || typeof eventStore.claim !== 'function' || typeof eventStore.release !== 'function')
+  ) {
     throw invalidArgument('eventStore must have claim(eventId, ttlMs) and release(eventId)');
   }
   return { duplicateWindowSeconds, now };
@@ -92,7 +126,13 @@ function createProcessor(options) {
   async function webhook(headers, body) {
     let event;
     try {
-      event = verifyWebhook({ body, headers, secret: options.secret, maxAgeSeconds: options.maxAgeSeconds, now: now() });
+      event = verifyWebhook({
+        body,
+        headers,
+        secret: options.secret,
+        maxAgeSeconds: options.maxAgeSeconds,
+        now: now(),
+      });
     } catch (error) {
       return refusal(error, 'webhook');
     }
@@ -146,7 +186,9 @@ function createProcessor(options) {
     if (!(error instanceof SuperOfficeAuthError)) return answer(500, 'the request could not be handled');
     if (error.code === 'ERR_RESPONSE_TOO_LARGE') return answer(413, 'the body is too large');
     if (error.code === 'ERR_WEBHOOK_INVALID') {
-      return BAD_REQUEST_REASONS.has(error.reason) ? answer(400, 'not a SuperOffice request') : answer(401, 'verification failed');
+      return BAD_REQUEST_REASONS.has(error.reason)
+        ? answer(400, 'not a SuperOffice request')
+        : answer(401, 'verification failed');
     }
     if (error.code.startsWith('ERR_JWT_')) return answer(401, 'verification failed');
     return answer(500, 'the request could not be handled');
@@ -157,7 +199,15 @@ function createProcessor(options) {
     if (method !== 'POST') return answer(405, 'POST only', { Allow: 'POST' });
     const webhookCall = isWebhook(headers);
     if (webhookCall && options.secret === undefined) return answer(404, 'webhooks are not received here');
-    if (!webhookCall && options.onTenantStatus === undefined) return refusal(new SuperOfficeAuthError('ERR_WEBHOOK_INVALID', 'webhook refused (missing-signature): no X-SuperOffice-Signature header', { reason: 'missing-signature' }), 'webhook');
+    if (!webhookCall && options.onTenantStatus === undefined)
+      return refusal(
+        new SuperOfficeAuthError(
+          'ERR_WEBHOOK_INVALID',
+          'webhook refused (missing-signature): no X-SuperOffice-Signature header',
+          { reason: 'missing-signature' },
+        ),
+        'webhook',
+      );
     let body;
     try {
       body = await readBody();
@@ -181,7 +231,11 @@ function isWebhook(headers) {
 }
 
 function tooLarge() {
-  return new SuperOfficeAuthError('ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${LIMITS.responseBytes} bytes`, { limit: LIMITS.responseBytes });
+  return new SuperOfficeAuthError(
+    'ERR_RESPONSE_TOO_LARGE',
+    `response body exceeds the limit of ${LIMITS.responseBytes} bytes`,
+    { limit: LIMITS.responseBytes },
+  );
 }
 
 /** Reads a node:http request's body up to the cap; a body parser may have read it already. */
@@ -246,8 +300,14 @@ async function fetchBody(request) {
 }
 
 function isFetchRequest(value) {
-  return value !== null && typeof value === 'object' && typeof value.arrayBuffer === 'function'
-    && typeof value.method === 'string' && value.headers !== null && typeof value.headers?.get === 'function';
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof value.arrayBuffer === 'function' &&
+    typeof value.method === 'string' &&
+    value.headers !== null &&
+    typeof value.headers?.get === 'function'
+  );
 }
 
 function toResponse({ status, headers, body }) {
@@ -264,7 +324,13 @@ function createWebhookHandler(options) {
     if (res === undefined && isFetchRequest(req)) {
       return processRequest(req.method, req.headers, () => fetchBody(req)).then(toResponse);
     }
-    if (req === null || typeof req !== 'object' || res === null || typeof res !== 'object' || typeof res.end !== 'function') {
+    if (
+      req === null ||
+      typeof req !== 'object' ||
+      res === null ||
+      typeof res !== 'object' ||
+      typeof res.end !== 'function'
+    ) {
       throw invalidArgument('call the handler as (req, res) from node:http or Express, or with a Fetch API Request');
     }
     return processRequest(req.method, req.headers, () => nodeBody(req)).then(({ status, headers, body }) => {
@@ -282,7 +348,8 @@ const handlers = new WeakMap();
 /** Handles one Fetch API Request (Workers, Deno, Bun) and resolves to the Response to send. */
 function handleWebhookRequest(request, options) {
   if (!isFetchRequest(request)) throw invalidArgument('request must be a Fetch API Request');
-  if (options === null || typeof options !== 'object') throw invalidArgument('the webhook handler needs an options object');
+  if (options === null || typeof options !== 'object')
+    throw invalidArgument('the webhook handler needs an options object');
   let handler = handlers.get(options);
   if (!handler) {
     handler = createWebhookHandler(options);

@@ -32,17 +32,40 @@ const DEFAULT_ATTEMPTS = 7;
 // for which 10 s stands in.
 const DEFAULT_DELAYS_MS = [1000, 4000, 10_000, 1000, 4000, 10_000];
 const WEBHOOK_OPTIONS = new Set([
-  'url', 'secret', 'event', 'entity', 'primaryKey', 'contextIdentifier', 'changedByAssociateId', 'webhookName',
-  'changes', 'fieldValues', 'eventId', 'timestamp', 'test', 'body', 'attempts', 'delaysMs', 'timeoutMs',
+  'url',
+  'secret',
+  'event',
+  'entity',
+  'primaryKey',
+  'contextIdentifier',
+  'changedByAssociateId',
+  'webhookName',
+  'changes',
+  'fieldValues',
+  'eventId',
+  'timestamp',
+  'test',
+  'body',
+  'attempts',
+  'delaysMs',
+  'timeoutMs',
 ]);
 const NOTIFY_OPTIONS = new Set([
-  'url', 'contextIdentifier', 'changeType', 'versionName', 'fileVersion', 'clientId', 'claims', 'timeoutMs',
+  'url',
+  'contextIdentifier',
+  'changeType',
+  'versionName',
+  'fileVersion',
+  'clientId',
+  'claims',
+  'timeoutMs',
 ]);
 
 /** SuperOffice insists on HTTPS; the stand-in, on loopback, speaks plain HTTP (node:http) only. */
 function requireUrl(url) {
   requireString('url', url);
-  if (new URL(url).protocol !== 'http:') throw new TypeError('url must be an http: URL (the stand-in delivers over plain HTTP)');
+  if (new URL(url).protocol !== 'http:')
+    throw new TypeError('url must be an http: URL (the stand-in delivers over plain HTTP)');
 }
 
 function checkNames(options, allowed, what) {
@@ -56,12 +79,16 @@ function checkNames(options, allowed, what) {
 function post(url, headers, body, timeoutMs) {
   const target = new URL(url);
   return new Promise((resolve) => {
-    const req = http.request(target, { method: 'POST', headers: { ...headers, 'Content-Length': body.length }, timeout: timeoutMs }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', () => resolve({ status: 0, body: '' }));
-    });
+    const req = http.request(
+      target,
+      { method: 'POST', headers: { ...headers, 'Content-Length': body.length }, timeout: timeoutMs },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', () => resolve({ status: 0, body: '' }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => resolve({ status: 0, body: '' }));
     req.end(body);
@@ -121,9 +148,11 @@ function create(stand) {
       if (options.secret !== undefined) requireString('secret', options.secret);
       if (options.body !== undefined && typeof options.body !== 'string') throw new TypeError('body must be a string');
       const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
-      if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) throw new TypeError('attempts must be an integer from 1 to 20');
+      if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20)
+        throw new TypeError('attempts must be an integer from 1 to 20');
       const delaysMs = options.delaysMs ?? DEFAULT_DELAYS_MS;
-      if (!Array.isArray(delaysMs) || delaysMs.some((ms) => !(Number.isFinite(ms) && ms >= 0))) throw new TypeError('delaysMs must be an array of milliseconds');
+      if (!Array.isArray(delaysMs) || delaysMs.some((ms) => !(Number.isFinite(ms) && ms >= 0)))
+        throw new TypeError('delaysMs must be an array of milliseconds');
       const timeoutMs = options.timeoutMs ?? 10_000;
       const tried = [];
       let eventId;
@@ -134,7 +163,13 @@ function create(stand) {
           // A new cycle: a new EventId (the documented behaviour after three failed attempts).
           eventId = attempt === 0 && options.eventId !== undefined ? options.eventId : crypto.randomUUID();
           text = options.body ?? JSON.stringify(payload(options, eventId), null, 2);
-          signature = options.secret === undefined ? undefined : crypto.createHmac('sha256', Buffer.from(options.secret, 'utf8')).update(Buffer.from(text, 'utf8')).digest('base64');
+          signature =
+            options.secret === undefined
+              ? undefined
+              : crypto
+                  .createHmac('sha256', Buffer.from(options.secret, 'utf8'))
+                  .update(Buffer.from(text, 'utf8'))
+                  .digest('base64');
         }
         if (attempt > 0) await sleep(delaysMs[Math.min(attempt - 1, delaysMs.length - 1)] ?? 0);
         const headers = {
@@ -167,7 +202,8 @@ function create(stand) {
       requireUrl(options.url);
       requireString('contextIdentifier', options.contextIdentifier);
       const code = typeof options.changeType === 'number' ? options.changeType : CHANGE_TYPES[options.changeType];
-      if (!Number.isInteger(code)) throw new TypeError(`changeType must be one of ${Object.keys(CHANGE_TYPES).join(', ')} or an integer`);
+      if (!Number.isInteger(code))
+        throw new TypeError(`changeType must be one of ${Object.keys(CHANGE_TYPES).join(', ')} or an integer`);
       const t = Math.floor(now() / 1000);
       const claims = {
         iss: stand.issuer,
@@ -191,7 +227,12 @@ function create(stand) {
         Token: token,
       });
       stand.stats.notificationsSent += 1;
-      const answer = await post(options.url, { 'Content-Type': 'application/json; charset=utf-8' }, Buffer.from(body, 'utf8'), options.timeoutMs ?? 10_000);
+      const answer = await post(
+        options.url,
+        { 'Content-Type': 'application/json; charset=utf-8' },
+        Buffer.from(body, 'utf8'),
+        options.timeoutMs ?? 10_000,
+      );
       return { ...answer, token };
     },
   };
