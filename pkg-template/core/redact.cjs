@@ -23,19 +23,26 @@ const REDACTED = '[redacted]';
 const TRUNCATED = '...';
 const MIN_PIECE = 4;
 
-/** `text` with every occurrence of each secret, and a secret's start cut off by truncation, replaced. */
+/**
+ * `text` with every occurrence of each secret replaced, and first, when the core cut the text ("..."
+ * at its end), a trailing piece that begins one of the secrets.
+ */
 function redactText(text, secrets) {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join(REDACTED);
-  if (!out.endsWith(TRUNCATED)) return out;
-  const kept = out.slice(0, -TRUNCATED.length);
-  let longest = 0;
-  for (const secret of secrets) {
-    for (let n = Math.min(secret.length - 1, kept.length); n >= MIN_PIECE && n > longest; n -= 1) {
-      if (kept.endsWith(secret.slice(0, n))) longest = n;
+  let kept = text;
+  let tail = '';
+  if (text.endsWith(TRUNCATED)) {
+    kept = text.slice(0, -TRUNCATED.length);
+    tail = TRUNCATED;
+    let longest = 0;
+    for (const secret of secrets) {
+      for (let n = Math.min(secret.length - 1, kept.length); n >= MIN_PIECE && n > longest; n -= 1) {
+        if (kept.endsWith(secret.slice(0, n))) longest = n;
+      }
     }
+    if (longest > 0) kept = `${kept.slice(0, -longest)}${REDACTED}`;
   }
-  return longest === 0 ? out : `${kept.slice(0, -longest)}${REDACTED}${TRUNCATED}`;
+  for (const secret of secrets) kept = kept.split(secret).join(REDACTED);
+  return kept + tail;
 }
 
 /**
@@ -44,7 +51,10 @@ function redactText(text, secrets) {
  * Returns the error.
  */
 function redactSecrets(error, secrets) {
-  const list = secrets.filter((secret) => typeof secret === 'string' && secret !== '');
+  // Longest first: one secret can contain another (the signed system user token begins with the token).
+  const list = secrets
+    .filter((secret) => typeof secret === 'string' && secret !== '')
+    .sort((a, b) => b.length - a.length);
   if (list.length === 0 || !error || typeof error !== 'object') return error;
   let message = String(error.message);
   for (const field of SERVER_TEXT_FIELDS) {
