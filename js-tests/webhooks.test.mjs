@@ -16,6 +16,8 @@ import {
   createMemoryWebhookEventStore,
 } from 'superoffice-auth';
 import { startMockSuperOffice } from 'superoffice-auth/testing';
+import { createRedisWebhookEventStore } from 'superoffice-auth/redis';
+import { startRedis, connectRedis, CLIENT_KINDS } from './helpers/redis-server.mjs';
 import { IDENTITY, makeKeyPair, mintJwt } from './helpers/independent.mjs';
 import { watchUnhandledRejections } from './helpers/stand-in.mjs';
 
@@ -531,6 +533,112 @@ test('handleWebhookRequest with Fetch API Requests: one duplicate window per opt
   const answer = await handleWebhookRequest(tampered, options);
   assert.equal(answer.status, 401);
   assert.equal(await answer.text(), 'verification failed');
+});
+
+test('a fleet on Redis: two receivers, each with its own connection, hand each event over once', async () => {
+  const redis = await startRedis();
+  const closers = [];
+  try {
+    for (const kind of CLIENT_KINDS) {
+      const handled = [];
+      const errors = [];
+      const receivers = [];
+      for (const name of ['one', 'two']) {
+        const connection = await connectRedis(kind, redis.url);
+        closers.push(connection.close);
+        const eventStore = createRedisWebhookEventStore({ client: connection.client, keyPrefix: `${kind}:` });
+        receivers.push(
+          await listen(
+            createWebhookHandler({
+              secret: SECRET,
+              eventStore,
+              onEvent: async (event) => {
+                // Slow enough that both receivers are inside the handler at once when racing.
+                await new Promise((resolve) => setTimeout(resolve, 20));
+                if (
+                  event.webhookName === 'fails once' &&
+                  !handled.some((h) => h.event.eventId === event.eventId && h.failed)
+                ) {
+                  handled.push({ name, event, failed: true });
+                  throw new Error('down');
+                }
+                handled.push({ name, event });
+              },
+              onError: (error) => errors.push(error),
+            }),
+          ),
+        );
+      }
+      closers.push(...receivers.map((r) => r.close));
+      // The same delivery reaching both receivers at once (a load balancer retrying, say): handled once.
+      const eventId = randomUUID();
+      const results = await Promise.all(
+        receivers.map((r) => mock.sendWebhook({ url: r.url, secret: SECRET, eventId, attempts: 1 })),
+      );
+      assert.deepEqual(
+        results.map((r) => r.attempts[0].status),
+        [200, 200],
+        kind,
+      );
+      assert.equal(handled.filter((h) => h.event.eventId === eventId).length, 1, `${kind}: handled once`);
+      // A failure releases the claim in Redis: the retry, at the other receiver, is handled.
+      const retried = randomUUID();
+      const first = await mock.sendWebhook({
+        url: receivers[0].url,
+        secret: SECRET,
+        eventId: retried,
+        webhookName: 'fails once',
+        attempts: 1,
+      });
+      assert.deepEqual(
+        first.attempts.map((a) => a.status),
+        [500],
+      );
+      const second = await mock.sendWebhook({
+        url: receivers[1].url,
+        secret: SECRET,
+        eventId: retried,
+        webhookName: 'fails once',
+        attempts: 1,
+      });
+      assert.deepEqual(
+        second.attempts.map((a) => a.status),
+        [200],
+      );
+      assert.equal(
+        handled.filter((h) => h.event.eventId === retried && !h.failed).length,
+        1,
+        `${kind}: the retry handled`,
+      );
+      assert.deepEqual(
+        errors.map((e) => e.message),
+        ['down'],
+      );
+    }
+    // Redis gone: the receivers degrade to handling every event (at least once), and say why.
+    const connection = await connectRedis('ioredis', redis.url);
+    closers.push(connection.close);
+    const errors = [];
+    const events = [];
+    const handler = createWebhookHandler({
+      secret: SECRET,
+      eventStore: createRedisWebhookEventStore({ client: connection.client, commandTimeoutMs: 200 }),
+      onEvent: (event) => events.push(event),
+      onError: (error, context) => errors.push({ error, context }),
+    });
+    await redis.stop();
+    const body = JSON.stringify(payload({ EventId: randomUUID() }));
+    const answer = await handler(
+      new Request('https://partner.example/', { method: 'POST', headers: headersFor(body), body }),
+    );
+    assert.equal(answer.status, 200);
+    assert.equal(events.length, 1);
+    assert.equal(errors[0].context.stage, 'eventStore');
+    assert.equal(errors[0].error.name, 'RedisWebhookEventStoreError');
+  } finally {
+    for (const close of closers.reverse()) await close();
+    await redis.close();
+  }
 });
 
 test('the memory event store is bounded and forgets after its window', () => {
