@@ -255,7 +255,7 @@ test('callAgent over REST: errors as SuperOffice answers them; a refused ticket 
         return true;
       },
     );
-    const failing = s.mock.injectFault('agentError', {
+    const failing = s.mock.injectFault('agentException', {
       exceptionType: 'SoDatabaseException',
       message: 'The database is having a day',
       times: 1,

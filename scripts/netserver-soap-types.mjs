@@ -210,13 +210,15 @@ function collect(wsdls, methods) {
     }
     const all = [...members];
     for (let b = base; b; ) {
-      if (b.ns !== wsdl.ns || !wsdl.complexTypes.has(b.local)) fail(`${wsdl.file}: base type ${b.local} of ${type} is not declared`);
+      if (b.ns !== wsdl.ns || !wsdl.complexTypes.has(b.local))
+        fail(`${wsdl.file}: base type ${b.local} of ${type} is not declared`);
       const next = sequenceOf(wsdl.complexTypes.get(b.local));
       all.unshift(...next.members);
       b = next.base;
     }
     for (const member of all) {
-      if (member.attrs.maxOccurs === 'unbounded') fail(`${wsdl.file}: ${type}.${member.attrs.name} repeats inside an entity (not a shape this table knows)`);
+      if (member.attrs.maxOccurs === 'unbounded')
+        fail(`${wsdl.file}: ${type}.${member.attrs.name} repeats inside an entity (not a shape this table knows)`);
       const of = typeName(wsdl, member);
       record(member.attrs.name, isList(wsdl, of));
       visit(wsdl, of);

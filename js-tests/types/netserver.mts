@@ -36,7 +36,7 @@ const restParsed: RestAgentResult = parseAgentResponse({ status: 200, body: '[]'
 const ok: boolean = parsed.succeeded;
 const mock = await startMockSuperOffice();
 const remove: () => void = mock.injectFault('ticketRejected', { endpoint: 'netserver', times: 1 });
-const removeError: () => void = mock.injectFault('agentError', {
+const removeError: () => void = mock.injectFault('agentException', {
   endpoint: 'restAgents',
   exceptionType: 'SoException',
   message: 'x',
@@ -68,7 +68,6 @@ const refresh = createRefreshTokenClient({
   refreshToken: 'r',
 });
 const bearer = await refresh.fetch(new URL('https://x/'));
-// @ts-expect-error: parameters are plain data
 buildAgentRequest({
   protocol: 'soap',
   netserverUrl: 'x',
@@ -76,6 +75,7 @@ buildAgentRequest({
   method: 'M',
   ticket: 't',
   applicationToken: 'a',
+  // @ts-expect-error: parameters are plain data
   parameters: { f: () => 1 },
 });
 // @ts-expect-error: SOAP needs the method

@@ -1,7 +1,7 @@
 'use strict';
 // NetServer SOAP agents: the call, with the ticket in its SOAP headers, and its answer.
 
-const { wasm, callCore } = require('./wasm.cjs');
+const { wasm, callCore, redactOption } = require('./wasm.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
@@ -91,7 +91,7 @@ const BUILD_OPTIONS = {
     'timeZone',
   ]),
 };
-const PARSE_OPTIONS = new Set(['protocol', 'method', 'agent']);
+const PARSE_OPTIONS = new Set(['protocol', 'method', 'agent', 'redact']);
 
 function protocolOf(options) {
   const protocol = options.protocol ?? 'rest';
@@ -187,12 +187,15 @@ function parseAgentResponse(response, options) {
   const protocol = protocolOf(o);
   checkNames(o, PARSE_OPTIONS, 'parseAgentResponse');
   if (o.agent !== undefined) requireString(o.agent, 'agent');
+  const secrets = redactOption(o.redact);
   if (protocol === 'rest') {
     if (o.method !== undefined) requireString(o.method, 'method');
-    return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, '', undefined, true)));
+    return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, '', undefined, true), secrets));
   }
   requireString(o.method, 'method');
-  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, o.method, o.agent, false)));
+  return JSON.parse(
+    callCore(() => wasm.parseAgentResponse(status, contentType, body, o.method, o.agent, false), secrets),
+  );
 }
 
 module.exports = { buildAgentRequest, parseAgentResponse, nameOf };

@@ -53,8 +53,9 @@ function create(stand) {
   // NetServer's SOAP agents at {base}/{ctx}/Remote/Services88/{Agent}.svc, shaped like WCF's
   // BasicHttpBinding: SOAP 1.1, the request headers ApplicationToken, Credentials/Ticket and TimeZone
   // as the WSDL defines them, and the response headers ExceptionInfo, ExtraInfo, Succeeded, TimeZone.
-  // A missing, unknown, revoked, expired or foreign ticket is ExceptionInfo SoSecurityException; a
-  // missing or wrong application token is ExceptionInfo SoApplicationTokenException (the stand-in's
+  // A missing, unknown, revoked, expired or foreign ticket is ExceptionInfo SoSessionException (what
+  // NetServer's authentication pipeline throws for refused credentials: SuperOfficeDocs/superoffice-docs
+  // docs/api/authentication/onsite/pipeline.md); a missing or wrong application token is ExceptionInfo SoApplicationTokenException (the stand-in's
   // name: NetServer's own is not documented).
   function handle(req, res, route, body, fault) {
     if (route.endpoint === 'restAgents') return handleRest(req, res, route, body, fault);
@@ -112,8 +113,8 @@ function create(stand) {
     const failWith = (type, message) =>
       send(res, 200, xml, agentResponse(method, { exception: { type, message }, timeZone }));
     if (fault && fault.type === 'ticketRejected')
-      return failWith('SoSecurityException', 'The ticket is not valid (injected by the stand-in)');
-    if (fault && fault.type === 'agentError') return failWith(fault.exceptionType, fault.message);
+      return failWith('SoSessionException', 'The ticket is not valid (injected by the stand-in)');
+    if (fault && fault.type === 'agentException') return failWith(fault.exceptionType, fault.message);
     const applicationToken = headerText('ApplicationToken');
     if (!applicationToken || !applications.has(applicationToken)) {
       return failWith('SoApplicationTokenException', 'The application token is missing or not valid');
@@ -121,7 +122,7 @@ function create(stand) {
     const credentials = headers.filter((c) => is(c, NETSERVER_NS, 'Credentials'));
     const ticketEl = credentials.length === 1 ? only(credentials[0], NETSERVER_NS, 'Ticket') : { ok: false };
     if (!ticketEl.ok || !ticketEl.el || ticketEl.el.children.length)
-      return failWith('SoSecurityException', 'No ticket in the Credentials header');
+      return failWith('SoSessionException', 'No ticket in the Credentials header');
     const record = tickets.get(ticketEl.el.text);
     const t = now();
     if (
@@ -132,7 +133,7 @@ function create(stand) {
       t - record.lastUsed > stand.options.ticketLifetimeSeconds * 1000
     ) {
       stand.stats.unauthorized += 1;
-      return failWith('SoSecurityException', 'The ticket is invalid or has expired');
+      return failWith('SoSessionException', 'The ticket is invalid or has expired');
     }
     record.lastUsed = t; // sliding expiry, as for the REST API
     const tenant = tenants.get(contextIdentifier);
@@ -157,7 +158,7 @@ function create(stand) {
   // agents-webapi/index.md): POST only; parameters from the query string and the JSON body, names
   // matched without regard to case as ASP.NET does (a body that is not an object is the value of a
   // method's only parameter, as @superoffice/webapi sends a list); every parameter optional. A missing
-  // entity is 200 null; a malformed parameter 400 { Message, MessageDetail }; the agentError fault a
+  // entity is 200 null; a malformed parameter 400 { Message, MessageDetail }; the agentException fault a
   // 500 error object (ASP.NET's HttpError, whose StackTrace a client must not pass on).
   function handleRest(req, res, route, body, fault) {
     const invalid = (detail) =>
@@ -185,7 +186,7 @@ function create(stand) {
         JSON.stringify({ Message: `The requested resource does not support http method '${req.method}'.` }),
         { Allow: 'POST' },
       );
-    if (fault && fault.type === 'agentError') {
+    if (fault && fault.type === 'agentException') {
       return send(
         res,
         500,
@@ -403,7 +404,7 @@ function seedContacts(companyName) {
 function agentResponse(method, { result = null, exception, timeZone }) {
   const nil = (name) => `<${name} i:nil="true" xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}"/>`;
   const exceptionInfo = exception
-    ? `<ExceptionInfo xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}"><Message>${xmlEscape(exception.message)}</Message><StackTrace>   at SuperOffice.CRM.Security.SoCredentials.Check() in C:\\Build\\NetServer\\SoCredentials.cs:line 42</StackTrace><FriendlyText>${xmlEscape(exception.message)}</FriendlyText><ExceptionType>${exception.type}</ExceptionType><Source>SoCore</Source><InnerException i:nil="true"/><Parameters i:nil="true"/></ExceptionInfo>`
+    ? `<ExceptionInfo xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}"><Message>${xmlEscape(exception.message)}</Message><StackTrace>   at SuperOffice.CRM.Security.SoCredentials.Check() in C:\\Build\\NetServer\\SoCredentials.cs:line 42</StackTrace><FriendlyText>${xmlEscape(exception.message)}</FriendlyText><ExceptionType>${xmlEscape(exception.type)}</ExceptionType><Source>SoCore</Source><InnerException i:nil="true"/><Parameters i:nil="true"/></ExceptionInfo>`
     : nil('ExceptionInfo');
   const zone = timeZone
     ? `<TimeZone xmlns="${NETSERVER_NS}">${timeZone.id !== null ? `<SoTimeZoneId>${xmlEscape(timeZone.id)}</SoTimeZoneId>` : ''}${timeZone.code !== null ? `<SoTimeZoneLocationCode>${xmlEscape(timeZone.code)}</SoTimeZoneLocationCode>` : ''}</TimeZone>`

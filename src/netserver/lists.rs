@@ -30,6 +30,7 @@
 
 use super::soap_types::{LISTS, METHODS};
 use crate::error::Result;
+use crate::plumbing::json;
 use crate::plumbing::xml::Element;
 use serde_json::{Map, Value};
 
@@ -57,6 +58,10 @@ pub(crate) fn to_value(element: &Element, lists: bool) -> Result<Value> {
     // Names that became arrays by repeating; a list's own array is never extended.
     let mut repeated: Vec<&str> = Vec::new();
     for child in &element.children {
+        // An element JS would read as a prototype is dropped (crate::plumbing::json::PROTOTYPE_KEYS).
+        if json::is_prototype_key(&child.local) {
+            continue;
+        }
         let value = to_value(child, lists)?;
         let local = child.local.as_str();
         match object.get_mut(local) {

@@ -32,7 +32,8 @@
 //!   list is an array and a number a number (an integer beyond 2^53 reaches JS as the nearest double,
 //!   as token claims do).
 //! - Error objects become [`Error::NetServerException`] (or [`Error::TicketRejected`] when their type
-//!   or message says the ticket was refused, by the same rule as SOAP's `ExceptionInfo`): in a non-2xx
+//!   is NetServer's authentication exception, by the same rule as SOAP's `ExceptionInfo`: see
+//!   `super::response::TICKET_REJECTION_TYPES`): in a non-2xx
 //!   answer, any JSON object carrying a detail (`MessageDetail`, `ExceptionMessage`), a type
 //!   (`ExceptionType`, `ErrorType`) or `Error: true` (ASP.NET's bare `{ Message }`, as for an unknown
 //!   method's 404, says no more than the status, which it stays); in a 2xx answer, only
@@ -101,7 +102,7 @@ pub fn build_rest_agent_request(params: &RestAgentRequestParams<'_>) -> Result<H
         "application token is empty",
         "application token contains a character that cannot be sent",
     )?;
-    if json::parse_object(params.parameters.as_bytes()).is_none() {
+    if json::parse_object_as_given(params.parameters.as_bytes()).is_none() {
         return Err(Error::InvalidArgument(
             "parameters must be a JSON object (with no name given twice)",
         ));
@@ -228,7 +229,7 @@ fn error_object(value: &Value, in_success: bool) -> Option<Error> {
     {
         return None;
     }
-    Some(if is_ticket_rejection(exception_type, detail.or(message)) {
+    Some(if is_ticket_rejection(exception_type) {
         Error::ticket_rejected(None, exception_type, message, detail)
     } else {
         Error::netserver_exception(exception_type, message, detail)
@@ -502,12 +503,12 @@ mod tests {
             )
         );
         assert!(!format!("{error:?}").contains("Secret.Place"));
-        let own = r#"{"Error":true,"ErrorType":"SoSecurityException","Message":"The ticket is not valid","Source":"SoCore"}"#;
+        let own = r#"{"Error":true,"ErrorType":"SoSessionException","Message":"The ticket is not valid","Source":"SoCore"}"#;
         assert_eq!(
             parse(500, JSON, own),
             Err(Error::ticket_rejected(
                 None,
-                Some("SoSecurityException"),
+                Some("SoSessionException"),
                 Some("The ticket is not valid"),
                 None
             ))
