@@ -111,11 +111,10 @@ function createWebApiOptions({ axios, baseUrl, authorizedFetch }) {
           case 'stream':
             data = res.body;
             break;
-          case 'arraybuffer': {
-            const buffer = await res.arrayBuffer();
-            data = typeof Buffer === 'function' ? Buffer.from(buffer) : buffer;
+          case 'arraybuffer':
+            // An ArrayBuffer, as axios's own fetch adapter gives.
+            data = await res.arrayBuffer();
             break;
-          }
           case 'blob':
             data = await res.blob();
             break;
