@@ -10,7 +10,9 @@
 //! superoffice-docs): `docs/en/apps/tenant-status/check-status.md` and `status-page.md`,
 //! `docs/en/developer-portal/best-practices/tenant-status/check-status.md` (the 421 note, the 2026
 //! example with `online2` -> `app`), `docs/en/developer-portal/includes/app-envir-intro.md` (the
-//! environments and their tenant hosts `sod2`/`app-sod`, `stage`/`app-stage`, `online2`/`app`).
+//! environments and their tenant hosts `sod2`/`app-sod`, `stage`/`app-stage`, `online2`/`app`, and
+//! "Use State URL to get tenant URL"), `common/includes/variable/table-service-in-sales.md` (tenants
+//! "may move between hosts (for example: online2.superoffice.com/Cust1234 to app.superoffice.com/Cust1234)").
 //!
 //! Decisions (the documentation is silent on each):
 //!
