@@ -29,6 +29,7 @@ use crate::ticket::{self, TicketOptions, TicketResult};
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
+mod scrub;
 mod tenant;
 use zeroize::Zeroizing;
 
