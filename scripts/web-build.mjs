@@ -58,6 +58,7 @@ function swapNodeOnly(glue) {
       b.onResolve({ filter: /^#wasm-bindings$/ }, to(bindingsFile));
       b.onResolve({ filter: /^node:util$/ }, to(join(webDir, 'node-util.cjs')));
       b.onResolve({ filter: /^node:crypto$/ }, to(join(webDir, 'node-crypto.cjs')));
+      b.onResolve({ filter: /^node:diagnostics_channel$/ }, to(join(webDir, 'node-diagnostics-channel.cjs')));
       b.onResolve({ filter: /\.wasm$/ }, () => ({ path: `./${WASM_NAME}`, external: true }));
       // Any other Node built-in serves a Node-only feature (a Redis cache over node:net, say): it is
       // stubbed to throw when used, and listed, so the feature's module can stay in the bundle.
