@@ -126,7 +126,7 @@ test('hostile JWTs (RFC 8725) through validateToken', () => {
     ['nbf null', withClaims({ nbf: null }), 'ERR_JWT_CLAIM_INVALID'],
     ['nbf float future', withClaims({ nbf: NOW_S + 60.5 }), 'ERR_JWT_NOT_YET_VALID'],
     ['nbf negative', withClaims({ nbf: -5 }), 'ERR_JWT_CLAIM_INVALID'],
-    // iat as a string of digits is SuperOffice's own form (src/jwt.rs, issued_at); nothing else is.
+    // iat as a string of digits is SuperOffice's own form (src/jwt/mod.rs, issued_at); nothing else is.
     ['iat digit string', withClaims({ iat: String(NOW_S) }), 'OK'],
     ['iat digit string in the future', withClaims({ iat: String(NOW_S + 3600) }), 'ERR_JWT_NOT_YET_VALID'],
     ['iat word', withClaims({ iat: 'yesterday' }), 'ERR_JWT_CLAIM_INVALID'],

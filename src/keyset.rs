@@ -4,7 +4,7 @@
 //! (EC, encryption keys, other algorithms); those are skipped, not refused, because servers publish
 //! them for other clients. What we cannot use in PEM is refused, since the caller chose it.
 //!
-//! The readers are the crates': serde_json for the JWKS (through [`crate::json`], which refuses
+//! The readers are the crates': serde_json for the JWKS (through [`crate::plumbing::json`], which refuses
 //! repeated member names), x509-cert for certificates, spki and pkcs1 (through rsa) for public keys,
 //! sha1 for certificate thumbprints. Each key is held as rsa's `PublicKey` and as the jsonwebtoken
 //! `DecodingKey` that [`crate::jwt`] verifies with.
@@ -18,10 +18,10 @@ use rsa::traits::PublicKeyParts as _;
 use sha1::{Digest as _, Sha1};
 
 use crate::error::{Error, Result};
-use crate::json::{self, Value};
 use crate::key::pem;
 use crate::key::policy::{self, PublicProblem};
 use crate::key::PublicKey;
+use crate::plumbing::json::{self, Value};
 
 /// Largest key set text accepted.
 pub const MAX_TEXT: usize = 1024 * 1024;

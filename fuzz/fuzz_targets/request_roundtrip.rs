@@ -4,8 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use superoffice_auth::request::{NS_PARTNER, NS_SOAP11, REST_PATH, SOAP_PATH};
-use superoffice_auth::xml::{self, Element};
+use superoffice_auth::plumbing::soap::NS_SOAP11;
+use superoffice_auth::ticket::request::{NS_PARTNER, REST_PATH, SOAP_PATH};
+use superoffice_auth::plumbing::xml::{self, Element};
 use superoffice_auth::{build_ticket_request, TicketRequestParams, Transport};
 
 const BASE: &str = "https://sod.superoffice.com";

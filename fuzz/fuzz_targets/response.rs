@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use superoffice_auth::response::{extract_token, HttpResponse};
+use superoffice_auth::plumbing::http::HttpResponse;
+use superoffice_auth::ticket::response::extract_token;
 use superoffice_auth::oauth::{parse_token_response, TokenResponseOptions};
 use superoffice_auth::{parse_agent_response, parse_ticket_response, KeySet, TicketOptions, CODES};
 

@@ -3,7 +3,7 @@
 //! jsonwebtoken parses the header into its `Header` struct, which ignores members it does not know
 //! (so it cannot see `crit`) and keeps the last copy of a repeated member. We read it first, strictly:
 //! base64url without padding (the base64 crate's canonical decoder), a JSON object with each member
-//! once ([`crate::json`]), `alg` exactly `RS256`, no `crit` (we implement no extension, so any critical
+//! once ([`crate::plumbing::json`]), `alg` exactly `RS256`, no `crit` (we implement no extension, so any critical
 //! one is one we do not understand, RFC 7515 §4.1.11, including `b64` of RFC 7797), `typ` absent or
 //! `JWT` in any case (RFC 8725 §3.11: a token typed for another use, `at+jwt` say, is not an id token or
 //! a ticket token), and `kid`/`x5t` strings when present.
@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
 use crate::error::{Error, Result};
-use crate::json::{self, Value};
+use crate::plumbing::json::{self, Value};
 
 /// What the header tells us: only which of the caller's keys to try first.
 pub(crate) struct Header {

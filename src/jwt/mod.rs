@@ -7,7 +7,7 @@
 //! - the header, read strictly before jsonwebtoken sees it ([`header`]): `alg` must be `RS256` (the
 //!   algorithm is ours, never the token's), `crit` is refused, `typ` if present must be `JWT`, and
 //!   `kid`/`x5t` only choose among the keys the caller gave (`jwk`, `jku`, `x5u`, `x5c` never select a
-//!   key); repeated member names are refused ([`crate::json`]);
+//!   key); repeated member names are refused ([`crate::plumbing::json`]);
 //! - claims decoded only after the signature verified, with repeated member names refused, kept in
 //!   token order ([`verify`] says why not through `jsonwebtoken::decode`);
 //! - time: jsonwebtoken's `exp`/`nbf` checks read the clock; ours run on the caller's `now`. `iss`,
@@ -22,8 +22,8 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::Algorithm;
 
 use crate::error::{Error, Result};
-use crate::json::{self, Object, Value};
 use crate::keyset::KeySet;
+use crate::plumbing::json::{self, Object, Value};
 
 /// Tokens longer than this are refused before decoding.
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;

@@ -25,8 +25,10 @@
 
 use super::{is_identifier, namespace, NS_ARRAYS, VERSIONS};
 use crate::error::{Error, Result};
-use crate::request::{check_base_url, HttpRequest, NS_SOAP11};
-use crate::xml::{self, NS_XSI};
+use crate::plumbing::environment::check_base_url;
+use crate::plumbing::http::HttpRequest;
+use crate::plumbing::soap::NS_SOAP11;
+use crate::plumbing::xml::{self, NS_XSI};
 use serde_json::{Map, Value};
 
 /// Deepest parameter nesting accepted (the method element is level 1).

@@ -3,7 +3,7 @@
 //!
 //! Decisions:
 //!
-//! - Hardening as for ticket responses (`crate::response`): the size cap first, whatever the status;
+//! - Hardening as for ticket responses (`crate::ticket::response`): the size cap first, whatever the status;
 //!   then the same hardened XML reader (no DOCTYPE, no entities, depth, element and attribute caps)
 //!   and the same envelope rules (SOAP 1.1 or 1.2, names matched by namespace URI, an optional Header
 //!   first, exactly one element in the Body). Agent responses are SOAP only: a JSON body is malformed.
@@ -37,8 +37,9 @@
 
 use super::namespace_version;
 use crate::error::{Error, Result};
-use crate::response::{open_envelope, parse_soap, read_fault, HttpResponse, MAX_RESPONSE_BYTES};
-use crate::xml::{self, Element};
+use crate::plumbing::http::{self, HttpResponse};
+use crate::plumbing::soap::{open_envelope, parse_soap, read_fault};
+use crate::plumbing::xml::{self, Element};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,11 +58,7 @@ pub fn parse_agent_response(response: &HttpResponse<'_>, method: &str) -> Result
             "method must be a NetServer method name such as GetAssociate",
         ));
     }
-    if response.body.len() > MAX_RESPONSE_BYTES {
-        return Err(Error::ResponseTooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
+    http::check_size(response.body)?;
     if matches!(response.status, 401 | 403) {
         return Err(Error::ticket_rejected(
             Some(response.status),

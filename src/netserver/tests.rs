@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::error::Error;
-use crate::response::{HttpResponse, MAX_RESPONSE_BYTES};
+use crate::plumbing::http::{HttpResponse, MAX_RESPONSE_BYTES};
 use serde_json::{json, Map, Value};
 
 const S11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -33,7 +33,7 @@ fn build(url: &str, agent: &str, method: &str, parameters: Value) -> crate::Resu
     })
 }
 
-use crate::request::HttpRequest;
+use crate::plumbing::http::HttpRequest;
 
 // ---------------------------------------------------------------------------------------------
 // Requests, read back with roxmltree (not our reader) and held against the WSDL's shapes.
@@ -380,7 +380,7 @@ fn nested_parameters_up_to_the_cap_are_accepted() {
     }
     let request = build(URL, "Associate", "GetAssociate", json!({ "A": deep })).unwrap();
     roxmltree::Document::parse(&request.body).unwrap();
-    crate::xml::parse(&request.body).unwrap();
+    crate::plumbing::xml::parse(&request.body).unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1104,8 +1104,8 @@ fn built_envelopes_pass_our_reader_too() {
         json!({ "AssociateIds": [1, 2, 3] }),
     )
     .unwrap();
-    let root = crate::xml::parse(&request.body).unwrap();
-    let envelope = crate::response::open_envelope(&root).unwrap();
+    let root = crate::plumbing::xml::parse(&request.body).unwrap();
+    let envelope = crate::plumbing::soap::open_envelope(&root).unwrap();
     assert!(envelope.entry.is(NS, "GetAssociateList"));
     let ids = envelope
         .entry

@@ -10,22 +10,21 @@
 //!   transport never changes which inputs are accepted. Error messages name the argument, never its
 //!   value.
 //! - Trailing slashes of the base URL are removed; the path prefix, if any, is kept.
-//! - SOAP values are escaped with [`crate::xml::escape`]: the five XML specials become entities and
+//! - SOAP values are escaped with [`crate::plumbing::xml::escape`]: the five XML specials become entities and
 //!   tab/LF/CR become character references, so that the server's XML reader returns them unchanged.
 //! - `SOAPAction` is sent as a quoted string, as SOAP 1.1 (section 6.1.1) specifies; WCF accepts it
 //!   quoted or not. `Accept: text/xml` is sent too: WCF's basicHttpBinding ignores it, and it states
 //!   what we can read.
-//! - The REST body is built with [`crate::json`]'s writer, which escapes every value correctly.
+//! - The REST body is written by serde_json, which escapes every value correctly.
 
 use crate::error::{Error, Result};
-use crate::xml;
+use crate::plumbing::environment::check_base_url;
+use crate::plumbing::http::HttpRequest;
+use crate::plumbing::soap::NS_SOAP11;
+use crate::plumbing::{args, xml};
 
 /// The PartnerSystemUserService namespace (requests and responses).
 pub const NS_PARTNER: &str = "http://www.superoffice.com/superid/partnersystemuser/0.1";
-/// SOAP 1.1 envelope namespace.
-pub const NS_SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-/// SOAP 1.2 envelope namespace.
-pub const NS_SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 /// The SOAP action of `Authenticate`, from the WSDL's binding.
 pub const SOAP_ACTION: &str =
     "http://www.superoffice.com/superid/partnersystemuser/0.1/IPartnerSystemUserService/Authenticate";
@@ -34,58 +33,11 @@ pub const SOAP_PATH: &str = "/login/services/PartnerSystemUserService.svc";
 /// Path of the REST endpoint below the environment's host.
 pub const REST_PATH: &str = "/Login/api/PartnerSystemUser/Authenticate";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Environment {
-    Sod,
-    Stage,
-    Online,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Transport {
     #[default]
     Soap,
     Rest,
-}
-
-impl Environment {
-    /// `sod`, `stage`, `online`; `qaonline` is accepted as `stage`. ASCII case is ignored; nothing
-    /// else (not even surrounding whitespace) is.
-    pub fn parse(name: &str) -> Result<Environment> {
-        let is = |expected: &str| name.eq_ignore_ascii_case(expected);
-        if is("sod") {
-            Ok(Environment::Sod)
-        } else if is("stage") || is("qaonline") {
-            Ok(Environment::Stage)
-        } else if is("online") {
-            Ok(Environment::Online)
-        } else {
-            Err(Error::InvalidArgument(
-                "environment must be one of sod, stage, online",
-            ))
-        }
-    }
-    /// `https://sod.superoffice.com` etc.
-    pub fn base_url(self) -> &'static str {
-        match self {
-            Environment::Sod => "https://sod.superoffice.com",
-            Environment::Stage => "https://qaonline.superoffice.com",
-            Environment::Online => "https://online.superoffice.com",
-        }
-    }
-
-    /// The `iss` of the environment's OpenID Connect id_tokens (SuperIdTokens).
-    ///
-    /// Today this is the same text as [`Environment::base_url`], but the two mean different things
-    /// (one is where we send requests, the other an identifier compared byte for byte), so each has
-    /// its own name: a base URL may gain a path prefix or a proxy, an issuer never does.
-    pub fn issuer(self) -> &'static str {
-        match self {
-            Environment::Sod => "https://sod.superoffice.com",
-            Environment::Stage => "https://qaonline.superoffice.com",
-            Environment::Online => "https://online.superoffice.com",
-        }
-    }
 }
 
 impl Transport {
@@ -101,19 +53,6 @@ impl Transport {
     }
 }
 
-/// The host to talk to: a named environment, or an explicit base URL (the local stand-in, a proxy).
-/// Exactly one must be given; the URL itself is checked when the request is built.
-pub fn resolve_base_url(environment: Option<&str>, base_url: Option<&str>) -> Result<String> {
-    match (environment, base_url) {
-        (Some(name), None) => Ok(Environment::parse(name)?.base_url().to_owned()),
-        (None, Some(url)) => Ok(url.to_owned()),
-        (Some(_), Some(_)) => Err(Error::InvalidArgument(
-            "give either environment or baseUrl, not both",
-        )),
-        (None, None) => Err(Error::InvalidArgument("environment or baseUrl is required")),
-    }
-}
-
 pub struct TicketRequestParams<'a> {
     /// Scheme and host (and optional path prefix), no trailing slash needed.
     pub base_url: &'a str,
@@ -123,27 +62,19 @@ pub struct TicketRequestParams<'a> {
     pub signed_system_token: &'a str,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpRequest {
-    pub url: String,
-    pub method: &'static str,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: String,
-}
-
 pub fn build_ticket_request(params: &TicketRequestParams<'_>) -> Result<HttpRequest> {
     let base = check_base_url(params.base_url)?;
-    check_value(
+    args::sendable(
         params.application_token,
         "application token is empty",
         "application token contains a character that cannot be sent",
     )?;
-    check_value(
+    args::sendable(
         params.context_identifier,
         "context identifier is empty",
         "context identifier contains a character that cannot be sent",
     )?;
-    check_value(
+    args::sendable(
         params.signed_system_token,
         "signed system token is empty",
         "signed system token contains a character that cannot be sent",
@@ -219,99 +150,11 @@ fn rest_request(base: &str, params: &TicketRequestParams<'_>) -> HttpRequest {
     }
 }
 
-fn check_value(value: &str, empty: &'static str, bad_char: &'static str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::InvalidArgument(empty));
-    }
-    if !value.chars().all(xml::is_xml_char) {
-        return Err(Error::InvalidArgument(bad_char));
-    }
-    Ok(())
-}
-
-/// Validates the base URL and returns it without trailing slashes. Shared by every request builder,
-/// so that all endpoints accept the same base URLs.
-pub(crate) fn check_base_url(url: &str) -> Result<&str> {
-    const BAD: Error = Error::InvalidArgument(
-        "base URL must be an absolute https:// URL without user info, query or fragment",
-    );
-    if url
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '\\' | '?' | '#'))
-    {
-        return Err(BAD);
-    }
-    let (scheme, rest) = url.split_once("://").ok_or(BAD)?;
-    let https = scheme.eq_ignore_ascii_case("https");
-    if !https && !scheme.eq_ignore_ascii_case("http") {
-        return Err(BAD);
-    }
-    let authority = rest.split('/').next().unwrap_or(rest);
-    if authority.contains('@') {
-        return Err(BAD);
-    }
-    let host = split_host(authority).ok_or(BAD)?;
-    if !https && !is_loopback(host) {
-        return Err(Error::InvalidArgument(
-            "base URL must use https:// (http:// is allowed only for localhost)",
-        ));
-    }
-    Ok(url.trim_end_matches('/'))
-}
-
-/// The host of `host[:port]` or `[v6][:port]`, after checking its characters and the port.
-fn split_host(authority: &str) -> Option<&str> {
-    let (host, port) = if authority.starts_with('[') {
-        let end = authority.find(']')?;
-        let inner = authority.get(1..end)?;
-        let host = authority.get(..=end)?;
-        let after = authority.get(end + 1..)?;
-        if inner.is_empty()
-            || !inner
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
-        {
-            return None;
-        }
-        let port = match after {
-            "" => None,
-            _ => Some(after.strip_prefix(':')?),
-        };
-        (host, port)
-    } else {
-        let (host, port) = match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        };
-        if host.is_empty()
-            || !host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-        {
-            return None;
-        }
-        (host, port)
-    };
-    if let Some(port) = port {
-        if port.is_empty() || port.len() > 5 || !port.chars().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        if !(1..=65535).contains(&port.parse::<u32>().ok()?) {
-            return None;
-        }
-    }
-    Some(host)
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "127.0.0.1" || host.eq_ignore_ascii_case("localhost") || host == "[::1]"
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::xml::Element;
+    use crate::plumbing::xml::Element;
 
     type SetValue = fn(&mut TicketRequestParams<'static>, &'static str);
 
@@ -323,32 +166,6 @@ mod tests {
             context_identifier: "Cust12345",
             signed_system_token: "MyApp-8k8Q.202611231405.c2ln",
         }
-    }
-
-    #[test]
-    fn environments() {
-        for (name, expected) in [
-            ("sod", Ok(Environment::Sod)),
-            ("SOD", Ok(Environment::Sod)),
-            ("stage", Ok(Environment::Stage)),
-            ("qaonline", Ok(Environment::Stage)),
-            ("QaOnline", Ok(Environment::Stage)),
-            ("online", Ok(Environment::Online)),
-            ("production", Err("ERR_INVALID_ARGUMENT")),
-            (" sod", Err("ERR_INVALID_ARGUMENT")),
-            ("sod2", Err("ERR_INVALID_ARGUMENT")),
-            ("", Err("ERR_INVALID_ARGUMENT")),
-        ] {
-            assert_eq!(
-                Environment::parse(name).map_err(|e| e.code()),
-                expected,
-                "{name:?}"
-            );
-        }
-        assert_eq!(
-            Environment::Stage.base_url(),
-            "https://qaonline.superoffice.com"
-        );
     }
 
     #[test]
@@ -502,7 +319,7 @@ mod tests {
             ]
         );
 
-        let envelope = crate::xml::parse(&request.body).unwrap();
+        let envelope = crate::plumbing::xml::parse(&request.body).unwrap();
         assert!(envelope.is(NS_SOAP11, "Envelope"));
         let names = |e: &Element| {
             e.children

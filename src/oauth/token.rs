@@ -5,11 +5,9 @@
 //! - `POST {base}/login/common/oauth/tokens`, `application/x-www-form-urlencoded`, fields in the order
 //!   `grant_type`, `client_id`, `client_secret`, `refresh_token`, then `redirect_uri` when given. The
 //!   client authenticates with body parameters, as SuperOffice's documentation shows, not HTTP Basic.
-//! - The encoder ([`form_urlencode`]) leaves RFC 3986's unreserved characters as they are, writes a
-//!   space as `+` and every other byte of the UTF-8 text as `%XX` (upper case). That is a subset of
-//!   what the WHATWG serializer leaves alone, so every form decoder reads it back unchanged.
+//! - The body is written by the one token-endpoint writer ([`crate::plumbing::form`]).
 //! - The base URL is checked by the same rules as the ticket request's
-//!   ([`crate::request::check_base_url`]). Client id, client secret and refresh token must be
+//!   ([`crate::plumbing::environment::check_base_url`]). Client id, client secret and refresh token must be
 //!   non-blank and free of control characters (a refresh token read from a file with its newline is
 //!   refused here, rather than turning into `invalid_grant` later); other characters are encoded.
 //!   `redirect_uri`, when given, must be non-empty with no whitespace or control characters; it is
@@ -18,10 +16,10 @@
 //!
 //! Decisions, response:
 //!
-//! - Size first: over [`MAX_RESPONSE_BYTES`] is [`Error::ResponseTooLarge`], whatever the status.
+//! - Size first: over [`http::MAX_RESPONSE_BYTES`] is [`Error::ResponseTooLarge`], whatever the status.
 //! - The body is read as strict JSON whatever the `Content-Type` says: the token endpoint speaks
 //!   only JSON, and proxies mislabel. A leading byte order mark is skipped. Duplicate member names are
-//!   refused (see [`crate::json`]).
+//!   refused (see [`crate::plumbing::json`]).
 //! - An OAuth error body (RFC 6749 §5.2: an object whose `error` is a non-empty string) is
 //!   [`Error::oauth`] with `error` and, when it is a string, `error_description`, whatever the status:
 //!   the RFC says 400, SuperOffice may answer 401, and a proxy may change it. `error` wins over an
@@ -40,7 +38,7 @@
 //!   and the caller must then store the new one. Absent, null or blank reads as absent; another type
 //!   is malformed.
 //! - `id_token`: with [`TokenResponseOptions::id_token`] given, a present id_token is validated as a
-//!   SuperIdToken ([`crate::oidc::parse_super_id_token`]) and its claims returned; a response without
+//!   SuperIdToken ([`crate::superid::parse_super_id_token`]) and its claims returned; a response without
 //!   one is still a success (a refresh need not re-issue it), unless a nonce is expected: that is the
 //!   answer to a code exchange, which OpenID Connect says always carries one. Without expectations the id_token is not
 //!   read, and no claims are returned: unvalidated claims are never handed out. Its type is checked
@@ -49,13 +47,15 @@
 //!   text copied from a response is an OAuth error's `error` and `error_description`, which are the
 //!   server's words, truncated by [`Error::oauth`].
 
+use super::superid::{self, SuperIdClaims, SuperIdOptions};
 use crate::error::{Error, Result};
-use crate::json::{self, Object, Value};
 use crate::jwt;
 use crate::keyset::KeySet;
-use crate::oidc::{self, SuperIdClaims, SuperIdOptions};
-use crate::request::{self, HttpRequest};
-use crate::response::{HttpResponse, MAX_RESPONSE_BYTES};
+use crate::plumbing::args;
+use crate::plumbing::environment::check_base_url;
+use crate::plumbing::form::form_post;
+use crate::plumbing::http::{self, HttpRequest, HttpResponse};
+use crate::plumbing::json::{self, Object, Value};
 
 /// Path of the token endpoint below the environment's host.
 pub const TOKENS_PATH: &str = "/login/common/oauth/tokens";
@@ -74,18 +74,18 @@ pub struct RefreshRequestParams<'a> {
 
 /// Builds the refresh-token grant request.
 pub fn build_refresh_token_request(params: &RefreshRequestParams<'_>) -> Result<HttpRequest> {
-    let base = request::check_base_url(params.base_url)?;
-    check_credential(
+    let base = check_base_url(params.base_url)?;
+    args::plain(
         params.client_id,
         "client id is empty",
         "client id contains a control character",
     )?;
-    check_credential(
+    args::plain(
         params.client_secret,
         "client secret is empty",
         "client secret contains a control character",
     )?;
-    check_credential(
+    args::plain(
         params.refresh_token,
         "refresh token is empty",
         "refresh token contains a control character",
@@ -110,61 +110,14 @@ pub fn build_refresh_token_request(params: &RefreshRequestParams<'_>) -> Result<
     if let Some(redirect_uri) = params.redirect_uri {
         fields.push(("redirect_uri", redirect_uri));
     }
-    let body = fields
-        .iter()
-        .map(|(name, value)| format!("{}={}", form_urlencode(name), form_urlencode(value)))
-        .collect::<Vec<_>>()
-        .join("&");
-    Ok(HttpRequest {
-        url: format!("{base}{TOKENS_PATH}"),
-        method: "POST",
-        headers: vec![
-            (
-                "Content-Type",
-                "application/x-www-form-urlencoded".to_owned(),
-            ),
-            ("Accept", "application/json".to_owned()),
-        ],
-        body,
-    })
-}
-
-fn check_credential(value: &str, empty: &'static str, control: &'static str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::InvalidArgument(empty));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(Error::InvalidArgument(control));
-    }
-    Ok(())
-}
-
-/// `application/x-www-form-urlencoded` encoding of one name or value: RFC 3986 unreserved characters
-/// (`A-Z a-z 0-9 - . _ ~`) as they are, space as `+`, every other UTF-8 byte as `%XX`.
-pub fn form_urlencode(value: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(char::from(byte));
-            }
-            b' ' => out.push('+'),
-            _ => {
-                out.push('%');
-                out.push(char::from(HEX[usize::from(byte >> 4)]));
-                out.push(char::from(HEX[usize::from(byte & 0x0F)]));
-            }
-        }
-    }
-    out
+    Ok(form_post(format!("{base}{TOKENS_PATH}"), &fields))
 }
 
 /// How to validate an id_token found in a token response.
 #[derive(Debug, Clone)]
 pub struct IdTokenExpectations<'a> {
     pub keys: &'a KeySet,
-    /// The exact `iss` ([`crate::oidc::resolve_issuer`]).
+    /// The exact `iss` ([`super::superid::resolve_issuer`]).
     pub issuer: &'a str,
     pub client_id: &'a str,
     /// The nonce of the original authorization request, when the caller kept it.
@@ -200,20 +153,12 @@ pub fn parse_token_response(
     options: &TokenResponseOptions<'_>,
 ) -> Result<TokenResult> {
     jwt::checked_now_seconds(options.now_ms)?;
-    if response.body.len() > MAX_RESPONSE_BYTES {
-        return Err(Error::ResponseTooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
-    let body = response
-        .body
-        .strip_prefix('\u{FEFF}')
-        .unwrap_or(response.body);
+    let body = http::body(response)?;
     let object = json::parse_object(body.as_bytes());
     if let Some(error) = object.as_ref().and_then(oauth_error) {
         return Err(error);
     }
-    if !(200..300).contains(&response.status) {
+    if !http::is_success(response.status) {
         return Err(Error::HttpStatus {
             status: response.status,
         });
@@ -289,7 +234,7 @@ fn read_success(object: &Object, options: &TokenResponseOptions<'_>) -> Result<T
         }
     };
     let id_token_claims = match (id_token, &options.id_token) {
-        (Some(token), Some(expect)) => Some(oidc::parse_super_id_token(
+        (Some(token), Some(expect)) => Some(superid::parse_super_id_token(
             token,
             expect.keys,
             &SuperIdOptions {
@@ -372,29 +317,6 @@ fn expires_in(value: Option<&Value>) -> Result<u64> {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn form_encoding_table() {
-        for (input, expected) in [
-            ("", ""),
-            ("AZaz09-._~", "AZaz09-._~"),
-            ("a b", "a+b"),
-            ("a&b=c", "a%26b%3Dc"),
-            ("a+b", "a%2Bb"),
-            ("100%", "100%25"),
-            (
-                "/?#[]@!$'()*,;:",
-                "%2F%3F%23%5B%5D%40%21%24%27%28%29%2A%2C%3B%3A",
-            ),
-            ("é", "%C3%A9"),
-            ("漢", "%E6%BC%A2"),
-            ("😀", "%F0%9F%98%80"),
-            ("\"<>\\^`{|}", "%22%3C%3E%5C%5E%60%7B%7C%7D"),
-            ("\u{7F}", "%7F"),
-        ] {
-            assert_eq!(form_urlencode(input), expected, "{input:?}");
-        }
-    }
 
     #[test]
     fn a_nonce_expected_requires_the_id_token() {

@@ -8,20 +8,24 @@
 
 use serde::Serialize;
 
-use crate::authorize::{
-    self, AuthorizationCodeRequestParams, AuthorizationRequestParams, ResponseMode, ResponseType,
-};
 use crate::error::Error;
-use crate::json::Object;
+use crate::jwt;
 use crate::key::{PemFormat, PrivateKey};
 use crate::keyset::KeySet;
 use crate::netserver::{self, AgentRequestParams};
-use crate::oauth::{self, IdTokenExpectations, RefreshRequestParams, TokenResponseOptions};
-use crate::oidc::{self, SuperIdClaims, SuperIdOptions};
-use crate::request::{self, HttpRequest, TicketRequestParams, Transport};
-use crate::response::HttpResponse;
+use crate::oauth::authorize::{
+    self, AuthorizationCodeRequestParams, AuthorizationRequestParams, ResponseMode, ResponseType,
+};
+use crate::oauth::superid::{self as oidc, SuperIdClaims, SuperIdOptions};
+use crate::oauth::token::{
+    self as oauth, IdTokenExpectations, RefreshRequestParams, TokenResponseOptions,
+};
+use crate::plumbing::environment as request;
+use crate::plumbing::http::{HttpRequest, HttpResponse};
+use crate::plumbing::json::Object;
+use crate::ticket::request::{TicketRequestParams, Transport};
+use crate::ticket::sign;
 use crate::ticket::{self, TicketOptions, TicketResult};
-use crate::{jwt, sign};
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
@@ -194,7 +198,7 @@ pub fn build_ticket_request(
     let base_url =
         request::resolve_base_url(environment.as_deref(), base_url.as_deref()).map_err(to_js)?;
     let transport = Transport::parse(transport).map_err(to_js)?;
-    let built = request::build_ticket_request(&TicketRequestParams {
+    let built = ticket::request::build_ticket_request(&TicketRequestParams {
         base_url: &base_url,
         transport,
         application_token,
@@ -565,7 +569,7 @@ pub fn build_agent_request(
     time_zone_id: Option<i32>,
     time_zone_location_code: Option<String>,
 ) -> JsResult<String> {
-    let parameters = crate::json::parse_object(parameters.as_bytes())
+    let parameters = crate::plumbing::json::parse_object(parameters.as_bytes())
         .ok_or_else(|| to_js(Error::InvalidArgument("parameters must be a plain object")))?;
     let time_zone = (time_zone_id.is_some() || time_zone_location_code.is_some()).then_some(
         netserver::TimeZone {
@@ -613,7 +617,7 @@ pub fn parse_agent_response(
 #[wasm_bindgen(js_name = sizeLimits)]
 pub fn size_limits() -> String {
     serde_json::json!({
-        "responseBytes": crate::response::MAX_RESPONSE_BYTES,
+        "responseBytes": crate::plumbing::http::MAX_RESPONSE_BYTES,
         "tokenBytes": crate::jwt::MAX_TOKEN_BYTES,
         "keyTextBytes": crate::key::MAX_TEXT,
         "keySetTextBytes": crate::keyset::MAX_TEXT,
@@ -635,8 +639,8 @@ pub fn wasm_memory_bytes() -> f64 {
 }
 
 /// Hex SHA-256 of a string's UTF-8 bytes: `createHash('sha256')` for the standards-only entries, where
-/// `node:crypto` is absent (see src/digest.rs).
+/// `node:crypto` is absent (see src/plumbing/digest.rs).
 #[wasm_bindgen(js_name = sha256Hex)]
 pub fn sha256_hex(text: &str) -> String {
-    crate::digest::sha256_hex(text.as_bytes())
+    crate::plumbing::digest::sha256_hex(text.as_bytes())
 }

@@ -1,7 +1,7 @@
 //! The first step of the authorization code flow and of the system-user approval: the URL that sends
 //! a person's browser to SuperOffice's authorize endpoint, what comes back at the redirect URL, and
 //! the code's exchange at the token endpoint (RFC 6749 §4.1, OpenID Connect Core §3.1 and §3.2,
-//! PKCE RFC 7636). The token endpoint's answer is read by [`crate::oauth::parse_token_response`].
+//! PKCE RFC 7636). The token endpoint's answer is read by [`super::token::parse_token_response`].
 //!
 //! Decisions, the authorization request:
 //!
@@ -34,7 +34,7 @@
 //! - It arrives as `application/x-www-form-urlencoded` text: a query string (with or without its
 //!   `?`), a fragment (with its `#`), or a form_post body. Parsed by `form_urlencoded`; a name given
 //!   twice is [`Error::ResponseMalformed`] (RFC 6749 §3.1), as is anything over
-//!   [`crate::response::MAX_RESPONSE_BYTES`] ([`Error::ResponseTooLarge`]).
+//!   [`http::MAX_RESPONSE_BYTES`] ([`Error::ResponseTooLarge`]).
 //! - `state` is checked first, before `error`, as oauth4webapi does: a missing or different `state`
 //!   is [`Error::StateMismatch`], whatever else the response says, so a forged error page cannot
 //!   pass for SuperOffice's. The comparison does not stop at the first differing byte.
@@ -42,20 +42,23 @@
 //!   person declines.
 //! - Then `code` and/or `id_token`: at least one, non-empty, without control characters. The id_token
 //!   is returned as text; validating it (signature, issuer, audience, nonce) is
-//!   [`crate::oidc::parse_super_id_token`]'s job, which needs keys this function does not take.
+//!   [`super::superid::parse_super_id_token`]'s job, which needs keys this function does not take.
 //!
 //! Decisions, the code exchange:
 //!
 //! - `POST {base}/login/common/oauth/tokens`, form fields `grant_type=authorization_code`,
 //!   `client_id`, `client_secret`, `code`, `redirect_uri`, `code_verifier`, authenticated in the body
-//!   like the refresh grant ([`crate::oauth`]). `redirect_uri` is required (RFC 6749 §4.1.3: it was in
+//!   like the refresh grant ([`super::token`]). `redirect_uri` is required (RFC 6749 §4.1.3: it was in
 //!   the authorization request) and so is the verifier (every request made here carries a challenge;
 //!   a caller without a verifier has lost the value that makes a stolen code useless).
 //! - The verifier must be RFC 7636 §4.1's 43 to 128 characters of `A-Z a-z 0-9 - . _ ~`.
 
+use super::token::TOKENS_PATH;
 use crate::error::{Error, Result};
-use crate::request::{self, HttpRequest};
-use crate::response::MAX_RESPONSE_BYTES;
+use crate::plumbing::args;
+use crate::plumbing::environment::check_base_url;
+use crate::plumbing::form::form_post;
+use crate::plumbing::http::{self, HttpRequest};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -194,7 +197,7 @@ pub fn build_authorization_request(
     secrets: AuthorizationSecrets,
 ) -> Result<AuthorizationRequest> {
     let response_mode = check_authorization_params(params)?;
-    let base = request::check_base_url(params.base_url)?;
+    let base = check_base_url(params.base_url)?;
     let mut query = form_urlencoded::Serializer::new(String::new());
     query
         .append_pair("response_type", params.response_type.as_str())
@@ -237,12 +240,12 @@ pub fn build_authorization_request(
 fn check_authorization_params(
     params: &AuthorizationRequestParams<'_>,
 ) -> Result<Option<ResponseMode>> {
-    request::check_base_url(params.base_url)?;
+    check_base_url(params.base_url)?;
     check_plain(
         params.client_id,
         "client id must be non-empty, without control characters",
     )?;
-    check_redirect_uri(params.redirect_uri)?;
+    args::redirect_uri(params.redirect_uri)?;
     if let Some(scope) = params.scope {
         check_plain(scope, "scope must be non-empty, without control characters")?;
         if !scope.split(' ').any(|item| item == "openid") {
@@ -291,23 +294,7 @@ fn check_authorization_params(
 
 /// Non-empty, not only whitespace, no control characters.
 fn check_plain(value: &str, message: &'static str) -> Result<()> {
-    if value.trim().is_empty() || value.chars().any(char::is_control) {
-        return Err(Error::InvalidArgument(message));
-    }
-    Ok(())
-}
-
-fn check_redirect_uri(redirect_uri: &str) -> Result<()> {
-    if redirect_uri.is_empty()
-        || redirect_uri
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '#')
-    {
-        return Err(Error::InvalidArgument(
-            "redirect URI must be non-empty, without whitespace, control characters or a fragment",
-        ));
-    }
-    Ok(())
+    args::plain(value, message, message)
 }
 
 /// RFC 7636 §4.1: 43 to 128 characters of `A-Z a-z 0-9 - . _ ~`.
@@ -330,7 +317,7 @@ pub fn code_challenge(verifier: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorizationResponse {
     pub code: Option<String>,
-    /// Not yet validated: see [`crate::oidc::parse_super_id_token`].
+    /// Not yet validated: see [`super::superid::parse_super_id_token`].
     pub id_token: Option<String>,
 }
 
@@ -345,11 +332,7 @@ pub fn parse_authorization_response(
             "state must be the non-empty value kept from the authorization request",
         ));
     }
-    if parameters.len() > MAX_RESPONSE_BYTES {
-        return Err(Error::ResponseTooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
+    http::check_size(parameters)?;
     let text = parameters
         .strip_prefix('?')
         .or_else(|| parameters.strip_prefix('#'))
@@ -424,7 +407,7 @@ pub struct AuthorizationCodeRequestParams<'a> {
 pub fn build_authorization_code_request(
     params: &AuthorizationCodeRequestParams<'_>,
 ) -> Result<HttpRequest> {
-    let base = request::check_base_url(params.base_url)?;
+    let base = check_base_url(params.base_url)?;
     check_plain(
         params.client_id,
         "client id must be non-empty, without control characters",
@@ -437,34 +420,26 @@ pub fn build_authorization_code_request(
         params.code,
         "authorization code must be non-empty, without control characters",
     )?;
-    check_redirect_uri(params.redirect_uri)?;
+    args::redirect_uri(params.redirect_uri)?;
     check_code_verifier(params.code_verifier)?;
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", "authorization_code")
-        .append_pair("client_id", params.client_id)
-        .append_pair("client_secret", params.client_secret)
-        .append_pair("code", params.code)
-        .append_pair("redirect_uri", params.redirect_uri)
-        .append_pair("code_verifier", params.code_verifier)
-        .finish();
-    Ok(HttpRequest {
-        url: format!("{base}{}", crate::oauth::TOKENS_PATH),
-        method: "POST",
-        headers: vec![
-            (
-                "Content-Type",
-                "application/x-www-form-urlencoded".to_owned(),
-            ),
-            ("Accept", "application/json".to_owned()),
+    Ok(form_post(
+        format!("{base}{TOKENS_PATH}"),
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", params.client_id),
+            ("client_secret", params.client_secret),
+            ("code", params.code),
+            ("redirect_uri", params.redirect_uri),
+            ("code_verifier", params.code_verifier),
         ],
-        body,
-    })
+    ))
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use crate::plumbing::http::MAX_RESPONSE_BYTES;
 
     /// RFC 7636 Appendix B: the verifier's 32 octets, the verifier, and its S256 challenge.
     const RFC7636_OCTETS: [u8; 32] = [

@@ -33,7 +33,7 @@
 //! 1.0 requires (`\r\n` and `\r` become `\n`); a `&#13;` reference survives as `\r`. Attribute values
 //! are normalised as XML 1.0 does for CDATA-typed attributes.
 //!
-//! The size of the input is capped by the caller (see [`crate::response::MAX_RESPONSE_BYTES`]).
+//! The size of the input is capped by the caller (see [`crate::plumbing::http::MAX_RESPONSE_BYTES`]).
 
 mod tree;
 

@@ -1,6 +1,6 @@
 //! The namespace-aware tree reader: [`parse`] reads quick-xml's event stream into [`Element`]s, with
 //! prefixes resolved to namespace URIs by quick-xml's `NsReader`, and puts the rules listed in the
-//! module documentation of [`crate::xml`] around it: caps on depth, elements and attributes, DOCTYPE
+//! module documentation of [`crate::plumbing::xml`] around it: caps on depth, elements and attributes, DOCTYPE
 //! and entity refusal, and the few well-formedness checks quick-xml leaves to its caller.
 
 use quick_xml::escape::resolve_xml_entity;
@@ -123,7 +123,7 @@ impl Element {
 }
 
 /// Parses a whole document into its root element, applying every check listed in the module
-/// documentation of [`crate::xml`].
+/// documentation of [`crate::plumbing::xml`].
 pub fn parse(document: &str) -> Result<Element> {
     // quick-xml passes any character through; XML 1.0 cannot carry C0 controls, U+FFFE or U+FFFF.
     if !document.chars().all(|c| is_xml_char(c) || c == '\u{feff}') {

@@ -1,15 +1,21 @@
-//! Steps 2 and 3 joined: from the service's HTTP response to a validated system user ticket.
+//! The system-user ticket exchange: sign the system user token ([`sign`]), build the
+//! PartnerSystemUserService request ([`request`]), read its response ([`response`]) and validate the
+//! JWT inside into a ticket (this module).
+
+pub mod request;
+pub mod response;
+pub mod sign;
 
 use crate::error::{Error, Result};
-use crate::json::Value;
 use crate::jwt::{self, Claims, ValidationOptions};
 use crate::keyset::KeySet;
-use crate::response::{self, HttpResponse};
+pub use crate::plumbing::claims::{claim_name, CLAIM_PREFIX};
+use crate::plumbing::claims::{is_administrator, optional_string, required_string};
+use crate::plumbing::http::HttpResponse;
+use crate::plumbing::json::Value;
 
 /// Issuer of system-user tokens, as SuperOffice's own .NET client checks it.
 pub const SYSTEM_USER_ISSUER: &str = "SuperOffice AS";
-/// Prefix of every SuperOffice identity claim.
-pub const CLAIM_PREFIX: &str = "http://schemes.superoffice.net/identity/";
 
 #[derive(Debug, Clone)]
 pub struct TicketOptions<'a> {
@@ -84,39 +90,4 @@ pub fn ticket_from_claims(claims: Claims, expected_context: Option<&str>) -> Res
         expires_at_ms,
         claims,
     })
-}
-
-pub fn claim_name(short: &str) -> String {
-    format!("{CLAIM_PREFIX}{short}")
-}
-
-/// The `is_administrator` claim; absent or null reads as false.
-pub(crate) fn is_administrator(claims: &Claims) -> Result<bool> {
-    match claims.get(&claim_name("is_administrator")) {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(value)) => Ok(*value),
-        // SuperOffice writes .NET's Boolean.ToString(): "True" / "False".
-        Some(Value::String(value)) if value.eq_ignore_ascii_case("true") => Ok(true),
-        Some(Value::String(value)) if value.eq_ignore_ascii_case("false") => Ok(false),
-        Some(_) => Err(Error::claim(
-            &claim_name("is_administrator"),
-            "must be True or False",
-        )),
-    }
-}
-
-/// A SuperOffice string claim that must be present and non-empty.
-pub(crate) fn required_string(claims: &Claims, short: &str) -> Result<String> {
-    optional_string(claims, short)?.ok_or_else(|| Error::claim(&claim_name(short), "missing"))
-}
-
-/// A SuperOffice string claim; absent, null and empty all read as `None`.
-pub(crate) fn optional_string(claims: &Claims, short: &str) -> Result<Option<String>> {
-    let name = claim_name(short);
-    match claims.get(&name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(value)) if value.is_empty() => Ok(None),
-        Some(Value::String(value)) => Ok(Some(value.clone())),
-        Some(_) => Err(Error::claim(&name, "must be a string")),
-    }
 }

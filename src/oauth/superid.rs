@@ -19,7 +19,7 @@
 //!   system user token is present only for system-user applications, so it is optional here and
 //!   [`SuperIdClaims::require_system_user_token`] gives the one error for "this is not a system-user
 //!   application" (`ERR_JWT_CLAIM_INVALID` naming the claim). `email`, `upn`, `associateid`, URLs and
-//!   `serial` are optional strings; empty reads as absent, as in [`crate::ticket`].
+//!   `serial` are optional strings; empty reads as absent, as in [`crate::ticket`] ([`crate::plumbing::claims`]).
 //! - `associateid` arrives as a string (`"5"` in SuperOffice's example) or could be a JSON number;
 //!   both are accepted, an integer number is written in decimal, anything else is refused.
 //! - `is_administrator` is .NET's `"True"`/`"False"` (ASCII case ignored) or a JSON boolean; absent
@@ -27,14 +27,14 @@
 //! - Arguments are refused, never defaulted: an empty issuer, client id or nonce is an error (a
 //!   nonce of `""` would otherwise match a token whose nonce is `""`).
 //! - The claim prefix is `http://schemes.superoffice.net/identity/` ("schemes", as SuperOffice
-//!   spells it), see [`crate::ticket::CLAIM_PREFIX`].
+//!   spells it), see [`crate::plumbing::claims::CLAIM_PREFIX`].
 
 use crate::error::{Error, Result};
-use crate::json::Value;
 use crate::jwt::{self, Claims, ValidationOptions};
 use crate::keyset::KeySet;
-use crate::request::Environment;
-use crate::ticket::{self, claim_name};
+use crate::plumbing::claims::{self as identity, claim_name};
+use crate::plumbing::environment::Environment;
+use crate::plumbing::json::Value;
 
 /// What an id_token must match, besides its signature.
 #[derive(Debug, Clone)]
@@ -138,15 +138,15 @@ fn check_authorized_party(claims: &Claims, client_id: &str) -> Result<()> {
 /// Reads the typed claims of an already validated id_token.
 fn super_id_from_claims(claims: Claims) -> Result<SuperIdClaims> {
     Ok(SuperIdClaims {
-        system_user_token: ticket::optional_string(&claims, "system_token")?,
-        context_identifier: ticket::required_string(&claims, "ctx")?,
-        email: ticket::optional_string(&claims, "email")?,
-        upn: ticket::optional_string(&claims, "upn")?,
+        system_user_token: identity::optional_string(&claims, "system_token")?,
+        context_identifier: identity::required_string(&claims, "ctx")?,
+        email: identity::optional_string(&claims, "email")?,
+        upn: identity::optional_string(&claims, "upn")?,
         associate_id: associate_id(&claims)?,
-        is_administrator: ticket::is_administrator(&claims)?,
-        netserver_url: ticket::optional_string(&claims, "netserver_url")?,
-        webapi_url: ticket::optional_string(&claims, "webapi_url")?,
-        serial: ticket::optional_string(&claims, "serial")?,
+        is_administrator: identity::is_administrator(&claims)?,
+        netserver_url: identity::optional_string(&claims, "netserver_url")?,
+        webapi_url: identity::optional_string(&claims, "webapi_url")?,
+        serial: identity::optional_string(&claims, "serial")?,
         claims,
     })
 }
@@ -164,7 +164,7 @@ fn associate_id(claims: &Claims) -> Result<Option<String>> {
             Err(Error::claim(&name, "must be an integer or a string"))
         }
         None | Some(Value::Null | Value::String(_)) => {
-            ticket::optional_string(claims, "associateid")
+            identity::optional_string(claims, "associateid")
         }
     }
 }
@@ -210,7 +210,7 @@ mod tests {
 
     /// Claims from JSON text.
     fn claims(json: &str) -> Claims {
-        crate::json::parse_object(json.as_bytes()).unwrap()
+        crate::plumbing::json::parse_object(json.as_bytes()).unwrap()
     }
 
     #[test]

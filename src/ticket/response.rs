@@ -2,7 +2,7 @@
 //!
 //! Decisions:
 //!
-//! - Size first: a body over [`MAX_RESPONSE_BYTES`] is refused with [`Error::ResponseTooLarge`] before
+//! - Size first: a body over [`http::MAX_RESPONSE_BYTES`] is refused with [`Error::ResponseTooLarge`] before
 //!   anything looks at it, whatever the status.
 //! - Format: `text/xml`, `application/xml` and `application/soap+xml` are read as SOAP;
 //!   `application/json` and `*/*+json` as JSON. With no or another content type, the first
@@ -32,31 +32,16 @@
 //! - Errors carry fixed messages; the only text copied from the body is a fault's code and string and a
 //!   denial's `ErrorMessage` (truncated by [`Error`]'s constructors).
 
+use super::request::NS_PARTNER;
 use crate::error::{Error, Result};
-use crate::json::{self, Object, Value};
-use crate::request::{NS_PARTNER, NS_SOAP11, NS_SOAP12};
-use crate::xml::{self, Element};
-
-pub struct HttpResponse<'a> {
-    pub status: u16,
-    pub content_type: Option<&'a str>,
-    pub body: &'a str,
-}
-
-/// Largest body accepted (bytes).
-pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
+use crate::plumbing::http::{self, HttpResponse};
+use crate::plumbing::json::{self, Object, Value};
+use crate::plumbing::soap::{open_envelope, parse_soap, read_fault};
+use crate::plumbing::xml::{self, Element};
 
 /// Returns the JWT from a successful response, or the error the response describes.
 pub fn extract_token(response: &HttpResponse<'_>) -> Result<String> {
-    if response.body.len() > MAX_RESPONSE_BYTES {
-        return Err(Error::ResponseTooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
-    let body = response
-        .body
-        .strip_prefix('\u{FEFF}')
-        .unwrap_or(response.body);
+    let body = http::body(response)?;
     let outcome = match format(response.content_type, body) {
         Format::Xml => read_soap(body),
         Format::Json => read_json(body),
@@ -65,7 +50,7 @@ pub fn extract_token(response: &HttpResponse<'_>) -> Result<String> {
             "the response is neither SOAP nor JSON",
         )),
     };
-    if (200..300).contains(&response.status) {
+    if http::is_success(response.status) {
         return outcome;
     }
     match outcome {
@@ -84,11 +69,7 @@ enum Format {
 }
 
 fn format(content_type: Option<&str>, body: &str) -> Format {
-    let media_type = content_type
-        .and_then(|value| value.split(';').next())
-        .map(|value| value.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    match media_type.as_str() {
+    match http::media_type(content_type).as_str() {
         "text/xml" | "application/xml" | "application/soap+xml" => return Format::Xml,
         "application/json" => return Format::Json,
         t if t.ends_with("+json") => return Format::Json,
@@ -122,114 +103,6 @@ fn read_soap(body: &str) -> Result<String> {
     Err(Error::ResponseMalformed(
         "unexpected element in the SOAP Body",
     ))
-}
-
-/// Parses a SOAP response body with the hardened reader (an empty body is malformed).
-pub(crate) fn parse_soap(body: &str) -> Result<Element> {
-    if body.trim_matches(xml::is_xml_whitespace).is_empty() {
-        return Err(Error::ResponseMalformed("the response body is empty"));
-    }
-    xml::parse(body)
-}
-
-/// A SOAP envelope taken apart: its version's namespace, its optional Header and the one element
-/// of its Body. Shared with the NetServer agent responses (`crate::netserver`).
-pub(crate) struct Envelope<'a> {
-    pub soap: &'static str,
-    pub header: Option<&'a Element>,
-    pub entry: &'a Element,
-}
-
-/// Checks the envelope's structure: SOAP 1.1 or 1.2, an optional Header first, exactly one Body
-/// holding exactly one element. The entry is not interpreted (it may be a Fault).
-pub(crate) fn open_envelope(envelope: &Element) -> Result<Envelope<'_>> {
-    let soap = if envelope.is(NS_SOAP11, "Envelope") {
-        NS_SOAP11
-    } else if envelope.is(NS_SOAP12, "Envelope") {
-        NS_SOAP12
-    } else {
-        return Err(Error::ResponseMalformed(
-            "the response is not a SOAP envelope",
-        ));
-    };
-    envelope.ensure_element_only()?;
-
-    let mut soap_body = None;
-    let mut header = None;
-    for child in &envelope.children {
-        if child.is(soap, "Header") && header.is_none() && soap_body.is_none() {
-            header = Some(child);
-        } else if child.is(soap, "Body") && soap_body.is_none() {
-            soap_body = Some(child);
-        } else {
-            return Err(Error::ResponseMalformed(
-                "unexpected element in the SOAP envelope",
-            ));
-        }
-    }
-    let soap_body = soap_body.ok_or(Error::ResponseMalformed("the SOAP envelope has no Body"))?;
-    soap_body.ensure_element_only()?;
-
-    let [entry] = soap_body.children.as_slice() else {
-        return Err(Error::ResponseMalformed(
-            "the SOAP Body must hold exactly one element",
-        ));
-    };
-    Ok(Envelope {
-        soap,
-        header,
-        entry,
-    })
-}
-
-/// The [`Error::SoapFault`] a Fault element describes, or the error that it is malformed.
-pub(crate) fn read_fault(fault: &Element, soap: &str) -> Result<Error> {
-    let (code, string) = if soap == NS_SOAP11 {
-        read_fault_11(fault)?
-    } else {
-        read_fault_12(fault)?
-    };
-    Ok(Error::soap_fault(code, string))
-}
-
-/// SOAP 1.1: unqualified `faultcode` and `faultstring`, both required.
-fn read_fault_11(fault: &Element) -> Result<(&str, &str)> {
-    fault.ensure_element_only()?;
-    let code = required_leaf(fault, "", "faultcode")?;
-    let string = required_leaf(fault, "", "faultstring")?;
-    Ok((code.trim_matches(xml::is_xml_whitespace), string))
-}
-
-/// SOAP 1.2: `Code/Value` and the first `Reason/Text`, all required.
-fn read_fault_12(fault: &Element) -> Result<(&str, &str)> {
-    let soap = NS_SOAP12;
-    fault.ensure_element_only()?;
-    let code = fault
-        .unique_child(soap, "Code")?
-        .ok_or(Error::ResponseMalformed("the SOAP fault has no Code"))?;
-    code.ensure_element_only()?;
-    let value = required_leaf(code, soap, "Value")?;
-    let reason = fault
-        .unique_child(soap, "Reason")?
-        .ok_or(Error::ResponseMalformed("the SOAP fault has no Reason"))?;
-    reason.ensure_element_only()?;
-    let text = reason
-        .children_named(soap, "Text")
-        .next()
-        .ok_or(Error::ResponseMalformed(
-            "the SOAP fault has no Reason text",
-        ))?
-        .leaf_text()?;
-    Ok((value.trim_matches(xml::is_xml_whitespace), text))
-}
-
-fn required_leaf<'a>(parent: &'a Element, ns: &str, local: &str) -> Result<&'a str> {
-    parent
-        .unique_child(ns, local)?
-        .ok_or(Error::ResponseMalformed(
-            "the SOAP fault lacks a required element",
-        ))?
-        .leaf_text()
 }
 
 fn read_authentication_response(response: &Element) -> Result<String> {
@@ -329,6 +202,7 @@ fn optional_json_string<'a>(
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use crate::plumbing::http::MAX_RESPONSE_BYTES;
 
     const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJTRUNSRVQiOjF9.c2lnbmF0dXJl";
     const S11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
