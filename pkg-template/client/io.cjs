@@ -89,7 +89,7 @@ function createSender({ fetchImpl, timeoutMs }) {
  * (counted from the last attempt, failed or not, so a broken endpoint is not hammered). Concurrent
  * fetches are shared.
  */
-function createKeySource({ pinned, jwksUrl, send, cooldownMs, now }) {
+function createKeySource({ pinned, jwksUrl, send, cooldownMs, now, onFetch }) {
   let jwks = null;
   let pending = null;
   let attemptAt = -Infinity;
@@ -103,10 +103,18 @@ function createKeySource({ pinned, jwksUrl, send, cooldownMs, now }) {
   function fetchJwks() {
     if (!pending) {
       attemptAt = now();
+      const started = Date.now();
+      const report = (fields) => {
+        if (onFetch) onFetch({ durationMs: Date.now() - started, ...fields });
+      };
       pending = load()
         .then((set) => {
           jwks = set;
+          report({ outcome: 'ok' });
           return set;
+        }, (err) => {
+          report({ outcome: 'error', code: err && err.code, status: err && err.status });
+          throw err;
         })
         .finally(() => {
           pending = null;

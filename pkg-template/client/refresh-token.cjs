@@ -43,7 +43,10 @@ const {
   checkLocation, createSender, createKeySource, createCoalescer,
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
-const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
+const { createAuthorizedFetch } = require('./authorized-fetch.cjs');
+const { createEmitter } = require('./events.cjs');
+const { createTenantDirectory } = require('./tenant-directory.cjs');
+const { createTenantCaller } = require('./tenant-call.cjs');
 
 const DEFAULTS = Object.freeze({
   timeoutMs: 10_000,
@@ -53,7 +56,7 @@ const DEFAULTS = Object.freeze({
 const OPTION_NAMES = new Set([
   'environment', 'baseUrl', 'issuer', 'clientId', 'clientSecret', 'refreshToken', 'redirectUri', 'fetch',
   'keys', 'jwksCooldownMs', 'timeoutMs', 'refreshAheadSeconds', 'leewaySeconds', 'onRefreshToken',
-  'validateIdToken', 'now',
+  'validateIdToken', 'now', 'onEvent',
 ]);
 const REFRESH = 'refresh';
 
@@ -67,6 +70,7 @@ function createRefreshTokenClient(options) {
     leewaySeconds,
     onRefreshToken,
     validateIdToken = true,
+    onEvent,
   } = options;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
@@ -85,6 +89,7 @@ function createRefreshTokenClient(options) {
   if (leewaySeconds !== undefined) requireNumber('leewaySeconds', leewaySeconds, 0, 3600);
   if (onRefreshToken !== undefined && typeof onRefreshToken !== 'function') throw invalidArgument('onRefreshToken must be a function');
   if (typeof validateIdToken !== 'boolean') throw invalidArgument('validateIdToken must be a boolean');
+  if (onEvent !== undefined && typeof onEvent !== 'function') throw invalidArgument('onEvent must be a function');
   if (issuer !== undefined && environment !== undefined) throw invalidArgument('give issuer only with baseUrl; an environment has its own');
   if (validateIdToken) {
     if (baseUrl !== undefined && issuer === undefined) {
@@ -102,9 +107,34 @@ function createRefreshTokenClient(options) {
   const loginBase = probe.url.replace(/\/login\/common\/oauth\/tokens$/i, '');
   const pinnedKeys = keys === undefined ? null : core.KeySet.from(keys);
   const send = createSender({ fetchImpl, timeoutMs });
+  const { emit } = createEmitter({ onEvent, source: 'refresh-token' });
   const keySource = validateIdToken
-    ? createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now })
+    ? createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now, onFetch: (fields) => emit('jwks:fetch', fields) })
     : null;
+  // The user's tenant (from the id_token) moves like any other: a 421 asks the state API where it went.
+  // One user, one tenant, one process: what is learnt stays in this client.
+  const learnt = new Map();
+  const directory = createTenantDirectory({
+    stateRequest: (contextIdentifier) => core.buildTenantStateRequest({ ...where, contextIdentifier }),
+    parseState(res, contextIdentifier) {
+      const parsed = core.parseTenantState(res, { contextIdentifier, now: now() });
+      return { ...parsed, validUntil: parsed.validUntil.getTime() };
+    },
+    send,
+    shared: {
+      get: async (contextIdentifier) => learnt.get(contextIdentifier),
+      set: async (contextIdentifier, value) => {
+        learnt.set(contextIdentifier, value);
+      },
+    },
+    forget: async () => {
+      token = null;
+    },
+    now,
+    emit,
+    coalescer: createCoalescer(),
+  });
+  const caller = createTenantCaller({ directory, emit });
   const idTokenWhere = environment !== undefined ? { environment } : { issuer };
   const refreshes = createCoalescer();
 
@@ -119,6 +149,19 @@ function createRefreshTokenClient(options) {
   }
 
   async function refresh() {
+    emit('exchange:start', { reason: 'refresh-token' });
+    const started = Date.now();
+    try {
+      const result = await refreshOnce();
+      emit('exchange:end', { reason: 'refresh-token', durationMs: Date.now() - started, outcome: 'ok' });
+      return result;
+    } catch (err) {
+      emit('exchange:end', { reason: 'refresh-token', durationMs: Date.now() - started, outcome: 'error', code: err && err.code, status: err && err.status });
+      throw err;
+    }
+  }
+
+  async function refreshOnce() {
     // Keys first: if they cannot be had, the refresh token is not spent (a rotating server would
     // otherwise hand us a new one we then fail to validate around).
     const keySet = keySource ? await keySource.current() : null;
@@ -208,19 +251,23 @@ function createRefreshTokenClient(options) {
 
   // fetch with `Authorization: Bearer`, the same retry rule as the ticket client's. Without a validated
   // id_token there is no webapiUrl: relative URLs are refused and absolute ones go where they say.
+  // Without an id_token there is no tenant to follow: the 421 then goes back to the caller.
+  async function credential(previous) {
+    const current = previous ? previous.current : await resolveToken();
+    const claims = current.idToken;
+    const contextIdentifier = claims && typeof claims.contextIdentifier === 'string' ? claims.contextIdentifier : null;
+    const claimed = { webapiUrl: claims && claims.webapiUrl ? claims.webapiUrl : null, netserverUrl: claims && claims.netserverUrl ? claims.netserverUrl : null };
+    const route = contextIdentifier ? await directory.route(contextIdentifier, claimed) : { endpoint: null, ...claimed, anyOrigin: !claims };
+    return { token: current.accessToken, current, headers: { Authorization: `Bearer ${current.accessToken}` }, route, contextIdentifier };
+  }
+
   const authorizedFetch = createAuthorizedFetch({
     fetchImpl,
     timeoutMs,
-    async acquire() {
-      const current = await resolveToken();
-      const claims = current.idToken;
-      return {
-        token: current.accessToken,
-        headers: { Authorization: `Bearer ${current.accessToken}` },
-        base: claims && claims.webapiUrl ? claims.webapiUrl : null,
-        origins: claims ? originsOf(claims.webapiUrl, claims.netserverUrl) : null,
-      };
-    },
+    caller,
+    contextIdentifier: null, // the id_token's, on each credential
+    now,
+    acquire: credential,
     async drop(accessToken) {
       if (token && token.accessToken === accessToken) token = null;
     },

@@ -31,10 +31,14 @@ const {
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
-const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
+const { createAuthorizedFetch } = require('./authorized-fetch.cjs');
+const { createEmitter } = require('./events.cjs');
+const { createTenantDirectory, STATE_MAX_TTL_MS } = require('./tenant-directory.cjs');
+const { createTenantCaller } = require('./tenant-call.cjs');
+const { retryAfterOf } = require('./retry-after.cjs');
+const life = require('./ticket-use.cjs');
 
 const SIX_HOURS_S = 6 * 60 * 60;
-const SIX_HOURS_MS = SIX_HOURS_S * 1000;
 const DEFAULTS = Object.freeze({
   transport: 'soap',
   timeoutMs: 10_000,
@@ -43,9 +47,8 @@ const DEFAULTS = Object.freeze({
   refreshAheadSeconds: 5 * 60,
 });
 // Stale-if-error: a ticket is good at SuperOffice for 6 hours after its last use, so at least 6 hours
-// after it was obtained. Past ticketTtlSeconds it is still handed out while its replacement cannot be
-// had, until this margin (for clock differences) before those 6 hours end.
-const USABLE_MARGIN_MS = 60_000;
+// after it was obtained. Past its cache life it is still handed out while its replacement cannot be
+// had, until a minute (for clock differences) before those 6 hours end (ticket-use.cjs).
 // Refreshes that fail back off exponentially, with jitter, counted across the fleet when the cache is
 // shared: 30 s, 1, 2, 4, 8 min, then every 10 min (each times 0.5 to 1). A 20-minute outage costs a
 // tenant about six attempts, and a refresh window of an hour still sees ten.
@@ -59,9 +62,16 @@ const MAX_TICKET_LENGTH = 4096;
 const OPTION_NAMES = new Set([
   'environment', 'baseUrl', 'applicationToken', 'privateKey', 'fetch', 'transport', 'keys',
   'jwksCooldownMs', 'leewaySeconds', 'timeoutMs', 'refreshAheadSeconds', 'ticketTtlSeconds', 'cache',
-  'systemUserTokens', 'now', 'onBackgroundError', 'clientId', 'issuer',
+  'systemUserTokens', 'now', 'onBackgroundError', 'clientId', 'issuer', 'onEvent',
 ]);
 const RECORD_VERSION = 1;
+const CHANGE_UPGRADE = 0;
+const CHANGE_SUSPEND = 2;
+const CHANGE_RESUME = 3;
+const CHANGE_DELETE = 4;
+const STATE_DELETED = 3;
+const STATE_SUSPENDED = 4;
+const NOTIFIED_MARK_MS = STATE_MAX_TTL_MS;
 // Agent calls are checked against this URL before a ticket is fetched, so that a call that cannot be
 // built costs no exchange.
 const PROBE_NETSERVER_URL = 'https://probe.invalid/Remote/Services88/';
@@ -128,6 +138,7 @@ function createSystemUserClient(options) {
     onBackgroundError,
     clientId,
     issuer,
+    onEvent,
   } = options;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
@@ -155,6 +166,7 @@ function createSystemUserClient(options) {
     throw invalidArgument('systemUserTokens must be an object or a function');
   }
   if (onBackgroundError !== undefined && typeof onBackgroundError !== 'function') throw invalidArgument('onBackgroundError must be a function');
+  if (onEvent !== undefined && typeof onEvent !== 'function') throw invalidArgument('onEvent must be a function');
   // Both only serve onboardTenant; the issuer is the environment's unless given (a stand-in, a proxy).
   optionalNonEmptyString('clientId', clientId);
   optionalNonEmptyString('issuer', issuer);
@@ -185,7 +197,7 @@ function createSystemUserClient(options) {
   const lockTtlMs = Math.max(250, Math.floor(timeoutMs / 2));
 
   const send = createSender({ fetchImpl, timeoutMs });
-  const keySource = createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now });
+  const keySource = createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now, onFetch: (fields) => emit('jwks:fetch', fields) });
   const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
   const lookups = createCoalescer(); // contextIdentifier -> Promise<record>: cache read plus, if needed, exchange
   const exchanges = createCoalescer(); // contextIdentifier -> Promise<record|null>: one exchange (or refresh) per tenant
@@ -201,11 +213,33 @@ function createSystemUserClient(options) {
     report: (error, info) => reportBackground(error, info),
   });
 
-  const freshUntil = (record) => record.obtainedAt + ttlMs - refreshAheadMs;
-  const expiresAt = (record) => record.obtainedAt + ttlMs;
-  function usableUntil(record) {
-    return Math.max(record.obtainedAt + ttlMs, record.obtainedAt + SIX_HOURS_MS - USABLE_MARGIN_MS);
-  }
+  const { emit } = createEmitter({ onEvent, source: 'system-user' });
+  // What the fleet knows of each tenant (its current endpoint, its state, a Retry-After in force), beside
+  // its ticket, under a name no ticket key has.
+  const tenantPrefix = `superoffice-auth:tenant:v1:${appHash}:`;
+  const directory = createTenantDirectory({
+    stateRequest: (contextIdentifier) => core.buildTenantStateRequest({ ...where, contextIdentifier }),
+    parseState(res, contextIdentifier) {
+      const parsed = core.parseTenantState(res, { contextIdentifier, now: now() });
+      return { ...parsed, validUntil: parsed.validUntil.getTime() };
+    },
+    send,
+    shared: {
+      get: (contextIdentifier) => store.readValue(tenantPrefix + contextIdentifier, contextIdentifier),
+      set: (contextIdentifier, value, ttl) => store.writeValue(tenantPrefix + contextIdentifier, contextIdentifier, value, ttl),
+    },
+    forget: (contextIdentifier) => dropTicket(contextIdentifier),
+    now,
+    emit,
+    coalescer: createCoalescer(),
+  });
+  const caller = createTenantCaller({ directory, emit });
+
+  // A ticket's life counts from its last proven use (ticket-use.cjs): fixed from when it was obtained
+  // for tickets only handed out, sliding for those client.fetch and callAgent saw accepted.
+  const expiresAt = (record) => life.expiresAt(record, ttlMs);
+  const freshUntil = (record) => expiresAt(record) - refreshAheadMs;
+  const usableUntil = (record) => life.usableUntil(record, ttlMs);
 
   function reportBackground(error, info) {
     if (!onBackgroundError) return;
@@ -236,20 +270,62 @@ function createSystemUserClient(options) {
     return token;
   }
 
-  async function exchange(contextIdentifier, givenToken) {
+  async function exchange(contextIdentifier, givenToken, reason) {
     const systemUserToken = await systemUserTokenFor(contextIdentifier, givenToken);
     // Keys first: if they cannot be had, no credential record is created on the server for nothing.
     const keySet = await keySource.current();
     const signedSystemToken = core.signToken(systemUserToken, privateKey, { now: now() });
     const request = core.buildTicketRequest({ ...where, transport, applicationToken, contextIdentifier, signedSystemToken });
-    const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
-    // On an unknown key: same response, new keys. The JWT is still within its lifetime, and a second
-    // exchange would create a second credential record.
-    const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier));
-    const record = toRecord(result, now());
-    // Kept for as long as it may serve (stale-if-error), not only for ticketTtlSeconds.
-    await store.write(contextIdentifier, record, usableUntil(record) - now());
-    return record;
+    emit('exchange:start', { contextIdentifier, reason });
+    const started = Date.now();
+    let retryAfterMs = null;
+    try {
+      const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
+      if (res.status === 429 || res.status === 503) retryAfterMs = await rateLimited(contextIdentifier, res);
+      // On an unknown key: same response, new keys. The JWT is still within its lifetime, and a second
+      // exchange would create a second credential record.
+      const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier));
+      const record = toRecord(result, now());
+      // Kept for as long as it may serve (stale-if-error), not only for ticketTtlSeconds.
+      await store.write(contextIdentifier, record, usableUntil(record) - now());
+      emit('exchange:end', { contextIdentifier, reason, durationMs: Date.now() - started, outcome: 'ok' });
+      return record;
+    } catch (err) {
+      emit('exchange:end', { contextIdentifier, reason, durationMs: Date.now() - started, outcome: 'error', code: err && err.code, status: err && err.status });
+      if (retryAfterMs !== null && err && err.code === 'ERR_HTTP_STATUS') err.retryAfterMs = retryAfterMs;
+      // A denial, a refused connection or a 503 without Retry-After may be a tenant that is down: the
+      // state API says, and a tenant that is not running becomes ERR_TENANT_UNAVAILABLE.
+      const code = err && err.code;
+      if (code === 'ERR_TICKET_DENIED' || code === 'ERR_FETCH_FAILED' || (code === 'ERR_HTTP_STATUS' && err.status === 503 && retryAfterMs === null)) {
+        const down = await directory.suspect(contextIdentifier, 'exchange');
+        if (down) {
+          down.cause = err;
+          throw down;
+        }
+      }
+      throw err;
+    }
+  }
+
+  // A 429 or 503 with Retry-After: the whole fleet waits at least that long before the tenant's next
+  // exchange (the cached ticket, stale or not, keeps serving). Resolves to the wait in ms, or null.
+  async function rateLimited(contextIdentifier, res) {
+    const t = now();
+    const waitMs = retryAfterOf(res, t);
+    if (waitMs === null) return null;
+    await directory.hold(contextIdentifier, t + waitMs, res.status);
+    emit('rate-limited', { contextIdentifier, where: 'exchange', status: res.status, retryAfterMs: waitMs, until: new Date(t + waitMs) });
+    return waitMs;
+  }
+
+  // Before an exchange: not while the tenant is down (ERR_TENANT_UNAVAILABLE), not while SuperOffice
+  // asked us to wait (ERR_HTTP_STATUS with retryAfterMs: there is no ticket to serve meanwhile).
+  async function exchangeAllowed(contextIdentifier) {
+    const hold = await directory.beforeExchange(contextIdentifier);
+    if (!hold) return;
+    const retryAfterMs = hold.until - now();
+    emit('rate-limited', { contextIdentifier, where: 'held', status: hold.status, retryAfterMs, until: new Date(hold.until) });
+    throw fail('ERR_HTTP_STATUS', `SuperOffice asked to wait before the next exchange for this tenant (HTTP ${hold.status} with Retry-After), and no ticket is cached`, { status: hold.status, retryAfterMs });
   }
 
   // Exponential back-off with jitter ("equal jitter": half fixed, half random), so a fleet that failed
@@ -285,12 +361,19 @@ function createSystemUserClient(options) {
     return exchanges.run(contextIdentifier, async () => {
       const before = await retryState(contextIdentifier, record, { shared: true });
       if (before && now() < before.notBefore) return null;
+      // SuperOffice asked the fleet to wait, or the tenant is down: the ticket in hand keeps serving
+      // (or callers fail fast), and this is not a failed attempt.
+      try {
+        if (await directory.beforeExchange(contextIdentifier)) return null;
+      } catch {
+        return null;
+      }
       return store.singleFlight(contextIdentifier, {
         done: (found) => now() < freshUntil(found),
         wait: false,
         work: async () => {
           try {
-            const fresh = await exchange(contextIdentifier, givenToken);
+            const fresh = await exchange(contextIdentifier, givenToken, 'refresh');
             if (retries.delete(contextIdentifier)) await store.clearRetry(contextIdentifier);
             return fresh;
           } catch (err) {
@@ -314,7 +397,10 @@ function createSystemUserClient(options) {
       const record = await exchanges.run(contextIdentifier, () => store.singleFlight(contextIdentifier, {
         done: (found) => now() < freshUntil(found),
         wait: true,
-        work: () => exchange(contextIdentifier, givenToken),
+        work: async () => {
+          await exchangeAllowed(contextIdentifier);
+          return exchange(contextIdentifier, givenToken, 'miss');
+        },
       }));
       // null: this joined a refresh that stood back (another process at it, or its back-off); it
       // cannot serve a caller who has no ticket, so go again.
@@ -330,8 +416,12 @@ function createSystemUserClient(options) {
     const record = await store.read(contextIdentifier);
     const t = now();
     if (record) {
-      if (t < freshUntil(record)) return record;
+      if (t < freshUntil(record)) {
+        emit('cache:hit', { contextIdentifier, ageMs: t - record.obtainedAt });
+        return record;
+      }
       if (t < expiresAt(record)) {
+        emit('cache:hit', { contextIdentifier, ageMs: t - record.obtainedAt });
         // In the refresh window: answer with the still-valid ticket at once and renew in the background.
         const local = retries.get(contextIdentifier);
         const waiting = local && local.forObtainedAt === record.obtainedAt && t < local.notBefore;
@@ -342,20 +432,56 @@ function createSystemUserClient(options) {
       }
       // Past its cache lifetime but inside its life at SuperOffice: replace it now if SuperOffice
       // answers; if it does not (or the back-off says wait), hand out this one (stale-if-error).
-      const state = await retryState(contextIdentifier, record, { shared: false });
-      if (state && t < state.notBefore) return record;
-      try {
-        return (await refresh(contextIdentifier, givenToken, record)) ?? record;
-      } catch (err) {
-        reportRefreshError(contextIdentifier)(err);
+      const stale = () => {
+        emit('ticket:stale', { contextIdentifier, ageMs: now() - record.obtainedAt, usableUntil: new Date(usableUntil(record)) });
         return record;
+      };
+      const state = await retryState(contextIdentifier, record, { shared: false });
+      if (state && t < state.notBefore) return stale();
+      try {
+        return (await refresh(contextIdentifier, givenToken, record)) ?? stale();
+      } catch (err) {
+        if (err && err.code === 'ERR_TENANT_UNAVAILABLE') throw err;
+        reportRefreshError(contextIdentifier)(err);
+        return stale();
       }
     }
     return obtain(contextIdentifier, givenToken);
   }
 
-  function resolveRecord(contextIdentifier, givenToken) {
+  // Every way to a ticket: fails fast while the tenant is known to be down.
+  async function resolveRecord(contextIdentifier, givenToken) {
+    await directory.assertAvailable(contextIdentifier);
     return lookups.run(contextIdentifier, () => lookup(contextIdentifier, givenToken));
+  }
+
+  // A proven use (an answer from past the tenant's authentication): slide the cached ticket's life,
+  // written at most every few minutes, and only while the cache still holds that ticket.
+  const sliding = new Set();
+  function markUsed(contextIdentifier, record) {
+    const t = now();
+    if (!life.afterUse(record, t) || sliding.has(contextIdentifier)) return;
+    sliding.add(contextIdentifier);
+    (async () => {
+      const cached = await store.read(contextIdentifier);
+      if (!cached || cached.ticket !== record.ticket) return;
+      const next = life.afterUse(cached, t);
+      if (!next) return;
+      await store.write(contextIdentifier, next, usableUntil(next) - now());
+      emit('ticket:slid', { contextIdentifier, expiresAt: new Date(expiresAt(next)), usableUntil: new Date(usableUntil(next)) });
+    })().catch((err) => reportBackground(err, { contextIdentifier, during: 'cache.set' })).finally(() => sliding.delete(contextIdentifier));
+  }
+
+  // The credential for one attempt: the cached ticket and where to send it (its claims, re-based when
+  // the tenant moved). Given the previous credential, the same ticket re-routed.
+  async function credentialFor(contextIdentifier, givenToken, previous) {
+    const record = previous ? previous.record : await resolveRecord(contextIdentifier, givenToken);
+    return {
+      token: record.ticket,
+      record,
+      headers: core.authHeaders(record.ticket, applicationToken),
+      route: await directory.route(contextIdentifier, record),
+    };
   }
 
   function tenantParams(params, method) {
@@ -383,16 +509,12 @@ function createSystemUserClient(options) {
     return createAuthorizedFetch({
       fetchImpl,
       timeoutMs,
-      async acquire() {
-        const record = await resolveRecord(contextIdentifier, systemUserToken);
-        return {
-          token: record.ticket,
-          headers: core.authHeaders(record.ticket, applicationToken),
-          base: record.webapiUrl ?? null,
-          origins: originsOf(record.webapiUrl, record.netserverUrl),
-        };
-      },
+      caller,
+      contextIdentifier,
+      now,
+      acquire: (previous) => credentialFor(contextIdentifier, systemUserToken, previous),
       drop: (ticket) => dropTicket(contextIdentifier, ticket),
+      used: (credential) => markUsed(contextIdentifier, credential.record),
     });
   }
 
@@ -403,23 +525,59 @@ function createSystemUserClient(options) {
     for (const name of Object.keys(o)) if (name !== 'timeZone') throw invalidArgument(`unknown callAgent option ${name}`);
     const call = { agent, method, parameters, applicationToken, ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}) };
     core.buildAgentRequest({ ...call, netserverUrl: PROBE_NETSERVER_URL, ticket: 'probe' });
-    const once = async (record) => {
-      if (typeof record.netserverUrl !== 'string' || record.netserverUrl === '') {
-        throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`, { claim: NETSERVER_URL_CLAIM });
-      }
-      const request = core.buildAgentRequest({ ...call, netserverUrl: record.netserverUrl, ticket: record.ticket });
-      const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
-      return core.parseAgentResponse(res, { method });
-    };
-    const record = await resolveRecord(contextIdentifier, systemUserToken);
-    try {
-      return await once(record);
-    } catch (err) {
-      if (!err || err.code !== 'ERR_TICKET_REJECTED') throw err;
-      // The same rule as fetch: drop this ticket (if still cached), one coalesced exchange, one retry.
-      await dropTicket(contextIdentifier, record.ticket);
-      return once(await resolveRecord(contextIdentifier, systemUserToken));
+    return caller.run({
+      contextIdentifier,
+      replayable: true,
+      via: 'agent',
+      acquire: (previous) => credentialFor(contextIdentifier, systemUserToken, previous),
+      drop: (ticket) => dropTicket(contextIdentifier, ticket),
+      used: (credential) => markUsed(contextIdentifier, credential.record),
+      async attempt(credential) {
+        const { netserverUrl } = credential.route;
+        if (typeof netserverUrl !== 'string' || netserverUrl === '') {
+          throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`, { claim: NETSERVER_URL_CLAIM });
+        }
+        const request = core.buildAgentRequest({ ...call, netserverUrl, ticket: credential.token });
+        const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
+        const retryAfterMs = res.status === 429 ? retryAfterOf(res, now()) : undefined;
+        try {
+          return { status: res.status, value: core.parseAgentResponse(res, { method }), retryAfterMs };
+        } catch (error) {
+          return { status: res.status, error, rejected: Boolean(error) && error.code === 'ERR_TICKET_REJECTED', retryAfterMs };
+        }
+      },
+      settle(outcome) {
+        if (!outcome.error) return outcome.value;
+        // A 429 from the tenant: ERR_HTTP_STATUS with how long it asked us to wait (null: it did not say).
+        if (outcome.status === 429 && outcome.error.code === 'ERR_HTTP_STATUS') outcome.error.retryAfterMs = outcome.retryAfterMs ?? null;
+        throw outcome.error;
+      },
+    });
+  }
+
+  // Tenant status notifications (SuperOfficeDocs/superoffice-docs docs/en/apps/tenant-status/
+  // notifications.md): ChangeType Upgrade (0), BackupRestored (1), Suspend (2), Resume (3), Delete (4).
+  // The caller verified the notification (parseTenantStatusNotification); this acts on it.
+  async function applyTenantStatus(notification) {
+    if (notification === null || typeof notification !== 'object') throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification');
+    const { contextIdentifier, changeTypeCode } = notification;
+    requireNonEmptyString('contextIdentifier', contextIdentifier);
+    if (!Number.isSafeInteger(changeTypeCode)) throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification (changeTypeCode)');
+    if (changeTypeCode === CHANGE_SUSPEND || changeTypeCode === CHANGE_DELETE) {
+      const [state, stateCode] = changeTypeCode === CHANGE_DELETE ? ['Deleted', STATE_DELETED] : ['Suspended', STATE_SUSPENDED];
+      // Marked for as long as a state answer is trusted at most; then the state API is asked before any
+      // call goes on, so a resume SuperOffice did not notify is still seen.
+      const until = now() + NOTIFIED_MARK_MS;
+      await directory.mark(contextIdentifier, { state, stateCode, until });
+      await dropTicket(contextIdentifier);
+      emit('tenant:unavailable', { contextIdentifier, state, stateCode, validUntil: new Date(until), via: 'notification' });
+      return changeTypeCode === CHANGE_DELETE ? 'deleted' : 'suspended';
     }
+    if (changeTypeCode === CHANGE_RESUME || changeTypeCode === CHANGE_UPGRADE) {
+      await directory.mark(contextIdentifier, { until: 0 });
+      return 'resumed';
+    }
+    return 'ignored';
   }
 
   const description = () => ({
@@ -526,6 +684,23 @@ function createSystemUserClient(options) {
       return tenantFetch(contextIdentifier, systemUserToken)(input, init);
     },
     /**
+     * The tenant's state from SuperOffice's state API ({ endpoint, apiUrl, state, stateCode, isRunning,
+     * validUntil }), cached until validUntil (at least 30 s, at most 5 min) and shared through the cache.
+     */
+    async tenantState(contextIdentifier) {
+      requireNonEmptyString('contextIdentifier', contextIdentifier);
+      return directory.state(contextIdentifier);
+    },
+    /**
+     * Acts on a verified tenant status notification (parseTenantStatusNotification's result): Delete and
+     * Suspend drop the tenant's ticket everywhere and mark it unavailable (calls fail fast with
+     * ERR_TENANT_UNAVAILABLE, no exchange); Resume and Upgrade clear the mark. Others change nothing.
+     * Resolves to what was done: 'suspended', 'deleted', 'resumed' or 'ignored'.
+     */
+    applyTenantStatus(notification) {
+      return applyTenantStatus(notification);
+    },
+    /**
      * Calls a NetServer SOAP agent (`Associate`, `GetAssociate`, { AssociateId: 5 }) with the tenant's
      * ticket: { response, succeeded, extraInfo }. The same retry rule as fetch, on ERR_TICKET_REJECTED.
      */
@@ -576,6 +751,9 @@ function readRecord(value, contextIdentifier, t, usableUntil) {
   if (!isText(value.serial) || !isTextOrNull(value.netserverUrl) || !isTextOrNull(value.webapiUrl)) return null;
   if (typeof value.isAdministrator !== 'boolean') return null;
   if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return null;
+  // usedAt (a proven use, ticket-use.cjs) is optional; one before it was obtained or from the future
+  // (a tampered value would keep a ticket forever) is refused.
+  if (value.usedAt !== undefined && (!Number.isFinite(value.usedAt) || value.usedAt < obtainedAt || value.usedAt > t + MAX_FUTURE_SKEW_MS)) return null;
   if (obtainedAt > t + MAX_FUTURE_SKEW_MS || t >= usableUntil(value)) return null;
   return value;
 }

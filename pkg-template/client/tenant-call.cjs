@@ -48,7 +48,8 @@ function passedAuthentication(outcome) {
 function createTenantCaller({ directory, emit }) {
   /**
    * @param {object} call
-   * @param {string|null} call.contextIdentifier
+   * @param {string|null} call.contextIdentifier the tenant; null: the credential's `contextIdentifier`
+   *   (the refresh-token client learns it from the id_token), or no tenant to follow
    * @param {boolean} call.replayable whether the request can be sent twice
    * @param {(previous?: object) => Promise<object>} call.acquire the credential
    *   `{ token, headers, route: { endpoint, webapiUrl, netserverUrl } }`; given the previous one, the
@@ -61,9 +62,10 @@ function createTenantCaller({ directory, emit }) {
    * @param {string} call.via 'fetch' | 'agent' | 'webapi', for events
    */
   async function run(call) {
-    const { contextIdentifier, replayable, acquire, drop, used, attempt, settle, via } = call;
-    if (directory && contextIdentifier) await directory.assertAvailable(contextIdentifier);
+    const { replayable, acquire, drop, used, attempt, settle, via } = call;
+    if (directory && call.contextIdentifier) await directory.assertAvailable(call.contextIdentifier);
     let credential = await acquire();
+    const contextIdentifier = call.contextIdentifier ?? credential.contextIdentifier ?? null;
     let retried = false;
     for (;;) {
       let outcome;

@@ -101,7 +101,7 @@ function readRecord(value, contextIdentifier) {
   if (value.state !== null && value.state !== undefined) {
     const s = value.state;
     if (!s || typeof s !== 'object' || !(typeof s.state === 'string' || Number.isSafeInteger(s.state))) return null;
-    if (!Number.isSafeInteger(s.stateCode) || typeof s.isRunning !== 'boolean' || !isTime(s.validUntil) || !isTime(s.checkedAt)) return null;
+    if (!(s.stateCode === null || Number.isSafeInteger(s.stateCode)) || typeof s.isRunning !== 'boolean' || !isTime(s.validUntil) || !isTime(s.checkedAt)) return null;
     out.state = { state: s.state, stateCode: s.stateCode, isRunning: s.isRunning, validUntil: s.validUntil, checkedAt: s.checkedAt };
   }
   for (const name of ['unavailableUntil', 'holdUntil', 'holdStatus']) {
@@ -135,21 +135,30 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
   function entry(contextIdentifier) {
     let e = local.get(contextIdentifier);
     if (!e) {
-      e = { record: emptyRecord(contextIdentifier), readAt: -Infinity, lookedUpAt: -Infinity, lastLookup: null };
+      e = { record: emptyRecord(contextIdentifier), readAt: -Infinity, lookedUpAt: -Infinity, lastLookup: null, reading: null };
       local.set(contextIdentifier, e);
     }
     return e;
   }
 
-  /** The tenant's record: the fleet's when `fresh` or when the local copy is old, else the local one. */
+  /**
+   * The tenant's record: the fleet's when `fresh` or when the local copy is old, else the local one.
+   * Concurrent reads of one tenant share one store call.
+   */
   async function current(contextIdentifier, { fresh = false } = {}) {
     const e = entry(contextIdentifier);
-    const t = now();
-    if (fresh || t - e.readAt >= LOCAL_FRESH_MS) {
-      const value = await shared.get(contextIdentifier);
-      e.readAt = t;
-      const record = readRecord(value, contextIdentifier);
-      if (record) e.record = merge(e.record, record);
+    if (fresh || now() - e.readAt >= LOCAL_FRESH_MS) {
+      e.reading ??= (async () => {
+        try {
+          const value = await shared.get(contextIdentifier);
+          e.readAt = now();
+          const record = readRecord(value, contextIdentifier);
+          if (record) e.record = merge(e.record, record);
+        } finally {
+          e.reading = null;
+        }
+      })();
+      await e.reading;
     }
     return e.record;
   }
@@ -208,7 +217,7 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
         state: parsed.state, stateCode: parsed.stateCode, isRunning: parsed.isRunning, validUntil: new Date(parsed.validUntil),
       });
       const until = boundedValidUntil(parsed.validUntil, t);
-      const state = { state: parsed.state, stateCode: parsed.stateCode, isRunning: parsed.isRunning, validUntil: parsed.validUntil, checkedAt: t };
+      const state = { state: parsed.state, stateCode: parsed.stateCode ?? null, isRunning: parsed.isRunning, validUntil: parsed.validUntil, checkedAt: t };
       e.lastLookup = parsed;
       const record = await update(contextIdentifier, (base) => {
         const change = { state, unavailableUntil: parsed.isRunning ? 0 : until };
@@ -242,7 +251,7 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     const record = await current(contextIdentifier, { fresh });
     if (!record.unavailableUntil) return;
     const t = now();
-    const state = record.state ?? { state: 'Unknown', stateCode: 0 };
+    const state = record.state ?? { state: 'Unknown', stateCode: null };
     if (t < record.unavailableUntil) {
       const err = unavailableError({ ...state, until: record.unavailableUntil });
       emit('tenant:unavailable', { contextIdentifier, state: state.state, stateCode: state.stateCode, validUntil: err.validUntil });
