@@ -27,18 +27,38 @@ import { startMockSuperOffice } from 'superoffice-auth/testing';
  */
 export function createEventMetrics({ meter = metrics.getMeter('superoffice-auth'), perTenant = false } = {}) {
   const counters = {
-    exchanges: meter.createCounter('superoffice_auth.exchanges', { description: 'ticket exchanges and token refreshes, by outcome' }),
+    exchanges: meter.createCounter('superoffice_auth.exchanges', {
+      description: 'ticket exchanges and token refreshes, by outcome',
+    }),
     cacheHits: meter.createCounter('superoffice_auth.cache_hits', { description: 'callers served a cached ticket' }),
-    staleServed: meter.createCounter('superoffice_auth.stale_tickets_served', { description: 'tickets served past their cache life while the exchange failed' }),
-    rejected: meter.createCounter('superoffice_auth.tickets_rejected', { description: 'tickets the tenant refused (401 or a security exception)' }),
-    slid: meter.createCounter('superoffice_auth.tickets_slid', { description: 'cached tickets whose life a proven use extended' }),
-    moved: meter.createCounter('superoffice_auth.tenants_moved', { description: '421 answers followed to a new endpoint' }),
-    unavailable: meter.createCounter('superoffice_auth.tenant_unavailable', { description: 'calls stopped because the tenant is not running, by state' }),
-    rateLimited: meter.createCounter('superoffice_auth.rate_limited', { description: '429/503 answers asking to wait, by where' }),
+    staleServed: meter.createCounter('superoffice_auth.stale_tickets_served', {
+      description: 'tickets served past their cache life while the exchange failed',
+    }),
+    rejected: meter.createCounter('superoffice_auth.tickets_rejected', {
+      description: 'tickets the tenant refused (401 or a security exception)',
+    }),
+    slid: meter.createCounter('superoffice_auth.tickets_slid', {
+      description: 'cached tickets whose life a proven use extended',
+    }),
+    moved: meter.createCounter('superoffice_auth.tenants_moved', {
+      description: '421 answers followed to a new endpoint',
+    }),
+    unavailable: meter.createCounter('superoffice_auth.tenant_unavailable', {
+      description: 'calls stopped because the tenant is not running, by state',
+    }),
+    rateLimited: meter.createCounter('superoffice_auth.rate_limited', {
+      description: '429/503 answers asking to wait, by where',
+    }),
   };
   const durations = {
-    exchange: meter.createHistogram('superoffice_auth.exchange.duration', { unit: 'ms', description: 'ticket exchange and token refresh time' }),
-    state: meter.createHistogram('superoffice_auth.tenant_state.duration', { unit: 'ms', description: 'state API lookup time' }),
+    exchange: meter.createHistogram('superoffice_auth.exchange.duration', {
+      unit: 'ms',
+      description: 'ticket exchange and token refresh time',
+    }),
+    state: meter.createHistogram('superoffice_auth.tenant_state.duration', {
+      unit: 'ms',
+      description: 'state API lookup time',
+    }),
     jwks: meter.createHistogram('superoffice_auth.jwks.duration', { unit: 'ms', description: 'JWKS fetch time' }),
   };
   const tenant = (event) => (perTenant && event.contextIdentifier ? { tenant: event.contextIdentifier } : {});
@@ -50,16 +70,35 @@ export function createEventMetrics({ meter = metrics.getMeter('superoffice-auth'
         counters.exchanges.add(1, { ...base, outcome: event.outcome, ...(event.code ? { code: event.code } : {}) });
         durations.exchange.record(event.durationMs, { ...base, outcome: event.outcome });
         break;
-      case 'cache:hit': counters.cacheHits.add(1, base); break;
-      case 'ticket:stale': counters.staleServed.add(1, base); break;
-      case 'ticket:rejected': counters.rejected.add(1, { ...base, via: event.via }); break;
-      case 'ticket:slid': counters.slid.add(1, base); break;
-      case 'tenant:moved': counters.moved.add(1, base); break;
-      case 'tenant:unavailable': counters.unavailable.add(1, { ...base, state: String(event.state) }); break;
-      case 'rate-limited': counters.rateLimited.add(1, { ...base, where: event.where }); break;
-      case 'tenant:state': durations.state.record(event.durationMs, { ...base, outcome: event.outcome }); break;
-      case 'jwks:fetch': durations.jwks.record(event.durationMs, { ...base, outcome: event.outcome }); break;
-      default: break; // an event added in a later version: not counted here
+      case 'cache:hit':
+        counters.cacheHits.add(1, base);
+        break;
+      case 'ticket:stale':
+        counters.staleServed.add(1, base);
+        break;
+      case 'ticket:rejected':
+        counters.rejected.add(1, { ...base, via: event.via });
+        break;
+      case 'ticket:slid':
+        counters.slid.add(1, base);
+        break;
+      case 'tenant:moved':
+        counters.moved.add(1, base);
+        break;
+      case 'tenant:unavailable':
+        counters.unavailable.add(1, { ...base, state: String(event.state) });
+        break;
+      case 'rate-limited':
+        counters.rateLimited.add(1, { ...base, where: event.where });
+        break;
+      case 'tenant:state':
+        durations.state.record(event.durationMs, { ...base, outcome: event.outcome });
+        break;
+      case 'jwks:fetch':
+        durations.jwks.record(event.durationMs, { ...base, outcome: event.outcome });
+        break;
+      default:
+        break; // an event added in a later version: not counted here
     }
   }
 
@@ -88,11 +127,16 @@ export async function runMetricsExample({ meter, log = console.log } = {}) {
   try {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const applicationToken = `example-app-${crypto.randomBytes(12).toString('hex')}`;
-    const tenant = { contextIdentifier: 'Cust12345', systemUserToken: `Example-${crypto.randomBytes(8).toString('base64url')}` };
+    const tenant = {
+      contextIdentifier: 'Cust12345',
+      systemUserToken: `Example-${crypto.randomBytes(8).toString('base64url')}`,
+    };
     mock.registerApplication({ applicationToken, publicKey });
     mock.addTenant(tenant);
     const client = createSystemUserClient({
-      baseUrl: mock.baseUrl, applicationToken, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      baseUrl: mock.baseUrl,
+      applicationToken,
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
     });
     for (let i = 0; i < 3; i += 1) {
       const res = await client.fetch(tenant, 'v1/User/currentPrincipal');
@@ -118,11 +162,15 @@ if (isMain()) {
   // No SDK here: print the events as they come, to show what a meter would be given.
   const shown = [];
   const printer = { createCounter: () => ({ add: () => {} }), createHistogram: () => ({ record: () => {} }) };
-  for (const name of EVENT_NAMES) diagnosticsChannel.subscribe(`superoffice-auth:${name}`, (event) => shown.push(event));
-  runMetricsExample({ meter: printer }).then(() => {
-    for (const event of shown) console.log(JSON.stringify(event));
-  }, (err) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
+  for (const name of EVENT_NAMES)
+    diagnosticsChannel.subscribe(`superoffice-auth:${name}`, (event) => shown.push(event));
+  runMetricsExample({ meter: printer }).then(
+    () => {
+      for (const event of shown) console.log(JSON.stringify(event));
+    },
+    (err) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
 }

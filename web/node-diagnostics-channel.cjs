@@ -6,7 +6,7 @@
 
 let dc = null;
 try {
-  const builtin = globalThis.process && globalThis.process.getBuiltinModule;
+  const builtin = globalThis.process?.getBuiltinModule;
   if (typeof builtin === 'function') dc = builtin('node:diagnostics_channel') ?? null;
 } catch {
   dc = null;

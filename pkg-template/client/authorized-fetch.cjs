@@ -55,7 +55,10 @@ function resolveUrl(input, credential) {
         throw invalidArgument('input is not a valid URL');
       }
     } else {
-      if (!credential.base) throw invalidArgument('a relative URL needs the tenant\'s webapiUrl, and the token names none; pass an absolute URL');
+      if (!credential.base)
+        throw invalidArgument(
+          "a relative URL needs the tenant's webapiUrl, and the token names none; pass an absolute URL",
+        );
       url = new URL(input.replace(/^\/+/, ''), credential.base);
     }
   } else {
@@ -63,7 +66,9 @@ function resolveUrl(input, credential) {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidArgument('input must be an http(s) URL');
   if (credential.origins && !credential.origins.includes(url.origin)) {
-    throw invalidArgument('the URL is not the tenant\'s: the credential is sent only to the origin of its webapiUrl or netserverUrl');
+    throw invalidArgument(
+      "the URL is not the tenant's: the credential is sent only to the origin of its webapiUrl or netserverUrl",
+    );
   }
   return url.href;
 }
@@ -98,7 +103,7 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, caller, contextIdentifier
     try {
       return await fetchImpl(url, { ...init, headers, redirect: init.redirect ?? 'manual', signal });
     } catch (err) {
-      if (init.signal && init.signal.aborted) throw err; // the caller's own abort stays theirs
+      if (init.signal?.aborted) throw err; // the caller's own abort stays theirs
       if (signal.aborted || (err && err.name === 'TimeoutError')) {
         throw fail('ERR_TIMEOUT', `no response from the tenant within ${timeoutMs} ms`, { cause: err });
       }
@@ -118,7 +123,10 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, caller, contextIdentifier
       used,
       async attempt(credential) {
         const { route } = credential;
-        const url = resolveUrl(input, { base: route.webapiUrl ?? null, origins: route.anyOrigin ? null : originsOf(route.webapiUrl, route.netserverUrl) });
+        const url = resolveUrl(input, {
+          base: route.webapiUrl ?? null,
+          origins: route.anyOrigin ? null : originsOf(route.webapiUrl, route.netserverUrl),
+        });
         const res = await attempt(url, options, credential);
         return {
           status: res.status,

@@ -66,7 +66,7 @@ function channelFor(name) {
 function createEmitter({ onEvent, source }) {
   function emit(name, fields) {
     const channel = channelFor(name);
-    const observed = Boolean(channel && channel.hasSubscribers);
+    const observed = Boolean(channel?.hasSubscribers);
     if (!observed && !onEvent) return;
     const event = { name, source, ...fields };
     if (observed) {
@@ -86,7 +86,13 @@ function createEmitter({ onEvent, source }) {
     }
   }
   /** Times `work()` (a promise) and emits `end` with durationMs and outcome, plus `fields(result)`. */
-  async function timed(end, base, work, fields = () => ({}), failed = (err) => ({ code: err && err.code, status: err && err.status })) {
+  async function timed(
+    end,
+    base,
+    work,
+    fields = () => ({}),
+    failed = (err) => ({ code: err?.code, status: err?.status }),
+  ) {
     const started = Date.now();
     try {
       const result = await work();

@@ -14,7 +14,8 @@ const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
 const SECONDS = /^\d{1,10}$/;
 // IMF-fixdate, the form HTTP senders must use (rfc850 and asctime dates are obsolete): Date.parse
 // reads it in every runtime; anything else it might accept is not trusted.
-const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const IMF_FIXDATE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 /**
  * The wait a Retry-After value asks for, in milliseconds from `now` (epoch ms), bounded to an hour;
@@ -34,7 +35,7 @@ function parseRetryAfter(value, now) {
 
 /** The Retry-After header of a response-like `{ headers }` (a Headers or a plain lower-cased object). */
 function retryAfterOf(res, now) {
-  const headers = res && res.headers;
+  const headers = res?.headers;
   if (!headers) return null;
   const value = typeof headers.get === 'function' ? headers.get('retry-after') : headers['retry-after'];
   return parseRetryAfter(value ?? undefined, now);

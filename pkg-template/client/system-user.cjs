@@ -26,8 +26,16 @@
 const crypto = require('node:crypto');
 const { inspect } = require('node:util');
 const {
-  fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
-  checkLocation, createSender, createKeySource, createCoalescer,
+  fail,
+  invalidArgument,
+  requireNonEmptyString,
+  optionalNonEmptyString,
+  requireNumber,
+  checkOptionNames,
+  checkLocation,
+  createSender,
+  createKeySource,
+  createCoalescer,
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
@@ -60,9 +68,25 @@ const CACHE_CALL_TIMEOUT_MS = 2_000;
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 const MAX_TICKET_LENGTH = 4096;
 const OPTION_NAMES = new Set([
-  'environment', 'baseUrl', 'applicationToken', 'privateKey', 'fetch', 'transport', 'keys',
-  'jwksCooldownMs', 'leewaySeconds', 'timeoutMs', 'refreshAheadSeconds', 'ticketTtlSeconds', 'cache',
-  'systemUserTokens', 'now', 'onBackgroundError', 'clientId', 'issuer', 'onEvent',
+  'environment',
+  'baseUrl',
+  'applicationToken',
+  'privateKey',
+  'fetch',
+  'transport',
+  'keys',
+  'jwksCooldownMs',
+  'leewaySeconds',
+  'timeoutMs',
+  'refreshAheadSeconds',
+  'ticketTtlSeconds',
+  'cache',
+  'systemUserTokens',
+  'now',
+  'onBackgroundError',
+  'clientId',
+  'issuer',
+  'onEvent',
 ]);
 const RECORD_VERSION = 1;
 const CHANGE_UPGRADE = 0;
@@ -109,7 +133,7 @@ function createMemoryCache(options = {}) {
     },
     async deleteIfTicket(key, ticket) {
       const entry = live(key);
-      if (!entry || !entry.value || entry.value.ticket !== ticket) return false;
+      if (!entry?.value || entry.value.ticket !== ticket) return false;
       entries.delete(key);
       return true;
     },
@@ -127,7 +151,11 @@ const MEMORY_CACHE_OPTIONS = new Set(['now']);
 function createSystemUserClient(options) {
   checkOptionNames(options, OPTION_NAMES);
   const {
-    environment, baseUrl, applicationToken, privateKey: privateKeyInput, keys,
+    environment,
+    baseUrl,
+    applicationToken,
+    privateKey: privateKeyInput,
+    keys,
     transport = DEFAULTS.transport,
     timeoutMs = DEFAULTS.timeoutMs,
     jwksCooldownMs = DEFAULTS.jwksCooldownMs,
@@ -154,23 +182,35 @@ function createSystemUserClient(options) {
   requireNumber('jwksCooldownMs', jwksCooldownMs, 0, 24 * 60 * 60 * 1000);
   requireNumber('ticketTtlSeconds', ticketTtlSeconds, 1, SIX_HOURS_S);
   requireNumber('refreshAheadSeconds', refreshAheadSeconds, 0, SIX_HOURS_S);
-  if (refreshAheadSeconds >= ticketTtlSeconds) throw invalidArgument('refreshAheadSeconds must be less than ticketTtlSeconds');
+  if (refreshAheadSeconds >= ticketTtlSeconds)
+    throw invalidArgument('refreshAheadSeconds must be less than ticketTtlSeconds');
   if (leewaySeconds !== undefined) requireNumber('leewaySeconds', leewaySeconds, 0, 3600);
-  if (!cache || typeof cache.get !== 'function' || typeof cache.set !== 'function' || typeof cache.delete !== 'function') {
+  if (
+    !cache ||
+    typeof cache.get !== 'function' ||
+    typeof cache.set !== 'function' ||
+    typeof cache.delete !== 'function'
+  ) {
     throw invalidArgument('cache must have get, set and delete functions');
   }
   if ((typeof cache.lock === 'function') !== (typeof cache.unlock === 'function')) {
     throw invalidArgument('cache must have both lock and unlock, or neither');
   }
-  if (systemUserTokens !== undefined && typeof systemUserTokens !== 'function' && (systemUserTokens === null || typeof systemUserTokens !== 'object')) {
+  if (
+    systemUserTokens !== undefined &&
+    typeof systemUserTokens !== 'function' &&
+    (systemUserTokens === null || typeof systemUserTokens !== 'object')
+  ) {
     throw invalidArgument('systemUserTokens must be an object or a function');
   }
-  if (onBackgroundError !== undefined && typeof onBackgroundError !== 'function') throw invalidArgument('onBackgroundError must be a function');
+  if (onBackgroundError !== undefined && typeof onBackgroundError !== 'function')
+    throw invalidArgument('onBackgroundError must be a function');
   if (onEvent !== undefined && typeof onEvent !== 'function') throw invalidArgument('onEvent must be a function');
   // Both only serve onboardTenant; the issuer is the environment's unless given (a stand-in, a proxy).
   optionalNonEmptyString('clientId', clientId);
   optionalNonEmptyString('issuer', issuer);
-  if (issuer !== undefined && environment !== undefined) throw invalidArgument('give issuer only with baseUrl; an environment has its own');
+  if (issuer !== undefined && environment !== undefined)
+    throw invalidArgument('give issuer only with baseUrl; an environment has its own');
 
   // Parsed once: every exchange signs with it, and parsing (base64, DER, CRT checks) is the slow part.
   const privateKey = typeof privateKeyInput === 'string' ? core.PrivateKey.parse(privateKeyInput) : privateKeyInput;
@@ -180,9 +220,16 @@ function createSystemUserClient(options) {
   // now rather than at the first ticket, and tells us the login host for the JWKS URL without a second
   // copy of the environment table.
   const probe = core.buildTicketRequest({
-    ...where, transport, applicationToken, contextIdentifier: 'probe', signedSystemToken: 'probe.200001010000.AAAA',
+    ...where,
+    transport,
+    applicationToken,
+    contextIdentifier: 'probe',
+    signedSystemToken: 'probe.200001010000.AAAA',
   });
-  const loginBase = new URL(probe.url).href.replace(/\/login\/(?:services\/PartnerSystemUserService\.svc|api\/PartnerSystemUser\/Authenticate)$/i, '');
+  const loginBase = new URL(probe.url).href.replace(
+    /\/login\/(?:services\/PartnerSystemUserService\.svc|api\/PartnerSystemUser\/Authenticate)$/i,
+    '',
+  );
   // Tickets from one application and host are useless to another, so keep them apart in a shared store.
   // A truncated hash names the application without putting its token in the store's key space.
   const appHash = crypto.createHash('sha256').update(`${loginBase}\n${applicationToken}`).digest('hex').slice(0, 16);
@@ -197,7 +244,14 @@ function createSystemUserClient(options) {
   const lockTtlMs = Math.max(250, Math.floor(timeoutMs / 2));
 
   const send = createSender({ fetchImpl, timeoutMs });
-  const keySource = createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now, onFetch: (fields) => emit('jwks:fetch', fields) });
+  const keySource = createKeySource({
+    pinned: pinnedKeys,
+    jwksUrl: `${loginBase}/login/.well-known/jwks`,
+    send,
+    cooldownMs: jwksCooldownMs,
+    now,
+    onFetch: (fields) => emit('jwks:fetch', fields),
+  });
   const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
   const lookups = createCoalescer(); // contextIdentifier -> Promise<record>: cache read plus, if needed, exchange
   const exchanges = createCoalescer(); // contextIdentifier -> Promise<record|null>: one exchange (or refresh) per tenant
@@ -226,7 +280,8 @@ function createSystemUserClient(options) {
     send,
     shared: {
       get: (contextIdentifier) => store.readValue(tenantPrefix + contextIdentifier, contextIdentifier),
-      set: (contextIdentifier, value, ttl) => store.writeValue(tenantPrefix + contextIdentifier, contextIdentifier, value, ttl),
+      set: (contextIdentifier, value, ttl) =>
+        store.writeValue(tenantPrefix + contextIdentifier, contextIdentifier, value, ttl),
     },
     forget: (contextIdentifier) => dropTicket(contextIdentifier),
     now,
@@ -260,12 +315,17 @@ function createSystemUserClient(options) {
   async function systemUserTokenFor(contextIdentifier, given) {
     let token = given ?? knownSystemUserTokens.get(contextIdentifier);
     if (token === undefined && systemUserTokens !== undefined) {
-      token = typeof systemUserTokens === 'function'
-        ? await systemUserTokens(contextIdentifier)
-        : (Object.hasOwn(systemUserTokens, contextIdentifier) ? systemUserTokens[contextIdentifier] : undefined);
+      token =
+        typeof systemUserTokens === 'function'
+          ? await systemUserTokens(contextIdentifier)
+          : Object.hasOwn(systemUserTokens, contextIdentifier)
+            ? systemUserTokens[contextIdentifier]
+            : undefined;
     }
     if (typeof token !== 'string' || token === '') {
-      throw invalidArgument('no system user token for this tenant: pass systemUserToken or the systemUserTokens option');
+      throw invalidArgument(
+        'no system user token for this tenant: pass systemUserToken or the systemUserTokens option',
+      );
     }
     return token;
   }
@@ -275,7 +335,13 @@ function createSystemUserClient(options) {
     // Keys first: if they cannot be had, no credential record is created on the server for nothing.
     const keySet = await keySource.current();
     const signedSystemToken = core.signToken(systemUserToken, privateKey, { now: now() });
-    const request = core.buildTicketRequest({ ...where, transport, applicationToken, contextIdentifier, signedSystemToken });
+    const request = core.buildTicketRequest({
+      ...where,
+      transport,
+      applicationToken,
+      contextIdentifier,
+      signedSystemToken,
+    });
     emit('exchange:start', { contextIdentifier, reason });
     const started = Date.now();
     let retryAfterMs = null;
@@ -291,12 +357,23 @@ function createSystemUserClient(options) {
       emit('exchange:end', { contextIdentifier, reason, durationMs: Date.now() - started, outcome: 'ok' });
       return record;
     } catch (err) {
-      emit('exchange:end', { contextIdentifier, reason, durationMs: Date.now() - started, outcome: 'error', code: err && err.code, status: err && err.status });
+      emit('exchange:end', {
+        contextIdentifier,
+        reason,
+        durationMs: Date.now() - started,
+        outcome: 'error',
+        code: err?.code,
+        status: err?.status,
+      });
       if (retryAfterMs !== null && err && err.code === 'ERR_HTTP_STATUS') err.retryAfterMs = retryAfterMs;
       // A denial, a refused connection or a 503 without Retry-After may be a tenant that is down: the
       // state API says, and a tenant that is not running becomes ERR_TENANT_UNAVAILABLE.
-      const code = err && err.code;
-      if (code === 'ERR_TICKET_DENIED' || code === 'ERR_FETCH_FAILED' || (code === 'ERR_HTTP_STATUS' && err.status === 503 && retryAfterMs === null)) {
+      const code = err?.code;
+      if (
+        code === 'ERR_TICKET_DENIED' ||
+        code === 'ERR_FETCH_FAILED' ||
+        (code === 'ERR_HTTP_STATUS' && err.status === 503 && retryAfterMs === null)
+      ) {
         const down = await directory.suspect(contextIdentifier, 'exchange');
         if (down) {
           down.cause = err;
@@ -314,7 +391,13 @@ function createSystemUserClient(options) {
     const waitMs = retryAfterOf(res, t);
     if (waitMs === null) return null;
     await directory.hold(contextIdentifier, t + waitMs, res.status);
-    emit('rate-limited', { contextIdentifier, where: 'exchange', status: res.status, retryAfterMs: waitMs, until: new Date(t + waitMs) });
+    emit('rate-limited', {
+      contextIdentifier,
+      where: 'exchange',
+      status: res.status,
+      retryAfterMs: waitMs,
+      until: new Date(t + waitMs),
+    });
     return waitMs;
   }
 
@@ -324,8 +407,18 @@ function createSystemUserClient(options) {
     const hold = await directory.beforeExchange(contextIdentifier);
     if (!hold) return;
     const retryAfterMs = hold.until - now();
-    emit('rate-limited', { contextIdentifier, where: 'held', status: hold.status, retryAfterMs, until: new Date(hold.until) });
-    throw fail('ERR_HTTP_STATUS', `SuperOffice asked to wait before the next exchange for this tenant (HTTP ${hold.status} with Retry-After), and no ticket is cached`, { status: hold.status, retryAfterMs });
+    emit('rate-limited', {
+      contextIdentifier,
+      where: 'held',
+      status: hold.status,
+      retryAfterMs,
+      until: new Date(hold.until),
+    });
+    throw fail(
+      'ERR_HTTP_STATUS',
+      `SuperOffice asked to wait before the next exchange for this tenant (HTTP ${hold.status} with Retry-After), and no ticket is cached`,
+      { status: hold.status, retryAfterMs },
+    );
   }
 
   // Exponential back-off with jitter ("equal jitter": half fixed, half random), so a fleet that failed
@@ -394,14 +487,16 @@ function createSystemUserClient(options) {
   /** No usable ticket: exchange, or wait for the process that is exchanging. Errors reach the caller. */
   async function obtain(contextIdentifier, givenToken) {
     for (;;) {
-      const record = await exchanges.run(contextIdentifier, () => store.singleFlight(contextIdentifier, {
-        done: (found) => now() < freshUntil(found),
-        wait: true,
-        work: async () => {
-          await exchangeAllowed(contextIdentifier);
-          return exchange(contextIdentifier, givenToken, 'miss');
-        },
-      }));
+      const record = await exchanges.run(contextIdentifier, () =>
+        store.singleFlight(contextIdentifier, {
+          done: (found) => now() < freshUntil(found),
+          wait: true,
+          work: async () => {
+            await exchangeAllowed(contextIdentifier);
+            return exchange(contextIdentifier, givenToken, 'miss');
+          },
+        }),
+      );
       // null: this joined a refresh that stood back (another process at it, or its back-off); it
       // cannot serve a caller who has no ticket, so go again.
       if (record) return record;
@@ -433,7 +528,11 @@ function createSystemUserClient(options) {
       // Past its cache lifetime but inside its life at SuperOffice: replace it now if SuperOffice
       // answers; if it does not (or the back-off says wait), hand out this one (stale-if-error).
       const stale = () => {
-        emit('ticket:stale', { contextIdentifier, ageMs: now() - record.obtainedAt, usableUntil: new Date(usableUntil(record)) });
+        emit('ticket:stale', {
+          contextIdentifier,
+          ageMs: now() - record.obtainedAt,
+          usableUntil: new Date(usableUntil(record)),
+        });
         return record;
       };
       const state = await retryState(contextIdentifier, record, { shared: false });
@@ -468,8 +567,14 @@ function createSystemUserClient(options) {
       const next = life.afterUse(cached, t);
       if (!next) return;
       await store.write(contextIdentifier, next, usableUntil(next) - now());
-      emit('ticket:slid', { contextIdentifier, expiresAt: new Date(expiresAt(next)), usableUntil: new Date(usableUntil(next)) });
-    })().catch((err) => reportBackground(err, { contextIdentifier, during: 'cache.set' })).finally(() => sliding.delete(contextIdentifier));
+      emit('ticket:slid', {
+        contextIdentifier,
+        expiresAt: new Date(expiresAt(next)),
+        usableUntil: new Date(usableUntil(next)),
+      });
+    })()
+      .catch((err) => reportBackground(err, { contextIdentifier, during: 'cache.set' }))
+      .finally(() => sliding.delete(contextIdentifier));
   }
 
   // The credential for one attempt: the cached ticket and where to send it (its claims, re-based when
@@ -486,7 +591,8 @@ function createSystemUserClient(options) {
 
   function tenantParams(params, method) {
     const p = typeof params === 'string' ? { contextIdentifier: params } : params;
-    if (p === null || typeof p !== 'object') throw invalidArgument(`${method} needs { contextIdentifier, systemUserToken }`);
+    if (p === null || typeof p !== 'object')
+      throw invalidArgument(`${method} needs { contextIdentifier, systemUserToken }`);
     requireNonEmptyString('contextIdentifier', p.contextIdentifier);
     if (p.systemUserToken !== undefined) {
       requireNonEmptyString('systemUserToken', p.systemUserToken);
@@ -522,8 +628,15 @@ function createSystemUserClient(options) {
     const { contextIdentifier, systemUserToken } = tenantParams(params, 'callAgent');
     const o = options === undefined ? {} : options;
     if (o === null || typeof o !== 'object') throw invalidArgument('callAgent options must be an object');
-    for (const name of Object.keys(o)) if (name !== 'timeZone') throw invalidArgument(`unknown callAgent option ${name}`);
-    const call = { agent, method, parameters, applicationToken, ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}) };
+    for (const name of Object.keys(o))
+      if (name !== 'timeZone') throw invalidArgument(`unknown callAgent option ${name}`);
+    const call = {
+      agent,
+      method,
+      parameters,
+      applicationToken,
+      ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
+    };
     core.buildAgentRequest({ ...call, netserverUrl: PROBE_NETSERVER_URL, ticket: 'probe' });
     return caller.run({
       contextIdentifier,
@@ -535,7 +648,11 @@ function createSystemUserClient(options) {
       async attempt(credential) {
         const { netserverUrl } = credential.route;
         if (typeof netserverUrl !== 'string' || netserverUrl === '') {
-          throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`, { claim: NETSERVER_URL_CLAIM });
+          throw fail(
+            'ERR_JWT_CLAIM_INVALID',
+            `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`,
+            { claim: NETSERVER_URL_CLAIM },
+          );
         }
         const request = core.buildAgentRequest({ ...call, netserverUrl, ticket: credential.token });
         const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
@@ -543,13 +660,19 @@ function createSystemUserClient(options) {
         try {
           return { status: res.status, value: core.parseAgentResponse(res, { method }), retryAfterMs };
         } catch (error) {
-          return { status: res.status, error, rejected: Boolean(error) && error.code === 'ERR_TICKET_REJECTED', retryAfterMs };
+          return {
+            status: res.status,
+            error,
+            rejected: Boolean(error) && error.code === 'ERR_TICKET_REJECTED',
+            retryAfterMs,
+          };
         }
       },
       settle(outcome) {
         if (!outcome.error) return outcome.value;
         // A 429 from the tenant: ERR_HTTP_STATUS with how long it asked us to wait (null: it did not say).
-        if (outcome.status === 429 && outcome.error.code === 'ERR_HTTP_STATUS') outcome.error.retryAfterMs = outcome.retryAfterMs ?? null;
+        if (outcome.status === 429 && outcome.error.code === 'ERR_HTTP_STATUS')
+          outcome.error.retryAfterMs = outcome.retryAfterMs ?? null;
         throw outcome.error;
       },
     });
@@ -559,18 +682,27 @@ function createSystemUserClient(options) {
   // notifications.md): ChangeType Upgrade (0), BackupRestored (1), Suspend (2), Resume (3), Delete (4).
   // The caller verified the notification (parseTenantStatusNotification); this acts on it.
   async function applyTenantStatus(notification) {
-    if (notification === null || typeof notification !== 'object') throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification');
+    if (notification === null || typeof notification !== 'object')
+      throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification');
     const { contextIdentifier, changeTypeCode } = notification;
     requireNonEmptyString('contextIdentifier', contextIdentifier);
-    if (!Number.isSafeInteger(changeTypeCode)) throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification (changeTypeCode)');
+    if (!Number.isSafeInteger(changeTypeCode))
+      throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification (changeTypeCode)');
     if (changeTypeCode === CHANGE_SUSPEND || changeTypeCode === CHANGE_DELETE) {
-      const [state, stateCode] = changeTypeCode === CHANGE_DELETE ? ['Deleted', STATE_DELETED] : ['Suspended', STATE_SUSPENDED];
+      const [state, stateCode] =
+        changeTypeCode === CHANGE_DELETE ? ['Deleted', STATE_DELETED] : ['Suspended', STATE_SUSPENDED];
       // Marked for as long as a state answer is trusted at most; then the state API is asked before any
       // call goes on, so a resume SuperOffice did not notify is still seen.
       const until = now() + NOTIFIED_MARK_MS;
       await directory.mark(contextIdentifier, { state, stateCode, until });
       await dropTicket(contextIdentifier);
-      emit('tenant:unavailable', { contextIdentifier, state, stateCode, validUntil: new Date(until), via: 'notification' });
+      emit('tenant:unavailable', {
+        contextIdentifier,
+        state,
+        stateCode,
+        validUntil: new Date(until),
+        via: 'notification',
+      });
       return changeTypeCode === CHANGE_DELETE ? 'deleted' : 'suspended';
     }
     if (changeTypeCode === CHANGE_RESUME || changeTypeCode === CHANGE_UPGRADE) {
@@ -605,9 +737,14 @@ function createSystemUserClient(options) {
     if (p.state !== undefined) {
       // The redirect itself: state first, then an error, then the id_token it carries.
       requireNonEmptyString('state', p.state);
-      if (p.nonce === undefined) throw invalidArgument('nonce is required with state: keep both from the authorization request');
+      if (p.nonce === undefined)
+        throw invalidArgument('nonce is required with state: keep both from the authorization request');
       const response = core.parseAuthorizationResponse(input, { state: p.state });
-      if (response.idToken === undefined) throw fail('ERR_RESPONSE_MALFORMED', 'the approval carries no id_token (was the request made with responseType id_token?)');
+      if (response.idToken === undefined)
+        throw fail(
+          'ERR_RESPONSE_MALFORMED',
+          'the approval carries no id_token (was the request made with responseType id_token?)',
+        );
       idToken = response.idToken;
     }
     if (typeof idToken !== 'string' || idToken === '') throw invalidArgument('idToken must be a non-empty string');
@@ -623,7 +760,11 @@ function createSystemUserClient(options) {
       // The token is genuine, but the application is not a system-user application (or the tenant did
       // not grant it one): there is nothing to store.
       const claim = 'http://schemes.superoffice.net/identity/system_token';
-      throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${claim}: missing (is the application registered as a system-user application?)`, { claim });
+      throw fail(
+        'ERR_JWT_CLAIM_INVALID',
+        `JWT claim ${claim}: missing (is the application registered as a system-user application?)`,
+        { claim },
+      );
     }
     knownSystemUserTokens.set(result.contextIdentifier, result.systemUserToken);
     return result;
@@ -636,10 +777,16 @@ function createSystemUserClient(options) {
      */
     createOnboardingRequest(params) {
       if (clientId === undefined) throw invalidArgument('createOnboardingRequest needs the clientId option');
-      if (params === null || typeof params !== 'object') throw invalidArgument('createOnboardingRequest needs { redirectUri }');
+      if (params === null || typeof params !== 'object')
+        throw invalidArgument('createOnboardingRequest needs { redirectUri }');
       const allowed = new Set(['redirectUri', 'contextIdentifier', 'loginHint', 'prompt', 'responseMode']);
       for (const name of Object.keys(params)) if (!allowed.has(name)) throw invalidArgument(`unknown option ${name}`);
-      const { codeVerifier, ...request } = core.createAuthorizationRequest({ ...where, clientId, responseType: 'id_token', ...params });
+      const { codeVerifier, ...request } = core.createAuthorizationRequest({
+        ...where,
+        clientId,
+        responseType: 'id_token',
+        ...params,
+      });
       void codeVerifier;
       return request;
     },
@@ -745,7 +892,8 @@ const isTextOrNull = (value) => value === null || typeof value === 'string';
 function readRecord(value, contextIdentifier, t, usableUntil) {
   if (!value || typeof value !== 'object' || Array.isArray(value) || value.v !== RECORD_VERSION) return null;
   const { ticket, obtainedAt, expiresAt, claims } = value;
-  if (!isText(ticket) || ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !/^[\x21-\x7e]+$/.test(ticket)) return null;
+  if (!isText(ticket) || ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !/^[\x21-\x7e]+$/.test(ticket))
+    return null;
   if (value.contextIdentifier !== contextIdentifier) return null;
   if (!Number.isFinite(obtainedAt) || !Number.isFinite(expiresAt)) return null;
   if (!isText(value.serial) || !isTextOrNull(value.netserverUrl) || !isTextOrNull(value.webapiUrl)) return null;
@@ -753,7 +901,11 @@ function readRecord(value, contextIdentifier, t, usableUntil) {
   if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return null;
   // usedAt (a proven use, ticket-use.cjs) is optional; one before it was obtained or from the future
   // (a tampered value would keep a ticket forever) is refused.
-  if (value.usedAt !== undefined && (!Number.isFinite(value.usedAt) || value.usedAt < obtainedAt || value.usedAt > t + MAX_FUTURE_SKEW_MS)) return null;
+  if (
+    value.usedAt !== undefined &&
+    (!Number.isFinite(value.usedAt) || value.usedAt < obtainedAt || value.usedAt > t + MAX_FUTURE_SKEW_MS)
+  )
+    return null;
   if (obtainedAt > t + MAX_FUTURE_SKEW_MS || t >= usableUntil(value)) return null;
   return value;
 }

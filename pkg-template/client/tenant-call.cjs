@@ -26,7 +26,7 @@ const { fail } = require('./io.cjs');
 /** Lets the connection go: the body of a response we do not hand out is never read. */
 async function discard(response) {
   try {
-    if (response && response.body && typeof response.body.cancel === 'function') await response.body.cancel();
+    if (response?.body && typeof response.body.cancel === 'function') await response.body.cancel();
   } catch {
     // Nothing to do: the response is being dropped anyway.
   }
@@ -88,7 +88,11 @@ function createTenantCaller({ directory, emit }) {
         if (moved) {
           await discard(outcome.response);
           if (!replayable) {
-            throw fail('ERR_HTTP_STATUS', 'the tenant answered 421: it moved to another host, which is now known; the request body is a stream and cannot be sent twice, so it was not retried (send the request again)', { status: 421, retried: false });
+            throw fail(
+              'ERR_HTTP_STATUS',
+              'the tenant answered 421: it moved to another host, which is now known; the request body is a stream and cannot be sent twice, so it was not retried (send the request again)',
+              { status: 421, retried: false },
+            );
           }
           retried = true;
           credential = await acquire(credential);
@@ -102,7 +106,11 @@ function createTenantCaller({ directory, emit }) {
         if (!retried) {
           await discard(outcome.response);
           if (!replayable) {
-            throw fail('ERR_TICKET_REJECTED', 'the tenant answered 401; the request body is a stream and cannot be sent twice, so it was not retried (the credential was dropped: send the request again)', { status: outcome.status, retried: false });
+            throw fail(
+              'ERR_TICKET_REJECTED',
+              'the tenant answered 401; the request body is a stream and cannot be sent twice, so it was not retried (the credential was dropped: send the request again)',
+              { status: outcome.status, retried: false },
+            );
           }
           retried = true;
           credential = await acquire();
@@ -119,7 +127,13 @@ function createTenantCaller({ directory, emit }) {
       }
 
       if (outcome.status === 429) {
-        emit('rate-limited', { contextIdentifier, where: 'tenant', via, status: 429, retryAfterMs: outcome.retryAfterMs ?? null });
+        emit('rate-limited', {
+          contextIdentifier,
+          where: 'tenant',
+          via,
+          status: 429,
+          retryAfterMs: outcome.retryAfterMs ?? null,
+        });
       }
 
       if (used && passedAuthentication(outcome)) used(credential);

@@ -41,7 +41,8 @@ const RECORD_VERSION = 1;
 const RECORD_TTL_MS = 24 * 60 * 60_000;
 const MAX_URL_LENGTH = 2048;
 
-const isUrl = (value) => typeof value === 'string' && value.length <= MAX_URL_LENGTH && /^https?:\/\/[^\s]+$/i.test(value);
+const isUrl = (value) =>
+  typeof value === 'string' && value.length <= MAX_URL_LENGTH && /^https?:\/\/[^\s]+$/i.test(value);
 const isTime = (value) => Number.isFinite(value) && value >= 0;
 
 /** The endpoint (the tenant's root, no trailing slash) a ticket's webapi_url claim implies, or null. */
@@ -92,17 +93,38 @@ function rebase(url, from, to) {
 function readRecord(value, contextIdentifier) {
   if (!value || typeof value !== 'object' || Array.isArray(value) || value.v !== RECORD_VERSION) return null;
   if (value.contextIdentifier !== contextIdentifier) return null;
-  const out = { v: RECORD_VERSION, contextIdentifier, endpoint: null, state: null, unavailableUntil: 0, holdUntil: 0, holdStatus: 0 };
+  const out = {
+    v: RECORD_VERSION,
+    contextIdentifier,
+    endpoint: null,
+    state: null,
+    unavailableUntil: 0,
+    holdUntil: 0,
+    holdStatus: 0,
+  };
   if (value.endpoint !== null && value.endpoint !== undefined) {
     const e = value.endpoint;
-    if (!e || typeof e !== 'object' || !isUrl(e.url) || !isTime(e.learnedAt) || !(e.apiUrl === null || isUrl(e.apiUrl))) return null;
+    if (!e || typeof e !== 'object' || !isUrl(e.url) || !isTime(e.learnedAt) || !(e.apiUrl === null || isUrl(e.apiUrl)))
+      return null;
     out.endpoint = { url: e.url, apiUrl: e.apiUrl, learnedAt: e.learnedAt };
   }
   if (value.state !== null && value.state !== undefined) {
     const s = value.state;
     if (!s || typeof s !== 'object' || !(typeof s.state === 'string' || Number.isSafeInteger(s.state))) return null;
-    if (!(s.stateCode === null || Number.isSafeInteger(s.stateCode)) || typeof s.isRunning !== 'boolean' || !isTime(s.validUntil) || !isTime(s.checkedAt)) return null;
-    out.state = { state: s.state, stateCode: s.stateCode, isRunning: s.isRunning, validUntil: s.validUntil, checkedAt: s.checkedAt };
+    if (
+      !(s.stateCode === null || Number.isSafeInteger(s.stateCode)) ||
+      typeof s.isRunning !== 'boolean' ||
+      !isTime(s.validUntil) ||
+      !isTime(s.checkedAt)
+    )
+      return null;
+    out.state = {
+      state: s.state,
+      stateCode: s.stateCode,
+      isRunning: s.isRunning,
+      validUntil: s.validUntil,
+      checkedAt: s.checkedAt,
+    };
   }
   for (const name of ['unavailableUntil', 'holdUntil', 'holdStatus']) {
     if (value[name] !== undefined) {
@@ -114,7 +136,15 @@ function readRecord(value, contextIdentifier) {
 }
 
 function emptyRecord(contextIdentifier) {
-  return { v: RECORD_VERSION, contextIdentifier, endpoint: null, state: null, unavailableUntil: 0, holdUntil: 0, holdStatus: 0 };
+  return {
+    v: RECORD_VERSION,
+    contextIdentifier,
+    endpoint: null,
+    state: null,
+    unavailableUntil: 0,
+    holdUntil: 0,
+    holdStatus: 0,
+  };
 }
 
 /**
@@ -135,7 +165,13 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
   function entry(contextIdentifier) {
     let e = local.get(contextIdentifier);
     if (!e) {
-      e = { record: emptyRecord(contextIdentifier), readAt: -Infinity, lookedUpAt: -Infinity, lastLookup: null, reading: null };
+      e = {
+        record: emptyRecord(contextIdentifier),
+        readAt: -Infinity,
+        lookedUpAt: -Infinity,
+        lastLookup: null,
+        reading: null,
+      };
       local.set(contextIdentifier, e);
     }
     return e;
@@ -166,7 +202,8 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
   // What the fleet knows and what this process knows: the newer of each fact.
   function merge(mine, theirs) {
     const out = { ...mine };
-    if (theirs.endpoint && (!mine.endpoint || theirs.endpoint.learnedAt >= mine.endpoint.learnedAt)) out.endpoint = theirs.endpoint;
+    if (theirs.endpoint && (!mine.endpoint || theirs.endpoint.learnedAt >= mine.endpoint.learnedAt))
+      out.endpoint = theirs.endpoint;
     if (theirs.state && (!mine.state || theirs.state.checkedAt >= mine.state.checkedAt)) out.state = theirs.state;
     out.unavailableUntil = theirs.unavailableUntil;
     if (theirs.holdUntil >= mine.holdUntil) {
@@ -191,9 +228,15 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
 
   function unavailableError(state) {
     const validUntil = new Date(state.until);
-    return fail('ERR_TENANT_UNAVAILABLE', `the tenant is not running (state ${state.state}); calls fail fast until ${validUntil.toISOString()}`, {
-      state: state.state, stateCode: state.stateCode, validUntil,
-    });
+    return fail(
+      'ERR_TENANT_UNAVAILABLE',
+      `the tenant is not running (state ${state.state}); calls fail fast until ${validUntil.toISOString()}`,
+      {
+        state: state.state,
+        stateCode: state.stateCode,
+        validUntil,
+      },
+    );
   }
 
   /** Asks the state API now (one request per tenant at a time) and records what it says. */
@@ -208,21 +251,41 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
         const res = await send(request.url, { method: request.method, headers: request.headers });
         parsed = parseState(res, contextIdentifier);
       } catch (err) {
-        emit('tenant:state', { contextIdentifier, reason, durationMs: Date.now() - started, outcome: 'error', code: err && err.code, status: err && err.status });
+        emit('tenant:state', {
+          contextIdentifier,
+          reason,
+          durationMs: Date.now() - started,
+          outcome: 'error',
+          code: err?.code,
+          status: err?.status,
+        });
         throw err;
       }
       const t = now();
       emit('tenant:state', {
-        contextIdentifier, reason, durationMs: Date.now() - started, outcome: 'ok',
-        state: parsed.state, stateCode: parsed.stateCode, isRunning: parsed.isRunning, validUntil: new Date(parsed.validUntil),
+        contextIdentifier,
+        reason,
+        durationMs: Date.now() - started,
+        outcome: 'ok',
+        state: parsed.state,
+        stateCode: parsed.stateCode,
+        isRunning: parsed.isRunning,
+        validUntil: new Date(parsed.validUntil),
       });
       const until = boundedValidUntil(parsed.validUntil, t);
-      const state = { state: parsed.state, stateCode: parsed.stateCode ?? null, isRunning: parsed.isRunning, validUntil: parsed.validUntil, checkedAt: t };
+      const state = {
+        state: parsed.state,
+        stateCode: parsed.stateCode ?? null,
+        isRunning: parsed.isRunning,
+        validUntil: parsed.validUntil,
+        checkedAt: t,
+      };
       e.lastLookup = parsed;
       const record = await update(contextIdentifier, (base) => {
         const change = { state, unavailableUntil: parsed.isRunning ? 0 : until };
-        const known = base.endpoint && base.endpoint.url;
-        if (parsed.endpoint && !sameEndpoint(parsed.endpoint, known)) change.endpoint = { url: parsed.endpoint, apiUrl: parsed.apiUrl ?? null, learnedAt: t };
+        const known = base.endpoint?.url;
+        if (parsed.endpoint && !sameEndpoint(parsed.endpoint, known))
+          change.endpoint = { url: parsed.endpoint, apiUrl: parsed.apiUrl ?? null, learnedAt: t };
         return change;
       });
       if (!parsed.isRunning && parsed.stateCode === DELETED) await forget(contextIdentifier);
@@ -233,7 +296,8 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
   /** The last answer when it is recent enough, else a new lookup. Failures resolve to null. */
   async function recentOrLookup(contextIdentifier, reason) {
     const e = entry(contextIdentifier);
-    if (now() - e.lookedUpAt < LOOKUP_MIN_INTERVAL_MS && e.lastLookup) return { parsed: e.lastLookup, record: e.record };
+    if (now() - e.lookedUpAt < LOOKUP_MIN_INTERVAL_MS && e.lastLookup)
+      return { parsed: e.lastLookup, record: e.record };
     if (now() - e.lookedUpAt < LOOKUP_MIN_INTERVAL_MS) return null; // the last one failed: do not hammer
     try {
       return await lookup(contextIdentifier, reason);
@@ -254,14 +318,24 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     const state = record.state ?? { state: 'Unknown', stateCode: null };
     if (t < record.unavailableUntil) {
       const err = unavailableError({ ...state, until: record.unavailableUntil });
-      emit('tenant:unavailable', { contextIdentifier, state: state.state, stateCode: state.stateCode, validUntil: err.validUntil });
+      emit('tenant:unavailable', {
+        contextIdentifier,
+        state: state.state,
+        stateCode: state.stateCode,
+        validUntil: err.validUntil,
+      });
       throw err;
     }
     const found = await recentOrLookup(contextIdentifier, 'recheck');
     if (found && !found.parsed.isRunning) {
       const until = found.record.unavailableUntil || boundedValidUntil(found.parsed.validUntil, now());
       const err = unavailableError({ state: found.parsed.state, stateCode: found.parsed.stateCode, until });
-      emit('tenant:unavailable', { contextIdentifier, state: err.state, stateCode: err.stateCode, validUntil: err.validUntil });
+      emit('tenant:unavailable', {
+        contextIdentifier,
+        state: err.state,
+        stateCode: err.stateCode,
+        validUntil: err.validUntil,
+      });
       throw err;
     }
   }
@@ -276,7 +350,12 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     if (!found || found.parsed.isRunning) return null;
     const until = found.record.unavailableUntil || boundedValidUntil(found.parsed.validUntil, now());
     const err = unavailableError({ state: found.parsed.state, stateCode: found.parsed.stateCode, until });
-    emit('tenant:unavailable', { contextIdentifier, state: err.state, stateCode: err.stateCode, validUntil: err.validUntil });
+    emit('tenant:unavailable', {
+      contextIdentifier,
+      state: err.state,
+      stateCode: err.stateCode,
+      validUntil: err.validUntil,
+    });
     return err;
   }
 
@@ -299,7 +378,11 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     }
     const learnt = found.record.endpoint;
     if (!differs(learnt)) return null;
-    emit('tenant:moved', { contextIdentifier, from: usedEndpoint ? originOf(usedEndpoint) : null, to: originOf(learnt.url) });
+    emit('tenant:moved', {
+      contextIdentifier,
+      from: usedEndpoint ? originOf(usedEndpoint) : null,
+      to: originOf(learnt.url),
+    });
     return learnt;
   }
 
@@ -311,12 +394,21 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     const known = (await current(contextIdentifier)).endpoint;
     const claimed = endpointOfWebapiUrl(record.webapiUrl);
     if (!known || sameEndpoint(claimed, known.url)) {
-      return { endpoint: claimed, webapiUrl: record.webapiUrl ?? null, netserverUrl: record.netserverUrl ?? null, moved: false };
+      return {
+        endpoint: claimed,
+        webapiUrl: record.webapiUrl ?? null,
+        netserverUrl: record.netserverUrl ?? null,
+        moved: false,
+      };
     }
     const from = claimed ?? (record.webapiUrl ? new URL(record.webapiUrl).origin : known.url);
     return {
       endpoint: known.url,
-      webapiUrl: record.webapiUrl ? rebase(record.webapiUrl, from, known.url) : (known.apiUrl ? `${withoutTrailingSlash(known.apiUrl)}/` : null),
+      webapiUrl: record.webapiUrl
+        ? rebase(record.webapiUrl, from, known.url)
+        : known.apiUrl
+          ? `${withoutTrailingSlash(known.apiUrl)}/`
+          : null,
       netserverUrl: record.netserverUrl ? rebase(record.netserverUrl, from, known.url) : null,
       moved: true,
     };
@@ -328,7 +420,15 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     const t = now();
     const s = record.state;
     if (s && t < boundedValidUntil(s.validUntil, s.checkedAt) && record.endpoint) {
-      return { contextIdentifier, endpoint: record.endpoint.url, apiUrl: record.endpoint.apiUrl, state: s.state, stateCode: s.stateCode, isRunning: s.isRunning, validUntil: new Date(s.validUntil) };
+      return {
+        contextIdentifier,
+        endpoint: record.endpoint.url,
+        apiUrl: record.endpoint.apiUrl,
+        state: s.state,
+        stateCode: s.stateCode,
+        isRunning: s.isRunning,
+        validUntil: new Date(s.validUntil),
+      };
     }
     const { parsed } = await lookup(contextIdentifier, 'asked');
     return { ...parsed, validUntil: new Date(parsed.validUntil) };
@@ -337,14 +437,21 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
   /** Marks the tenant down (a notification said so) until `until`, or clears the mark (until 0). */
   async function mark(contextIdentifier, { state: name, stateCode, until }) {
     const t = now();
-    await update(contextIdentifier, () => (until
-      ? { unavailableUntil: until, state: { state: name, stateCode, isRunning: false, validUntil: until, checkedAt: t } }
-      : { unavailableUntil: 0, state: null }));
+    await update(contextIdentifier, () =>
+      until
+        ? {
+            unavailableUntil: until,
+            state: { state: name, stateCode, isRunning: false, validUntil: until, checkedAt: t },
+          }
+        : { unavailableUntil: 0, state: null },
+    );
   }
 
   /** SuperOffice asked for a wait before the next exchange (Retry-After): the fleet holds until then. */
   async function hold(contextIdentifier, until, status) {
-    await update(contextIdentifier, (base) => (base.holdUntil >= until ? {} : { holdUntil: until, holdStatus: status }));
+    await update(contextIdentifier, (base) =>
+      base.holdUntil >= until ? {} : { holdUntil: until, holdStatus: status },
+    );
   }
 
   /**
@@ -357,7 +464,17 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     return record.holdUntil > now() ? { until: record.holdUntil, status: record.holdStatus } : null;
   }
 
-  return { assertAvailable, beforeExchange, suspect, misdirected, route, state, mark, hold, localSize: () => local.size };
+  return {
+    assertAvailable,
+    beforeExchange,
+    suspect,
+    misdirected,
+    route,
+    state,
+    mark,
+    hold,
+    localSize: () => local.size,
+  };
 }
 
 const DELETED = 3;
@@ -371,5 +488,11 @@ function originOf(url) {
 }
 
 module.exports = {
-  createTenantDirectory, rebase, endpointOfWebapiUrl, readRecord, STATE_MIN_TTL_MS, STATE_MAX_TTL_MS, LOOKUP_MIN_INTERVAL_MS,
+  createTenantDirectory,
+  rebase,
+  endpointOfWebapiUrl,
+  readRecord,
+  STATE_MIN_TTL_MS,
+  STATE_MAX_TTL_MS,
+  LOOKUP_MIN_INTERVAL_MS,
 };

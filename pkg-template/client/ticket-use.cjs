@@ -50,4 +50,13 @@ function afterUse(record, t) {
   return { ...record, usedAt: t };
 }
 
-module.exports = { lastUse, expiresAt, usableUntil, afterUse, SLIDE_WRITE_INTERVAL_MS, MAX_TICKET_AGE_MS, SIX_HOURS_MS, USABLE_MARGIN_MS };
+module.exports = {
+  lastUse,
+  expiresAt,
+  usableUntil,
+  afterUse,
+  SLIDE_WRITE_INTERVAL_MS,
+  MAX_TICKET_AGE_MS,
+  SIX_HOURS_MS,
+  USABLE_MARGIN_MS,
+};
