@@ -22,5 +22,6 @@ export const {
   createSystemUserClient,
   createMemoryCache,
   createRefreshTokenClient,
+  EVENT_NAMES,
 } = core;
 export default core;

@@ -13,8 +13,9 @@
 // - diagnostics_channel is optional: outside Node (workerd without nodejs_compat, browsers) the
 //   channels do not exist and onEvent is the only route. `web/node-diagnostics-channel.cjs` gives the
 //   standards-only entries the runtime's own module where it has one (Deno, Bun).
-// - A subscriber or onEvent that throws must not break a call: the error is swallowed here (Node's
-//   diagnostics_channel would otherwise rethrow it on the next tick, as an uncaught exception).
+// - An onEvent that throws (or rejects) must not break a call: the error is swallowed here. A channel
+//   subscriber that throws is Node's business: diagnostics_channel reports it as an uncaught exception
+//   on the next tick, for undici's channels as for ours, and the call goes on.
 
 const CHANNEL_PREFIX = 'superoffice-auth:';
 
@@ -70,11 +71,7 @@ function createEmitter({ onEvent, source }) {
     if (!observed && !onEvent) return;
     const event = { name, source, ...fields };
     if (observed) {
-      try {
-        channel.publish(event);
-      } catch {
-        // A subscriber's failure is its own.
-      }
+      channel.publish(event);
     }
     if (onEvent) {
       try {

@@ -163,7 +163,7 @@ function createRefreshTokenClient(options) {
   const directory = createTenantDirectory({
     stateRequest: (contextIdentifier) => core.buildTenantStateRequest({ ...where, contextIdentifier }),
     parseState(res, contextIdentifier) {
-      const parsed = core.parseTenantState(res, { contextIdentifier, now: now() });
+      const parsed = core.parseTenantState(res, { ...where, contextIdentifier, now: now() });
       return { ...parsed, validUntil: parsed.validUntil.getTime() };
     },
     send,

@@ -274,7 +274,7 @@ function createSystemUserClient(options) {
   const directory = createTenantDirectory({
     stateRequest: (contextIdentifier) => core.buildTenantStateRequest({ ...where, contextIdentifier }),
     parseState(res, contextIdentifier) {
-      const parsed = core.parseTenantState(res, { contextIdentifier, now: now() });
+      const parsed = core.parseTenantState(res, { ...where, contextIdentifier, now: now() });
       return { ...parsed, validUntil: parsed.validUntil.getTime() };
     },
     send,
