@@ -10,9 +10,8 @@
 //   from values that are public (tenant ids, host origins, states, status codes).
 // - Channels are looked up once per name and published to only when someone subscribes
 //   (`hasSubscribers`), so an unobserved client pays one property read per decision.
-// - diagnostics_channel is optional: outside Node (workerd without nodejs_compat, browsers) the
-//   channels do not exist and onEvent is the only route. `web/node-diagnostics-channel.cjs` gives the
-//   standards-only entries the runtime's own module where it has one (Deno, Bun).
+// - diagnostics_channel is optional: where the runtime does not hand it out (workerd without
+//   nodejs_compat, browsers, Node before 20.16) the channels do not exist and onEvent is the only route.
 // - An onEvent that throws (or rejects) must not break a call: the error is swallowed here. A channel
 //   subscriber that throws is Node's business: diagnostics_channel reports it as an uncaught exception
 //   on the next tick, for undici's channels as for ours, and the call goes on.
@@ -39,8 +38,10 @@ let channelModule; // undefined: not looked up yet; null: not available here
 function diagnosticsChannel() {
   if (channelModule === undefined) {
     try {
-      // eslint-disable-next-line global-require
-      const dc = require('node:diagnostics_channel');
+      // Through process.getBuiltinModule rather than require: the clients import no Node built-in (they
+      // run in Workers and browsers too), and Node (20.16 and later), Deno and Bun all answer it.
+      const load = globalThis.process?.getBuiltinModule;
+      const dc = typeof load === 'function' ? load('node:diagnostics_channel') : null;
       channelModule = dc && typeof dc.channel === 'function' ? dc : null;
     } catch {
       channelModule = null;

@@ -53,4 +53,9 @@ function callCore(fn) {
   }
 }
 
-module.exports = { wasm, ERROR_CODES, LIMITS, capped, cappedKeyText, callCore };
+/** SHA-256 of the text's UTF-8 bytes, as lowercase hex (the core's sha2: synchronous in every runtime). */
+function sha256Hex(text) {
+  return wasm.sha256Hex(text);
+}
+
+module.exports = { wasm, ERROR_CODES, LIMITS, capped, cappedKeyText, callCore, sha256Hex };
