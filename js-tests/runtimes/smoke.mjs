@@ -171,6 +171,16 @@ const ERROR_CASES = [
   ],
   ['ERR_STATE_MISMATCH', (lib) => lib.parseAuthorizationResponse('code=c&state=theirs', { state: 'ours' })],
   [
+    'ERR_TENANT_UNAVAILABLE',
+    async (lib, fx) => {
+      // A suspension notification marks the tenant down: the next call fails fast, without the network.
+      const client = clientWith(lib, fx, neverAnswers);
+      const { contextIdentifier } = fx.tenant;
+      await client.applyTenantStatus({ contextIdentifier, changeType: 'Suspend', changeTypeCode: 2 });
+      return client.getTicket(fx.tenant);
+    },
+  ],
+  [
     'ERR_OAUTH_ERROR',
     (lib, fx) =>
       lib.parseTokenResponse(
