@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { createSystemUserClient, createMemoryCache, EVENT_NAMES } from 'superoffice-auth';
-import { standIn, assertNoSecrets, fakeClock, eventually, watchUnhandledRejections } from './helpers/stand-in.mjs';
+import { standIn, assertNoSecrets, fakeClock, watchUnhandledRejections } from './helpers/stand-in.mjs';
 
 const unhandled = watchUnhandledRejections();
 after(() => assert.deepEqual(unhandled, [], 'no unhandled rejections'));
