@@ -163,7 +163,14 @@ export declare class SuperOfficeAuthError extends Error {
   readonly exceptionType?: string;
   readonly friendlyText?: string;
   readonly retried?: boolean;
+  /** ERR_HTTP_STATUS after a 429 (or a 503 with Retry-After): the wait asked for, in ms (null: none given). */
   readonly retryAfterMs?: number | null;
+  /** ERR_TENANT_UNAVAILABLE: the state's name, or its number when SuperOffice did not document it. */
+  readonly state?: TenantStateName | string | number;
+  /** ERR_TENANT_UNAVAILABLE: the state's number, when known. */
+  readonly stateCode?: number;
+  /** ERR_TENANT_UNAVAILABLE: when the state API says to ask again. */
+  readonly validUntil?: Date;
 }
 
 /** A time: a Date or epoch milliseconds. */
