@@ -959,8 +959,30 @@ export interface SystemUserClient {
     parameters?: AgentParameters,
     options?: CallAgentOptions,
   ): Promise<AgentResult>;
+  /**
+   * The tenant's state from SuperOffice's state API (where it lives, whether it runs), cached until its
+   * `validUntil` (at least 30 s, at most 5 min) and shared through the cache.
+   */
+  tenantState(contextIdentifier: string): Promise<TenantState>;
+  /**
+   * Acts on a verified tenant status notification (what parseTenantStatusNotification returns): Delete
+   * and Suspend drop the tenant's ticket everywhere and mark it unavailable (calls fail fast with
+   * ERR_TENANT_UNAVAILABLE, no exchange, until the state API says it runs again); Resume and Upgrade
+   * clear the mark; other change types change nothing.
+   */
+  applyTenantStatus(notification: TenantStatusChange): Promise<'suspended' | 'deleted' | 'resumed' | 'ignored'>;
   /** Settings only; never a secret. */
   toJSON(): Record<string, unknown>;
+}
+
+/** What applyTenantStatus reads of a verified tenant status notification. */
+export interface TenantStatusChange {
+  /** The tenant the notification names. */
+  contextIdentifier: string;
+  /** SuperOffice's ChangeType number: Upgrade 0, BackupRestored 1, Suspend 2, Resume 3, Delete 4. */
+  changeTypeCode: number;
+  /** Its name, when known. */
+  changeType?: string | number;
 }
 
 /** Creates the ticket client. The key is parsed once, here; nothing is fetched until a ticket is asked for. */

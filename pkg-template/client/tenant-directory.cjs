@@ -160,7 +160,7 @@ function emptyRecord(contextIdentifier) {
  * @param {(fn) => Promise} o.coalesce per-tenant coalescing of lookups
  */
 function createTenantDirectory({ stateRequest, parseState, send, shared, forget, now, emit, coalescer }) {
-  const local = new Map(); // ctx -> { record, readAt, lookedUpAt }
+  const local = new Map(); // ctx -> { record, readAt, troubleAt, lastLookup, reading }
 
   function entry(contextIdentifier) {
     let e = local.get(contextIdentifier);
@@ -168,7 +168,7 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
       e = {
         record: emptyRecord(contextIdentifier),
         readAt: -Infinity,
-        lookedUpAt: -Infinity,
+        troubleAt: -Infinity,
         lastLookup: null,
         reading: null,
       };
@@ -243,7 +243,6 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
   function lookup(contextIdentifier, reason) {
     return coalescer.run(contextIdentifier, async () => {
       const e = entry(contextIdentifier);
-      e.lookedUpAt = now();
       const started = Date.now();
       let parsed;
       try {
@@ -294,11 +293,18 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
   }
 
   /** The last answer when it is recent enough, else a new lookup. Failures resolve to null. */
+  /**
+   * After trouble: the lookup under way (joined), or the answer of the last trouble lookup when it is
+   * under LOOKUP_MIN_INTERVAL_MS old, else a new lookup. Failures resolve to null. An answer to
+   * tenantState() does not count as recent: it was asked before the trouble.
+   */
   async function recentOrLookup(contextIdentifier, reason) {
     const e = entry(contextIdentifier);
-    if (now() - e.lookedUpAt < LOOKUP_MIN_INTERVAL_MS && e.lastLookup)
-      return { parsed: e.lastLookup, record: e.record };
-    if (now() - e.lookedUpAt < LOOKUP_MIN_INTERVAL_MS) return null; // the last one failed: do not hammer
+    if (!coalescer.has(contextIdentifier) && now() - e.troubleAt < LOOKUP_MIN_INTERVAL_MS) {
+      // Asked moments ago: its answer (none when it failed), rather than hammering the state API.
+      return e.lastLookup ? { parsed: e.lastLookup, record: e.record } : null;
+    }
+    if (!coalescer.has(contextIdentifier)) e.troubleAt = now();
     try {
       return await lookup(contextIdentifier, reason);
     } catch {
