@@ -379,7 +379,7 @@ function createSystemUserClient(options) {
         code === 'ERR_FETCH_FAILED' ||
         (code === 'ERR_HTTP_STATUS' && err.status === 503 && retryAfterMs === null)
       ) {
-        const down = await directory.suspect(contextIdentifier, 'exchange');
+        const down = await directory.suspect(contextIdentifier, code === 'ERR_TICKET_DENIED' ? 'denied' : 'exchange');
         if (down) {
           down.cause = err;
           throw down;

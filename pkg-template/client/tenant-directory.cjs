@@ -281,7 +281,7 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
       };
       e.lastLookup = parsed;
       const record = await update(contextIdentifier, (base) => {
-        const change = { state, unavailableUntil: parsed.isRunning ? 0 : until };
+        const change = { state, unavailableUntil: down(parsed, reason) ? until : 0 };
         const known = base.endpoint?.url;
         if (parsed.endpoint && !sameEndpoint(parsed.endpoint, known))
           change.endpoint = { url: parsed.endpoint, apiUrl: parsed.apiUrl ?? null, learnedAt: t };
@@ -353,7 +353,7 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
    */
   async function suspect(contextIdentifier, reason) {
     const found = await recentOrLookup(contextIdentifier, reason);
-    if (!found || found.parsed.isRunning) return null;
+    if (!found || !down(found.parsed, reason)) return null;
     const until = found.record.unavailableUntil || boundedValidUntil(found.parsed.validUntil, now());
     const err = unavailableError({ state: found.parsed.state, stateCode: found.parsed.stateCode, until });
     emit('tenant:unavailable', {
@@ -483,7 +483,16 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
   };
 }
 
+const UNKNOWN = 0;
 const DELETED = 3;
+
+// Whether an answer means the tenant is down. After a denied exchange, Unknown ("the customer tenant is
+// unknown, or there is something wrong with the environment") most often means a context identifier
+// that names no tenant: the denial says more than the state, so the caller keeps it.
+function down(parsed, reason) {
+  if (parsed.isRunning) return false;
+  return !(reason === 'denied' && parsed.stateCode === UNKNOWN);
+}
 
 function originOf(url) {
   try {
