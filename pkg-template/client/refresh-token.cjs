@@ -51,7 +51,8 @@ const {
   createCoalescer,
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
-const { createAuthorizedFetch } = require('./authorized-fetch.cjs');
+const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
+const { isTrustedTenantUrl, tenantBaseOf } = require('./tenant-url.cjs');
 const { createEmitter } = require('./events.cjs');
 const { createTenantDirectory } = require('./tenant-directory.cjs');
 const { createTenantCaller } = require('./tenant-call.cjs');
@@ -81,6 +82,7 @@ const OPTION_NAMES = new Set([
   'validateIdToken',
   'now',
   'onEvent',
+  'allowedOrigins',
 ]);
 const REFRESH = 'refresh';
 
@@ -103,6 +105,7 @@ function createRefreshTokenClient(options) {
     onRefreshToken,
     validateIdToken = true,
     onEvent,
+    allowedOrigins,
   } = options;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
@@ -126,6 +129,7 @@ function createRefreshTokenClient(options) {
   if (onEvent !== undefined && typeof onEvent !== 'function') throw invalidArgument('onEvent must be a function');
   if (issuer !== undefined && environment !== undefined)
     throw invalidArgument('give issuer only with baseUrl; an environment has its own');
+  const allowedOriginList = checkAllowedOrigins(allowedOrigins);
   if (validateIdToken) {
     if (baseUrl !== undefined && issuer === undefined) {
       throw invalidArgument('with baseUrl, give the id_token issuer (issuer option) or validateIdToken: false');
@@ -181,6 +185,8 @@ function createRefreshTokenClient(options) {
     forget: async () => {
       token = null;
     },
+    trusted: (url, contextIdentifier) =>
+      isTrustedTenantUrl(url, where) && tenantBaseOf(`${url}/`, contextIdentifier) !== null,
     now,
     emit,
     coalescer: createCoalescer(),
@@ -193,8 +199,8 @@ function createRefreshTokenClient(options) {
   let exchangingCode = false;
   let token = null; // { accessToken, tokenType, expiresAt, idToken, obtainedAt, useUntil }, times in ms
 
-  function parseWithIdToken(res, keySet, at) {
-    const parseOptions = { ...idTokenWhere, keys: keySet, clientId, now: at };
+  function parseWithIdToken(res, keySet, at, secrets) {
+    const parseOptions = { ...idTokenWhere, keys: keySet, clientId, now: at, redact: secrets };
     if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
     return core.parseTokenResponse(res, parseOptions);
   }
@@ -234,14 +240,16 @@ function createRefreshTokenClient(options) {
     const at = now();
     // First without the id_token: OAuth errors and the token fields, and above all a rotated refresh
     // token, which must be kept whatever happens next.
-    const plain = core.parseTokenResponse(res, { now: at });
+    const plain = core.parseTokenResponse(res, { now: at, redact: [clientSecret, sent] });
     const rotated = plain.refreshToken !== null && plain.refreshToken !== sent ? plain.refreshToken : undefined;
     if (rotated !== undefined) currentRefreshToken = rotated;
     let idToken = null;
     let invalid = null;
     if (keySet) {
       try {
-        ({ idToken } = await keySource.parseWith(keySet, (set) => parseWithIdToken(res, set, at)));
+        ({ idToken } = await keySource.parseWith(keySet, (set) =>
+          parseWithIdToken(res, set, at, [clientSecret, sent]),
+        ));
       } catch (err) {
         invalid = err;
       }
@@ -306,14 +314,15 @@ function createRefreshTokenClient(options) {
       });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
       const at = now();
-      const plain = core.parseTokenResponse(res, { now: at });
+      const secrets = [clientSecret, code, codeVerifier];
+      const plain = core.parseTokenResponse(res, { now: at, redact: secrets });
       if (plain.refreshToken === null) {
         throw fail('ERR_RESPONSE_MALFORMED', 'the token response to the code has no refresh_token');
       }
       let idToken = null;
       if (keySet) {
         ({ idToken } = await keySource.parseWith(keySet, (set) => {
-          const parseOptions = { ...idTokenWhere, keys: set, clientId, now: at };
+          const parseOptions = { ...idTokenWhere, keys: set, clientId, now: at, redact: secrets };
           if (nonce !== undefined) parseOptions.nonce = nonce;
           if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
           return core.parseTokenResponse(res, parseOptions);
@@ -331,20 +340,29 @@ function createRefreshTokenClient(options) {
     }
   }
 
-  // fetch with `Authorization: Bearer`, the same retry rule as the ticket client's. Without a validated
-  // id_token there is no webapiUrl: relative URLs are refused and absolute ones go where they say.
-  // Without an id_token there is no tenant to follow: the 421 then goes back to the caller.
+  // fetch with `Authorization: Bearer`, the same retry rules as the ticket client's. A validated
+  // id_token that names the tenant's URLs (on SuperOffice's hosts) limits the token to the tenant's own
+  // base, as for tickets, and names the tenant to follow when it moves (421). Without one there is no
+  // webapiUrl and no tenant to follow: relative URLs are refused, and absolute ones must be on
+  // allowedOrigins, by default SuperOffice's hosts (https, *.superoffice.com) or the baseUrl's.
+  const fallbackScope = allowedOriginList
+    ? (url) => allowedOriginList.includes(url.origin)
+    : (url) => isTrustedTenantUrl(url, where);
   async function credential(previous) {
     const current = previous ? previous.current : await resolveToken();
     const claims = current.idToken;
-    const contextIdentifier = claims && typeof claims.contextIdentifier === 'string' ? claims.contextIdentifier : null;
-    const claimed = {
-      webapiUrl: claims?.webapiUrl ? claims.webapiUrl : null,
-      netserverUrl: claims?.netserverUrl ? claims.netserverUrl : null,
-    };
+    const trusted = (url) => (typeof url === 'string' && isTrustedTenantUrl(url, where) ? url : null);
+    const claimed = { webapiUrl: trusted(claims?.webapiUrl), netserverUrl: trusted(claims?.netserverUrl) };
+    const contextIdentifier =
+      claims && typeof claims.contextIdentifier === 'string' && (claimed.webapiUrl || claimed.netserverUrl)
+        ? claims.contextIdentifier
+        : null;
     const route = contextIdentifier
       ? await directory.route(contextIdentifier, claimed)
-      : { endpoint: null, ...claimed, anyOrigin: !claims };
+      : { endpoint: null, webapiUrl: null, netserverUrl: null };
+    route.allows = contextIdentifier
+      ? tenantScope(contextIdentifier, route.webapiUrl, route.netserverUrl)
+      : fallbackScope;
     return {
       token: current.accessToken,
       current,
@@ -423,6 +441,27 @@ function createRefreshTokenClient(options) {
     },
   };
   return Object.freeze(client);
+}
+
+/** allowedOrigins: origins (scheme, host, port) the access token may go to when no id_token names the tenant. */
+function checkAllowedOrigins(value) {
+  if (value === undefined) return null;
+  if (!Array.isArray(value) || value.length === 0)
+    throw invalidArgument('allowedOrigins must be a non-empty array of origins');
+  return value.map((text) => {
+    let url;
+    try {
+      url = typeof text === 'string' ? new URL(text) : null;
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== text.replace(/\/$/, '')) {
+      throw invalidArgument(
+        'allowedOrigins must hold origins such as https://online2.superoffice.com (scheme, host and port only)',
+      );
+    }
+    return url.origin;
+  });
 }
 
 function inspectToken() {

@@ -39,7 +39,9 @@ const {
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
-const { createAuthorizedFetch } = require('./authorized-fetch.cjs');
+const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
+const { isTrustedTenantUrl, tenantBaseOf } = require('./tenant-url.cjs');
+const { createRecordSealer } = require('./record-seal.cjs');
 const { createEmitter } = require('./events.cjs');
 const { createTenantDirectory, STATE_MAX_TTL_MS } = require('./tenant-directory.cjs');
 const { createTenantCaller } = require('./tenant-call.cjs');
@@ -90,7 +92,9 @@ const OPTION_NAMES = new Set([
   'issuer',
   'onEvent',
 ]);
-const RECORD_VERSION = 1;
+// 2: records carry `mac`, the client's authentication tag (record-seal.cjs). A version-1 record (from
+// an older release) is a miss, so the first lookup after an upgrade exchanges once.
+const RECORD_VERSION = 2;
 const CHANGE_UPGRADE = 0;
 const CHANGE_SUSPEND = 2;
 const CHANGE_RESUME = 3;
@@ -102,6 +106,7 @@ const NOTIFIED_MARK_MS = STATE_MAX_TTL_MS;
 // built costs no exchange.
 const PROBE_NETSERVER_URL = 'https://probe.invalid/Remote/Services88/';
 const NETSERVER_URL_CLAIM = 'http://schemes.superoffice.net/identity/netserver_url';
+const WEBAPI_URL_CLAIM = 'http://schemes.superoffice.net/identity/webapi_url';
 
 /**
  * The default store: process memory. Async like any shared store (Redis, memcached) so the client
@@ -258,6 +263,7 @@ function createSystemUserClient(options) {
     onFetch: (fields) => emit('jwks:fetch', fields),
   });
   const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
+  const usedSystemUserTokens = new Map(); // contextIdentifier -> the token the last exchange signed: redacted from agent errors
   const lookups = createCoalescer(); // contextIdentifier -> Promise<record>: cache read plus, if needed, exchange
   const exchanges = createCoalescer(); // contextIdentifier -> Promise<record|null>: one exchange (or refresh) per tenant
   const retries = new Map(); // contextIdentifier -> { attempt, notBefore, forObtainedAt }, after failed refreshes
@@ -265,12 +271,46 @@ function createSystemUserClient(options) {
     cache,
     keyFor: (contextIdentifier) => keyPrefix + contextIdentifier,
     retryKeyFor: (contextIdentifier) => retryPrefix + contextIdentifier,
-    accept: (value, contextIdentifier) => readRecord(value, contextIdentifier, now(), usableUntil),
+    accept: (value, contextIdentifier) => acceptRecord(value, contextIdentifier),
     callTimeoutMs: Math.min(CACHE_CALL_TIMEOUT_MS, timeoutMs),
     waitMs: timeoutMs,
     lockTtlMs,
     report: (error, info) => reportBackground(error, info),
   });
+
+  // Records are untrusted wherever they come from (a shared store anyone with write access can fill, a
+  // custom TicketCache): each carries a tag under a key derived from the application token, which no
+  // store holds, and names the tenant's URLs, which must be SuperOffice's (or the baseUrl's host).
+  const sealer = createRecordSealer({ applicationToken, context: loginBase });
+  async function acceptRecord(value, contextIdentifier) {
+    const record = readRecord(value, contextIdentifier, now(), usableUntil);
+    if (!record) return null;
+    if (!(await sealer.verify(keyPrefix + contextIdentifier, record))) {
+      reportBackground(
+        fail(
+          'ERR_RESPONSE_MALFORMED',
+          "a cached ticket record does not carry this client's authentication tag (forged, altered or written by another application); it was ignored",
+        ),
+        { contextIdentifier, during: 'cache.get' },
+      );
+      return null;
+    }
+    if (!tenantUrlsTrusted(record)) {
+      reportBackground(
+        fail(
+          'ERR_RESPONSE_MALFORMED',
+          "a cached ticket record names a URL outside the tenant's SuperOffice hosts; it was ignored",
+        ),
+        { contextIdentifier, during: 'cache.get' },
+      );
+      return null;
+    }
+    return record;
+  }
+
+  function tenantUrlsTrusted(result) {
+    return [result.webapiUrl, result.netserverUrl].every((url) => url === null || isTrustedTenantUrl(url, where));
+  }
 
   const { emit } = createEmitter({ onEvent, source: 'system-user' });
   // What the fleet knows of each tenant (its current endpoint, its state, a Retry-After in force), beside
@@ -289,6 +329,10 @@ function createSystemUserClient(options) {
         store.writeValue(tenantPrefix + contextIdentifier, contextIdentifier, value, ttl),
     },
     forget: (contextIdentifier) => dropTicket(contextIdentifier),
+    // An endpoint read back from the store decides where tickets go: SuperOffice's hosts (or the
+    // baseUrl's) and the tenant's own path only, as for the ticket's claims.
+    trusted: (url, contextIdentifier) =>
+      isTrustedTenantUrl(url, where) && tenantBaseOf(`${url}/`, contextIdentifier) !== null,
     now,
     emit,
     coalescer: createCoalescer(),
@@ -311,8 +355,8 @@ function createSystemUserClient(options) {
   }
 
   // contextIdentifier: the core refuses a token whose ctx names another tenant than the one asked for.
-  function parse(res, keySet, contextIdentifier) {
-    const parseOptions = { keys: keySet, now: now(), contextIdentifier };
+  function parse(res, keySet, contextIdentifier, secrets) {
+    const parseOptions = { keys: keySet, now: now(), contextIdentifier, redact: secrets };
     if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
     return core.parseTicketResponse(res, parseOptions);
   }
@@ -335,8 +379,25 @@ function createSystemUserClient(options) {
     return token;
   }
 
+  // The tenant's system user token where it costs nothing to know (a systemUserTokens function is not
+  // called for this): for redaction only.
+  function knownSystemUserToken(contextIdentifier) {
+    const known = knownSystemUserTokens.get(contextIdentifier);
+    if (known !== undefined) return known;
+    if (
+      systemUserTokens &&
+      typeof systemUserTokens === 'object' &&
+      Object.hasOwn(systemUserTokens, contextIdentifier)
+    ) {
+      const token = systemUserTokens[contextIdentifier];
+      if (typeof token === 'string') return token;
+    }
+    return '';
+  }
+
   async function exchange(contextIdentifier, givenToken, reason) {
     const systemUserToken = await systemUserTokenFor(contextIdentifier, givenToken);
+    usedSystemUserTokens.set(contextIdentifier, systemUserToken);
     // Keys first: if they cannot be had, no credential record is created on the server for nothing.
     const keySet = await keySource.current();
     const signedSystemToken = core.signToken(systemUserToken, privateKey, { now: now() });
@@ -355,8 +416,23 @@ function createSystemUserClient(options) {
       if (res.status === 429 || res.status === 503) retryAfterMs = await rateLimited(contextIdentifier, res);
       // On an unknown key: same response, new keys. The JWT is still within its lifetime, and a second
       // exchange would create a second credential record.
-      const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier));
-      const record = toRecord(result, now());
+      const secrets = [applicationToken, systemUserToken, signedSystemToken];
+      const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier, secrets));
+      // A genuine token names the tenant's URLs; one naming a host outside SuperOffice's (or the
+      // baseUrl's) is refused rather than cached, so no credential is ever sent there.
+      for (const [url, claim] of [
+        [result.webapiUrl, WEBAPI_URL_CLAIM],
+        [result.netserverUrl, NETSERVER_URL_CLAIM],
+      ]) {
+        if (url !== null && !isTrustedTenantUrl(url, where)) {
+          throw fail(
+            'ERR_JWT_CLAIM_INVALID',
+            `JWT claim ${claim}: not an https URL on SuperOffice's domain (or the baseUrl's host)`,
+            { claim },
+          );
+        }
+      }
+      const record = await sealer.seal(keyPrefix + contextIdentifier, toRecord(result, now()));
       // Kept for as long as it may serve (stale-if-error), not only for ticketTtlSeconds.
       await store.write(contextIdentifier, record, usableUntil(record) - now());
       emit('exchange:end', { contextIdentifier, reason, durationMs: Date.now() - started, outcome: 'ok' });
@@ -569,8 +645,10 @@ function createSystemUserClient(options) {
     (async () => {
       const cached = await store.read(contextIdentifier);
       if (!cached || cached.ticket !== record.ticket) return;
-      const next = life.afterUse(cached, t);
-      if (!next) return;
+      const slid = life.afterUse(cached, t);
+      if (!slid) return;
+      // The tag covers every field, usedAt included: the slid record is sealed anew.
+      const next = await sealer.seal(keyPrefix + contextIdentifier, slid);
       await store.write(contextIdentifier, next, usableUntil(next) - now());
       emit('ticket:slid', {
         contextIdentifier,
@@ -586,12 +664,10 @@ function createSystemUserClient(options) {
   // the tenant moved). Given the previous credential, the same ticket re-routed.
   async function credentialFor(contextIdentifier, givenToken, previous) {
     const record = previous ? previous.record : await resolveRecord(contextIdentifier, givenToken);
-    return {
-      token: record.ticket,
-      record,
-      headers: core.authHeaders(record.ticket, applicationToken),
-      route: await directory.route(contextIdentifier, record),
-    };
+    const route = await directory.route(contextIdentifier, record);
+    // Only under the tenant's own base (tenant-url.cjs), the moved one after a move.
+    route.allows = tenantScope(contextIdentifier, route.webapiUrl, route.netserverUrl);
+    return { token: record.ticket, record, headers: core.authHeaders(record.ticket, applicationToken), route };
   }
 
   function tenantParams(params, method) {
@@ -662,8 +738,15 @@ function createSystemUserClient(options) {
         const request = core.buildAgentRequest({ ...call, netserverUrl, ticket: credential.token });
         const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
         const retryAfterMs = res.status === 429 ? retryAfterOf(res, now()) : undefined;
+        // Server text may echo what we hold: the application token, the ticket, the tenant's system
+        // user token (the one its last exchange used, whatever its source).
+        const redact = [
+          applicationToken,
+          credential.token,
+          systemUserToken ?? usedSystemUserTokens.get(contextIdentifier) ?? knownSystemUserToken(contextIdentifier),
+        ];
         try {
-          return { status: res.status, value: core.parseAgentResponse(res, { method }), retryAfterMs };
+          return { status: res.status, value: core.parseAgentResponse(res, { method, redact }), retryAfterMs };
         } catch (error) {
           return {
             status: res.status,
@@ -896,6 +979,7 @@ const isTextOrNull = (value) => value === null || typeof value === 'string';
  */
 function readRecord(value, contextIdentifier, t, usableUntil) {
   if (!value || typeof value !== 'object' || Array.isArray(value) || value.v !== RECORD_VERSION) return null;
+  if (typeof value.mac !== 'string') return null;
   const { ticket, obtainedAt, expiresAt, claims } = value;
   if (!isText(ticket) || ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !/^[\x21-\x7e]+$/.test(ticket))
     return null;

@@ -90,7 +90,7 @@ function rebase(url, from, to) {
 /**
  * A store may hand back anything: what is not a well-formed record of this tenant is a miss.
  */
-function readRecord(value, contextIdentifier) {
+function readRecord(value, contextIdentifier, trusted = () => true) {
   if (!value || typeof value !== 'object' || Array.isArray(value) || value.v !== RECORD_VERSION) return null;
   if (value.contextIdentifier !== contextIdentifier) return null;
   const out = {
@@ -104,7 +104,14 @@ function readRecord(value, contextIdentifier) {
   };
   if (value.endpoint !== null && value.endpoint !== undefined) {
     const e = value.endpoint;
-    if (!e || typeof e !== 'object' || !isUrl(e.url) || !isTime(e.learnedAt) || !(e.apiUrl === null || isUrl(e.apiUrl)))
+    if (
+      !e ||
+      typeof e !== 'object' ||
+      !isUrl(e.url) ||
+      !trusted(e.url, contextIdentifier) ||
+      !isTime(e.learnedAt) ||
+      !(e.apiUrl === null || isUrl(e.apiUrl))
+    )
       return null;
     out.endpoint = { url: e.url, apiUrl: e.apiUrl, learnedAt: e.learnedAt };
   }
@@ -155,11 +162,13 @@ function emptyRecord(contextIdentifier) {
  * @param {{ get(ctx): Promise<unknown>, set(ctx, value, ttlMs): Promise<void> }} o.shared fleet storage
  *   (bounded calls that never throw; a miss is undefined)
  * @param {(ctx: string) => Promise<unknown>} o.forget drops the tenant's ticket everywhere
+ * @param {(url: string, ctx: string) => boolean} [o.trusted] whether an endpoint read back from the
+ *   store may receive the tenant's credential (an untrusted one makes the record a miss)
  * @param {() => number} o.now the client's clock
  * @param {(name: string, fields: object) => void} o.emit
  * @param {(fn) => Promise} o.coalesce per-tenant coalescing of lookups
  */
-function createTenantDirectory({ stateRequest, parseState, send, shared, forget, now, emit, coalescer }) {
+function createTenantDirectory({ stateRequest, parseState, send, shared, forget, trusted, now, emit, coalescer }) {
   const local = new Map(); // ctx -> { record, readAt, troubleAt, lastLookup, reading }
 
   function entry(contextIdentifier) {
@@ -188,7 +197,7 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
         try {
           const value = await shared.get(contextIdentifier);
           e.readAt = now();
-          const record = readRecord(value, contextIdentifier);
+          const record = readRecord(value, contextIdentifier, trusted);
           if (record) e.record = merge(e.record, record);
         } finally {
           e.reading = null;

@@ -1,7 +1,7 @@
 'use strict';
 // NetServer SOAP agents: the call, with the ticket in its SOAP headers, and its answer.
 
-const { wasm, callCore } = require('./wasm.cjs');
+const { wasm, callCore, redactOption } = require('./wasm.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
@@ -129,7 +129,8 @@ function parseAgentResponse(response, options) {
   const contentType = headerValue(response.headers, 'content-type');
   if (options === null || typeof options !== 'object') throw invalidArgument('parseAgentResponse needs { method }');
   requireString(options.method, 'method');
-  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, options.method)));
+  const secrets = redactOption(options.redact);
+  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, options.method), secrets));
 }
 
 module.exports = { buildAgentRequest, parseAgentResponse };
