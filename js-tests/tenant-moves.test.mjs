@@ -4,7 +4,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createSystemUserClient, createRefreshTokenClient, SuperOfficeAuthError } from 'superoffice-auth';
+import { createServer } from 'node:http';
+import {
+  createSystemUserClient,
+  createRefreshTokenClient,
+  createWebhookHandler,
+  SuperOfficeAuthError,
+} from 'superoffice-auth';
 import { createRedisTicketCache } from 'superoffice-auth/redis';
 import { standIn, assertNoSecrets, fakeClock, eventually, watchUnhandledRejections } from './helpers/stand-in.mjs';
 import { startRedis, connectRedis } from './helpers/redis-server.mjs';
@@ -29,7 +35,7 @@ async function principal(client, contextIdentifier, init) {
   return res.status;
 }
 
-const hosts = (extra = {}) => ({ mockOptions: { tenantHosts: 3, ...extra } });
+const hosts = ({ tenants = 1, ...extra } = {}) => ({ tenants, mockOptions: { tenantHosts: 3, ...extra } });
 
 test('a move in the middle of a run of calls costs one state lookup and no exchange; the ticket stays', async () => {
   const s = await standIn(hosts());
@@ -345,6 +351,72 @@ test('no secret in ERR_TENANT_UNAVAILABLE, the 421 and 429 errors, or the events
     assertNoSecrets(assert, text, [...s.secrets, ticket]);
     await eventually(() => events.some((e) => e.name === 'tenant:unavailable'));
   } finally {
+    await s.mock.close();
+  }
+});
+
+test('a notification that suspends a tenant stops its exchanges in a fleet of two processes on Redis; Resume lets them go on', async () => {
+  const server = await startRedis();
+  const connections = [];
+  const s = await standIn(hosts({ tenants: 2 }));
+  const receiver = createServer();
+  try {
+    const keyPrefix = `notify-${randomBytes(4).toString('hex')}:`;
+    const encryptionKey = randomBytes(32);
+    const clients = [];
+    for (const kind of ['node-redis v5', 'ioredis']) {
+      const connection = await connectRedis(kind, server.url);
+      connections.push(connection);
+      const cache = createRedisTicketCache({ client: connection.client, keyPrefix, encryptionKey });
+      clients.push(createSystemUserClient(s.options({ cache, systemUserTokens: s.tenants })));
+    }
+    const [a, b] = clients;
+    // Process a receives SuperOffice's notifications (verified: the Token signed by the stand-in).
+    const applied = [];
+    receiver.on(
+      'request',
+      createWebhookHandler({
+        keys: s.mock.signingPublicKeyPem(),
+        issuer: s.mock.issuer,
+        onTenantStatus: async (notification) => applied.push(await a.applyTenantStatus(notification)),
+      }),
+    );
+    await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${receiver.address().port}/superoffice/state`;
+    for (const client of clients) assert.equal(await principal(client, 'Cust1'), 200);
+    assert.equal(s.mock.stats.authenticate, 1);
+
+    const sent = await s.mock.notifyTenantStatus({ url, contextIdentifier: 'Cust1', changeType: 'Suspend' });
+    assert.equal(sent.status, 200, sent.body);
+    assert.deepEqual(applied, ['suspended']);
+    const before = { authenticate: s.mock.stats.authenticate, api: s.mock.stats.api };
+    for (const client of [a, b, a, b]) {
+      await expectCode(client.getTicket({ contextIdentifier: 'Cust1' }), 'ERR_TENANT_UNAVAILABLE', {
+        state: 'Suspended',
+      });
+      await expectCode(principal(client, 'Cust1'), 'ERR_TENANT_UNAVAILABLE');
+    }
+    assert.deepEqual(
+      { authenticate: s.mock.stats.authenticate, api: s.mock.stats.api },
+      before,
+      'neither process exchanged nor called the suspended tenant',
+    );
+    // Another tenant is not touched.
+    assert.equal(await principal(b, 'Cust2'), 200);
+
+    const resumed = await s.mock.notifyTenantStatus({ url, contextIdentifier: 'Cust1', changeType: 'Resume' });
+    assert.equal(resumed.status, 200, resumed.body);
+    assert.deepEqual(applied, ['suspended', 'resumed']);
+    for (const client of [a, b]) assert.equal(await principal(client, 'Cust1'), 200);
+    assert.equal(
+      s.mock.stats.tenants.Cust1.authenticate,
+      2,
+      'the suspension dropped the ticket: one new exchange for the fleet',
+    );
+  } finally {
+    receiver.close();
+    for (const c of connections) await c.close();
+    await server.close();
     await s.mock.close();
   }
 });

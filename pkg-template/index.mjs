@@ -21,9 +21,14 @@ export const {
   parseAgentResponse,
   buildTenantStateRequest,
   parseTenantState,
+  verifyWebhook,
+  parseTenantStatusNotification,
   createSystemUserClient,
   createMemoryCache,
   createRefreshTokenClient,
   EVENT_NAMES,
+  createWebhookHandler,
+  handleWebhookRequest,
+  createMemoryWebhookEventStore,
 } = core;
 export default core;

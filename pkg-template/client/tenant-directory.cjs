@@ -327,7 +327,10 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
    * `fresh`: read the fleet's record first (before an exchange).
    */
   async function assertAvailable(contextIdentifier, { fresh = false } = {}) {
-    const record = await current(contextIdentifier, { fresh });
+    const marked = Boolean(entry(contextIdentifier).record.unavailableUntil);
+    // While marked down, every call reads the fleet's record (one shared store read, no call to
+    // SuperOffice), so a resume another process learnt reaches this one at once.
+    const record = await current(contextIdentifier, { fresh: fresh || marked });
     if (!record.unavailableUntil) return;
     const t = now();
     const state = record.state ?? { state: 'Unknown', stateCode: null };
