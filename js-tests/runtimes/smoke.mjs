@@ -21,7 +21,10 @@ export const CHECKS = [
 ];
 export const INSPECT_CHECK = 'inspect output is redacted';
 
-/** Codes no check here can reach; none today. */
+/**
+ * Codes no check here can reach yet. A code listed here that a case reaches fails the check below, so
+ * the entry goes when its case comes.
+ */
 export const UNREACHABLE_CODES = [];
 
 class CheckFailed extends Error {}
@@ -171,6 +174,16 @@ const ERROR_CASES = [
     (lib) => lib.parseAgentResponse({ status: 401, headers: {}, body: '' }, { method: 'GetAssociate' }),
   ],
   ['ERR_STATE_MISMATCH', (lib) => lib.parseAuthorizationResponse('code=c&state=theirs', { state: 'ours' })],
+  [
+    'ERR_TENANT_UNAVAILABLE',
+    async (lib, fx) => {
+      // A suspension notification marks the tenant down: the next call fails fast, without the network.
+      const client = clientWith(lib, fx, neverAnswers);
+      const { contextIdentifier } = fx.tenant;
+      await client.applyTenantStatus({ contextIdentifier, changeType: 'Suspend', changeTypeCode: 2 });
+      return client.getTicket(fx.tenant);
+    },
+  ],
   [
     'ERR_OAUTH_ERROR',
     (lib, fx) =>
@@ -374,6 +387,8 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
     }
     const missing = lib.ERROR_CODES.filter((code) => !seen.has(code) && !UNREACHABLE_CODES.includes(code));
     equal(missing, [], 'codes without a case in ERROR_CASES');
+    const stale = UNREACHABLE_CODES.filter((code) => seen.has(code) || !lib.ERROR_CODES.includes(code));
+    equal(stale, [], 'UNREACHABLE_CODES listing a code a case reaches, or no code at all');
   });
 
   await check(CHECKS[8], async () => {
