@@ -149,3 +149,26 @@ test('webApiOptions: its options are checked; an axios without AxiosError is ref
     // A URL off the tenant is refused before anything is sent.
     await assert.rejects(options.axios.get('https://example.invalid/steal'), { code: 'ERR_INVALID_ARGUMENT' });
   }));
+
+test('webApiOptions and REST agents follow a tenant that moves: one state lookup, no new exchange, no new options', async () => {
+  const s = await standIn({ mockOptions: { tenantHosts: 3 } });
+  try {
+    const client = createSystemUserClient(s.options({ systemUserTokens: s.tenants }));
+    const options = await client.webApiOptions('Cust1', { axios });
+    const agent = new AssociateAgent(options);
+    assert.equal((await agent.getAssociateAsync(1)).name, 'AA');
+    const ticket = (await client.getTicket('Cust1')).ticket;
+    s.mock.moveTenant('Cust1');
+    // The options name the old host; the calls are re-based onto the new one.
+    assert.equal((await agent.getAssociateAsync(2)).name, 'BB');
+    assert.equal(
+      (await client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 })).response.Name,
+      'AA',
+    );
+    assert.equal(s.mock.stats.state, 1, 'one state lookup');
+    assert.equal(s.mock.stats.authenticate, 1, 'no exchange: the ticket is good on any host');
+    assert.equal((await client.getTicket('Cust1')).ticket, ticket);
+  } finally {
+    await s.mock.close();
+  }
+});
