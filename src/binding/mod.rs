@@ -28,6 +28,8 @@ use crate::ticket::sign;
 use crate::ticket::{self, TicketOptions, TicketResult};
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
+
+mod tenant;
 use zeroize::Zeroizing;
 
 fn to_js(error: Error) -> JsValue {
