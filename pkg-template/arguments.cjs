@@ -85,7 +85,7 @@ function toEpochMs(now) {
 
 /** A clock option: a function returning epoch milliseconds, Date.now when absent. */
 function toClock(now) {
-  if (now === undefined) return Date.now;
+  if (isAbsent(now)) return Date.now;
   if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch milliseconds');
   return now;
 }
@@ -115,7 +115,8 @@ function toTransport(transport) {
 function toLocation(environment, baseUrl) {
   const env = optionalString(environment, 'environment');
   const base = optionalString(baseUrl, 'baseUrl');
-  if ((env === undefined) === (base === undefined)) throw invalidArgument('give exactly one of environment and baseUrl');
+  if ((env === undefined) === (base === undefined))
+    throw invalidArgument('give exactly one of environment and baseUrl');
   if (env !== undefined) return { environment: env };
   let parsed;
   try {
@@ -123,7 +124,8 @@ function toLocation(environment, baseUrl) {
   } catch {
     throw invalidArgument('baseUrl must be an absolute URL');
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalidArgument('baseUrl must be http: or https:');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw invalidArgument('baseUrl must be http: or https:');
   return { baseUrl: base };
 }
 

@@ -279,7 +279,10 @@ function inspectCodeRequest() {
 
 /** The authorization code grant: a form POST to `{host}/login/common/oauth/tokens`, ready for fetch. */
 function buildAuthorizationCodeRequest(params) {
-  readOptions(params, CODE_REQUEST_PARAMS, { required: true, message: 'buildAuthorizationCodeRequest needs an object' });
+  readOptions(params, CODE_REQUEST_PARAMS, {
+    required: true,
+    message: 'buildAuthorizationCodeRequest needs an object',
+  });
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
   requireString(params.clientId, 'clientId');

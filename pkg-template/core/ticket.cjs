@@ -7,14 +7,7 @@ const { PrivateKey, KeySet, withKeySet } = require('./keys.cjs');
 const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
-const {
-  requireString,
-  optionalString,
-  readOptions,
-  toEpochMs,
-  toLeeway,
-  toTransport,
-} = require('../arguments.cjs');
+const { requireString, optionalString, readOptions, toEpochMs, toLeeway, toTransport } = require('../arguments.cjs');
 
 const SIGN_OPTIONS = ['now'];
 const TICKET_REQUEST_PARAMS = [
