@@ -161,6 +161,12 @@ export declare class SuperOfficeAuthError extends Error {
   readonly exceptionType?: string;
   readonly friendlyText?: string;
   readonly retried?: boolean;
+  /** ERR_TENANT_UNAVAILABLE: the state's name, or its number when SuperOffice did not document it. */
+  readonly state?: TenantStateName | string | number;
+  /** ERR_TENANT_UNAVAILABLE: the state's number, when known. */
+  readonly stateCode?: number;
+  /** ERR_TENANT_UNAVAILABLE: when the state API says to ask again. */
+  readonly validUntil?: Date;
 }
 
 /** A time: a Date or epoch milliseconds. */

@@ -2,7 +2,8 @@
 // the authorize endpoint, the OAuth token endpoint's code and refresh grants, SuperIdTokens), a tenant
 // web API, and NetServer SOAP agents at {baseUrl}/{ctx}/Remote/Services88/{Agent}.svc
 // (Associate.GetAssociate, Associate.GetAssociateList, Contact.GetContactEntity) that check the
-// ApplicationToken and Credentials/Ticket headers.
+// ApplicationToken and Credentials/Ticket headers; the tenant state API, tenant hosts that move
+// (421 Misdirected Request) and tenants that are down.
 // Node only (node:http, node:crypto): Deno, Bun and Worker code talks to it over HTTP from a Node process.
 
 /**
@@ -24,7 +25,9 @@ export type MockFaultType =
   | 'drop'
   | 'redirect'
   /** The ticket refused as if revoked: agents answer ExceptionInfo SoSecurityException, the tenant API 401. */
-  | 'ticketRejected';
+  | 'ticketRejected'
+  /** 429 Too Many Requests with Retry-After (`retryAfter` seconds, default 30, or an HTTP date with `retryAfterDate`); default at the exchange. */
+  | 'rateLimit';
 
 /** Which of the stand-in's endpoints a fault applies to. */
 export type MockEndpoint =
@@ -35,6 +38,8 @@ export type MockEndpoint =
   | 'openidConfiguration'
   | 'authorize'
   | 'tokens'
+  /** The tenant state API, GET {baseUrl}/api/state/{contextIdentifier}. */
+  | 'state'
   | 'api'
   | 'netserver'
   | 'any';
@@ -53,7 +58,7 @@ export type AuthorizeErrorName =
 export interface MockFaultOptions {
   /** How many requests the fault applies to; default: until removed. */
   times?: number;
-  /** Default 'any' for latency, httpError, drop and redirect; 'netserver' for ticketRejected; 'authenticate' (SOAP and REST) otherwise. */
+  /** Default 'any' for latency, httpError, drop and redirect; 'netserver' for ticketRejected; 'authenticate' (SOAP and REST) otherwise (rateLimit too). */
   endpoint?: MockEndpoint;
   /** Only requests for this tenant (login endpoints and tenant API). */
   contextIdentifier?: string;
@@ -67,6 +72,10 @@ export interface MockFaultOptions {
   ageSeconds?: number;
   /** soapFault: faultstring. */
   faultString?: string;
+  /** rateLimit (default 30) and httpError (default none): the Retry-After header, in seconds. */
+  retryAfter?: number;
+  /** rateLimit, httpError: write Retry-After as an HTTP date (now + retryAfter on the stand-in's clock). */
+  retryAfterDate?: boolean;
 }
 
 /** Requests per tenant. */
@@ -74,8 +83,16 @@ export interface MockTenantStats {
   authenticate: number;
   soap: number;
   rest: number;
+  /** State API lookups of the tenant. */
+  state: number;
   api: number;
   netserver: number;
+  /** Tenant calls answered 421 (a host that does not serve the tenant). */
+  misdirected: number;
+  /** Requests answered 429 by a rateLimit fault. */
+  rateLimited: number;
+  /** Tenant calls answered 503 (the tenant is not running). */
+  unavailable: number;
 }
 
 /** Request counts since the start or the last `resetStats()`. */
@@ -89,11 +106,19 @@ export interface MockStats {
   authorize: number;
   /** Requests to /login/common/oauth/tokens. */
   tokens: number;
+  /** Requests to the state API. */
+  state: number;
   api: number;
   /** Requests to the NetServer agents. */
   netserver: number;
   other: number;
   unauthorized: number;
+  /** Tenant calls answered 421 Misdirected Request. Node's fetch (undici) repeats a request once on a 421, so one call counts twice. */
+  misdirected: number;
+  /** Requests answered 429 by a rateLimit fault. */
+  rateLimited: number;
+  /** Tenant calls answered 503 because the tenant is not running. */
+  unavailable: number;
   ticketsIssued: number;
   accessTokensIssued: number;
   idTokensIssued: number;
@@ -104,7 +129,10 @@ export interface MockStats {
 
 /** A running stand-in: its URL, its registrations, faults to inject and statistics. */
 export interface MockSuperOffice {
+  /** The authentication host: login endpoints and the state API (and the tenants, without tenantHosts). */
   readonly baseUrl: string;
+  /** The tenant hosts' base URLs (option tenantHosts); `[baseUrl]` when baseUrl serves the tenants too. */
+  readonly hosts: string[];
   /** `iss` of the id_tokens it issues: the `issuer` option, or baseUrl. */
   readonly issuer: string;
   /**
@@ -163,9 +191,32 @@ export interface MockSuperOffice {
     status?: 'active' | AuthorizeErrorName;
     /** false: the tenant approved no system-user application and serves the OAuth flows only. */
     systemUser?: boolean;
+    /** The index of the tenant host that serves it (option tenantHosts); default 0. */
+    host?: number;
   }): MockSuperOffice;
   /** Authenticate answers the tenant with this AuthorizeErrorCode from now on ('active' to restore). */
   setTenantStatus(contextIdentifier: string, status: 'active' | AuthorizeErrorName, applicationToken?: string): void;
+  /**
+   * Moves the tenant to another tenant host (`to`, an index into `hosts`; default the next one), as
+   * SuperOffice moves tenants to balance load. Its old host answers 421 Misdirected Request ("Wrong
+   * subdomain used to access tenant") from then on, the state API names the new endpoint, new tickets
+   * and id_tokens carry the new URLs, and tickets already issued stay valid there. Needs tenantHosts >= 2.
+   * Returns the new endpoint.
+   */
+  moveTenant(contextIdentifier: string, options?: { to?: number }): string;
+  /**
+   * Puts the tenant in a state the state API then reports: a documented name, or a number (an
+   * undocumented one too, with `isRunning`). While it is not running (every state but Running and
+   * OnlineMaintenance) its REST API and NetServer agents answer 503 and the exchange is denied.
+   * `validForSeconds`: ValidUntil from now (default: the stateValidSeconds option).
+   */
+  setTenantState(
+    contextIdentifier: string,
+    state: MockTenantStateName | number,
+    options?: { validForSeconds?: number; isRunning?: boolean },
+  ): void;
+  /** The tenant's current endpoint (`{host}/{contextIdentifier}`); its web API and agents are below it. */
+  tenantEndpoint(contextIdentifier: string): string;
   /** Returns a function that removes the fault. */
   injectFault(type: MockFaultType, options?: MockFaultOptions): () => void;
   /** Removes every injected fault. */
@@ -206,7 +257,30 @@ export interface MockOptions {
   issuer?: string;
   /** Clock in epoch milliseconds; default Date.now. */
   now?: () => number;
+  /**
+   * Numbered tenant hosts (0..9), each on its own port, beside the authentication host (baseUrl), as
+   * SuperOffice serves tenants from `online2.`, `app.` ... and login from `online.`. A tenant call on
+   * the authentication host, or on a host that does not serve the tenant, answers 421. Default 0: baseUrl
+   * serves the tenants too (no 421s), as before.
+   */
+  tenantHosts?: number;
+  /** The state API's ValidUntil, in seconds from now; default 300. */
+  stateValidSeconds?: number;
 }
+
+/** The tenant states SuperOffice documents (the state API's `State`). */
+export type MockTenantStateName =
+  | 'Unknown'
+  | 'Provisioning'
+  | 'Running'
+  | 'Deleted'
+  | 'Suspended'
+  | 'OnlineMaintenance'
+  | 'OfflineMaintenance'
+  | 'ProvisioningFailed'
+  | 'Deleting'
+  | 'DeleteFailed'
+  | 'MigrationPending';
 
 /**
  * Starts a local stand-in for SuperOffice's login (ticket exchange over SOAP and REST, JWKS, token
