@@ -266,7 +266,7 @@ function superIdSummary(result, reveal) {
 }
 
 // The options of every command that works with a system user ticket (ticket, call, get).
-const TICKET_OPTIONS = {
+const TICKET_OPTIONS = /** @satisfies {Record<string, import('node:util').ParseArgsOptionDescriptor>} */ ({
   environment: { type: 'string', short: 'e' },
   'base-url': { type: 'string' },
   'private-key-file': { type: 'string', short: 'k' },
@@ -276,7 +276,7 @@ const TICKET_OPTIONS = {
   keys: { type: 'string' },
   'timeout-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-};
+});
 
 /** The system user client and the tenant's { contextIdentifier, systemUserToken }, from flags and env. */
 function ticketClient(values, env, contextIdentifier) {

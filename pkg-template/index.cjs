@@ -9,7 +9,7 @@ const core = require('./core/index.cjs');
 // The clients build on the core module and load on first use: a caller of the pure functions never
 // pays for them, and they were about half of the package's import time (measured with `npm run
 // bench`'s cold start). The whole is type-checked against index.d.ts (tsconfig.check-js.json).
-const facade = /** @satisfies {typeof import('./index')} */ ({
+const facade = /** @satisfies {typeof import('superoffice-auth')} */ ({
   ...core,
   createSystemUserClient: function createSystemUserClient(options) {
     return require('./client/system-user.cjs').createSystemUserClient(options);

@@ -40,10 +40,8 @@ const DELETE_IF =
 
 /** The Redis failure the client reports to onBackgroundError: the command's name, never its arguments. */
 class RedisTicketCacheError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'RedisTicketCacheError';
-  }
+  /** @type {'RedisTicketCacheError'} */
+  name = 'RedisTicketCacheError';
 }
 
 /**
@@ -248,4 +246,4 @@ function createRedisTicketCache(options) {
   return Object.freeze(cache);
 }
 
-module.exports = { createRedisTicketCache, RedisTicketCacheError };
+module.exports = /** @satisfies {typeof import('superoffice-auth/redis')} */ ({ createRedisTicketCache, RedisTicketCacheError });

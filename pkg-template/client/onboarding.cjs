@@ -20,7 +20,7 @@ const SYSTEM_TOKEN_CLAIM = 'http://schemes.superoffice.net/identity/system_token
 
 /**
  * @param {object} o
- * @param {{ environment: string } | { baseUrl: string }} o.where the client's login host
+ * @param {{ environment?: string, baseUrl?: string }} o.where the client's login host (one of the two)
  * @param {string | undefined} o.clientId
  * @param {string | undefined} o.issuer the SuperIdToken's issuer when the client has a baseUrl
  * @param {number | undefined} o.leewaySeconds
@@ -58,12 +58,16 @@ function createOnboarding({ where, clientId, issuer, leewaySeconds, keySource, n
     requireString(idToken, 'idToken');
     const expected = issuerWhere();
     const keySet = await keySource.current();
-    const result = await keySource.parseWith(keySet, (set) => {
-      const parseOptions = { ...expected, keys: set, clientId, now: now() };
-      if (nonce !== undefined) parseOptions.nonce = nonce;
-      if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
-      return core.parseSuperIdToken(idToken, parseOptions);
-    });
+    const result = await keySource.parseWith(keySet, (set) =>
+      core.parseSuperIdToken(idToken, {
+        ...expected,
+        keys: set,
+        clientId,
+        now: now(),
+        ...(nonce !== undefined ? { nonce } : {}),
+        ...(leewaySeconds !== undefined ? { leewaySeconds } : {}),
+      }),
+    );
     if (typeof result.systemUserToken !== 'string' || result.systemUserToken === '') {
       // The token is genuine, but the application is not a system-user application (or the tenant did
       // not grant it one): there is nothing to store.

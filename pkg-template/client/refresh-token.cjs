@@ -147,9 +147,13 @@ function createRefreshTokenClient(options) {
   let token = null; // { accessToken, tokenType, expiresAt, idToken, obtainedAt, useUntil }, times in ms
 
   function parseWithIdToken(res, keySet, at) {
-    const parseOptions = { ...idTokenWhere, keys: keySet, clientId, now: at };
-    if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
-    return core.parseTokenResponse(res, parseOptions);
+    return core.parseTokenResponse(res, {
+      ...idTokenWhere,
+      keys: keySet,
+      clientId,
+      now: at,
+      ...(leewaySeconds !== undefined ? { leewaySeconds } : {}),
+    });
   }
 
   async function refresh() {
@@ -247,17 +251,21 @@ function createRefreshTokenClient(options) {
       let idToken = null;
       if (keySet) {
         ({ idToken } = await keySource.parseWith(keySet, (set) => {
-          const parseOptions = { ...idTokenWhere, keys: set, clientId, now: at };
-          if (nonce !== undefined) parseOptions.nonce = nonce;
-          if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
-          return core.parseTokenResponse(res, parseOptions);
+          return core.parseTokenResponse(res, {
+            ...idTokenWhere,
+            keys: set,
+            clientId,
+            now: at,
+            ...(nonce !== undefined ? { nonce } : {}),
+            ...(leewaySeconds !== undefined ? { leewaySeconds } : {}),
+          });
         }));
         if (idToken === null) throw fail('ERR_RESPONSE_MALFORMED', 'the token response to the code has no id_token');
       }
       currentRefreshToken = plain.refreshToken;
       keep(plain, idToken, at);
       if (onRefreshToken) await onRefreshToken(plain.refreshToken);
-      const result = revive(token);
+      const result = /** @type {import('superoffice-auth').CodeExchangeResult} */ (revive(token));
       result.refreshToken = plain.refreshToken;
       return result;
     } finally {
