@@ -4,7 +4,17 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createPublicKey, createPrivateKey, sign } from 'node:crypto';
-import { mkdtempSync, writeFileSync, readFileSync, statSync, existsSync } from 'node:fs';
+import {
+  mkdtempSync,
+  mkdirSync,
+  writeFileSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  lstatSync,
+  existsSync,
+  symlinkSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -135,8 +145,20 @@ const FAILURES = [
     2,
     /^ERR_INVALID_ARGUMENT: cannot read private key file \/nonexistent\/key.xml: ENOENT/,
   ],
-  ['unknown flag', ['ticket', '--frobnicate'], {}, 2, /^ERR_INVALID_ARGUMENT: Unknown option '--frobnicate'/],
-  ['unknown command', ['fly'], {}, 2, /^ERR_INVALID_ARGUMENT: unknown command fly/],
+  [
+    'unknown flag',
+    ['ticket', '--frobnicate'],
+    {},
+    2,
+    /^ERR_INVALID_ARGUMENT: unknown option \(argument 2\); see --help\n$/,
+  ],
+  [
+    'unknown command',
+    ['fly'],
+    {},
+    2,
+    /^ERR_INVALID_ARGUMENT: unknown command \(argument 1\); see superoffice-auth --help\n$/,
+  ],
   ['bad environment', ['ticket', '--environment', 'moon'], {}, 2, /^ERR_INVALID_ARGUMENT: /],
   [
     'both environment and base URL',
@@ -382,7 +404,7 @@ test('refresh failures: revoked token, bad secret, usage; CODE: message, no secr
       ['refresh', '--client-secret', CLIENT_SECRET],
       oauthEnv(revoked),
       2,
-      /^ERR_INVALID_ARGUMENT: Unknown option '--client-secret'/,
+      /^ERR_INVALID_ARGUMENT: unknown option \(argument 2\); see --help\n$/,
     ],
     [
       'missing token file',
@@ -580,4 +602,93 @@ test('get: the tenant REST API with the ticket; a non-2xx status exits 1', async
   const foreign = await cli(['get', 'Cust1', 'https://attacker.example/x'], { env });
   assert.equal(foreign.code, 2);
   assert.match((await cli(['get', '--help'])).stdout, /currentPrincipal/);
+});
+
+// Issue 19: nothing typed is echoed back. Unknown commands and options are named by their position, and
+// a known option's trouble by our own name for it.
+test('usage errors name arguments by position, never by what was typed', async () => {
+  const secret = 'SECRET-typed-7f3a9c';
+  const cases = [
+    [[secret], /^ERR_INVALID_ARGUMENT: unknown command \(argument 1\); see superoffice-auth --help\n$/],
+    [[`--${secret}`], /^ERR_INVALID_ARGUMENT: unknown command \(argument 1\)/],
+    [['constructor'], /^ERR_INVALID_ARGUMENT: unknown command \(argument 1\)/],
+    [['__proto__'], /^ERR_INVALID_ARGUMENT: unknown command \(argument 1\)/],
+    [['ticket', '--json', `--${secret}=x`], /^ERR_INVALID_ARGUMENT: unknown option \(argument 3\); see --help\n$/],
+    [['ticket', `-${secret}`], /^ERR_INVALID_ARGUMENT: unknown option \(argument 2\); see --help\n$/],
+    [['refresh', `--json=${secret}`], /^ERR_INVALID_ARGUMENT: option --json \(argument 2\) takes no value\n$/],
+    [['ticket', '-c'], /^ERR_INVALID_ARGUMENT: option --context-identifier \(argument 2\) needs a value\n$/],
+    [
+      ['ticket', '-k', `-----BEGIN ${secret}`],
+      /^ERR_INVALID_ARGUMENT: option --private-key-file \(argument 2\): the next argument starts with "-"/,
+    ],
+    [['convert-key', 'k.pem', '--to', `--${secret}`], /^ERR_INVALID_ARGUMENT: option --to \(argument 3\)/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern, args.join(' '));
+    assert.ok(!r.stderr.includes(secret) && !r.stdout.includes(secret), `${args.join(' ')} echoed: ${r.stderr}`);
+  }
+  // `help` with an unknown topic prints the main help, never an inherited member.
+  const help = await cli(['help', '__proto__']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^superoffice-auth: /);
+});
+
+// Issue 19: the rotated refresh token goes through an exclusively created temporary file with a random
+// name and mode 0600, then a rename. The CLI runs in this process here, so the name the old code used
+// (`${file}.${pid}.tmp`) is known: a symlink planted there must receive nothing.
+test('refresh: the rotated token never goes through a planted symlink, and no temporary file is left', async () => {
+  registerOAuthClient();
+  const { main } = require(join(dirname(require.resolve('superoffice-auth/package.json')), 'cli.cjs'));
+  const home = join(dir, 'rotation');
+  mkdirSync(home);
+  const file = join(home, 'refresh-token');
+  const victim = join(home, 'victim');
+  writeFileSync(victim, 'untouched\n', { mode: 0o644 });
+  symlinkSync(victim, `${file}.${process.pid}.tmp`);
+  writeFileSync(join(home, 'client-secret'), `${CLIENT_SECRET}\n`);
+  const first = s.mock.issueRefreshToken({ clientId: CLIENT_ID, contextIdentifier: 'Cust1', rotate: true });
+  writeFileSync(file, `${first}\n`, { mode: 0o644 });
+  let stdout = '';
+  let stderr = '';
+  const code = await main(
+    ['refresh', '--client-secret-file', join(home, 'client-secret'), '--refresh-token-file', file],
+    oauthEnv(undefined, { SO_CLIENT_SECRET: undefined }),
+    {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+    },
+  );
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^8A:/);
+  const second = readFileSync(file, 'utf8').trim();
+  assert.ok(second !== '' && second !== first, 'the rotated token was written');
+  assert.equal(readFileSync(victim, 'utf8'), 'untouched\n', 'the planted symlink received nothing');
+  assert.ok(lstatSync(file).isFile() && !lstatSync(file).isSymbolicLink());
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.deepEqual(
+    readdirSync(home).sort(),
+    ['client-secret', 'refresh-token', `refresh-token.${process.pid}.tmp`, 'victim'].sort(),
+    'no temporary file left behind',
+  );
+
+  // A symlink at the target itself is replaced, not written through.
+  const third = s.mock.issueRefreshToken({ clientId: CLIENT_ID, contextIdentifier: 'Cust1', rotate: true });
+  const linked = join(home, 'linked-token');
+  writeFileSync(join(home, 'real-token'), `${third}\n`);
+  symlinkSync(join(home, 'real-token'), linked);
+  const again = await main(
+    ['refresh', '--client-secret-file', join(home, 'client-secret'), '--refresh-token-file', linked],
+    oauthEnv(undefined, { SO_CLIENT_SECRET: undefined }),
+    { stdout: () => {}, stderr: () => {} },
+  );
+  assert.equal(again, 0);
+  assert.equal(readFileSync(join(home, 'real-token'), 'utf8'), `${third}\n`, 'the symlink target keeps its content');
+  assert.ok(lstatSync(linked).isFile());
+  assert.equal(statSync(linked).mode & 0o777, 0o600);
 });

@@ -267,8 +267,26 @@ test('hostile JWTs (RFC 8725) through validateToken', () => {
       'ERR_JWT_SIGNATURE_INVALID',
     ],
     ['signed by another key', signedBy(attacker.privateKey, HEADER, claims), 'ERR_JWT_SIGNATURE_INVALID'],
+    // Issue 19: members that would reach a prototype when merged are dropped (checked below), not refused.
+    ['a __proto__ claim', withPayload(JSON.stringify(claims).replace('{', '{"__proto__":{"polluted":true},')), 'OK'],
+    [
+      'constructor.prototype claims',
+      withPayload(JSON.stringify(claims).replace('{', '{"constructor":{"prototype":{"polluted":true}},')),
+      'OK',
+    ],
+    [
+      '__proto__ twice',
+      withPayload(JSON.stringify(claims).replace('{', '{"__proto__":1,"__proto__":2,')),
+      'ERR_JWT_MALFORMED',
+    ],
   ];
   table(rows, (token) => validateToken(token, validation));
+  for (const [name, token, expected] of rows) {
+    if (expected !== 'OK') continue;
+    const merged = Object.assign({}, validateToken(token, validation));
+    assert.equal(merged.polluted, undefined, `row: ${name}`);
+    assert.ok(!Object.hasOwn(merged, 'constructor'), `row: ${name}`);
+  }
 });
 
 test('hostile JWKS and key sets through KeySet.from', () => {
@@ -610,6 +628,58 @@ test('hostile XML and responses through parseAgentResponse', () => {
       ),
       'ERR_RESPONSE_MALFORMED',
     ],
+    // Issue 19: a rejection is NetServer's own exception type, by exact name; never a word in a message.
+    [
+      'ExceptionInfo SoSessionException',
+      soap(
+        agent(
+          '<Response i:nil="true"/>',
+          `<ExceptionInfo xmlns="${NS}"><ExceptionType>SoSessionException</ExceptionType></ExceptionInfo>`,
+        ),
+      ),
+      'ERR_TICKET_REJECTED',
+    ],
+    [
+      'ExceptionInfo "Unknown ticket id 5"',
+      soap(
+        agent(
+          '<Response i:nil="true"/>',
+          `<ExceptionInfo xmlns="${NS}"><ExceptionType>ArgumentException</ExceptionType><Message>Unknown ticket id 5</Message></ExceptionInfo>`,
+        ),
+      ),
+      'ERR_NETSERVER_EXCEPTION',
+    ],
+    [
+      'ExceptionInfo naming security',
+      soap(
+        agent(
+          '<Response i:nil="true"/>',
+          `<ExceptionInfo xmlns="${NS}"><ExceptionType>SoSecurityException</ExceptionType></ExceptionInfo>`,
+        ),
+      ),
+      'ERR_NETSERVER_EXCEPTION',
+    ],
+    [
+      'ExceptionInfo SoSessionException in another case',
+      soap(
+        agent(
+          '<Response i:nil="true"/>',
+          `<ExceptionInfo xmlns="${NS}"><ExceptionType>sosessionexception</ExceptionType></ExceptionInfo>`,
+        ),
+      ),
+      'ERR_NETSERVER_EXCEPTION',
+    ],
+    // Issue 19: elements that would reach a prototype when merged are dropped from the result.
+    [
+      'a __proto__ element',
+      soap(agent('<Response><__proto__><polluted>1</polluted></__proto__><A>1</A></Response>')),
+      'OK',
+    ],
+    [
+      'constructor and prototype elements',
+      soap(agent('<Response><constructor><prototype>1</prototype></constructor></Response>')),
+      'OK',
+    ],
   ];
   table(rows, (response) => parseAgentResponse(response, { method: 'GetAssociate' }));
   for (const [name, response] of rows) {
@@ -812,4 +882,58 @@ test('size caps refused in JS give the same code and message as the core', () =>
     assert.deepEqual(capture(limit + 1), capture(limit / 2 + 1));
   }
   stillWorks();
+});
+
+// Issue 19: where client.fetch may send a tenant's ticket. One row per input, through the public client
+// against the stand-in; 'OK' means the request reached the tenant (and nothing else was sent anywhere).
+test("hostile URLs and options through client.fetch: only the tenant's own base, redirects never followed", async () => {
+  const { standIn } = await import('./helpers/stand-in.mjs');
+  const { createSystemUserClient } = await import('superoffice-auth');
+  const s = await standIn({ tenants: 2 });
+  try {
+    const client = createSystemUserClient(s.options({ systemUserTokens: s.tenants }));
+    const base = s.mock.baseUrl;
+    const path = 'api/v1/User/currentPrincipal';
+    const rows = [
+      ['relative', ['v1/User/currentPrincipal'], 'OK'],
+      ["absolute, the tenant's own", [`${base}/Cust1/${path}`], 'OK'],
+      ['a dot segment that stays inside', ['v1/x/../User/currentPrincipal'], 'OK'],
+      ['the sibling tenant', [`${base}/Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['up and over, relative', [`../../Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['up and over, absolute', [`${base}/Cust1/api/../../Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['%2e%2e segments', [`%2e%2e/%2E%2e/Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['.%2e segments', [`.%2e/.%2e/Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['an encoded slash', [`..%2f..%2fCust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['an encoded backslash', [`..%5C..%5CCust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['backslashes', [`${base}/Cust1\\..\\..\\Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['double encoding', [`%252e%252e/%252e%252e/Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['a longer tenant id', [`${base}/Cust10/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['the tenant id without its slash', [`${base}/Cust1`], 'ERR_INVALID_ARGUMENT'],
+      ['user info', [`${base.replace('://', '://x:y@')}/Cust1/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['another port on the same host', [`${base.replace(/:\d+$/, ':1')}/Cust1/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['another scheme', [`ftp://127.0.0.1/Cust1/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['redirect follow', ['v1/User/currentPrincipal', { redirect: 'follow' }], 'ERR_INVALID_ARGUMENT'],
+      ['redirect manual', ['v1/User/currentPrincipal', { redirect: 'manual' }], 'OK'],
+    ];
+    for (const [name, args, expected] of rows) {
+      const before = s.mock.stats.api + s.mock.stats.other;
+      let outcome;
+      try {
+        const res = await client.fetch('Cust1', ...args);
+        await res.text();
+        outcome = res.status === 200 ? 'OK' : `HTTP ${res.status}`;
+      } catch (error) {
+        assert.ok(error instanceof SuperOfficeAuthError, `${name}: ${error}`);
+        outcome = error.code;
+      }
+      assert.equal(outcome, expected, `row: ${name}`);
+      assert.equal(
+        s.mock.stats.api + s.mock.stats.other,
+        before + (expected === 'OK' ? 1 : 0),
+        `row: ${name}: requests sent`,
+      );
+    }
+  } finally {
+    await s.mock.close();
+  }
 });

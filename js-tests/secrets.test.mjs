@@ -325,6 +325,31 @@ test('the client: failing fetches, responses and keys', async () => {
       }),
     'body over the cap': () =>
       new Response(' '.repeat(2 * 1024 * 1024), { status: 200, headers: { 'content-type': 'text/xml' } }),
+    // Issue 19: a server echoing what it was sent (the request body holds the application token and the
+    // signed system user token).
+    'a fault echoing the request': (init) =>
+      new Response(
+        envelope(
+          `<s:Fault><faultcode>s:Client</faultcode><faultstring>${String(init.body).replace(/</g, '&lt;')} ${APPLICATION_TOKEN} ${SYSTEM_USER_TOKEN}</faultstring></s:Fault>`,
+        ),
+        { status: 500, headers: { 'content-type': 'text/xml' } },
+      ),
+    'a denial echoing the secrets': () =>
+      new Response(
+        soapWith(
+          goodJwt,
+          'false',
+          `<ErrorMessage>Denied for ${APPLICATION_TOKEN} / ${SYSTEM_USER_TOKEN} / ${SIGNED}</ErrorMessage>`,
+        ),
+        { status: 200, headers: { 'content-type': 'text/xml' } },
+      ),
+    'a fault echoing a secret cut at 512 characters': () =>
+      new Response(
+        envelope(
+          `<s:Fault><faultcode>s:Client</faultcode><faultstring>${'x'.repeat(500)} ${APPLICATION_TOKEN}</faultstring></s:Fault>`,
+        ),
+        { status: 500, headers: { 'content-type': 'text/xml' } },
+      ),
   };
   for (const [name, answer] of Object.entries(answers)) {
     const client = createSystemUserClient({
@@ -332,7 +357,7 @@ test('the client: failing fetches, responses and keys', async () => {
       applicationToken: APPLICATION_TOKEN,
       privateKey: key.xml,
       keys: jwks,
-      fetch: async () => answer(),
+      fetch: async (_url, init) => answer(init),
       now: () => NOW,
     });
     assertClean(inspect(client, { depth: Infinity, showHidden: true }), `inspect(client) ${name}`);
@@ -358,7 +383,7 @@ test('the client: failing fetches, responses and keys', async () => {
   }
 });
 
-test('the refresh-token grant: requests and token responses that fail', () => {
+test('the refresh-token grant: requests and token responses that fail', async () => {
   const base = { environment: 'sod', clientId: 'client-1', clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN };
   for (const [name, change] of Object.entries({
     'control character in the client secret': { clientSecret: `${CLIENT_SECRET}\u0000` },
@@ -383,6 +408,11 @@ test('the refresh-token grant: requests and token responses that fail', () => {
   const ok = { token_type: 'Bearer', access_token: ACCESS_TOKEN, expires_in: 3600, refresh_token: REFRESH_TOKEN };
   for (const [name, [response, options]] of Object.entries({
     'invalid_grant echoing nothing of ours': [json({ error: 'invalid_grant', error_description: 'expired' }, 400)],
+    // Issue 19: an error that echoes the refresh token and the client secret, with `redact` as the client passes it.
+    'invalid_grant echoing the secrets': [
+      json({ error: 'invalid_grant', error_description: `${REFRESH_TOKEN} for ${CLIENT_SECRET}` }, 400),
+      { redact: [REFRESH_TOKEN, CLIENT_SECRET] },
+    ],
     'access token not a string': [json({ ...ok, access_token: { ACCESS_TOKEN } })],
     'token type not Bearer': [json({ ...ok, token_type: ACCESS_TOKEN })],
     'expires_in a string': [json({ ...ok, expires_in: REFRESH_TOKEN })],
@@ -404,6 +434,18 @@ test('the refresh-token grant: requests and token responses that fail', () => {
   const result = parseTokenResponse(json(ok), { now: NOW });
   assert.equal(result.accessToken, ACCESS_TOKEN);
   assertClean(inspect(result, { depth: Infinity }), 'inspect(token result)');
+  // Issue 19: the client passes what it holds, so a token endpoint echoing the request (client secret
+  // and refresh token in the form body) shows neither.
+  const echoing = createRefreshTokenClient({
+    ...base,
+    validateIdToken: false,
+    fetch: async (_url, init) =>
+      new Response(JSON.stringify({ error: 'invalid_request', error_description: `got ${init.body}` }), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      }),
+  });
+  await rejectsCleanly('refresh client: a token endpoint echoing the request', echoing.getAccessToken());
 });
 
 // The CLI, in-process (its `main` takes argv, env and the output streams), against a local server

@@ -11,7 +11,9 @@
 // answered, never a credential.
 // Exit codes: 0 success, 1 failure (printed as `CODE: message`), 2 bad usage (ERR_INVALID_ARGUMENT).
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
+const path = require('node:path');
 const { parseArgs } = require('node:util');
 // The core module and the clients, as the facade (index.cjs) would give them: nothing inside the
 // package imports the facade.
@@ -197,12 +199,35 @@ function readSecretFile(path, what) {
   return readText(path, what).replace(/\r?\n$/, '');
 }
 
-/** Replaces a file's content atomically, readable by its owner only. */
-function writeSecretFile(path, text) {
-  const temporary = `${path}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, text, { mode: 0o600 });
-  fs.chmodSync(temporary, 0o600);
-  fs.renameSync(temporary, path);
+/**
+ * Replaces a file's content atomically, readable by its owner only. The new content goes to a temporary
+ * file beside the target with a random name, created exclusively ('wx': an existing file or a symlink
+ * planted there makes the open fail instead of being written through) with mode 0600, flushed to disk,
+ * then renamed over the target. rename() replaces a symlink at the target itself, never its target.
+ */
+function writeSecretFile(file, text) {
+  const temporary = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${crypto.randomBytes(12).toString('hex')}.tmp`,
+  );
+  const fd = fs.openSync(temporary, 'wx', 0o600);
+  let renamed = false;
+  try {
+    fs.writeFileSync(fd, text);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(temporary, file);
+    renamed = true;
+  } finally {
+    if (!renamed) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // Already closed: the write got that far.
+      }
+      fs.rmSync(temporary, { force: true });
+    }
+  }
 }
 
 /** A secret from a file named by flag or variable, else from a variable holding it. */
@@ -306,14 +331,10 @@ function ticketClient(values, env, contextIdentifier) {
 }
 
 async function commandTicket(argv, env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...TICKET_OPTIONS,
-      'context-identifier': { type: 'string', short: 'c' },
-      json: { type: 'boolean' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    ...TICKET_OPTIONS,
+    'context-identifier': { type: 'string', short: 'c' },
+    json: { type: 'boolean' },
   });
   if (values.help) return out.stdout(HELP.ticket);
   // Not echoed: a stray argument is often half of an unquoted secret ("--system-user-token My Token").
@@ -369,11 +390,7 @@ function agentParameters(pairs) {
 }
 
 async function commandCall(argv, env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { ...TICKET_OPTIONS, full: { type: 'boolean' } },
-  });
+  const { values, positionals } = parseCommand(argv, { ...TICKET_OPTIONS, full: { type: 'boolean' } });
   if (values.help) return out.stdout(HELP.call);
   const [contextIdentifier, target, ...pairs] = positionals;
   if (contextIdentifier === undefined || target === undefined)
@@ -387,7 +404,7 @@ async function commandCall(argv, env, out) {
 }
 
 async function commandGet(argv, env, out) {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: TICKET_OPTIONS });
+  const { values, positionals } = parseCommand(argv, TICKET_OPTIONS);
   if (values.help) return out.stdout(HELP.get);
   if (positionals.length !== 2) throw usage('get needs <contextIdentifier> <path>');
   const [contextIdentifier, path] = positionals;
@@ -404,24 +421,20 @@ async function commandGet(argv, env, out) {
 }
 
 async function commandRefresh(argv, env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      environment: { type: 'string', short: 'e' },
-      'base-url': { type: 'string' },
-      'client-id': { type: 'string' },
-      'client-secret-file': { type: 'string' },
-      'refresh-token-file': { type: 'string' },
-      'redirect-uri': { type: 'string' },
-      issuer: { type: 'string' },
-      keys: { type: 'string' },
-      'ignore-id-token': { type: 'boolean' },
-      'timeout-ms': { type: 'string' },
-      json: { type: 'boolean' },
-      reveal: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    environment: { type: 'string', short: 'e' },
+    'base-url': { type: 'string' },
+    'client-id': { type: 'string' },
+    'client-secret-file': { type: 'string' },
+    'refresh-token-file': { type: 'string' },
+    'redirect-uri': { type: 'string' },
+    issuer: { type: 'string' },
+    keys: { type: 'string' },
+    'ignore-id-token': { type: 'boolean' },
+    'timeout-ms': { type: 'string' },
+    json: { type: 'boolean' },
+    reveal: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return out.stdout(HELP.refresh);
   if (positionals.length) throw usage('unexpected argument (values with spaces must be quoted)');
@@ -504,22 +517,18 @@ async function commandRefresh(argv, env, out) {
 }
 
 async function commandAuthorize(argv, env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      environment: { type: 'string', short: 'e' },
-      'base-url': { type: 'string' },
-      'client-id': { type: 'string' },
-      'redirect-uri': { type: 'string' },
-      'response-type': { type: 'string' },
-      'response-mode': { type: 'string' },
-      'context-identifier': { type: 'string', short: 'c' },
-      'login-hint': { type: 'string' },
-      prompt: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    environment: { type: 'string', short: 'e' },
+    'base-url': { type: 'string' },
+    'client-id': { type: 'string' },
+    'redirect-uri': { type: 'string' },
+    'response-type': { type: 'string' },
+    'response-mode': { type: 'string' },
+    'context-identifier': { type: 'string', short: 'c' },
+    'login-hint': { type: 'string' },
+    prompt: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return out.stdout(HELP.authorize);
   if (positionals.length) throw usage('unexpected argument (values with spaces must be quoted)');
@@ -550,14 +559,10 @@ async function commandAuthorize(argv, env, out) {
 }
 
 async function commandConvertKey(argv, _env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      to: { type: 'string', default: 'pkcs8' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    to: { type: 'string', default: 'pkcs8' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return out.stdout(HELP['convert-key']);
   if (positionals.length !== 1) throw usage('convert-key needs exactly one <file> (or - for stdin)');
@@ -566,9 +571,8 @@ async function commandConvertKey(argv, _env, out) {
   let text = values.to === 'xml' ? key.toXml() : key.toPem(values.to);
   if (!text.endsWith('\n')) text += '\n';
   if (values.out === undefined) return out.stdout(text);
-  // A private key: readable by its owner only, also when the file already existed.
-  fs.writeFileSync(values.out, text, { mode: 0o600 });
-  fs.chmodSync(values.out, 0o600);
+  // A private key: readable by its owner only, also when the file already existed (it is replaced).
+  writeSecretFile(values.out, text);
   return out.stderr(`wrote ${values.to} key (${key.bits} bits) to ${values.out}\n`);
 }
 
@@ -606,21 +610,17 @@ async function loadKeys(source, timeoutMs) {
 }
 
 async function commandInspect(argv, _env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      keys: { type: 'string' },
-      'client-id': { type: 'string' },
-      environment: { type: 'string', short: 'e' },
-      issuer: { type: 'string' },
-      audience: { type: 'string' },
-      nonce: { type: 'string' },
-      'leeway-seconds': { type: 'string' },
-      reveal: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    keys: { type: 'string' },
+    'client-id': { type: 'string' },
+    environment: { type: 'string', short: 'e' },
+    issuer: { type: 'string' },
+    audience: { type: 'string' },
+    nonce: { type: 'string' },
+    'leeway-seconds': { type: 'string' },
+    reveal: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return out.stdout(HELP.inspect);
   if (positionals.length !== 1) throw usage('inspect needs exactly one <jwt> (or - for stdin)');
@@ -735,16 +735,39 @@ async function commandInspect(argv, _env, out) {
 }
 
 /**
- * parseArgs' message, with any quoted argument that could be a value rather than an option name left
- * out: node quotes an unknown "option" as typed, and a key pasted where a file name goes starts with
- * "-----BEGIN", so it is parsed as one.
+ * parseArgs for a command's arguments (argv without the command). Its own messages quote what was typed
+ * ("Unknown option '--aplication-token=...'"), and what was typed may be a secret pasted in the wrong
+ * place, so a failure is described by position and by our own option names only: argument 1 is the
+ * command, so `args[i]` is argument i + 2.
+ * @param {string[]} args
+ * @param {Record<string, import('node:util').ParseArgsOptionDescriptor>} options
+ * @returns {{ values: Record<string, any>, positionals: string[] }}
  */
-function parseArgsMessage(err) {
-  // The hint node appends ("... as in '-- "<argument>"'") repeats the argument; it is dropped.
-  const message = String(err.message).split('. To specify a positional argument')[0];
-  return message.replace(/'([^']*)'/g, (quoted, inner) =>
-    inner.length > 64 || /[\r\n"=]|-----/.test(inner) ? '(an argument, not shown)' : quoted,
-  );
+function parseCommand(args, options) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true });
+  } catch (err) {
+    if (!err || !String(err.code).startsWith('ERR_PARSE_ARGS')) throw err;
+    throw usage(describeParseFailure(args, options));
+  }
+}
+
+function describeParseFailure(args, options) {
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const position = token.index + 2;
+    if (!Object.hasOwn(options, token.name)) return `unknown option (argument ${position}); see --help`;
+    const name = `--${token.name}`;
+    if (options[token.name].type === 'boolean') {
+      if (token.value !== undefined) return `option ${name} (argument ${position}) takes no value`;
+    } else if (token.value === undefined) {
+      return `option ${name} (argument ${position}) needs a value`;
+    } else if (!token.inlineValue && token.value.startsWith('-')) {
+      return `option ${name} (argument ${position}): the next argument starts with "-"; write ${name}=VALUE if that is its value`;
+    }
+  }
+  return 'the arguments cannot be read; see --help';
 }
 
 const COMMANDS = {
@@ -775,20 +798,20 @@ async function main(
       return 0;
     }
     if (command === 'help') {
-      out.stdout(HELP[rest[0]] ?? HELP.main);
+      out.stdout(rest[0] !== undefined && Object.hasOwn(HELP, rest[0]) ? HELP[rest[0]] : HELP.main);
       return 0;
     }
     if (command === '--version' || command === '-v') {
       out.stdout(`${require('./package.json').version}\n`);
       return 0;
     }
-    const run = COMMANDS[command];
-    if (!run) throw usage(`unknown command ${command}; see superoffice-auth --help`);
-    await run(rest, env, out);
+    // Never echoed: a secret pasted as the first argument would land in the terminal and its logs.
+    if (!Object.hasOwn(COMMANDS, command)) throw usage('unknown command (argument 1); see superoffice-auth --help');
+    await COMMANDS[command](rest, env, out);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || (err?.code && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-      out.stderr(`ERR_INVALID_ARGUMENT: ${err instanceof UsageError ? err.message : parseArgsMessage(err)}\n`);
+    if (err instanceof UsageError) {
+      out.stderr(`ERR_INVALID_ARGUMENT: ${err.message}\n`);
       return EXIT_USAGE;
     }
     if (err && err.name === 'SuperOfficeAuthError') {

@@ -65,7 +65,7 @@ export type ErrorCode =
   | 'ERR_STATE_MISMATCH'
   /** A NetServer agent answered ExceptionInfo (or Succeeded false), `exceptionType`, `friendlyText`, `serverMessage` (never its stack trace). */
   | 'ERR_NETSERVER_EXCEPTION'
-  /** The tenant refused the ticket (HTTP 401/403 or a security ExceptionInfo), `status`, `exceptionType`, `friendlyText`, `serverMessage`, `retried`. */
+  /** The tenant refused the ticket (HTTP 401/403, or an ExceptionInfo of type SoSessionException), `status`, `exceptionType`, `friendlyText`, `serverMessage`, `retried`. */
   | 'ERR_TICKET_REJECTED'
   /** The tenant is not running (the state API says so), `state`, `stateCode`, `validUntil`: the client fails fast until then, without exchanging. */
   | 'ERR_TENANT_UNAVAILABLE';
@@ -277,6 +277,11 @@ export interface ParseTicketResponseOptions {
   leewaySeconds?: number;
   /** When given, the token's tenant (`ctx`) must equal it. */
   contextIdentifier?: string;
+  /**
+   * Secrets this call holds (application token, system user token, client secret, refresh token):
+   * replaced by `[redacted]` wherever server text (a fault, an error message) is copied into the error.
+   */
+  redact?: string[];
 }
 
 /** A token's claims as JSON gives them. */
@@ -406,6 +411,11 @@ export declare function buildRefreshTokenRequest(params: RefreshTokenRequestPara
 export interface ParseTokenResponseOptions {
   /** Defaults to the current time; `expiresAt` is now + `expires_in`. */
   now?: TimeInput;
+  /**
+   * Secrets this call holds (application token, system user token, client secret, refresh token):
+   * replaced by `[redacted]` wherever server text (a fault, an error message) is copied into the error.
+   */
+  redact?: string[];
   /** Give keys to have the id_token validated (see ParseTokenResponseWithIdTokenOptions). */
   keys?: undefined;
   /** Refused without keys: it would suggest a check that does not happen. */
@@ -424,6 +434,11 @@ export interface ParseTokenResponseOptions {
 export type ParseTokenResponseWithIdTokenOptions = {
   /** Defaults to the current time. */
   now?: TimeInput;
+  /**
+   * Secrets this call holds (application token, system user token, client secret, refresh token):
+   * replaced by `[redacted]` wherever server text (a fault, an error message) is copied into the error.
+   */
+  redact?: string[];
   /** The environment's JWKS or pinned keys. */
   keys: KeysInput;
   /** The application's client id: the id_token's `aud`. */
@@ -611,9 +626,24 @@ export interface AgentResult {
 
 /**
  * Reads an agent's answer. `ExceptionInfo` is ERR_NETSERVER_EXCEPTION (`exceptionType`, `friendlyText`,
- * `serverMessage`); a security or ticket failure, or HTTP 401/403, is ERR_TICKET_REJECTED.
+ * `serverMessage`), not retried by the client; HTTP 401/403, or an ExceptionInfo of exactly one of
+ * NetServer's authentication exception types (SoSessionException), is ERR_TICKET_REJECTED.
  */
-export declare function parseAgentResponse(response: HttpResponseInput, options: { method: string }): AgentResult;
+export declare function parseAgentResponse(
+  response: HttpResponseInput,
+  options: ParseAgentResponseOptions,
+): AgentResult;
+
+/** Options of parseAgentResponse. */
+export interface ParseAgentResponseOptions {
+  /** The method called (`GetAssociate`): the answer must be its `{method}Response`. */
+  method: string;
+  /**
+   * Secrets this call holds (application token, system user token, client secret, refresh token):
+   * replaced by `[redacted]` wherever server text (a fault, an error message) is copied into the error.
+   */
+  redact?: string[];
+}
 
 /** Where `buildTenantStateRequest` sends the request: an environment's authentication host, or a custom base. */
 export interface TenantStateRequestParams {
@@ -689,12 +719,21 @@ export interface AuthorizedFetchInit {
   body?: unknown;
   /** Default AbortSignal.timeout(timeoutMs). */
   signal?: unknown;
-  /** Default 'manual': the credential headers do not follow a redirect. */
-  redirect?: 'manual' | 'follow' | 'error';
+  /**
+   * Default 'manual'. Redirects are never followed with the credential: 'follow' is refused
+   * (ERR_INVALID_ARGUMENT), since fetch forwards custom headers such as SO-AppToken across origins. A
+   * 3xx comes back as the response; follow it yourself, without the credential, if you must.
+   */
+  redirect?: 'manual' | 'error';
   [option: string]: unknown;
 }
 
-/** A relative string resolves against the tenant's webapiUrl; an absolute URL must be the tenant's origin. */
+/**
+ * A relative string resolves against the tenant's webapiUrl. Every URL must lie under the tenant's own
+ * base: the origin of its webapiUrl or netserverUrl and the path `/{contextIdentifier}/`, compared after
+ * URL normalisation (dot segments); percent-encoded separators and dots (`%2f`, `%5c`, `%2e`, `%25`) and
+ * user info are refused. Anything else is ERR_INVALID_ARGUMENT and nothing is sent.
+ */
 export type AuthorizedFetchInput = string | { readonly href: string };
 
 /** What the clients' fetch needs of a Headers object. */
@@ -719,7 +758,13 @@ export interface CallAgentOptions {
  * (deleteIfTicket); a store without them still works, with per-process coalescing only.
  *
  * The contract, for anyone writing a store:
- * - Anything `get` returns is checked by the client (format, tenant, age); a broken value is a miss.
+ * - Anything `get` returns is untrusted. The client checks the format, tenant and age, and an
+ *   authentication tag it wrote with the record (HMAC under a key derived from the application token,
+ *   which the store never sees), and that the record's webapiUrl and netserverUrl are https on
+ *   SuperOffice's domain (or the baseUrl's host name, any port; http only on loopback). A broken value is a miss; a
+ *   forged, altered or foreign record, or one naming another host, is a miss reported to
+ *   onBackgroundError (ERR_RESPONSE_MALFORMED, `during: 'cache.get'`). Keep values as JSON; member order
+ *   may change.
  *   Return `undefined` for a miss. Throwing or hanging is survived: every call is bounded by a timeout,
  *   reported to onBackgroundError, and the client works locally for a few seconds before trying again.
  * - `set(key, value, ttlMs)`: keep the value at least ttlMs if you can (it may serve past the client's
@@ -924,8 +969,10 @@ export interface SystemUserClient {
    */
   invalidate(contextIdentifier: string, options?: { ticket?: string }): Promise<boolean>;
   /**
-   * fetch with the tenant's ticket headers. A 401 drops the ticket (if still cached) and the request is
-   * sent once more with a fresh one (one exchange however many callers); a second 401 is returned.
+   * fetch with the tenant's ticket headers, only under the tenant's own base (see AuthorizedFetchInput);
+   * redirects are not followed (see AuthorizedFetchInit.redirect). A 401 drops the ticket (if still
+   * cached) and the request is sent once more with a fresh one (one exchange however many callers); a
+   * second 401 is returned.
    */
   fetch(
     params: string | TenantParams,
@@ -968,6 +1015,12 @@ export type RefreshTokenClientOptions = {
   refreshAheadSeconds?: number;
   /** Awaited with the new refresh token when the server rotates it, before the access token is handed out. */
   onRefreshToken?: (refreshToken: string) => void | Promise<void>;
+  /**
+   * Origins (`https://online2.superoffice.com`) fetch may send the access token to while no validated
+   * id_token names the tenant's URLs. Default: SuperOffice's hosts (https, superoffice.com and its
+   * subdomains), or the baseUrl's host name (any port). With such an id_token, its tenant base rules instead.
+   */
+  allowedOrigins?: string[];
   /** Clock in epoch milliseconds; default Date.now. */
   now?: () => number;
 } & (
@@ -1054,8 +1107,10 @@ export interface RefreshTokenClient {
   /** Forget the access token (after a 401); with `accessToken`, only if it is still the cached one. */
   invalidate(options?: { accessToken?: string }): Promise<boolean>;
   /**
-   * fetch with `Authorization: Bearer`. A relative input resolves against the id_token's webapiUrl. A 401
-   * drops the access token and the request is sent once more after one refresh.
+   * fetch with `Authorization: Bearer`. A relative input resolves against the id_token's webapiUrl, and
+   * every URL must lie under that tenant's base (see AuthorizedFetchInput); without such an id_token,
+   * absolute URLs only, on allowedOrigins. A 401 drops the access token and the request is sent once
+   * more after one refresh. Redirects are not followed (see AuthorizedFetchInit.redirect).
    */
   fetch(input: AuthorizedFetchInput, init?: AuthorizedFetchInit): Promise<FetchResponseLike>;
   /** Settings only; never a secret. */

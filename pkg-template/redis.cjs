@@ -246,4 +246,7 @@ function createRedisTicketCache(options) {
   return Object.freeze(cache);
 }
 
-module.exports = /** @satisfies {typeof import('superoffice-auth/redis')} */ ({ createRedisTicketCache, RedisTicketCacheError });
+module.exports = /** @satisfies {typeof import('superoffice-auth/redis')} */ ({
+  createRedisTicketCache,
+  RedisTicketCacheError,
+});

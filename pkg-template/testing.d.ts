@@ -24,8 +24,10 @@ export type MockFaultType =
   | 'noTicket'
   | 'drop'
   | 'redirect'
-  /** The ticket refused as if revoked: agents answer ExceptionInfo SoSecurityException, the tenant API 401. */
+  /** The ticket refused as if revoked: agents answer ExceptionInfo SoSessionException, the tenant API 401. */
   | 'ticketRejected'
+  /** An agent answers ExceptionInfo of `exceptionType` with `message` (HTTP 200, Succeeded false). */
+  | 'agentException'
   /** 429 Too Many Requests with Retry-After (`retryAfter` seconds, default 30, or an HTTP date with `retryAfterDate`); default at the exchange. */
   | 'rateLimit';
 
@@ -58,7 +60,7 @@ export type AuthorizeErrorName =
 export interface MockFaultOptions {
   /** How many requests the fault applies to; default: until removed. */
   times?: number;
-  /** Default 'any' for latency, httpError, drop and redirect; 'netserver' for ticketRejected; 'authenticate' (SOAP and REST) otherwise (rateLimit too). */
+  /** Default 'any' for latency, httpError, drop and redirect; 'netserver' for ticketRejected and agentException; 'authenticate' (SOAP and REST) otherwise (rateLimit too). */
   endpoint?: MockEndpoint;
   /** Only requests for this tenant (login endpoints and tenant API). */
   contextIdentifier?: string;
@@ -76,6 +78,10 @@ export interface MockFaultOptions {
   retryAfter?: number;
   /** rateLimit, httpError: write Retry-After as an HTTP date (now + retryAfter on the stand-in's clock). */
   retryAfterDate?: boolean;
+  /** agentException: the ExceptionType, default 'ArgumentException'. */
+  exceptionType?: string;
+  /** agentException: the Message (and FriendlyText), default 'Unknown ticket id 5' (a support ticket). */
+  message?: string;
 }
 
 /** Requests per tenant. */
@@ -255,6 +261,12 @@ export interface MockOptions {
   idTokenIatAsString?: boolean;
   /** `iss` of id_tokens; default the stand-in's base URL (e.g. 'https://sod.superoffice.com' to test environments). */
   issuer?: string;
+  /**
+   * Where tickets and id_tokens say the tenants' services are (`{tenantBaseUrl}/{ctx}/api/`); default
+   * the stand-in's base URL. A client configured with an environment sends credentials only to
+   * SuperOffice's hosts, so to test one, name such a host here and route it to the stand-in in `fetch`.
+   */
+  tenantBaseUrl?: string;
   /** Clock in epoch milliseconds; default Date.now. */
   now?: () => number;
   /**

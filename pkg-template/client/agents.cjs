@@ -17,8 +17,9 @@ const CALL_OPTIONS = ['timeZone'];
  * @param {string} o.applicationToken
  * @param {(url: string, init: object) => Promise<object>} o.send
  * @param {{ resolve(ctx: string, token?: string): Promise<object>, drop(ctx: string, ticket?: string): Promise<boolean> }} o.tickets
+ * @param {(ctx: string) => string} o.systemUserTokenOf the tenant's system user token if known, for redaction
  */
-function createAgentCaller({ applicationToken, send, tickets }) {
+function createAgentCaller({ applicationToken, send, tickets, systemUserTokenOf }) {
   return async function callAgent(contextIdentifier, systemUserToken, agent, method, parameters, options) {
     const o = readOptions(options, CALL_OPTIONS, { message: 'callAgent options must be an object' });
     const call = {
@@ -39,7 +40,10 @@ function createAgentCaller({ applicationToken, send, tickets }) {
       }
       const request = core.buildAgentRequest({ ...call, netserverUrl: record.netserverUrl, ticket: record.ticket });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
-      return core.parseAgentResponse(res, { method });
+      // Server text may echo what we hold: the application token, the ticket, the tenant's system user
+      // token (the one its last exchange used, whatever its source).
+      const redact = [applicationToken, record.ticket, systemUserToken ?? systemUserTokenOf(contextIdentifier)];
+      return core.parseAgentResponse(res, { method, redact });
     };
     const record = await tickets.resolve(contextIdentifier, systemUserToken);
     try {

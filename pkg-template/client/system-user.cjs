@@ -19,13 +19,15 @@ const {
   toTransport,
   toLocation,
 } = require('../arguments.cjs');
-const { invalidArgument, createSender, createKeySource } = require('./io.cjs');
+const { fail, invalidArgument, createSender, createKeySource } = require('./io.cjs');
 const { createMemoryCache } = require('./memory-cache.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
 const { readRecord, reviveRecord } = require('./ticket-record.cjs');
 const { SIX_HOURS_S, lifecycleSettings, usableUntil } = require('./ticket-lifecycle.cjs');
 const { createTicketSource } = require('./tickets.cjs');
-const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
+const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
+const { isTrustedTenantUrl } = require('./tenant-url.cjs');
+const { createRecordSealer } = require('./record-seal.cjs');
 const { createAgentCaller } = require('./agents.cjs');
 const { createOnboarding } = require('./onboarding.cjs');
 
@@ -176,12 +178,45 @@ function createSystemUserClient(options) {
     now,
   });
   const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
+  const usedSystemUserTokens = new Map(); // contextIdentifier -> the token the last exchange signed: redacted from agent errors
+
+  // Records are untrusted wherever they come from (a shared store anyone with write access can fill, a
+  // custom TicketCache): each carries a tag under a key derived from the application token, which no
+  // store holds, and names the tenant's URLs, which must be SuperOffice's (or the baseUrl's host).
+  const sealer = createRecordSealer({ applicationToken, context: loginBase });
+  const tenantUrlsTrusted = (result) =>
+    [result.webapiUrl, result.netserverUrl].every((url) => url === null || isTrustedTenantUrl(url, where));
+  async function acceptRecord(value, contextIdentifier) {
+    const record = readRecord(value, contextIdentifier, now(), (r) => usableUntil(r, lifecycle));
+    if (!record) return null;
+    if (!(await sealer.verify(keyPrefix + contextIdentifier, record))) {
+      reportBackground(
+        fail(
+          'ERR_RESPONSE_MALFORMED',
+          "a cached ticket record does not carry this client's authentication tag (forged, altered or written by another application); it was ignored",
+        ),
+        { contextIdentifier, during: 'cache.get' },
+      );
+      return null;
+    }
+    if (!tenantUrlsTrusted(record)) {
+      reportBackground(
+        fail(
+          'ERR_RESPONSE_MALFORMED',
+          "a cached ticket record names a URL outside the tenant's SuperOffice hosts; it was ignored",
+        ),
+        { contextIdentifier, during: 'cache.get' },
+      );
+      return null;
+    }
+    return record;
+  }
+
   const store = createTicketStore({
     cache: settings.cache,
     keyFor: (contextIdentifier) => keyPrefix + contextIdentifier,
     retryKeyFor: (contextIdentifier) => retryPrefix + contextIdentifier,
-    accept: (value, contextIdentifier) =>
-      readRecord(value, contextIdentifier, now(), (record) => usableUntil(record, lifecycle)),
+    accept: acceptRecord,
     callTimeoutMs: Math.min(CACHE_CALL_TIMEOUT_MS, timeoutMs),
     waitMs: timeoutMs,
     lockTtlMs,
@@ -218,11 +253,32 @@ function createSystemUserClient(options) {
       privateKey,
       leewaySeconds: settings.leewaySeconds,
     },
-    systemUserTokenFor,
+    systemUserTokenFor: async (contextIdentifier, given) => {
+      const token = await systemUserTokenFor(contextIdentifier, given);
+      usedSystemUserTokens.set(contextIdentifier, token);
+      return token;
+    },
+    trustedUrl: (url) => isTrustedTenantUrl(url, where),
+    seal: (contextIdentifier, record) => sealer.seal(keyPrefix + contextIdentifier, record),
     settings: lifecycle,
     report: reportBackground,
   });
-  const callAgent = createAgentCaller({ applicationToken, send, tickets });
+  // The tenant's system user token where it costs nothing to know (a systemUserTokens function is not
+  // called for this): for redaction only.
+  function knownSystemUserToken(contextIdentifier) {
+    const known = usedSystemUserTokens.get(contextIdentifier) ?? knownSystemUserTokens.get(contextIdentifier);
+    if (known !== undefined) return known;
+    if (
+      systemUserTokens &&
+      typeof systemUserTokens === 'object' &&
+      Object.hasOwn(systemUserTokens, contextIdentifier)
+    ) {
+      const token = systemUserTokens[contextIdentifier];
+      if (typeof token === 'string') return token;
+    }
+    return '';
+  }
+  const callAgent = createAgentCaller({ applicationToken, send, tickets, systemUserTokenOf: knownSystemUserToken });
   const onboarding = createOnboarding({
     where,
     clientId: settings.clientId,
@@ -255,7 +311,7 @@ function createSystemUserClient(options) {
           token: record.ticket,
           headers: core.authHeaders(record.ticket, applicationToken),
           base: record.webapiUrl ?? null,
-          origins: originsOf(record.webapiUrl, record.netserverUrl),
+          allows: tenantScope(contextIdentifier, record.webapiUrl, record.netserverUrl),
         };
       },
       drop: (ticket) => tickets.drop(contextIdentifier, ticket),

@@ -4,7 +4,9 @@
 
 const { INSPECT } = require('../inspect.cjs');
 
-const RECORD_VERSION = 1;
+// 2: records carry `mac`, the client's authentication tag (record-seal.cjs). A version-1 record (from
+// an older release) is a miss, so the first lookup after an upgrade exchanges once.
+const RECORD_VERSION = 2;
 // Clocks differ between processes: a record from a little in the future is still accepted.
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 const MAX_TICKET_LENGTH = 4096;
@@ -36,6 +38,7 @@ const isTextOrNull = (value) => value === null || typeof value === 'string';
  */
 function readRecord(value, contextIdentifier, t, usableUntil) {
   if (!value || typeof value !== 'object' || Array.isArray(value) || value.v !== RECORD_VERSION) return null;
+  if (typeof value.mac !== 'string') return null;
   const { ticket, obtainedAt, expiresAt, claims } = value;
   if (!isText(ticket) || ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !/^[\x21-\x7e]+$/.test(ticket))
     return null;

@@ -5,9 +5,12 @@
 // it out (I/O, coalescing, the back-off's memory) and signs, sends and parses the exchange.
 
 const core = require('../core/index.cjs');
-const { createCoalescer } = require('./io.cjs');
+const { fail, createCoalescer } = require('./io.cjs');
 const { decide, mergeRetry } = require('./ticket-lifecycle.cjs');
 const { toRecord } = require('./ticket-record.cjs');
+
+const NETSERVER_URL_CLAIM = 'http://schemes.superoffice.net/identity/netserver_url';
+const WEBAPI_URL_CLAIM = 'http://schemes.superoffice.net/identity/webapi_url';
 
 /**
  * @param {object} o
@@ -17,10 +20,23 @@ const { toRecord } = require('./ticket-record.cjs');
  * @param {(url: string, init: object) => Promise<object>} o.send fetch with timeout and size cap
  * @param {object} o.exchange what an exchange needs: { where, transport, applicationToken, privateKey, leewaySeconds }
  * @param {(contextIdentifier: string, given?: string) => Promise<string>} o.systemUserTokenFor
+ * @param {(url: string) => boolean} o.trustedUrl whether a tenant URL a ticket names may be sent credentials
+ * @param {(contextIdentifier: string, record: object) => Promise<object>} o.seal the record with its tag
  * @param {{ ttlMs: number, refreshAheadMs: number }} o.settings the lifecycle's settings
  * @param {(error: unknown, info: object) => void} o.report background failures
  */
-function createTicketSource({ now, store, keySource, send, exchange: how, systemUserTokenFor, settings, report }) {
+function createTicketSource({
+  now,
+  store,
+  keySource,
+  send,
+  exchange: how,
+  systemUserTokenFor,
+  trustedUrl,
+  seal,
+  settings,
+  report,
+}) {
   const lookups = createCoalescer(); // contextIdentifier -> Promise<record>: cache read plus, if needed, exchange
   const exchanges = createCoalescer(); // contextIdentifier -> Promise<record|null>: one exchange (or refresh) per tenant
   const retries = new Map(); // contextIdentifier -> { attempt, notBefore, forObtainedAt }, after failed refreshes
@@ -30,8 +46,8 @@ function createTicketSource({ now, store, keySource, send, exchange: how, system
     decide({ record: null }, now(), { type: 'found', record: found }, settings).action === 'use';
 
   // contextIdentifier: the core refuses a token whose ctx names another tenant than the one asked for.
-  function parse(res, keySet, contextIdentifier) {
-    const parseOptions = { keys: keySet, now: now(), contextIdentifier };
+  function parse(res, keySet, contextIdentifier, secrets) {
+    const parseOptions = { keys: keySet, now: now(), contextIdentifier, redact: secrets };
     if (how.leewaySeconds !== undefined) parseOptions.leewaySeconds = how.leewaySeconds;
     return core.parseTicketResponse(res, parseOptions);
   }
@@ -51,8 +67,23 @@ function createTicketSource({ now, store, keySource, send, exchange: how, system
     const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
     // On an unknown key: same response, new keys. The JWT is still within its lifetime, and a second
     // exchange would create a second credential record.
-    const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier));
-    const record = toRecord(result, now());
+    const secrets = [how.applicationToken, systemUserToken, signedSystemToken];
+    const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier, secrets));
+    // A genuine token names the tenant's URLs; one naming a host outside SuperOffice's (or the baseUrl's)
+    // is refused rather than cached, so no credential is ever sent there.
+    for (const [url, claim] of [
+      [result.webapiUrl, WEBAPI_URL_CLAIM],
+      [result.netserverUrl, NETSERVER_URL_CLAIM],
+    ]) {
+      if (url !== null && !trustedUrl(url)) {
+        throw fail(
+          'ERR_JWT_CLAIM_INVALID',
+          `JWT claim ${claim}: not an https URL on SuperOffice's domain (or the baseUrl's host)`,
+          { claim },
+        );
+      }
+    }
+    const record = await seal(contextIdentifier, toRecord(result, now()));
     const { keepMs } = decide({ record: null }, now(), { type: 'exchanged', record }, settings);
     await store.write(contextIdentifier, record, keepMs);
     return record;

@@ -1,7 +1,7 @@
 'use strict';
 // NetServer SOAP agents: the call, with the ticket in its SOAP headers, and its answer.
 
-const { wasm, callCore } = require('./wasm.cjs');
+const { wasm, callCore, redactOption } = require('./wasm.cjs');
 const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
@@ -16,7 +16,7 @@ const AGENT_REQUEST_PARAMS = [
   'applicationToken',
   'timeZone',
 ];
-const AGENT_RESPONSE_OPTIONS = ['method'];
+const AGENT_RESPONSE_OPTIONS = ['method', 'redact'];
 
 const isPlainObject = (value) => {
   if (value === null || typeof value !== 'object') return false;
@@ -134,7 +134,8 @@ function parseAgentResponse(response, options) {
   const { status, body, contentType } = readResponse(response);
   readOptions(options, AGENT_RESPONSE_OPTIONS, { required: true, message: 'parseAgentResponse needs { method }' });
   requireString(options.method, 'method');
-  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, options.method)));
+  const secrets = redactOption(options.redact);
+  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, options.method), secrets));
 }
 
 module.exports = { buildAgentRequest, parseAgentResponse };

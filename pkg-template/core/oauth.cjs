@@ -2,7 +2,7 @@
 // OAuth 2.0 / OpenID Connect at SuperOffice's login host: SuperIdTokens, the token endpoint (refresh
 // and authorization-code grants), the authorization request and the redirect that answers it.
 
-const { wasm, LIMITS, capped, callCore } = require('./wasm.cjs');
+const { wasm, LIMITS, capped, callCore, redactOption } = require('./wasm.cjs');
 const { KeySet, withKeySet } = require('./keys.cjs');
 const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
@@ -13,7 +13,7 @@ const { requireString, optionalString, readOptions, toEpochMs, toLeeway } = requ
 const LOGIN_HOST = ['environment', 'baseUrl'];
 const SUPER_ID_OPTIONS = ['keys', 'clientId', 'nonce', 'now', 'leewaySeconds', 'environment', 'issuer'];
 const REFRESH_REQUEST_PARAMS = [...LOGIN_HOST, 'clientId', 'clientSecret', 'refreshToken', 'redirectUri'];
-const TOKEN_RESPONSE_OPTIONS = ['now', 'keys', 'environment', 'issuer', 'clientId', 'nonce', 'leewaySeconds'];
+const TOKEN_RESPONSE_OPTIONS = ['now', 'keys', 'environment', 'issuer', 'clientId', 'nonce', 'leewaySeconds', 'redact'];
 const AUTHORIZATION_REQUEST_PARAMS = [
   ...LOGIN_HOST,
   'clientId',
@@ -132,32 +132,35 @@ function parseTokenResponse(response, options) {
   const { status, body, contentType } = readResponse(response);
   options = readOptions(options, TOKEN_RESPONSE_OPTIONS);
   const nowMs = toEpochMs(options.now);
+  const secrets = redactOption(options.redact);
   let json;
   if (options.keys === undefined) {
     // Options that only mean something for id_token validation would otherwise be ignored in silence:
     // a caller passing a nonce believes it is checked.
     const stray = ID_TOKEN_OPTIONS.find((name) => options[name] !== undefined);
     if (stray) throw invalidArgument(`${stray} applies to id_token validation, which needs keys`);
-    json = callCore(() => wasm.parseTokenResponse(status, contentType, body, nowMs));
+    json = callCore(() => wasm.parseTokenResponse(status, contentType, body, nowMs), secrets);
   } else {
     const [environment, issuer] = issuerArguments(options);
     requireString(options.clientId, 'clientId');
     const nonce = optionalString(options.nonce, 'nonce');
     const leeway = toLeeway(options.leewaySeconds);
     json = withKeySet(options.keys, (keySet) =>
-      callCore(() =>
-        wasm.parseTokenResponseWithIdToken(
-          status,
-          contentType,
-          body,
-          nowMs,
-          KeySet.handle(keySet),
-          environment,
-          issuer,
-          options.clientId,
-          nonce,
-          leeway,
-        ),
+      callCore(
+        () =>
+          wasm.parseTokenResponseWithIdToken(
+            status,
+            contentType,
+            body,
+            nowMs,
+            KeySet.handle(keySet),
+            environment,
+            issuer,
+            options.clientId,
+            nonce,
+            leeway,
+          ),
+        secrets,
       ),
     );
   }

@@ -2,7 +2,7 @@
 // The system-user ticket exchange (PartnerSystemUserService): sign the system user token, build the
 // request, read the answer; and the two headers a ticket is then sent with.
 
-const { wasm, cappedKeyText, callCore } = require('./wasm.cjs');
+const { wasm, cappedKeyText, callCore, redactOption } = require('./wasm.cjs');
 const { PrivateKey, KeySet, withKeySet } = require('./keys.cjs');
 const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
@@ -18,7 +18,7 @@ const TICKET_REQUEST_PARAMS = [
   'contextIdentifier',
   'signedSystemToken',
 ];
-const PARSE_TICKET_OPTIONS = ['keys', 'now', 'leewaySeconds', 'contextIdentifier'];
+const PARSE_TICKET_OPTIONS = ['keys', 'now', 'leewaySeconds', 'contextIdentifier', 'redact'];
 
 /** Signs `systemUserToken.yyyyMMddHHmm` (UTC) and returns `token.timestamp.base64(signature)`. */
 function signToken(systemUserToken, privateKey, options) {
@@ -66,8 +66,12 @@ function parseTicketResponse(response, options) {
   const nowMs = toEpochMs(options.now);
   const leeway = toLeeway(options.leewaySeconds);
   const context = optionalString(options.contextIdentifier, 'contextIdentifier');
+  const secrets = redactOption(options.redact);
   const json = withKeySet(options.keys, (keySet) =>
-    callCore(() => wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context)),
+    callCore(
+      () => wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
+      secrets,
+    ),
   );
   const result = JSON.parse(json);
   result.expiresAt = new Date(result.expiresAt);

@@ -3,7 +3,8 @@
 // coded errors into SuperOfficeAuthError; LIMITS are the core's own size caps, read from it.
 
 const wasm = require('../superoffice_auth_wasm.js');
-const { SuperOfficeAuthError } = require('../errors.cjs');
+const { SuperOfficeAuthError, invalidArgument } = require('../errors.cjs');
+const { redactSecrets } = require('./redact.cjs');
 
 /** Every error code, in the order the Rust core declares them. */
 const ERROR_CODES = Object.freeze(JSON.parse(wasm.errorCodes()));
@@ -37,8 +38,11 @@ function capped(value, limit, code, message, details) {
 
 const cappedKeyText = (text) => capped(text, LIMITS.keyTextBytes, 'ERR_KEY_INVALID', 'the key text is too long');
 
-/** Calls into wasm, turning the core's coded errors into SuperOfficeAuthError. */
-function callCore(fn) {
+/**
+ * Calls into wasm, turning the core's coded errors into SuperOfficeAuthError; with `secrets` (the
+ * parse functions' `redact` option), those are replaced in the error's server text (core/redact.cjs).
+ */
+function callCore(fn, secrets) {
   try {
     return fn();
   } catch (error) {
@@ -52,7 +56,7 @@ function callCore(fn) {
         mapped,
         callCore,
       );
-      throw mapped;
+      throw secrets ? redactSecrets(mapped, secrets) : mapped;
     }
     throw error;
   }
@@ -63,4 +67,13 @@ function sha256Hex(text) {
   return wasm.sha256Hex(text);
 }
 
-module.exports = { wasm, ERROR_CODES, LIMITS, capped, cappedKeyText, callCore, sha256Hex };
+/** The `redact` option of the parse functions: the secrets the call holds, kept out of its errors. */
+function redactOption(value) {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((secret) => typeof secret === 'string')) {
+    throw invalidArgument('redact must be an array of strings');
+  }
+  return value;
+}
+
+module.exports = { wasm, ERROR_CODES, LIMITS, capped, cappedKeyText, callCore, sha256Hex, redactOption };

@@ -18,13 +18,15 @@ const FAULTS = {
   rateLimit:
     'answer 429 Too Many Requests with Retry-After: `retryAfter` seconds (default 30), or an HTTP date with `retryAfterDate`; at the exchange by default, or at a tenant endpoint (api, netserver)',
   ticketRejected:
-    'refuse the ticket as if revoked: a NetServer agent answers ExceptionInfo SoSecurityException (HTTP 200, Succeeded false), the tenant API 401',
+    'refuse the ticket as if revoked: a NetServer agent answers ExceptionInfo SoSessionException (HTTP 200, Succeeded false), the tenant API 401',
+  agentException:
+    'a NetServer agent answers ExceptionInfo of `exceptionType` (default ArgumentException) with `message` (HTTP 200, Succeeded false)',
 };
 
 // Where a fault applies when the caller names no endpoint.
 function defaultEndpoint(type) {
   if (type === 'latency' || type === 'httpError' || type === 'drop' || type === 'redirect') return 'any';
-  return type === 'ticketRejected' ? 'netserver' : 'authenticate';
+  return type === 'ticketRejected' || type === 'agentException' ? 'netserver' : 'authenticate';
 }
 
 /**
@@ -53,6 +55,8 @@ function createFaults({ endpoints, groupOf, prepare }) {
         faultString = 'The creator of this fault did not specify a Reason.',
         retryAfter = type === 'rateLimit' ? 30 : undefined,
         retryAfterDate = false,
+        exceptionType = 'ArgumentException',
+        message = 'Unknown ticket id 5',
       } = {},
     ) {
       if (!Object.hasOwn(FAULTS, type))
@@ -77,6 +81,8 @@ function createFaults({ endpoints, groupOf, prepare }) {
         faultString,
         retryAfter,
         retryAfterDate,
+        exceptionType,
+        message,
       };
       prepare(fault);
       faults.push(fault);

@@ -38,6 +38,7 @@ async function createStandIn(options, doors) {
     codeLifetimeSeconds = 60,
     idTokenIatAsString = true,
     issuer: issuerOption,
+    tenantBaseUrl,
     now = Date.now,
     tenantHosts = 0,
     stateValidSeconds = 300,
@@ -45,6 +46,7 @@ async function createStandIn(options, doors) {
   if (!Number.isInteger(accessTokenLifetimeSeconds) || accessTokenLifetimeSeconds < 1)
     throw new TypeError('accessTokenLifetimeSeconds must be a positive integer');
   if (issuerOption !== undefined) requireString('issuer', issuerOption);
+  if (tenantBaseUrl !== undefined) requireString('tenantBaseUrl', tenantBaseUrl);
   if (!Number.isInteger(codeLifetimeSeconds) || codeLifetimeSeconds < 1)
     throw new TypeError('codeLifetimeSeconds must be a positive integer');
   if (typeof idTokenIatAsString !== 'boolean') throw new TypeError('idTokenIatAsString must be a boolean');
@@ -95,7 +97,10 @@ async function createStandIn(options, doors) {
     },
     /** The tenant's NetServer and web API URLs, as its tickets and id_tokens name them. */
     tenantUrls(contextIdentifier) {
-      const tenantBase = stand.tenantEndpoint(contextIdentifier);
+      const tenantBase =
+        tenantBaseUrl === undefined
+          ? stand.tenantEndpoint(contextIdentifier)
+          : `${tenantBaseUrl.replace(/\/$/, '')}/${encodeURIComponent(contextIdentifier)}`;
       return { netserverUrl: `${tenantBase}/Remote/Services88/`, webapiUrl: `${tenantBase}/api/` };
     },
   };

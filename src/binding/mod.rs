@@ -571,7 +571,7 @@ pub fn build_agent_request(
     time_zone_id: Option<i32>,
     time_zone_location_code: Option<String>,
 ) -> JsResult<String> {
-    let parameters = crate::plumbing::json::parse_object(parameters.as_bytes())
+    let parameters = crate::plumbing::json::parse_object_as_given(parameters.as_bytes())
         .ok_or_else(|| to_js(Error::InvalidArgument("parameters must be a plain object")))?;
     let time_zone = (time_zone_id.is_some() || time_zone_location_code.is_some()).then_some(
         netserver::TimeZone {
