@@ -692,3 +692,51 @@ test('refresh: the rotated token never goes through a planted symlink, and no te
   assert.ok(lstatSync(linked).isFile());
   assert.equal(statSync(linked).mode & 0o777, 0o600);
 });
+
+test('verify-webhook: a saved delivery checked from stdin, refusals with their reason, never the secret', async () => {
+  const { createHmac } = await import('node:crypto');
+  const secret = 'cli-webhook-secret-9f8e7d';
+  writeFileSync(join(dir, 'webhook-secret'), `${secret}\n`); // one trailing newline, as echo writes it
+  writeFileSync(join(dir, 'old-secret'), 'the old one');
+  const body = Buffer.from(
+    '{\r\n  "EventId": "5e1c2a9b-0c4d-4f7e-8a11-3b2c1d0e9f8a",\r\n  "Timestamp": "2026-11-23T14:05:30.1234567Z",\r\n  "Changes": ["name"],\r\n  "Event": "contact.changed",\r\n  "PrimaryKey": 18,\r\n  "Entity": "contact",\r\n  "ContextIdentifier": "Cust1",\r\n  "ChangedByAssociateId": 5,\r\n  "WebhookName": "Kunde Ødegård"\r\n}',
+    'utf8',
+  );
+  const signature = createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('base64');
+  const secretArgs = ['--secret-file', join(dir, 'old-secret'), '--secret-file', join(dir, 'webhook-secret')];
+  const ok = await cli(
+    ['verify-webhook', ...secretArgs, '--signature', signature, '--event-id', '5e1c2a9b-0c4d-4f7e-8a11-3b2c1d0e9f8a'],
+    { input: body },
+  );
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /^verified: contact\.changed of contact 18, tenant Cust1, EventId 5e1c2a9b-/);
+  const json = await cli(['verify-webhook', '--signature', signature, '--json'], {
+    input: body,
+    env: { SO_WEBHOOK_SECRET_FILE: join(dir, 'webhook-secret') },
+  });
+  assert.equal(json.code, 0, json.stderr);
+  assert.equal(JSON.parse(json.stdout).webhookName, 'Kunde Ødegård');
+  // The same body saved with a trailing newline (as an editor saves it): a mismatch, and a hint why.
+  const edited = await cli(['verify-webhook', ...secretArgs, '--signature', signature], {
+    input: Buffer.concat([body, Buffer.from('\n')]),
+  });
+  assert.equal(edited.code, 1);
+  assert.match(edited.stderr, /ERR_WEBHOOK_INVALID: webhook refused: signature-mismatch/);
+  assert.match(edited.stderr, /ends with a line break/);
+  const missing = await cli(['verify-webhook', ...secretArgs], { input: body });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /missing-signature/);
+  const otherEvent = await cli(['verify-webhook', ...secretArgs, '--signature', signature, '--event-id', 'another'], {
+    input: body,
+  });
+  assert.match(otherEvent.stderr, /event-id-mismatch/);
+  const old = await cli(['verify-webhook', ...secretArgs, '--signature', signature, '--max-age-seconds', '60'], {
+    input: body,
+  });
+  assert.match(old.stderr, /too-old/);
+  const noSecret = await cli(['verify-webhook', '--signature', signature], { input: body });
+  assert.equal(noSecret.code, 2);
+  for (const result of [ok, json, edited, missing, otherEvent, old, noSecret]) {
+    assertNoSecrets(assert, result.stdout + result.stderr, [secret, 'the old one'], 'verify-webhook output');
+  }
+});

@@ -26,6 +26,9 @@ import {
   createAuthorizationRequest,
   createRefreshTokenClient,
   parseAuthorizationResponse,
+  verifyWebhook,
+  parseTenantStatusNotification,
+  createWebhookHandler,
 } from 'superoffice-auth';
 import { IDENTITY, b64url, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
 
@@ -38,6 +41,7 @@ const SYSTEM_USER_TOKEN = 'SUT Tenant.5e2a-8c1f-secret';
 const TICKET = '7T:TICKET-0b7d44e19a-secret';
 const CLIENT_SECRET = 'CLIENTSECRET-5d1e07b3-secret';
 const REFRESH_TOKEN = 'REFRESH-9a8b7c6d5e4f-secret';
+const WEBHOOK_SECRET = 'WEBHOOKSECRET-2b8f4e6a-secret';
 const ACCESS_TOKEN = '8A:Cust12345.ACCESS-3f2e1d-secret';
 const AUTH_CODE = 'AUTHCODE-4c3b2a19-secret';
 const CODE_VERIFIER = 'VERIFIER-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -65,6 +69,7 @@ const claims = systemUserClaims(NOW_S, {
 const goodJwt = mintJwt({ alg: 'RS256', kid: 'k1' }, claims, issuer.privateKey);
 
 const SECRETS = [
+  WEBHOOK_SECRET,
   APPLICATION_TOKEN,
   CLIENT_SECRET,
   REFRESH_TOKEN,
@@ -649,6 +654,72 @@ test('the authorization door: requests, redirects and code exchanges that fail',
   );
   await rejectsCleanly('getAccessToken before the code', client.getAccessToken());
   assertClean(inspect(client) + JSON.stringify(client), 'inspect(refresh client)');
+});
+
+test('webhooks and tenant status notifications that fail: the secret and the body stay out', async () => {
+  const { createHmac } = await import('node:crypto');
+  const body = JSON.stringify({
+    EventId: 'a1b2c3d4-0000-4000-8000-000000000001',
+    Timestamp: '2026-11-23T14:05:30.0000000Z',
+    Changes: [APPLICATION_TOKEN],
+    Event: 'contact.changed',
+    PrimaryKey: 1,
+    Entity: 'contact',
+    ContextIdentifier: 'Cust1',
+    ChangedByAssociateId: 5,
+    WebhookName: TICKET,
+  });
+  const sign = (text, secret = WEBHOOK_SECRET) => createHmac('sha256', secret).update(text).digest('base64');
+  for (const [name, options] of Object.entries({
+    'no signature': { body, headers: {} },
+    'a signature under another secret': { body, headers: { 'x-superoffice-signature': sign(body, 'other') } },
+    'the secret as the signature': { body, headers: { 'x-superoffice-signature': WEBHOOK_SECRET } },
+    'a tampered body': {
+      body: body.replace('"PrimaryKey":1', '"PrimaryKey":2'),
+      headers: { 'x-superoffice-signature': sign(body) },
+    },
+    'another event id': { body, headers: { 'x-superoffice-signature': sign(body), 'x-superoffice-eventid': TICKET } },
+    'too old': { body, headers: { 'x-superoffice-signature': sign(body) }, maxAgeSeconds: 60, now: NOW + 86_400_000 },
+    'not JSON, signed': {
+      body: `${TICKET} ${APPLICATION_TOKEN}`,
+      headers: { 'x-superoffice-signature': sign(`${TICKET} ${APPLICATION_TOKEN}`) },
+    },
+    'a parsed body': { body: JSON.parse(body), headers: {} },
+    'a misspelled option holding the secret': { body, headers: {}, secrets: WEBHOOK_SECRET },
+  })) {
+    failsCleanly(`verifyWebhook: ${name}`, () => verifyWebhook({ secret: WEBHOOK_SECRET, now: NOW, ...options }));
+  }
+  const notification = (extra) =>
+    JSON.stringify({ ChangeType: 2, ContextIdentifier: 'Cust1', Token: goodJwt, VersionName: TICKET, ...extra });
+  for (const [name, text] of Object.entries({
+    'a Token of another issuer': notification(),
+    'a Token that is the application token': notification({ Token: APPLICATION_TOKEN }),
+    'not JSON': `${APPLICATION_TOKEN}`,
+    'a ChangeType that is a secret': notification({ ChangeType: TICKET }),
+  })) {
+    failsCleanly(`parseTenantStatusNotification: ${name}`, () =>
+      parseTenantStatusNotification(text, { keys: jwks, environment: 'sod', now: NOW }),
+    );
+  }
+  const errors = [];
+  const handler = createWebhookHandler({
+    secret: WEBHOOK_SECRET,
+    onEvent() {
+      throw new SuperOfficeAuthError('ERR_INVALID_ARGUMENT', 'the partner handler failed');
+    },
+    onError: (error) => errors.push(error),
+  });
+  const answer = await handler(
+    new Request('https://partner.example/', {
+      method: 'POST',
+      headers: { 'x-superoffice-signature': sign(body) },
+      body: `${body} `,
+    }),
+  );
+  assert.equal(answer.status, 401);
+  assertClean(await answer.text(), "the handler's refusal");
+  checkClean("the handler's onError", errors[0]);
+  assertClean(inspect(handler), 'inspect(handler)');
 });
 
 test('every path above was exercised', () => {

@@ -39,10 +39,28 @@ Usage:
   superoffice-auth inspect <jwt> [options]       decode a JWT, validate it when keys are given
   superoffice-auth call <ctx> <Agent.Method> [Name=Value ...]  call a NetServer SOAP agent
   superoffice-auth get <ctx> <path>              GET from the tenant's REST API (e.g. v1/User/currentPrincipal)
+  superoffice-auth verify-webhook --secret-file <file> --signature <value> < body
+                                                 check a webhook delivery's signature and read its event
   superoffice-auth <command> --help              help for one command
   superoffice-auth --version
 
 Exit codes: 0 success, 1 failure (printed as "CODE: message" on stderr), 2 bad usage.
+`,
+  'verify-webhook': `superoffice-auth verify-webhook: check a webhook delivery, for debugging one.
+
+Reads the delivery's body from stdin, byte for byte (save it raw: a body re-formatted or re-encoded by a
+log or an editor no longer matches its signature), and checks X-SuperOffice-Signature against it.
+
+      --secret-file <file>      SO_WEBHOOK_SECRET_FILE  the webhook's secret (one trailing newline is
+                                                        ignored); repeat for old and new while rotating
+      --signature <value>       the X-SuperOffice-Signature header's value
+      --event-id <value>        the X-SuperOffice-EventId header's value, checked against the body
+      --max-age-seconds <n>     refuse an event whose Timestamp is further than this from now
+      --json                    print the event as JSON
+  -h, --help
+
+Prints the event on success. A refusal prints ERR_WEBHOOK_INVALID and its reason and, for a mismatch,
+what about the body commonly differs from what SuperOffice sent (never the signature it expected).
 `,
   ticket: `superoffice-auth ticket: obtain a system user ticket and print it.
 
@@ -770,6 +788,61 @@ function describeParseFailure(args, options) {
   return 'the arguments cannot be read; see --help';
 }
 
+async function commandVerifyWebhook(argv, env, out) {
+  const { values, positionals } = parseCommand(argv, {
+    'secret-file': { type: 'string', multiple: true },
+    signature: { type: 'string' },
+    'event-id': { type: 'string' },
+    'max-age-seconds': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return out.stdout(HELP['verify-webhook']);
+  if (positionals.length > 0) throw usage('verify-webhook reads the body from stdin and takes no arguments');
+  const files = values['secret-file'] ?? (env.SO_WEBHOOK_SECRET_FILE ? [env.SO_WEBHOOK_SECRET_FILE] : []);
+  if (files.length === 0) throw usage('give the webhook secret with --secret-file (or SO_WEBHOOK_SECRET_FILE)');
+  const secret = files.map((file) => readSecretFile(file, 'secret file'));
+  let body;
+  try {
+    body = fs.readFileSync(0);
+  } catch (err) {
+    throw usage(`cannot read the body from stdin: ${err.code ?? err.message}`);
+  }
+  const headers = {};
+  if (values.signature !== undefined) headers['x-superoffice-signature'] = values.signature;
+  if (values['event-id'] !== undefined) headers['x-superoffice-eventid'] = values['event-id'];
+  let event;
+  try {
+    event = core.verifyWebhook({
+      body: new Uint8Array(body),
+      headers,
+      secret,
+      maxAgeSeconds: positiveInteger(values['max-age-seconds'], '--max-age-seconds'),
+    });
+  } catch (err) {
+    if (err && err.reason === 'signature-mismatch') out.stderr(bodyHints(body));
+    throw err;
+  }
+  if (values.json) return out.stdout(`${JSON.stringify({ ...event, payload: undefined }, null, 2)}\n`);
+  const what = event.test
+    ? 'the registration test event'
+    : `${event.event} of ${event.entity ?? 'a webhook'} ${event.primaryKey}`;
+  return out.stdout(
+    `verified: ${what}, tenant ${event.contextIdentifier}, EventId ${event.eventId}, ${event.timestamp.toISOString()}\n`,
+  );
+}
+
+/** What commonly separates a saved body from the bytes SuperOffice signed; nothing secret. */
+function bodyHints(body) {
+  const text = body.toString('utf8');
+  const hints = [`the body read has ${body.length} bytes`];
+  if (/\r?\n$/.test(text)) hints.push('it ends with a line break (an editor or `echo` may have added it)');
+  if (text.startsWith('\uFEFF')) hints.push('it starts with a byte order mark');
+  if (text.includes('\r\n')) hints.push('its lines end in CRLF');
+  else if (text.includes('\n')) hints.push('its lines end in LF (SuperOffice may have sent CRLF)');
+  return `${hints.join('; ')}\n`;
+}
+
 const COMMANDS = {
   ticket: commandTicket,
   refresh: commandRefresh,
@@ -778,6 +851,7 @@ const COMMANDS = {
   inspect: commandInspect,
   call: commandCall,
   get: commandGet,
+  'verify-webhook': commandVerifyWebhook,
 };
 
 /**
@@ -815,11 +889,13 @@ async function main(
       return EXIT_USAGE;
     }
     if (err && err.name === 'SuperOfficeAuthError') {
-      const extra = err.reason
-        ? ` (${err.reason})`
-        : err.oauthError && !err.message.includes(err.oauthError)
-          ? ` (${err.oauthError})`
-          : '';
+      const extra =
+        // A webhook refusal's message is its reason already.
+        err.reason && err.code !== 'ERR_WEBHOOK_INVALID'
+          ? ` (${err.reason})`
+          : err.oauthError && !err.message.includes(err.oauthError)
+            ? ` (${err.oauthError})`
+            : '';
       out.stderr(`${err.code}: ${err.message}${extra}\n`);
       return err.code === 'ERR_INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
     }

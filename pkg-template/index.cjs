@@ -20,6 +20,16 @@ const facade = /** @satisfies {typeof import('superoffice-auth')} */ ({
   createRefreshTokenClient: function createRefreshTokenClient(options) {
     return require('./client/refresh-token.cjs').createRefreshTokenClient(options);
   },
+  // The receiver for what SuperOffice posts to you (webhooks, tenant status notifications), on first use.
+  createWebhookHandler: function createWebhookHandler(options) {
+    return require('./receiver/webhook-handler.cjs').createWebhookHandler(options);
+  },
+  handleWebhookRequest: function handleWebhookRequest(request, options) {
+    return require('./receiver/webhook-handler.cjs').handleWebhookRequest(request, options);
+  },
+  createMemoryWebhookEventStore: function createMemoryWebhookEventStore(options) {
+    return require('./receiver/event-store.cjs').createMemoryWebhookEventStore(options);
+  },
 });
 
 module.exports = facade;

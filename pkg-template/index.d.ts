@@ -68,7 +68,9 @@ export type ErrorCode =
   /** The tenant refused the ticket (HTTP 401/403, or an ExceptionInfo of type SoSessionException), `status`, `exceptionType`, `friendlyText`, `serverMessage`, `retried`. */
   | 'ERR_TICKET_REJECTED'
   /** The tenant is not running (the state API says so), `state`, `stateCode`, `validUntil`: the client fails fast until then, without exchanging. */
-  | 'ERR_TENANT_UNAVAILABLE';
+  | 'ERR_TENANT_UNAVAILABLE'
+  /** A webhook delivery or tenant status notification failed verification or is not what SuperOffice sends, `reason` (a WebhookInvalidReason). */
+  | 'ERR_WEBHOOK_INVALID';
 
 /** Every `ErrorCode`, in the order of src/error.rs. */
 export declare const ERROR_CODES: readonly ErrorCode[];
@@ -83,6 +85,26 @@ export type AuthorizeErrorName =
   | 'InvalidTimestamp'
   | 'InvalidSignature';
 
+/**
+ * Why a delivery was refused (ERR_WEBHOOK_INVALID):
+ * - `missing-signature`: no `X-SuperOffice-Signature` (the webhook was registered without a secret);
+ * - `malformed-signature`: the header is not the base64 of 32 bytes (or was sent twice);
+ * - `signature-mismatch`: not the HMAC-SHA256 of the exact body bytes under any secret given;
+ * - `malformed-json`: the body is not a JSON object (or repeats a member name);
+ * - `malformed-event`: JSON, but a member SuperOffice always sends is missing or of the wrong type;
+ * - `event-id-mismatch`: `X-SuperOffice-EventId` names another event than the body's `EventId`;
+ * - `too-old`, `timestamp-in-future`: the event's `Timestamp` is further than `maxAgeSeconds` from now.
+ */
+export type WebhookInvalidReason =
+  | 'missing-signature'
+  | 'malformed-signature'
+  | 'signature-mismatch'
+  | 'malformed-json'
+  | 'malformed-event'
+  | 'event-id-mismatch'
+  | 'too-old'
+  | 'timestamp-in-future';
+
 /** The extra fields an error may carry, by code. */
 export interface SuperOfficeAuthErrorDetails {
   /** ERR_FETCH_FAILED: what `fetch` threw. */
@@ -95,8 +117,8 @@ export interface SuperOfficeAuthErrorDetails {
   faultString?: string;
   /** ERR_TICKET_DENIED: the service's ErrorMessage. */
   serverMessage?: string;
-  /** ERR_TICKET_DENIED: the AuthorizeErrorCode name the message carries, if any. */
-  reason?: AuthorizeErrorName;
+  /** ERR_TICKET_DENIED: the AuthorizeErrorCode name the message carries, if any. ERR_WEBHOOK_INVALID: why. */
+  reason?: AuthorizeErrorName | WebhookInvalidReason;
   /** ERR_HTTP_STATUS */
   status?: number;
   /** ERR_KEY_TOO_SMALL */
@@ -152,7 +174,7 @@ export declare class SuperOfficeAuthError extends Error {
   readonly faultCode?: string;
   readonly faultString?: string;
   readonly serverMessage?: string;
-  readonly reason?: AuthorizeErrorName;
+  readonly reason?: AuthorizeErrorName | WebhookInvalidReason;
   readonly status?: number;
   readonly bits?: number;
   readonly limit?: number;
@@ -1119,3 +1141,229 @@ export interface RefreshTokenClient {
 
 /** Creates the access-token client. Nothing is fetched until a token is asked for. */
 export declare function createRefreshTokenClient(options: RefreshTokenClientOptions): RefreshTokenClient;
+
+/** A raw HTTP request body: the exact bytes (or their text) as received, never a parsed object. */
+export type RawBody = string | Uint8Array | ArrayBuffer;
+
+/** A Fetch `Headers`, as far as the receiver reads it. */
+export interface FetchHeadersLike extends HeadersLike {
+  /** The value, duplicates joined by `, `; null when absent. */
+  get(name: string): string | null;
+}
+
+/** A request's headers: a Fetch `Headers`, or Node's `req.headers` (names in any case, values may be arrays). */
+export type IncomingHeaders = FetchHeadersLike | Record<string, string | readonly string[] | undefined>;
+
+/** Options of `verifyWebhook`. */
+export interface VerifyWebhookOptions {
+  /** The request body exactly as received. A parsed object is refused: the signature covers the bytes. */
+  body: RawBody;
+  /** The request's headers; `X-SuperOffice-Signature` and `X-SuperOffice-EventId` are read. */
+  headers: IncomingHeaders;
+  /** The webhook's shared secret, or up to 8 (old and new while one replaces another). A secret. */
+  secret: string | readonly string[];
+  /** When given (1 to 604800), an event whose Timestamp is further than this from `now` is refused. */
+  maxAgeSeconds?: number;
+  /** Defaults to the current time. */
+  now?: TimeInput;
+}
+
+/**
+ * A verified webhook event (SuperOffice's WebhookPayload, docs/en/automation/webhook/notification.md
+ * of SuperOfficeDocs/superoffice-docs).
+ */
+export interface WebhookEvent {
+  /** `EventId`: the same on each retry of one delivery cycle. */
+  eventId: string;
+  /** `Timestamp`: when the event occurred. */
+  timestamp: Date;
+  /** `Event`, e.g. `contact.changed`, `person.deleted`, `webhook123.stopped`'s `webhook.stopped`, or `test`. */
+  event: string;
+  /** `Entity`, e.g. `contact`; absent on webhook state events. */
+  entity?: string;
+  /** `PrimaryKey`: the affected row's id. */
+  primaryKey: number;
+  /** `ContextIdentifier`: the tenant, e.g. `Cust12345` (`Default` on-site). */
+  contextIdentifier: string;
+  /** `ChangedByAssociateId`: the user who made the change. */
+  changedByAssociateId: number;
+  /** `WebhookName`: the name the webhook was registered with. */
+  webhookName: string;
+  /** `Changes`: the database field names the change touched. */
+  changes: string[];
+  /** `FieldValues`, on newer payloads: some of the row's values. */
+  fieldValues?: Record<string, unknown>;
+  /** The registration's `test` event: answer 200 and do nothing else. */
+  test: boolean;
+  /** Every member as SuperOffice sent it, including ones this package does not name. */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Verifies a webhook delivery: `X-SuperOffice-Signature` must be the base64 HMAC-SHA256 of the exact
+ * body bytes under `secret` (compared in constant time), then the event is read strictly. Refusals are
+ * ERR_WEBHOOK_INVALID with a `reason`; a body over 256 KiB is ERR_RESPONSE_TOO_LARGE.
+ */
+export declare function verifyWebhook(options: VerifyWebhookOptions): WebhookEvent;
+
+/** SuperOffice's CustomerStateChangeNotificationType: Upgrade (0), BackupRestored (1), Suspend (2), Resume (3), Delete (4). */
+export type TenantChangeTypeName = 'Upgrade' | 'BackupRestored' | 'Suspend' | 'Resume' | 'Delete';
+
+/** Options of `parseTenantStatusNotification`. */
+export type TenantStatusNotificationOptions = {
+  /** SuperOffice's federated-login certificate (PEM) or the environment's JWKS. */
+  keys: KeysInput;
+  /** The application's client id: when given, the Token's `aud` must name it. A Token naming an audience is refused without it. */
+  clientId?: string;
+  /** Defaults to the current time. */
+  now?: TimeInput;
+  /** Clock-skew allowance, 0 to 3600; default 60. */
+  leewaySeconds?: number;
+} & IssuerInput;
+
+/** A verified tenant status notification (docs/en/apps/tenant-status/notifications.md). */
+export interface TenantStatusNotification {
+  /** What happened, by name; a number SuperOffice has not documented is kept as the number. */
+  changeType: TenantChangeTypeName | number;
+  /** `ChangeType` as sent. */
+  changeTypeCode: number;
+  /** `ContextIdentifier`, the tenant; the Token names the same one. */
+  contextIdentifier: string;
+  /** `VersionName`, e.g. `Release 10.5`, when sent. */
+  versionName?: string;
+  /** `FileVersion`, when sent. */
+  fileVersion?: string;
+}
+
+/**
+ * Reads a tenant status notification's raw body and validates its Token (RS256 by `keys`, signature
+ * first, the environment's issuer, expiry, `aud` when `clientId` is given, and the tenant claim equal to
+ * `ContextIdentifier`). Only the Token is signed: confirm a Delete with the state API before destroying data.
+ */
+export declare function parseTenantStatusNotification(
+  body: RawBody,
+  options: TenantStatusNotificationOptions,
+): TenantStatusNotification;
+
+/**
+ * Where the receiver remembers the EventIds it handled, so a repeated delivery is not handled twice.
+ * `createMemoryWebhookEventStore()` (one process) or `createRedisWebhookEventStore()` from
+ * `superoffice-auth/redis` (a fleet).
+ */
+export interface WebhookEventStore {
+  /** Claims `eventId` for `ttlMs`: true when no one claimed it within its window (it is claimed now). */
+  claim(eventId: string, ttlMs: number): boolean | Promise<boolean>;
+  /** Gives a claim back: handling the event failed, so SuperOffice's retry must be handled. */
+  release(eventId: string): void | Promise<void>;
+}
+
+/** Options of `createMemoryWebhookEventStore`. */
+export interface MemoryWebhookEventStoreOptions {
+  /** Most EventIds kept (the oldest claim goes first when full); default 10000. */
+  maxEntries?: number;
+  /** Clock in epoch ms; default Date.now. */
+  now?: () => number;
+}
+
+/** An in-process WebhookEventStore with bounded memory. */
+export interface MemoryWebhookEventStore extends WebhookEventStore {
+  claim(eventId: string, ttlMs: number): boolean;
+  release(eventId: string): void;
+  /** EventIds currently remembered. */
+  readonly size: number;
+}
+
+/** Creates an in-process WebhookEventStore (the receiver's default). */
+export declare function createMemoryWebhookEventStore(
+  options?: MemoryWebhookEventStoreOptions,
+): MemoryWebhookEventStore;
+
+/** What `onError` is told about a refused or failed request. */
+export interface WebhookErrorContext {
+  /** Where it happened: verifying a webhook or a notification, the event store, or your handler. */
+  stage: 'webhook' | 'tenantStatus' | 'eventStore' | 'onEvent' | 'onTenantStatus';
+  /** The delivery's EventId, once verified. */
+  eventId?: string;
+  /** The notification's tenant, once verified. */
+  contextIdentifier?: string;
+}
+
+/**
+ * Options of `createWebhookHandler` and `handleWebhookRequest`. Give `secret` and `onEvent` for
+ * webhooks, `onTenantStatus` with `keys` and `environment` (or `issuer`) for tenant status
+ * notifications, or both (one URL can take both: a webhook carries X-SuperOffice headers, a
+ * notification none).
+ */
+export type WebhookHandlerOptions = {
+  /** The webhook's shared secret, or a list while one replaces another. A secret. */
+  secret?: string | readonly string[];
+  /** Called once per verified event (not for the test event, not for a repeat); the answer waits for it. Throwing answers 500, and SuperOffice retries. */
+  onEvent?: (event: WebhookEvent) => unknown;
+  /** Called once per verified tenant status notification; throwing answers 500. */
+  onTenantStatus?: (notification: TenantStatusNotification) => unknown;
+  /** Told about every refusal and failure (the answer does not wait for it, and its errors are ignored). */
+  onError?: (error: unknown, context: WebhookErrorContext) => void;
+  /** For notifications: SuperOffice's federated-login certificate (PEM) or the environment's JWKS. */
+  keys?: KeysInput;
+  /** For notifications: the environment whose issuer the Token must name. */
+  environment?: Environment;
+  /** For notifications: the exact issuer instead of an environment's (a stand-in). */
+  issuer?: string;
+  /** For notifications: when given, the Token's `aud` must name it. */
+  clientId?: string;
+  /** When given, events whose Timestamp is further than this from now are refused (401). */
+  maxAgeSeconds?: number;
+  /** Where handled EventIds are remembered; default an in-process store. Share one on Redis in a fleet. */
+  eventStore?: WebhookEventStore;
+  /** How long a handled EventId is remembered, 1 to 604800; default 3600 (at least maxAgeSeconds). */
+  duplicateWindowSeconds?: number;
+  /** Clock in epoch ms; default Date.now. */
+  now?: () => number;
+};
+
+/** A Node `http` request as the handler reads it (Express and Connect requests are ones). */
+export interface NodeIncomingRequest {
+  /** Only POST is handled; anything else is answered 405. */
+  method?: string;
+  /** Lower-case names, as Node gives them. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Set by a body parser: a Buffer (express.raw) or a string (express.text) is used; an object is refused. */
+  body?: unknown;
+  /** Node's event subscription: the body arrives as `data` events. */
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** A Node `http` response as the handler writes it. */
+export interface NodeServerResponse {
+  /** When already true, the handler writes nothing. */
+  readonly headersSent: boolean;
+  /** The status and headers of the answer. */
+  writeHead(status: number, headers: Record<string, string | number>): unknown;
+  /** The answer's short text body. */
+  end(body?: string): unknown;
+}
+
+/**
+ * The receiver: `(req, res, next?)` for node:http, Express and Connect (answers itself, never calls
+ * `next`), or called with a Fetch API `Request`, a Promise of the `Response`.
+ */
+export interface WebhookHandler {
+  /** As a node:http request listener or Express/Connect middleware. */
+  (req: NodeIncomingRequest, res: NodeServerResponse, next?: (error?: unknown) => void): Promise<void>;
+  /** With a Fetch API Request: the Response to send. */
+  (request: Request): Promise<Response>;
+}
+
+/**
+ * A receiver for what SuperOffice posts to you. Answers 200 to the test event and to verified events
+ * (after `onEvent` resolves) and to a repeat of a handled EventId, 401 when verification fails, 400 to
+ * a body that is not SuperOffice's JSON, 413 over 256 KiB, 405 to anything but POST, 500 when your
+ * handler throws.
+ */
+export declare function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler;
+
+/**
+ * The receiver for a Fetch API `Request` (Workers, Deno, Bun): one handler, and so one duplicate
+ * window, per options object. Keep the options object in module scope.
+ */
+export declare function handleWebhookRequest(request: Request, options: WebhookHandlerOptions): Promise<Response>;

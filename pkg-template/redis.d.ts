@@ -5,7 +5,7 @@
  * @module superoffice-auth/redis
  */
 
-import type { TicketCache } from './index.js';
+import type { TicketCache, WebhookEventStore } from './index.js';
 
 /**
  * What the adapter needs of node-redis (v4, v5): `sendCommand([name, ...args])` and `isReady`.
@@ -58,4 +58,30 @@ export declare function createRedisTicketCache(options: RedisTicketCacheOptions)
 /** What reaches onBackgroundError when Redis fails: the command's name and Redis's reason, never its arguments. */
 export declare class RedisTicketCacheError extends Error {
   name: 'RedisTicketCacheError';
+}
+
+/** Options of `createRedisWebhookEventStore`. */
+export interface RedisWebhookEventStoreOptions {
+  /** A client the caller creates and connects; the store never connects, quits or duplicates it. */
+  client: NodeRedisLike | IoRedisLike;
+  /** Put before every key (`{keyPrefix}webhook-event:{EventId}`); default ''. */
+  keyPrefix?: string;
+  /** Bound on every Redis command; default 1000. */
+  commandTimeoutMs?: number;
+}
+
+/** A WebhookEventStore on Redis: one atomic SET NX PX per claim, so a fleet handles each event once. */
+export interface RedisWebhookEventStore extends WebhookEventStore {
+  claim(eventId: string, ttlMs: number): Promise<boolean>;
+  release(eventId: string): Promise<void>;
+  /** Settings only (client kind, prefix). */
+  toJSON(): Record<string, unknown>;
+}
+
+/** Pass the result as `createWebhookHandler({ eventStore })` in every process of the fleet. */
+export declare function createRedisWebhookEventStore(options: RedisWebhookEventStoreOptions): RedisWebhookEventStore;
+
+/** What reaches the webhook handler's onError when the event store's Redis fails: never an argument. */
+export declare class RedisWebhookEventStoreError extends Error {
+  name: 'RedisWebhookEventStoreError';
 }

@@ -84,6 +84,88 @@ export interface MockFaultOptions {
   message?: string;
 }
 
+/** Options of `sendWebhook`. */
+export interface MockWebhookOptions {
+  /** The receiver's URL (http:). */
+  url: string;
+  /** The webhook's shared secret; without it the delivery is unsigned, as for a webhook registered without one. */
+  secret?: string;
+  /** `Event`; default `contact.changed`. */
+  event?: string;
+  /** `Entity`; default the event name's first part. */
+  entity?: string;
+  /** `PrimaryKey`; default 1. */
+  primaryKey?: number;
+  /** `ContextIdentifier`; default `Cust12345` (`Default` for the test event). */
+  contextIdentifier?: string;
+  /** `ChangedByAssociateId`; default 5. */
+  changedByAssociateId?: number;
+  /** `WebhookName`; default `stand-in webhook`. */
+  webhookName?: string;
+  /** `Changes`: database field names. */
+  changes?: string[];
+  /** `FieldValues`, sent when given. */
+  fieldValues?: Record<string, unknown>;
+  /** `EventId` of the first cycle; default a random GUID. */
+  eventId?: string;
+  /** `Timestamp` in epoch ms; default the stand-in's clock. */
+  timestamp?: number;
+  /** The registration's test event (`Event` test, `X-Hook-Test: true`, an Eventid header unlike the body's). */
+  test?: boolean;
+  /** The exact body to send and sign instead of the JSON the stand-in would write. */
+  body?: string;
+  /** Most attempts, 1 to 20; default 7. */
+  attempts?: number;
+  /** Waits before attempts 2, 3, ...; default SuperOffice's 1 s and 4 s within a cycle, 10 s between cycles. */
+  delaysMs?: number[];
+  /** Per attempt; default 10000. */
+  timeoutMs?: number;
+}
+
+/** What `sendWebhook` did. */
+export interface MockWebhookDelivery {
+  /** Whether an attempt was answered 200. */
+  delivered: boolean;
+  /** The webhook's state afterwards: `TooManyErrors` when every attempt failed. */
+  state: 'Active' | 'TooManyErrors';
+  /** Each attempt's EventId and answer status (0: no answer). */
+  attempts: { eventId: string; status: number }[];
+  /** The last body sent. */
+  body: string;
+  /** Its signature, when a secret was given. */
+  signature?: string;
+}
+
+/** Options of `notifyTenantStatus`. */
+export interface MockTenantStatusOptions {
+  /** The receiver's State Change URL (http:). */
+  url: string;
+  /** The tenant, in the body and the Token. */
+  contextIdentifier: string;
+  /** Upgrade, BackupRestored, Suspend, Resume, Delete, or a number. */
+  changeType: 'Upgrade' | 'BackupRestored' | 'Suspend' | 'Resume' | 'Delete' | number;
+  /** `VersionName`. */
+  versionName?: string;
+  /** `FileVersion`. */
+  fileVersion?: string;
+  /** Put in the Token's `aud` when given. */
+  clientId?: string;
+  /** Claims to add or replace in the Token (undefined removes one). */
+  claims?: Record<string, unknown>;
+  /** Default 10000. */
+  timeoutMs?: number;
+}
+
+/** The receiver's answer to a notification, and the Token sent. */
+export interface MockNotificationResult {
+  /** HTTP status (0: no answer). */
+  status: number;
+  /** The answer's body. */
+  body: string;
+  /** The Token the notification carried. */
+  token: string;
+}
+
 /** Requests per tenant. */
 export interface MockTenantStats {
   authenticate: number;
@@ -130,6 +212,10 @@ export interface MockStats {
   idTokensIssued: number;
   /** Authorization codes the authorize endpoint issued. */
   codesIssued: number;
+  /** Webhook delivery attempts sendWebhook made. */
+  webhooksSent: number;
+  /** Tenant status notifications notifyTenantStatus posted. */
+  notificationsSent: number;
   tenants: Record<string, MockTenantStats>;
 }
 
@@ -235,6 +321,19 @@ export interface MockSuperOffice {
   revokeTicket(ticket: string): boolean;
   /** The tenant API then answers 401 for every ticket of the tenant; returns how many. */
   revokeTickets(contextIdentifier: string): number;
+  /**
+   * Delivers a webhook event to `url` as SuperOffice does (http: only): JSON written indented, headers
+   * `X-Superoffice-Event`, `X-Superoffice-Eventid` and, with `secret`, `X-Superoffice-Signature` (the
+   * base64 HMAC-SHA256 of the body bytes, computed with node:crypto). A non-200 answer is tried again:
+   * three attempts a cycle with the same EventId, a new EventId each cycle, up to `attempts` (7).
+   */
+  sendWebhook(options: MockWebhookOptions): Promise<MockWebhookDelivery>;
+  /**
+   * Posts a tenant status notification `{ ChangeType, ContextIdentifier, VersionName, FileVersion,
+   * Token }` to `url` (http: only); the Token is signed with the stand-in's signing key (its JWKS and
+   * `signingPublicKeyPem()`), `iss` the stand-in's issuer, the tenant in the `ctx` claim.
+   */
+  notifyTenantStatus(options: MockTenantStatusOptions): Promise<MockNotificationResult>;
   /** A snapshot; read it again for fresh numbers. */
   readonly stats: MockStats;
   /** Sets every count back to zero. */

@@ -96,6 +96,9 @@ pub enum Error {
         /// Epoch milliseconds.
         valid_until_ms: u64,
     },
+    /// A webhook delivery failed verification (signature, event id, age) or is not a SuperOffice
+    /// webhook event. `reason` is one of [`WEBHOOK_REASONS`]; nothing from the body or secret is kept.
+    WebhookInvalid { reason: &'static str },
 }
 
 /// Every code, in declaration order. `index.d.ts` carries the same list.
@@ -128,6 +131,25 @@ pub const CODES: &[&str] = &[
     "ERR_NETSERVER_EXCEPTION",
     "ERR_TICKET_REJECTED",
     "ERR_TENANT_UNAVAILABLE",
+    "ERR_WEBHOOK_INVALID",
+];
+
+/// Every `reason` of `ERR_WEBHOOK_INVALID` (index.d.ts says what each means):
+/// `missing-signature` (no `X-SuperOffice-Signature`), `malformed-signature` (not the base64 of 32
+/// bytes), `signature-mismatch` (not the HMAC-SHA256 of the body under any secret given),
+/// `malformed-json` (the body is not a JSON object), `malformed-event` (JSON, but not what SuperOffice
+/// sends), `event-id-mismatch` (the `X-SuperOffice-EventId` header names another event than the
+/// body), `too-old` and `timestamp-in-future` (the event's `Timestamp` is further than
+/// `maxAgeSeconds` from now).
+pub const WEBHOOK_REASONS: &[&str] = &[
+    "missing-signature",
+    "malformed-signature",
+    "signature-mismatch",
+    "malformed-json",
+    "malformed-event",
+    "event-id-mismatch",
+    "too-old",
+    "timestamp-in-future",
 ];
 
 /// SuperOffice's `AuthorizeErrorCode` names, recognised in a denied response's message.
@@ -172,6 +194,7 @@ impl Error {
             Error::NetServerException { .. } => "ERR_NETSERVER_EXCEPTION",
             Error::TicketRejected { .. } => "ERR_TICKET_REJECTED",
             Error::TenantUnavailable { .. } => "ERR_TENANT_UNAVAILABLE",
+            Error::WebhookInvalid { .. } => "ERR_WEBHOOK_INVALID",
         }
     }
 
@@ -359,6 +382,7 @@ impl fmt::Display for Error {
             Error::TenantUnavailable { state, .. } => {
                 write!(f, "the tenant is not running (state {state})")
             }
+            Error::WebhookInvalid { reason } => write!(f, "webhook refused: {reason}"),
         }
     }
 }
@@ -411,6 +435,9 @@ mod tests {
                 state: "OfflineMaintenance".to_owned(),
                 state_code: Some(6),
                 valid_until_ms: 0,
+            },
+            Error::WebhookInvalid {
+                reason: "signature-mismatch",
             },
         ];
         assert_eq!(samples.len(), CODES.len());

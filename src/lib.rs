@@ -14,7 +14,7 @@
 //! - protocols, one module per door, none depending on another: [`ticket`] (the system-user ticket
 //!   exchange), [`oauth`] (authorization, token and refresh, SuperIdToken), [`netserver`] (SOAP
 //!   agents called with a ticket), [`tenant`] (the state API: where a tenant lives and whether it
-//!   runs);
+//!   runs), [`callbacks`] (what SuperOffice posts to the partner: webhook deliveries);
 //! - the key/JWT layer: [`key`] (private keys, over rsa), [`keyset`] (verification keys, over rsa,
 //!   x509-cert and serde_json), [`jwt`] (RS256 validation, over jsonwebtoken with an rsa-only
 //!   provider);
@@ -22,6 +22,7 @@
 //!   writer, SOAP envelopes and faults, identity claims, strict JSON, hardened XML, SHA-256;
 //! - [`error`], the one list of failures.
 
+pub mod callbacks;
 pub mod error;
 pub mod jwt;
 pub mod key;

@@ -25,6 +25,7 @@ const DOORS = [
   require('./state.cjs'),
   require('./api.cjs'),
   require('./netserver.cjs'),
+  require('./callbacks.cjs'),
 ];
 
 /**

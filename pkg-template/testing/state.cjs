@@ -9,6 +9,8 @@
 //   `{ ContextIdentifier, Endpoint, State, IsRunning, ValidUntil, Api }`, the states and their numbers,
 //   IsRunning true for Running and OnlineMaintenance only, "APIs are not available" in the others, and
 //   the endpoint that "will change routinely to balance the load" (online2 -> app);
+// - docs/en/developer-portal/includes/app-envir-intro.md: authentication on sod., qaonline. and online.,
+//   tenants on numbered and app hosts (sod2/app-sod, stage/app-stage, online2/app);
 // - the same pages' note: since 17 November 2023 a call to the wrong host answers 421 Misdirected
 //   Request, "Wrong subdomain used to access tenant", and hosts without a number are reserved for
 //   authentication (server.cjs answers those 421s; this door says where the tenant is).

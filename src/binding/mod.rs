@@ -6,6 +6,8 @@
 //! JS's own number semantics that way (serde-wasm-bindgen would refuse or turn into a BigInt an
 //! integer claim beyond 2^53, which `JSON.parse` reads as the nearest double).
 
+mod callbacks;
+
 use serde::Serialize;
 
 use crate::error::Error;
@@ -73,6 +75,7 @@ fn to_js(error: Error) -> JsValue {
                 set("reason", JsValue::from_str(reason));
             }
         }
+        Error::WebhookInvalid { reason } => set("reason", JsValue::from_str(reason)),
         Error::OAuthError { error, description } => {
             set("oauthError", JsValue::from_str(error));
             if let Some(description) = description {

@@ -15,21 +15,21 @@ use wasm_bindgen::prelude::*;
 /// serde struct: that costs the module ~15 KB gzipped (serde_json's typed deserializer), until the
 /// binding's shared options decoder lands and these structs move onto it. Messages are fixed (a
 /// value is never quoted).
-fn options(json: &str, allowed: &[&str]) -> JsResult<Object> {
+pub(super) fn options(json: &str, allowed: &[&str]) -> JsResult<Object> {
     let object = json::parse_object(json.as_bytes())
         .filter(|object| object.keys().all(|key| allowed.contains(&key.as_str())))
         .ok_or_else(bad_options)?;
     Ok(object)
 }
 
-fn bad_options() -> JsValue {
+pub(super) fn bad_options() -> JsValue {
     to_js(Error::InvalidArgument(
         "options: an unknown option, or an option of the wrong type",
     ))
 }
 
 /// An optional string member: absent or null is `None`.
-fn text(object: &Object, name: &str) -> JsResult<Option<String>> {
+pub(super) fn text(object: &Object, name: &str) -> JsResult<Option<String>> {
     match object.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text.clone())),
