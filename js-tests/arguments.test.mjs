@@ -10,8 +10,10 @@ import {
   buildTicketRequest,
   createAuthorizationRequest,
   createMemoryCache,
+  createMemoryWebhookEventStore,
   createRefreshTokenClient,
   createSystemUserClient,
+  createWebhookHandler,
   parseAgentResponse,
   parseAuthorizationResponse,
   parseSuperIdToken,
@@ -98,6 +100,8 @@ const ENTRIES = {
   createSystemUserClient: (extra) => createSystemUserClient(systemUserOptions(extra)),
   createRefreshTokenClient: (extra) => createRefreshTokenClient(refreshOptions(extra)),
   createMemoryCache: (extra) => createMemoryCache({ ...extra }),
+  createWebhookHandler: (extra) => createWebhookHandler({ secret: 'secret', onEvent() {}, ...extra }),
+  createMemoryWebhookEventStore: (extra) => createMemoryWebhookEventStore({ ...extra }),
 };
 
 test('a misspelled option is refused by every entry, pure function or client', () => {

@@ -60,15 +60,16 @@ function optionalBoolean(value, name, fallback) {
  * names an option not in `known` (a typo such as `timeout` fails instead of running on a default).
  * @param {unknown} options
  * @param {ReadonlySet<string> | readonly string[]} known
- * @param {{ required?: boolean, message?: string }} [how] `message` for a missing or non-object value
+ * @param {{ required?: boolean, message?: string, entry?: string }} [how] `message` for a missing or
+ *   non-object value; `entry`, the function's name, prefixes the unknown-option message
  * @returns {Record<string, any>}
  */
-function readOptions(options, known, { required = false, message = 'options must be an object' } = {}) {
+function readOptions(options, known, { required = false, message = 'options must be an object', entry } = {}) {
   if (options === undefined && !required) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArgument(message);
   const names = known instanceof Set ? known : new Set(known);
   for (const key of Object.keys(options)) {
-    if (!names.has(key)) throw invalidArgument(`unknown option ${key}`);
+    if (!names.has(key)) throw invalidArgument(`${entry ? `${entry}: ` : ''}unknown option ${key}`);
   }
   return options;
 }

@@ -23,6 +23,7 @@
 const { verifyWebhook, parseTenantStatusNotification, RAW_BODY_HINT } = require('../core/callbacks.cjs');
 const { LIMITS } = require('../core/wasm.cjs');
 const { SuperOfficeAuthError, invalidArgument } = require('../errors.cjs');
+const { readOptions } = require('../arguments.cjs');
 const { createMemoryWebhookEventStore } = require('./event-store.cjs');
 
 const OPTION_NAMES = [
@@ -55,11 +56,11 @@ function answer(status, text, extraHeaders = {}) {
 }
 
 function checkOptions(options) {
-  if (options === null || typeof options !== 'object' || Array.isArray(options))
-    throw invalidArgument('the webhook handler needs an options object');
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(name)) throw invalidArgument(`createWebhookHandler: unknown option ${name}`);
-  }
+  readOptions(options, OPTION_NAMES, {
+    required: true,
+    message: 'the webhook handler needs an options object',
+    entry: 'createWebhookHandler',
+  });
   const {
     secret,
     onEvent,
