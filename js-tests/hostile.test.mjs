@@ -15,6 +15,7 @@ import {
   parseTicketResponse,
   signToken,
   validateToken,
+  verifyWebhook,
 } from 'superoffice-auth';
 import { IDENTITY, b64url, dotNetXml, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
 
@@ -787,6 +788,103 @@ test('hostile state API answers through parseTenantState', () => {
   table(rows, (response) =>
     parseTenantState(response, { contextIdentifier: 'Cust12345', now: NOW, environment: 'online' }),
   );
+});
+
+test('hostile webhook deliveries through verifyWebhook: the code, and the reason in the outcome', () => {
+  const secret = 'hostile-table-secret';
+  const mac = (body) => createHmac('sha256', secret).update(body).digest('base64');
+  const event = {
+    EventId: '8337ae4a-1dd6-40fd-8dc7-a050664a0af7',
+    Timestamp: '2026-11-23T14:05:30.0000000Z',
+    Changes: [],
+    Event: 'contact.changed',
+    PrimaryKey: 1,
+    Entity: 'contact',
+    ContextIdentifier: 'Cust1',
+    ChangedByAssociateId: 5,
+    WebhookName: 'w',
+  };
+  const signed = (body, extra = {}) => ({ body, headers: { 'X-SuperOffice-Signature': mac(body), ...extra } });
+  const good = JSON.stringify(event);
+  const deep = `${'['.repeat(200)}${']'.repeat(200)}`;
+  const rows = [
+    ['the documented shape', signed(good), 'OK'],
+    ['a BOM before the JSON', signed(`\uFEFF${good}`), 'OK'],
+    ['unknown members kept', signed(JSON.stringify({ ...event, Values: { contact_id: 1 } })), 'OK'],
+    ['no signature', { body: good, headers: {} }, 'ERR_WEBHOOK_INVALID missing-signature'],
+    [
+      'an empty signature',
+      { body: good, headers: { 'x-superoffice-signature': '' } },
+      'ERR_WEBHOOK_INVALID malformed-signature',
+    ],
+    [
+      'a 33-byte signature',
+      { body: good, headers: { 'x-superoffice-signature': Buffer.alloc(33).toString('base64') } },
+      'ERR_WEBHOOK_INVALID malformed-signature',
+    ],
+    [
+      'non-canonical base64 bits',
+      { body: good, headers: { 'x-superoffice-signature': mac(good).replace(/.=$/, 'B=') } },
+      'ERR_WEBHOOK_INVALID',
+    ],
+    [
+      'the signature of an empty body',
+      { body: good, headers: { 'x-superoffice-signature': mac('') } },
+      'ERR_WEBHOOK_INVALID signature-mismatch',
+    ],
+    [
+      'a NUL appended after signing',
+      { body: `${good}\u0000`, headers: signed(good).headers },
+      'ERR_WEBHOOK_INVALID signature-mismatch',
+    ],
+    ['nested 200 deep, signed', signed(deep), 'ERR_WEBHOOK_INVALID malformed-json'],
+    ['a lone surrogate escape, signed', signed(good.replace('"w"', '"\\ud800"')), 'ERR_WEBHOOK_INVALID malformed-json'],
+    [
+      'a number beyond f64, signed',
+      signed(good.replace('"PrimaryKey":1', '"PrimaryKey":1e400')),
+      'ERR_WEBHOOK_INVALID malformed-json',
+    ],
+    [
+      'PrimaryKey beyond i64, signed',
+      signed(good.replace('"PrimaryKey":1', '"PrimaryKey":18446744073709551615')),
+      'ERR_WEBHOOK_INVALID malformed-event',
+    ],
+    [
+      'EventId with a control character',
+      signed(good.replace('8337ae4a', '8337\\u0001ae4a')),
+      'ERR_WEBHOOK_INVALID malformed-event',
+    ],
+    [
+      'an EventId of 201 characters',
+      signed(JSON.stringify({ ...event, EventId: 'a'.repeat(201) })),
+      'ERR_WEBHOOK_INVALID malformed-event',
+    ],
+    [
+      'Timestamp year 0001',
+      signed(JSON.stringify({ ...event, Timestamp: '0001-01-01T00:00:00Z' })),
+      'ERR_WEBHOOK_INVALID malformed-event',
+    ],
+    [
+      'the header id of another event',
+      signed(good, { 'x-superoffice-eventid': 'x' }),
+      'ERR_WEBHOOK_INVALID event-id-mismatch',
+    ],
+    ['the header id in upper case', signed(good, { 'x-superoffice-eventid': event.EventId.toUpperCase() }), 'OK'],
+    ['over 256 KiB', signed(`${good}${' '.repeat(256 * 1024)}`), 'ERR_RESPONSE_TOO_LARGE'],
+  ];
+  stillWorks();
+  for (const [name, input, expected] of rows) {
+    let outcome;
+    try {
+      verifyWebhook({ ...input, secret, now: NOW });
+      outcome = 'OK';
+    } catch (error) {
+      assert.ok(error instanceof SuperOfficeAuthError, `${name}: ${error}`);
+      outcome = error.reason && expected.includes(' ') ? `${error.code} ${error.reason}` : error.code;
+    }
+    assert.equal(outcome, expected, `row: ${name}`);
+    stillWorks();
+  }
 });
 
 test('hostile and odd keys through PrivateKey.parse', () => {

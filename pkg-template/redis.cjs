@@ -17,7 +17,10 @@
 // refresh, a retry record (when the fleet may try again).
 //
 // Everything read back is untrusted: a value that does not parse, does not open or was sealed for
-// another key is a miss (the client then checks the record itself: tenant, types, age).
+// another key is a miss. The fingerprint of a plain value is keyed by a public constant (it only lets
+// the Lua script match "this ticket"), so a plain value proves nothing: the client checks every record
+// itself (tenant, types, age, its own authentication tag under a key derived from the application
+// token, which this store never sees, and URLs on SuperOffice's hosts).
 
 const crypto = require('node:crypto');
 const { inspect } = require('node:util');

@@ -32,7 +32,9 @@ export interface RedisTicketCacheOptions {
   keyPrefix?: string;
   /**
    * 32 bytes (e.g. `Buffer.from(process.env.TICKET_CACHE_KEY, 'base64')`): values are sealed with
-   * AES-256-GCM, bound to their key name. Without it the ticket records sit in Redis as plain JSON.
+   * AES-256-GCM, bound to their key name. Without it the ticket records sit in Redis as plain JSON:
+   * readable by whoever can read Redis, yet never usable by a writer to steer a client, which accepts
+   * only records carrying its own tag (keyed from the application token) and naming SuperOffice's hosts.
    */
   encryptionKey?: Uint8Array;
   /** Bound on every Redis command; default 1000. */

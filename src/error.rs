@@ -79,8 +79,9 @@ pub enum Error {
         friendly_text: Option<String>,
         server_message: Option<String>,
     },
-    /// The tenant refused the ticket: HTTP 401/403, or an `ExceptionInfo` naming a security or ticket
-    /// failure. A new ticket may succeed where this one failed.
+    /// The tenant refused the ticket: HTTP 401/403, or an `ExceptionInfo` of NetServer's
+    /// authentication exception type (`crate::netserver`'s list). A new ticket may succeed where this
+    /// one failed.
     TicketRejected {
         status: Option<u16>,
         exception_type: Option<String>,

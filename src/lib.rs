@@ -36,6 +36,19 @@ pub mod ticket;
 #[cfg(target_arch = "wasm32")]
 mod binding;
 
+/// In the wasm module, every block is zeroed before it is freed (zalloc's `ZeroizingAlloc` over the
+/// default allocator; realloc frees, and so zeroes, the block it grows out of). Secrets reach wasm
+/// memory as arguments (the application token, system user tokens, client secrets, refresh tokens,
+/// key text), are copied while requests are built and responses read, and leave it as results; rsa
+/// cannot wipe the Montgomery forms of P and Q nor a signature's blinding intermediates. Wiping each
+/// buffer by hand would miss the copies made inside the crates; this wipes them all once they are
+/// freed, for the price of a write per byte freed (issue 19; docs/security.md, "Key material in
+/// memory").
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: zalloc::ZeroizingAlloc<std::alloc::System> =
+    zalloc::ZeroizingAlloc(std::alloc::System);
+
 pub use error::{Error, Result, CODES};
 pub use jwt::Claims;
 pub use jwt::{validate_token, ValidationOptions};

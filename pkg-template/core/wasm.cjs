@@ -59,12 +59,20 @@ function callCore(fn, secrets) {
       throw secrets ? redactSecrets(mapped, secrets) : mapped;
     }
     throw error;
+  } finally {
+    // Frames the call left on wasm's stack (in linear memory) can hold what it was given: overwritten
+    // now, as freed heap blocks are zeroed by the allocator (src/binding/scrub.rs).
+    wasm.scrubStack();
   }
 }
 
 /** SHA-256 of the text's UTF-8 bytes, as lowercase hex (the core's sha2: synchronous in every runtime). */
 function sha256Hex(text) {
-  return wasm.sha256Hex(text);
+  try {
+    return wasm.sha256Hex(text); // the client hashes the application token with it
+  } finally {
+    wasm.scrubStack();
+  }
 }
 
 /** The `redact` option of the parse functions: the secrets the call holds, kept out of its errors. */

@@ -31,6 +31,7 @@ use crate::ticket::{self, TicketOptions, TicketResult};
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
+mod scrub;
 mod tenant;
 use zeroize::Zeroizing;
 
