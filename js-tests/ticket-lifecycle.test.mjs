@@ -67,6 +67,8 @@ test('found, refreshStart: a record from elsewhere, and the back-off before a re
     'exchange',
   );
   assert.equal(action({ record }, at(5 * H), { type: 'refreshStart' }), 'exchange');
+  // SuperOffice asked the fleet to wait (Retry-After), or the tenant is down: not a failed attempt.
+  assert.equal(action({ record }, at(5 * H), { type: 'refreshStart', held: true }), 'standBack');
 });
 
 test('exchanged: kept for as long as it may serve; a back-off state is cleared', () => {
@@ -124,6 +126,16 @@ test("mergeRetry: this process's back-off, or the fleet's when it has counted fu
   assert.equal(mergeRetry(foreign, fleetBehind, record), fleetBehind);
   assert.equal(mergeRetry(foreign, null, record), null);
   assert.equal(mergeRetry(undefined, undefined, record), null);
+});
+
+test('a proven use slides the cache life (ticket-use.cjs), within the daily renewal', () => {
+  const used = { ...record, usedAt: at(4 * H) };
+  assert.equal(expiresAt(used, settings), at(9 * H));
+  assert.equal(freshUntil(used, settings), at(9 * H - 5 * MIN));
+  assert.equal(usableUntil(used, settings), at(10 * H - MIN));
+  assert.equal(action({ record: used }, at(6 * H), request), 'use', "past the unused ticket's cache life, still fresh");
+  const late = { ...record, usedAt: at(23 * H) };
+  assert.equal(expiresAt(late, settings), at(24 * H), 'renewed daily at the latest');
 });
 
 test('an event the lifecycle does not know is a programming error, not a silent default', () => {

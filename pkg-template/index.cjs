@@ -11,6 +11,9 @@ const core = require('./core/index.cjs');
 // bench`'s cold start). The whole is type-checked against index.d.ts (tsconfig.check-js.json).
 const facade = /** @satisfies {typeof import('superoffice-auth')} */ ({
   ...core,
+  // The names of the clients' events (channel `superoffice-auth:{name}`, and onEvent): a small list,
+  // loaded at once so a subscriber can name the channels before any client exists.
+  EVENT_NAMES: require('./client/events.cjs').EVENT_NAMES,
   createSystemUserClient: function createSystemUserClient(options) {
     return require('./client/system-user.cjs').createSystemUserClient(options);
   },

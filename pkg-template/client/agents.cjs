@@ -1,9 +1,11 @@
 'use strict';
-// client.callAgent: a NetServer SOAP agent called with the tenant's ticket, and the retry rule of
-// client.fetch (a refused ticket is dropped, one coalesced exchange, one retry).
+// client.callAgent: a NetServer SOAP agent called with the tenant's ticket, through the tenant caller
+// (tenant-call.cjs) as client.fetch is: a refused ticket is dropped, one coalesced exchange, one retry;
+// a tenant that moved is re-routed; a 429 tells how long to wait.
 
 const core = require('../core/index.cjs');
 const { fail } = require('./io.cjs');
+const { retryAfterOf } = require('./retry-after.cjs');
 const { readOptions } = require('../arguments.cjs');
 
 // Agent calls are checked against this URL before a ticket is fetched, so that a call that cannot be
@@ -15,11 +17,15 @@ const CALL_OPTIONS = ['timeZone'];
 /**
  * @param {object} o
  * @param {string} o.applicationToken
- * @param {(url: string, init: object) => Promise<object>} o.send
- * @param {{ resolve(ctx: string, token?: string): Promise<object>, drop(ctx: string, ticket?: string): Promise<boolean> }} o.tickets
+ * @param {(url: string, init: object) => Promise<any>} o.send
+ * @param {{ run(call: object): Promise<any> }} o.caller the tenant caller (tenant-call.cjs)
+ * @param {(ctx: string, token: string | undefined, previous?: any) => Promise<any>} o.credentialFor
+ * @param {(ctx: string, ticket?: string) => Promise<boolean>} o.drop
+ * @param {(ctx: string, record: object) => void} o.used a proven use of the ticket
  * @param {(ctx: string) => string} o.systemUserTokenOf the tenant's system user token if known, for redaction
+ * @param {() => number} o.now
  */
-function createAgentCaller({ applicationToken, send, tickets, systemUserTokenOf }) {
+function createAgentCaller({ applicationToken, send, caller, credentialFor, drop, used, systemUserTokenOf, now }) {
   return async function callAgent(contextIdentifier, systemUserToken, agent, method, parameters, options) {
     const o = readOptions(options, CALL_OPTIONS, { message: 'callAgent options must be an object' });
     const call = {
@@ -30,30 +36,47 @@ function createAgentCaller({ applicationToken, send, tickets, systemUserTokenOf 
       ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
     };
     core.buildAgentRequest({ ...call, netserverUrl: PROBE_NETSERVER_URL, ticket: 'probe' });
-    const once = async (record) => {
-      if (typeof record.netserverUrl !== 'string' || record.netserverUrl === '') {
-        throw fail(
-          'ERR_JWT_CLAIM_INVALID',
-          `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`,
-          { claim: NETSERVER_URL_CLAIM },
-        );
-      }
-      const request = core.buildAgentRequest({ ...call, netserverUrl: record.netserverUrl, ticket: record.ticket });
-      const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
-      // Server text may echo what we hold: the application token, the ticket, the tenant's system user
-      // token (the one its last exchange used, whatever its source).
-      const redact = [applicationToken, record.ticket, systemUserToken ?? systemUserTokenOf(contextIdentifier)];
-      return core.parseAgentResponse(res, { method, redact });
-    };
-    const record = await tickets.resolve(contextIdentifier, systemUserToken);
-    try {
-      return await once(record);
-    } catch (err) {
-      if (err?.code !== 'ERR_TICKET_REJECTED') throw err;
-      // The same rule as fetch: drop this ticket (if still cached), one coalesced exchange, one retry.
-      await tickets.drop(contextIdentifier, record.ticket);
-      return once(await tickets.resolve(contextIdentifier, systemUserToken));
-    }
+    return caller.run({
+      contextIdentifier,
+      replayable: true,
+      via: 'agent',
+      acquire: (previous) => credentialFor(contextIdentifier, systemUserToken, previous),
+      drop: (ticket) => drop(contextIdentifier, ticket),
+      used: (credential) => used(contextIdentifier, credential.record),
+      async attempt(credential) {
+        const { netserverUrl } = credential.route;
+        if (typeof netserverUrl !== 'string' || netserverUrl === '') {
+          throw fail(
+            'ERR_JWT_CLAIM_INVALID',
+            `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`,
+            { claim: NETSERVER_URL_CLAIM },
+          );
+        }
+        const request = core.buildAgentRequest({ ...call, netserverUrl, ticket: credential.token });
+        const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
+        const retryAfterMs = res.status === 429 ? retryAfterOf(res, now()) : undefined;
+        // Server text may echo what we hold: the application token, the ticket, the tenant's system
+        // user token (the one its last exchange used, whatever its source).
+        const redact = [applicationToken, credential.token, systemUserToken ?? systemUserTokenOf(contextIdentifier)];
+        try {
+          return { status: res.status, value: core.parseAgentResponse(res, { method, redact }), retryAfterMs };
+        } catch (error) {
+          return {
+            status: res.status,
+            error,
+            rejected: Boolean(error) && error.code === 'ERR_TICKET_REJECTED',
+            retryAfterMs,
+          };
+        }
+      },
+      settle(outcome) {
+        if (!outcome.error) return outcome.value;
+        // A 429 from the tenant: ERR_HTTP_STATUS with how long it asked us to wait (null: it did not say).
+        if (outcome.status === 429 && outcome.error.code === 'ERR_HTTP_STATUS')
+          outcome.error.retryAfterMs = outcome.retryAfterMs ?? null;
+        throw outcome.error;
+      },
+    });
   };
 }
 

@@ -19,15 +19,19 @@ const {
   toTransport,
   toLocation,
 } = require('../arguments.cjs');
-const { fail, invalidArgument, createSender, createKeySource } = require('./io.cjs');
+const { fail, invalidArgument, createSender, createKeySource, createCoalescer } = require('./io.cjs');
 const { createMemoryCache } = require('./memory-cache.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
 const { readRecord, reviveRecord } = require('./ticket-record.cjs');
-const { SIX_HOURS_S, lifecycleSettings, usableUntil } = require('./ticket-lifecycle.cjs');
+const { SIX_HOURS_S, lifecycleSettings, usableUntil, expiresAt } = require('./ticket-lifecycle.cjs');
 const { createTicketSource } = require('./tickets.cjs');
 const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
-const { isTrustedTenantUrl } = require('./tenant-url.cjs');
+const { isTrustedTenantUrl, tenantBaseOf } = require('./tenant-url.cjs');
 const { createRecordSealer } = require('./record-seal.cjs');
+const { createEmitter } = require('./events.cjs');
+const { createTenantDirectory, STATE_MAX_TTL_MS } = require('./tenant-directory.cjs');
+const { createTenantCaller } = require('./tenant-call.cjs');
+const use = require('./ticket-use.cjs');
 const { createAgentCaller } = require('./agents.cjs');
 const { createOnboarding } = require('./onboarding.cjs');
 
@@ -54,8 +58,18 @@ const OPTION_NAMES = new Set([
   'onBackgroundError',
   'clientId',
   'issuer',
+  'onEvent',
 ]);
 const TENANT_PARAMS = ['contextIdentifier', 'systemUserToken'];
+// Tenant status notifications (SuperOfficeDocs/superoffice-docs docs/en/apps/tenant-status/
+// notifications.md): ChangeType Upgrade (0), BackupRestored (1), Suspend (2), Resume (3), Delete (4).
+const CHANGE_UPGRADE = 0;
+const CHANGE_SUSPEND = 2;
+const CHANGE_RESUME = 3;
+const CHANGE_DELETE = 4;
+const STATE_DELETED = 3;
+const STATE_SUSPENDED = 4;
+const NOTIFIED_MARK_MS = STATE_MAX_TTL_MS;
 const INVALIDATE_OPTIONS = ['ticket'];
 
 /** The options, checked and with their defaults: everything the client is built from. */
@@ -81,6 +95,7 @@ function readClientOptions(options) {
     // Checked now, with the rule every entry applies, though only used when a token arrives.
     leewaySeconds: o.leewaySeconds === undefined ? undefined : toLeeway(o.leewaySeconds),
     onBackgroundError: optionalFunction(o.onBackgroundError, 'onBackgroundError', undefined),
+    onEvent: optionalFunction(o.onEvent, 'onEvent', undefined),
     // Both only serve onboardTenant; the issuer is the environment's unless given (a stand-in, a proxy).
     clientId: optionalString(o.clientId, 'clientId'),
     issuer: optionalString(o.issuer, 'issuer'),
@@ -168,6 +183,7 @@ function createSystemUserClient(options) {
     }
   }
 
+  const { emit } = createEmitter({ onEvent: settings.onEvent, source: 'system-user' });
   const send = createSender({ fetchImpl, timeoutMs });
   const keySource = createKeySource({
     pinned: pinnedKeys,
@@ -176,6 +192,7 @@ function createSystemUserClient(options) {
     cooldownMs: settings.jwksCooldownMs,
     maxAgeMs: settings.jwksMaxAgeMs,
     now,
+    onFetch: (fields) => emit('jwks:fetch', fields),
   });
   const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
   const usedSystemUserTokens = new Map(); // contextIdentifier -> the token the last exchange signed: redacted from agent errors
@@ -223,6 +240,32 @@ function createSystemUserClient(options) {
     report: reportBackground,
   });
 
+  // What the fleet knows of each tenant (its current endpoint, its state, a Retry-After in force), beside
+  // its ticket, under a name no ticket key has.
+  const tenantPrefix = `superoffice-auth:tenant:v1:${appHash}:`;
+  const directory = createTenantDirectory({
+    stateRequest: (contextIdentifier) => core.buildTenantStateRequest({ ...where, contextIdentifier }),
+    parseState(res, contextIdentifier) {
+      const parsed = core.parseTenantState(res, { ...where, contextIdentifier, now: now() });
+      return { ...parsed, validUntil: parsed.validUntil.getTime() };
+    },
+    send,
+    shared: {
+      get: (contextIdentifier) => store.readValue(tenantPrefix + contextIdentifier, contextIdentifier),
+      set: (contextIdentifier, value, ttl) =>
+        store.writeValue(tenantPrefix + contextIdentifier, contextIdentifier, value, ttl),
+    },
+    forget: (contextIdentifier) => tickets.drop(contextIdentifier),
+    // An endpoint read back from the store decides where tickets go: SuperOffice's hosts (or the
+    // baseUrl's) and the tenant's own path only, as for the ticket's claims.
+    trusted: (url, contextIdentifier) =>
+      isTrustedTenantUrl(url, where) && tenantBaseOf(`${url}/`, contextIdentifier) !== null,
+    now,
+    emit,
+    coalescer: createCoalescer(),
+  });
+  const caller = createTenantCaller({ directory, emit });
+
   async function systemUserTokenFor(contextIdentifier, given) {
     let token = given ?? knownSystemUserTokens.get(contextIdentifier);
     if (token === undefined && systemUserTokens !== undefined) {
@@ -262,6 +305,8 @@ function createSystemUserClient(options) {
     seal: (contextIdentifier, record) => sealer.seal(keyPrefix + contextIdentifier, record),
     settings: lifecycle,
     report: reportBackground,
+    emit,
+    directory,
   });
   // The tenant's system user token where it costs nothing to know (a systemUserTokens function is not
   // called for this): for redaction only.
@@ -278,7 +323,51 @@ function createSystemUserClient(options) {
     }
     return '';
   }
-  const callAgent = createAgentCaller({ applicationToken, send, tickets, systemUserTokenOf: knownSystemUserToken });
+  // A proven use (an answer from past the tenant's authentication): slide the cached ticket's life,
+  // written at most every few minutes, and only while the cache still holds that ticket (ticket-use.cjs).
+  const sliding = new Set();
+  function markUsed(contextIdentifier, record) {
+    const t = now();
+    if (!use.afterUse(record, t) || sliding.has(contextIdentifier)) return;
+    sliding.add(contextIdentifier);
+    (async () => {
+      const cached = await store.read(contextIdentifier);
+      if (!cached || cached.ticket !== record.ticket) return;
+      const slid = use.afterUse(cached, t);
+      if (!slid) return;
+      // The tag covers every field, usedAt included: the slid record is sealed anew.
+      const next = await sealer.seal(keyPrefix + contextIdentifier, slid);
+      await store.write(contextIdentifier, next, usableUntil(next, lifecycle) - now());
+      emit('ticket:slid', {
+        contextIdentifier,
+        expiresAt: new Date(expiresAt(next, lifecycle)),
+        usableUntil: new Date(usableUntil(next, lifecycle)),
+      });
+    })()
+      .catch((err) => reportBackground(err, { contextIdentifier, during: 'cache.set' }))
+      .finally(() => sliding.delete(contextIdentifier));
+  }
+
+  // The credential for one attempt: the cached ticket and where to send it (its claims, re-based when
+  // the tenant moved). Given the previous credential, the same ticket re-routed.
+  async function credentialFor(contextIdentifier, givenToken, previous) {
+    const record = previous ? previous.record : await tickets.resolve(contextIdentifier, givenToken);
+    const route = await directory.route(contextIdentifier, record);
+    // Only under the tenant's own base (tenant-url.cjs), the moved one after a move.
+    route.allows = tenantScope(contextIdentifier, route.webapiUrl, route.netserverUrl);
+    return { token: record.ticket, record, headers: core.authHeaders(record.ticket, applicationToken), route };
+  }
+
+  const callAgent = createAgentCaller({
+    applicationToken,
+    send,
+    caller,
+    credentialFor,
+    drop: (contextIdentifier, ticket) => tickets.drop(contextIdentifier, ticket),
+    used: markUsed,
+    systemUserTokenOf: knownSystemUserToken,
+    now,
+  });
   const onboarding = createOnboarding({
     where,
     clientId: settings.clientId,
@@ -305,17 +394,45 @@ function createSystemUserClient(options) {
     return createAuthorizedFetch({
       fetchImpl,
       timeoutMs,
-      async acquire() {
-        const record = await tickets.resolve(contextIdentifier, systemUserToken);
-        return {
-          token: record.ticket,
-          headers: core.authHeaders(record.ticket, applicationToken),
-          base: record.webapiUrl ?? null,
-          allows: tenantScope(contextIdentifier, record.webapiUrl, record.netserverUrl),
-        };
-      },
+      caller,
+      contextIdentifier,
+      now,
+      acquire: (previous) => credentialFor(contextIdentifier, systemUserToken, previous),
       drop: (ticket) => tickets.drop(contextIdentifier, ticket),
+      used: (credential) => markUsed(contextIdentifier, credential.record),
     });
+  }
+
+  // The caller verified the notification (parseTenantStatusNotification); this acts on it.
+  async function applyTenantStatus(notification) {
+    if (notification === null || typeof notification !== 'object')
+      throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification');
+    const { contextIdentifier, changeTypeCode } = notification;
+    requireString(contextIdentifier, 'contextIdentifier');
+    if (!Number.isSafeInteger(changeTypeCode))
+      throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification (changeTypeCode)');
+    if (changeTypeCode === CHANGE_SUSPEND || changeTypeCode === CHANGE_DELETE) {
+      const [state, stateCode] =
+        changeTypeCode === CHANGE_DELETE ? ['Deleted', STATE_DELETED] : ['Suspended', STATE_SUSPENDED];
+      // Marked for as long as a state answer is trusted at most; then the state API is asked before any
+      // call goes on, so a resume SuperOffice did not notify is still seen.
+      const until = now() + NOTIFIED_MARK_MS;
+      await directory.mark(contextIdentifier, { state, stateCode, until });
+      await tickets.drop(contextIdentifier);
+      emit('tenant:unavailable', {
+        contextIdentifier,
+        state,
+        stateCode,
+        validUntil: new Date(until),
+        via: 'notification',
+      });
+      return changeTypeCode === CHANGE_DELETE ? 'deleted' : 'suspended';
+    }
+    if (changeTypeCode === CHANGE_RESUME || changeTypeCode === CHANGE_UPGRADE) {
+      await directory.mark(contextIdentifier, { until: 0 });
+      return 'resumed';
+    }
+    return 'ignored';
   }
 
   const description = () => ({
@@ -374,6 +491,23 @@ function createSystemUserClient(options) {
     async fetch(params, input, init) {
       const { contextIdentifier, systemUserToken } = tenantParams(params, 'fetch');
       return tenantFetch(contextIdentifier, systemUserToken)(input, init);
+    },
+    /**
+     * The tenant's state from SuperOffice's state API ({ endpoint, apiUrl, state, stateCode, isRunning,
+     * validUntil }), cached until validUntil (at least 30 s, at most 5 min) and shared through the cache.
+     */
+    async tenantState(contextIdentifier) {
+      requireString(contextIdentifier, 'contextIdentifier');
+      return directory.state(contextIdentifier);
+    },
+    /**
+     * Acts on a verified tenant status notification (parseTenantStatusNotification's result): Delete and
+     * Suspend drop the tenant's ticket everywhere and mark it unavailable (calls fail fast with
+     * ERR_TENANT_UNAVAILABLE, no exchange); Resume and Upgrade clear the mark. Others change nothing.
+     * Resolves to what was done: 'suspended', 'deleted', 'resumed' or 'ignored'.
+     */
+    applyTenantStatus(notification) {
+      return applyTenantStatus(notification);
     },
     /**
      * Calls a NetServer SOAP agent (`Associate`, `GetAssociate`, { AssociateId: 5 }) with the tenant's

@@ -5,20 +5,16 @@
 // (the jitter arrives with the event): the system-user client does what it answers, and the tests drive
 // it with plain numbers, as quinn-proto drives its connection from `now`.
 //
-// Ticket lifetime, the decision behind ticketTtlSeconds:
-// A system user ticket stays valid for 6 hours after its last use (sliding expiry). The JWT that carries
-// it expires within minutes, but that exp only bounds the JWT (validated once, on receipt); it says
-// nothing about the ticket. The client cannot see whether, or when, the caller actually used a ticket
-// (authHeaders() handing out headers is no proof of a request reaching SuperOffice), so it never slides
-// its own expiry: a ticket is cached for a fixed ticketTtlSeconds counted from when it was obtained
-// (default 5 hours, at most 6). A ticket that is never used is still valid for 6 hours after issue, so a
-// fixed TTL under 6 hours is always safe; the hour of margin absorbs clock differences and is cheap (one
-// exchange per tenant every ~5 hours). When the server drops a ticket early (revocation, password
-// change, a restart on their side) the API answers 401, and invalidate() is the remedy.
+// Ticket lifetime: a record's times are ticket-use.cjs's. A system user ticket stays valid for 6 hours
+// after its last use (sliding expiry); the JWT that carries it expires within minutes, but that exp only
+// bounds the JWT (validated once, on receipt). A ticket only handed out (getTicket, authHeaders) is
+// cached for a fixed ticketTtlSeconds from when it was obtained (default 5 hours, at most 6: safe, since
+// an unused ticket is still valid 6 hours after issue); one that client.fetch or callAgent saw accepted
+// slides to that use plus ticketTtlSeconds, renewed daily at the latest. When the server drops a ticket
+// early (revocation, password change) the API answers 401, and invalidate() is the remedy.
 //
-// Stale-if-error: a ticket is good at SuperOffice for 6 hours after its last use, so at least 6 hours
-// after it was obtained. Past ticketTtlSeconds it is still handed out while its replacement cannot be
-// had, until USABLE_MARGIN_MS (for clock differences) before those 6 hours end.
+// Stale-if-error: past its cache life a ticket is still handed out while its replacement cannot be had,
+// until a minute (for clock differences) before 6 hours after its last use.
 //
 // Back-off: refreshes that fail back off exponentially, with jitter, counted across the fleet when the
 // cache is shared: 30 s, 1, 2, 4, 8 min, then every 10 min (each times 0.5 to 1). A 20-minute outage
@@ -28,9 +24,9 @@
 // an object with a `type`, a decision an object with an `action`. A new kind of event (a tenant that is
 // unavailable, a rate limit's wait) is a new `case` with its own fields; the callers switch on `action`.
 
+const use = require('./ticket-use.cjs');
+
 const SIX_HOURS_S = 6 * 60 * 60;
-const SIX_HOURS_MS = SIX_HOURS_S * 1000;
-const USABLE_MARGIN_MS = 60_000;
 const RETRY_BASE_MS = 30_000;
 const RETRY_MAX_MS = 10 * 60_000;
 
@@ -42,19 +38,19 @@ function lifecycleSettings({ ticketTtlSeconds, refreshAheadSeconds }) {
   return Object.freeze({ ttlMs: ticketTtlSeconds * 1000, refreshAheadMs: refreshAheadSeconds * 1000 });
 }
 
-/** Until then the record is used as it is. */
-function freshUntil(record, settings) {
-  return record.obtainedAt + settings.ttlMs - settings.refreshAheadMs;
+/** From then on the record is replaced before it is handed out (its cache life ends). */
+function expiresAt(record, settings) {
+  return use.expiresAt(record, settings.ttlMs);
 }
 
-/** From then on the record is replaced before it is handed out (its cache lifetime ends). */
-function expiresAt(record, settings) {
-  return record.obtainedAt + settings.ttlMs;
+/** Until then the record is used as it is. */
+function freshUntil(record, settings) {
+  return expiresAt(record, settings) - settings.refreshAheadMs;
 }
 
 /** Until then the record may still be handed out when its replacement cannot be had (stale-if-error). */
 function usableUntil(record, settings) {
-  return Math.max(expiresAt(record, settings), record.obtainedAt + SIX_HOURS_MS - USABLE_MARGIN_MS);
+  return use.usableUntil(record, settings.ttlMs);
 }
 
 /** Whether a back-off state belongs to this record (a newer record starts afresh). */
@@ -82,7 +78,7 @@ function retryDelay(attempt, random) {
 /**
  * What to do for a tenant.
  *
- * @param {{ record: object | null, retry?: object | null, refreshing?: boolean }} tenant the tenant's
+ * @param {{ record: any, retry?: any, refreshing?: boolean }} tenant the tenant's
  *   record (null: none), the back-off in force (`{ attempt, notBefore, forObtainedAt }` or null), and
  *   whether an exchange for it is under way in this process
  * @param {number} now epoch milliseconds
@@ -93,8 +89,9 @@ function retryDelay(attempt, random) {
  *     record: the caller waits for a new ticket).
  *   - `found`: a record turned up while this process was about to exchange (another process's, under
  *     the fleet's lock). Answers `use` when it makes the exchange unnecessary, else `exchange`.
- *   - `refreshStart`: a refresh is about to exchange, with the fleet's back-off merged in. Answers
- *     `standBack` (not yet) or `exchange`.
+ *   - `refreshStart`: a refresh is about to exchange, with the fleet's back-off merged in and `held`
+ *     (SuperOffice asked the fleet to wait, or the tenant is down). Answers `standBack` (not yet; not
+ *     a failed attempt) or `exchange`.
  *   - `exchanged` with `record` (the new one): answers `store` with `keepMs` (how long the cache
  *     should keep it) and `clearRetry` (whether a back-off state is to be removed).
  *   - `exchangeFailed` with `random` in [0, 1): a refresh failed. Answers `backOff` with the next
@@ -119,7 +116,7 @@ function decide(tenant, now, event, settings) {
     case 'found':
       return { action: event.record && now < freshUntil(event.record, settings) ? 'use' : 'exchange' };
     case 'refreshStart':
-      return { action: waiting ? 'standBack' : 'exchange' };
+      return { action: waiting || event.held ? 'standBack' : 'exchange' };
     case 'exchanged':
       // Kept for as long as it may serve (stale-if-error), not only for ticketTtlSeconds.
       return { action: 'store', keepMs: usableUntil(event.record, settings) - now, clearRetry: Boolean(tenant.retry) };
@@ -140,7 +137,6 @@ function decide(tenant, now, event, settings) {
 
 module.exports = {
   SIX_HOURS_S,
-  SIX_HOURS_MS,
   RETRY_MAX_MS,
   lifecycleSettings,
   freshUntil,

@@ -47,6 +47,13 @@ function readRecord(value, contextIdentifier, t, usableUntil) {
   if (!isText(value.serial) || !isTextOrNull(value.netserverUrl) || !isTextOrNull(value.webapiUrl)) return null;
   if (typeof value.isAdministrator !== 'boolean') return null;
   if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return null;
+  // usedAt (a proven use, ticket-use.cjs) is optional; one before it was obtained or from the future
+  // (a tampered value would keep a ticket forever) is refused.
+  if (
+    value.usedAt !== undefined &&
+    (!Number.isFinite(value.usedAt) || value.usedAt < obtainedAt || value.usedAt > t + MAX_FUTURE_SKEW_MS)
+  )
+    return null;
   if (obtainedAt > t + MAX_FUTURE_SKEW_MS || t >= usableUntil(value)) return null;
   return value;
 }
