@@ -442,11 +442,13 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     const record = await current(contextIdentifier);
     const t = now();
     const s = record.state;
-    if (s && t < boundedValidUntil(s.validUntil, s.checkedAt) && record.endpoint) {
+    if (s && t < boundedValidUntil(s.validUntil, s.checkedAt)) {
+      // A tenant that is not running may have no endpoint named; one known from before is not its state.
+      const endpoint = s.isRunning ? (record.endpoint ?? null) : null;
       return {
         contextIdentifier,
-        endpoint: record.endpoint.url,
-        apiUrl: record.endpoint.apiUrl,
+        endpoint: endpoint?.url ?? null,
+        apiUrl: endpoint?.apiUrl ?? null,
         state: s.state,
         stateCode: s.stateCode,
         isRunning: s.isRunning,
