@@ -1,14 +1,11 @@
 'use strict';
-// NetServer SOAP agents: the call, with the ticket in its SOAP headers, and its answer.
+// NetServer agents, over REST (the default) or SOAP: the call, with the ticket in its headers, and its answer.
 
 const { wasm, callCore, redactOption } = require('./wasm.cjs');
-const { headerValue, bodyText } = require('./http.cjs');
+const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
-const { requireString, optionalString } = require('../arguments.cjs');
-
-// A name (of an option or a parameter) is echoed only when it looks like one: a misplaced secret stays out of the message.
-const nameOf = (name) => (/^[A-Za-z_$][\w$]{0,63}$/.test(name) ? name : '(a name that is not an identifier)');
+const { requireString, optionalString, readOptions, nameOf } = require('../arguments.cjs');
 
 const isPlainObject = (value) => {
   if (value === null || typeof value !== 'object') return false;
@@ -100,15 +97,14 @@ function protocolOf(options) {
 }
 
 function checkNames(options, known, what) {
-  for (const name of Object.keys(options)) {
-    if (!known.has(name)) {
-      const hint =
-        name === 'netserverUrl' || name === 'webapiUrl'
-          ? ` (${name} belongs to protocol '${name === 'netserverUrl' ? 'soap' : 'rest'}')`
-          : '';
-      throw invalidArgument(`unknown ${what} option ${nameOf(name)}${hint}`);
+  for (const name of ['netserverUrl', 'webapiUrl']) {
+    if (Object.hasOwn(options, name) && !known.has(name)) {
+      throw invalidArgument(
+        `unknown ${what} option ${name} (it belongs to protocol '${name === 'netserverUrl' ? 'soap' : 'rest'}')`,
+      );
     }
   }
+  readOptions(options, known, { entry: what });
 }
 
 /** The timeZone option, checked: `{ SoTimeZoneId?, SoTimeZoneLocationCode? }` with at least one. */
@@ -175,17 +171,9 @@ function buildAgentRequest(params) {
  * (HTTP 401/403, or an exception that says so) is ERR_TICKET_REJECTED.
  */
 function parseAgentResponse(response, options) {
-  if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
-  const { status } = response;
-  if (!Number.isInteger(status) || status < 100 || status > 599) {
-    throw invalidArgument('response.status must be an HTTP status code');
-  }
-  const body = bodyText(response.body);
-  const contentType = headerValue(response.headers, 'content-type');
-  const o = options === undefined ? {} : options;
-  if (o === null || typeof o !== 'object') throw invalidArgument('parseAgentResponse options must be an object');
+  const { status, body, contentType } = readResponse(response);
+  const o = readOptions(options, PARSE_OPTIONS, { message: 'parseAgentResponse options must be an object' });
   const protocol = protocolOf(o);
-  checkNames(o, PARSE_OPTIONS, 'parseAgentResponse');
   if (o.agent !== undefined) requireString(o.agent, 'agent');
   const secrets = redactOption(o.redact);
   if (protocol === 'rest') {
@@ -198,4 +186,4 @@ function parseAgentResponse(response, options) {
   );
 }
 
-module.exports = { buildAgentRequest, parseAgentResponse, nameOf };
+module.exports = { buildAgentRequest, parseAgentResponse };
