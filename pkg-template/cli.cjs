@@ -13,7 +13,13 @@
 
 const fs = require('node:fs');
 const { parseArgs } = require('node:util');
-const core = require('./index.cjs');
+// The core module and the clients, as the facade (index.cjs) would give them: nothing inside the
+// package imports the facade.
+const core = {
+  ...require('./core/index.cjs'),
+  createSystemUserClient: require('./client/system-user.cjs').createSystemUserClient,
+  createRefreshTokenClient: require('./client/refresh-token.cjs').createRefreshTokenClient,
+};
 
 const CLAIM = 'http://schemes.superoffice.net/identity/';
 const SECRET_CLAIMS = new Set([`${CLAIM}ticket`, `${CLAIM}system_token`]);

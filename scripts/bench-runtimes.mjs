@@ -16,9 +16,15 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 // The files each entry loads (the CLI and the stand-in are not part of any).
+const NODE_MODULES = [
+  'index.cjs', 'errors.cjs', 'arguments.cjs',
+  ...['index', 'wasm', 'keys', 'jwt', 'http', 'ticket', 'oauth', 'netserver'].map((name) => `core/${name}.cjs`),
+  ...['io', 'ticket-store', 'authorized-fetch', 'system-user', 'refresh-token'].map((name) => `client/${name}.cjs`),
+  'superoffice_auth_wasm.js',
+];
 const ENTRIES = [
-  { entry: 'index.cjs (Node require)', files: ['index.cjs', 'errors.cjs', 'arguments.cjs', 'io.cjs', 'client.cjs', 'refresh-client.cjs', 'superoffice_auth_wasm.js'] },
-  { entry: 'index.mjs (Node import)', files: ['index.mjs', 'index.cjs', 'errors.cjs', 'arguments.cjs', 'io.cjs', 'client.cjs', 'refresh-client.cjs', 'superoffice_auth_wasm.js'] },
+  { entry: 'index.cjs (Node require)', files: NODE_MODULES },
+  { entry: 'index.mjs (Node import)', files: ['index.mjs', ...NODE_MODULES] },
   { entry: 'index.web.mjs (deno, bun, browser, worker)', files: ['index.web.mjs'] },
   { entry: 'index.workerd.mjs (workerd)', files: ['index.workerd.mjs'] },
 ];

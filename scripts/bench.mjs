@@ -46,7 +46,7 @@ const { scratch, tarball } = installIntoScratch();
 const installed = join(scratch, 'node_modules', 'superoffice-auth');
 const scratchRequire = createRequire(join(scratch, 'package.json'));
 const sut = scratchRequire('superoffice-auth');
-// The wasm-bindgen glue, by file name: the same module instance index.cjs loaded (exports map bypassed
+// The wasm-bindgen glue, by file name: the same module instance core/wasm.cjs loaded (exports map bypassed
 // on purpose; this is the benchmark peeking at linear memory, not API).
 const glue = scratchRequire(join(installed, 'superoffice_auth_wasm.js'));
 

@@ -54,7 +54,8 @@ function swapNodeOnly(glue) {
     name: 'superoffice-auth-web',
     setup(b) {
       const to = (path) => () => ({ path });
-      b.onResolve({ filter: /^\.\/superoffice_auth_wasm\.js$/ }, to(glue));
+      // The glue, as web/node-crypto.cjs (./) and core/wasm.cjs (../) name it.
+      b.onResolve({ filter: /^\.\.?\/superoffice_auth_wasm\.js$/ }, to(glue));
       b.onResolve({ filter: /^#wasm-bindings$/ }, to(bindingsFile));
       b.onResolve({ filter: /^node:util$/ }, to(join(webDir, 'node-util.cjs')));
       b.onResolve({ filter: /^node:crypto$/ }, to(join(webDir, 'node-crypto.cjs')));

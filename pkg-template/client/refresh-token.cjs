@@ -39,9 +39,10 @@
 
 const { inspect } = require('node:util');
 const {
-  core, fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
+  fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
   checkLocation, createSender, createKeySource, createCoalescer,
 } = require('./io.cjs');
+const core = require('../core/index.cjs');
 const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
 
 const DEFAULTS = Object.freeze({
@@ -97,9 +98,9 @@ function createRefreshTokenClient(options) {
   // token read from a file with its newline fails here, not as invalid_grant later), and the URL tells
   // us the login host for the JWKS without a second copy of the environment table.
   // Without a refresh token yet (it will come from fromAuthorizationCode), a placeholder stands in.
-  const probe = core().buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: refreshToken ?? 'probe', redirectUri });
+  const probe = core.buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: refreshToken ?? 'probe', redirectUri });
   const loginBase = probe.url.replace(/\/login\/common\/oauth\/tokens$/i, '');
-  const pinnedKeys = keys === undefined ? null : core().KeySet.from(keys);
+  const pinnedKeys = keys === undefined ? null : core.KeySet.from(keys);
   const send = createSender({ fetchImpl, timeoutMs });
   const keySource = validateIdToken
     ? createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now })
@@ -114,7 +115,7 @@ function createRefreshTokenClient(options) {
   function parseWithIdToken(res, keySet, at) {
     const parseOptions = { ...idTokenWhere, keys: keySet, clientId, now: at };
     if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
-    return core().parseTokenResponse(res, parseOptions);
+    return core.parseTokenResponse(res, parseOptions);
   }
 
   async function refresh() {
@@ -122,12 +123,12 @@ function createRefreshTokenClient(options) {
     // otherwise hand us a new one we then fail to validate around).
     const keySet = keySource ? await keySource.current() : null;
     const sent = currentRefreshToken;
-    const request = core().buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: sent, redirectUri });
+    const request = core.buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: sent, redirectUri });
     const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
     const at = now();
     // First without the id_token: OAuth errors and the token fields, and above all a rotated refresh
     // token, which must be kept whatever happens next.
-    const plain = core().parseTokenResponse(res, { now: at });
+    const plain = core.parseTokenResponse(res, { now: at });
     const rotated = plain.refreshToken !== null && plain.refreshToken !== sent ? plain.refreshToken : undefined;
     if (rotated !== undefined) currentRefreshToken = rotated;
     let idToken = null;
@@ -177,10 +178,10 @@ function createRefreshTokenClient(options) {
     try {
       // Keys first, as for a refresh: a code is single-use, so it is not spent while they cannot be had.
       const keySet = keySource ? await keySource.current() : null;
-      const request = core().buildAuthorizationCodeRequest({ ...where, clientId, clientSecret, code, redirectUri: codeRedirectUri, codeVerifier });
+      const request = core.buildAuthorizationCodeRequest({ ...where, clientId, clientSecret, code, redirectUri: codeRedirectUri, codeVerifier });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
       const at = now();
-      const plain = core().parseTokenResponse(res, { now: at });
+      const plain = core.parseTokenResponse(res, { now: at });
       if (plain.refreshToken === null) {
         throw fail('ERR_RESPONSE_MALFORMED', 'the token response to the code has no refresh_token');
       }
@@ -190,7 +191,7 @@ function createRefreshTokenClient(options) {
           const parseOptions = { ...idTokenWhere, keys: set, clientId, now: at };
           if (nonce !== undefined) parseOptions.nonce = nonce;
           if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
-          return core().parseTokenResponse(res, parseOptions);
+          return core.parseTokenResponse(res, parseOptions);
         }));
         if (idToken === null) throw fail('ERR_RESPONSE_MALFORMED', 'the token response to the code has no id_token');
       }

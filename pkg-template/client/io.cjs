@@ -1,21 +1,14 @@
 'use strict';
-// The I/O pieces the two clients share (the system-user client in client.cjs, the refresh-token client
-// in refresh-client.cjs): fetch with a timeout, no redirects and a size cap; a remote key set fetched
+// The I/O pieces the two clients share (the system-user client in system-user.cjs, the refresh-token
+// client in refresh-token.cjs): fetch with a timeout, no redirects and a size cap; a remote key set fetched
 // lazily and refetched, with a cooldown, only when a token names a key we do not have; request
 // coalescing; option checks. The core stays free of all of it.
-
-// Read the core lazily: index.cjs requires the clients from its last lines, so at load time its
-// exports may be incomplete.
-function core() {
-  return require('./index.cjs');
-}
 
 // Ticket and token responses are a few KiB and a JWKS a few more; anything near this is not SuperOffice.
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-// The error class lives in errors.cjs precisely so modules like this one need not reach it through
-// the core; invalidArgument is the same helper index.cjs uses.
-const { SuperOfficeAuthError, invalidArgument } = require('./errors.cjs');
+const { SuperOfficeAuthError, invalidArgument } = require('../errors.cjs');
+const { KeySet } = require('../core/keys.cjs');
 
 function fail(code, message, details) {
   return new SuperOfficeAuthError(code, message, details);
@@ -104,7 +97,7 @@ function createKeySource({ pinned, jwksUrl, send, cooldownMs, now }) {
   async function load() {
     const res = await send(jwksUrl, { method: 'GET', headers: { Accept: 'application/json' } });
     if (res.status < 200 || res.status > 299) throw fail('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status} from the key set endpoint`, { status: res.status });
-    return core().KeySet.from(res.body);
+    return KeySet.from(res.body);
   }
 
   function fetchJwks() {
@@ -237,7 +230,6 @@ async function readLimited(res) {
 }
 
 module.exports = {
-  core,
   fail,
   invalidArgument,
   requireNonEmptyString,

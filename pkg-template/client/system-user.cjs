@@ -26,9 +26,10 @@
 const crypto = require('node:crypto');
 const { inspect } = require('node:util');
 const {
-  core, fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
+  fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
   checkLocation, createSender, createKeySource, createCoalescer,
 } = require('./io.cjs');
+const core = require('../core/index.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
 const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
 
@@ -160,13 +161,13 @@ function createSystemUserClient(options) {
   if (issuer !== undefined && environment !== undefined) throw invalidArgument('give issuer only with baseUrl; an environment has its own');
 
   // Parsed once: every exchange signs with it, and parsing (base64, DER, CRT checks) is the slow part.
-  const privateKey = typeof privateKeyInput === 'string' ? core().PrivateKey.parse(privateKeyInput) : privateKeyInput;
-  const pinnedKeys = keys === undefined ? null : core().KeySet.from(keys);
+  const privateKey = typeof privateKeyInput === 'string' ? core.PrivateKey.parse(privateKeyInput) : privateKeyInput;
+  const pinnedKeys = keys === undefined ? null : core.KeySet.from(keys);
 
   // Build one request with placeholder values: this validates `environment`/`baseUrl` through the core
   // now rather than at the first ticket, and tells us the login host for the JWKS URL without a second
   // copy of the environment table.
-  const probe = core().buildTicketRequest({
+  const probe = core.buildTicketRequest({
     ...where, transport, applicationToken, contextIdentifier: 'probe', signedSystemToken: 'probe.200001010000.AAAA',
   });
   const loginBase = new URL(probe.url).href.replace(/\/login\/(?:services\/PartnerSystemUserService\.svc|api\/PartnerSystemUser\/Authenticate)$/i, '');
@@ -219,7 +220,7 @@ function createSystemUserClient(options) {
   function parse(res, keySet, contextIdentifier) {
     const parseOptions = { keys: keySet, now: now(), contextIdentifier };
     if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
-    return core().parseTicketResponse(res, parseOptions);
+    return core.parseTicketResponse(res, parseOptions);
   }
 
   async function systemUserTokenFor(contextIdentifier, given) {
@@ -239,8 +240,8 @@ function createSystemUserClient(options) {
     const systemUserToken = await systemUserTokenFor(contextIdentifier, givenToken);
     // Keys first: if they cannot be had, no credential record is created on the server for nothing.
     const keySet = await keySource.current();
-    const signedSystemToken = core().signToken(systemUserToken, privateKey, { now: now() });
-    const request = core().buildTicketRequest({ ...where, transport, applicationToken, contextIdentifier, signedSystemToken });
+    const signedSystemToken = core.signToken(systemUserToken, privateKey, { now: now() });
+    const request = core.buildTicketRequest({ ...where, transport, applicationToken, contextIdentifier, signedSystemToken });
     const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
     // On an unknown key: same response, new keys. The JWT is still within its lifetime, and a second
     // exchange would create a second credential record.
@@ -386,7 +387,7 @@ function createSystemUserClient(options) {
         const record = await resolveRecord(contextIdentifier, systemUserToken);
         return {
           token: record.ticket,
-          headers: core().authHeaders(record.ticket, applicationToken),
+          headers: core.authHeaders(record.ticket, applicationToken),
           base: record.webapiUrl ?? null,
           origins: originsOf(record.webapiUrl, record.netserverUrl),
         };
@@ -401,14 +402,14 @@ function createSystemUserClient(options) {
     if (o === null || typeof o !== 'object') throw invalidArgument('callAgent options must be an object');
     for (const name of Object.keys(o)) if (name !== 'timeZone') throw invalidArgument(`unknown callAgent option ${name}`);
     const call = { agent, method, parameters, applicationToken, ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}) };
-    core().buildAgentRequest({ ...call, netserverUrl: PROBE_NETSERVER_URL, ticket: 'probe' });
+    core.buildAgentRequest({ ...call, netserverUrl: PROBE_NETSERVER_URL, ticket: 'probe' });
     const once = async (record) => {
       if (typeof record.netserverUrl !== 'string' || record.netserverUrl === '') {
         throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`, { claim: NETSERVER_URL_CLAIM });
       }
-      const request = core().buildAgentRequest({ ...call, netserverUrl: record.netserverUrl, ticket: record.ticket });
+      const request = core.buildAgentRequest({ ...call, netserverUrl: record.netserverUrl, ticket: record.ticket });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
-      return core().parseAgentResponse(res, { method });
+      return core.parseAgentResponse(res, { method });
     };
     const record = await resolveRecord(contextIdentifier, systemUserToken);
     try {
@@ -447,7 +448,7 @@ function createSystemUserClient(options) {
       // The redirect itself: state first, then an error, then the id_token it carries.
       requireNonEmptyString('state', p.state);
       if (p.nonce === undefined) throw invalidArgument('nonce is required with state: keep both from the authorization request');
-      const response = core().parseAuthorizationResponse(input, { state: p.state });
+      const response = core.parseAuthorizationResponse(input, { state: p.state });
       if (response.idToken === undefined) throw fail('ERR_RESPONSE_MALFORMED', 'the approval carries no id_token (was the request made with responseType id_token?)');
       idToken = response.idToken;
     }
@@ -458,7 +459,7 @@ function createSystemUserClient(options) {
       const parseOptions = { ...where, keys: set, clientId, now: now() };
       if (p.nonce !== undefined) parseOptions.nonce = p.nonce;
       if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
-      return core().parseSuperIdToken(idToken, parseOptions);
+      return core.parseSuperIdToken(idToken, parseOptions);
     });
     if (typeof result.systemUserToken !== 'string' || result.systemUserToken === '') {
       // The token is genuine, but the application is not a system-user application (or the tenant did
@@ -480,7 +481,7 @@ function createSystemUserClient(options) {
       if (params === null || typeof params !== 'object') throw invalidArgument('createOnboardingRequest needs { redirectUri }');
       const allowed = new Set(['redirectUri', 'contextIdentifier', 'loginHint', 'prompt', 'responseMode']);
       for (const name of Object.keys(params)) if (!allowed.has(name)) throw invalidArgument(`unknown option ${name}`);
-      const { codeVerifier, ...request } = core().createAuthorizationRequest({ ...where, clientId, responseType: 'id_token', ...params });
+      const { codeVerifier, ...request } = core.createAuthorizationRequest({ ...where, clientId, responseType: 'id_token', ...params });
       void codeVerifier;
       return request;
     },
@@ -502,7 +503,7 @@ function createSystemUserClient(options) {
     async authHeaders(params) {
       const { contextIdentifier, systemUserToken } = tenantParams(params, 'authHeaders');
       const record = await resolveRecord(contextIdentifier, systemUserToken);
-      return core().authHeaders(record.ticket, applicationToken);
+      return core.authHeaders(record.ticket, applicationToken);
     },
     /**
      * Forget a tenant's ticket (call it when the API answered 401). With { ticket }, only that ticket

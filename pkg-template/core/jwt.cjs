@@ -1,0 +1,24 @@
+'use strict';
+// JWT validation for any RS256 token, on the key layer.
+
+const { wasm, LIMITS, capped, callCore } = require('./wasm.cjs');
+const { KeySet, withKeySet } = require('./keys.cjs');
+const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
+
+/** Validates any RS256 JWT and returns its claims. */
+function validateToken(jwt, options) {
+  requireString(jwt, 'jwt');
+  capped(jwt, LIMITS.tokenBytes, 'ERR_JWT_MALFORMED', 'JWT exceeds 16 KiB');
+  options = requireOptions(options, 'options');
+  const nowMs = toEpochMs(options.now);
+  const leeway = toLeeway(options.leewaySeconds);
+  const issuer = optionalString(options.issuer, 'issuer');
+  const audience = optionalString(options.audience, 'audience');
+  const nonce = optionalString(options.nonce, 'nonce');
+  const json = withKeySet(options.keys, (keySet) =>
+    callCore(() => wasm.validateToken(jwt, KeySet.handle(keySet), nowMs, leeway, issuer, audience, nonce)),
+  );
+  return JSON.parse(json);
+}
+
+module.exports = { validateToken };

@@ -1,0 +1,88 @@
+'use strict';
+// The system-user ticket exchange (PartnerSystemUserService): sign the system user token, build the
+// request, read the answer; and the two headers a ticket is then sent with.
+
+const util = require('node:util');
+const { wasm, cappedKeyText, callCore } = require('./wasm.cjs');
+const { PrivateKey, KeySet, withKeySet } = require('./keys.cjs');
+const { headerValue, bodyText } = require('./http.cjs');
+const { invalidArgument } = require('../errors.cjs');
+const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
+
+/** Signs `systemUserToken.yyyyMMddHHmm` (UTC) and returns `token.timestamp.base64(signature)`. */
+function signToken(systemUserToken, privateKey, options) {
+  requireString(systemUserToken, 'systemUserToken');
+  const nowMs = toEpochMs(requireOptions(options, 'options').now);
+  if (privateKey instanceof PrivateKey) return PrivateKey.signWith(privateKey, systemUserToken, nowMs);
+  requireString(privateKey, 'privateKey');
+  cappedKeyText(privateKey);
+  return callCore(() => wasm.signTokenWithText(systemUserToken, privateKey, nowMs));
+}
+
+/** The PartnerSystemUserService request, ready for `fetch(url, { method, headers, body })`. */
+function buildTicketRequest(params) {
+  if (params === null || typeof params !== 'object') throw invalidArgument('buildTicketRequest needs an object');
+  const environment = optionalString(params.environment, 'environment');
+  const baseUrl = optionalString(params.baseUrl, 'baseUrl');
+  const transport = params.transport === undefined ? 'soap' : params.transport;
+  if (transport !== 'soap' && transport !== 'rest') throw invalidArgument("transport must be 'soap' or 'rest'");
+  requireString(params.applicationToken, 'applicationToken');
+  requireString(params.contextIdentifier, 'contextIdentifier');
+  requireString(params.signedSystemToken, 'signedSystemToken');
+  const json = callCore(() =>
+    wasm.buildTicketRequest(
+      environment,
+      baseUrl,
+      transport,
+      params.applicationToken,
+      params.contextIdentifier,
+      params.signedSystemToken,
+    ),
+  );
+  return JSON.parse(json);
+}
+
+// Ticket results print without their credentials (console.log, util.inspect), yet serialise in
+// full with JSON.stringify, which is an explicit request for the data.
+function inspectTicketResult() {
+  const { ticket, claims, ...rest } = this;
+  return { ...rest, ticket: ticket ? '[redacted]' : ticket, claims: '[claims redacted]' };
+}
+
+/** Parses the service's SOAP or REST response, validates the JWT and extracts the ticket. */
+function parseTicketResponse(response, options) {
+  if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
+  const { status } = response;
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    throw invalidArgument('response.status must be an HTTP status code');
+  }
+  const body = bodyText(response.body);
+  const contentType = headerValue(response.headers, 'content-type');
+  options = requireOptions(options, 'options');
+  const nowMs = toEpochMs(options.now);
+  const leeway = toLeeway(options.leewaySeconds);
+  const context = optionalString(options.contextIdentifier, 'contextIdentifier');
+  const json = withKeySet(options.keys, (keySet) =>
+    callCore(() =>
+      wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
+    ),
+  );
+  const result = JSON.parse(json);
+  result.expiresAt = new Date(result.expiresAt);
+  Object.defineProperty(result, util.inspect.custom, { value: inspectTicketResult });
+  return result;
+}
+
+const HEADER_UNSAFE = /[\r\n\0]/;
+
+/** The two headers a tenant API call needs. */
+function authHeaders(ticket, applicationToken) {
+  requireString(ticket, 'ticket');
+  requireString(applicationToken, 'applicationToken');
+  if (HEADER_UNSAFE.test(ticket) || HEADER_UNSAFE.test(applicationToken)) {
+    throw invalidArgument('ticket and applicationToken must not contain line breaks');
+  }
+  return { Authorization: `SOTicket ${ticket}`, 'SO-AppToken': applicationToken };
+}
+
+module.exports = { signToken, buildTicketRequest, parseTicketResponse, authHeaders };

@@ -1,0 +1,46 @@
+'use strict';
+// The wasm core, wrapped: the one place that loads the wasm-bindgen glue. callCore turns the core's
+// coded errors into SuperOfficeAuthError; LIMITS are the core's own size caps, read from it.
+
+const wasm = require('../superoffice_auth_wasm.js');
+const { SuperOfficeAuthError } = require('../errors.cjs');
+
+/** Every error code, in the order the Rust core declares them. */
+const ERROR_CODES = Object.freeze(JSON.parse(wasm.errorCodes()));
+const KNOWN_CODES = new Set(ERROR_CODES);
+const DETAIL_FIELDS = [
+  'claim', 'faultCode', 'faultString', 'serverMessage', 'reason', 'status', 'bits', 'limit', 'oauthError', 'errorDescription',
+  'exceptionType', 'friendlyText',
+];
+
+// The core's size caps (UTF-8 bytes), checked here before a string is copied into wasm memory: linear
+// memory grows to hold each argument and never shrinks, so one 100 MB response or token would stay
+// resident for the life of the process. A string is never shorter in UTF-8 bytes than in UTF-16 code
+// units, so a string refused here is one the core would refuse too, with the same code and message.
+const LIMITS = Object.freeze(JSON.parse(wasm.sizeLimits()));
+
+/** Returns `value` (a string, or anything with a length) unless it is longer than `limit`. */
+function capped(value, limit, code, message, details) {
+  if (value.length > limit) throw new SuperOfficeAuthError(code, message, details);
+  return value;
+}
+
+const cappedKeyText = (text) => capped(text, LIMITS.keyTextBytes, 'ERR_KEY_INVALID', 'the key text is too long');
+
+/** Calls into wasm, turning the core's coded errors into SuperOfficeAuthError. */
+function callCore(fn) {
+  try {
+    return fn();
+  } catch (error) {
+    if (error && typeof error === 'object' && KNOWN_CODES.has(error.code)) {
+      const details = {};
+      for (const field of DETAIL_FIELDS) details[field] = error[field];
+      const mapped = new SuperOfficeAuthError(error.code, error.message, details);
+      Error.captureStackTrace?.(mapped, callCore);
+      throw mapped;
+    }
+    throw error;
+  }
+}
+
+module.exports = { wasm, ERROR_CODES, LIMITS, capped, cappedKeyText, callCore };
