@@ -9,8 +9,8 @@ use rsa::signature::Verifier;
 use rsa::traits::PublicKeyParts;
 use std::sync::OnceLock;
 use superoffice_auth::plumbing::soap::NS_SOAP11;
-use superoffice_auth::ticket::request::NS_PARTNER;
 use superoffice_auth::plumbing::xml::{self, Element};
+use superoffice_auth::ticket::request::NS_PARTNER;
 use superoffice_auth::{build_ticket_request, PrivateKey, TicketRequestParams, Transport};
 
 macro_rules! fixture {

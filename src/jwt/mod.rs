@@ -27,10 +27,12 @@ use crate::plumbing::json::{self, Object, Value};
 
 /// Tokens longer than this are refused before decoding.
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
-/// Clock-skew allowance when the caller gives none.
-pub const DEFAULT_LEEWAY_SECONDS: u32 = 60;
+/// Clock-skew allowance when the caller gives none ([`crate::limits::LEEWAY_SECONDS`]).
+#[allow(clippy::cast_possible_truncation)]
+pub const DEFAULT_LEEWAY_SECONDS: u32 = crate::limits::LEEWAY_SECONDS.default as u32;
 /// Largest leeway accepted: beyond this a "leeway" is really switching expiry off.
-pub const MAX_LEEWAY_SECONDS: u32 = 3600;
+#[allow(clippy::cast_possible_truncation)]
+pub const MAX_LEEWAY_SECONDS: u32 = crate::limits::LEEWAY_SECONDS.max as u32;
 /// NumericDates past 9999-12-31 are not real times.
 const MAX_NUMERIC_DATE: f64 = 253_402_300_799.0;
 

@@ -52,6 +52,17 @@ pub enum PemFormat {
     Pkcs1,
 }
 
+impl PemFormat {
+    /// `pkcs8` or `pkcs1`, exactly.
+    pub fn parse(name: &str) -> Result<PemFormat> {
+        match name {
+            "pkcs8" => Ok(PemFormat::Pkcs8),
+            "pkcs1" => Ok(PemFormat::Pkcs1),
+            _ => Err(Error::InvalidArgument("format must be 'pkcs8' or 'pkcs1'")),
+        }
+    }
+}
+
 /// A parsed RSA private key of 2048 to 8192 bits. Zeroized on drop (see the module documentation for
 /// what rsa cannot wipe); `Debug` shows only the size.
 pub struct PrivateKey {
