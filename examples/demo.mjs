@@ -20,7 +20,16 @@ export function toDotNetXml(privateKey) {
   // Through PEM first: Node 20 can deadlock exporting a freshly generated key straight to JWK.
   const jwk = crypto.createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })).export({ format: 'jwk' });
   const b64 = (value) => Buffer.from(value, 'base64url').toString('base64');
-  const parts = [['Modulus', jwk.n], ['Exponent', jwk.e], ['P', jwk.p], ['Q', jwk.q], ['DP', jwk.dp], ['DQ', jwk.dq], ['InverseQ', jwk.qi], ['D', jwk.d]];
+  const parts = [
+    ['Modulus', jwk.n],
+    ['Exponent', jwk.e],
+    ['P', jwk.p],
+    ['Q', jwk.q],
+    ['DP', jwk.dp],
+    ['DQ', jwk.dq],
+    ['InverseQ', jwk.qi],
+    ['D', jwk.d],
+  ];
   return `<RSAKeyValue>${parts.map(([name, value]) => `<${name}>${b64(value)}</${name}>`).join('')}</RSAKeyValue>`;
 }
 
@@ -46,16 +55,25 @@ export async function runDemo({ log = console.log, transport = 'soap', port = 0 
     mock.registerApplication({ applicationToken, publicKey, clientId });
     mock.addTenant({ contextIdentifier, systemUserToken, companyName: 'Demo Company AS' });
 
-    log(`4. Getting a ticket through createSystemUserClient (${transport.toUpperCase()} over HTTP, JWT checked against the stand-in's JWKS)...`);
+    log(
+      `4. Getting a ticket through createSystemUserClient (${transport.toUpperCase()} over HTTP, JWT checked against the stand-in's JWKS)...`,
+    );
     // clientId and issuer serve onboardTenant (step 7). With `environment` instead of a stand-in's
     // baseUrl, the issuer is the environment's own (https://online.superoffice.com, ...).
     const client = createSystemUserClient({
-      baseUrl: mock.baseUrl, issuer: mock.issuer, clientId, applicationToken, privateKey: privateKeyXml, transport,
+      baseUrl: mock.baseUrl,
+      issuer: mock.issuer,
+      clientId,
+      applicationToken,
+      privateKey: privateKeyXml,
+      transport,
     });
     log(`   client: ${JSON.stringify(client)}`);
     const result = await client.getTicket({ contextIdentifier, systemUserToken });
     log(`   ticket:      ${result.ticket}`);
-    log(`   tenant:      ${result.contextIdentifier} (serial ${result.serial}, administrator: ${result.isAdministrator})`);
+    log(
+      `   tenant:      ${result.contextIdentifier} (serial ${result.serial}, administrator: ${result.isAdministrator})`,
+    );
     log(`   web API:     ${result.webapiUrl}`);
     log(`   JWT expires: ${result.expiresAt.toISOString()} (the ticket itself lives on, 6 hours after its last use)`);
 
@@ -71,20 +89,32 @@ export async function runDemo({ log = console.log, transport = 'soap', port = 0 
 
     log('6. Asking again: the ticket comes from the cache, SuperOffice is not asked twice...');
     const again = await client.getTicket({ contextIdentifier, systemUserToken });
-    log(`   same ticket: ${again.ticket === result.ticket}; ticket exchanges made: ${mock.stats.authenticate}; JWKS fetches: ${mock.stats.jwks}`);
+    log(
+      `   same ticket: ${again.ticket === result.ticket}; ticket exchanges made: ${mock.stats.authenticate}; JWKS fetches: ${mock.stats.jwks}`,
+    );
 
     const newTenant = 'Cust67890';
-    log(`7. Onboarding tenant ${newTenant}: its administrator approves the application, and SuperOffice posts a SuperIdToken (id_token) to the redirect URL; the stand-in mints it...`);
-    mock.addTenant({ contextIdentifier: newTenant, systemUserToken: `DemoApp-${crypto.randomBytes(8).toString('base64url')}`, companyName: 'Second Company AS' });
+    log(
+      `7. Onboarding tenant ${newTenant}: its administrator approves the application, and SuperOffice posts a SuperIdToken (id_token) to the redirect URL; the stand-in mints it...`,
+    );
+    mock.addTenant({
+      contextIdentifier: newTenant,
+      systemUserToken: `DemoApp-${crypto.randomBytes(8).toString('base64url')}`,
+      companyName: 'Second Company AS',
+    });
     // The nonce is the one the application put in the authorization request and kept (in a session).
     const nonce = crypto.randomBytes(16).toString('base64url');
     const idToken = mock.issueSuperIdToken({ contextIdentifier: newTenant, clientId, nonce });
     const onboarded = await client.onboardTenant(idToken, { nonce });
     log(`   id_token valid: signature (JWKS), issuer ${mock.issuer}, audience ${clientId}, nonce, expiry`);
-    log(`   to store for ${onboarded.contextIdentifier}: system user token (${onboarded.systemUserToken.length} characters, not printed: it is a secret), web API ${onboarded.webapiUrl}, serial ${onboarded.serial}`);
+    log(
+      `   to store for ${onboarded.contextIdentifier}: system user token (${onboarded.systemUserToken.length} characters, not printed: it is a secret), web API ${onboarded.webapiUrl}, serial ${onboarded.serial}`,
+    );
     log(`   approved by ${onboarded.email} (administrator: ${onboarded.isAdministrator})`);
 
-    log(`8. Getting ${newTenant}'s ticket by its context identifier alone: the client kept the system user token from the id_token...`);
+    log(
+      `8. Getting ${newTenant}'s ticket by its context identifier alone: the client kept the system user token from the id_token...`,
+    );
     const second = await client.getTicket({ contextIdentifier: newTenant });
     log(`   ticket:      ${second.ticket}`);
     const secondRes = await fetch(new URL('v1/User/currentPrincipal', second.webapiUrl), {
@@ -95,11 +125,20 @@ export async function runDemo({ log = console.log, transport = 'soap', port = 0 
     if (secondRes.status !== 200) throw new Error(`the tenant API answered ${secondRes.status}`);
     log(`   HTTP ${secondRes.status}: ${JSON.stringify(secondPrincipal)}`);
     const { stats } = mock;
-    log(`   ticket exchanges made: ${stats.authenticate}; JWKS fetches: ${stats.jwks} (the id_token was checked with the keys already fetched)`);
+    log(
+      `   ticket exchanges made: ${stats.authenticate}; JWKS fetches: ${stats.jwks} (the id_token was checked with the keys already fetched)`,
+    );
     log('Done.');
     return {
-      ticket: result.ticket, principal, status: res.status,
-      onboarded: { contextIdentifier: onboarded.contextIdentifier, ticket: second.ticket, principal: secondPrincipal, status: secondRes.status },
+      ticket: result.ticket,
+      principal,
+      status: res.status,
+      onboarded: {
+        contextIdentifier: onboarded.contextIdentifier,
+        ticket: second.ticket,
+        principal: secondPrincipal,
+        status: secondRes.status,
+      },
       stats,
     };
   } finally {

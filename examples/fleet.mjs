@@ -43,22 +43,24 @@ async function workerMain() {
     }),
     onBackgroundError: (err, info) => process.send({ background: `${info.during}: ${err.message}` }),
   });
-  const calls = await Promise.all(Object.keys(config.tenants).map(async (contextIdentifier) => {
-    try {
-      const ticket = await client.getTicket({ contextIdentifier });
-      const res = await fetch(new URL('v1/User/currentPrincipal', ticket.webapiUrl), {
-        headers: { ...(await client.authHeaders(contextIdentifier)), Accept: 'application/json' },
-        redirect: 'error',
-        signal: AbortSignal.timeout(10_000),
-      });
-      await res.body?.cancel();
-      // A short fingerprint, so the primary can see the workers shared a ticket without seeing it.
-      const fingerprint = createHash('sha256').update(ticket.ticket).digest('hex').slice(0, 12);
-      return { contextIdentifier, status: res.status, fingerprint };
-    } catch (err) {
-      return { contextIdentifier, error: err.code ?? err.message };
-    }
-  }));
+  const calls = await Promise.all(
+    Object.keys(config.tenants).map(async (contextIdentifier) => {
+      try {
+        const ticket = await client.getTicket({ contextIdentifier });
+        const res = await fetch(new URL('v1/User/currentPrincipal', ticket.webapiUrl), {
+          headers: { ...(await client.authHeaders(contextIdentifier)), Accept: 'application/json' },
+          redirect: 'error',
+          signal: AbortSignal.timeout(10_000),
+        });
+        await res.body?.cancel();
+        // A short fingerprint, so the primary can see the workers shared a ticket without seeing it.
+        const fingerprint = createHash('sha256').update(ticket.ticket).digest('hex').slice(0, 12);
+        return { contextIdentifier, status: res.status, fingerprint };
+      } catch (err) {
+        return { contextIdentifier, error: err.code ?? err.message };
+      }
+    }),
+  );
   process.send({ calls }, async () => {
     // v5 calls it close(), v4 quit().
     await (typeof redis.close === 'function' ? redis.close() : redis.quit()).catch(() => {});
@@ -72,23 +74,47 @@ async function workerMain() {
  * fingerprint } | { worker, contextIdentifier, error }], background: [...] }.
  */
 export async function runFleet({
-  redisUrl, environment, baseUrl, applicationToken, privateKey, tenants, workers = 4, encryptionKey, log = () => {},
+  redisUrl,
+  environment,
+  baseUrl,
+  applicationToken,
+  privateKey,
+  tenants,
+  workers = 4,
+  encryptionKey,
+  log = () => {},
 }) {
   cluster.setupPrimary({ exec: self, silent: false });
-  const config = JSON.stringify({ redisUrl, environment, baseUrl, applicationToken, privateKey, tenants, encryptionKey });
+  const config = JSON.stringify({
+    redisUrl,
+    environment,
+    baseUrl,
+    applicationToken,
+    privateKey,
+    tenants,
+    encryptionKey,
+  });
   const calls = [];
   const background = [];
-  await Promise.all(Array.from({ length: workers }, (_, index) => new Promise((resolve, reject) => {
-    const worker = cluster.fork({ FLEET_CONFIG: config });
-    worker.on('message', (message) => {
-      if (message.background) background.push(message.background);
-      if (message.calls) {
-        for (const call of message.calls) calls.push({ worker: index, ...call });
-        log(`worker ${index}: ${message.calls.length} tenants done`);
-      }
-    });
-    worker.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`worker ${index} exited with ${code ?? signal}`))));
-  })));
+  await Promise.all(
+    Array.from(
+      { length: workers },
+      (_, index) =>
+        new Promise((resolve, reject) => {
+          const worker = cluster.fork({ FLEET_CONFIG: config });
+          worker.on('message', (message) => {
+            if (message.background) background.push(message.background);
+            if (message.calls) {
+              for (const call of message.calls) calls.push({ worker: index, ...call });
+              log(`worker ${index}: ${message.calls.length} tenants done`);
+            }
+          });
+          worker.on('exit', (code, signal) =>
+            code === 0 ? resolve() : reject(new Error(`worker ${index} exited with ${code ?? signal}`)),
+          );
+        }),
+    ),
+  );
   return { calls, background };
 }
 

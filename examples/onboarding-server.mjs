@@ -29,12 +29,24 @@ const MAX_BODY = 64 * 1024;
  * server's own /superoffice/approved. Returns { url, redirectUri, client, close }.
  */
 export async function startOnboardingServer({
-  baseUrl, environment, issuer, clientId, applicationToken, privateKey, redirectUri, onTenant = () => {},
-  port = 0, host = '127.0.0.1', fetch = globalThis.fetch,
+  baseUrl,
+  environment,
+  issuer,
+  clientId,
+  applicationToken,
+  privateKey,
+  redirectUri,
+  onTenant = () => {},
+  port = 0,
+  host = '127.0.0.1',
+  fetch = globalThis.fetch,
 }) {
   const client = createSystemUserClient({
     ...(baseUrl !== undefined ? { baseUrl, ...(issuer !== undefined ? { issuer } : {}) } : { environment }),
-    clientId, applicationToken, privateKey, fetch,
+    clientId,
+    applicationToken,
+    privateKey,
+    fetch,
   });
   const pending = new Map(); // state -> { nonce, expires }
 
@@ -55,7 +67,8 @@ export async function startOnboardingServer({
     const entry = pending.get(state);
     // Used once, whatever comes of it: a replayed post finds nothing.
     pending.delete(state);
-    if (!entry || entry.expires <= Date.now()) return { status: 400, text: 'Unknown or expired approval. Please start again.' };
+    if (!entry || entry.expires <= Date.now())
+      return { status: 400, text: 'Unknown or expired approval. Please start again.' };
     try {
       // Checks state, turns a declined approval into ERR_OAUTH_ERROR, validates the id_token (keys,
       // issuer, audience, nonce, expiry) and requires its system user token.
@@ -63,9 +76,13 @@ export async function startOnboardingServer({
       await onTenant(tenant);
       return { status: 200, text: `The application is approved for ${tenant.contextIdentifier}.` };
     } catch (err) {
-      if (err.code === 'ERR_OAUTH_ERROR') return { status: 403, text: `The approval was not given (${err.oauthError}).` };
+      if (err.code === 'ERR_OAUTH_ERROR')
+        return { status: 403, text: `The approval was not given (${err.oauthError}).` };
       // err.code and err.message never carry a token or key.
-      return { status: 400, text: `The approval could not be accepted: ${err.code ?? 'ERR_UNEXPECTED'}: ${err.message}` };
+      return {
+        status: 400,
+        text: `The approval could not be accepted: ${err.code ?? 'ERR_UNEXPECTED'}: ${err.message}`,
+      };
     }
   }
 
@@ -98,10 +115,11 @@ export async function startOnboardingServer({
     url,
     redirectUri: server.redirectUri,
     client,
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -144,7 +162,9 @@ if (isMain()) {
     console.log(`listening on ${server.url}; send tenant administrators to ${server.url}/superoffice/approve`);
   } catch (err) {
     console.error(`${err.code ?? 'ERR_CONFIG'}: ${err.message}`);
-    console.error('needs SO_ENVIRONMENT (or SO_BASE_URL and SO_ISSUER), SO_CLIENT_ID, SO_APPLICATION_TOKEN, SO_PRIVATE_KEY_FILE, SO_REDIRECT_URI');
+    console.error(
+      'needs SO_ENVIRONMENT (or SO_BASE_URL and SO_ISSUER), SO_CLIENT_ID, SO_APPLICATION_TOKEN, SO_PRIVATE_KEY_FILE, SO_REDIRECT_URI',
+    );
     process.exitCode = 1;
   }
 }

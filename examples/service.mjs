@@ -16,11 +16,23 @@ import { authHeaders, createSystemUserClient } from 'superoffice-auth';
  * that looks one up). Returns { url, client, close }.
  */
 export async function startService({
-  baseUrl, environment, applicationToken, privateKey, systemUserTokens, transport, port = 0, host = '127.0.0.1', fetch = globalThis.fetch,
+  baseUrl,
+  environment,
+  applicationToken,
+  privateKey,
+  systemUserTokens,
+  transport,
+  port = 0,
+  host = '127.0.0.1',
+  fetch = globalThis.fetch,
 }) {
   const client = createSystemUserClient({
     ...(baseUrl !== undefined ? { baseUrl } : { environment }),
-    applicationToken, privateKey, systemUserTokens, fetch, ...(transport ? { transport } : {}),
+    applicationToken,
+    privateKey,
+    systemUserTokens,
+    fetch,
+    ...(transport ? { transport } : {}),
   });
 
   async function callTenantApi(contextIdentifier, path) {
@@ -58,7 +70,10 @@ export async function startService({
       } catch {
         body = { error: 'the tenant API did not answer JSON' };
       }
-      return reply(upstream.status === 200 ? 200 : 502, upstream.status === 200 ? body : { error: `tenant API answered ${upstream.status}` });
+      return reply(
+        upstream.status === 200 ? 200 : 502,
+        upstream.status === 200 ? body : { error: `tenant API answered ${upstream.status}` },
+      );
     } catch (err) {
       // err.code and err.message are safe to show: they never carry a token, key or ticket.
       const status = err.code === 'ERR_INVALID_ARGUMENT' ? 404 : 502;
@@ -70,10 +85,11 @@ export async function startService({
   return {
     url: `http://${host}:${actual}`,
     client,
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -99,7 +115,9 @@ if (isMain()) {
     console.log(`listening on ${service.url}; try GET /tenants/{contextIdentifier}/principal`);
   } catch (err) {
     console.error(`${err.code ?? 'ERR_CONFIG'}: ${err.message}`);
-    console.error('needs SO_ENVIRONMENT or SO_BASE_URL, SO_APPLICATION_TOKEN, SO_PRIVATE_KEY_FILE, SO_TENANTS (JSON {"Cust12345": "system user token"})');
+    console.error(
+      'needs SO_ENVIRONMENT or SO_BASE_URL, SO_APPLICATION_TOKEN, SO_PRIVATE_KEY_FILE, SO_TENANTS (JSON {"Cust12345": "system user token"})',
+    );
     process.exitCode = 1;
   }
 }

@@ -20,9 +20,13 @@ export async function readPrincipalAndAssociate(client, tenant, { log = console.
   const res = await client.fetch(tenant, 'v1/User/currentPrincipal');
   if (res.status !== 200) throw new Error(`the REST API answered ${res.status}`);
   const principal = await res.json();
-  log(`REST  v1/User/currentPrincipal: ${principal.UserName} of ${principal.CompanyName} (associate ${principal.AssociateId})`);
+  log(
+    `REST  v1/User/currentPrincipal: ${principal.UserName} of ${principal.CompanyName} (associate ${principal.AssociateId})`,
+  );
 
-  const { response: associate } = await client.callAgent(tenant, 'Associate', 'GetAssociate', { AssociateId: Number(principal.AssociateId) });
+  const { response: associate } = await client.callAgent(tenant, 'Associate', 'GetAssociate', {
+    AssociateId: Number(principal.AssociateId),
+  });
   log(`SOAP  Associate.GetAssociate: ${associate.Name}, ${associate.FullName} (${associate.Type})`);
   return { principal, associate };
 }
@@ -33,11 +37,16 @@ export async function runTenantCalls({ log = console.log } = {}) {
   try {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const applicationToken = `example-app-${crypto.randomBytes(12).toString('hex')}`;
-    const tenant = { contextIdentifier: 'Cust12345', systemUserToken: `Example-${crypto.randomBytes(8).toString('base64url')}` };
+    const tenant = {
+      contextIdentifier: 'Cust12345',
+      systemUserToken: `Example-${crypto.randomBytes(8).toString('base64url')}`,
+    };
     mock.registerApplication({ applicationToken, publicKey });
     mock.addTenant({ ...tenant, companyName: 'Example Company AS', associateId: 5 });
     const client = createSystemUserClient({
-      baseUrl: mock.baseUrl, applicationToken, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      baseUrl: mock.baseUrl,
+      applicationToken,
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
     });
     const result = await readPrincipalAndAssociate(client, tenant, { log });
     return { ...result, stats: mock.stats };
@@ -58,13 +67,13 @@ if (isMain()) {
   const env = process.env;
   const run = env.SO_CONTEXT_IDENTIFIER
     ? readPrincipalAndAssociate(
-      createSystemUserClient({
-        ...(env.SO_BASE_URL ? { baseUrl: env.SO_BASE_URL } : { environment: env.SO_ENVIRONMENT }),
-        applicationToken: env.SO_APPLICATION_TOKEN,
-        privateKey: readFileSync(env.SO_PRIVATE_KEY_FILE ?? '', 'utf8'),
-      }),
-      { contextIdentifier: env.SO_CONTEXT_IDENTIFIER, systemUserToken: env.SO_SYSTEM_USER_TOKEN },
-    )
+        createSystemUserClient({
+          ...(env.SO_BASE_URL ? { baseUrl: env.SO_BASE_URL } : { environment: env.SO_ENVIRONMENT }),
+          applicationToken: env.SO_APPLICATION_TOKEN,
+          privateKey: readFileSync(env.SO_PRIVATE_KEY_FILE ?? '', 'utf8'),
+        }),
+        { contextIdentifier: env.SO_CONTEXT_IDENTIFIER, systemUserToken: env.SO_SYSTEM_USER_TOKEN },
+      )
     : runTenantCalls();
   run.catch((err) => {
     console.error(`${err.code ?? 'ERR_EXAMPLE'}: ${err.message}`);

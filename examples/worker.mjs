@@ -35,12 +35,24 @@ async function callOnce(client, applicationToken, contextIdentifier, fetch) {
  * a time. Resolves to { calls, succeeded, failures: [{ round, contextIdentifier, code }] }.
  */
 export async function runWorker({
-  baseUrl, environment, applicationToken, privateKey, tenants, transport, rounds = 3, concurrency = 4,
-  fetch = globalThis.fetch, log = () => {},
+  baseUrl,
+  environment,
+  applicationToken,
+  privateKey,
+  tenants,
+  transport,
+  rounds = 3,
+  concurrency = 4,
+  fetch = globalThis.fetch,
+  log = () => {},
 }) {
   const client = createSystemUserClient({
     ...(baseUrl !== undefined ? { baseUrl } : { environment }),
-    applicationToken, privateKey, fetch, systemUserTokens: tenants, ...(transport ? { transport } : {}),
+    applicationToken,
+    privateKey,
+    fetch,
+    systemUserTokens: tenants,
+    ...(transport ? { transport } : {}),
   });
   const ids = Object.keys(tenants);
   const summary = { calls: 0, succeeded: 0, failures: [] };

@@ -7,8 +7,13 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
-  SuperOfficeAuthError, buildAuthorizationCodeRequest, createAuthorizationRequest, createRefreshTokenClient,
-  createSystemUserClient, parseAuthorizationResponse, parseTokenResponse,
+  SuperOfficeAuthError,
+  buildAuthorizationCodeRequest,
+  createAuthorizationRequest,
+  createRefreshTokenClient,
+  createSystemUserClient,
+  parseAuthorizationResponse,
+  parseTokenResponse,
 } from 'superoffice-auth';
 import { startMockSuperOffice } from 'superoffice-auth/testing';
 import { standIn, assertNoSecrets, fakeClock, watchUnhandledRejections } from './helpers/stand-in.mjs';
@@ -25,7 +30,7 @@ const s256 = (verifier) => createHash('sha256').update(verifier, 'ascii').digest
 
 function expectCodeSync(fn, code, extra = {}) {
   assert.throws(fn, (err) => {
-    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err && err.stack}`);
+    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err?.stack}`);
     assert.equal(err.code, code, err.message);
     for (const [name, value] of Object.entries(extra)) assert.equal(err[name], value, name);
     return true;
@@ -34,7 +39,7 @@ function expectCodeSync(fn, code, extra = {}) {
 
 async function expectCode(promise, code, extra = {}) {
   await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err && err.stack}`);
+    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err?.stack}`);
     assert.equal(err.code, code, err.message);
     for (const [name, value] of Object.entries(extra)) assert.equal(err[name], value, name);
     return true;
@@ -67,7 +72,14 @@ async function codeStandIn(mockOptions = {}) {
     },
     /** The code exchange through the core's request builder and the host's fetch. */
     async exchange({ code, codeVerifier, redirectUri: uri = redirectUri }) {
-      const built = buildAuthorizationCodeRequest({ ...where, clientId, clientSecret, code, redirectUri: uri, codeVerifier });
+      const built = buildAuthorizationCodeRequest({
+        ...where,
+        clientId,
+        clientSecret,
+        code,
+        redirectUri: uri,
+        codeVerifier,
+      });
       const res = await fetch(built.url, { method: built.method, headers: built.headers, body: built.body });
       return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
     },
@@ -96,10 +108,22 @@ test('createAuthorizationRequest: every parameter, decoded by URLSearchParams; S
   const url = new URL(request.url);
   assert.equal(`${url.origin}${url.pathname}`, 'https://online.superoffice.com/login/common/oauth/authorize');
   const q = url.searchParams;
-  assert.deepEqual([...q.keys()], [
-    'response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method',
-    'prompt', 'login_hint', 'acr_values',
-  ]);
+  assert.deepEqual(
+    [...q.keys()],
+    [
+      'response_type',
+      'client_id',
+      'redirect_uri',
+      'scope',
+      'state',
+      'nonce',
+      'code_challenge',
+      'code_challenge_method',
+      'prompt',
+      'login_hint',
+      'acr_values',
+    ],
+  );
   assert.equal(q.get('response_type'), 'code');
   assert.equal(q.get('client_id'), 'my app');
   assert.equal(q.get('redirect_uri'), 'https://app.example/cb?tenant=a&b=c%20d');
@@ -117,7 +141,12 @@ test('createAuthorizationRequest: every parameter, decoded by URLSearchParams; S
   assert.ok(!inspect(request).includes(request.codeVerifier), 'inspect hides the verifier');
   assert.equal(JSON.parse(JSON.stringify(request)).codeVerifier, request.codeVerifier);
 
-  const approval = createAuthorizationRequest({ baseUrl: 'http://127.0.0.1:8080/', clientId: 'c', redirectUri: 'https://app.example/approved', responseType: 'id_token' });
+  const approval = createAuthorizationRequest({
+    baseUrl: 'http://127.0.0.1:8080/',
+    clientId: 'c',
+    redirectUri: 'https://app.example/approved',
+    responseType: 'id_token',
+  });
   const a = new URL(approval.url).searchParams;
   assert.ok(approval.url.startsWith('http://127.0.0.1:8080/login/common/oauth/authorize?'));
   assert.equal(a.get('response_type'), 'id_token');
@@ -129,7 +158,11 @@ test('createAuthorizationRequest: every parameter, decoded by URLSearchParams; S
 test('createAuthorizationRequest: fresh values every time', () => {
   const seen = new Set();
   for (let i = 0; i < 100; i += 1) {
-    const { state, nonce, codeVerifier } = createAuthorizationRequest({ environment: 'sod', clientId: 'c', redirectUri: 'https://a/b' });
+    const { state, nonce, codeVerifier } = createAuthorizationRequest({
+      environment: 'sod',
+      clientId: 'c',
+      redirectUri: 'https://a/b',
+    });
     for (const value of [state, nonce, codeVerifier]) {
       assert.ok(!seen.has(value));
       seen.add(value);
@@ -156,13 +189,16 @@ test('createAuthorizationRequest: refused arguments, each with ERR_INVALID_ARGUM
     ['https', { ...good, environment: undefined, baseUrl: 'http://example.com' }],
     ['prompt', { ...good, prompt: 42 }],
   ]) {
-    assert.throws(() => createAuthorizationRequest(params), (err) => {
-      assert.equal(err.code, 'ERR_INVALID_ARGUMENT', `${what}: ${err.message}`);
-      // The JS layer names the option (clientId), the core the thing (client id): either will do.
-      const squeeze = (text) => text.toLowerCase().replace(/ /g, '');
-      assert.ok(squeeze(err.message).includes(squeeze(what)), `${what}: ${err.message}`);
-      return true;
-    });
+    assert.throws(
+      () => createAuthorizationRequest(params),
+      (err) => {
+        assert.equal(err.code, 'ERR_INVALID_ARGUMENT', `${what}: ${err.message}`);
+        // The JS layer names the option (clientId), the core the thing (client id): either will do.
+        const squeeze = (text) => text.toLowerCase().replace(/ /g, '');
+        assert.ok(squeeze(err.message).includes(squeeze(what)), `${what}: ${err.message}`);
+        return true;
+      },
+    );
   }
   expectCodeSync(() => createAuthorizationRequest(null), 'ERR_INVALID_ARGUMENT');
 });
@@ -186,7 +222,9 @@ test('parseAuthorizationResponse: a query string, fragment, form body, URLSearch
   }
   assert.deepEqual(parseAuthorizationResponse('id_token=a.b.c&state=state-1', { state }), { idToken: 'a.b.c' });
   // Encoded values come back decoded.
-  assert.deepEqual(parseAuthorizationResponse(`code=${encodeURIComponent('a+b/c=')}&state=state-1`, { state }), { code: 'a+b/c=' });
+  assert.deepEqual(parseAuthorizationResponse(`code=${encodeURIComponent('a+b/c=')}&state=state-1`, { state }), {
+    code: 'a+b/c=',
+  });
   assert.deepEqual(parseAuthorizationResponse({ code: 'a b&c', state }, { state }), { code: 'a b&c' });
 });
 
@@ -198,7 +236,11 @@ test('parseAuthorizationResponse: state first, then the OAuth error, then the sh
     ['code=abc&state=', 'ERR_STATE_MISMATCH'],
     [{ code: 'abc', state: 'STATE-1' }, 'ERR_STATE_MISMATCH'],
     ['error=access_denied&state=state-2', 'ERR_STATE_MISMATCH'],
-    ['error=access_denied&error_description=The+user+declined&state=state-1', 'ERR_OAUTH_ERROR', { oauthError: 'access_denied', errorDescription: 'The user declined' }],
+    [
+      'error=access_denied&error_description=The+user+declined&state=state-1',
+      'ERR_OAUTH_ERROR',
+      { oauthError: 'access_denied', errorDescription: 'The user declined' },
+    ],
     ['error=login_required&state=state-1', 'ERR_OAUTH_ERROR', { oauthError: 'login_required' }],
     ['state=state-1', 'ERR_RESPONSE_MALFORMED'],
     ['code=&state=state-1', 'ERR_RESPONSE_MALFORMED'],
@@ -235,13 +277,21 @@ test('code flow: URL -> redirect -> code -> tokens -> refresh, through the refre
 
     const stored = [];
     const client = createRefreshTokenClient({
-      ...s.where, issuer: s.mock.issuer, clientId: s.clientId, clientSecret: s.clientSecret, redirectUri: s.redirectUri,
+      ...s.where,
+      issuer: s.mock.issuer,
+      clientId: s.clientId,
+      clientSecret: s.clientSecret,
+      redirectUri: s.redirectUri,
       onRefreshToken: async (token) => {
         stored.push(token);
       },
     });
     await expectCode(client.getAccessToken(), 'ERR_INVALID_ARGUMENT');
-    const first = await client.fromAuthorizationCode({ code, codeVerifier: request.codeVerifier, nonce: request.nonce });
+    const first = await client.fromAuthorizationCode({
+      code,
+      codeVerifier: request.codeVerifier,
+      nonce: request.nonce,
+    });
     assert.deepEqual(stored, [first.refreshToken], 'the first refresh token goes to onRefreshToken too');
     assert.match(first.accessToken, /^8A:Cust1\./);
     assert.equal(first.idToken.contextIdentifier, 'Cust1');
@@ -261,14 +311,22 @@ test('code flow: URL -> redirect -> code -> tokens -> refresh, through the refre
     assert.equal(stats.authorize, 1);
     assert.equal(stats.codesIssued, 1);
     assert.equal(stats.tokens, 2, 'one code exchange, one refresh');
-    await expectCode(client.fromAuthorizationCode({ code, codeVerifier: request.codeVerifier }), 'ERR_INVALID_ARGUMENT');
-    assertNoSecrets(assert, inspect(client) + JSON.stringify(client), [first.refreshToken, s.clientSecret], 'client inspection');
+    await expectCode(
+      client.fromAuthorizationCode({ code, codeVerifier: request.codeVerifier }),
+      'ERR_INVALID_ARGUMENT',
+    );
+    assertNoSecrets(
+      assert,
+      inspect(client) + JSON.stringify(client),
+      [first.refreshToken, s.clientSecret],
+      'client inspection',
+    );
   } finally {
     await s.mock.close();
   }
 });
 
-test('code flow: the core pieces with the host\'s fetch; parseTokenResponse checks the nonce', async () => {
+test("code flow: the core pieces with the host's fetch; parseTokenResponse checks the nonce", async () => {
   const s = await codeStandIn();
   try {
     const { request, code } = await s.authorize();
@@ -280,10 +338,17 @@ test('code flow: the core pieces with the host\'s fetch; parseTokenResponse chec
     assert.ok(result.refreshToken);
     assert.equal(result.idToken.claims.nonce, request.nonce);
     // The same answer read by someone who kept another nonce: the id_token was not made for them.
-    expectCodeSync(() => parseTokenResponse(res, { keys, issuer: s.mock.issuer, clientId: s.clientId, nonce: s.request().nonce }), 'ERR_JWT_CLAIM_INVALID', { claim: 'nonce' });
+    expectCodeSync(
+      () => parseTokenResponse(res, { keys, issuer: s.mock.issuer, clientId: s.clientId, nonce: s.request().nonce }),
+      'ERR_JWT_CLAIM_INVALID',
+      { claim: 'nonce' },
+    );
     // A nonce expected but no id_token: refused rather than left unchecked.
     const stripped = { ...res, body: JSON.stringify({ ...JSON.parse(res.body), id_token: undefined }) };
-    expectCodeSync(() => parseTokenResponse(stripped, { keys, issuer: s.mock.issuer, clientId: s.clientId, nonce: request.nonce }), 'ERR_RESPONSE_MALFORMED');
+    expectCodeSync(
+      () => parseTokenResponse(stripped, { keys, issuer: s.mock.issuer, clientId: s.clientId, nonce: request.nonce }),
+      'ERR_RESPONSE_MALFORMED',
+    );
   } finally {
     await s.mock.close();
   }
@@ -295,15 +360,25 @@ test('PKCE: RFC 7636 Appendix B against the stand-in, with a URL built by URLSea
   try {
     const authorizeWith = async () => {
       const q = new URLSearchParams({
-        response_type: 'code', client_id: s.clientId, redirect_uri: s.redirectUri, scope: 'openid', state: 'st', nonce: 'nn',
-        code_challenge: RFC7636_CHALLENGE, code_challenge_method: 'S256',
+        response_type: 'code',
+        client_id: s.clientId,
+        redirect_uri: s.redirectUri,
+        scope: 'openid',
+        state: 'st',
+        nonce: 'nn',
+        code_challenge: RFC7636_CHALLENGE,
+        code_challenge_method: 'S256',
       });
       const back = await openAuthorizeUrl(`${s.mock.baseUrl}/login/common/oauth/authorize?${q}`);
       return parseAuthorizationResponse(back.query, { state: 'st' }).code;
     };
     const ok = await s.exchange({ code: await authorizeWith(), codeVerifier: RFC7636_VERIFIER });
     assert.equal(ok.status, 200, ok.body);
-    assert.equal(parseTokenResponse(ok, { keys: await s.jwks(), issuer: s.mock.issuer, clientId: s.clientId, nonce: 'nn' }).idToken.claims.nonce, 'nn');
+    assert.equal(
+      parseTokenResponse(ok, { keys: await s.jwks(), issuer: s.mock.issuer, clientId: s.clientId, nonce: 'nn' }).idToken
+        .claims.nonce,
+      'nn',
+    );
     const wrong = await s.exchange({ code: await authorizeWith(), codeVerifier: `${RFC7636_VERIFIER.slice(0, -1)}l` });
     expectCodeSync(() => parseTokenResponse(wrong), 'ERR_OAUTH_ERROR', { oauthError: 'invalid_grant' });
   } finally {
@@ -317,7 +392,10 @@ test('code flow refusals: reused code, wrong verifier, wrong redirect URI, expir
   try {
     // A reused code: invalid_grant, and the tokens the first exchange got are revoked (RFC 6749 §4.1.2).
     const reused = await s.authorize();
-    const first = parseTokenResponse(await s.exchange({ code: reused.code, codeVerifier: reused.request.codeVerifier }), { now: now() });
+    const first = parseTokenResponse(
+      await s.exchange({ code: reused.code, codeVerifier: reused.request.codeVerifier }),
+      { now: now() },
+    );
     assert.equal(await callApi(s.mock.baseUrl, { Authorization: `Bearer ${first.accessToken}` }), 200);
     const again = await s.exchange({ code: reused.code, codeVerifier: reused.request.codeVerifier });
     expectCodeSync(() => parseTokenResponse(again), 'ERR_OAUTH_ERROR', { oauthError: 'invalid_grant' });
@@ -331,7 +409,11 @@ test('code flow refusals: reused code, wrong verifier, wrong redirect URI, expir
 
     // Another redirect URI than the code was issued for.
     const wrongUri = await s.authorize();
-    const uriAnswer = await s.exchange({ code: wrongUri.code, codeVerifier: wrongUri.request.codeVerifier, redirectUri: 'http://127.0.0.1:9/other' });
+    const uriAnswer = await s.exchange({
+      code: wrongUri.code,
+      codeVerifier: wrongUri.request.codeVerifier,
+      redirectUri: 'http://127.0.0.1:9/other',
+    });
     expectCodeSync(() => parseTokenResponse(uriAnswer), 'ERR_OAUTH_ERROR', { oauthError: 'invalid_grant' });
 
     // A code past its lifetime (60 s by default).
@@ -351,10 +433,16 @@ test('code flow refusals: reused code, wrong verifier, wrong redirect URI, expir
     s.mock.injectFault('deny', { endpoint: 'authorize', times: 1 });
     const declined = s.request();
     const backDeclined = await openAuthorizeUrl(declined.url);
-    expectCodeSync(() => parseAuthorizationResponse(backDeclined.query, { state: declined.state }), 'ERR_OAUTH_ERROR', { oauthError: 'access_denied' });
+    expectCodeSync(() => parseAuthorizationResponse(backDeclined.query, { state: declined.state }), 'ERR_OAUTH_ERROR', {
+      oauthError: 'access_denied',
+    });
 
     // An unregistered redirect URI is answered at the authorize endpoint, never redirected to.
-    const stray = createAuthorizationRequest({ ...s.where, clientId: s.clientId, redirectUri: 'https://evil.example/cb' });
+    const stray = createAuthorizationRequest({
+      ...s.where,
+      clientId: s.clientId,
+      redirectUri: 'https://evil.example/cb',
+    });
     await assert.rejects(openAuthorizeUrl(stray.url), /answered 400/);
   } finally {
     await s.mock.close();
@@ -364,26 +452,56 @@ test('code flow refusals: reused code, wrong verifier, wrong redirect URI, expir
 test('fromAuthorizationCode: a replayed id_token with another nonce is refused and nothing is kept', async () => {
   const s = await codeStandIn();
   try {
-    const options = { ...s.where, issuer: s.mock.issuer, clientId: s.clientId, clientSecret: s.clientSecret, redirectUri: s.redirectUri };
+    const options = {
+      ...s.where,
+      issuer: s.mock.issuer,
+      clientId: s.clientId,
+      clientSecret: s.clientSecret,
+      redirectUri: s.redirectUri,
+    };
     const { request, code } = await s.authorize();
     const client = createRefreshTokenClient(options);
     const otherNonce = s.request().nonce;
-    await expectCode(client.fromAuthorizationCode({ code, codeVerifier: request.codeVerifier, nonce: otherNonce }), 'ERR_JWT_CLAIM_INVALID', { claim: 'nonce' });
+    await expectCode(
+      client.fromAuthorizationCode({ code, codeVerifier: request.codeVerifier, nonce: otherNonce }),
+      'ERR_JWT_CLAIM_INVALID',
+      { claim: 'nonce' },
+    );
     await expectCode(client.getAccessToken(), 'ERR_INVALID_ARGUMENT');
     // The code is spent: a second try is invalid_grant.
-    await expectCode(client.fromAuthorizationCode({ code, codeVerifier: request.codeVerifier, nonce: request.nonce }), 'ERR_OAUTH_ERROR', { oauthError: 'invalid_grant' });
+    await expectCode(
+      client.fromAuthorizationCode({ code, codeVerifier: request.codeVerifier, nonce: request.nonce }),
+      'ERR_OAUTH_ERROR',
+      { oauthError: 'invalid_grant' },
+    );
 
     // Argument checks.
     const fresh = createRefreshTokenClient(options);
-    for (const params of [undefined, {}, { code: 'c' }, { code: 'c', codeVerifier: 'short' }, { code: '', codeVerifier: request.codeVerifier }, { code: 'c', codeVerifier: request.codeVerifier, nonce: '' }]) {
+    for (const params of [
+      undefined,
+      {},
+      { code: 'c' },
+      { code: 'c', codeVerifier: 'short' },
+      { code: '', codeVerifier: request.codeVerifier },
+      { code: 'c', codeVerifier: request.codeVerifier, nonce: '' },
+    ]) {
       await expectCode(fresh.fromAuthorizationCode(params), 'ERR_INVALID_ARGUMENT');
     }
     const noRedirect = createRefreshTokenClient({ ...options, redirectUri: undefined });
-    await expectCode(noRedirect.fromAuthorizationCode({ code: 'c', codeVerifier: request.codeVerifier }), 'ERR_INVALID_ARGUMENT');
+    await expectCode(
+      noRedirect.fromAuthorizationCode({ code: 'c', codeVerifier: request.codeVerifier }),
+      'ERR_INVALID_ARGUMENT',
+    );
     const noValidation = createRefreshTokenClient({ ...options, issuer: undefined, validateIdToken: false });
-    await expectCode(noValidation.fromAuthorizationCode({ code: 'c', codeVerifier: request.codeVerifier, nonce: 'n' }), 'ERR_INVALID_ARGUMENT');
+    await expectCode(
+      noValidation.fromAuthorizationCode({ code: 'c', codeVerifier: request.codeVerifier, nonce: 'n' }),
+      'ERR_INVALID_ARGUMENT',
+    );
     const holding = createRefreshTokenClient({ ...options, refreshToken: 'r' });
-    await expectCode(holding.fromAuthorizationCode({ code: 'c', codeVerifier: request.codeVerifier }), 'ERR_INVALID_ARGUMENT');
+    await expectCode(
+      holding.fromAuthorizationCode({ code: 'c', codeVerifier: request.codeVerifier }),
+      'ERR_INVALID_ARGUMENT',
+    );
   } finally {
     await s.mock.close();
   }
@@ -395,7 +513,12 @@ async function approvalStandIn() {
   const s = await standIn({ tenants: 1 });
   const clientId = `app-client-${randomBytes(4).toString('hex')}`;
   const redirectUri = 'https://partner.example/superoffice/approved';
-  s.mock.registerApplication({ applicationToken: s.applicationToken, publicKey: s.keys.publicKey, clientId, redirectUris: [redirectUri] });
+  s.mock.registerApplication({
+    applicationToken: s.applicationToken,
+    publicKey: s.keys.publicKey,
+    clientId,
+    redirectUris: [redirectUri],
+  });
   // A tenant that has not approved the application yet: the approval creates its system user token.
   s.mock.addTenant({ contextIdentifier: 'CustNew', systemUser: false });
   const client = createSystemUserClient(s.options({ clientId, issuer: s.mock.issuer }));
@@ -419,15 +542,29 @@ test('onboarding: URL -> form post -> onboarded tenant -> ticket', async () => {
     assert.equal(tenant.claims.nonce, request.nonce);
     const ticket = await s.client.getTicket({ contextIdentifier: 'CustNew' });
     assert.match(ticket.ticket, /^7T:/);
-    const res = await fetch(`${ticket.webapiUrl}v1/User/currentPrincipal`, { headers: await s.client.authHeaders('CustNew') });
+    const res = await fetch(`${ticket.webapiUrl}v1/User/currentPrincipal`, {
+      headers: await s.client.authHeaders('CustNew'),
+    });
     assert.equal(res.status, 200);
     assert.equal((await res.json()).ContextIdentifier, 'CustNew');
 
     // The same post as a parsed body or URLSearchParams, as web frameworks hand it over.
     const again = s.client.createOnboardingRequest({ redirectUri: s.redirectUri, contextIdentifier: 'CustNew' });
     const body = (await openAuthorizeUrl(again.url)).body;
-    assert.equal((await s.client.onboardTenant(Object.fromEntries(new URLSearchParams(body)), { state: again.state, nonce: again.nonce })).contextIdentifier, 'CustNew');
-    assert.equal((await s.client.onboardTenant(new URLSearchParams(body), { state: again.state, nonce: again.nonce })).contextIdentifier, 'CustNew');
+    assert.equal(
+      (
+        await s.client.onboardTenant(Object.fromEntries(new URLSearchParams(body)), {
+          state: again.state,
+          nonce: again.nonce,
+        })
+      ).contextIdentifier,
+      'CustNew',
+    );
+    assert.equal(
+      (await s.client.onboardTenant(new URLSearchParams(body), { state: again.state, nonce: again.nonce }))
+        .contextIdentifier,
+      'CustNew',
+    );
   } finally {
     await s.mock.close();
   }
@@ -439,22 +576,43 @@ test('onboarding refusals: swapped state, a replayed id_token with another nonce
     const first = s.client.createOnboardingRequest({ redirectUri: s.redirectUri, contextIdentifier: 'CustNew' });
     const firstPost = await openAuthorizeUrl(first.url);
     const second = s.client.createOnboardingRequest({ redirectUri: s.redirectUri, contextIdentifier: 'CustNew' });
-    await expectCode(s.client.onboardTenant(firstPost.body, { state: second.state, nonce: second.nonce }), 'ERR_STATE_MISMATCH');
+    await expectCode(
+      s.client.onboardTenant(firstPost.body, { state: second.state, nonce: second.nonce }),
+      'ERR_STATE_MISMATCH',
+    );
     // The first approval's id_token, posted again with the second request's state: its nonce gives it away.
-    const replay = new URLSearchParams({ id_token: new URLSearchParams(firstPost.body).get('id_token'), state: second.state });
-    await expectCode(s.client.onboardTenant(replay.toString(), { state: second.state, nonce: second.nonce }), 'ERR_JWT_CLAIM_INVALID', { claim: 'nonce' });
+    const replay = new URLSearchParams({
+      id_token: new URLSearchParams(firstPost.body).get('id_token'),
+      state: second.state,
+    });
+    await expectCode(
+      s.client.onboardTenant(replay.toString(), { state: second.state, nonce: second.nonce }),
+      'ERR_JWT_CLAIM_INVALID',
+      { claim: 'nonce' },
+    );
     // Declined.
     s.mock.injectFault('deny', { endpoint: 'authorize', times: 1 });
     const declined = s.client.createOnboardingRequest({ redirectUri: s.redirectUri, contextIdentifier: 'CustNew' });
     const declinedPost = await openAuthorizeUrl(declined.url);
-    await expectCode(s.client.onboardTenant(declinedPost.body, { state: declined.state, nonce: declined.nonce }), 'ERR_OAUTH_ERROR', { oauthError: 'access_denied' });
+    await expectCode(
+      s.client.onboardTenant(declinedPost.body, { state: declined.state, nonce: declined.nonce }),
+      'ERR_OAUTH_ERROR',
+      { oauthError: 'access_denied' },
+    );
     // A code where an id_token was expected, and a state without its nonce.
-    await expectCode(s.client.onboardTenant(`code=abc&state=${second.state}`, { state: second.state, nonce: second.nonce }), 'ERR_RESPONSE_MALFORMED');
+    await expectCode(
+      s.client.onboardTenant(`code=abc&state=${second.state}`, { state: second.state, nonce: second.nonce }),
+      'ERR_RESPONSE_MALFORMED',
+    );
     await expectCode(s.client.onboardTenant(firstPost.body, { state: first.state }), 'ERR_INVALID_ARGUMENT');
     // None of it taught the client a system user token.
     await expectCode(s.client.getTicket({ contextIdentifier: 'CustNew' }), 'ERR_INVALID_ARGUMENT');
-    assert.throws(() => s.client.createOnboardingRequest({ redirectUri: s.redirectUri, scope: 'openid' }), { code: 'ERR_INVALID_ARGUMENT' });
-    assert.throws(() => createSystemUserClient(s.options()).createOnboardingRequest({ redirectUri: s.redirectUri }), { code: 'ERR_INVALID_ARGUMENT' });
+    assert.throws(() => s.client.createOnboardingRequest({ redirectUri: s.redirectUri, scope: 'openid' }), {
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    assert.throws(() => createSystemUserClient(s.options()).createOnboardingRequest({ redirectUri: s.redirectUri }), {
+      code: 'ERR_INVALID_ARGUMENT',
+    });
   } finally {
     await s.mock.close();
   }
@@ -483,14 +641,32 @@ test('oauth4webapi runs the code flow against the stand-in (PKCE, state, nonce, 
     const nonce = oauth.generateRandomNonce();
     const url = new URL(as.authorization_endpoint);
     for (const [name, value] of Object.entries({
-      client_id: s.clientId, redirect_uri: s.redirectUri, response_type: 'code', scope: 'openid', state, nonce,
-      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256',
-    })) url.searchParams.set(name, value);
+      client_id: s.clientId,
+      redirect_uri: s.redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      state,
+      nonce,
+      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    }))
+      url.searchParams.set(name, value);
 
     const back = await openAuthorizeUrl(url.href);
     const params = oauth.validateAuthResponse(as, client, new URL(back.url), state);
-    const response = await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, s.redirectUri, codeVerifier, insecure);
-    const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: nonce, requireIdToken: true });
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      clientAuth,
+      params,
+      s.redirectUri,
+      codeVerifier,
+      insecure,
+    );
+    const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
+      expectedNonce: nonce,
+      requireIdToken: true,
+    });
     assert.match(result.access_token, /^8A:Cust1\./);
     assert.ok(result.refresh_token);
     const claims = oauth.getValidatedIdTokenClaims(result);
@@ -500,22 +676,50 @@ test('oauth4webapi runs the code flow against the stand-in (PKCE, state, nonce, 
     assert.equal(await callApi(s.mock.baseUrl, { Authorization: `Bearer ${result.access_token}` }), 200);
 
     // oauth4webapi's refresh with the refresh token the code brought.
-    const refreshed = await oauth.processRefreshTokenResponse(as, client,
-      await oauth.refreshTokenGrantRequest(as, client, clientAuth, result.refresh_token, insecure));
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, clientAuth, result.refresh_token, insecure),
+    );
     assert.match(refreshed.access_token, /^8A:Cust1\./);
 
     // The same refusals seen by oauth4webapi: a reused code and a swapped state.
-    const reused = await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, s.redirectUri, codeVerifier, insecure);
-    await assert.rejects(oauth.processAuthorizationCodeResponse(as, client, reused), (err) => err.error === 'invalid_grant');
-    assert.throws(() => oauth.validateAuthResponse(as, client, new URL(back.url), oauth.generateRandomState()), /state/);
+    const reused = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      clientAuth,
+      params,
+      s.redirectUri,
+      codeVerifier,
+      insecure,
+    );
+    await assert.rejects(
+      oauth.processAuthorizationCodeResponse(as, client, reused),
+      (err) => err.error === 'invalid_grant',
+    );
+    assert.throws(
+      () => oauth.validateAuthResponse(as, client, new URL(back.url), oauth.generateRandomState()),
+      /state/,
+    );
 
     // Our URL and verifier, oauth4webapi's state check and exchange: the two agree on the encoding.
     const ours = s.request();
     const ourBack = await openAuthorizeUrl(ours.url);
     const ourParams = oauth.validateAuthResponse(as, client, new URL(ourBack.url), ours.state);
-    const ourResult = await oauth.processAuthorizationCodeResponse(as, client,
-      await oauth.authorizationCodeGrantRequest(as, client, clientAuth, ourParams, s.redirectUri, ours.codeVerifier, insecure),
-      { expectedNonce: ours.nonce, requireIdToken: true });
+    const ourResult = await oauth.processAuthorizationCodeResponse(
+      as,
+      client,
+      await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        clientAuth,
+        ourParams,
+        s.redirectUri,
+        ours.codeVerifier,
+        insecure,
+      ),
+      { expectedNonce: ours.nonce, requireIdToken: true },
+    );
     assert.equal(oauth.getValidatedIdTokenClaims(ourResult).nonce, ours.nonce);
   } finally {
     await s.mock.close();

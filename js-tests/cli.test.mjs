@@ -20,9 +20,14 @@ const dir = mkdtempSync(join(tmpdir(), 'superoffice-auth-cli-'));
 function cli(args, { env = {}, input } = {}) {
   return new Promise((resolve) => {
     // A clean environment: only PATH (for the #!/usr/bin/env node line) and what the test gives.
-    const child = execFile(BIN, args, { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? error.code : 0, stdout, stderr });
-    });
+    const child = execFile(
+      BIN,
+      args,
+      { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? error.code : 0, stdout, stderr });
+      },
+    );
     if (input !== undefined) child.stdin.end(input);
   });
 }
@@ -49,7 +54,15 @@ test('the bin is installed where npm puts it', () => {
 });
 
 test('--help for the tool and each command; exit 0', async () => {
-  for (const args of [['--help'], [], ['help'], ['ticket', '--help'], ['convert-key', '-h'], ['inspect', '--help'], ['help', 'inspect']]) {
+  for (const args of [
+    ['--help'],
+    [],
+    ['help'],
+    ['ticket', '--help'],
+    ['convert-key', '-h'],
+    ['inspect', '--help'],
+    ['help', 'inspect'],
+  ]) {
     const r = await cli(args);
     assert.equal(r.code, 0, args.join(' '));
     assert.match(r.stdout, /superoffice-auth/, args.join(' '));
@@ -66,14 +79,19 @@ test('ticket: prints the ticket alone, from environment variables, secrets never
   assert.equal(r.stderr, '');
   assertNoSecrets(assert, r.stdout + r.stderr, s.secrets, 'ticket output');
   // The printed ticket works at the tenant API.
-  const res = await fetch(`${s.mock.baseUrl}/Cust1/api/v1/User/currentPrincipal`, { headers: { Authorization: `SOTicket ${r.stdout.trim()}`, 'SO-AppToken': s.applicationToken } });
+  const res = await fetch(`${s.mock.baseUrl}/Cust1/api/v1/User/currentPrincipal`, {
+    headers: { Authorization: `SOTicket ${r.stdout.trim()}`, 'SO-AppToken': s.applicationToken },
+  });
   assert.equal(res.status, 200);
 });
 
 test('ticket: flags instead of variables, each key format, REST, --json', async () => {
   const base = { SO_APPLICATION_TOKEN: s.applicationToken, SO_SYSTEM_USER_TOKEN: s.tenants.Cust1 };
   for (const key of ['key.xml', 'key.pkcs1.pem', 'key.pkcs8.pem']) {
-    const r = await cli(['ticket', '--base-url', s.mock.baseUrl, '-c', 'Cust1', '-k', join(dir, key), '--transport', 'rest'], { env: base });
+    const r = await cli(
+      ['ticket', '--base-url', s.mock.baseUrl, '-c', 'Cust1', '-k', join(dir, key), '--transport', 'rest'],
+      { env: base },
+    );
     assert.equal(r.code, 0, `${key}: ${r.stderr}`);
     assert.match(r.stdout, /^7T:/);
   }
@@ -96,13 +114,37 @@ test('ticket: flags instead of variables, each key format, REST, --json', async 
 // Failures: arguments, variables, and what the CLI must print and return.
 const FAILURES = [
   ['no settings at all', ['ticket'], {}, 2, /^ERR_INVALID_ARGUMENT: missing --environment/],
-  ['no application token', ['ticket'], { SO_APPLICATION_TOKEN: '' }, 2, /^ERR_INVALID_ARGUMENT: missing SO_APPLICATION_TOKEN/],
-  ['no system user token', ['ticket'], { SO_SYSTEM_USER_TOKEN: '' }, 2, /^ERR_INVALID_ARGUMENT: missing SO_SYSTEM_USER_TOKEN/],
-  ['key file missing', ['ticket', '-k', '/nonexistent/key.xml'], {}, 2, /^ERR_INVALID_ARGUMENT: cannot read private key file \/nonexistent\/key.xml: ENOENT/],
+  [
+    'no application token',
+    ['ticket'],
+    { SO_APPLICATION_TOKEN: '' },
+    2,
+    /^ERR_INVALID_ARGUMENT: missing SO_APPLICATION_TOKEN/,
+  ],
+  [
+    'no system user token',
+    ['ticket'],
+    { SO_SYSTEM_USER_TOKEN: '' },
+    2,
+    /^ERR_INVALID_ARGUMENT: missing SO_SYSTEM_USER_TOKEN/,
+  ],
+  [
+    'key file missing',
+    ['ticket', '-k', '/nonexistent/key.xml'],
+    {},
+    2,
+    /^ERR_INVALID_ARGUMENT: cannot read private key file \/nonexistent\/key.xml: ENOENT/,
+  ],
   ['unknown flag', ['ticket', '--frobnicate'], {}, 2, /^ERR_INVALID_ARGUMENT: Unknown option '--frobnicate'/],
   ['unknown command', ['fly'], {}, 2, /^ERR_INVALID_ARGUMENT: unknown command fly/],
   ['bad environment', ['ticket', '--environment', 'moon'], {}, 2, /^ERR_INVALID_ARGUMENT: /],
-  ['both environment and base URL', ['ticket', '-e', 'sod', '--base-url', 'http://127.0.0.1:1'], {}, 2, /^ERR_INVALID_ARGUMENT: give --environment or --base-url/],
+  [
+    'both environment and base URL',
+    ['ticket', '-e', 'sod', '--base-url', 'http://127.0.0.1:1'],
+    {},
+    2,
+    /^ERR_INVALID_ARGUMENT: give --environment or --base-url/,
+  ],
   ['wrong tenant', ['ticket', '-c', 'Cust404'], {}, 1, /^ERR_TICKET_DENIED: .*\(Denied\)$/m],
   ['nothing listening', ['ticket', '--base-url', 'http://127.0.0.1:9'], {}, 1, /^ERR_FETCH_FAILED: /],
 ];
@@ -110,7 +152,10 @@ const FAILURES = [
 test('ticket failures: CODE: message on stderr, exit code, no secret echoed', async () => {
   const wrongKey = makeKeyPair(2048);
   writeFileSync(join(dir, 'wrong.pem'), wrongKey.pkcs8);
-  const cases = [...FAILURES, ['wrong key', ['ticket', '-k', join(dir, 'wrong.pem')], {}, 1, /^ERR_TICKET_DENIED: .*\(InvalidSignature\)$/m]];
+  const cases = [
+    ...FAILURES,
+    ['wrong key', ['ticket', '-k', join(dir, 'wrong.pem')], {}, 1, /^ERR_TICKET_DENIED: .*\(InvalidSignature\)$/m],
+  ];
   for (const [label, args, overrides, code, pattern] of cases) {
     const r = await cli(args, { env: label === 'no settings at all' ? {} : { ...env, ...overrides } });
     assert.equal(r.code, code, `${label}: ${r.stderr}`);
@@ -192,7 +237,12 @@ test('inspect: decodes, redacts the ticket, validates with --keys (file or URL)'
   const res = await fetch(`${s.mock.baseUrl}/Login/api/PartnerSystemUser/Authenticate`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ SignedSystemToken: signedToken, ApplicationToken: s.applicationToken, ContextIdentifier: 'Cust1', ReturnTokenType: 'JWT' }),
+    body: JSON.stringify({
+      SignedSystemToken: signedToken,
+      ApplicationToken: s.applicationToken,
+      ContextIdentifier: 'Cust1',
+      ReturnTokenType: 'JWT',
+    }),
   });
   const { Token } = await res.json();
   const remote = await cli(['inspect', Token, '--keys', `${s.mock.baseUrl}/login/.well-known/jwks`, '--json']);
@@ -234,7 +284,9 @@ test('refresh: prints the access token alone, from environment variables, secret
   assert.match(r.stdout, /^8A:Cust1\.\S+\n$/);
   assert.equal(r.stderr, '');
   assertNoSecrets(assert, r.stdout + r.stderr, [CLIENT_SECRET, refreshToken], 'refresh output');
-  const res = await fetch(`${s.mock.baseUrl}/Cust1/api/v1/User/currentPrincipal`, { headers: { Authorization: `Bearer ${r.stdout.trim()}` } });
+  const res = await fetch(`${s.mock.baseUrl}/Cust1/api/v1/User/currentPrincipal`, {
+    headers: { Authorization: `Bearer ${r.stdout.trim()}` },
+  });
   assert.equal(res.status, 200);
 
   // --json: the typed id_token claims, the system user token hidden unless --reveal.
@@ -273,7 +325,9 @@ test('refresh: a rotated refresh token is written back to --refresh-token-file (
 
   // From the environment, the rotated token cannot be written back: --json carries it.
   const third = s.mock.issueRefreshToken({ clientId: CLIENT_ID, contextIdentifier: 'Cust1', rotate: true });
-  const json = JSON.parse((await cli(['refresh', '--json', '--ignore-id-token'], { env: oauthEnv(third, { SO_ISSUER: '' }) })).stdout);
+  const json = JSON.parse(
+    (await cli(['refresh', '--json', '--ignore-id-token'], { env: oauthEnv(third, { SO_ISSUER: '' }) })).stdout,
+  );
   assert.ok(json.refreshToken && json.refreshToken !== third);
   assert.equal(json.idToken, null);
   const warned = await cli(['refresh'], { env: oauthEnv(json.refreshToken) });
@@ -287,14 +341,56 @@ test('refresh failures: revoked token, bad secret, usage; CODE: message, no secr
   const revoked = s.mock.issueRefreshToken({ clientId: CLIENT_ID, contextIdentifier: 'Cust1' });
   s.mock.revokeRefreshToken(revoked);
   const cases = [
-    ['revoked', ['refresh'], oauthEnv(revoked), 1, /^ERR_OAUTH_ERROR: OAuth error invalid_grant: the refresh token has been revoked$/m],
-    ['bad secret', ['refresh'], oauthEnv(revoked, { SO_CLIENT_SECRET: 'wrong-secret' }), 1, /^ERR_OAUTH_ERROR: OAuth error invalid_client/m],
-    ['no client id', ['refresh'], oauthEnv(revoked, { SO_CLIENT_ID: '' }), 2, /^ERR_INVALID_ARGUMENT: missing --client-id/],
-    ['no secret', ['refresh'], oauthEnv(revoked, { SO_CLIENT_SECRET: '' }), 2, /^ERR_INVALID_ARGUMENT: missing SO_CLIENT_SECRET/],
+    [
+      'revoked',
+      ['refresh'],
+      oauthEnv(revoked),
+      1,
+      /^ERR_OAUTH_ERROR: OAuth error invalid_grant: the refresh token has been revoked$/m,
+    ],
+    [
+      'bad secret',
+      ['refresh'],
+      oauthEnv(revoked, { SO_CLIENT_SECRET: 'wrong-secret' }),
+      1,
+      /^ERR_OAUTH_ERROR: OAuth error invalid_client/m,
+    ],
+    [
+      'no client id',
+      ['refresh'],
+      oauthEnv(revoked, { SO_CLIENT_ID: '' }),
+      2,
+      /^ERR_INVALID_ARGUMENT: missing --client-id/,
+    ],
+    [
+      'no secret',
+      ['refresh'],
+      oauthEnv(revoked, { SO_CLIENT_SECRET: '' }),
+      2,
+      /^ERR_INVALID_ARGUMENT: missing SO_CLIENT_SECRET/,
+    ],
     ['no refresh token', ['refresh'], oauthEnv(''), 2, /^ERR_INVALID_ARGUMENT: missing SO_REFRESH_TOKEN/],
-    ['base URL without issuer', ['refresh'], oauthEnv(revoked, { SO_ISSUER: '' }), 2, /^ERR_INVALID_ARGUMENT: with --base-url, give the id_token issuer/],
-    ['secret as a flag', ['refresh', '--client-secret', CLIENT_SECRET], oauthEnv(revoked), 2, /^ERR_INVALID_ARGUMENT: Unknown option '--client-secret'/],
-    ['missing token file', ['refresh', '--refresh-token-file', '/nonexistent/rt'], oauthEnv(revoked), 2, /^ERR_INVALID_ARGUMENT: cannot read refresh token file/],
+    [
+      'base URL without issuer',
+      ['refresh'],
+      oauthEnv(revoked, { SO_ISSUER: '' }),
+      2,
+      /^ERR_INVALID_ARGUMENT: with --base-url, give the id_token issuer/,
+    ],
+    [
+      'secret as a flag',
+      ['refresh', '--client-secret', CLIENT_SECRET],
+      oauthEnv(revoked),
+      2,
+      /^ERR_INVALID_ARGUMENT: Unknown option '--client-secret'/,
+    ],
+    [
+      'missing token file',
+      ['refresh', '--refresh-token-file', '/nonexistent/rt'],
+      oauthEnv(revoked),
+      2,
+      /^ERR_INVALID_ARGUMENT: cannot read refresh token file/,
+    ],
   ];
   for (const [label, args, caseEnv, code, pattern] of cases) {
     const r = await cli(args, { env: caseEnv });
@@ -310,7 +406,11 @@ test('refresh failures: revoked token, bad secret, usage; CODE: message, no secr
 
 test('inspect: an id_token validated as a SuperIdToken, typed claims, system_token hidden unless --reveal', async () => {
   registerOAuthClient();
-  s.mock.registerApplication({ applicationToken: s.applicationToken, publicKey: s.keys.publicKey, clientId: 'cli-app' });
+  s.mock.registerApplication({
+    applicationToken: s.applicationToken,
+    publicKey: s.keys.publicKey,
+    clientId: 'cli-app',
+  });
   const idToken = s.mock.issueSuperIdToken({ contextIdentifier: 'Cust1', clientId: 'cli-app', nonce: 'cli-nonce' });
   const keys = `${s.mock.baseUrl}/login/.well-known/jwks`;
   const base = ['inspect', idToken, '--keys', keys, '--client-id', 'cli-app', '--issuer', s.mock.issuer];
@@ -332,7 +432,17 @@ test('inspect: an id_token validated as a SuperIdToken, typed claims, system_tok
   const wrongNonce = await cli([...base, '--nonce', 'other']);
   assert.equal(wrongNonce.code, 1);
   assert.match(wrongNonce.stderr, /^ERR_JWT_CLAIM_INVALID: JWT claim nonce/);
-  const wrongClient = await cli(['inspect', idToken, '--keys', keys, '--client-id', CLIENT_ID, '--issuer', s.mock.issuer, '--json']);
+  const wrongClient = await cli([
+    'inspect',
+    idToken,
+    '--keys',
+    keys,
+    '--client-id',
+    CLIENT_ID,
+    '--issuer',
+    s.mock.issuer,
+    '--json',
+  ]);
   assert.equal(wrongClient.code, 1);
   assert.equal(JSON.parse(wrongClient.stdout).error.claim, 'aud');
   const wrongEnvironment = await cli(['inspect', idToken, '--keys', keys, '--client-id', 'cli-app', '-e', 'online']);
@@ -351,7 +461,12 @@ test('authorize: the URL and the values to keep, which finish the flow against t
   const { buildAuthorizationCodeRequest, parseAuthorizationResponse, parseTokenResponse } = require('superoffice-auth');
   const redirectUri = 'http://127.0.0.1:9/cli-callback';
   s.mock.registerClient({ clientId: 'cli-client', clientSecret: 'cli-secret', redirectUris: [redirectUri] });
-  const authEnv = { SO_BASE_URL: s.mock.baseUrl, SO_CLIENT_ID: 'cli-client', SO_REDIRECT_URI: redirectUri, SO_CONTEXT_IDENTIFIER: 'Cust1' };
+  const authEnv = {
+    SO_BASE_URL: s.mock.baseUrl,
+    SO_CLIENT_ID: 'cli-client',
+    SO_REDIRECT_URI: redirectUri,
+    SO_CONTEXT_IDENTIFIER: 'Cust1',
+  };
   const r = await cli(['authorize'], { env: authEnv });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
@@ -361,14 +476,26 @@ test('authorize: the URL and the values to keep, which finish the flow against t
   assert.equal(new URL(url).searchParams.get('acr_values'), 'tenant:Cust1');
   const back = await openAuthorizeUrl(url);
   const { code } = parseAuthorizationResponse(back.query, { state: kept.state });
-  const built = buildAuthorizationCodeRequest({ baseUrl: s.mock.baseUrl, clientId: 'cli-client', clientSecret: 'cli-secret', code, redirectUri, codeVerifier: kept.codeVerifier });
+  const built = buildAuthorizationCodeRequest({
+    baseUrl: s.mock.baseUrl,
+    clientId: 'cli-client',
+    clientSecret: 'cli-secret',
+    code,
+    redirectUri,
+    codeVerifier: kept.codeVerifier,
+  });
   const res = await fetch(built.url, { method: built.method, headers: built.headers, body: built.body });
   const keys = await (await fetch(`${s.mock.baseUrl}/login/.well-known/jwks`)).text();
-  const tokens = parseTokenResponse({ status: res.status, body: await res.text() }, { keys, issuer: s.mock.issuer, clientId: 'cli-client', nonce: kept.nonce });
+  const tokens = parseTokenResponse(
+    { status: res.status, body: await res.text() },
+    { keys, issuer: s.mock.issuer, clientId: 'cli-client', nonce: kept.nonce },
+  );
   assert.equal(tokens.idToken.contextIdentifier, 'Cust1');
 
   // --json, the approval flavour: no code verifier.
-  const j = await cli(['authorize', '--response-type', 'id_token', '--json', '--client-id', 'cli-client'], { env: authEnv });
+  const j = await cli(['authorize', '--response-type', 'id_token', '--json', '--client-id', 'cli-client'], {
+    env: authEnv,
+  });
   assert.equal(j.code, 0, j.stderr);
   const approval = JSON.parse(j.stdout);
   assert.equal(approval.codeVerifier, null);
@@ -395,7 +522,7 @@ test('authorize: the URL and the values to keep, which finish the flow against t
   assert.match((await cli(['authorize', '--help'])).stdout, /values to keep/);
 });
 
-test('call: a NetServer agent with the tenant\'s ticket, the Response as JSON', async () => {
+test("call: a NetServer agent with the tenant's ticket, the Response as JSON", async () => {
   const r = await cli(['call', 'Cust1', 'Associate.GetAssociate', 'AssociateId=5'], { env });
   assert.equal(r.code, 0, r.stderr);
   const associate = JSON.parse(r.stdout);
@@ -405,7 +532,10 @@ test('call: a NetServer agent with the tenant\'s ticket, the Response as JSON', 
   assert.equal(list.code, 0, list.stderr);
   const full = JSON.parse(list.stdout);
   assert.equal(full.succeeded, true);
-  assert.deepEqual(full.response.Associate.map((a) => a.Name), ['AA', 'BB']);
+  assert.deepEqual(
+    full.response.Associate.map((a) => a.Name),
+    ['AA', 'BB'],
+  );
   const contact = await cli(['call', 'Cust1', 'Contact.GetContactEntity', 'ContactId=2'], { env });
   assert.equal(JSON.parse(contact.stdout).Country.Name, 'Norway');
   for (const output of [r, list, contact]) {
@@ -416,8 +546,14 @@ test('call: a NetServer agent with the tenant\'s ticket, the Response as JSON', 
 });
 
 test('call: usage errors exit 2, agent failures exit 1 with their code', async () => {
-  for (const args of [['call'], ['call', 'Cust1'], ['call', 'Cust1', 'GetAssociate'], ['call', 'Cust1', 'Associate.GetAssociate', 'AssociateId'],
-    ['call', 'Cust1', 'Associate.GetAssociate', 'A=1', 'A=2'], ['call', 'Cust1', 'Associate.GetAssociate', 'Ids=[1,']]) {
+  for (const args of [
+    ['call'],
+    ['call', 'Cust1'],
+    ['call', 'Cust1', 'GetAssociate'],
+    ['call', 'Cust1', 'Associate.GetAssociate', 'AssociateId'],
+    ['call', 'Cust1', 'Associate.GetAssociate', 'A=1', 'A=2'],
+    ['call', 'Cust1', 'Associate.GetAssociate', 'Ids=[1,'],
+  ]) {
     const r = await cli(args, { env });
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, /^ERR_INVALID_ARGUMENT: /);

@@ -11,10 +11,16 @@ test('require: a ticket through the CommonJS entry points', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     mock.registerApplication({ applicationToken: 'cjs-app', publicKey });
     mock.addTenant({ contextIdentifier: 'Cust1', systemUserToken: 'CjsApp-token' });
-    const client = createSystemUserClient({ baseUrl: mock.baseUrl, applicationToken: 'cjs-app', privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }) });
+    const client = createSystemUserClient({
+      baseUrl: mock.baseUrl,
+      applicationToken: 'cjs-app',
+      privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }),
+    });
     const result = await client.getTicket({ contextIdentifier: 'Cust1', systemUserToken: 'CjsApp-token' });
     assert.match(result.ticket, /^7T:/);
-    const res = await fetch(`${result.webapiUrl}v1/User/currentPrincipal`, { headers: await client.authHeaders('Cust1') });
+    const res = await fetch(`${result.webapiUrl}v1/User/currentPrincipal`, {
+      headers: await client.authHeaders('Cust1'),
+    });
     assert.equal(res.status, 200);
     assert.throws(() => createSystemUserClient({}), SuperOfficeAuthError);
   } finally {

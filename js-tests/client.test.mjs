@@ -13,7 +13,7 @@ const HOUR = 60 * 60 * 1000;
 
 async function expectCode(promise, code, extra = {}) {
   await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err && err.stack}`);
+    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err?.stack}`);
     assert.equal(err.code, code, err.message);
     for (const [name, value] of Object.entries(extra)) assert.equal(err[name], value, name);
     return true;
@@ -222,11 +222,15 @@ test('every injected fault ends in its error code, is not cached, and leaks noth
       const params = { contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 };
       s.mock.injectFault(type, { times: 1, ...faultOptions });
       let caught;
-      await assert.rejects(client.getTicket(params), (err) => {
-        caught = err;
-        return true;
-      }, label);
-      assert.ok(caught instanceof SuperOfficeAuthError, `${label}: ${caught && caught.stack}`);
+      await assert.rejects(
+        client.getTicket(params),
+        (err) => {
+          caught = err;
+          return true;
+        },
+        label,
+      );
+      assert.ok(caught instanceof SuperOfficeAuthError, `${label}: ${caught?.stack}`);
       assert.equal(caught.code, code, `${label}: ${caught.message}`);
       for (const [name, value] of Object.entries(extra)) assert.equal(caught[name], value, `${label}: ${name}`);
       assertNoSecrets(assert, `${caught.message} ${inspect(caught, { depth: 5 })}`, s.secrets, label);
@@ -244,14 +248,37 @@ test("SuperOffice's refusals arrive as ERR_TICKET_DENIED with the reason", async
   try {
     const params = { contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 };
     const other = makeKeyPair(2048);
-    await expectCode(createSystemUserClient(s.options({ privateKey: other.pkcs8 })).getTicket(params), 'ERR_TICKET_DENIED', { reason: 'InvalidSignature' });
+    await expectCode(
+      createSystemUserClient(s.options({ privateKey: other.pkcs8 })).getTicket(params),
+      'ERR_TICKET_DENIED',
+      { reason: 'InvalidSignature' },
+    );
     // A clock 10 minutes off signs a timestamp outside the server's window.
     const skewed = () => Date.now() - 10 * 60 * 1000;
-    await expectCode(createSystemUserClient(s.options({ now: skewed, leewaySeconds: 900 })).getTicket(params), 'ERR_TICKET_DENIED', { reason: 'InvalidTimestamp' });
-    await expectCode(createSystemUserClient(s.options({ applicationToken: 'not-registered' })).getTicket(params), 'ERR_TICKET_DENIED', { reason: 'Denied' });
-    await expectCode(createSystemUserClient(s.options()).getTicket({ contextIdentifier: 'Cust1', systemUserToken: 'wrong' }), 'ERR_TICKET_DENIED', { reason: 'Denied' });
+    await expectCode(
+      createSystemUserClient(s.options({ now: skewed, leewaySeconds: 900 })).getTicket(params),
+      'ERR_TICKET_DENIED',
+      { reason: 'InvalidTimestamp' },
+    );
+    await expectCode(
+      createSystemUserClient(s.options({ applicationToken: 'not-registered' })).getTicket(params),
+      'ERR_TICKET_DENIED',
+      { reason: 'Denied' },
+    );
+    await expectCode(
+      createSystemUserClient(s.options()).getTicket({ contextIdentifier: 'Cust1', systemUserToken: 'wrong' }),
+      'ERR_TICKET_DENIED',
+      { reason: 'Denied' },
+    );
     s.mock.setTenantStatus('Cust2', 'NeedsReapproval');
-    await expectCode(createSystemUserClient(s.options({ transport: 'rest' })).getTicket({ contextIdentifier: 'Cust2', systemUserToken: s.tenants.Cust2 }), 'ERR_TICKET_DENIED', { reason: 'NeedsReapproval' });
+    await expectCode(
+      createSystemUserClient(s.options({ transport: 'rest' })).getTicket({
+        contextIdentifier: 'Cust2',
+        systemUserToken: s.tenants.Cust2,
+      }),
+      'ERR_TICKET_DENIED',
+      { reason: 'NeedsReapproval' },
+    );
   } finally {
     await s.mock.close();
   }
@@ -335,7 +362,10 @@ test('concurrent tenants meeting a rotated key share one JWKS refetch', async ()
 test('pinned keys: no JWKS fetch at all', async () => {
   const s = await standIn();
   try {
-    for (const keys of [s.mock.signingPublicKeyPem(), await (await fetch(`${s.mock.baseUrl}/login/.well-known/jwks`)).json()]) {
+    for (const keys of [
+      s.mock.signingPublicKeyPem(),
+      await (await fetch(`${s.mock.baseUrl}/login/.well-known/jwks`)).json(),
+    ]) {
       s.mock.resetStats();
       const client = createSystemUserClient(s.options({ keys }));
       await client.getTicket({ contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 });
@@ -403,9 +433,14 @@ test('a failing background refresh keeps serving the cached ticket and is report
   const s = await standIn({ mockOptions: { now } });
   try {
     const reported = [];
-    const client = createSystemUserClient(s.options({
-      now, ticketTtlSeconds: 3600, refreshAheadSeconds: 600, onBackgroundError: (err, info) => reported.push([err.code, info.during]),
-    }));
+    const client = createSystemUserClient(
+      s.options({
+        now,
+        ticketTtlSeconds: 3600,
+        refreshAheadSeconds: 600,
+        onBackgroundError: (err, info) => reported.push([err.code, info.during]),
+      }),
+    );
     const params = { contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 };
     const first = await client.getTicket(params);
     now.advance(55 * 60 * 1000);
@@ -426,12 +461,14 @@ test('systemUserTokens option: authHeaders(contextIdentifier) alone is enough', 
   const s = await standIn({ tenants: 2 });
   try {
     const lookups = [];
-    const client = createSystemUserClient(s.options({
-      systemUserTokens: async (id) => {
-        lookups.push(id);
-        return s.tenants[id];
-      },
-    }));
+    const client = createSystemUserClient(
+      s.options({
+        systemUserTokens: async (id) => {
+          lookups.push(id);
+          return s.tenants[id];
+        },
+      }),
+    );
     const headers = await client.authHeaders('Cust2');
     assert.match(headers.Authorization, /^SOTicket 7T:/);
     assert.equal(headers['SO-AppToken'], s.applicationToken);
@@ -448,20 +485,42 @@ test('a caller-supplied fetch is used, with redirect: manual and a timeout signa
   const s = await standIn();
   try {
     const seen = [];
-    const client = createSystemUserClient(s.options({
-      fetch: (url, init) => {
-        seen.push({ url: String(url), redirect: init.redirect, signal: init.signal instanceof AbortSignal });
-        return fetch(url, init);
-      },
-    }));
+    const client = createSystemUserClient(
+      s.options({
+        fetch: (url, init) => {
+          seen.push({ url: String(url), redirect: init.redirect, signal: init.signal instanceof AbortSignal });
+          return fetch(url, init);
+        },
+      }),
+    );
     await client.getTicket({ contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 });
-    assert.deepEqual(seen.map((r) => r.url), [`${s.mock.baseUrl}/login/.well-known/jwks`, `${s.mock.baseUrl}/login/services/PartnerSystemUserService.svc`]);
+    assert.deepEqual(
+      seen.map((r) => r.url),
+      [`${s.mock.baseUrl}/login/.well-known/jwks`, `${s.mock.baseUrl}/login/services/PartnerSystemUserService.svc`],
+    );
     assert.ok(seen.every((r) => r.redirect === 'manual' && r.signal));
     // A fetch that throws synchronously or returns an oversized body.
-    const throwing = createSystemUserClient(s.options({ fetch: () => { throw new Error('no network'); } }));
-    await expectCode(throwing.getTicket({ contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 }), 'ERR_FETCH_FAILED');
-    const huge = createSystemUserClient(s.options({ fetch: async () => new Response('x'.repeat(2 * 1024 * 1024), { headers: { 'content-type': 'application/json' } }) }));
-    await expectCode(huge.getTicket({ contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 }), 'ERR_RESPONSE_TOO_LARGE');
+    const throwing = createSystemUserClient(
+      s.options({
+        fetch: () => {
+          throw new Error('no network');
+        },
+      }),
+    );
+    await expectCode(
+      throwing.getTicket({ contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 }),
+      'ERR_FETCH_FAILED',
+    );
+    const huge = createSystemUserClient(
+      s.options({
+        fetch: async () =>
+          new Response('x'.repeat(2 * 1024 * 1024), { headers: { 'content-type': 'application/json' } }),
+      }),
+    );
+    await expectCode(
+      huge.getTicket({ contextIdentifier: 'Cust1', systemUserToken: s.tenants.Cust1 }),
+      'ERR_RESPONSE_TOO_LARGE',
+    );
   } finally {
     await s.mock.close();
   }
@@ -515,9 +574,16 @@ test('bad options are refused with ERR_INVALID_ARGUMENT, a bad key with its key 
   const s = await standIn();
   try {
     for (const [label, build] of BAD_OPTIONS) {
-      assert.throws(() => createSystemUserClient(build(s)), (err) => err instanceof SuperOfficeAuthError && err.code === 'ERR_INVALID_ARGUMENT', label);
+      assert.throws(
+        () => createSystemUserClient(build(s)),
+        (err) => err instanceof SuperOfficeAuthError && err.code === 'ERR_INVALID_ARGUMENT',
+        label,
+      );
     }
-    assert.throws(() => createSystemUserClient(s.options({ privateKey: 'not a key' })), (err) => err.code === 'ERR_KEY_INVALID' || err.code === 'ERR_KEY_UNSUPPORTED');
+    assert.throws(
+      () => createSystemUserClient(s.options({ privateKey: 'not a key' })),
+      (err) => err.code === 'ERR_KEY_INVALID' || err.code === 'ERR_KEY_UNSUPPORTED',
+    );
     const client = createSystemUserClient(s.options());
     await expectCode(client.getTicket({}), 'ERR_INVALID_ARGUMENT');
     await expectCode(client.getTicket({ contextIdentifier: 'Cust1' }), 'ERR_INVALID_ARGUMENT');

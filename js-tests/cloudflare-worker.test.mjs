@@ -23,7 +23,7 @@ async function get(path) {
   return { status: res.status, body: JSON.parse(text) };
 }
 
-test('a tenant\'s current principal; tickets cached in the isolate, renewed after a 401', async () => {
+test("a tenant's current principal; tickets cached in the isolate, renewed after a 401", async () => {
   const first = await get('/Cust1');
   assert.equal(first.status, 200, JSON.stringify(first.body));
   assert.equal(first.body.principal.ContextIdentifier, 'Cust1');

@@ -29,11 +29,14 @@ test('signing through require() verifies under node:crypto', () => {
 });
 
 test('errors thrown through require() are SuperOfficeAuthError with a code', () => {
-  assert.throws(() => auth.PrivateKey.parse('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----'), (error) => {
-    assert.ok(error instanceof auth.SuperOfficeAuthError);
-    assert.ok(error instanceof Error);
-    assert.equal(error.name, 'SuperOfficeAuthError');
-    assert.equal(error.code, 'ERR_KEY_INVALID');
-    return true;
-  });
+  assert.throws(
+    () => auth.PrivateKey.parse('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----'),
+    (error) => {
+      assert.ok(error instanceof auth.SuperOfficeAuthError);
+      assert.ok(error instanceof Error);
+      assert.equal(error.name, 'SuperOfficeAuthError');
+      assert.equal(error.code, 'ERR_KEY_INVALID');
+      return true;
+    },
+  );
 });

@@ -7,12 +7,17 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import {
-  ERROR_CODES, KeySet, PrivateKey, SuperOfficeAuthError, authHeaders, buildTicketRequest,
-  parseTicketResponse, signToken, validateToken,
+  ERROR_CODES,
+  KeySet,
+  PrivateKey,
+  SuperOfficeAuthError,
+  authHeaders,
+  buildTicketRequest,
+  parseTicketResponse,
+  signToken,
+  validateToken,
 } from 'superoffice-auth';
-import {
-  IDENTITY, b64url, makeKeyPair, mintJwt, soapResponse, systemUserClaims,
-} from './helpers/independent.mjs';
+import { IDENTITY, b64url, makeKeyPair, mintJwt, soapResponse, systemUserClaims } from './helpers/independent.mjs';
 
 const require = createRequire(import.meta.url);
 const NOW = Date.UTC(2026, 10, 23, 14, 5, 30);
@@ -31,7 +36,10 @@ function rejects(fn, code, extra = {}) {
 }
 
 test('error codes equal the union in index.d.ts, in order', () => {
-  const dts = readFileSync(require.resolve('superoffice-auth/package.json').replace('package.json', 'index.d.ts'), 'utf8');
+  const dts = readFileSync(
+    require.resolve('superoffice-auth/package.json').replace('package.json', 'index.d.ts'),
+    'utf8',
+  );
   const union = dts.slice(dts.indexOf('export type ErrorCode'), dts.indexOf(';', dts.indexOf('export type ErrorCode')));
   const declared = [...union.matchAll(/'(ERR_[A-Z0-9_]+)'/g)].map((m) => m[1]);
   assert.deepEqual(declared, [...ERROR_CODES]);
@@ -93,7 +101,10 @@ test('bad keys are refused with codes that say what is wrong', () => {
 
 test('buildTicketRequest: SOAP and REST descriptors ready for fetch', () => {
   const soap = buildTicketRequest({
-    environment: 'sod', applicationToken: 'app&<secret>', contextIdentifier: 'Cust12345', signedSystemToken: 'a.b.c==',
+    environment: 'sod',
+    applicationToken: 'app&<secret>',
+    contextIdentifier: 'Cust12345',
+    signedSystemToken: 'a.b.c==',
   });
   assert.equal(soap.url, 'https://sod.superoffice.com/login/services/PartnerSystemUserService.svc');
   assert.equal(soap.method, 'POST');
@@ -104,21 +115,64 @@ test('buildTicketRequest: SOAP and REST descriptors ready for fetch', () => {
   assert.ok(!soap.body.includes('app&<secret>'));
 
   const rest = buildTicketRequest({
-    baseUrl: 'http://127.0.0.1:8080/', transport: 'rest',
-    applicationToken: 'app', contextIdentifier: 'Cust1', signedSystemToken: 'x.y.z',
+    baseUrl: 'http://127.0.0.1:8080/',
+    transport: 'rest',
+    applicationToken: 'app',
+    contextIdentifier: 'Cust1',
+    signedSystemToken: 'x.y.z',
   });
   assert.equal(rest.url, 'http://127.0.0.1:8080/Login/api/PartnerSystemUser/Authenticate');
   assert.deepEqual(JSON.parse(rest.body), {
-    SignedSystemToken: 'x.y.z', ApplicationToken: 'app', ContextIdentifier: 'Cust1', ReturnTokenType: 'JWT',
+    SignedSystemToken: 'x.y.z',
+    ApplicationToken: 'app',
+    ContextIdentifier: 'Cust1',
+    ReturnTokenType: 'JWT',
   });
   assert.equal(
-    buildTicketRequest({ environment: 'qaonline', applicationToken: 'a', contextIdentifier: 'c', signedSystemToken: 's' }).url,
-    buildTicketRequest({ environment: 'stage', applicationToken: 'a', contextIdentifier: 'c', signedSystemToken: 's' }).url,
+    buildTicketRequest({
+      environment: 'qaonline',
+      applicationToken: 'a',
+      contextIdentifier: 'c',
+      signedSystemToken: 's',
+    }).url,
+    buildTicketRequest({ environment: 'stage', applicationToken: 'a', contextIdentifier: 'c', signedSystemToken: 's' })
+      .url,
   );
-  rejects(() => buildTicketRequest({ environment: 'prod', applicationToken: 'a', contextIdentifier: 'c', signedSystemToken: 's' }), 'ERR_INVALID_ARGUMENT');
-  rejects(() => buildTicketRequest({ applicationToken: 'a', contextIdentifier: 'c', signedSystemToken: 's' }), 'ERR_INVALID_ARGUMENT');
-  rejects(() => buildTicketRequest({ baseUrl: 'http://example.com', applicationToken: 'a', contextIdentifier: 'c', signedSystemToken: 's' }), 'ERR_INVALID_ARGUMENT');
-  rejects(() => buildTicketRequest({ environment: 'sod', applicationToken: 'a', contextIdentifier: 'c', signedSystemToken: 's', transport: 'grpc' }), 'ERR_INVALID_ARGUMENT');
+  rejects(
+    () =>
+      buildTicketRequest({
+        environment: 'prod',
+        applicationToken: 'a',
+        contextIdentifier: 'c',
+        signedSystemToken: 's',
+      }),
+    'ERR_INVALID_ARGUMENT',
+  );
+  rejects(
+    () => buildTicketRequest({ applicationToken: 'a', contextIdentifier: 'c', signedSystemToken: 's' }),
+    'ERR_INVALID_ARGUMENT',
+  );
+  rejects(
+    () =>
+      buildTicketRequest({
+        baseUrl: 'http://example.com',
+        applicationToken: 'a',
+        contextIdentifier: 'c',
+        signedSystemToken: 's',
+      }),
+    'ERR_INVALID_ARGUMENT',
+  );
+  rejects(
+    () =>
+      buildTicketRequest({
+        environment: 'sod',
+        applicationToken: 'a',
+        contextIdentifier: 'c',
+        signedSystemToken: 's',
+        transport: 'grpc',
+      }),
+    'ERR_INVALID_ARGUMENT',
+  );
 });
 
 function ticketResponse(claims = systemUserClaims(NOW_S), header = { alg: 'RS256', typ: 'JWT', kid: 'k1' }) {
@@ -160,18 +214,34 @@ test('parseTicketResponse: REST, Headers objects, pinned SPKI, KeySet and string
 test('parseTicketResponse: denials, faults and HTTP errors carry their details', () => {
   const opts = { keys: jwks, now: NOW };
   rejects(
-    () => parseTicketResponse({ status: 200, headers: {}, body: soapResponse({ isSuccessful: false, errorMessage: 'InvalidSignature' }) }, opts),
-    'ERR_TICKET_DENIED', { reason: 'InvalidSignature', serverMessage: 'InvalidSignature' },
+    () =>
+      parseTicketResponse(
+        { status: 200, headers: {}, body: soapResponse({ isSuccessful: false, errorMessage: 'InvalidSignature' }) },
+        opts,
+      ),
+    'ERR_TICKET_DENIED',
+    { reason: 'InvalidSignature', serverMessage: 'InvalidSignature' },
   );
   const fault =
     '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>' +
     '<faultcode>s:Client</faultcode><faultstring>Bad request</faultstring></s:Fault></s:Body></s:Envelope>';
-  rejects(() => parseTicketResponse({ status: 500, headers: { 'content-type': 'text/xml' }, body: fault }, opts),
-    'ERR_SOAP_FAULT', { faultCode: 's:Client', faultString: 'Bad request' });
-  rejects(() => parseTicketResponse({ status: 502, headers: {}, body: 'Bad gateway' }, opts), 'ERR_HTTP_STATUS', { status: 502 });
+  rejects(
+    () => parseTicketResponse({ status: 500, headers: { 'content-type': 'text/xml' }, body: fault }, opts),
+    'ERR_SOAP_FAULT',
+    { faultCode: 's:Client', faultString: 'Bad request' },
+  );
+  rejects(() => parseTicketResponse({ status: 502, headers: {}, body: 'Bad gateway' }, opts), 'ERR_HTTP_STATUS', {
+    status: 502,
+  });
   rejects(() => parseTicketResponse({ status: 200, headers: {}, body: '<a><b></a>' }, opts), 'ERR_RESPONSE_MALFORMED');
-  rejects(() => parseTicketResponse({ status: 200, headers: {}, body: 'x'.repeat(10 * 1024 * 1024) }, opts), 'ERR_RESPONSE_TOO_LARGE');
-  rejects(() => parseTicketResponse({ status: 200, headers: {}, body: '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>' }, opts), 'ERR_XML_FORBIDDEN');
+  rejects(
+    () => parseTicketResponse({ status: 200, headers: {}, body: 'x'.repeat(10 * 1024 * 1024) }, opts),
+    'ERR_RESPONSE_TOO_LARGE',
+  );
+  rejects(
+    () => parseTicketResponse({ status: 200, headers: {}, body: '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>' }, opts),
+    'ERR_XML_FORBIDDEN',
+  );
 });
 
 test('parseTicketResponse: the JWT inside is held to issuer, audience, expiry and tenant', () => {
@@ -188,7 +258,10 @@ test('parseTicketResponse: the JWT inside is held to issuer, audience, expiry an
     const response = ticketResponse(JSON.parse(JSON.stringify(systemUserClaims(NOW_S, overrides))));
     rejects(() => parseTicketResponse(response, opts), code, claim ? { claim } : {});
   }
-  rejects(() => parseTicketResponse(ticketResponse(), { ...opts, contextIdentifier: 'Cust999' }), 'ERR_JWT_CLAIM_INVALID');
+  rejects(
+    () => parseTicketResponse(ticketResponse(), { ...opts, contextIdentifier: 'Cust999' }),
+    'ERR_JWT_CLAIM_INVALID',
+  );
   // Within the default 60 s leeway, and outside a leeway of 0.
   const late = ticketResponse(systemUserClaims(NOW_S - 330));
   assert.ok(parseTicketResponse(late, opts).ticket);
@@ -240,7 +313,9 @@ test('a kid picks among keys that have one and falls through to keys that have n
 });
 
 test("SuperOffice's real Federated Login certificates load as keys", (t) => {
-  const dir = process.env.SUPEROFFICE_AUTH_REPO && join(process.env.SUPEROFFICE_AUTH_REPO, '..', 'shared', 'reference', 'superoffice-certificates');
+  const dir =
+    process.env.SUPEROFFICE_AUTH_REPO &&
+    join(process.env.SUPEROFFICE_AUTH_REPO, '..', 'shared', 'reference', 'superoffice-certificates');
   if (!dir || !existsSync(dir)) return t.skip('reference certificates are not on this machine');
   const files = readdirSync(dir).filter((name) => name.endsWith('.crt'));
   assert.ok(files.length >= 3);

@@ -70,7 +70,9 @@ after(async () => {
 
 /** The outputs a block claims in `console.log(...); // output` comments, quotes dropped as Node prints strings. */
 export function expectedOutputs(code) {
-  return [...code.matchAll(/console\.log\(.*\)\)?;?\s*\/\/\s*(.+)$/gm)].map((m) => m[1].trim().replace(/'([^']*)'/g, '$1'));
+  return [...code.matchAll(/console\.log\(.*\)\)?;?\s*\/\/\s*(.+)$/gm)].map((m) =>
+    m[1].trim().replace(/'([^']*)'/g, '$1'),
+  );
 }
 
 function runBlock(name, code) {
@@ -78,27 +80,53 @@ function runBlock(name, code) {
   writeFileSync(file, `${code}\n;await globalThis.__docsBlockDone();\n`);
   const prelude = pathToFileURL(join(here, 'helpers', 'docs-prelude.mjs')).href;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--no-warnings', '--import', prelude, file], {
-      cwd: workDir,
-      timeout: 60_000,
-      env: { ...process.env, ...env, DOCS_FIXTURES: fixturesFile },
-    }, (error, stdout, stderr) => resolve({ code: error ? (error.code ?? error.signal) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      ['--no-warnings', '--import', prelude, file],
+      {
+        cwd: workDir,
+        timeout: 60_000,
+        env: { ...process.env, ...env, DOCS_FIXTURES: fixturesFile },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? (error.code ?? error.signal) : 0, stdout, stderr }),
+    );
   });
 }
 
 test('the extractor finds ```js blocks with their lines, skips ```js no-run and other languages', () => {
   const markdown = [
-    '# t', '```js', 'const a = 1;', '```', '', '```js no-run', 'fragment(', '```', '```sh', 'npm test', '```',
-    '- item:', '  ```js', '  const b = 2;', '  ```',
+    '# t',
+    '```js',
+    'const a = 1;',
+    '```',
+    '',
+    '```js no-run',
+    'fragment(',
+    '```',
+    '```sh',
+    'npm test',
+    '```',
+    '- item:',
+    '  ```js',
+    '  const b = 2;',
+    '  ```',
   ].join('\n');
   const blocks = extractBlocks(markdown);
-  assert.deepEqual(blocks.map(({ line, run, code }) => ({ line, run, code })), [
-    { line: 2, run: true, code: 'const a = 1;' },
-    { line: 6, run: false, code: 'fragment(' },
-    { line: 13, run: true, code: 'const b = 2;' },
-  ]);
+  assert.deepEqual(
+    blocks.map(({ line, run, code }) => ({ line, run, code })),
+    [
+      { line: 2, run: true, code: 'const a = 1;' },
+      { line: 6, run: false, code: 'fragment(' },
+      { line: 13, run: true, code: 'const b = 2;' },
+    ],
+  );
   assert.throws(() => extractBlocks('```js\nnever closed'), /unclosed code block at line 1/);
-  assert.deepEqual(expectedOutputs("console.log(a, 'x'); // true 'Cust1' 2\nconsole.log(b);\nf().catch((e) => console.log(e.code)); // ERR_X"), ['true Cust1 2', 'ERR_X']);
+  assert.deepEqual(
+    expectedOutputs(
+      "console.log(a, 'x'); // true 'Cust1' 2\nconsole.log(b);\nf().catch((e) => console.log(e.code)); // ERR_X",
+    ),
+    ['true Cust1 2', 'ERR_X'],
+  );
 });
 
 for (const document of DOCUMENTS) {
@@ -106,7 +134,8 @@ for (const document of DOCUMENTS) {
     const path = join(repo, document);
     assert.ok(existsSync(path), `${document} exists`);
     const blocks = extractBlocks(readFileSync(path, 'utf8')).filter((block) => block.run);
-    if (document !== 'README.md') assert.ok(blocks.length >= 8, `${document} has its runnable blocks (${blocks.length})`);
+    if (document !== 'README.md')
+      assert.ok(blocks.length >= 8, `${document} has its runnable blocks (${blocks.length})`);
     const exchangesBefore = mock.stats.authenticate;
     for (const block of blocks) {
       await t.test(`${document}:${block.line}`, async () => {
@@ -124,7 +153,10 @@ for (const document of DOCUMENTS) {
         let from = 0;
         for (const expected of expectedOutputs(block.code)) {
           const at = printed.indexOf(expected, from);
-          assert.ok(at >= 0, `${document}:${block.line} should print ${JSON.stringify(expected)}; printed ${JSON.stringify(printed.slice(from))}`);
+          assert.ok(
+            at >= 0,
+            `${document}:${block.line} should print ${JSON.stringify(expected)}; printed ${JSON.stringify(printed.slice(from))}`,
+          );
           from = at + 1;
         }
       });

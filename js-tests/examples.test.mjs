@@ -39,10 +39,13 @@ test('demo: a ticket over real HTTP, the tenant API answers; a tenant onboarded 
 test('demo: `node examples/demo.mjs` exits 0 and prints each step', async () => {
   const file = fileURLToPath(new URL('../examples/demo.mjs', import.meta.url));
   const { code, stdout, stderr } = await new Promise((resolve) => {
-    execFile(process.execPath, [file], { timeout: 60_000 }, (error, out, err) => resolve({ code: error ? error.code : 0, stdout: out, stderr: err }));
+    execFile(process.execPath, [file], { timeout: 60_000 }, (error, out, err) =>
+      resolve({ code: error ? error.code : 0, stdout: out, stderr: err }),
+    );
   });
   assert.equal(code, 0, stderr);
-  for (const step of ['1. ', '2. ', '3. ', '4. ', '5. ', '6. ', '7. ', '8. ']) assert.ok(stdout.includes(`\n${step}`) || stdout.startsWith(step), step);
+  for (const step of ['1. ', '2. ', '3. ', '4. ', '5. ', '6. ', '7. ', '8. '])
+    assert.ok(stdout.includes(`\n${step}`) || stdout.startsWith(step), step);
   assert.match(stdout, /ticket: +7T:/);
   assert.match(stdout, /HTTP 200/);
   assert.equal(stderr, '');
@@ -50,7 +53,12 @@ test('demo: `node examples/demo.mjs` exits 0 and prints each step', async () => 
 
 test('service: cached ticket per tenant; after a 401 it invalidates once and retries', async () => {
   const s = await standIn({ tenants: 2 });
-  const service = await startService({ baseUrl: s.mock.baseUrl, applicationToken: s.applicationToken, privateKey: s.keys.xml, systemUserTokens: s.tenants });
+  const service = await startService({
+    baseUrl: s.mock.baseUrl,
+    applicationToken: s.applicationToken,
+    privateKey: s.keys.xml,
+    systemUserTokens: s.tenants,
+  });
   try {
     const get = async (path) => {
       const res = await fetch(`${service.url}${path}`);
@@ -69,7 +77,10 @@ test('service: cached ticket per tenant; after a 401 it invalidates once and ret
     // with one new exchange between them (invalidate names the failed ticket, so late 401s are no-ops).
     s.mock.revokeTickets('Cust1');
     const results = await Promise.all(Array.from({ length: 20 }, () => get('/tenants/Cust1/principal')));
-    assert.ok(results.every((r) => r.status === 200), JSON.stringify(results.find((r) => r.status !== 200)));
+    assert.ok(
+      results.every((r) => r.status === 200),
+      JSON.stringify(results.find((r) => r.status !== 200)),
+    );
     assert.equal(s.mock.stats.authenticate, 3);
     assert.ok(s.mock.stats.unauthorized >= 1);
 
@@ -99,8 +110,14 @@ test('worker: 5 tenants, 3 rounds, one exchange per tenant; a revoked tenant fai
   try {
     const lines = [];
     const summary = await runWorker({
-      baseUrl: s.mock.baseUrl, applicationToken: s.applicationToken, privateKey: s.keys.pkcs1, tenants: s.tenants,
-      rounds: 3, concurrency: 3, transport: 'rest', log: (line) => lines.push(line),
+      baseUrl: s.mock.baseUrl,
+      applicationToken: s.applicationToken,
+      privateKey: s.keys.pkcs1,
+      tenants: s.tenants,
+      rounds: 3,
+      concurrency: 3,
+      transport: 'rest',
+      log: (line) => lines.push(line),
     });
     assert.deepEqual(summary, { calls: 15, succeeded: 15, failures: [] });
     assert.equal(s.mock.stats.authenticate, 5);
@@ -110,7 +127,11 @@ test('worker: 5 tenants, 3 rounds, one exchange per tenant; a revoked tenant fai
 
     s.mock.setTenantStatus('Cust3', 'Revoked');
     const second = await runWorker({
-      baseUrl: s.mock.baseUrl, applicationToken: s.applicationToken, privateKey: s.keys.pkcs8, tenants: s.tenants, rounds: 2,
+      baseUrl: s.mock.baseUrl,
+      applicationToken: s.applicationToken,
+      privateKey: s.keys.pkcs8,
+      tenants: s.tenants,
+      rounds: 2,
     });
     assert.equal(second.calls, 10);
     assert.equal(second.succeeded, 8);
@@ -127,11 +148,20 @@ test('onboarding server: approve -> SuperOffice -> posted approval -> tenant sto
   const s = await standIn({ tenants: 1 });
   const stored = new Map();
   const server = await startOnboardingServer({
-    baseUrl: s.mock.baseUrl, issuer: s.mock.issuer, clientId: 'onboarding-app', applicationToken: s.applicationToken, privateKey: s.keys.pkcs1,
+    baseUrl: s.mock.baseUrl,
+    issuer: s.mock.issuer,
+    clientId: 'onboarding-app',
+    applicationToken: s.applicationToken,
+    privateKey: s.keys.pkcs1,
     onTenant: (tenant) => stored.set(tenant.contextIdentifier, tenant.systemUserToken),
   });
   try {
-    s.mock.registerApplication({ applicationToken: s.applicationToken, publicKey: s.keys.publicKey, clientId: 'onboarding-app', redirectUris: [server.redirectUri] });
+    s.mock.registerApplication({
+      applicationToken: s.applicationToken,
+      publicKey: s.keys.publicKey,
+      clientId: 'onboarding-app',
+      redirectUris: [server.redirectUri],
+    });
     s.mock.addTenant({ contextIdentifier: 'CustNew', systemUser: false });
     const approve = async () => {
       const start = await fetch(`${server.url}/superoffice/approve?tenant=CustNew`, { redirect: 'manual' });
@@ -150,7 +180,9 @@ test('onboarding server: approve -> SuperOffice -> posted approval -> tenant sto
     assert.match(stored.get('CustNew'), /^Approved-/);
     // The client that onboarded the tenant has its ticket at once.
     const ticket = await server.client.getTicket({ contextIdentifier: 'CustNew' });
-    const res = await fetch(`${ticket.webapiUrl}v1/User/currentPrincipal`, { headers: await server.client.authHeaders('CustNew') });
+    const res = await fetch(`${ticket.webapiUrl}v1/User/currentPrincipal`, {
+      headers: await server.client.authHeaders('CustNew'),
+    });
     assert.equal(res.status, 200);
 
     // The same post again: its state is used up.

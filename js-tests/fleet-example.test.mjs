@@ -13,8 +13,13 @@ test('fleet example: 4 cluster workers x 5 tenants share one ticket per tenant t
   process.env.FLEET_REDIS_FROM = join(process.env.SUPEROFFICE_AUTH_REPO, 'package.json');
   try {
     const { calls, background } = await runFleet({
-      redisUrl: server.url, baseUrl: s.mock.baseUrl, applicationToken: s.applicationToken, privateKey: s.keys.pkcs8,
-      tenants: s.tenants, workers: 4, encryptionKey: randomBytes(32).toString('base64'),
+      redisUrl: server.url,
+      baseUrl: s.mock.baseUrl,
+      applicationToken: s.applicationToken,
+      privateKey: s.keys.pkcs8,
+      tenants: s.tenants,
+      workers: 4,
+      encryptionKey: randomBytes(32).toString('base64'),
     });
     assert.deepEqual(background, []);
     assert.equal(calls.length, 20);

@@ -7,7 +7,13 @@ import { constants, createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  KeySet, PrivateKey, SuperOfficeAuthError, parseAgentResponse, parseTicketResponse, signToken, validateToken,
+  KeySet,
+  PrivateKey,
+  SuperOfficeAuthError,
+  parseAgentResponse,
+  parseTicketResponse,
+  signToken,
+  validateToken,
 } from 'superoffice-auth';
 import { IDENTITY, b64url, dotNetXml, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
 
@@ -30,7 +36,8 @@ const P = 'http://www.superoffice.com/superid/partnersystemuser/0.1';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const envelope = (body) => `<s:Envelope xmlns:s="${S11}"><s:Body>${body}</s:Body></s:Envelope>`;
 const auth = (children) => `<AuthenticationResponse xmlns="${P}" xmlns:i="${XSI}">${children}</AuthenticationResponse>`;
-const success = (token = good) => envelope(auth(`<IsSuccessful>true</IsSuccessful><Token>${token}</Token><ErrorMessage i:nil="true"/>`));
+const success = (token = good) =>
+  envelope(auth(`<IsSuccessful>true</IsSuccessful><Token>${token}</Token><ErrorMessage i:nil="true"/>`));
 const soap = (body, status = 200) => ({ status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body });
 const ticketOptions = { keys: jwks, now: NOW };
 
@@ -77,9 +84,10 @@ function hs256(header, key) {
 // An attacker's certificate for the x5c row: the repository's throwaway test certificate, when the
 // tests run from `npm test`; otherwise the attacker's SPKI, which is just as unusable.
 const repo = process.env.SUPEROFFICE_AUTH_REPO;
-const certPem = repo && existsSync(join(repo, 'tests/fixtures/keys/rsa2048.cert-v3.pem'))
-  ? readFileSync(join(repo, 'tests/fixtures/keys/rsa2048.cert-v3.pem'), 'utf8')
-  : attacker.spki;
+const certPem =
+  repo && existsSync(join(repo, 'tests/fixtures/keys/rsa2048.cert-v3.pem'))
+    ? readFileSync(join(repo, 'tests/fixtures/keys/rsa2048.cert-v3.pem'), 'utf8')
+    : attacker.spki;
 const x5c = certPem.replace(/-----[^-]+-----|\s/g, '');
 
 test('hostile JWTs (RFC 8725) through validateToken', () => {
@@ -93,19 +101,65 @@ test('hostile JWTs (RFC 8725) through validateToken', () => {
     ['alg none with a signature', `${enc({ alg: 'none' })}.${goodPayload}.${goodSignature}`, 'ERR_JWT_ALG_NOT_ALLOWED'],
     ['alg None', withHeader({ alg: 'None' }), 'ERR_JWT_ALG_NOT_ALLOWED'],
     ['HS256 keyed with the public key PEM', hs256({ alg: 'HS256', kid: 'k1' }, issuer.spki), 'ERR_JWT_ALG_NOT_ALLOWED'],
-    ['HS256 keyed with the public key DER', hs256({ alg: 'HS256', kid: 'k1' }, issuer.publicKey.export({ type: 'spki', format: 'der' })), 'ERR_JWT_ALG_NOT_ALLOWED'],
-    ['HS256 keyed with the PKCS#1 public key', hs256({ alg: 'HS256' }, issuer.publicKey.export({ type: 'pkcs1', format: 'pem' })), 'ERR_JWT_ALG_NOT_ALLOWED'],
+    [
+      'HS256 keyed with the public key DER',
+      hs256({ alg: 'HS256', kid: 'k1' }, issuer.publicKey.export({ type: 'spki', format: 'der' })),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'HS256 keyed with the PKCS#1 public key',
+      hs256({ alg: 'HS256' }, issuer.publicKey.export({ type: 'pkcs1', format: 'pem' })),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
     ['an HMAC under an RS256 header', hs256(HEADER, issuer.spki), 'ERR_JWT_SIGNATURE_INVALID'],
-    ['RS384', signedBy(issuer.privateKey, { alg: 'RS384', kid: 'k1' }, claims, { hash: 'sha384' }), 'ERR_JWT_ALG_NOT_ALLOWED'],
-    ['PS256', signedBy(issuer.privateKey, { alg: 'PS256', kid: 'k1' }, claims, { sign: { padding: constants.RSA_PKCS1_PSS_PADDING } }), 'ERR_JWT_ALG_NOT_ALLOWED'],
-    ['RS256 header over a PSS signature by the right key', signedBy(issuer.privateKey, HEADER, claims, { sign: { padding: constants.RSA_PKCS1_PSS_PADDING } }), 'ERR_JWT_SIGNATURE_INVALID'],
-    ['RS256 over SHA-512 by the right key', signedBy(issuer.privateKey, HEADER, claims, { hash: 'sha512' }), 'ERR_JWT_SIGNATURE_INVALID'],
+    [
+      'RS384',
+      signedBy(issuer.privateKey, { alg: 'RS384', kid: 'k1' }, claims, { hash: 'sha384' }),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'PS256',
+      signedBy(issuer.privateKey, { alg: 'PS256', kid: 'k1' }, claims, {
+        sign: { padding: constants.RSA_PKCS1_PSS_PADDING },
+      }),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'RS256 header over a PSS signature by the right key',
+      signedBy(issuer.privateKey, HEADER, claims, { sign: { padding: constants.RSA_PKCS1_PSS_PADDING } }),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'RS256 over SHA-512 by the right key',
+      signedBy(issuer.privateKey, HEADER, claims, { hash: 'sha512' }),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
     // Keys never come from the token.
-    ['embedded jwk (attacker)', signedBy(attacker.privateKey, { alg: 'RS256', jwk: attacker.publicJwk }, claims), 'ERR_JWT_SIGNATURE_INVALID'],
-    ['embedded jwk with our kid', signedBy(attacker.privateKey, { alg: 'RS256', kid: 'k1', jwk: attacker.publicJwk }, claims), 'ERR_JWT_SIGNATURE_INVALID'],
-    ['jku', signedBy(attacker.privateKey, { alg: 'RS256', kid: 'k1', jku: 'https://attacker.example/jwks' }, claims), 'ERR_JWT_SIGNATURE_INVALID'],
-    ['x5u', signedBy(attacker.privateKey, { alg: 'RS256', x5u: 'https://attacker.example/cert.pem' }, claims), 'ERR_JWT_SIGNATURE_INVALID'],
-    ['x5c (attacker certificate)', signedBy(attacker.privateKey, { alg: 'RS256', kid: 'k1', x5c: [x5c] }, claims), 'ERR_JWT_SIGNATURE_INVALID'],
+    [
+      'embedded jwk (attacker)',
+      signedBy(attacker.privateKey, { alg: 'RS256', jwk: attacker.publicJwk }, claims),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'embedded jwk with our kid',
+      signedBy(attacker.privateKey, { alg: 'RS256', kid: 'k1', jwk: attacker.publicJwk }, claims),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'jku',
+      signedBy(attacker.privateKey, { alg: 'RS256', kid: 'k1', jku: 'https://attacker.example/jwks' }, claims),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'x5u',
+      signedBy(attacker.privateKey, { alg: 'RS256', x5u: 'https://attacker.example/cert.pem' }, claims),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'x5c (attacker certificate)',
+      signedBy(attacker.privateKey, { alg: 'RS256', kid: 'k1', x5c: [x5c] }, claims),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
     ['kid path traversal', withHeader({ alg: 'RS256', kid: '../../../../dev/null' }), 'ERR_JWT_KEY_NOT_FOUND'],
     ['kid SQL injection', withHeader({ alg: 'RS256', kid: "x' UNION SELECT 'secret" }), 'ERR_JWT_KEY_NOT_FOUND'],
     ['kid not a string', withHeader({ alg: 'RS256', kid: 1 }), 'ERR_JWT_MALFORMED'],
@@ -155,11 +209,27 @@ test('hostile JWTs (RFC 8725) through validateToken', () => {
     ['header not an object', withHeader('"RS256"'), 'ERR_JWT_MALFORMED'],
     ['header not JSON', withHeader('{alg:RS256}'), 'ERR_JWT_MALFORMED'],
     ['duplicate header name', withHeader('{"alg":"RS256","kid":"k1","alg":"none"}'), 'ERR_JWT_MALFORMED'],
-    ['duplicate claim name', withPayload(JSON.stringify(claims).replace('{', '{"iss":"Evil AS",')), 'ERR_JWT_MALFORMED'],
-    ['duplicate claim by escape', withPayload(JSON.stringify(claims).replace('{', '{"\\u0069ss":"Evil AS",')), 'ERR_JWT_MALFORMED'],
+    [
+      'duplicate claim name',
+      withPayload(JSON.stringify(claims).replace('{', '{"iss":"Evil AS",')),
+      'ERR_JWT_MALFORMED',
+    ],
+    [
+      'duplicate claim by escape',
+      withPayload(JSON.stringify(claims).replace('{', '{"\\u0069ss":"Evil AS",')),
+      'ERR_JWT_MALFORMED',
+    ],
     ['padded base64', `${good}=`, 'ERR_JWT_MALFORMED'],
-    ['padded header', `${Buffer.from(JSON.stringify({ ...HEADER, x: 'ab' })).toString('base64')}.${goodPayload}.${goodSignature}`, 'ERR_JWT_MALFORMED'],
-    ['standard alphabet', `${goodHeader}.${goodPayload}.${goodSignature.replaceAll('-', '+').replaceAll('_', '/')}`, /[-_]/.test(goodSignature) ? 'ERR_JWT_MALFORMED' : 'OK'],
+    [
+      'padded header',
+      `${Buffer.from(JSON.stringify({ ...HEADER, x: 'ab' })).toString('base64')}.${goodPayload}.${goodSignature}`,
+      'ERR_JWT_MALFORMED',
+    ],
+    [
+      'standard alphabet',
+      `${goodHeader}.${goodPayload}.${goodSignature.replaceAll('-', '+').replaceAll('_', '/')}`,
+      /[-_]/.test(goodSignature) ? 'ERR_JWT_MALFORMED' : 'OK',
+    ],
     ['empty', '', 'ERR_INVALID_ARGUMENT'],
     ['dots only', '..', 'ERR_JWT_MALFORMED'],
     ['truncated', good.slice(0, good.length - 10), 'ERR_JWT_SIGNATURE_INVALID'],
@@ -167,14 +237,34 @@ test('hostile JWTs (RFC 8725) through validateToken', () => {
     ['extra segment', `${good}.e30`, 'ERR_JWT_MALFORMED'],
     ['leading whitespace', ` ${good}`, 'ERR_JWT_MALFORMED'],
     ['trailing newline', `${good}\n`, 'ERR_JWT_MALFORMED'],
-    ['invalid UTF-8 payload', signedBy(issuer.privateKey, HEADER, Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])), 'ERR_JWT_MALFORMED'],
+    [
+      'invalid UTF-8 payload',
+      signedBy(issuer.privateKey, HEADER, Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])),
+      'ERR_JWT_MALFORMED',
+    ],
     ['lone surrogate in the string', `${good}\uD800`, 'ERR_JWT_MALFORMED'],
     ['64 KiB payload', big(64 * 1024), 'ERR_JWT_MALFORMED'],
     ['50 MB token', 'a'.repeat(50 * 1024 * 1024), 'ERR_JWT_MALFORMED'],
-    ['JSON serialization', JSON.stringify({ payload: goodPayload, signatures: [{ protected: goodHeader, signature: goodSignature }] }), 'ERR_JWT_MALFORMED'],
-    ['flattened JSON serialization', JSON.stringify({ payload: goodPayload, protected: goodHeader, signature: goodSignature }), 'ERR_JWT_MALFORMED'],
-    ['flipped signature bit', `${goodHeader}.${goodPayload}.${flipped.toString('base64url')}`, 'ERR_JWT_SIGNATURE_INVALID'],
-    ['payload swapped, signature kept', `${goodHeader}.${enc({ ...claims, iss: 'x' })}.${goodSignature}`, 'ERR_JWT_SIGNATURE_INVALID'],
+    [
+      'JSON serialization',
+      JSON.stringify({ payload: goodPayload, signatures: [{ protected: goodHeader, signature: goodSignature }] }),
+      'ERR_JWT_MALFORMED',
+    ],
+    [
+      'flattened JSON serialization',
+      JSON.stringify({ payload: goodPayload, protected: goodHeader, signature: goodSignature }),
+      'ERR_JWT_MALFORMED',
+    ],
+    [
+      'flipped signature bit',
+      `${goodHeader}.${goodPayload}.${flipped.toString('base64url')}`,
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'payload swapped, signature kept',
+      `${goodHeader}.${enc({ ...claims, iss: 'x' })}.${goodSignature}`,
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
     ['signed by another key', signedBy(attacker.privateKey, HEADER, claims), 'ERR_JWT_SIGNATURE_INVALID'],
   ];
   table(rows, (token) => validateToken(token, validation));
@@ -198,7 +288,17 @@ test('hostile JWKS and key sets through KeySet.from', () => {
     ['RSA 1024 bits', set({ ...small.publicJwk, kid: 's' }), 'ERR_KEYSET_INVALID'],
     ['public exponent 1', set(jwk({ e: 'AQ' })), 'ERR_KEYSET_INVALID'],
     ['public exponent 2', set(jwk({ e: 'Ag' })), 'ERR_KEYSET_INVALID'],
-    ['even modulus', set(jwk({ n: Buffer.from(issuer.publicJwk.n, 'base64url').map((b, i, a) => (i === a.length - 1 ? b & 0xfe : b)).toString('base64url') })), 'ERR_KEYSET_INVALID'],
+    [
+      'even modulus',
+      set(
+        jwk({
+          n: Buffer.from(issuer.publicJwk.n, 'base64url')
+            .map((b, i, a) => (i === a.length - 1 ? b & 0xfe : b))
+            .toString('base64url'),
+        }),
+      ),
+      'ERR_KEYSET_INVALID',
+    ],
     ['n not base64url', set(jwk({ n: `${issuer.publicJwk.n}==` })), 'ERR_KEYSET_INVALID'],
     ['n missing', set(jwk({ n: undefined })), 'ERR_KEYSET_INVALID'],
     ['duplicate member names', set(jwk()).replace('"kty":"RSA"', '"kty":"RSA","kty":"EC"'), 'ERR_KEYSET_INVALID'],
@@ -222,43 +322,164 @@ test('hostile XML and responses through parseTicketResponse', () => {
     ['valid', soap(success()), 'OK'],
     ['BOM', soap(`\uFEFF${success()}`), 'OK'],
     ['declaration', soap(`<?xml version="1.0" encoding="utf-8"?>${success()}`), 'OK'],
-    ['token split by CDATA (joined, as XML says)', soap(withToken(`<Token>${good.slice(0, 20)}<![CDATA[${good.slice(20)}]]></Token>`)), 'OK'],
-    ['DOCTYPE with an internal entity', soap(`<!DOCTYPE s:Envelope [<!ENTITY t "${good}">]>${withToken('<Token>&t;</Token>')}`), 'ERR_XML_FORBIDDEN'],
-    ['billion laughs', soap(`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>${withToken('<Token>&lol4;</Token>')}`), 'ERR_XML_FORBIDDEN'],
-    ['XXE', soap(`<!DOCTYPE s:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${withToken('<Token>&xxe;</Token>')}`), 'ERR_XML_FORBIDDEN'],
-    ['external DTD', soap(`<!DOCTYPE s:Envelope SYSTEM "http://attacker.example/x.dtd">${success()}`), 'ERR_XML_FORBIDDEN'],
-    ['parameter entity', soap(`<!DOCTYPE s:Envelope [<!ENTITY % p SYSTEM "http://attacker.example/p"> %p;]>${success()}`), 'ERR_XML_FORBIDDEN'],
+    [
+      'token split by CDATA (joined, as XML says)',
+      soap(withToken(`<Token>${good.slice(0, 20)}<![CDATA[${good.slice(20)}]]></Token>`)),
+      'OK',
+    ],
+    [
+      'DOCTYPE with an internal entity',
+      soap(`<!DOCTYPE s:Envelope [<!ENTITY t "${good}">]>${withToken('<Token>&t;</Token>')}`),
+      'ERR_XML_FORBIDDEN',
+    ],
+    [
+      'billion laughs',
+      soap(
+        `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>${withToken('<Token>&lol4;</Token>')}`,
+      ),
+      'ERR_XML_FORBIDDEN',
+    ],
+    [
+      'XXE',
+      soap(`<!DOCTYPE s:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${withToken('<Token>&xxe;</Token>')}`),
+      'ERR_XML_FORBIDDEN',
+    ],
+    [
+      'external DTD',
+      soap(`<!DOCTYPE s:Envelope SYSTEM "http://attacker.example/x.dtd">${success()}`),
+      'ERR_XML_FORBIDDEN',
+    ],
+    [
+      'parameter entity',
+      soap(`<!DOCTYPE s:Envelope [<!ENTITY % p SYSTEM "http://attacker.example/p"> %p;]>${success()}`),
+      'ERR_XML_FORBIDDEN',
+    ],
     ['unknown entity', soap(withToken('<Token>&token;</Token>')), 'ERR_XML_FORBIDDEN'],
     ['HTML entity', soap(withToken(`<Token>${good}&nbsp;</Token>`)), 'ERR_XML_FORBIDDEN'],
-    ['100 000-deep nesting (over the size cap first)', soap(`${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`), 'ERR_RESPONSE_TOO_LARGE'],
+    [
+      '100 000-deep nesting (over the size cap first)',
+      soap(`${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`),
+      'ERR_RESPONSE_TOO_LARGE',
+    ],
     ['80 000-deep nesting under the size cap', soap(envelope('<a>'.repeat(80_000))), 'ERR_RESPONSE_MALFORMED'],
-    ['one start tag with 25 000 attributes', soap(`<s:Envelope xmlns:s="${S11}"${Array.from({ length: 25_000 }, (_, i) => ` a${i}=""`).join('')}/>`), 'ERR_RESPONSE_MALFORMED'],
-    ['one start tag with 300 namespace declarations', soap(`<s:Envelope xmlns:s="${S11}"${Array.from({ length: 300 }, (_, i) => ` xmlns:p${i}="urn:${i}"`).join('')}/>`), 'ERR_RESPONSE_MALFORMED'],
+    [
+      'one start tag with 25 000 attributes',
+      soap(`<s:Envelope xmlns:s="${S11}"${Array.from({ length: 25_000 }, (_, i) => ` a${i}=""`).join('')}/>`),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'one start tag with 300 namespace declarations',
+      soap(
+        `<s:Envelope xmlns:s="${S11}"${Array.from({ length: 300 }, (_, i) => ` xmlns:p${i}="urn:${i}"`).join('')}/>`,
+      ),
+      'ERR_RESPONSE_MALFORMED',
+    ],
     ['50 MB body', soap(' '.repeat(50 * 1024 * 1024)), 'ERR_RESPONSE_TOO_LARGE'],
-    ['50 MB body as bytes', { status: 200, headers: {}, body: new Uint8Array(50 * 1024 * 1024) }, 'ERR_RESPONSE_TOO_LARGE'],
+    [
+      '50 MB body as bytes',
+      { status: 200, headers: {}, body: new Uint8Array(50 * 1024 * 1024) },
+      'ERR_RESPONSE_TOO_LARGE',
+    ],
     ['50 MB body with status 500', soap('<'.repeat(50 * 1024 * 1024), 500), 'ERR_RESPONSE_TOO_LARGE'],
     ['two Token elements', soap(withToken(`<Token>${good}</Token><Token>${good}</Token>`)), 'ERR_RESPONSE_MALFORMED'],
-    ['Token split by a comment', soap(withToken(`<Token>${good.slice(0, 20)}<!-- -->${good.slice(20)}</Token>`)), 'ERR_RESPONSE_MALFORMED'],
-    ['Token split by a processing instruction', soap(withToken(`<Token>${good.slice(0, 20)}<?x?>${good.slice(20)}</Token>`)), 'ERR_RESPONSE_MALFORMED'],
-    ['wrong namespace with the right prefix', soap(`<s:Envelope xmlns:s="urn:evil"><s:Body>${auth(`<IsSuccessful>true</IsSuccessful><Token>${good}</Token>`)}</s:Body></s:Envelope>`), 'ERR_RESPONSE_MALFORMED'],
-    ['wrong response namespace', soap(envelope(`<p:AuthenticationResponse xmlns:p="urn:evil"><p:IsSuccessful>true</p:IsSuccessful><p:Token>${good}</p:Token></p:AuthenticationResponse>`)), 'ERR_RESPONSE_MALFORMED'],
+    [
+      'Token split by a comment',
+      soap(withToken(`<Token>${good.slice(0, 20)}<!-- -->${good.slice(20)}</Token>`)),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'Token split by a processing instruction',
+      soap(withToken(`<Token>${good.slice(0, 20)}<?x?>${good.slice(20)}</Token>`)),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'wrong namespace with the right prefix',
+      soap(
+        `<s:Envelope xmlns:s="urn:evil"><s:Body>${auth(`<IsSuccessful>true</IsSuccessful><Token>${good}</Token>`)}</s:Body></s:Envelope>`,
+      ),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'wrong response namespace',
+      soap(
+        envelope(
+          `<p:AuthenticationResponse xmlns:p="urn:evil"><p:IsSuccessful>true</p:IsSuccessful><p:Token>${good}</p:Token></p:AuthenticationResponse>`,
+        ),
+      ),
+      'ERR_RESPONSE_MALFORMED',
+    ],
     ['truncated document', soap(success().slice(0, -30)), 'ERR_RESPONSE_MALFORMED'],
     ['two roots', soap(`${success()}${success()}`), 'ERR_RESPONSE_MALFORMED'],
-    ['SOAP 1.1 fault', soap(envelope('<s:Fault><faultcode>s:Client</faultcode><faultstring>Bad</faultstring></s:Fault>'), 500), 'ERR_SOAP_FAULT'],
-    ['SOAP 1.2 fault', soap(`<e:Envelope xmlns:e="${S12}"><e:Body><e:Fault><e:Code><e:Value>e:Sender</e:Value></e:Code><e:Reason><e:Text xml:lang="en">Bad</e:Text></e:Reason></e:Fault></e:Body></e:Envelope>`, 500), 'ERR_SOAP_FAULT'],
-    ['a fault beside a token', soap(envelope(`${auth(`<IsSuccessful>true</IsSuccessful><Token>${good}</Token>`)}<s:Fault><faultcode>s:Server</faultcode><faultstring>x</faultstring></s:Fault>`)), 'ERR_RESPONSE_MALFORMED'],
-    ['IsSuccessful True', soap(envelope(auth(`<IsSuccessful>True</IsSuccessful><Token>${good}</Token>`))), 'ERR_RESPONSE_MALFORMED'],
-    ['IsSuccessful yes', soap(envelope(auth(`<IsSuccessful>yes</IsSuccessful><Token>${good}</Token>`))), 'ERR_RESPONSE_MALFORMED'],
+    [
+      'SOAP 1.1 fault',
+      soap(envelope('<s:Fault><faultcode>s:Client</faultcode><faultstring>Bad</faultstring></s:Fault>'), 500),
+      'ERR_SOAP_FAULT',
+    ],
+    [
+      'SOAP 1.2 fault',
+      soap(
+        `<e:Envelope xmlns:e="${S12}"><e:Body><e:Fault><e:Code><e:Value>e:Sender</e:Value></e:Code><e:Reason><e:Text xml:lang="en">Bad</e:Text></e:Reason></e:Fault></e:Body></e:Envelope>`,
+        500,
+      ),
+      'ERR_SOAP_FAULT',
+    ],
+    [
+      'a fault beside a token',
+      soap(
+        envelope(
+          `${auth(`<IsSuccessful>true</IsSuccessful><Token>${good}</Token>`)}<s:Fault><faultcode>s:Server</faultcode><faultstring>x</faultstring></s:Fault>`,
+        ),
+      ),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'IsSuccessful True',
+      soap(envelope(auth(`<IsSuccessful>True</IsSuccessful><Token>${good}</Token>`))),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'IsSuccessful yes',
+      soap(envelope(auth(`<IsSuccessful>yes</IsSuccessful><Token>${good}</Token>`))),
+      'ERR_RESPONSE_MALFORMED',
+    ],
     ['IsSuccessful empty', soap(envelope(auth(`<IsSuccessful/><Token>${good}</Token>`))), 'ERR_RESPONSE_MALFORMED'],
     ['IsSuccessful 1', soap(envelope(auth(`<IsSuccessful>1</IsSuccessful><Token>${good}</Token>`))), 'OK'],
-    ['IsSuccessful false', soap(envelope(auth('<IsSuccessful>false</IsSuccessful><ErrorMessage>Denied</ErrorMessage>'))), 'ERR_TICKET_DENIED'],
+    [
+      'IsSuccessful false',
+      soap(envelope(auth('<IsSuccessful>false</IsSuccessful><ErrorMessage>Denied</ErrorMessage>'))),
+      'ERR_TICKET_DENIED',
+    ],
     ['UTF-16 declaration', soap(`<?xml version="1.0" encoding="UTF-16"?>${success()}`), 'ERR_RESPONSE_MALFORMED'],
-    ['UTF-16 bytes', { status: 200, headers: {}, body: Buffer.from(`\uFEFF${success()}`, 'utf16le') }, 'ERR_RESPONSE_MALFORMED'],
+    [
+      'UTF-16 bytes',
+      { status: 200, headers: {}, body: Buffer.from(`\uFEFF${success()}`, 'utf16le') },
+      'ERR_RESPONSE_MALFORMED',
+    ],
     ['UTF-8 BOM bytes', { status: 200, headers: {}, body: Buffer.from(`\uFEFF${success()}`, 'utf8') }, 'OK'],
     ['NUL character', soap(success().replace('<Token>', '<Token>\u0000')), 'ERR_RESPONSE_MALFORMED'],
-    ['HTML error page with 502', { status: 502, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><html><body>Bad gateway</body></html>' }, 'ERR_HTTP_STATUS'],
-    ['REST duplicate member', { status: 200, headers: { 'content-type': 'application/json' }, body: `{"IsSuccessful":false,"IsSuccessful":true,"Token":"${good}"}` }, 'ERR_RESPONSE_MALFORMED'],
-    ['token signed by the attacker', soap(success(signedBy(attacker.privateKey, HEADER, claims))), 'ERR_JWT_SIGNATURE_INVALID'],
+    [
+      'HTML error page with 502',
+      {
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+        body: '<!DOCTYPE html><html><body>Bad gateway</body></html>',
+      },
+      'ERR_HTTP_STATUS',
+    ],
+    [
+      'REST duplicate member',
+      {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: `{"IsSuccessful":false,"IsSuccessful":true,"Token":"${good}"}`,
+      },
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'token signed by the attacker',
+      soap(success(signedBy(attacker.privateKey, HEADER, claims))),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
     ['token with alg none', soap(success(`${enc({ alg: 'none' })}.${goodPayload}.`)), 'ERR_JWT_MALFORMED'],
   ];
   table(rows, (response) => parseTicketResponse(response, ticketOptions));
@@ -284,34 +505,110 @@ test('hostile XML and responses through parseAgentResponse', () => {
     ['valid', soap(good), 'OK'],
     ['BOM', soap(`\uFEFF${good}`), 'OK'],
     ['CDATA joined', soap(agent('<Response><A>1<![CDATA[2]]></A></Response>')), 'OK'],
-    ['DOCTYPE with an internal entity', soap(`<!DOCTYPE s:Envelope [<!ENTITY t "5">]>${agent('<Response><A>&t;</A></Response>')}`), 'ERR_XML_FORBIDDEN'],
-    ['billion laughs', soap(`<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>${agent('<Response>&lol3;</Response>')}`), 'ERR_XML_FORBIDDEN'],
-    ['XXE', soap(`<!DOCTYPE s:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${agent('<Response>&xxe;</Response>')}`), 'ERR_XML_FORBIDDEN'],
+    [
+      'DOCTYPE with an internal entity',
+      soap(`<!DOCTYPE s:Envelope [<!ENTITY t "5">]>${agent('<Response><A>&t;</A></Response>')}`),
+      'ERR_XML_FORBIDDEN',
+    ],
+    [
+      'billion laughs',
+      soap(
+        `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>${agent('<Response>&lol3;</Response>')}`,
+      ),
+      'ERR_XML_FORBIDDEN',
+    ],
+    [
+      'XXE',
+      soap(`<!DOCTYPE s:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${agent('<Response>&xxe;</Response>')}`),
+      'ERR_XML_FORBIDDEN',
+    ],
     ['external DTD', soap(`<!DOCTYPE s:Envelope SYSTEM "http://attacker.example/x.dtd">${good}`), 'ERR_XML_FORBIDDEN'],
     ['HTML entity', soap(agent('<Response>&nbsp;</Response>')), 'ERR_XML_FORBIDDEN'],
-    ['100 000-deep nesting (over the size cap first)', soap(agent(`${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`)), 'ERR_RESPONSE_TOO_LARGE'],
-    ['80 000-deep nesting under the size cap', soap(agent(`<Response>${'<a>'.repeat(80_000)}</Response>`)), 'ERR_RESPONSE_MALFORMED'],
+    [
+      '100 000-deep nesting (over the size cap first)',
+      soap(agent(`${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`)),
+      'ERR_RESPONSE_TOO_LARGE',
+    ],
+    [
+      '80 000-deep nesting under the size cap',
+      soap(agent(`<Response>${'<a>'.repeat(80_000)}</Response>`)),
+      'ERR_RESPONSE_MALFORMED',
+    ],
     ['20 000 sibling elements', soap(agent(`<Response>${'<a/>'.repeat(20_000)}</Response>`)), 'ERR_RESPONSE_MALFORMED'],
-    ['one start tag with 25 000 attributes', soap(agent(`<Response${Array.from({ length: 25_000 }, (_, i) => ` a${i}=""`).join('')}/>`)), 'ERR_RESPONSE_MALFORMED'],
+    [
+      'one start tag with 25 000 attributes',
+      soap(agent(`<Response${Array.from({ length: 25_000 }, (_, i) => ` a${i}=""`).join('')}/>`)),
+      'ERR_RESPONSE_MALFORMED',
+    ],
     ['50 MB body', soap(' '.repeat(50 * 1024 * 1024)), 'ERR_RESPONSE_TOO_LARGE'],
     ['50 MB body with status 401', soap('<'.repeat(50 * 1024 * 1024), 401), 'ERR_RESPONSE_TOO_LARGE'],
-    ['50 MB body as bytes', { status: 200, headers: {}, body: new Uint8Array(50 * 1024 * 1024) }, 'ERR_RESPONSE_TOO_LARGE'],
+    [
+      '50 MB body as bytes',
+      { status: 200, headers: {}, body: new Uint8Array(50 * 1024 * 1024) },
+      'ERR_RESPONSE_TOO_LARGE',
+    ],
     ['value split by a comment', soap(agent('<Response><A>1<!-- -->2</A></Response>')), 'ERR_RESPONSE_MALFORMED'],
-    ['value split by a processing instruction', soap(agent('<Response><A>1<?x?>2</A></Response>')), 'ERR_RESPONSE_MALFORMED'],
+    [
+      'value split by a processing instruction',
+      soap(agent('<Response><A>1<?x?>2</A></Response>')),
+      'ERR_RESPONSE_MALFORMED',
+    ],
     ['two Response elements', soap(agent('<Response>1</Response><Response>2</Response>')), 'ERR_RESPONSE_MALFORMED'],
-    ['Succeeded twice', soap(agent('<Response>1</Response>', `<Succeeded xmlns="${NS}">true</Succeeded><Succeeded xmlns="${NS}">false</Succeeded>`)), 'ERR_RESPONSE_MALFORMED'],
-    ['ExceptionInfo hidden beside a result', soap(agent('<Response>1</Response>', `<ExceptionInfo xmlns="${NS}"><ExceptionType>SoException</ExceptionType></ExceptionInfo>`)), 'ERR_NETSERVER_EXCEPTION'],
+    [
+      'Succeeded twice',
+      soap(
+        agent(
+          '<Response>1</Response>',
+          `<Succeeded xmlns="${NS}">true</Succeeded><Succeeded xmlns="${NS}">false</Succeeded>`,
+        ),
+      ),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'ExceptionInfo hidden beside a result',
+      soap(
+        agent(
+          '<Response>1</Response>',
+          `<ExceptionInfo xmlns="${NS}"><ExceptionType>SoException</ExceptionType></ExceptionInfo>`,
+        ),
+      ),
+      'ERR_NETSERVER_EXCEPTION',
+    ],
     ['wrong namespace with the right prefix', soap(good.replace(S11, 'urn:evil')), 'ERR_RESPONSE_MALFORMED'],
     ['response in a made-up version', soap(good.replaceAll(NS, `${NS}0`)), 'ERR_RESPONSE_MALFORMED'],
     ['truncated document', soap(good.slice(0, -30)), 'ERR_RESPONSE_MALFORMED'],
     ['two roots', soap(`${good}${good}`), 'ERR_RESPONSE_MALFORMED'],
     ['UTF-16 declaration', soap(`<?xml version="1.0" encoding="UTF-16"?>${good}`), 'ERR_RESPONSE_MALFORMED'],
-    ['UTF-16 bytes', { status: 200, headers: {}, body: Buffer.from(`\uFEFF${good}`, 'utf16le') }, 'ERR_RESPONSE_MALFORMED'],
+    [
+      'UTF-16 bytes',
+      { status: 200, headers: {}, body: Buffer.from(`\uFEFF${good}`, 'utf16le') },
+      'ERR_RESPONSE_MALFORMED',
+    ],
     ['NUL character', soap(good.replace('<AssociateId>', '<AssociateId>\u0000')), 'ERR_RESPONSE_MALFORMED'],
-    ['HTML error page with 502', { status: 502, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><html><body>Bad gateway</body></html>' }, 'ERR_HTTP_STATUS'],
+    [
+      'HTML error page with 502',
+      {
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+        body: '<!DOCTYPE html><html><body>Bad gateway</body></html>',
+      },
+      'ERR_HTTP_STATUS',
+    ],
     ['a result with 500', soap(good, 500), 'ERR_HTTP_STATUS'],
-    ['SOAP 1.1 fault', soap(envelope('<s:Fault><faultcode>s:Client</faultcode><faultstring>Bad</faultstring></s:Fault>'), 500), 'ERR_SOAP_FAULT'],
-    ['a fault beside a result', soap(envelope(`<s:Fault><faultcode>s:Client</faultcode><faultstring>x</faultstring></s:Fault><GetAssociateResponse xmlns="${NS}"/>`)), 'ERR_RESPONSE_MALFORMED'],
+    [
+      'SOAP 1.1 fault',
+      soap(envelope('<s:Fault><faultcode>s:Client</faultcode><faultstring>Bad</faultstring></s:Fault>'), 500),
+      'ERR_SOAP_FAULT',
+    ],
+    [
+      'a fault beside a result',
+      soap(
+        envelope(
+          `<s:Fault><faultcode>s:Client</faultcode><faultstring>x</faultstring></s:Fault><GetAssociateResponse xmlns="${NS}"/>`,
+        ),
+      ),
+      'ERR_RESPONSE_MALFORMED',
+    ],
   ];
   table(rows, (response) => parseAgentResponse(response, { method: 'GetAssociate' }));
   for (const [name, response] of rows) {
@@ -330,7 +627,8 @@ test('hostile and odd keys through PrivateKey.parse', () => {
   const wrap = (label, base64, width, newline = '\n') =>
     `-----BEGIN ${label}-----${newline}${base64.match(new RegExp(`.{1,${width}}`, 'g')).join(newline)}${newline}-----END ${label}-----${newline}`;
   const jwk = signer.privateKey.export({ format: 'jwk' });
-  const xmlWith = (field, value) => signer.xml.replace(new RegExp(`<${field}>[^<]*</${field}>`), value === null ? '' : `<${field}>${value}</${field}>`);
+  const xmlWith = (field, value) =>
+    signer.xml.replace(new RegExp(`<${field}>[^<]*</${field}>`), value === null ? '' : `<${field}>${value}</${field}>`);
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ed = generateKeyPairSync('ed25519');
   const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
@@ -347,8 +645,16 @@ test('hostile and odd keys through PrivateKey.parse', () => {
     ['leading text', `Bag Attributes\n    localKeyID: 01\nsubject=/CN=x\n${signer.pkcs8}`, 'OK'],
     ['public key beside the private key', `${signer.spki}${signer.pkcs8}`, 'OK'],
     ['two private keys', `${signer.pkcs8}${attacker.pkcs8}`, 'ERR_KEY_INVALID'],
-    ['encrypted PKCS#8', signer.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }), 'ERR_KEY_ENCRYPTED'],
-    ['legacy encrypted PKCS#1', signer.privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pw' }), 'ERR_KEY_ENCRYPTED'],
+    [
+      'encrypted PKCS#8',
+      signer.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }),
+      'ERR_KEY_ENCRYPTED',
+    ],
+    [
+      'legacy encrypted PKCS#1',
+      signer.privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pw' }),
+      'ERR_KEY_ENCRYPTED',
+    ],
     ['EC PKCS#8', ec.privateKey.export({ type: 'pkcs8', format: 'pem' }), 'ERR_KEY_UNSUPPORTED'],
     ['EC SEC1', ec.privateKey.export({ type: 'sec1', format: 'pem' }), 'ERR_KEY_UNSUPPORTED'],
     ['Ed25519', ed.privateKey.export({ type: 'pkcs8', format: 'pem' }), 'ERR_KEY_UNSUPPORTED'],
@@ -358,14 +664,22 @@ test('hostile and odd keys through PrivateKey.parse', () => {
     ['certificate', certPem, 'ERR_KEY_UNSUPPORTED'],
     ['1024-bit PKCS#8', small.pkcs8, 'ERR_KEY_TOO_SMALL'],
     ['1024-bit XML', small.xml, 'ERR_KEY_TOO_SMALL'],
-    ['XML public key only', `<RSAKeyValue><Modulus>${Buffer.from(jwk.n, 'base64url').toString('base64')}</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>`, 'ERR_KEY_UNSUPPORTED'],
+    [
+      'XML public key only',
+      `<RSAKeyValue><Modulus>${Buffer.from(jwk.n, 'base64url').toString('base64')}</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>`,
+      'ERR_KEY_UNSUPPORTED',
+    ],
     ['XML without DP', xmlWith('DP', null), 'ERR_KEY_INVALID'],
     ['XML DP inconsistent', xmlWith('DP', Buffer.from(jwk.dq, 'base64url').toString('base64')), 'ERR_KEY_INVALID'],
     ['XML InverseQ inconsistent', xmlWith('InverseQ', 'AQ=='), 'ERR_KEY_INVALID'],
     ['XML P = 1', xmlWith('P', 'AQ=='), 'ERR_KEY_INVALID'],
     ['XML with DOCTYPE', `<!DOCTYPE RSAKeyValue [<!ENTITY x "y">]>${signer.xml}`, 'ERR_KEY_INVALID'],
     ['XML with an entity', signer.xml.replace('<D>', '<D>&x;'), 'ERR_KEY_INVALID'],
-    ['XML of another key mixed in', dotNetXml({ ...jwk, d: attacker.privateKey.export({ format: 'jwk' }).d }), 'ERR_KEY_INVALID'],
+    [
+      'XML of another key mixed in',
+      dotNetXml({ ...jwk, d: attacker.privateKey.export({ format: 'jwk' }).d }),
+      'ERR_KEY_INVALID',
+    ],
     ['base64 without PEM lines', body(signer.pkcs8), 'ERR_KEY_INVALID'],
     ['truncated PEM', signer.pkcs8.slice(0, 400), 'ERR_KEY_INVALID'],
     ['garbage', 'not a key', 'ERR_KEY_INVALID'],

@@ -27,7 +27,8 @@ function importsOf(file) {
       continue;
     }
     let target = resolve(dirname(join(packageDir, file)), spec);
-    if (!existsSync(target)) target = ['.cjs', '.js', '.mjs', '/index.cjs'].map((x) => target + x).find(existsSync) ?? target;
+    if (!existsSync(target))
+      target = ['.cjs', '.js', '.mjs', '/index.cjs'].map((x) => target + x).find(existsSync) ?? target;
     out.push(relative(packageDir, target));
   }
   return out;
@@ -50,7 +51,8 @@ test('no import circle among the package modules', () => {
     stack.push(file);
     for (const next of graph.get(file) ?? []) {
       if (!graph.has(next)) continue;
-      if (state.get(next) === 'open') assert.fail(`import circle: ${[...stack.slice(stack.indexOf(next)), next].join(' -> ')}`);
+      if (state.get(next) === 'open')
+        assert.fail(`import circle: ${[...stack.slice(stack.indexOf(next)), next].join(' -> ')}`);
       if (!state.has(next)) visit(next);
     }
     stack.pop();
@@ -69,8 +71,12 @@ test('the core module reaches neither the clients nor the stand-in, and its door
   for (const [file, imports] of graph) {
     if (!file.startsWith('core/')) continue;
     for (const target of imports) {
-      assert.ok(!target.startsWith('client/') && !target.startsWith('testing/') && target !== 'index.cjs', `${file} imports ${target}`);
-      if (file !== 'core/index.cjs' && doors.includes(file)) assert.ok(!doors.includes(target), `${file} imports the sibling door ${target}`);
+      assert.ok(
+        !target.startsWith('client/') && !target.startsWith('testing/') && target !== 'index.cjs',
+        `${file} imports ${target}`,
+      );
+      if (file !== 'core/index.cjs' && doors.includes(file))
+        assert.ok(!doors.includes(target), `${file} imports the sibling door ${target}`);
     }
   }
 });
@@ -80,7 +86,10 @@ test('the stand-in imports only its own modules and node:http / node:crypto', ()
   assert.ok(own.length >= 5, 'testing/ is a folder of modules');
   for (const file of own) {
     for (const target of graph.get(file)) {
-      assert.ok(target.startsWith('testing/') || target === 'node:http' || target === 'node:crypto', `${file} imports ${target}`);
+      assert.ok(
+        target.startsWith('testing/') || target === 'node:http' || target === 'node:crypto',
+        `${file} imports ${target}`,
+      );
     }
   }
 });

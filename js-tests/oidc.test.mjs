@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import {
-  SuperOfficeAuthError, buildRefreshTokenRequest, parseSuperIdToken, parseTokenResponse,
+  SuperOfficeAuthError,
+  buildRefreshTokenRequest,
+  parseSuperIdToken,
+  parseTokenResponse,
 } from 'superoffice-auth';
 import { IDENTITY, makeKeyPair, mintJwt } from './helpers/independent.mjs';
 
@@ -48,7 +51,14 @@ function idClaims(overrides = {}) {
 }
 
 const idToken = (overrides, key = issuerKey.privateKey) => mintJwt(HEADER, idClaims(overrides), key);
-const options = (extra = {}) => ({ environment: 'sod', clientId: CLIENT, keys: jwks, nonce: 'nonce-1', now: NOW, ...extra });
+const options = (extra = {}) => ({
+  environment: 'sod',
+  clientId: CLIENT,
+  keys: jwks,
+  nonce: 'nonce-1',
+  now: NOW,
+  ...extra,
+});
 
 function rejects(fn, code, extra = {}) {
   assert.throws(fn, (error) => {
@@ -62,24 +72,33 @@ function rejects(fn, code, extra = {}) {
 
 test('parseSuperIdToken: typed claims of a SuperOffice id_token (iat as a digit string)', () => {
   const result = parseSuperIdToken(idToken(), options());
-  assert.deepEqual({ ...result, claims: undefined }, {
-    systemUserToken: SYSTEM_TOKEN,
-    contextIdentifier: 'Cust12345',
-    email: 'admin@example.com',
-    upn: 'admin@cust12345',
-    associateId: '5',
-    isAdministrator: true,
-    netserverUrl: 'https://sod2.superoffice.com/Cust12345/Remote/Services88/',
-    webapiUrl: 'https://sod2.superoffice.com/Cust12345/api/',
-    serial: '1234567890',
-    claims: undefined,
-  });
+  assert.deepEqual(
+    { ...result, claims: undefined },
+    {
+      systemUserToken: SYSTEM_TOKEN,
+      contextIdentifier: 'Cust12345',
+      email: 'admin@example.com',
+      upn: 'admin@cust12345',
+      associateId: '5',
+      isAdministrator: true,
+      netserverUrl: 'https://sod2.superoffice.com/Cust12345/Remote/Services88/',
+      webapiUrl: 'https://sod2.superoffice.com/Cust12345/api/',
+      serial: '1234567890',
+      claims: undefined,
+    },
+  );
   assert.deepEqual(result.claims, idClaims());
   // A minimal token: only ctx is required; absent claims read as null, is_administrator as false.
-  const minimal = parseSuperIdToken(idToken({
-    [`${IDENTITY}system_token`]: undefined, [`${IDENTITY}email`]: undefined, [`${IDENTITY}is_administrator`]: undefined,
-    [`${IDENTITY}associateid`]: 7, nonce: undefined,
-  }), options({ nonce: undefined, now: new Date(NOW) }));
+  const minimal = parseSuperIdToken(
+    idToken({
+      [`${IDENTITY}system_token`]: undefined,
+      [`${IDENTITY}email`]: undefined,
+      [`${IDENTITY}is_administrator`]: undefined,
+      [`${IDENTITY}associateid`]: 7,
+      nonce: undefined,
+    }),
+    options({ nonce: undefined, now: new Date(NOW) }),
+  );
   assert.equal(minimal.systemUserToken, null);
   assert.equal(minimal.email, null);
   assert.equal(minimal.isAdministrator, false);
@@ -96,17 +115,25 @@ test('parseSuperIdToken: inspect hides the system user token, JSON keeps it', ()
   assert.equal(result.claims[`${IDENTITY}system_token`], SYSTEM_TOKEN, 'inspect does not change the data');
 });
 
-test('parseSuperIdToken: the issuer is the environment\'s, exactly', () => {
+test("parseSuperIdToken: the issuer is the environment's, exactly", () => {
   const stage = idToken({ iss: 'https://qaonline.superoffice.com' });
   assert.equal(parseSuperIdToken(stage, options({ environment: 'stage' })).contextIdentifier, 'Cust12345');
   assert.equal(parseSuperIdToken(stage, options({ environment: 'qaonline' })).contextIdentifier, 'Cust12345');
   const online = idToken({ iss: 'https://online.superoffice.com' });
   assert.equal(parseSuperIdToken(online, options({ environment: 'online' })).contextIdentifier, 'Cust12345');
   // Wrong issuer for the environment: a sod token is not an online one, nor the other way round.
-  rejects(() => parseSuperIdToken(idToken(), options({ environment: 'online' })), 'ERR_JWT_CLAIM_INVALID', { claim: 'iss' });
+  rejects(() => parseSuperIdToken(idToken(), options({ environment: 'online' })), 'ERR_JWT_CLAIM_INVALID', {
+    claim: 'iss',
+  });
   rejects(() => parseSuperIdToken(stage, options()), 'ERR_JWT_CLAIM_INVALID', { claim: 'iss' });
-  rejects(() => parseSuperIdToken(idToken({ iss: 'https://sod.superoffice.com/' }), options()), 'ERR_JWT_CLAIM_INVALID', { claim: 'iss' });
-  rejects(() => parseSuperIdToken(idToken({ iss: 'SuperOffice AS' }), options()), 'ERR_JWT_CLAIM_INVALID', { claim: 'iss' });
+  rejects(
+    () => parseSuperIdToken(idToken({ iss: 'https://sod.superoffice.com/' }), options()),
+    'ERR_JWT_CLAIM_INVALID',
+    { claim: 'iss' },
+  );
+  rejects(() => parseSuperIdToken(idToken({ iss: 'SuperOffice AS' }), options()), 'ERR_JWT_CLAIM_INVALID', {
+    claim: 'iss',
+  });
   // An explicit issuer (a stand-in) instead of an environment.
   const local = idToken({ iss: 'http://127.0.0.1:8080' });
   const { environment, ...rest } = options();
@@ -117,24 +144,40 @@ test('parseSuperIdToken: the issuer is the environment\'s, exactly', () => {
 
 test('parseSuperIdToken: nonce mismatch, wrong audience, azp, expiry, signature', () => {
   // Nonce.
-  rejects(() => parseSuperIdToken(idToken(), options({ nonce: 'nonce-2' })), 'ERR_JWT_CLAIM_INVALID', { claim: 'nonce' });
-  rejects(() => parseSuperIdToken(idToken({ nonce: undefined }), options()), 'ERR_JWT_CLAIM_INVALID', { claim: 'nonce' });
+  rejects(() => parseSuperIdToken(idToken(), options({ nonce: 'nonce-2' })), 'ERR_JWT_CLAIM_INVALID', {
+    claim: 'nonce',
+  });
+  rejects(() => parseSuperIdToken(idToken({ nonce: undefined }), options()), 'ERR_JWT_CLAIM_INVALID', {
+    claim: 'nonce',
+  });
   assert.ok(parseSuperIdToken(idToken(), options({ nonce: undefined })), 'no nonce asked for: not checked');
   // Audience.
-  rejects(() => parseSuperIdToken(idToken(), options({ clientId: 'another-client' })), 'ERR_JWT_CLAIM_INVALID', { claim: 'aud' });
-  rejects(() => parseSuperIdToken(idToken({ aud: 'another-client' }), options()), 'ERR_JWT_CLAIM_INVALID', { claim: 'aud' });
+  rejects(() => parseSuperIdToken(idToken(), options({ clientId: 'another-client' })), 'ERR_JWT_CLAIM_INVALID', {
+    claim: 'aud',
+  });
+  rejects(() => parseSuperIdToken(idToken({ aud: 'another-client' }), options()), 'ERR_JWT_CLAIM_INVALID', {
+    claim: 'aud',
+  });
   rejects(() => parseSuperIdToken(idToken({ aud: undefined }), options()), 'ERR_JWT_CLAIM_INVALID', { claim: 'aud' });
-  assert.ok(parseSuperIdToken(idToken({ aud: ['other', CLIENT] }), options()), 'an audience array containing the client');
+  assert.ok(
+    parseSuperIdToken(idToken({ aud: ['other', CLIENT] }), options()),
+    'an audience array containing the client',
+  );
   rejects(() => parseSuperIdToken(idToken({ azp: 'other' }), options()), 'ERR_JWT_CLAIM_INVALID', { claim: 'azp' });
   // Time.
   rejects(() => parseSuperIdToken(idToken({ exp: NOW_S - 3600 }), options()), 'ERR_JWT_EXPIRED');
   assert.ok(parseSuperIdToken(idToken({ exp: NOW_S - 30 }), options()), 'within the default 60 s leeway');
   rejects(() => parseSuperIdToken(idToken({ exp: NOW_S - 30 }), options({ leewaySeconds: 0 })), 'ERR_JWT_EXPIRED');
-  rejects(() => parseSuperIdToken(idToken({ nbf: NOW_S + 3600, iat: String(NOW_S + 3600) }), options()), 'ERR_JWT_NOT_YET_VALID');
+  rejects(
+    () => parseSuperIdToken(idToken({ nbf: NOW_S + 3600, iat: String(NOW_S + 3600) }), options()),
+    'ERR_JWT_NOT_YET_VALID',
+  );
   // Signature: another key under the same kid.
   rejects(() => parseSuperIdToken(idToken({}, otherKey.privateKey), options()), 'ERR_JWT_SIGNATURE_INVALID');
   // The tenant is required.
-  rejects(() => parseSuperIdToken(idToken({ [`${IDENTITY}ctx`]: undefined }), options()), 'ERR_JWT_CLAIM_INVALID', { claim: `${IDENTITY}ctx` });
+  rejects(() => parseSuperIdToken(idToken({ [`${IDENTITY}ctx`]: undefined }), options()), 'ERR_JWT_CLAIM_INVALID', {
+    claim: `${IDENTITY}ctx`,
+  });
 });
 
 test('parseSuperIdToken: arguments are checked, never defaulted', () => {
@@ -155,20 +198,32 @@ test('parseSuperIdToken: arguments are checked, never defaulted', () => {
 
 test('buildRefreshTokenRequest: the form POST, decoded by URLSearchParams', () => {
   const request = buildRefreshTokenRequest({
-    environment: 'online', clientId: CLIENT, clientSecret: 'se cret&=+%', refreshToken: REFRESH, redirectUri: 'https://app.example/callback?x=1',
+    environment: 'online',
+    clientId: CLIENT,
+    clientSecret: 'se cret&=+%',
+    refreshToken: REFRESH,
+    redirectUri: 'https://app.example/callback?x=1',
   });
   assert.equal(request.url, 'https://online.superoffice.com/login/common/oauth/tokens');
   assert.equal(request.method, 'POST');
   assert.equal(request.headers['Content-Type'], 'application/x-www-form-urlencoded');
   assert.equal(request.headers.Accept, 'application/json');
-  assert.deepEqual([...new URLSearchParams(request.body)], [
-    ['grant_type', 'refresh_token'],
-    ['client_id', CLIENT],
-    ['client_secret', 'se cret&=+%'],
-    ['refresh_token', REFRESH],
-    ['redirect_uri', 'https://app.example/callback?x=1'],
-  ]);
-  const local = buildRefreshTokenRequest({ baseUrl: 'http://127.0.0.1:8080/', clientId: CLIENT, clientSecret: CLIENT_SECRET, refreshToken: REFRESH });
+  assert.deepEqual(
+    [...new URLSearchParams(request.body)],
+    [
+      ['grant_type', 'refresh_token'],
+      ['client_id', CLIENT],
+      ['client_secret', 'se cret&=+%'],
+      ['refresh_token', REFRESH],
+      ['redirect_uri', 'https://app.example/callback?x=1'],
+    ],
+  );
+  const local = buildRefreshTokenRequest({
+    baseUrl: 'http://127.0.0.1:8080/',
+    clientId: CLIENT,
+    clientSecret: CLIENT_SECRET,
+    refreshToken: REFRESH,
+  });
   assert.equal(local.url, 'http://127.0.0.1:8080/login/common/oauth/tokens');
   assert.equal(new URLSearchParams(local.body).has('redirect_uri'), false);
   assert.equal(
@@ -196,17 +251,25 @@ test('buildRefreshTokenRequest: refused arguments name the argument, never its v
     ['number client id', { ...good, clientId: 5 }],
     ['not an object', null],
   ]) {
-    assert.throws(() => buildRefreshTokenRequest(params), (error) => {
-      assert.equal(error.code, 'ERR_INVALID_ARGUMENT', what);
-      assert.ok(!error.message.includes(CLIENT_SECRET) && !error.message.includes(REFRESH), what);
-      return true;
-    }, what);
+    assert.throws(
+      () => buildRefreshTokenRequest(params),
+      (error) => {
+        assert.equal(error.code, 'ERR_INVALID_ARGUMENT', what);
+        assert.ok(!error.message.includes(CLIENT_SECRET) && !error.message.includes(REFRESH), what);
+        return true;
+      },
+      what,
+    );
   }
 });
 
-const tokenBody = (extra = {}) => JSON.stringify({
-  token_type: 'Bearer', access_token: '8A:Cust12345.access-token-value', expires_in: 3600, ...extra,
-});
+const tokenBody = (extra = {}) =>
+  JSON.stringify({
+    token_type: 'Bearer',
+    access_token: '8A:Cust12345.access-token-value',
+    expires_in: 3600,
+    ...extra,
+  });
 const ok = (body, headers = { 'content-type': 'application/json; charset=utf-8' }) => ({ status: 200, headers, body });
 
 test('parseTokenResponse: without keys the id_token is not read; with keys it is validated', () => {
@@ -222,36 +285,71 @@ test('parseTokenResponse: without keys the id_token is not read; with keys it is
   const validated = parseTokenResponse(withId, { now: NOW, keys: jwks, environment: 'sod', clientId: CLIENT });
   assert.equal(validated.idToken.contextIdentifier, 'Cust12345');
   assert.equal(validated.idToken.systemUserToken, SYSTEM_TOKEN);
-  const noRotation = parseTokenResponse(ok(tokenBody()), { now: NOW, keys: jwks, environment: 'sod', clientId: CLIENT });
+  const noRotation = parseTokenResponse(ok(tokenBody()), {
+    now: NOW,
+    keys: jwks,
+    environment: 'sod',
+    clientId: CLIENT,
+  });
   assert.equal(noRotation.refreshToken, null);
   assert.equal(noRotation.idToken, null, 'a refresh need not re-issue the id_token');
 
   // The id_token is checked like parseSuperIdToken: audience, issuer, nonce.
-  assert.throws(() => parseTokenResponse(withId, { now: NOW, keys: jwks, environment: 'sod', clientId: 'other' }), { code: 'ERR_JWT_CLAIM_INVALID', claim: 'aud' });
-  assert.throws(() => parseTokenResponse(withId, { now: NOW, keys: jwks, environment: 'online', clientId: CLIENT }), { code: 'ERR_JWT_CLAIM_INVALID', claim: 'iss' });
+  assert.throws(() => parseTokenResponse(withId, { now: NOW, keys: jwks, environment: 'sod', clientId: 'other' }), {
+    code: 'ERR_JWT_CLAIM_INVALID',
+    claim: 'aud',
+  });
+  assert.throws(() => parseTokenResponse(withId, { now: NOW, keys: jwks, environment: 'online', clientId: CLIENT }), {
+    code: 'ERR_JWT_CLAIM_INVALID',
+    claim: 'iss',
+  });
   const withNonce = ok(tokenBody({ id_token: idToken() }));
-  assert.throws(() => parseTokenResponse(withNonce, { now: NOW, keys: jwks, environment: 'sod', clientId: CLIENT, nonce: 'x' }), { code: 'ERR_JWT_CLAIM_INVALID', claim: 'nonce' });
+  assert.throws(
+    () => parseTokenResponse(withNonce, { now: NOW, keys: jwks, environment: 'sod', clientId: CLIENT, nonce: 'x' }),
+    { code: 'ERR_JWT_CLAIM_INVALID', claim: 'nonce' },
+  );
 
   // Tokens print redacted.
   const shown = inspect(validated, { depth: 5 });
-  for (const secret of ['access-token-value', 'rotated-refresh-token', SYSTEM_TOKEN]) assert.ok(!shown.includes(secret), `${secret} in ${shown}`);
+  for (const secret of ['access-token-value', 'rotated-refresh-token', SYSTEM_TOKEN])
+    assert.ok(!shown.includes(secret), `${secret} in ${shown}`);
   assert.match(shown, /Cust12345/);
 });
 
 test('parseTokenResponse: OAuth errors are ERR_OAUTH_ERROR with oauthError and errorDescription', () => {
-  const error = (status, body) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  assert.throws(() => parseTokenResponse(error(400, { error: 'invalid_grant', error_description: 'the refresh token has been revoked' })), (err) => {
-    assert.ok(err instanceof SuperOfficeAuthError);
-    assert.equal(err.code, 'ERR_OAUTH_ERROR');
-    assert.equal(err.oauthError, 'invalid_grant');
-    assert.equal(err.errorDescription, 'the refresh token has been revoked');
-    return true;
+  const error = (status, body) => ({
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
-  assert.throws(() => parseTokenResponse(error(401, { error: 'invalid_client' })), { code: 'ERR_OAUTH_ERROR', oauthError: 'invalid_client' });
+  assert.throws(
+    () =>
+      parseTokenResponse(
+        error(400, { error: 'invalid_grant', error_description: 'the refresh token has been revoked' }),
+      ),
+    (err) => {
+      assert.ok(err instanceof SuperOfficeAuthError);
+      assert.equal(err.code, 'ERR_OAUTH_ERROR');
+      assert.equal(err.oauthError, 'invalid_grant');
+      assert.equal(err.errorDescription, 'the refresh token has been revoked');
+      return true;
+    },
+  );
+  assert.throws(() => parseTokenResponse(error(401, { error: 'invalid_client' })), {
+    code: 'ERR_OAUTH_ERROR',
+    oauthError: 'invalid_client',
+  });
   // An error body wins even under 200; a non-JSON error page is an HTTP status error.
-  assert.throws(() => parseTokenResponse(error(200, { error: 'invalid_grant', access_token: 'x' })), { code: 'ERR_OAUTH_ERROR' });
-  assert.throws(() => parseTokenResponse({ status: 502, body: '<html>Bad Gateway</html>' }), { code: 'ERR_HTTP_STATUS', status: 502 });
-  assert.throws(() => parseTokenResponse(ok('{"token_type":"Bearer","access_token":"x","expires_in":3600')), { code: 'ERR_RESPONSE_MALFORMED' });
+  assert.throws(() => parseTokenResponse(error(200, { error: 'invalid_grant', access_token: 'x' })), {
+    code: 'ERR_OAUTH_ERROR',
+  });
+  assert.throws(() => parseTokenResponse({ status: 502, body: '<html>Bad Gateway</html>' }), {
+    code: 'ERR_HTTP_STATUS',
+    status: 502,
+  });
+  assert.throws(() => parseTokenResponse(ok('{"token_type":"Bearer","access_token":"x","expires_in":3600')), {
+    code: 'ERR_RESPONSE_MALFORMED',
+  });
   assert.throws(() => parseTokenResponse(ok(tokenBody({ token_type: 'mac' }))), { code: 'ERR_RESPONSE_MALFORMED' });
   assert.throws(() => parseTokenResponse(ok(tokenBody({ expires_in: undefined }))), { code: 'ERR_RESPONSE_MALFORMED' });
   assert.equal(parseTokenResponse(ok(new TextEncoder().encode(tokenBody()))).tokenType, 'Bearer', 'a Uint8Array body');
@@ -263,8 +361,16 @@ test('parseTokenResponse: id_token options without keys are refused, not ignored
     const value = name === 'leewaySeconds' ? 30 : name === 'environment' ? 'sod' : 'x';
     assert.throws(() => parseTokenResponse(response, { [name]: value }), { code: 'ERR_INVALID_ARGUMENT' }, name);
   }
-  assert.throws(() => parseTokenResponse(response, { keys: jwks, environment: 'sod' }), { code: 'ERR_INVALID_ARGUMENT' }, 'clientId with keys');
-  assert.throws(() => parseTokenResponse(response, { keys: jwks, clientId: CLIENT }), { code: 'ERR_INVALID_ARGUMENT' }, 'issuer with keys');
+  assert.throws(
+    () => parseTokenResponse(response, { keys: jwks, environment: 'sod' }),
+    { code: 'ERR_INVALID_ARGUMENT' },
+    'clientId with keys',
+  );
+  assert.throws(
+    () => parseTokenResponse(response, { keys: jwks, clientId: CLIENT }),
+    { code: 'ERR_INVALID_ARGUMENT' },
+    'issuer with keys',
+  );
   assert.throws(() => parseTokenResponse({ status: 99, body: '' }), { code: 'ERR_INVALID_ARGUMENT' });
   assert.throws(() => parseTokenResponse(null), { code: 'ERR_INVALID_ARGUMENT' });
   assert.throws(() => parseTokenResponse({ status: 200, body: 5 }), { code: 'ERR_INVALID_ARGUMENT' });

@@ -41,7 +41,10 @@ async function callApi(result, headers) {
 }
 
 function expectInvalid(fn, pattern) {
-  assert.throws(fn, (err) => err instanceof SuperOfficeAuthError && err.code === 'ERR_INVALID_ARGUMENT' && pattern.test(err.message));
+  assert.throws(
+    fn,
+    (err) => err instanceof SuperOfficeAuthError && err.code === 'ERR_INVALID_ARGUMENT' && pattern.test(err.message),
+  );
 }
 
 for (const kind of CLIENT_KINDS) {
@@ -98,13 +101,23 @@ test('bad options are refused with ERR_INVALID_ARGUMENT; require() gives the sam
   expectInvalid(() => createRedisTicketCache({ client: {} }), /node-redis .* or ioredis/);
   expectInvalid(() => createRedisTicketCache({ client: null }), /client/);
   expectInvalid(() => createRedisTicketCache({ client: redis, encryptionKey: randomBytes(31) }), /32 bytes/);
-  expectInvalid(() => createRedisTicketCache({ client: redis, encryptionKey: randomBytes(32).toString('base64') }), /32 bytes/);
+  expectInvalid(
+    () => createRedisTicketCache({ client: redis, encryptionKey: randomBytes(32).toString('base64') }),
+    /32 bytes/,
+  );
   expectInvalid(() => createRedisTicketCache({ client: redis, keyPrefix: 5 }), /keyPrefix/);
   expectInvalid(() => createRedisTicketCache({ client: redis, commandTimeoutMs: 0 }), /commandTimeoutMs/);
   expectInvalid(() => createRedisTicketCache({ client: redis, ttl: 5 }), /unknown option ttl/);
-  expectInvalid(() => createSystemUserClient({
-    baseUrl: 'http://127.0.0.1:1', applicationToken: 'a', privateKey: 'k', cache: { get() {}, set() {}, delete() {}, lock() {} },
-  }), /lock and unlock/);
+  expectInvalid(
+    () =>
+      createSystemUserClient({
+        baseUrl: 'http://127.0.0.1:1',
+        applicationToken: 'a',
+        privateKey: 'k',
+        cache: { get() {}, set() {}, delete() {}, lock() {} },
+      }),
+    /lock and unlock/,
+  );
 });
 
 test('whatever Redis hands back is untrusted: a broken, moved, foreign or expired value is a miss', async () => {
@@ -117,7 +130,9 @@ test('whatever Redis hands back is untrusted: a broken, moved, foreign or expire
     const plainCache = createRedisTicketCache({ client: redis, keyPrefix });
     const otherKeyCache = createRedisTicketCache({ client: redis, keyPrefix, encryptionKey: randomBytes(32) });
     const background = [];
-    const client = createSystemUserClient(s.options({ cache, systemUserTokens: s.tenants, onBackgroundError: (e) => background.push(e) }));
+    const client = createSystemUserClient(
+      s.options({ cache, systemUserTokens: s.tenants, onBackgroundError: (e) => background.push(e) }),
+    );
     const cust1 = await client.getTicket({ contextIdentifier: 'Cust1' });
     const cust2 = await client.getTicket({ contextIdentifier: 'Cust2' });
     const dump = await dumpRedis(server.url);
@@ -180,9 +195,13 @@ test('invalidate reaches the fleet, and a late 401 for an old ticket never drops
   try {
     const keyPrefix = `inv-${randomBytes(4).toString('hex')}:`;
     const encryptionKey = randomBytes(32);
-    const make = async (kind) => createSystemUserClient(s.options({
-      cache: createRedisTicketCache({ client: await connect(kind), keyPrefix, encryptionKey }), systemUserTokens: s.tenants,
-    }));
+    const make = async (kind) =>
+      createSystemUserClient(
+        s.options({
+          cache: createRedisTicketCache({ client: await connect(kind), keyPrefix, encryptionKey }),
+          systemUserTokens: s.tenants,
+        }),
+      );
     const a = await make('ioredis');
     const b = await make('node-redis v4');
     const first = await a.getTicket({ contextIdentifier: 'Cust1' });
@@ -236,11 +255,19 @@ test('8 processes x 50 tenants x 4 callers, three client kinds, sealed: exactly 
     const keyPrefix = `fleet-${randomBytes(4).toString('hex')}:`;
     const encryptionKey = randomBytes(32).toString('base64');
     const workers = await startWorkers(8, (i) => ({
-      clientKind: CLIENT_KINDS[i % CLIENT_KINDS.length], redisUrl: server.url, keyPrefix, encryptionKey,
-      baseUrl: s.mock.baseUrl, applicationToken: s.applicationToken, privateKey: s.keys.pkcs8,
+      clientKind: CLIENT_KINDS[i % CLIENT_KINDS.length],
+      redisUrl: server.url,
+      keyPrefix,
+      encryptionKey,
+      baseUrl: s.mock.baseUrl,
+      applicationToken: s.applicationToken,
+      privateKey: s.keys.pkcs8,
       // A generous timeoutMs: on a loaded 2-core machine a process that holds many locks signs for
       // seconds, and a waiter that gives up would exchange on its own (correct, but not exactly 50).
-      tenants: s.tenants, callers: 4, timeoutMs: 30_000, checkApi: true,
+      tenants: s.tenants,
+      callers: 4,
+      timeoutMs: 30_000,
+      checkApi: true,
     }));
     for (const w of workers) w.child.send('go');
     const results = await Promise.all(workers.map((w) => w.result));
@@ -251,7 +278,8 @@ test('8 processes x 50 tenants x 4 callers, three client kinds, sealed: exactly 
       assert.equal(Object.keys(r.tickets).length, 50);
       for (const [ctx, tickets] of Object.entries(r.tickets)) {
         assert.equal(tickets.length, 1, `worker ${i}: one ticket for ${ctx}`);
-        if (handedOut.has(ctx)) assert.equal(tickets[0], handedOut.get(ctx), `${ctx}: the same ticket in every process`);
+        if (handedOut.has(ctx))
+          assert.equal(tickets[0], handedOut.get(ctx), `${ctx}: the same ticket in every process`);
         handedOut.set(ctx, tickets[0]);
         assert.equal(r.statuses[ctx], 200, `worker ${i}: ${ctx}'s ticket accepted by its tenant API`);
       }
@@ -268,7 +296,10 @@ test('8 processes x 50 tenants x 4 callers, three client kinds, sealed: exactly 
         assert.ok(!value.includes(ticket) && !value.includes(ticket.slice(3, 40)), `${key} holds ticket text`);
       }
       // Base64url has no ':' and no '/', so neither can appear by chance.
-      assert.ok(!value.includes('7T:') && !value.includes('schemes.superoffice.net/') && !value.includes('://'), `${key} holds readable text`);
+      assert.ok(
+        !value.includes('7T:') && !value.includes('schemes.superoffice.net/') && !value.includes('://'),
+        `${key} holds readable text`,
+      );
     }
   } finally {
     await s.mock.close();
@@ -282,9 +313,16 @@ test('kill -9 of the lock holder in the middle of a slow exchange: another proce
     const lockTtlMs = timeoutMs / 2; // the client's choice for this timeoutMs
     const keyPrefix = `kill-${randomBytes(4).toString('hex')}:`;
     const config = (i) => ({
-      clientKind: CLIENT_KINDS[i % CLIENT_KINDS.length], redisUrl: server.url, keyPrefix,
-      baseUrl: s.mock.baseUrl, applicationToken: s.applicationToken, privateKey: s.keys.pkcs8,
-      tenants: s.tenants, callers: 2, timeoutMs, checkApi: true,
+      clientKind: CLIENT_KINDS[i % CLIENT_KINDS.length],
+      redisUrl: server.url,
+      keyPrefix,
+      baseUrl: s.mock.baseUrl,
+      applicationToken: s.applicationToken,
+      privateKey: s.keys.pkcs8,
+      tenants: s.tenants,
+      callers: 2,
+      timeoutMs,
+      checkApi: true,
     });
     // Everyone connected first; then the holder's exchange hangs (3 s of stand-in latency, once) and
     // the holder dies inside it, while the others wait for it.
@@ -298,7 +336,9 @@ test('kill -9 of the lock holder in the middle of a slow exchange: another proce
     holder.child.kill('SIGKILL');
     const results = await Promise.all(others.map((w) => w.result));
     const took = Date.now() - killedAt;
-    t.diagnostic(`the survivors had their ticket ${took} ms after the kill (lock TTL ${lockTtlMs} + timeoutMs ${timeoutMs})`);
+    t.diagnostic(
+      `the survivors had their ticket ${took} ms after the kill (lock TTL ${lockTtlMs} + timeoutMs ${timeoutMs})`,
+    );
     assert.ok(took <= lockTtlMs + timeoutMs, `finished ${took} ms after the kill`);
     const tickets = new Set();
     for (const r of results) {
@@ -323,11 +363,16 @@ test('Redis paused, stopped and restarted under load: no caller fails or waits p
     const clients = [];
     for (const kind of CLIENT_KINDS) {
       const redis = await connect(kind);
-      clients.push(createSystemUserClient(s.options({
-        cache: createRedisTicketCache({ client: redis, keyPrefix, encryptionKey }),
-        systemUserTokens: s.tenants, timeoutMs,
-        onBackgroundError: (err, info) => background.push(`${info.during} ${err.name}: ${err.message}`),
-      })));
+      clients.push(
+        createSystemUserClient(
+          s.options({
+            cache: createRedisTicketCache({ client: redis, keyPrefix, encryptionKey }),
+            systemUserTokens: s.tenants,
+            timeoutMs,
+            onBackgroundError: (err, info) => background.push(`${info.during} ${err.name}: ${err.message}`),
+          }),
+        ),
+      );
     }
     const tenants = Object.keys(s.tenants);
     const failures = [];
@@ -336,16 +381,18 @@ test('Redis paused, stopped and restarted under load: no caller fails or waits p
     // Callers in every "process", all the time, for the first 8 tenants.
     const load = clients.map(async (client) => {
       while (running) {
-        await Promise.all(tenants.slice(0, 8).map(async (contextIdentifier) => {
-          const started = Date.now();
-          try {
-            const result = await client.getTicket({ contextIdentifier });
-            if (!result.ticket.startsWith('7T:')) failures.push('not a ticket');
-          } catch (err) {
-            failures.push(`${contextIdentifier}: ${err.code}`);
-          }
-          slowest = Math.max(slowest, Date.now() - started);
-        }));
+        await Promise.all(
+          tenants.slice(0, 8).map(async (contextIdentifier) => {
+            const started = Date.now();
+            try {
+              const result = await client.getTicket({ contextIdentifier });
+              if (!result.ticket.startsWith('7T:')) failures.push('not a ticket');
+            } catch (err) {
+              failures.push(`${contextIdentifier}: ${err.code}`);
+            }
+            slowest = Math.max(slowest, Date.now() - started);
+          }),
+        );
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     });
@@ -354,7 +401,7 @@ test('Redis paused, stopped and restarted under load: no caller fails or waits p
     assert.equal(s.mock.stats.authenticate, 8, 'shared while Redis is up');
 
     // Slow: the server stops answering (SIGSTOP), every command hangs until its timeout.
-    const pid = (await dumpRedisPid());
+    const pid = await dumpRedisPid();
     process.kill(pid, 'SIGSTOP');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     // A tenant nobody asked for yet, while Redis hangs: obtained locally, within timeoutMs.
@@ -372,7 +419,8 @@ test('Redis paused, stopped and restarted under load: no caller fails or waits p
     assert.deepEqual(failures, [], 'no caller failed');
     assert.ok(slowest < timeoutMs, `slowest call ${slowest} ms`);
     assert.ok(background.length > 0 && background.every((d) => d.startsWith('cache.')), 'the trouble was reported');
-    for (const line of background) assert.ok(!line.includes('7T:') && !line.includes(s.applicationToken), `no secret in ${line}`);
+    for (const line of background)
+      assert.ok(!line.includes('7T:') && !line.includes(s.applicationToken), `no secret in ${line}`);
 
     // Sharing resumes by itself: once the clients reconnect and their pause ends, a new tenant asked by
     // all three "processes" at once costs one exchange, and its record is in Redis.

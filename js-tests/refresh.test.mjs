@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
-  SuperOfficeAuthError, buildRefreshTokenRequest, createRefreshTokenClient, createSystemUserClient, parseTokenResponse,
+  SuperOfficeAuthError,
+  buildRefreshTokenRequest,
+  createRefreshTokenClient,
+  createSystemUserClient,
+  parseTokenResponse,
 } from 'superoffice-auth';
 import { startMockSuperOffice } from 'superoffice-auth/testing';
 import { standIn, assertNoSecrets, fakeClock, watchUnhandledRejections } from './helpers/stand-in.mjs';
@@ -16,7 +20,7 @@ after(() => assert.deepEqual(unhandled, [], 'no unhandled rejections'));
 
 async function expectCode(promise, code, extra = {}) {
   await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err && err.stack}`);
+    assert.ok(err instanceof SuperOfficeAuthError, `expected SuperOfficeAuthError, got ${err?.stack}`);
     assert.equal(err.code, code, err.message);
     for (const [name, value] of Object.entries(extra)) assert.equal(err[name], value, name);
     return true;
@@ -39,7 +43,14 @@ async function oauthStandIn({ mockOptions = {}, rotate = false } = {}) {
     clientId,
     clientSecret,
     refreshToken,
-    options: (extra = {}) => ({ baseUrl: mock.baseUrl, issuer: mock.issuer, clientId, clientSecret, refreshToken, ...extra }),
+    options: (extra = {}) => ({
+      baseUrl: mock.baseUrl,
+      issuer: mock.issuer,
+      clientId,
+      clientSecret,
+      refreshToken,
+      ...extra,
+    }),
     secrets: [clientSecret, refreshToken],
   };
 }
@@ -81,7 +92,11 @@ test('refresh client: 200 concurrent callers, one upstream request', async () =>
   try {
     s.mock.injectFault('latency', { ms: 50, endpoint: 'tokens', times: 1 });
     const client = createRefreshTokenClient(s.options());
-    const tokens = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? client.getAccessToken() : client.authHeaders().then((h) => h.Authorization.slice(7)))));
+    const tokens = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        i % 2 ? client.getAccessToken() : client.authHeaders().then((h) => h.Authorization.slice(7)),
+      ),
+    );
     assert.equal(new Set(tokens).size, 1);
     assert.equal(s.mock.stats.tokens, 1);
     assert.equal(s.mock.stats.accessTokensIssued, 1);
@@ -114,7 +129,7 @@ test('refresh client: cached until refreshAheadSeconds before expiry, then refre
   }
 });
 
-test('refresh client: refresh-ahead is at most half the token\'s lifetime', async () => {
+test("refresh client: refresh-ahead is at most half the token's lifetime", async () => {
   const now = fakeClock();
   const s = await oauthStandIn({ mockOptions: { now, accessTokenLifetimeSeconds: 60 } });
   try {
@@ -135,13 +150,15 @@ test('refresh client: a rotated refresh token is used from then on and handed to
   try {
     const seen = [];
     let persisted = false;
-    const client = createRefreshTokenClient(s.options({
-      async onRefreshToken(token) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        seen.push(token);
-        persisted = true;
-      },
-    }));
+    const client = createRefreshTokenClient(
+      s.options({
+        async onRefreshToken(token) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          seen.push(token);
+          persisted = true;
+        },
+      }),
+    );
     const first = await client.getAccessToken();
     assert.ok(persisted, 'the hook finished before the access token was handed out');
     assert.equal(seen.length, 1);
@@ -152,10 +169,18 @@ test('refresh client: a rotated refresh token is used from then on and handed to
     assert.notEqual(second, first);
     assert.equal(seen.length, 2);
     assert.notEqual(seen[1], seen[0]);
-    const reuse = buildRefreshTokenRequest({ baseUrl: s.mock.baseUrl, clientId: s.clientId, clientSecret: s.clientSecret, refreshToken: s.refreshToken });
+    const reuse = buildRefreshTokenRequest({
+      baseUrl: s.mock.baseUrl,
+      clientId: s.clientId,
+      clientSecret: s.clientSecret,
+      refreshToken: s.refreshToken,
+    });
     const res = await fetch(reuse.url, { method: reuse.method, headers: reuse.headers, body: reuse.body });
     const body = await res.text();
-    assert.throws(() => parseTokenResponse({ status: res.status, headers: res.headers, body }), { code: 'ERR_OAUTH_ERROR', oauthError: 'invalid_grant' });
+    assert.throws(() => parseTokenResponse({ status: res.status, headers: res.headers, body }), {
+      code: 'ERR_OAUTH_ERROR',
+      oauthError: 'invalid_grant',
+    });
     // Neither refresh token shows anywhere.
     const shown = inspect(client) + JSON.stringify(client) + inspect(await client.getToken(), { depth: 5 });
     assertNoSecrets(assert, shown, [...s.secrets, ...seen], 'client and token inspection');
@@ -169,7 +194,9 @@ test('refresh client: the rotated token is kept even when the id_token then fail
   try {
     const seen = [];
     // The wrong issuer: every id_token fails, yet each refresh spends a refresh token at the server.
-    const client = createRefreshTokenClient(s.options({ issuer: 'https://sod.superoffice.com', onRefreshToken: (token) => seen.push(token) }));
+    const client = createRefreshTokenClient(
+      s.options({ issuer: 'https://sod.superoffice.com', onRefreshToken: (token) => seen.push(token) }),
+    );
     await expectCode(client.getAccessToken(), 'ERR_JWT_CLAIM_INVALID', { claim: 'iss' });
     await expectCode(client.getAccessToken(), 'ERR_JWT_CLAIM_INVALID', { claim: 'iss' });
     assert.equal(seen.length, 2);
@@ -183,12 +210,14 @@ test('refresh client: a throwing onRefreshToken rejects that refresh; the tokens
   const s = await oauthStandIn({ rotate: true });
   try {
     let calls = 0;
-    const client = createRefreshTokenClient(s.options({
-      onRefreshToken() {
-        calls += 1;
-        throw new Error('disk full');
-      },
-    }));
+    const client = createRefreshTokenClient(
+      s.options({
+        onRefreshToken() {
+          calls += 1;
+          throw new Error('disk full');
+        },
+      }),
+    );
     await assert.rejects(client.getAccessToken(), /disk full/);
     assert.match(await client.getAccessToken(), /^8A:/, 'the access token was cached');
     assert.equal(calls, 1);
@@ -207,7 +236,12 @@ test('refresh client: revoked, expired or unknown refresh tokens and a bad secre
       assert.equal(err.code, 'ERR_OAUTH_ERROR');
       assert.equal(err.oauthError, 'invalid_grant');
       assert.match(err.errorDescription, /revoked/);
-      assertNoSecrets(assert, `${err.message} ${err.stack} ${inspect(err)} ${JSON.stringify(err)}`, s.secrets, 'OAuth error');
+      assertNoSecrets(
+        assert,
+        `${err.message} ${err.stack} ${inspect(err)} ${JSON.stringify(err)}`,
+        s.secrets,
+        'OAuth error',
+      );
       return true;
     });
     // Failures are not cached: the next call asks again.
@@ -216,10 +250,22 @@ test('refresh client: revoked, expired or unknown refresh tokens and a bad secre
 
     const expiring = s.mock.issueRefreshToken({ clientId: s.clientId, contextIdentifier: 'Cust1' });
     s.mock.expireRefreshToken(expiring);
-    await expectCode(createRefreshTokenClient(s.options({ refreshToken: expiring })).getAccessToken(), 'ERR_OAUTH_ERROR', { oauthError: 'invalid_grant' });
-    await expectCode(createRefreshTokenClient(s.options({ refreshToken: 'never-issued' })).getAccessToken(), 'ERR_OAUTH_ERROR', { oauthError: 'invalid_grant' });
+    await expectCode(
+      createRefreshTokenClient(s.options({ refreshToken: expiring })).getAccessToken(),
+      'ERR_OAUTH_ERROR',
+      { oauthError: 'invalid_grant' },
+    );
+    await expectCode(
+      createRefreshTokenClient(s.options({ refreshToken: 'never-issued' })).getAccessToken(),
+      'ERR_OAUTH_ERROR',
+      { oauthError: 'invalid_grant' },
+    );
     const fresh = s.mock.issueRefreshToken({ clientId: s.clientId, contextIdentifier: 'Cust1' });
-    await expectCode(createRefreshTokenClient(s.options({ refreshToken: fresh, clientSecret: 'wrong-secret' })).getAccessToken(), 'ERR_OAUTH_ERROR', { oauthError: 'invalid_client' });
+    await expectCode(
+      createRefreshTokenClient(s.options({ refreshToken: fresh, clientSecret: 'wrong-secret' })).getAccessToken(),
+      'ERR_OAUTH_ERROR',
+      { oauthError: 'invalid_client' },
+    );
     assert.match(await createRefreshTokenClient(s.options({ refreshToken: fresh })).getAccessToken(), /^8A:/);
   } finally {
     await s.mock.close();
@@ -302,18 +348,33 @@ test('refresh client: options are checked, secrets never show', async () => {
       ['negative refreshAheadSeconds', { ...good, refreshAheadSeconds: -1 }],
       ['fetch not a function', { ...good, fetch: {} }],
     ]) {
-      assert.throws(() => createRefreshTokenClient(options), (err) => {
-        assert.equal(err.code, 'ERR_INVALID_ARGUMENT', what);
-        assertNoSecrets(assert, err.message, s.secrets, what);
-        return true;
-      }, what);
+      assert.throws(
+        () => createRefreshTokenClient(options),
+        (err) => {
+          assert.equal(err.code, 'ERR_INVALID_ARGUMENT', what);
+          assertNoSecrets(assert, err.message, s.secrets, what);
+          return true;
+        },
+        what,
+      );
     }
     assert.throws(() => createRefreshTokenClient(null), { code: 'ERR_INVALID_ARGUMENT' });
     const client = createRefreshTokenClient(good);
     const token = await client.getToken();
-    const shown = [inspect(client), String(client), JSON.stringify(client), inspect(token, { depth: 5 }), inspect(Object.keys(client))].join('\n');
+    const shown = [
+      inspect(client),
+      String(client),
+      JSON.stringify(client),
+      inspect(token, { depth: 5 }),
+      inspect(Object.keys(client)),
+    ].join('\n');
     assertNoSecrets(assert, shown, [...s.secrets, token.accessToken], 'inspection');
-    assert.deepEqual(JSON.parse(JSON.stringify(client)), { baseUrl: s.mock.baseUrl, clientId: s.clientId, idToken: 'validated, jwks', refreshAheadSeconds: 300 });
+    assert.deepEqual(JSON.parse(JSON.stringify(client)), {
+      baseUrl: s.mock.baseUrl,
+      clientId: s.clientId,
+      idToken: 'validated, jwks',
+      refreshAheadSeconds: 300,
+    });
     assert.ok(Object.isFrozen(client));
   } finally {
     await s.mock.close();
@@ -327,7 +388,10 @@ async function systemUserStandIn(extra = {}) {
   const clientId = `app-client-${randomBytes(4).toString('hex')}`;
   // The system-user application is also an OAuth client: its secret is the application token.
   s.mock.registerApplication({ applicationToken: s.applicationToken, publicKey: s.keys.publicKey, clientId });
-  s.mock.addTenant({ contextIdentifier: 'Cust7', systemUserToken: `MyApp tenant.7-${randomBytes(6).toString('base64url')}` });
+  s.mock.addTenant({
+    contextIdentifier: 'Cust7',
+    systemUserToken: `MyApp tenant.7-${randomBytes(6).toString('base64url')}`,
+  });
   return { ...s, clientId };
 }
 
@@ -349,11 +413,17 @@ test('onboardTenant: validates the id_token, returns what to store, and getTicke
 
     const ticket = await client.getTicket({ contextIdentifier: 'Cust7' });
     assert.match(ticket.ticket, /^7T:/);
-    const res = await fetch(`${ticket.webapiUrl}v1/User/currentPrincipal`, { headers: await client.authHeaders('Cust7') });
+    const res = await fetch(`${ticket.webapiUrl}v1/User/currentPrincipal`, {
+      headers: await client.authHeaders('Cust7'),
+    });
     assert.equal(res.status, 200);
     assert.equal(s.mock.stats.jwks, 1, 'one key set for the id_token and the ticket');
     // Without a nonce the nonce is not checked (the caller keeps none).
-    assert.equal((await client.onboardTenant(s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: s.clientId }))).contextIdentifier, 'Cust7');
+    assert.equal(
+      (await client.onboardTenant(s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: s.clientId })))
+        .contextIdentifier,
+      'Cust7',
+    );
   } finally {
     await s.mock.close();
   }
@@ -365,10 +435,31 @@ test('onboardTenant: nonce mismatch, wrong audience, replayed and foreign tokens
     s.mock.registerClient({ clientId: 'another-app', clientSecret: 'another-secret' });
     const client = createSystemUserClient(s.options({ clientId: s.clientId, issuer: s.mock.issuer }));
     const token = s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: s.clientId, nonce: 'sent-nonce' });
-    await expectCode(client.onboardTenant(token, { nonce: 'another-nonce' }), 'ERR_JWT_CLAIM_INVALID', { claim: 'nonce' });
-    await expectCode(client.onboardTenant(s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: s.clientId }), { nonce: 'sent-nonce' }), 'ERR_JWT_CLAIM_INVALID', { claim: 'nonce' });
-    await expectCode(client.onboardTenant(s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: 'another-app' })), 'ERR_JWT_CLAIM_INVALID', { claim: 'aud' });
-    await expectCode(client.onboardTenant(s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: s.clientId, claims: { exp: Math.floor(Date.now() / 1000) - 3600 } })), 'ERR_JWT_EXPIRED');
+    await expectCode(client.onboardTenant(token, { nonce: 'another-nonce' }), 'ERR_JWT_CLAIM_INVALID', {
+      claim: 'nonce',
+    });
+    await expectCode(
+      client.onboardTenant(s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: s.clientId }), {
+        nonce: 'sent-nonce',
+      }),
+      'ERR_JWT_CLAIM_INVALID',
+      { claim: 'nonce' },
+    );
+    await expectCode(
+      client.onboardTenant(s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: 'another-app' })),
+      'ERR_JWT_CLAIM_INVALID',
+      { claim: 'aud' },
+    );
+    await expectCode(
+      client.onboardTenant(
+        s.mock.issueSuperIdToken({
+          contextIdentifier: 'Cust7',
+          clientId: s.clientId,
+          claims: { exp: Math.floor(Date.now() / 1000) - 3600 },
+        }),
+      ),
+      'ERR_JWT_EXPIRED',
+    );
     const other = createSystemUserClient(s.options({ clientId: s.clientId, issuer: 'http://127.0.0.1:1' }));
     await expectCode(other.onboardTenant(token), 'ERR_JWT_CLAIM_INVALID', { claim: 'iss' });
     // A refused token teaches the client nothing: the tenant still needs its system user token.
@@ -378,7 +469,7 @@ test('onboardTenant: nonce mismatch, wrong audience, replayed and foreign tokens
   }
 });
 
-test('onboardTenant: the issuer is the environment\'s (wrong environment refused), keys pinned', async () => {
+test("onboardTenant: the issuer is the environment's (wrong environment refused), keys pinned", async () => {
   const mock = await startMockSuperOffice({ issuer: 'https://sod.superoffice.com' });
   try {
     const keys = (await import('./helpers/stand-in.mjs')).appKeys();
@@ -386,7 +477,12 @@ test('onboardTenant: the issuer is the environment\'s (wrong environment refused
     mock.addTenant({ contextIdentifier: 'Cust9', systemUserToken: 'EnvApp-token' });
     const token = mock.issueSuperIdToken({ contextIdentifier: 'Cust9', clientId: 'env-client', nonce: 'n' });
     // Pinned keys: nothing is fetched from the real hosts.
-    const options = { applicationToken: 'app-token', privateKey: keys.pkcs8, clientId: 'env-client', keys: mock.signingPublicKeyPem() };
+    const options = {
+      applicationToken: 'app-token',
+      privateKey: keys.pkcs8,
+      clientId: 'env-client',
+      keys: mock.signingPublicKeyPem(),
+    };
     const sod = createSystemUserClient({ ...options, environment: 'sod' });
     assert.equal((await sod.onboardTenant(token, { nonce: 'n' })).systemUserToken, 'EnvApp-token');
     for (const environment of ['online', 'stage']) {
@@ -405,10 +501,20 @@ test('onboardTenant: no system_token claim is ERR_JWT_CLAIM_INVALID naming the c
     s.mock.registerClient({ clientId: 'hybrid-app', clientSecret: 'hybrid-secret' });
     const claim = `${IDENTITY}system_token`;
     const client = createSystemUserClient(s.options({ clientId: s.clientId, issuer: s.mock.issuer }));
-    await expectCode(client.onboardTenant(s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: s.clientId, systemToken: false })), 'ERR_JWT_CLAIM_INVALID', { claim });
+    await expectCode(
+      client.onboardTenant(
+        s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: s.clientId, systemToken: false }),
+      ),
+      'ERR_JWT_CLAIM_INVALID',
+      { claim },
+    );
     // An application that is not a system-user application: the tenant granted it no system user token.
     const hybrid = createSystemUserClient(s.options({ clientId: 'hybrid-app', issuer: s.mock.issuer }));
-    await expectCode(hybrid.onboardTenant(s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: 'hybrid-app' })), 'ERR_JWT_CLAIM_INVALID', { claim });
+    await expectCode(
+      hybrid.onboardTenant(s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: 'hybrid-app' })),
+      'ERR_JWT_CLAIM_INVALID',
+      { claim },
+    );
   } finally {
     await s.mock.close();
   }
@@ -431,14 +537,23 @@ test('onboardTenant: a token signed by a new key refetches the JWKS, within the 
     assert.equal(s.mock.stats.jwks, 3, 'one fetch, then one refetch for the unknown key');
 
     const token = s.mock.issueSuperIdToken({ contextIdentifier: 'Cust7', clientId: s.clientId });
-    await expectCode(createSystemUserClient(s.options({ issuer: s.mock.issuer })).onboardTenant(token), 'ERR_INVALID_ARGUMENT');
-    await expectCode(createSystemUserClient(s.options({ clientId: s.clientId })).onboardTenant(token), 'ERR_INVALID_ARGUMENT');
+    await expectCode(
+      createSystemUserClient(s.options({ issuer: s.mock.issuer })).onboardTenant(token),
+      'ERR_INVALID_ARGUMENT',
+    );
+    await expectCode(
+      createSystemUserClient(s.options({ clientId: s.clientId })).onboardTenant(token),
+      'ERR_INVALID_ARGUMENT',
+    );
     await expectCode(client.onboardTenant(''), 'ERR_INVALID_ARGUMENT');
     await expectCode(client.onboardTenant(token, { nonce: '' }), 'ERR_INVALID_ARGUMENT');
     await expectCode(client.onboardTenant(token, 'nonce'), 'ERR_INVALID_ARGUMENT');
     await expectCode(client.onboardTenant('a.b.c'), 'ERR_JWT_MALFORMED');
     assert.throws(() => createSystemUserClient(s.options({ clientId: '' })), { code: 'ERR_INVALID_ARGUMENT' });
-    assert.throws(() => createSystemUserClient({ ...s.options(), baseUrl: undefined, environment: 'sod', issuer: 'https://x' }), { code: 'ERR_INVALID_ARGUMENT' });
+    assert.throws(
+      () => createSystemUserClient({ ...s.options(), baseUrl: undefined, environment: 'sod', issuer: 'https://x' }),
+      { code: 'ERR_INVALID_ARGUMENT' },
+    );
     const shown = inspect(client) + JSON.stringify(client);
     assertNoSecrets(assert, shown, s.secrets, 'client inspection');
   } finally {

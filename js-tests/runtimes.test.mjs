@@ -39,7 +39,11 @@ after(async () => {
 function assertAllPassed(report, { inspectable }) {
   const failures = report.results.filter((r) => !r.ok).map((r) => `${r.name}:\n${r.error}`);
   assert.deepEqual(failures, [], `${report.runtime}: failed checks`);
-  assert.deepEqual(report.results.map((r) => r.name), inspectable ? [...CHECKS, INSPECT_CHECK] : CHECKS, `${report.runtime}: checks run`);
+  assert.deepEqual(
+    report.results.map((r) => r.name),
+    inspectable ? [...CHECKS, INSPECT_CHECK] : CHECKS,
+    `${report.runtime}: checks run`,
+  );
 }
 
 /** Runs a child to completion (asynchronously: the stand-in in this process must keep answering). */
@@ -48,8 +52,12 @@ function runChild(command, args, options) {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.once('error', reject);
     child.once('exit', (code, signal) => {
@@ -85,12 +93,28 @@ test('the standards-only entries import nothing from Node', () => {
 });
 
 test('deno: the smoke suite through the deno condition (index.web.mjs)', async () => {
-  const out = await runChild(bin('deno'), [
-    'run', '--cached-only', '--no-prompt', '--allow-read', '--allow-env=SMOKE_FIXTURES', '--allow-net=127.0.0.1', driver,
-  ], {
-    cwd: scratch,
-    env: { ...process.env, SMOKE_FIXTURES: JSON.stringify(fx), DENO_DIR: join(scratch, '.deno'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
-  });
+  const out = await runChild(
+    bin('deno'),
+    [
+      'run',
+      '--cached-only',
+      '--no-prompt',
+      '--allow-read',
+      '--allow-env=SMOKE_FIXTURES',
+      '--allow-net=127.0.0.1',
+      driver,
+    ],
+    {
+      cwd: scratch,
+      env: {
+        ...process.env,
+        SMOKE_FIXTURES: JSON.stringify(fx),
+        DENO_DIR: join(scratch, '.deno'),
+        DENO_NO_UPDATE_CHECK: '1',
+        NO_COLOR: '1',
+      },
+    },
+  );
   const report = smokeReport(out, 'deno');
   assert.match(report.runtime, /^deno 2\./);
   assert.equal(report.entry, entryUrl('index.web.mjs'));
@@ -100,7 +124,13 @@ test('deno: the smoke suite through the deno condition (index.web.mjs)', async (
 test('bun: the smoke suite through the bun condition (index.web.mjs)', async () => {
   const out = await runChild(bin('bun'), ['--no-install', 'run', driver], {
     cwd: scratch,
-    env: { ...process.env, SMOKE_FIXTURES: JSON.stringify(fx), BUN_INSTALL_CACHE_DIR: join(scratch, '.bun'), DO_NOT_TRACK: '1', NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      SMOKE_FIXTURES: JSON.stringify(fx),
+      BUN_INSTALL_CACHE_DIR: join(scratch, '.bun'),
+      DO_NOT_TRACK: '1',
+      NO_COLOR: '1',
+    },
   });
   const report = smokeReport(out, 'bun');
   assert.match(report.runtime, /^bun 1\./);
@@ -112,11 +142,21 @@ test('workerd: the smoke suite as a Worker bundled like wrangler, driven over HT
   const { bundleWorker, startWorkerd } = await import(pathToFileURL(join(repo, 'scripts', 'workerd.mjs')).href);
   const dir = mkdtempSync(join(tmpdir(), 'superoffice-auth-workerd-'));
   const { modules, inputs } = await bundleWorker({ entry: join(here, 'runtimes', 'worker.mjs'), outDir: dir });
-  assert.ok(inputs.some((input) => input.endsWith('node_modules/superoffice-auth/index.workerd.mjs')), 'the workerd condition picked index.workerd.mjs');
-  assert.deepEqual(modules.map((m) => m.type), ['esModule', 'wasm']);
+  assert.ok(
+    inputs.some((input) => input.endsWith('node_modules/superoffice-auth/index.workerd.mjs')),
+    'the workerd condition picked index.workerd.mjs',
+  );
+  assert.deepEqual(
+    modules.map((m) => m.type),
+    ['esModule', 'wasm'],
+  );
   const worker = await startWorkerd({ dir, modules });
   try {
-    const res = await fetch(worker.url, { method: 'POST', body: JSON.stringify(fx), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(worker.url, {
+      method: 'POST',
+      body: JSON.stringify(fx),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(res.status, 200, await res.clone().text());
     const report = await res.json();
     assert.match(report.runtime, /^workerd /);

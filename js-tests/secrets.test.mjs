@@ -11,9 +11,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inspect } from 'node:util';
 import {
-  KeySet, PrivateKey, SuperOfficeAuthError, authHeaders, buildRefreshTokenRequest, buildTicketRequest,
-  createSystemUserClient, parseTicketResponse, parseTokenResponse, signToken, validateToken,
-  buildAuthorizationCodeRequest, createAuthorizationRequest, createRefreshTokenClient, parseAuthorizationResponse,
+  KeySet,
+  PrivateKey,
+  SuperOfficeAuthError,
+  authHeaders,
+  buildRefreshTokenRequest,
+  buildTicketRequest,
+  createSystemUserClient,
+  parseTicketResponse,
+  parseTokenResponse,
+  signToken,
+  validateToken,
+  buildAuthorizationCodeRequest,
+  createAuthorizationRequest,
+  createRefreshTokenClient,
+  parseAuthorizationResponse,
 } from 'superoffice-auth';
 import { IDENTITY, b64url, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
 
@@ -46,7 +58,10 @@ function windows(...texts) {
 }
 const pemBody = (pem) => pem.replace(/-----[^-]+-----|\s/g, '');
 const xmlValues = (xml) => [...xml.matchAll(/<(P|Q|DP|DQ|InverseQ|D)>([^<]+)</g)].map((m) => m[2]);
-const claims = systemUserClaims(NOW_S, { [`${IDENTITY}ticket`]: TICKET, [`${IDENTITY}system_token`]: SYSTEM_USER_TOKEN });
+const claims = systemUserClaims(NOW_S, {
+  [`${IDENTITY}ticket`]: TICKET,
+  [`${IDENTITY}system_token`]: SYSTEM_USER_TOKEN,
+});
 const goodJwt = mintJwt({ alg: 'RS256', kid: 'k1' }, claims, issuer.privateKey);
 
 const SECRETS = [
@@ -77,7 +92,8 @@ function renderings(error) {
     JSON.stringify(error),
   ];
   for (const value of Object.values(error ?? {})) out.push(inspect(value, { depth: Infinity }));
-  if (error?.cause !== undefined) out.push(inspect(error.cause, { depth: Infinity, showHidden: true }), String(error.cause?.stack));
+  if (error?.cause !== undefined)
+    out.push(inspect(error.cause, { depth: Infinity, showHidden: true }), String(error.cause?.stack));
   return out.join('\n');
 }
 
@@ -127,7 +143,12 @@ const badKeys = {
   'PKCS#1 body under a PKCS#8 label': key.pkcs1.replaceAll('RSA PRIVATE KEY', 'PRIVATE KEY'),
   'an application token inside the base64': key.pkcs8.replace('\n', `\n${APPLICATION_TOKEN}\n`),
   'two keys': `${key.pkcs8}${attacker.pkcs8}`,
-  'encrypted with the application token': key.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: APPLICATION_TOKEN }),
+  'encrypted with the application token': key.privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+    cipher: 'aes-256-cbc',
+    passphrase: APPLICATION_TOKEN,
+  }),
   '1024 bits': small.pkcs8,
   '1024 bits XML': small.xml,
   'XML DP of another key': key.xml.replace(/<DP>[^<]+<\/DP>/, /<DP>[^<]+<\/DP>/.exec(attacker.xml)[0]),
@@ -146,17 +167,25 @@ test('private keys that fail to parse or sign', () => {
     if (name !== 'public key') failsCleanly(`KeySet.from: ${name}`, () => KeySet.from(text));
   }
   const parsed = PrivateKey.parse(key.xml);
-  assertClean(`${inspect(parsed, { depth: Infinity, showHidden: true })} ${JSON.stringify(parsed)} ${String(parsed)}`, 'a parsed PrivateKey');
+  assertClean(
+    `${inspect(parsed, { depth: Infinity, showHidden: true })} ${JSON.stringify(parsed)} ${String(parsed)}`,
+    'a parsed PrivateKey',
+  );
   failsCleanly('toPem with a bad format', () => parsed.toPem(APPLICATION_TOKEN));
   failsCleanly('signToken: a control character', () => signToken(`${SYSTEM_USER_TOKEN}\u0001`, parsed, { now: NOW }));
   failsCleanly('signToken: too long', () => signToken(`${SYSTEM_USER_TOKEN}${'x'.repeat(5000)}`, parsed, { now: NOW }));
   failsCleanly('signToken: a bad time', () => signToken(SYSTEM_USER_TOKEN, parsed, { now: -1 }));
-  failsCleanly('signToken: a key object that is not ours', () => signToken(SYSTEM_USER_TOKEN, { pem: key.pkcs8 }, { now: NOW }));
+  failsCleanly('signToken: a key object that is not ours', () =>
+    signToken(SYSTEM_USER_TOKEN, { pem: key.pkcs8 }, { now: NOW }),
+  );
 });
 
 test('ticket requests that fail to build', () => {
   const base = {
-    environment: 'sod', applicationToken: APPLICATION_TOKEN, contextIdentifier: 'Cust12345', signedSystemToken: SIGNED,
+    environment: 'sod',
+    applicationToken: APPLICATION_TOKEN,
+    contextIdentifier: 'Cust12345',
+    signedSystemToken: SIGNED,
   };
   const rows = {
     'control character in the application token': { applicationToken: `${APPLICATION_TOKEN}\u0000` },
@@ -181,9 +210,15 @@ test('ticket requests that fail to build', () => {
 const S11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 const P = 'http://www.superoffice.com/superid/partnersystemuser/0.1';
 const envelope = (body) => `<s:Envelope xmlns:s="${S11}"><s:Body>${body}</s:Body></s:Envelope>`;
-const auth = (children) => `<AuthenticationResponse xmlns="${P}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">${children}</AuthenticationResponse>`;
-const soapWith = (token, successful = 'true', extra = '') => envelope(auth(`<IsSuccessful>${successful}</IsSuccessful><Token>${token}</Token>${extra}`));
-const response = (body, status = 200, type = 'text/xml; charset=utf-8') => ({ status, headers: { 'content-type': type }, body });
+const auth = (children) =>
+  `<AuthenticationResponse xmlns="${P}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">${children}</AuthenticationResponse>`;
+const soapWith = (token, successful = 'true', extra = '') =>
+  envelope(auth(`<IsSuccessful>${successful}</IsSuccessful><Token>${token}</Token>${extra}`));
+const response = (body, status = 200, type = 'text/xml; charset=utf-8') => ({
+  status,
+  headers: { 'content-type': type },
+  body,
+});
 
 /** Tokens that carry the secret ticket and system user token, and fail validation. */
 function failingTokens() {
@@ -198,11 +233,15 @@ function failingTokens() {
     'signed by an attacker': mint({}, { alg: 'RS256', kid: 'k1' }, attacker.privateKey),
     'unknown kid': mint({}, { alg: 'RS256', kid: 'other' }),
     'alg none': `${b64url({ alg: 'none' })}.${p}.`,
-    'HS256': `${b64url({ alg: 'HS256', kid: 'k1' })}.${p}.${s}`,
+    HS256: `${b64url({ alg: 'HS256', kid: 'k1' })}.${p}.${s}`,
     'payload swapped': `${h}.${b64url({ ...claims, aud: 'x' })}.${s}`,
     'ticket claim not a string': mint({ [`${IDENTITY}ticket`]: { value: TICKET } }),
     'is_administrator not a boolean': mint({ [`${IDENTITY}is_administrator`]: TICKET }),
-    'duplicate claim': mintJwt({ alg: 'RS256', kid: 'k1' }, JSON.stringify(claims).replace('{', `{"iss":"${TICKET}",`), issuer.privateKey),
+    'duplicate claim': mintJwt(
+      { alg: 'RS256', kid: 'k1' },
+      JSON.stringify(claims).replace('{', `{"iss":"${TICKET}",`),
+      issuer.privateKey,
+    ),
     'too long': mint({ pad: `${TICKET}${'x'.repeat(20_000)}` }),
   };
 }
@@ -213,23 +252,42 @@ test('ticket responses that fail: invalid tokens, denials, faults, malformed bod
     failsCleanly(`parseTicketResponse: ${name}`, () => parseTicketResponse(response(soapWith(token)), options));
     // Two rows are valid JWTs whose system-user claims are wrong: only the ticket check refuses them.
     if (!/not a string|not a boolean/.test(name)) {
-      failsCleanly(`validateToken: ${name}`, () => validateToken(token, { keys: jwks, now: NOW, issuer: 'SuperOffice AS', audience: 'spn:SERIAL-42' }));
+      failsCleanly(`validateToken: ${name}`, () =>
+        validateToken(token, { keys: jwks, now: NOW, issuer: 'SuperOffice AS', audience: 'spn:SERIAL-42' }),
+      );
     }
-    failsCleanly(`REST: ${name}`, () => parseTicketResponse(response(JSON.stringify({ IsSuccessful: true, Token: token }), 200, 'application/json'), options));
+    failsCleanly(`REST: ${name}`, () =>
+      parseTicketResponse(
+        response(JSON.stringify({ IsSuccessful: true, Token: token }), 200, 'application/json'),
+        options,
+      ),
+    );
   }
   const rows = {
     'valid token for another tenant': [response(soapWith(goodJwt)), { ...options, contextIdentifier: 'Cust99' }],
-    'denied, with a token beside': [response(soapWith(goodJwt, 'false', '<ErrorMessage>InvalidSignature</ErrorMessage>'))],
-    'denied with status 401 (REST)': [response(JSON.stringify({ IsSuccessful: false, Token: goodJwt, ErrorMessage: 'Denied' }), 401, 'application/json')],
+    'denied, with a token beside': [
+      response(soapWith(goodJwt, 'false', '<ErrorMessage>InvalidSignature</ErrorMessage>')),
+    ],
+    'denied with status 401 (REST)': [
+      response(
+        JSON.stringify({ IsSuccessful: false, Token: goodJwt, ErrorMessage: 'Denied' }),
+        401,
+        'application/json',
+      ),
+    ],
     'a valid token with status 500': [response(soapWith(goodJwt), 500)],
     'two Token elements': [response(soapWith(goodJwt, 'true', `<Token>${goodJwt}</Token>`))],
     'Token split by a comment': [response(soapWith(`${goodJwt.slice(0, 30)}<!---->${goodJwt.slice(30)}`))],
     'IsSuccessful not a boolean': [response(soapWith(goodJwt, 'yes'))],
     'token in an entity': [response(`<!DOCTYPE s:Envelope [<!ENTITY t "${goodJwt}">]>${soapWith('&t;')}`)],
     'truncated after the token': [response(soapWith(goodJwt).slice(0, -40))],
-    'REST duplicate member': [response(`{"IsSuccessful":true,"Token":"${goodJwt}","Token":"${TICKET}"}`, 200, 'application/json')],
+    'REST duplicate member': [
+      response(`{"IsSuccessful":true,"Token":"${goodJwt}","Token":"${TICKET}"}`, 200, 'application/json'),
+    ],
     'over the size cap': [response(`${soapWith(goodJwt)}${' '.repeat(300 * 1024)}`)],
-    'bytes that are not UTF-8': [{ status: 200, headers: {}, body: Buffer.concat([Buffer.from(soapWith(goodJwt)), Buffer.from([0xff])]) }],
+    'bytes that are not UTF-8': [
+      { status: 200, headers: {}, body: Buffer.concat([Buffer.from(soapWith(goodJwt)), Buffer.from([0xff])]) },
+    ],
     'keys given as a private key': [response(soapWith(goodJwt)), { ...options, keys: key.pkcs8 }],
     'no keys': [response(soapWith(goodJwt)), { now: NOW }],
   };
@@ -248,11 +306,25 @@ test('the client: failing fetches, responses and keys', async () => {
       throw new TypeError(`fetch failed`);
     },
     'HTTP 500': () => new Response('Internal error', { status: 500 }),
-    'token signed by an attacker': () => new Response(soapWith(failingTokens()['signed by an attacker']), { status: 200, headers: { 'content-type': 'text/xml' } }),
-    'expired token': () => new Response(soapWith(failingTokens().expired), { status: 200, headers: { 'content-type': 'text/xml' } }),
-    denied: () => new Response(soapWith(goodJwt, 'false', '<ErrorMessage>InvalidTimestamp</ErrorMessage>'), { status: 200, headers: { 'content-type': 'text/xml' } }),
-    'SOAP fault': () => new Response(envelope('<s:Fault><faultcode>s:Client</faultcode><faultstring>Bad</faultstring></s:Fault>'), { status: 500, headers: { 'content-type': 'text/xml' } }),
-    'body over the cap': () => new Response(' '.repeat(2 * 1024 * 1024), { status: 200, headers: { 'content-type': 'text/xml' } }),
+    'token signed by an attacker': () =>
+      new Response(soapWith(failingTokens()['signed by an attacker']), {
+        status: 200,
+        headers: { 'content-type': 'text/xml' },
+      }),
+    'expired token': () =>
+      new Response(soapWith(failingTokens().expired), { status: 200, headers: { 'content-type': 'text/xml' } }),
+    denied: () =>
+      new Response(soapWith(goodJwt, 'false', '<ErrorMessage>InvalidTimestamp</ErrorMessage>'), {
+        status: 200,
+        headers: { 'content-type': 'text/xml' },
+      }),
+    'SOAP fault': () =>
+      new Response(envelope('<s:Fault><faultcode>s:Client</faultcode><faultstring>Bad</faultstring></s:Fault>'), {
+        status: 500,
+        headers: { 'content-type': 'text/xml' },
+      }),
+    'body over the cap': () =>
+      new Response(' '.repeat(2 * 1024 * 1024), { status: 200, headers: { 'content-type': 'text/xml' } }),
   };
   for (const [name, answer] of Object.entries(answers)) {
     const client = createSystemUserClient({
@@ -264,13 +336,25 @@ test('the client: failing fetches, responses and keys', async () => {
       now: () => NOW,
     });
     assertClean(inspect(client, { depth: Infinity, showHidden: true }), `inspect(client) ${name}`);
-    await rejectsCleanly(`client.getTicket: ${name}`, client.getTicket({ contextIdentifier: 'Cust12345', systemUserToken: SYSTEM_USER_TOKEN }));
-    await rejectsCleanly(`client.authHeaders: ${name}`, client.authHeaders({ contextIdentifier: 'Cust12345', systemUserToken: SYSTEM_USER_TOKEN }));
+    await rejectsCleanly(
+      `client.getTicket: ${name}`,
+      client.getTicket({ contextIdentifier: 'Cust12345', systemUserToken: SYSTEM_USER_TOKEN }),
+    );
+    await rejectsCleanly(
+      `client.authHeaders: ${name}`,
+      client.authHeaders({ contextIdentifier: 'Cust12345', systemUserToken: SYSTEM_USER_TOKEN }),
+    );
   }
   for (const [name, text] of Object.entries(badKeys)) {
-    failsCleanly(`createSystemUserClient: ${name}`, () => createSystemUserClient({
-      environment: 'sod', applicationToken: APPLICATION_TOKEN, privateKey: text, keys: jwks, fetch: async () => new Response(''),
-    }));
+    failsCleanly(`createSystemUserClient: ${name}`, () =>
+      createSystemUserClient({
+        environment: 'sod',
+        applicationToken: APPLICATION_TOKEN,
+        privateKey: text,
+        keys: jwks,
+        fetch: async () => new Response(''),
+      }),
+    );
   }
 });
 
@@ -280,7 +364,10 @@ test('the refresh-token grant: requests and token responses that fail', () => {
     'control character in the client secret': { clientSecret: `${CLIENT_SECRET}\u0000` },
     'control character in the refresh token': { refreshToken: `${REFRESH_TOKEN}\u0001` },
     'unknown environment': { environment: CLIENT_SECRET },
-    'base URL with the secret as user info': { environment: undefined, baseUrl: `https://${CLIENT_SECRET}@sod.superoffice.com` },
+    'base URL with the secret as user info': {
+      environment: undefined,
+      baseUrl: `https://${CLIENT_SECRET}@sod.superoffice.com`,
+    },
     'control character in the redirect URI': { redirectUri: `https://app.example/cb?${REFRESH_TOKEN}\u0000` },
   })) {
     failsCleanly(`buildRefreshTokenRequest: ${name}`, () => buildRefreshTokenRequest({ ...base, ...change }));
@@ -288,15 +375,28 @@ test('the refresh-token grant: requests and token responses that fail', () => {
   const request = buildRefreshTokenRequest(base);
   assertClean(inspect(request, { depth: Infinity }), 'inspect(refresh request)');
   const idToken = failingTokens()['signed by an attacker'];
-  const json = (body, status = 200) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (body, status = 200) => ({
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const ok = { token_type: 'Bearer', access_token: ACCESS_TOKEN, expires_in: 3600, refresh_token: REFRESH_TOKEN };
   for (const [name, [response, options]] of Object.entries({
     'invalid_grant echoing nothing of ours': [json({ error: 'invalid_grant', error_description: 'expired' }, 400)],
     'access token not a string': [json({ ...ok, access_token: { ACCESS_TOKEN } })],
     'token type not Bearer': [json({ ...ok, token_type: ACCESS_TOKEN })],
     'expires_in a string': [json({ ...ok, expires_in: REFRESH_TOKEN })],
-    'duplicate member': [{ status: 200, headers: { 'content-type': 'application/json' }, body: `{"access_token":"${ACCESS_TOKEN}","access_token":"${REFRESH_TOKEN}","token_type":"Bearer","expires_in":3600}` }],
-    'id_token signed by an attacker': [json({ ...ok, id_token: idToken }), { keys: jwks, environment: 'sod', clientId: 'client-1' }],
+    'duplicate member': [
+      {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: `{"access_token":"${ACCESS_TOKEN}","access_token":"${REFRESH_TOKEN}","token_type":"Bearer","expires_in":3600}`,
+      },
+    ],
+    'id_token signed by an attacker': [
+      json({ ...ok, id_token: idToken }),
+      { keys: jwks, environment: 'sod', clientId: 'client-1' },
+    ],
     'success with status 500': [json(ok, 500)],
   })) {
     failsCleanly(`parseTokenResponse: ${name}`, () => parseTokenResponse(response, { now: NOW, ...options }));
@@ -331,7 +431,14 @@ async function startServer(token) {
 
 async function runCli(argv, env) {
   let output = '';
-  const out = { stdout: (text) => { output += text; }, stderr: (text) => { output += text; } };
+  const out = {
+    stdout: (text) => {
+      output += text;
+    },
+    stderr: (text) => {
+      output += text;
+    },
+  };
   const code = await cliMain(argv, env, out);
   return { code, output };
 }
@@ -353,47 +460,115 @@ test('the CLI prints no secret when it fails', async () => {
     ['ticket: token signed by an attacker', ['ticket'], env],
     ['ticket --json: token signed by an attacker', ['ticket', '--json'], env],
     ['ticket: bad key file', ['ticket'], { ...env, SO_PRIVATE_KEY_FILE: badKeyFile }],
-    ['ticket: bad key in the environment', ['ticket'], { ...env, SO_PRIVATE_KEY_FILE: '', SO_PRIVATE_KEY: badKeys['XML DP of another key'] }],
-    ['ticket: a secret as a stray argument (an unquoted token with a space)', ['ticket', '--system-user-token', 'SUT', SYSTEM_USER_TOKEN], env],
+    [
+      'ticket: bad key in the environment',
+      ['ticket'],
+      { ...env, SO_PRIVATE_KEY_FILE: '', SO_PRIVATE_KEY: badKeys['XML DP of another key'] },
+    ],
+    [
+      'ticket: a secret as a stray argument (an unquoted token with a space)',
+      ['ticket', '--system-user-token', 'SUT', SYSTEM_USER_TOKEN],
+      env,
+    ],
     ['ticket: a secret as a stray argument before the options', ['ticket', APPLICATION_TOKEN], env],
     ['ticket: a mistyped option with an inline secret', ['ticket', `--aplication-token=${APPLICATION_TOKEN}`], env],
     ['ticket: a boolean option given a secret', ['ticket', `--json=${APPLICATION_TOKEN}`], env],
     ['ticket: bad base URL', ['ticket'], { ...env, SO_BASE_URL: `https://${APPLICATION_TOKEN}@example.com` }],
     ['ticket: nothing listening', ['ticket', '--timeout-ms', '2000'], { ...env, SO_BASE_URL: 'http://127.0.0.1:9' }],
-    ['ticket: control character in the application token', ['ticket'], { ...env, SO_APPLICATION_TOKEN: `${APPLICATION_TOKEN}\u0001` }],
+    [
+      'ticket: control character in the application token',
+      ['ticket'],
+      { ...env, SO_APPLICATION_TOKEN: `${APPLICATION_TOKEN}\u0001` },
+    ],
     ['ticket: the key itself where its file name goes', ['ticket'], { ...env, SO_PRIVATE_KEY_FILE: key.pkcs8 }],
     ['ticket: the XML key itself where its file name goes', ['ticket', '-k', key.xml], env],
-    ['ticket: the key body itself where its file name goes', ['ticket'], { ...env, SO_PRIVATE_KEY_FILE: pemBody(key.pkcs1) }],
+    [
+      'ticket: the key body itself where its file name goes',
+      ['ticket'],
+      { ...env, SO_PRIVATE_KEY_FILE: pemBody(key.pkcs1) },
+    ],
     ['convert-key: bad key', ['convert-key', badKeyFile], {}],
     ['convert-key: the key itself where its file name goes', ['convert-key', key.pkcs1], {}],
     ['convert-key: a secret as the format', ['convert-key', keyFile, '--to', APPLICATION_TOKEN], {}],
     ['convert-key: two files', ['convert-key', keyFile, APPLICATION_TOKEN], {}],
     ['inspect: a token with the ticket, not validated', ['inspect', goodJwt], {}],
     ['inspect: --json', ['inspect', goodJwt, '--json'], {}],
-    ['inspect: signed by an attacker, with keys', ['inspect', failingTokens()['signed by an attacker'], '--keys', `${baseUrl}/login/.well-known/jwks`], {}],
+    [
+      'inspect: signed by an attacker, with keys',
+      ['inspect', failingTokens()['signed by an attacker'], '--keys', `${baseUrl}/login/.well-known/jwks`],
+      {},
+    ],
     ['inspect: not a JWT', ['inspect', `${TICKET}.${APPLICATION_TOKEN}`], {}],
-    ['refresh: nothing listening', ['refresh', '--timeout-ms', '2000'], { SO_BASE_URL: 'http://127.0.0.1:9', SO_ISSUER: 'https://sod.superoffice.com', SO_CLIENT_ID: 'client-1', SO_CLIENT_SECRET: CLIENT_SECRET, SO_REFRESH_TOKEN: REFRESH_TOKEN }],
-    ['refresh: a stray secret argument', ['refresh', REFRESH_TOKEN], { SO_ENVIRONMENT: 'sod', SO_CLIENT_ID: 'client-1', SO_CLIENT_SECRET: CLIENT_SECRET, SO_REFRESH_TOKEN: REFRESH_TOKEN }],
-    ['refresh: the secret where its file name goes', ['refresh'], { SO_ENVIRONMENT: 'sod', SO_CLIENT_ID: 'client-1', SO_CLIENT_SECRET_FILE: `${CLIENT_SECRET}\n${REFRESH_TOKEN}`, SO_REFRESH_TOKEN: REFRESH_TOKEN }],
-    ['refresh: a control character in the secret', ['refresh', '--ignore-id-token'], { SO_BASE_URL: 'http://127.0.0.1:9', SO_CLIENT_ID: 'client-1', SO_CLIENT_SECRET: `${CLIENT_SECRET}\u0001`, SO_REFRESH_TOKEN: REFRESH_TOKEN }],
+    [
+      'refresh: nothing listening',
+      ['refresh', '--timeout-ms', '2000'],
+      {
+        SO_BASE_URL: 'http://127.0.0.1:9',
+        SO_ISSUER: 'https://sod.superoffice.com',
+        SO_CLIENT_ID: 'client-1',
+        SO_CLIENT_SECRET: CLIENT_SECRET,
+        SO_REFRESH_TOKEN: REFRESH_TOKEN,
+      },
+    ],
+    [
+      'refresh: a stray secret argument',
+      ['refresh', REFRESH_TOKEN],
+      {
+        SO_ENVIRONMENT: 'sod',
+        SO_CLIENT_ID: 'client-1',
+        SO_CLIENT_SECRET: CLIENT_SECRET,
+        SO_REFRESH_TOKEN: REFRESH_TOKEN,
+      },
+    ],
+    [
+      'refresh: the secret where its file name goes',
+      ['refresh'],
+      {
+        SO_ENVIRONMENT: 'sod',
+        SO_CLIENT_ID: 'client-1',
+        SO_CLIENT_SECRET_FILE: `${CLIENT_SECRET}\n${REFRESH_TOKEN}`,
+        SO_REFRESH_TOKEN: REFRESH_TOKEN,
+      },
+    ],
+    [
+      'refresh: a control character in the secret',
+      ['refresh', '--ignore-id-token'],
+      {
+        SO_BASE_URL: 'http://127.0.0.1:9',
+        SO_CLIENT_ID: 'client-1',
+        SO_CLIENT_SECRET: `${CLIENT_SECRET}\u0001`,
+        SO_REFRESH_TOKEN: REFRESH_TOKEN,
+      },
+    ],
   ];
   for (const [name, argv, runEnv] of runs) {
     const { code, output } = await runCli(argv, runEnv);
     assertClean(output, `CLI ${name}`);
-    if (!name.startsWith('inspect: a token') && !name.startsWith('inspect: --json')) assert.notEqual(code, 0, `CLI ${name} must fail`);
+    if (!name.startsWith('inspect: a token') && !name.startsWith('inspect: --json'))
+      assert.notEqual(code, 0, `CLI ${name} must fail`);
     failures += 1;
   }
 });
 
 test('the authorization door: requests, redirects and code exchanges that fail', async () => {
-  const base = { environment: 'sod', clientId: 'client-1', clientSecret: CLIENT_SECRET, code: AUTH_CODE, redirectUri: 'https://app.example/cb', codeVerifier: CODE_VERIFIER };
+  const base = {
+    environment: 'sod',
+    clientId: 'client-1',
+    clientSecret: CLIENT_SECRET,
+    code: AUTH_CODE,
+    redirectUri: 'https://app.example/cb',
+    codeVerifier: CODE_VERIFIER,
+  };
   for (const [name, change] of Object.entries({
     'control character in the client secret': { clientSecret: `${CLIENT_SECRET}\u0000` },
     'control character in the code': { code: `${AUTH_CODE}\n` },
     'a verifier outside RFC 7636': { codeVerifier: `${CODE_VERIFIER}+/` },
     'a verifier too short': { codeVerifier: AUTH_CODE },
     'the client secret as the redirect URI, with a fragment': { redirectUri: `https://app.example/#${CLIENT_SECRET}` },
-    'base URL with the secret as user info': { environment: undefined, baseUrl: `https://${CLIENT_SECRET}@sod.superoffice.com` },
+    'base URL with the secret as user info': {
+      environment: undefined,
+      baseUrl: `https://${CLIENT_SECRET}@sod.superoffice.com`,
+    },
   })) {
     failsCleanly(`buildAuthorizationCodeRequest: ${name}`, () => buildAuthorizationCodeRequest({ ...base, ...change }));
   }
@@ -415,10 +590,21 @@ test('the authorization door: requests, redirects and code exchanges that fail',
     'a code with a control character': `code=${AUTH_CODE}%00&state=${request.state}`,
     'an id_token with a control character': `id_token=${goodJwt}%01&state=${request.state}`,
   })) {
-    failsCleanly(`parseAuthorizationResponse: ${name}`, () => parseAuthorizationResponse(params, { state: request.state }));
+    failsCleanly(`parseAuthorizationResponse: ${name}`, () =>
+      parseAuthorizationResponse(params, { state: request.state }),
+    );
   }
-  const client = createRefreshTokenClient({ environment: 'sod', clientId: 'client-1', clientSecret: CLIENT_SECRET, redirectUri: 'https://app.example/cb', validateIdToken: false });
-  await rejectsCleanly('fromAuthorizationCode: a bad verifier', client.fromAuthorizationCode({ code: AUTH_CODE, codeVerifier: `${CODE_VERIFIER}/` }));
+  const client = createRefreshTokenClient({
+    environment: 'sod',
+    clientId: 'client-1',
+    clientSecret: CLIENT_SECRET,
+    redirectUri: 'https://app.example/cb',
+    validateIdToken: false,
+  });
+  await rejectsCleanly(
+    'fromAuthorizationCode: a bad verifier',
+    client.fromAuthorizationCode({ code: AUTH_CODE, codeVerifier: `${CODE_VERIFIER}/` }),
+  );
   await rejectsCleanly('getAccessToken before the code', client.getAccessToken());
   assertClean(inspect(client) + JSON.stringify(client), 'inspect(refresh client)');
 });

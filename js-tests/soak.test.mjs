@@ -86,10 +86,17 @@ async function soak({ clientCount, makeCache, everyMinutes = 1 }) {
   const background = [];
   const clients = [];
   for (let i = 0; i < clientCount; i += 1) {
-    clients.push(createSystemUserClient(s.options({
-      now, fetch: flakyFetch, systemUserTokens: s.tenants, cache: tracked(await makeCache(i, now), pending),
-      onBackgroundError: (err, info) => background.push(`${info.during} ${err.code ?? err.name}`),
-    })));
+    clients.push(
+      createSystemUserClient(
+        s.options({
+          now,
+          fetch: flakyFetch,
+          systemUserTokens: s.tenants,
+          cache: tracked(await makeCache(i, now), pending),
+          onBackgroundError: (err, info) => background.push(`${info.during} ${err.code ?? err.name}`),
+        }),
+      ),
+    );
   }
   const tenants = Object.keys(s.tenants);
   const hasTicket = new Set();
@@ -98,7 +105,7 @@ async function soak({ clientCount, makeCache, everyMinutes = 1 }) {
   let heapAt3h = 0;
 
   const settle = async () => {
-    for (let quiet = 0; quiet < 3;) {
+    for (let quiet = 0; quiet < 3; ) {
       await new Promise((resolve) => setImmediate(resolve));
       quiet = pending.count === 0 ? quiet + 1 : 0;
       if (pending.count > 0) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -107,8 +114,12 @@ async function soak({ clientCount, makeCache, everyMinutes = 1 }) {
 
   try {
     for (minute = 0; minute < 24 * 60; minute += 1) {
-      failRate = minute >= ALL_FAILING[0] && minute < ALL_FAILING[1] ? 1
-        : minute >= HALF_FAILING[0] && minute < HALF_FAILING[1] ? 0.5 : 0.05;
+      failRate =
+        minute >= ALL_FAILING[0] && minute < ALL_FAILING[1]
+          ? 1
+          : minute >= HALF_FAILING[0] && minute < HALF_FAILING[1]
+            ? 0.5
+            : 0.05;
       if (ROTATIONS.includes(minute)) s.mock.rotateSigningKey();
       // Every tenant, every minute (or every few with Redis, to keep the run short), in every process.
       if (minute % everyMinutes !== 0) {
@@ -116,19 +127,26 @@ async function soak({ clientCount, makeCache, everyMinutes = 1 }) {
         continue;
       }
       const checkApi = minute % 60 === 60 - everyMinutes || minute === ALL_FAILING[1] - everyMinutes;
-      await Promise.all(clients.flatMap((client) => tenants.map(async (contextIdentifier) => {
-        try {
-          const result = await client.getTicket({ contextIdentifier });
-          hasTicket.add(contextIdentifier);
-          if (checkApi) {
-            const res = await fetch(new URL('v1/User/currentPrincipal', result.webapiUrl), { headers: await client.authHeaders(contextIdentifier) });
-            await res.arrayBuffer();
-            if (res.status !== 200) apiRejections.push(`${minute} ${contextIdentifier} ${res.status}`);
-          }
-        } catch (err) {
-          if (hasTicket.has(contextIdentifier)) callerErrors.push(`minute ${minute} ${contextIdentifier}: ${err.code}`);
-        }
-      })));
+      await Promise.all(
+        clients.flatMap((client) =>
+          tenants.map(async (contextIdentifier) => {
+            try {
+              const result = await client.getTicket({ contextIdentifier });
+              hasTicket.add(contextIdentifier);
+              if (checkApi) {
+                const res = await fetch(new URL('v1/User/currentPrincipal', result.webapiUrl), {
+                  headers: await client.authHeaders(contextIdentifier),
+                });
+                await res.arrayBuffer();
+                if (res.status !== 200) apiRejections.push(`${minute} ${contextIdentifier} ${res.status}`);
+              }
+            } catch (err) {
+              if (hasTicket.has(contextIdentifier))
+                callerErrors.push(`minute ${minute} ${contextIdentifier}: ${err.code}`);
+            }
+          }),
+        ),
+      );
       await settle();
       if (minute === 180) {
         gc();
@@ -148,8 +166,10 @@ async function soak({ clientCount, makeCache, everyMinutes = 1 }) {
 
 function judge(t, r, label) {
   const most = Math.max(...r.attempts.inFullOutage.values());
-  t.diagnostic(`${label}: ${r.issued} tickets issued, ${r.attempts.total} exchange attempts (${r.attempts.failed} failed), ` +
-    `${r.attempts.inFullOutage.size} tenants in the 20-minute outage with at most ${most} attempts each, heap ${(r.heapGrowth / 1048576).toFixed(2)} MB`);
+  t.diagnostic(
+    `${label}: ${r.issued} tickets issued, ${r.attempts.total} exchange attempts (${r.attempts.failed} failed), ` +
+      `${r.attempts.inFullOutage.size} tenants in the 20-minute outage with at most ${most} attempts each, heap ${(r.heapGrowth / 1048576).toFixed(2)} MB`,
+  );
   assert.equal(r.hasTicket.size, TENANTS, `${label}: every tenant got a ticket`);
   assert.deepEqual(r.callerErrors, [], `${label}: no caller error once a first ticket exists`);
   assert.deepEqual(r.apiRejections, [], `${label}: every ticket handed out was accepted, stale ones too`);
@@ -158,15 +178,24 @@ function judge(t, r, label) {
   assert.ok(r.issued >= TENANTS * 5 && r.issued <= TENANTS * 7, `${label}: ${r.issued} tickets issued`);
   assert.ok(r.attempts.total <= TENANTS * 12, `${label}: ${r.attempts.total} exchange attempts`);
   // The 20-minute outage fell across refreshes, and each tenant tried a handful of times.
-  assert.ok(r.attempts.inFullOutage.size >= 10, `${label}: ${r.attempts.inFullOutage.size} tenants refreshed during the outage`);
+  assert.ok(
+    r.attempts.inFullOutage.size >= 10,
+    `${label}: ${r.attempts.inFullOutage.size} tenants refreshed during the outage`,
+  );
   assert.ok(most <= 7, `${label}: at most ${most} attempts for one tenant during the 20-minute outage`);
   // Failures while a usable ticket existed were reported, not thrown.
-  assert.ok(r.background.some((b) => b.startsWith('refresh ERR_HTTP_STATUS')), `${label}: refresh failures reported`);
-  assert.ok(r.heapGrowth < 8 * 1024 * 1024, `${label}: heap grew ${(r.heapGrowth / 1048576).toFixed(1)} MB from hour 3 to hour 24`);
+  assert.ok(
+    r.background.some((b) => b.startsWith('refresh ERR_HTTP_STATUS')),
+    `${label}: refresh failures reported`,
+  );
+  assert.ok(
+    r.heapGrowth < 8 * 1024 * 1024,
+    `${label}: heap grew ${(r.heapGrowth / 1048576).toFixed(1)} MB from hour 3 to hour 24`,
+  );
 }
 
 test('24 simulated hours, one process, in-memory cache: stale-if-error with back-off, no caller error', async (t) => {
-  const r = await soak({ clientCount: 1, makeCache: (i, now) => createMemoryCache({ now }) });
+  const r = await soak({ clientCount: 1, makeCache: (_i, now) => createMemoryCache({ now }) });
   judge(t, r, 'memory');
 });
 
@@ -186,7 +215,10 @@ test('24 simulated hours, two processes sharing Redis, every 5 minutes: the same
       },
     });
     judge(t, r, 'redis');
-    assert.ok(r.background.every((b) => b.startsWith('refresh ')), `only refresh failures: ${[...new Set(r.background)]}`);
+    assert.ok(
+      r.background.every((b) => b.startsWith('refresh ')),
+      `only refresh failures: ${[...new Set(r.background)]}`,
+    );
   } finally {
     for (const c of connections) await c.close();
     await server.close();

@@ -23,9 +23,11 @@ function signed(token = TOKEN, at = Date.now(), key = keys.privateKey) {
 
 // Unusual prefixes on purpose: the stand-in must read namespaces, not prefixes.
 function envelope({ app = APP, ctx = 'Cust1', signedToken = signed(), type = 'Jwt', extra = '' } = {}) {
-  return `<?xml version="1.0"?><!-- a comment --><env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" xmlns:x="http://www.superoffice.com/superid/partnersystemuser/0.1">`
-    + `<env:Header><x:ApplicationToken>${app}</x:ApplicationToken><ContextIdentifier xmlns="http://www.superoffice.com/superid/partnersystemuser/0.1">${ctx}</ContextIdentifier></env:Header>`
-    + `<env:Body><x:AuthenticationRequest><x:SignedSystemToken>${signedToken}</x:SignedSystemToken><x:ReturnTokenType>${type}</x:ReturnTokenType>${extra}</x:AuthenticationRequest></env:Body></env:Envelope>`;
+  return (
+    `<?xml version="1.0"?><!-- a comment --><env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" xmlns:x="http://www.superoffice.com/superid/partnersystemuser/0.1">` +
+    `<env:Header><x:ApplicationToken>${app}</x:ApplicationToken><ContextIdentifier xmlns="http://www.superoffice.com/superid/partnersystemuser/0.1">${ctx}</ContextIdentifier></env:Header>` +
+    `<env:Body><x:AuthenticationRequest><x:SignedSystemToken>${signedToken}</x:SignedSystemToken><x:ReturnTokenType>${type}</x:ReturnTokenType>${extra}</x:AuthenticationRequest></env:Body></env:Envelope>`
+  );
 }
 
 async function start(options) {
@@ -57,7 +59,12 @@ async function verifiedClaims(mock, jwt) {
   const jwk = jwks.find((k) => k.kid === header.kid);
   assert.ok(jwk, 'the kid is published');
   assert.equal(jwk.x5t, header.x5t);
-  const ok = verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(s, 'base64url'));
+  const ok = verify(
+    'sha256',
+    Buffer.from(`${h}.${p}`),
+    createPublicKey({ key: jwk, format: 'jwk' }),
+    Buffer.from(s, 'base64url'),
+  );
   assert.ok(ok, 'the JWT verifies with node:crypto against the JWKS');
   return JSON.parse(Buffer.from(p, 'base64url'));
 }
@@ -88,8 +95,20 @@ test('SOAP Authenticate: a signed token gets an RS256 JWT with SuperOffice claim
 test('REST Authenticate answers JSON, and non-2xx for a malformed request', async () => {
   const mock = await start();
   try {
-    const post = (body, type = 'application/json') => fetch(`${mock.baseUrl}/Login/api/PartnerSystemUser/Authenticate`, { method: 'POST', headers: { 'Content-Type': type }, body });
-    const res = await post(JSON.stringify({ SignedSystemToken: signed(), ApplicationToken: APP, ContextIdentifier: 'Cust1', ReturnTokenType: 'JWT' }));
+    const post = (body, type = 'application/json') =>
+      fetch(`${mock.baseUrl}/Login/api/PartnerSystemUser/Authenticate`, {
+        method: 'POST',
+        headers: { 'Content-Type': type },
+        body,
+      });
+    const res = await post(
+      JSON.stringify({
+        SignedSystemToken: signed(),
+        ApplicationToken: APP,
+        ContextIdentifier: 'Cust1',
+        ReturnTokenType: 'JWT',
+      }),
+    );
     const json = await res.json();
     assert.equal(json.IsSuccessful, true);
     assert.equal(json.ErrorMessage, null);
@@ -141,9 +160,19 @@ const FAULTY = [
   ['not XML', 'hello', {}, 500],
   ['DOCTYPE', `<!DOCTYPE x [<!ENTITY e "x">]>${envelope()}`, {}, 500],
   ['unknown entity', envelope({ app: '&e;' }), {}, 500],
-  ['undeclared prefix', envelope().replace('<x:ReturnTokenType>Jwt</x:ReturnTokenType>', '<y:ReturnTokenType>Jwt</y:ReturnTokenType>'), {}, 500],
+  [
+    'undeclared prefix',
+    envelope().replace('<x:ReturnTokenType>Jwt</x:ReturnTokenType>', '<y:ReturnTokenType>Jwt</y:ReturnTokenType>'),
+    {},
+    500,
+  ],
   ['duplicate element', envelope({ extra: '<x:SignedSystemToken>again</x:SignedSystemToken>' }), {}, 500],
-  ['element in the wrong namespace', envelope().replace(/<x:ApplicationToken>([^<]*)<\/x:ApplicationToken>/, '<ApplicationToken>$1</ApplicationToken>'), {}, 500],
+  [
+    'element in the wrong namespace',
+    envelope().replace(/<x:ApplicationToken>([^<]*)<\/x:ApplicationToken>/, '<ApplicationToken>$1</ApplicationToken>'),
+    {},
+    500,
+  ],
   ['truncated', envelope().slice(0, -20), {}, 500],
 ];
 
@@ -171,9 +200,13 @@ test('tenant API: only SOTicket with its own SO-AppToken, for its own tenant, un
   const mock = await start({ now });
   try {
     mock.addTenant({ contextIdentifier: 'Cust2', systemUserToken: 'second' });
-    const claims = await verifiedClaims(mock, field((await soap(mock, envelope({ signedToken: signed(TOKEN, now()) }))).text, 'Token'));
+    const claims = await verifiedClaims(
+      mock,
+      field((await soap(mock, envelope({ signedToken: signed(TOKEN, now()) }))).text, 'Token'),
+    );
     const ticket = claims[`${IDENTITY}ticket`];
-    const call = async (headers, ctx = 'Cust1') => (await fetch(`${mock.baseUrl}/${ctx}/api/v1/User/currentPrincipal`, { headers })).status;
+    const call = async (headers, ctx = 'Cust1') =>
+      (await fetch(`${mock.baseUrl}/${ctx}/api/v1/User/currentPrincipal`, { headers })).status;
     const good = { Authorization: `SOTicket ${ticket}`, 'SO-AppToken': APP };
     assert.equal(await call({}), 401);
     assert.equal(await call({ Authorization: `Bearer ${ticket}`, 'SO-AppToken': APP }), 401);
@@ -204,7 +237,9 @@ test('revocation, discovery, stats and fault bookkeeping', async () => {
     const config = await (await fetch(`${mock.baseUrl}/login/.well-known/openid-configuration`)).json();
     assert.equal(config.jwks_uri, `${mock.baseUrl}/login/.well-known/jwks`);
     assert.deepEqual(config.id_token_signing_alg_values_supported, ['RS256']);
-    const ticket = (await verifiedClaims(mock, field((await soap(mock, envelope())).text, 'Token')))[`${IDENTITY}ticket`];
+    const ticket = (await verifiedClaims(mock, field((await soap(mock, envelope())).text, 'Token')))[
+      `${IDENTITY}ticket`
+    ];
     const headers = { Authorization: `SOTicket ${ticket}`, 'SO-AppToken': APP };
     const url = `${mock.baseUrl}/Cust1/api/v1/User/currentPrincipal`;
     assert.equal((await fetch(url, { headers })).status, 200);
@@ -255,9 +290,17 @@ test('token endpoint: the refresh grant by hand-built forms; id_tokens verified 
   try {
     mock.registerApplication({ applicationToken: APP, publicKey: keys.publicKey, clientId: 'app-client' });
     mock.addTenant({ contextIdentifier: 'Cust1', systemUserToken: TOKEN });
-    const rt = mock.issueRefreshToken({ clientId: 'app-client', contextIdentifier: 'Cust1', redirectUri: 'https://app.example/cb' });
+    const rt = mock.issueRefreshToken({
+      clientId: 'app-client',
+      contextIdentifier: 'Cust1',
+      redirectUri: 'https://app.example/cb',
+    });
     const post = async (form, type = 'application/x-www-form-urlencoded') => {
-      const res = await fetch(`${mock.baseUrl}/login/common/oauth/tokens`, { method: 'POST', headers: { 'Content-Type': type }, body: form });
+      const res = await fetch(`${mock.baseUrl}/login/common/oauth/tokens`, {
+        method: 'POST',
+        headers: { 'Content-Type': type },
+        body: form,
+      });
       return { status: res.status, cache: res.headers.get('cache-control'), body: await res.json() };
     };
     const form = (fields) => new URLSearchParams(fields).toString();
@@ -274,9 +317,18 @@ test('token endpoint: the refresh grant by hand-built forms; id_tokens verified 
     const [h, p, sig] = ok.body.id_token.split('.');
     const header = JSON.parse(Buffer.from(h, 'base64url'));
     const claims = JSON.parse(Buffer.from(p, 'base64url'));
-    const { keys: [jwk] } = await (await fetch(`${mock.baseUrl}/login/.well-known/jwks`)).json();
+    const {
+      keys: [jwk],
+    } = await (await fetch(`${mock.baseUrl}/login/.well-known/jwks`)).json();
     assert.equal(header.kid, jwk.kid);
-    assert.ok(verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(sig, 'base64url')));
+    assert.ok(
+      verify(
+        'sha256',
+        Buffer.from(`${h}.${p}`),
+        createPublicKey({ key: jwk, format: 'jwk' }),
+        Buffer.from(sig, 'base64url'),
+      ),
+    );
     assert.equal(claims.iss, 'https://sod.superoffice.com');
     assert.equal(claims.aud, 'app-client');
     assert.match(claims.iat, /^\d+$/);
@@ -291,13 +343,25 @@ test('token endpoint: the refresh grant by hand-built forms; id_tokens verified 
       ['JSON body', JSON.stringify(good), 'application/json', 400, 'invalid_request'],
       ['repeated parameter', `${form(good)}&refresh_token=x`, undefined, 400, 'invalid_request'],
       ['password grant', form({ ...good, grant_type: 'password' }), undefined, 400, 'unsupported_grant_type'],
-      ['authorization code grant without a code', form({ ...good, grant_type: 'authorization_code' }), undefined, 400, 'invalid_request'],
+      [
+        'authorization code grant without a code',
+        form({ ...good, grant_type: 'authorization_code' }),
+        undefined,
+        400,
+        'invalid_request',
+      ],
       ['no grant type', form({ ...good, grant_type: '' }), undefined, 400, 'invalid_request'],
       ['wrong secret', form({ ...good, client_secret: 'nope' }), undefined, 401, 'invalid_client'],
       ['unknown client', form({ ...good, client_id: 'nobody' }), undefined, 401, 'invalid_client'],
       ['no refresh token', form({ ...good, refresh_token: '' }), undefined, 400, 'invalid_request'],
       ['unknown refresh token', form({ ...good, refresh_token: 'never-issued' }), undefined, 400, 'invalid_grant'],
-      ['another redirect URI', form({ ...good, redirect_uri: 'https://evil.example/cb' }), undefined, 400, 'invalid_grant'],
+      [
+        'another redirect URI',
+        form({ ...good, redirect_uri: 'https://evil.example/cb' }),
+        undefined,
+        400,
+        'invalid_grant',
+      ],
     ]) {
       const r = await post(body, type);
       assert.equal(r.status, status, label);
@@ -324,14 +388,33 @@ test('authorize endpoint and code grant by hand-built requests: what is redirect
     mock.registerClient({ clientId: 'other', clientSecret: 'other-secret' });
     mock.addTenant({ contextIdentifier: 'Cust1', systemUser: false });
     mock.addTenant({ contextIdentifier: 'Cust2', systemUser: false });
-    const base = { response_type: 'code', client_id: 'web', redirect_uri: redirectUri, scope: 'openid', state: 's', nonce: 'n', acr_values: 'tenant:Cust1' };
+    const base = {
+      response_type: 'code',
+      client_id: 'web',
+      redirect_uri: redirectUri,
+      scope: 'openid',
+      state: 's',
+      nonce: 'n',
+      acr_values: 'tenant:Cust1',
+    };
     const authorize = async (params) => {
-      const res = await fetch(`${mock.baseUrl}/login/common/oauth/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
+      const res = await fetch(`${mock.baseUrl}/login/common/oauth/authorize?${new URLSearchParams(params)}`, {
+        redirect: 'manual',
+      });
       const location = res.headers.get('location');
-      return { status: res.status, location, back: location ? new URLSearchParams(new URL(location).search || new URL(location).hash.slice(1)) : null, text: await res.text() };
+      return {
+        status: res.status,
+        location,
+        back: location ? new URLSearchParams(new URL(location).search || new URL(location).hash.slice(1)) : null,
+        text: await res.text(),
+      };
     };
     // Problems with the client or the redirect URI are answered here, never redirected.
-    for (const params of [{ ...base, client_id: 'nobody' }, { ...base, redirect_uri: 'https://evil.example/cb' }, { ...base, redirect_uri: undefined }]) {
+    for (const params of [
+      { ...base, client_id: 'nobody' },
+      { ...base, redirect_uri: 'https://evil.example/cb' },
+      { ...base, redirect_uri: undefined },
+    ]) {
       for (const [name, value] of Object.entries(params)) if (value === undefined) delete params[name];
       const r = await authorize(params);
       assert.equal(r.status, 400, JSON.stringify(params));
@@ -342,7 +425,11 @@ test('authorize endpoint and code grant by hand-built requests: what is redirect
       ['response type token', { ...base, response_type: 'token' }, 'unsupported_response_type'],
       ['no openid scope', { ...base, scope: 'profile' }, 'invalid_scope'],
       ['plain PKCE', { ...base, code_challenge: 'x'.repeat(43), code_challenge_method: 'plain' }, 'invalid_request'],
-      ['a challenge that is no SHA-256', { ...base, code_challenge: 'short', code_challenge_method: 'S256' }, 'invalid_request'],
+      [
+        'a challenge that is no SHA-256',
+        { ...base, code_challenge: 'short', code_challenge_method: 'S256' },
+        'invalid_request',
+      ],
       ['id_token without a nonce', { ...base, response_type: 'id_token', nonce: undefined }, 'invalid_request'],
       ['id_token in a query', { ...base, response_type: 'id_token', response_mode: 'query' }, 'invalid_request'],
       ['several tenants, none named', { ...base, acr_values: undefined }, 'invalid_request'],
@@ -361,29 +448,64 @@ test('authorize endpoint and code grant by hand-built requests: what is redirect
     assert.equal(JSON.parse(Buffer.from(fragment.back.get('id_token').split('.')[1], 'base64url')).nonce, 'n');
 
     const token = async (fields) => {
-      const res = await fetch(`${mock.baseUrl}/login/common/oauth/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+      const res = await fetch(`${mock.baseUrl}/login/common/oauth/tokens`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
       return { status: res.status, body: await res.json() };
     };
     const verifier = 'v'.repeat(43);
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const codeFor = async (extra = {}) => (await authorize({ ...base, ...extra })).back.get('code');
-    const grant = { grant_type: 'authorization_code', client_id: 'web', client_secret: 'web-secret', redirect_uri: redirectUri };
+    const grant = {
+      grant_type: 'authorization_code',
+      client_id: 'web',
+      client_secret: 'web-secret',
+      redirect_uri: redirectUri,
+    };
     for (const [label, fields, error] of [
-      ['no verifier for a challenge', { ...grant, code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }) }, 'invalid_grant'],
+      [
+        'no verifier for a challenge',
+        { ...grant, code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }) },
+        'invalid_grant',
+      ],
       ['a verifier without a challenge', { ...grant, code: await codeFor(), code_verifier: verifier }, 'invalid_grant'],
-      ['a verifier that is too short', { ...grant, code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }), code_verifier: 'v'.repeat(42) }, 'invalid_grant'],
-      ['another client\'s code', { ...grant, client_id: 'other', client_secret: 'other-secret', code: await codeFor() }, 'invalid_grant'],
+      [
+        'a verifier that is too short',
+        {
+          ...grant,
+          code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }),
+          code_verifier: 'v'.repeat(42),
+        },
+        'invalid_grant',
+      ],
+      [
+        "another client's code",
+        { ...grant, client_id: 'other', client_secret: 'other-secret', code: await codeFor() },
+        'invalid_grant',
+      ],
       ['an unknown code', { ...grant, code: 'never-issued' }, 'invalid_grant'],
     ]) {
       const r = await token(fields);
       assert.equal(r.status, 400, label);
       assert.equal(r.body.error, error, label);
     }
-    const ok = await token({ ...grant, code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }), code_verifier: verifier });
+    const ok = await token({
+      ...grant,
+      code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }),
+      code_verifier: verifier,
+    });
     assert.equal(ok.status, 200);
     assert.ok(ok.body.refresh_token && ok.body.access_token && ok.body.id_token);
     // The refresh token the code brought works at the refresh grant, with the code's redirect URI.
-    const refreshed = await token({ grant_type: 'refresh_token', client_id: 'web', client_secret: 'web-secret', refresh_token: ok.body.refresh_token, redirect_uri: redirectUri });
+    const refreshed = await token({
+      grant_type: 'refresh_token',
+      client_id: 'web',
+      client_secret: 'web-secret',
+      refresh_token: ok.body.refresh_token,
+      redirect_uri: redirectUri,
+    });
     assert.equal(refreshed.status, 200);
     assert.equal(mock.stats.authorize, 17);
     assert.equal(mock.stats.codesIssued, 5);

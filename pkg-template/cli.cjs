@@ -239,15 +239,18 @@ function pickLocation(values, env) {
   let environment;
   let baseUrl;
   if (values.environment !== undefined || values['base-url'] !== undefined) {
-    if (values.environment !== undefined && values['base-url'] !== undefined) throw usage('give --environment or --base-url, not both');
+    if (values.environment !== undefined && values['base-url'] !== undefined)
+      throw usage('give --environment or --base-url, not both');
     environment = values.environment;
     baseUrl = values['base-url'];
   } else {
     environment = pick(undefined, 'SO_ENVIRONMENT', env);
     baseUrl = pick(undefined, 'SO_BASE_URL', env);
-    if (environment !== undefined && baseUrl !== undefined) throw usage('SO_ENVIRONMENT and SO_BASE_URL are both set; set one');
+    if (environment !== undefined && baseUrl !== undefined)
+      throw usage('SO_ENVIRONMENT and SO_BASE_URL are both set; set one');
   }
-  if (environment === undefined && baseUrl === undefined) throw usage('missing --environment (SO_ENVIRONMENT) or --base-url (SO_BASE_URL)');
+  if (environment === undefined && baseUrl === undefined)
+    throw usage('missing --environment (SO_ENVIRONMENT) or --base-url (SO_BASE_URL)');
   return { environment, baseUrl };
 }
 
@@ -324,16 +327,22 @@ async function commandTicket(argv, env, out) {
   // The ticket is what was asked for; the system user token claim (if the server sends one) was not.
   const claims = { ...result.claims };
   if (typeof claims[`${CLAIM}system_token`] === 'string') claims[`${CLAIM}system_token`] = '[redacted]';
-  return out.stdout(`${JSON.stringify({
-    ticket: result.ticket,
-    contextIdentifier: result.contextIdentifier,
-    serial: result.serial,
-    netserverUrl: result.netserverUrl,
-    webapiUrl: result.webapiUrl,
-    isAdministrator: result.isAdministrator,
-    expiresAt: result.expiresAt.toISOString(),
-    claims,
-  }, null, 2)}\n`);
+  return out.stdout(
+    `${JSON.stringify(
+      {
+        ticket: result.ticket,
+        contextIdentifier: result.contextIdentifier,
+        serial: result.serial,
+        netserverUrl: result.netserverUrl,
+        webapiUrl: result.webapiUrl,
+        isAdministrator: result.isAdministrator,
+        expiresAt: result.expiresAt.toISOString(),
+        claims,
+      },
+      null,
+      2,
+    )}\n`,
+  );
 }
 
 /** `Name=Value` arguments, in order: text, or JSON when the value starts with [ or {, or null. */
@@ -367,7 +376,8 @@ async function commandCall(argv, env, out) {
   });
   if (values.help) return out.stdout(HELP.call);
   const [contextIdentifier, target, ...pairs] = positionals;
-  if (contextIdentifier === undefined || target === undefined) throw usage('call needs <contextIdentifier> <Agent.Method>');
+  if (contextIdentifier === undefined || target === undefined)
+    throw usage('call needs <contextIdentifier> <Agent.Method>');
   const match = /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)$/.exec(target);
   if (!match) throw usage('the call is Agent.Method, e.g. Associate.GetAssociate');
   const parameters = agentParameters(pairs);
@@ -386,7 +396,9 @@ async function commandGet(argv, env, out) {
   const text = await res.text();
   out.stdout(text.endsWith('\n') || text === '' ? text : `${text}\n`);
   if (res.status < 200 || res.status > 299) {
-    throw new core.SuperOfficeAuthError('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status}`, { status: res.status });
+    throw new core.SuperOfficeAuthError('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status}`, {
+      status: res.status,
+    });
   }
   return undefined;
 }
@@ -417,20 +429,36 @@ async function commandRefresh(argv, env, out) {
   const { environment, baseUrl } = pickLocation(values, env);
   const clientId = pick(values['client-id'], 'SO_CLIENT_ID', env);
   if (clientId === undefined) throw usage('missing --client-id (SO_CLIENT_ID)');
-  const clientSecret = pickSecret({ fileFlag: values['client-secret-file'], fileEnv: 'SO_CLIENT_SECRET_FILE', valueEnv: 'SO_CLIENT_SECRET', env, what: 'client secret file' });
-  if (clientSecret === undefined) throw usage('missing SO_CLIENT_SECRET (or --client-secret-file, SO_CLIENT_SECRET_FILE)');
-  const refreshToken = pickSecret({ fileFlag: values['refresh-token-file'], fileEnv: 'SO_REFRESH_TOKEN_FILE', valueEnv: 'SO_REFRESH_TOKEN', env, what: 'refresh token file' });
-  if (refreshToken === undefined) throw usage('missing SO_REFRESH_TOKEN (or --refresh-token-file, SO_REFRESH_TOKEN_FILE)');
+  const clientSecret = pickSecret({
+    fileFlag: values['client-secret-file'],
+    fileEnv: 'SO_CLIENT_SECRET_FILE',
+    valueEnv: 'SO_CLIENT_SECRET',
+    env,
+    what: 'client secret file',
+  });
+  if (clientSecret === undefined)
+    throw usage('missing SO_CLIENT_SECRET (or --client-secret-file, SO_CLIENT_SECRET_FILE)');
+  const refreshToken = pickSecret({
+    fileFlag: values['refresh-token-file'],
+    fileEnv: 'SO_REFRESH_TOKEN_FILE',
+    valueEnv: 'SO_REFRESH_TOKEN',
+    env,
+    what: 'refresh token file',
+  });
+  if (refreshToken === undefined)
+    throw usage('missing SO_REFRESH_TOKEN (or --refresh-token-file, SO_REFRESH_TOKEN_FILE)');
   const redirectUri = pick(values['redirect-uri'], 'SO_REDIRECT_URI', env);
   const ignoreIdToken = Boolean(values['ignore-id-token']);
   const issuer = pick(values.issuer, 'SO_ISSUER', env);
   const keysSource = pick(values.keys, 'SO_KEYS_FILE', env);
   const timeoutMs = positiveInteger(pick(values['timeout-ms'], 'SO_TIMEOUT_MS', env), '--timeout-ms') ?? 10_000;
-  if (ignoreIdToken && (issuer !== undefined || keysSource !== undefined)) throw usage('--ignore-id-token leaves no use for --issuer or --keys');
+  if (ignoreIdToken && (issuer !== undefined || keysSource !== undefined))
+    throw usage('--ignore-id-token leaves no use for --issuer or --keys');
   if (!ignoreIdToken && baseUrl !== undefined && issuer === undefined) {
     throw usage('with --base-url, give the id_token issuer (--issuer, SO_ISSUER) or --ignore-id-token');
   }
-  if (environment !== undefined && issuer !== undefined) throw usage('--issuer goes with --base-url; an environment has its own issuer');
+  if (environment !== undefined && issuer !== undefined)
+    throw usage('--issuer goes with --base-url; an environment has its own issuer');
 
   let rotated;
   const client = core.createRefreshTokenClient({
@@ -449,20 +477,30 @@ async function commandRefresh(argv, env, out) {
         writeSecretFile(refreshToken.file, `${token}\n`);
         out.stderr(`the server rotated the refresh token; wrote the new one to ${refreshToken.file}\n`);
       } else if (!values.json) {
-        out.stderr('warning: the server rotated the refresh token, and the old one may no longer work; it came from the environment, so it was not saved (use --refresh-token-file or --json)\n');
+        out.stderr(
+          'warning: the server rotated the refresh token, and the old one may no longer work; it came from the environment, so it was not saved (use --refresh-token-file or --json)\n',
+        );
       }
     },
   });
   const result = await client.getToken();
   if (!values.json) return out.stdout(`${result.accessToken}\n`);
-  const idToken = result.idToken ? { ...superIdSummary(result.idToken, values.reveal), claims: redactClaims(result.idToken.claims, values.reveal) } : null;
-  return out.stdout(`${JSON.stringify({
-    accessToken: result.accessToken,
-    tokenType: result.tokenType,
-    expiresAt: result.expiresAt.toISOString(),
-    refreshToken: rotated ?? null,
-    idToken,
-  }, null, 2)}\n`);
+  const idToken = result.idToken
+    ? { ...superIdSummary(result.idToken, values.reveal), claims: redactClaims(result.idToken.claims, values.reveal) }
+    : null;
+  return out.stdout(
+    `${JSON.stringify(
+      {
+        accessToken: result.accessToken,
+        tokenType: result.tokenType,
+        expiresAt: result.expiresAt.toISOString(),
+        refreshToken: rotated ?? null,
+        idToken,
+      },
+      null,
+      2,
+    )}\n`,
+  );
 }
 
 async function commandAuthorize(argv, env, out) {
@@ -511,7 +549,7 @@ async function commandAuthorize(argv, env, out) {
   return out.stdout(`${lines.join('\n')}\n`);
 }
 
-async function commandConvertKey(argv, env, out) {
+async function commandConvertKey(argv, _env, out) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -535,7 +573,8 @@ async function commandConvertKey(argv, env, out) {
 }
 
 function decodeSegment(segment, what) {
-  if (!/^[A-Za-z0-9_-]*$/.test(segment)) throw new core.SuperOfficeAuthError('ERR_JWT_MALFORMED', `the JWT ${what} is not base64url`);
+  if (!/^[A-Za-z0-9_-]*$/.test(segment))
+    throw new core.SuperOfficeAuthError('ERR_JWT_MALFORMED', `the JWT ${what} is not base64url`);
   try {
     const value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
@@ -549,16 +588,24 @@ async function loadKeys(source, timeoutMs) {
   if (!/^https?:\/\//i.test(source)) return readText(source, 'keys file');
   let res;
   try {
-    res = await fetch(source, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs), headers: { Accept: 'application/json' } });
+    res = await fetch(source, {
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { Accept: 'application/json' },
+    });
   } catch (cause) {
-    if (cause && cause.name === 'TimeoutError') throw new core.SuperOfficeAuthError('ERR_TIMEOUT', `no answer from ${source} within ${timeoutMs} ms`, { cause });
+    if (cause && cause.name === 'TimeoutError')
+      throw new core.SuperOfficeAuthError('ERR_TIMEOUT', `no answer from ${source} within ${timeoutMs} ms`, { cause });
     throw new core.SuperOfficeAuthError('ERR_FETCH_FAILED', `fetching ${source} failed`, { cause });
   }
-  if (!res.ok) throw new core.SuperOfficeAuthError('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status} from ${source}`, { status: res.status });
+  if (!res.ok)
+    throw new core.SuperOfficeAuthError('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status} from ${source}`, {
+      status: res.status,
+    });
   return res.text();
 }
 
-async function commandInspect(argv, env, out) {
+async function commandInspect(argv, _env, out) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -579,13 +626,16 @@ async function commandInspect(argv, env, out) {
   if (positionals.length !== 1) throw usage('inspect needs exactly one <jwt> (or - for stdin)');
   const jwt = (positionals[0] === '-' ? readText('-', 'JWT') : positionals[0]).trim();
   const parts = jwt.split('.');
-  if (parts.length !== 3) throw new core.SuperOfficeAuthError('ERR_JWT_MALFORMED', 'a JWT has three dot-separated parts');
+  if (parts.length !== 3)
+    throw new core.SuperOfficeAuthError('ERR_JWT_MALFORMED', 'a JWT has three dot-separated parts');
   const header = decodeSegment(parts[0], 'header');
   const claims = decodeSegment(parts[1], 'payload');
   const clientId = values['client-id'];
   if (clientId !== undefined) {
-    if (values.audience !== undefined) throw usage('--client-id is the audience of an id_token; give --audience or --client-id, not both');
-    if (values.environment !== undefined && values.issuer !== undefined) throw usage('give --environment or --issuer, not both');
+    if (values.audience !== undefined)
+      throw usage('--client-id is the audience of an id_token; give --audience or --client-id, not both');
+    if (values.environment !== undefined && values.issuer !== undefined)
+      throw usage('give --environment or --issuer, not both');
     if (values.keys !== undefined && values.environment === undefined && values.issuer === undefined) {
       throw usage('validating an id_token needs its issuer: give --environment or --issuer');
     }
@@ -597,14 +647,20 @@ async function commandInspect(argv, env, out) {
   let superIdToken = null;
   if (values.keys !== undefined) {
     const leewaySeconds = values['leeway-seconds'] === undefined ? undefined : Number(values['leeway-seconds']);
-    if (leewaySeconds !== undefined && !Number.isInteger(leewaySeconds)) throw usage('--leeway-seconds must be an integer');
+    if (leewaySeconds !== undefined && !Number.isInteger(leewaySeconds))
+      throw usage('--leeway-seconds must be an integer');
     const keys = await loadKeys(values.keys, 10_000);
     let checked;
     let check;
     if (clientId !== undefined) {
       const where = values.environment !== undefined ? { environment: values.environment } : { issuer: values.issuer };
       const options = { ...where, keys, clientId, nonce: values.nonce, leewaySeconds };
-      checked = ['signature', 'expiry', `issuer ${values.issuer ?? `of ${values.environment}`}`, `audience ${clientId}`];
+      checked = [
+        'signature',
+        'expiry',
+        `issuer ${values.issuer ?? `of ${values.environment}`}`,
+        `audience ${clientId}`,
+      ];
       check = () => {
         superIdToken = core.parseSuperIdToken(jwt, options);
       };
@@ -630,7 +686,7 @@ async function commandInspect(argv, env, out) {
       check();
       validation = { valid: true, checked };
     } catch (err) {
-      if (!err || err.name !== 'SuperOfficeAuthError') throw err;
+      if (err?.name !== 'SuperOfficeAuthError') throw err;
       validation = { valid: false, error: err };
     }
   }
@@ -638,19 +694,38 @@ async function commandInspect(argv, env, out) {
   const shown = redactClaims(claims, values.reveal);
   const typed = superIdSummary(superIdToken, values.reveal);
   if (values.json) {
-    out.stdout(`${JSON.stringify({
-      header,
-      claims: shown,
-      ...(validation ? { valid: validation.valid } : {}),
-      ...(validation && !validation.valid ? { error: { code: validation.error.code, message: validation.error.message, ...(validation.error.claim ? { claim: validation.error.claim } : {}) } } : {}),
-      ...(typed ? { superIdToken: typed } : {}),
-    }, null, 2)}\n`);
+    out.stdout(
+      `${JSON.stringify(
+        {
+          header,
+          claims: shown,
+          ...(validation ? { valid: validation.valid } : {}),
+          ...(validation && !validation.valid
+            ? {
+                error: {
+                  code: validation.error.code,
+                  message: validation.error.message,
+                  ...(validation.error.claim ? { claim: validation.error.claim } : {}),
+                },
+              }
+            : {}),
+          ...(typed ? { superIdToken: typed } : {}),
+        },
+        null,
+        2,
+      )}\n`,
+    );
   } else {
     // SuperOffice writes iat as a string of digits in id_tokens.
     const times = ['iat', 'nbf', 'exp']
-      .filter((name) => typeof claims[name] === 'number' || (typeof claims[name] === 'string' && /^\d{1,12}$/.test(claims[name])))
+      .filter(
+        (name) =>
+          typeof claims[name] === 'number' || (typeof claims[name] === 'string' && /^\d{1,12}$/.test(claims[name])),
+      )
       .map((name) => `  ${name}: ${new Date(Number(claims[name]) * 1000).toISOString()}`);
-    out.stdout(`header:\n${JSON.stringify(header, null, 2)}\nclaims:\n${JSON.stringify(shown, null, 2)}\n${times.length ? `times (UTC):\n${times.join('\n')}\n` : ''}`);
+    out.stdout(
+      `header:\n${JSON.stringify(header, null, 2)}\nclaims:\n${JSON.stringify(shown, null, 2)}\n${times.length ? `times (UTC):\n${times.join('\n')}\n` : ''}`,
+    );
     if (typed) out.stdout(`SuperIdToken:\n${JSON.stringify(typed, null, 2)}\n`);
     if (!validation) out.stdout('not validated (give --keys to check the signature and claims)\n');
     else if (validation.valid) out.stdout(`valid: ${validation.checked.join(', ')} verified\n`);
@@ -668,20 +743,31 @@ function parseArgsMessage(err) {
   // The hint node appends ("... as in '-- "<argument>"'") repeats the argument; it is dropped.
   const message = String(err.message).split('. To specify a positional argument')[0];
   return message.replace(/'([^']*)'/g, (quoted, inner) =>
-    (inner.length > 64 || /[\r\n"=]|-----/.test(inner) ? '(an argument, not shown)' : quoted));
+    inner.length > 64 || /[\r\n"=]|-----/.test(inner) ? '(an argument, not shown)' : quoted,
+  );
 }
 
 const COMMANDS = {
-  ticket: commandTicket, refresh: commandRefresh, authorize: commandAuthorize, 'convert-key': commandConvertKey, inspect: commandInspect, call: commandCall, get: commandGet,
+  ticket: commandTicket,
+  refresh: commandRefresh,
+  authorize: commandAuthorize,
+  'convert-key': commandConvertKey,
+  inspect: commandInspect,
+  call: commandCall,
+  get: commandGet,
 };
 
 /**
  * Runs the CLI. Returns the exit code; writes through `out` so tests can call it in-process too.
  */
-async function main(argv = process.argv.slice(2), env = process.env, out = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-}) {
+async function main(
+  argv = process.argv.slice(2),
+  env = process.env,
+  out = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  },
+) {
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '--help' || command === '-h') {
@@ -701,16 +787,20 @@ async function main(argv = process.argv.slice(2), env = process.env, out = {
     await run(rest, env, out);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || (err && err.code && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (err instanceof UsageError || (err?.code && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
       out.stderr(`ERR_INVALID_ARGUMENT: ${err instanceof UsageError ? err.message : parseArgsMessage(err)}\n`);
       return EXIT_USAGE;
     }
     if (err && err.name === 'SuperOfficeAuthError') {
-      const extra = err.reason ? ` (${err.reason})` : (err.oauthError && !err.message.includes(err.oauthError) ? ` (${err.oauthError})` : '');
+      const extra = err.reason
+        ? ` (${err.reason})`
+        : err.oauthError && !err.message.includes(err.oauthError)
+          ? ` (${err.oauthError})`
+          : '';
       out.stderr(`${err.code}: ${err.message}${extra}\n`);
       return err.code === 'ERR_INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
     }
-    out.stderr(`ERR_UNEXPECTED: ${err && err.message ? err.message : String(err)}\n`);
+    out.stderr(`ERR_UNEXPECTED: ${err?.message ? err.message : String(err)}\n`);
     return EXIT_FAILURE;
   }
 }

@@ -422,9 +422,7 @@ export declare function parseTokenResponse(
 // ---- the authorization request, the redirect, the code exchange ----
 
 /** Where SuperOffice's login lives: an `environment`, or a `baseUrl` (the stand-in, a proxy). */
-type LoginHost =
-  | { environment: Environment; baseUrl?: undefined }
-  | { baseUrl: string; environment?: undefined };
+type LoginHost = { environment: Environment; baseUrl?: undefined } | { baseUrl: string; environment?: undefined };
 
 /** What createAuthorizationRequest needs: the client, the redirect, and what to ask for. */
 export type AuthorizationRequestParams = {
@@ -484,9 +482,7 @@ export interface SearchParamsLike {
 }
 
 /** What came back: the code (code flow) or the not yet validated id_token (approval). */
-export type AuthorizationResponseResult =
-  | { code: string; idToken?: string }
-  | { idToken: string; code?: undefined };
+export type AuthorizationResponseResult = { code: string; idToken?: string } | { idToken: string; code?: undefined };
 
 /**
  * Checks `state` (ERR_STATE_MISMATCH) and an OAuth error (ERR_OAUTH_ERROR with `oauthError`, e.g.
@@ -525,7 +521,16 @@ export declare function buildAuthorizationCodeRequest(params: AuthorizationCodeR
  * the Serialization/Arrays namespace); only objects are the element repeated
  * (`{ Phones: { EntityElement: [a, b] } }`).
  */
-export type AgentValue = string | number | boolean | Date | null | AgentParameters | readonly string[] | readonly number[] | readonly AgentParameters[];
+export type AgentValue =
+  | string
+  | number
+  | boolean
+  | Date
+  | null
+  | AgentParameters
+  | readonly string[]
+  | readonly number[]
+  | readonly AgentParameters[];
 /** The parameters of an agent method, by name, in the WSDL's order. */
 export interface AgentParameters {
   [name: string]: AgentValue;
@@ -673,6 +678,7 @@ export interface FetchResponseLike {
 }
 
 /** `globalThis.fetch` or a replacement (proxy, logging, tests). */
+// biome-ignore lint/suspicious/noExplicitAny: any fetch's own init type (RequestInit, undici's, a test double's) must be accepted
 export type FetchLike = (url: string, init: any) => Promise<FetchResponseLike>;
 
 /** Options of `createSystemUserClient`. */
@@ -798,7 +804,12 @@ export interface SystemUserClient {
    * The approval URL (responseType id_token, form_post) for this client's environment and clientId,
    * with the state and nonce to keep for onboardTenant. Needs the clientId option.
    */
-  createOnboardingRequest(params: OnboardingRequestParams): { url: string; state: string; nonce: string; codeVerifier: null };
+  createOnboardingRequest(params: OnboardingRequestParams): {
+    url: string;
+    state: string;
+    nonce: string;
+    codeVerifier: null;
+  };
   /** From the cache when fresh; otherwise one exchange per tenant however many callers wait. */
   getTicket(params: TenantParams): Promise<ClientTicketResult>;
   /** `Authorization: SOTicket ...` and `SO-AppToken` for the tenant's web API. */
@@ -812,9 +823,19 @@ export interface SystemUserClient {
    * fetch with the tenant's ticket headers. A 401 drops the ticket (if still cached) and the request is
    * sent once more with a fresh one (one exchange however many callers); a second 401 is returned.
    */
-  fetch(params: string | TenantParams, input: AuthorizedFetchInput, init?: AuthorizedFetchInit): Promise<FetchResponseLike>;
+  fetch(
+    params: string | TenantParams,
+    input: AuthorizedFetchInput,
+    init?: AuthorizedFetchInit,
+  ): Promise<FetchResponseLike>;
   /** Calls a NetServer SOAP agent with the tenant's ticket; the same retry rule on ERR_TICKET_REJECTED. */
-  callAgent(params: string | TenantParams, agent: string, method: string, parameters?: AgentParameters, options?: CallAgentOptions): Promise<AgentResult>;
+  callAgent(
+    params: string | TenantParams,
+    agent: string,
+    method: string,
+    parameters?: AgentParameters,
+    options?: CallAgentOptions,
+  ): Promise<AgentResult>;
   /** Settings only; never a secret. */
   toJSON(): Record<string, unknown>;
 }
@@ -857,21 +878,22 @@ export type RefreshTokenClientOptions = {
       leewaySeconds?: number;
     }
   | { validateIdToken: false; keys?: undefined; leewaySeconds?: undefined; jwksCooldownMs?: number }
-) & (
-  | {
-      /** The SuperOffice environment: token endpoint, JWKS and id_token issuer follow from it. */
-      environment: Environment;
-      baseUrl?: undefined;
-      issuer?: undefined;
-    }
-  | {
-      /** Another login host instead (a stand-in): `https://host[:port]`. */
-      baseUrl: string;
-      environment?: undefined;
-      /** The id_token issuer; required with baseUrl unless validateIdToken is false. */
-      issuer?: string;
-    }
-);
+) &
+  (
+    | {
+        /** The SuperOffice environment: token endpoint, JWKS and id_token issuer follow from it. */
+        environment: Environment;
+        baseUrl?: undefined;
+        issuer?: undefined;
+      }
+    | {
+        /** Another login host instead (a stand-in): `https://host[:port]`. */
+        baseUrl: string;
+        environment?: undefined;
+        /** The id_token issuer; required with baseUrl unless validateIdToken is false. */
+        issuer?: string;
+      }
+  );
 
 /** The current access token and what came with it. */
 export interface RefreshedToken {

@@ -32,9 +32,11 @@ const OPTION_NAMES = new Set(['client', 'keyPrefix', 'encryptionKey', 'commandTi
 
 // Only the holder may release or extend a lock: compare the token and act in one step.
 const UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-const EXTEND = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+const EXTEND =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 // Delete the record only while it still holds the ticket whose fingerprint starts the value.
-const DELETE_IF = "local v = redis.call('GET', KEYS[1]) if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const DELETE_IF =
+  "local v = redis.call('GET', KEYS[1]) if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 /** The Redis failure the client reports to onBackgroundError: the command's name, never its arguments. */
 class RedisTicketCacheError extends Error {
@@ -49,7 +51,7 @@ class RedisTicketCacheError extends Error {
  * `ready()` -> boolean, or throws when `client` is neither.
  */
 function adapt(client) {
-  if (client === null || typeof client !== 'object' && typeof client !== 'function') {
+  if (client === null || (typeof client !== 'object' && typeof client !== 'function')) {
     throw invalidArgument('client must be a node-redis or ioredis client');
   }
   // ioredis: `call(name, ...args)`, `status` a string ('ready' once connected).
@@ -94,12 +96,18 @@ function createRedisTicketCache(options) {
   const { client, keyPrefix = '', encryptionKey, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS } = options;
   const redis = adapt(client);
   if (typeof keyPrefix !== 'string') throw invalidArgument('keyPrefix must be a string');
-  if (typeof commandTimeoutMs !== 'number' || !Number.isFinite(commandTimeoutMs) || commandTimeoutMs < 1 || commandTimeoutMs > 60_000) {
+  if (
+    typeof commandTimeoutMs !== 'number' ||
+    !Number.isFinite(commandTimeoutMs) ||
+    commandTimeoutMs < 1 ||
+    commandTimeoutMs > 60_000
+  ) {
     throw invalidArgument('commandTimeoutMs must be a number from 1 to 60000');
   }
   const secret = toKeyBytes(encryptionKey);
   // Two keys from one: the cipher's and the fingerprint's (never use one key for two jobs).
-  const sealKey = secret && Buffer.from(crypto.hkdfSync('sha256', secret, Buffer.alloc(0), 'superoffice-auth redis seal v1', 32));
+  const sealKey =
+    secret && Buffer.from(crypto.hkdfSync('sha256', secret, Buffer.alloc(0), 'superoffice-auth redis seal v1', 32));
   const fingerprintKey = secret
     ? Buffer.from(crypto.hkdfSync('sha256', secret, Buffer.alloc(0), 'superoffice-auth redis fingerprint v1', 32))
     : Buffer.from('superoffice-auth redis fingerprint v1');
@@ -117,7 +125,13 @@ function createRedisTicketCache(options) {
     const timeout = new Promise((_, reject) => {
       // One setImmediate more: when the event loop was busy, timers run before pending socket reads,
       // and an answer that did arrive in time must win.
-      timer = setTimeout(() => setImmediate(() => reject(new RedisTicketCacheError(`Redis ${name}: no answer within ${commandTimeoutMs} ms`))), commandTimeoutMs);
+      timer = setTimeout(
+        () =>
+          setImmediate(() =>
+            reject(new RedisTicketCacheError(`Redis ${name}: no answer within ${commandTimeoutMs} ms`)),
+          ),
+        commandTimeoutMs,
+      );
     });
     const sent = Promise.resolve().then(() => redis.send(args));
     sent.catch(() => {}); // settles after the timeout won: nobody listens any more
@@ -125,7 +139,7 @@ function createRedisTicketCache(options) {
       return await Promise.race([sent, timeout]);
     } catch (err) {
       if (err instanceof RedisTicketCacheError) throw err;
-      const reason = String((err && err.message) || err).slice(0, 200);
+      const reason = String(err?.message || err).slice(0, 200);
       throw new RedisTicketCacheError(`Redis ${name} failed: ${reason}`);
     } finally {
       clearTimeout(timer);
@@ -217,7 +231,9 @@ function createRedisTicketCache(options) {
       return reply === 'OK' ? token : null;
     },
     async extendLock(key, token, ttlMs) {
-      return Number(await command(['EVAL', EXTEND, '1', lockKey(key), token, String(Math.max(1, Math.ceil(ttlMs)))])) === 1;
+      return (
+        Number(await command(['EVAL', EXTEND, '1', lockKey(key), token, String(Math.max(1, Math.ceil(ttlMs)))])) === 1
+      );
     },
     async unlock(key, token) {
       return Number(await command(['EVAL', UNLOCK, '1', lockKey(key), token])) === 1;

@@ -7,7 +7,6 @@
 
 import type { TicketCache } from './index.js';
 
-
 /**
  * What the adapter needs of node-redis (v4, v5): `sendCommand([name, ...args])` and `isReady`.
  * A connected `createClient()` result fits.

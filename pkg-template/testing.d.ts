@@ -27,7 +27,17 @@ export type MockFaultType =
   | 'ticketRejected';
 
 /** Which of the stand-in's endpoints a fault applies to. */
-export type MockEndpoint = 'authenticate' | 'soap' | 'rest' | 'jwks' | 'openidConfiguration' | 'authorize' | 'tokens' | 'api' | 'netserver' | 'any';
+export type MockEndpoint =
+  | 'authenticate'
+  | 'soap'
+  | 'rest'
+  | 'jwks'
+  | 'openidConfiguration'
+  | 'authorize'
+  | 'tokens'
+  | 'api'
+  | 'netserver'
+  | 'any';
 
 /** SuperOffice's AuthorizeErrorCode names, as a denied exchange carries them. */
 export type AuthorizeErrorName =
@@ -101,7 +111,12 @@ export interface MockSuperOffice {
    * publicKey: SPKI/PKCS#1 PEM, a private key PEM (its public half is used) or a node:crypto KeyObject.
    * clientId: also register the application as an OAuth client whose secret is the application token.
    */
-  registerApplication(options: { applicationToken: string; publicKey: string | object; clientId?: string; redirectUris?: string[] }): MockSuperOffice;
+  registerApplication(options: {
+    applicationToken: string;
+    publicKey: string | object;
+    clientId?: string;
+    redirectUris?: string[];
+  }): MockSuperOffice;
   /**
    * An OAuth client for the authorize and token endpoints and id_tokens. With `redirectUris`, the
    * authorize endpoint accepts only those (exactly); without, any.

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { root } from './lib.mjs';
 
 const API_DIR = join(root, 'docs', 'api');
@@ -25,7 +26,9 @@ const LINKED_FILES = () => [
 /** Runs TypeDoc over the declarations; returns its problems and the JSON model of the project. */
 export async function generate(outDir) {
   // Imported here so the link check can run without TypeDoc installed.
-  const { Application, LogLevel } = await import(pathToFileURL(join(root, 'node_modules', 'typedoc', 'dist', 'index.js')).href);
+  const { Application, LogLevel } = await import(
+    pathToFileURL(join(root, 'node_modules', 'typedoc', 'dist', 'index.js')).href
+  );
   const problems = [];
   const app = await Application.bootstrapWithPlugins({
     entryPoints: ENTRY_POINTS,
@@ -34,14 +37,31 @@ export async function generate(outDir) {
     name: 'superoffice-auth',
     readme: 'none',
     // The .d.ts files are the package's public surface as shipped; no tsconfig in the repository.
-    compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [], skipLibCheck: false },
+    compilerOptions: {
+      strict: true,
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      types: [],
+      skipLibCheck: false,
+    },
     skipErrorChecking: false,
     disableSources: true,
     hideGenerator: true,
     excludePrivate: true,
     // Undocumented functions, classes, methods, types and constants are validation warnings.
     validation: { notExported: true, invalidLink: true, notDocumented: true },
-    requiredToBeDocumented: ['Function', 'Class', 'Interface', 'TypeAlias', 'Variable', 'Method', 'Accessor', 'Enum', 'EnumMember'],
+    requiredToBeDocumented: [
+      'Function',
+      'Class',
+      'Interface',
+      'TypeAlias',
+      'Variable',
+      'Method',
+      'Accessor',
+      'Enum',
+      'EnumMember',
+    ],
     // Markdown output that reads well on GitHub and npm: one file per module, members on their page.
     outputFileStrategy: 'modules',
     entryFileName: 'README.md',
@@ -52,7 +72,7 @@ export async function generate(outDir) {
     logLevel: 'Warn',
   });
   app.logger.log = (message, level) => {
-    if (level >= LogLevel.Warn) problems.push(`typedoc: ${String(message).replace(/\x1b\[[0-9;]*m/g, "")}`);
+    if (level >= LogLevel.Warn) problems.push(`typedoc: ${stripVTControlCharacters(String(message))}`);
   };
   const project = await app.convert();
   if (!project) return { problems: [...problems, 'typedoc: the declarations did not convert'], model: null };
@@ -70,9 +90,15 @@ export async function generate(outDir) {
 function addErrorCodeTable(outDir, model) {
   const codes = errorCodeSummaries(model);
   if (!codes) return;
-  const escape = (text) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const table = ['| code | meaning |', '|---|---|', ...codes.map(({ code, summary }) => `| \`${code}\` | ${escape(summary)} |`)].join('\n');
-  for (const name of readdirSync(outDir, { recursive: true }).map(String).filter((n) => n.endsWith('.md'))) {
+  const escapeCell = (text) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const table = [
+    '| code | meaning |',
+    '|---|---|',
+    ...codes.map(({ code, summary }) => `| \`${code}\` | ${escapeCell(summary)} |`),
+  ].join('\n');
+  for (const name of readdirSync(outDir, { recursive: true })
+    .map(String)
+    .filter((n) => n.endsWith('.md'))) {
     const file = join(outDir, name);
     const text = readFileSync(file, 'utf8');
     const at = text.indexOf('\n### ErrorCode\n');
@@ -87,18 +113,22 @@ function addErrorCodeTable(outDir, model) {
 function errorCodeSummaries(model) {
   const index = (model.children ?? []).find((module) => module.children?.some((child) => child.name === 'ErrorCode'));
   const errorCode = index?.children.find((child) => child.name === 'ErrorCode');
-  if (!errorCode || errorCode.type?.type !== 'union') return null;
+  if (errorCode?.type?.type !== 'union') return null;
   const summaries = errorCode.type.elementSummaries ?? [];
   return errorCode.type.types.map((literal, i) => ({
     code: literal.value,
-    summary: (summaries[i] ?? []).map((part) => part.text).join('').trim(),
+    summary: (summaries[i] ?? [])
+      .map((part) => part.text)
+      .join('')
+      .trim(),
   }));
 }
 
 // ---- the checks TypeDoc does not do: every option and every error code carries a doc comment ----
 
-const hasComment = (node) => Boolean(node?.comment?.summary?.some((part) => part.text.trim() !== ''))
-  || Boolean(node?.signatures?.some((signature) => hasComment(signature)));
+const hasComment = (node) =>
+  Boolean(node?.comment?.summary?.some((part) => part.text.trim() !== '')) ||
+  Boolean(node?.signatures?.some((signature) => hasComment(signature)));
 
 /** Object-literal members reachable from a type: through intersections, unions and inline object types. */
 function objectMembers(type) {
@@ -133,9 +163,13 @@ export function undocumentedErrorCodes(model) {
   const codes = errorCodeSummaries(model);
   if (!codes) return ['ErrorCode: not found as a union of string literals'];
   return [
-    ...codes.filter(({ summary }) => summary === '').map(({ code }) => `error code ${code} has no doc comment in index.d.ts`),
+    ...codes
+      .filter(({ summary }) => summary === '')
+      .map(({ code }) => `error code ${code} has no doc comment in index.d.ts`),
     // js-tests/core.test.mjs reads the union's codes from index.d.ts up to its first semicolon.
-    ...codes.filter(({ summary }) => summary.includes(';')).map(({ code }) => `error code ${code}: no ';' in its doc comment (it ends the union for core.test.mjs)`),
+    ...codes
+      .filter(({ summary }) => summary.includes(';'))
+      .map(({ code }) => `error code ${code}: no ';' in its doc comment (it ends the union for core.test.mjs)`),
   ];
 }
 
@@ -178,7 +212,9 @@ export function anchorsOf(markdown) {
 export function brokenLinks(files = LINKED_FILES()) {
   const broken = [];
   for (const file of files) {
-    const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+    const text = readFileSync(file, 'utf8')
+      .replace(/```[\s\S]*?```/g, '')
+      .replace(/`[^`\n]*`/g, '');
     const targets = [
       ...[...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]),
       ...[...text.matchAll(/^\s*\[[^\]]+\]:\s*(\S+)/gm)].map((m) => m[1]),
@@ -216,7 +252,9 @@ function staleFiles(generatedDir) {
   const want = readTree(generatedDir);
   const have = readTree(API_DIR);
   const names = new Set([...want.keys(), ...have.keys()]);
-  return [...names].filter((name) => want.get(name) !== have.get(name)).map((name) => `docs/api/${name} differs from the declarations`);
+  return [...names]
+    .filter((name) => want.get(name) !== have.get(name))
+    .map((name) => `docs/api/${name} differs from the declarations`);
 }
 
 async function main() {
@@ -237,8 +275,11 @@ async function main() {
       process.exitCode = 1;
       return;
     }
-    console.log(check ? 'api-docs: every export, option and error code documented; docs/api/ current; links resolve'
-      : `api-docs: wrote ${relative(root, API_DIR)}/`);
+    console.log(
+      check
+        ? 'api-docs: every export, option and error code documented; docs/api/ current; links resolve'
+        : `api-docs: wrote ${relative(root, API_DIR)}/`,
+    );
   } finally {
     if (check) rmSync(outDir, { recursive: true, force: true });
   }

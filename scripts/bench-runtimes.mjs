@@ -17,7 +17,9 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 // The files each entry loads (the CLI and the stand-in are not part of any).
 const NODE_MODULES = [
-  'index.cjs', 'errors.cjs', 'arguments.cjs',
+  'index.cjs',
+  'errors.cjs',
+  'arguments.cjs',
   ...['index', 'wasm', 'keys', 'jwt', 'http', 'ticket', 'oauth', 'netserver'].map((name) => `core/${name}.cjs`),
   ...['io', 'ticket-store', 'authorized-fetch', 'system-user', 'refresh-token'].map((name) => `client/${name}.cjs`),
   'superoffice_auth_wasm.js',
@@ -70,8 +72,12 @@ function timeChild(command, args, options) {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     child.once('error', reject);
     child.once('exit', (code) => {
       const wallMs = performance.now() - started;
@@ -85,7 +91,9 @@ function version(command, args) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
-    child.stdout.on('data', (chunk) => { out += chunk; });
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
     child.once('exit', () => resolve(out.split('\n')[0].trim()));
   });
 }
@@ -95,18 +103,40 @@ export async function benchRuntimes({ scratch, installed, jwt, spki, audience, n
   const dir = mkdtempSync(join(scratch, 'bench-runtimes-'));
   const script = join(dir, 'cold.mjs');
   writeFileSync(script, COLD_SCRIPT);
-  const env = { ...process.env, BENCH_JWT: jwt, BENCH_SPKI: spki, BENCH_AUD: audience, BENCH_NOW: String(now), NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+  const env = {
+    ...process.env,
+    BENCH_JWT: jwt,
+    BENCH_SPKI: spki,
+    BENCH_AUD: audience,
+    BENCH_NOW: String(now),
+    NO_COLOR: '1',
+    DENO_NO_UPDATE_CHECK: '1',
+  };
   const cli = [
     { runtime: 'node', version: process.version, entry: 'index.mjs', command: process.execPath, args: [script] },
-    { runtime: 'deno', version: await version(bin('deno'), ['--version']), entry: 'index.web.mjs', command: bin('deno'), args: ['run', '--cached-only', '--no-prompt', '--allow-read', '--allow-env', script] },
-    { runtime: 'bun', version: `bun ${await version(bin('bun'), ['--version'])}`, entry: 'index.web.mjs', command: bin('bun'), args: ['--no-install', 'run', script] },
+    {
+      runtime: 'deno',
+      version: await version(bin('deno'), ['--version']),
+      entry: 'index.web.mjs',
+      command: bin('deno'),
+      args: ['run', '--cached-only', '--no-prompt', '--allow-read', '--allow-env', script],
+    },
+    {
+      runtime: 'bun',
+      version: `bun ${await version(bin('bun'), ['--version'])}`,
+      entry: 'index.web.mjs',
+      command: bin('bun'),
+      args: ['--no-install', 'run', script],
+    },
   ];
   const coldStart = [];
   for (const { command, args, ...row } of cli) {
     const samples = [];
-    for (let i = 0; i < runs; i++) samples.push(await timeChild(command, args, { cwd: scratch, env: { ...env, DENO_DIR: join(dir, '.deno') } }));
+    for (let i = 0; i < runs; i++)
+      samples.push(await timeChild(command, args, { cwd: scratch, env: { ...env, DENO_DIR: join(dir, '.deno') } }));
     coldStart.push({
-      ...row, runs,
+      ...row,
+      runs,
       processToFirstCallMs: median(samples.map((s) => s.wallMs)),
       importAndCallMs: median(samples.map((s) => s.importAndCallMs)),
     });
@@ -120,7 +150,11 @@ export async function benchRuntimes({ scratch, installed, jwt, spki, audience, n
   const workerSamples = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    const worker = await startWorkerd({ dir: workerDir, modules, bindings: { BENCH_JWT: jwt, BENCH_SPKI: spki, BENCH_AUD: audience, BENCH_NOW: now } });
+    const worker = await startWorkerd({
+      dir: workerDir,
+      modules,
+      bindings: { BENCH_JWT: jwt, BENCH_SPKI: spki, BENCH_AUD: audience, BENCH_NOW: now },
+    });
     try {
       const res = await fetch(worker.url);
       if (res.status !== 200) throw new Error(`the bench Worker answered ${res.status}: ${await res.text()}`);
@@ -131,8 +165,12 @@ export async function benchRuntimes({ scratch, installed, jwt, spki, audience, n
     }
   }
   coldStart.push({
-    runtime: 'workerd', version: await version(bin('workerd'), ['--version']), entry: 'index.workerd.mjs', runs,
-    processToFirstCallMs: median(workerSamples), importAndCallMs: null,
+    runtime: 'workerd',
+    version: await version(bin('workerd'), ['--version']),
+    entry: 'index.workerd.mjs',
+    runs,
+    processToFirstCallMs: median(workerSamples),
+    importAndCallMs: null,
   });
   return { sizes: entrySizes(installed), coldStart };
 }

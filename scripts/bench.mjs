@@ -106,7 +106,11 @@ const claims = {
   [`${IDENTITY}is_administrator`]: 'False',
   [`${IDENTITY}system_token`]: 'MyApp-8k8Q7DmBgo',
 };
-const jwt = mintJwt({ typ: 'JWT', alg: 'RS256', x5t: 'x5t-thumbprint-of-the-cert', kid: 'x5t-thumbprint-of-the-cert' }, claims, issuerKey.privateKey);
+const jwt = mintJwt(
+  { typ: 'JWT', alg: 'RS256', x5t: 'x5t-thumbprint-of-the-cert', kid: 'x5t-thumbprint-of-the-cert' },
+  claims,
+  issuerKey.privateKey,
+);
 // A WCF SOAP 1.1 response as the PartnerSystemUserService sends it (ActivityId header included).
 const soapBody =
   '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>' +
@@ -156,7 +160,10 @@ async function fxpJosePipeline() {
   const doc = fxp.parse(soapBody);
   const auth = doc.Envelope.Body.AuthenticationResponse;
   if (auth.IsSuccessful !== true && auth.IsSuccessful !== 'true') throw new Error('denied');
-  const { payload } = await jose.jwtVerify(auth.Token, issuerKeyObject, { issuer: 'SuperOffice AS', algorithms: ['RS256'] });
+  const { payload } = await jose.jwtVerify(auth.Token, issuerKeyObject, {
+    issuer: 'SuperOffice AS',
+    algorithms: ['RS256'],
+  });
   return { ticket: payload[`${IDENTITY}ticket`], payload };
 }
 
@@ -176,7 +183,8 @@ const groups = [
       'signToken, PrivateKey': () => sut.signToken(SYSTEM_USER_TOKEN, parsed2048, { now: NOW }),
       'signToken, PEM text': () => sut.signToken(SYSTEM_USER_TOKEN, rsa2048.pkcs8, { now: NOW }),
       'signToken, XML text': () => sut.signToken(SYSTEM_USER_TOKEN, rsa2048.xml, { now: NOW }),
-      'node:crypto.sign, KeyObject': () => sign('sha256', Buffer.from(signedData), rsa2048.privateKey).toString('base64'),
+      'node:crypto.sign, KeyObject': () =>
+        sign('sha256', Buffer.from(signedData), rsa2048.privateKey).toString('base64'),
       'node:crypto.sign, PEM text': () => sign('sha256', Buffer.from(signedData), rsa2048.pkcs8).toString('base64'),
     },
   },
@@ -185,7 +193,8 @@ const groups = [
     cases: {
       'signToken, PrivateKey': () => sut.signToken(SYSTEM_USER_TOKEN, parsed4096, { now: NOW }),
       'signToken, PEM text': () => sut.signToken(SYSTEM_USER_TOKEN, rsa4096.pkcs8, { now: NOW }),
-      'node:crypto.sign, KeyObject': () => sign('sha256', Buffer.from(signedData), rsa4096.privateKey).toString('base64'),
+      'node:crypto.sign, KeyObject': () =>
+        sign('sha256', Buffer.from(signedData), rsa4096.privateKey).toString('base64'),
       'node:crypto.sign, PEM text': () => sign('sha256', Buffer.from(signedData), rsa4096.pkcs8).toString('base64'),
     },
   },
@@ -212,7 +221,10 @@ const groups = [
     cases: {
       'buildTicketRequest (SOAP)': () =>
         sut.buildTicketRequest({
-          environment: 'online', applicationToken: 'app-token', contextIdentifier: 'Cust12345', signedSystemToken: 'x.y.z',
+          environment: 'online',
+          applicationToken: 'app-token',
+          contextIdentifier: 'Cust12345',
+          signedSystemToken: 'x.y.z',
         }),
       'PrivateKey.parse (PEM, 2048)': () => sut.PrivateKey.parse(rsa2048.pkcs8),
       'KeySet.from (SPKI PEM)': () => sut.KeySet.from(issuerKey.spki),
@@ -238,7 +250,7 @@ async function calibrate(c) {
   let n = 1;
   for (;;) {
     const ns = await timeBatch(c, n);
-    if (ns >= BATCH_MS * 1e6 / 4) return Math.max(1, Math.round((n * BATCH_MS * 1e6) / ns));
+    if (ns >= (BATCH_MS * 1e6) / 4) return Math.max(1, Math.round((n * BATCH_MS * 1e6) / ns));
     n *= 2;
   }
 }
@@ -253,7 +265,9 @@ const results = {};
 for (const group of groups) {
   step(`timing: ${group.name}`);
   const cases = Object.entries(group.cases).map(([name, value]) => ({
-    name, ...(typeof value === 'function' ? { fn: value, async: false } : value), samples: [],
+    name,
+    ...(typeof value === 'function' ? { fn: value, async: false } : value),
+    samples: [],
   }));
   for (const c of cases) c.n = await calibrate(c);
   for (let round = 0; round < ROUNDS; round++) {
@@ -263,8 +277,12 @@ for (const group of groups) {
   for (const c of cases) {
     const ns = median(c.samples);
     results[group.name][c.name] = {
-      medianUs: ns / 1000, opsPerSecond: 1e9 / ns, batch: c.n, rounds: ROUNDS,
-      minUs: Math.min(...c.samples) / 1000, maxUs: Math.max(...c.samples) / 1000,
+      medianUs: ns / 1000,
+      opsPerSecond: 1e9 / ns,
+      batch: c.n,
+      rounds: ROUNDS,
+      minUs: Math.min(...c.samples) / 1000,
+      maxUs: Math.max(...c.samples) / 1000,
     };
     console.log(`  ${c.name.padEnd(50)} ${fmtUs(ns / 1000).padStart(10)}  (${c.n} per batch)`);
   }
@@ -306,7 +324,12 @@ for (let i = 0; i < COLD_RUNS; i++) {
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
       env: {
-        ...process.env, BENCH_MODULE: coldModules[name], BENCH_JWT: jwt, BENCH_SPKI: issuerKey.spki, BENCH_AUD: claims.aud, BENCH_NOW: String(NOW),
+        ...process.env,
+        BENCH_MODULE: coldModules[name],
+        BENCH_JWT: jwt,
+        BENCH_SPKI: issuerKey.spki,
+        BENCH_AUD: claims.aud,
+        BENCH_NOW: String(NOW),
       },
     });
     if (child.status !== 0) throw new Error(`cold start of ${name} failed: ${child.stderr}`);
@@ -317,9 +340,15 @@ for (let i = 0; i < COLD_RUNS; i++) {
 }
 const coldStart = {};
 for (const [name, samples] of Object.entries(cold)) {
-  coldStart[name] = { importAndCallMs: median(samples.importAndCallMs), sinceStartMs: median(samples.sinceStartMs), runs: COLD_RUNS };
-  console.log(`  ${name.padEnd(20)} import + first call ${coldStart[name].importAndCallMs.toFixed(1)} ms, ` +
-    `process start to done ${coldStart[name].sinceStartMs.toFixed(1)} ms`);
+  coldStart[name] = {
+    importAndCallMs: median(samples.importAndCallMs),
+    sinceStartMs: median(samples.sinceStartMs),
+    runs: COLD_RUNS,
+  };
+  console.log(
+    `  ${name.padEnd(20)} import + first call ${coldStart[name].importAndCallMs.toFixed(1)} ms, ` +
+      `process start to done ${coldStart[name].sinceStartMs.toFixed(1)} ms`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -332,7 +361,9 @@ const sizes = {
   tarballBytes: statSync(tarball).size,
 };
 step('sizes');
-console.log(`  .wasm ${kB(sizes.wasmBytes)} raw, ${kB(sizes.wasmGzipBytes)} gzip -9; tarball ${kB(sizes.tarballBytes)}`);
+console.log(
+  `  .wasm ${kB(sizes.wasmBytes)} raw, ${kB(sizes.wasmGzipBytes)} gzip -9; tarball ${kB(sizes.tarballBytes)}`,
+);
 function kb(bytes) {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
@@ -347,13 +378,25 @@ function kB(bytes) {
 const RUNTIME_RUNS = QUICK ? 3 : 7;
 step(`runtimes: entry sizes, cold start to the first validateToken (${RUNTIME_RUNS} runs each)`);
 const { benchRuntimes } = await import('./bench-runtimes.mjs');
-const runtimes = await benchRuntimes({ scratch, installed, jwt, spki: issuerKey.spki, audience: claims.aud, now: NOW, runs: RUNTIME_RUNS });
+const runtimes = await benchRuntimes({
+  scratch,
+  installed,
+  jwt,
+  spki: issuerKey.spki,
+  audience: claims.aud,
+  now: NOW,
+  runs: RUNTIME_RUNS,
+});
 for (const row of runtimes.sizes) {
-  console.log(`  ${row.entry.padEnd(44)} JS ${kB(row.jsBytes)}, ${kB(row.jsGzipBytes)} gzip; + .wasm ${kB(row.wasmGzipBytes)} gzip`);
+  console.log(
+    `  ${row.entry.padEnd(44)} JS ${kB(row.jsBytes)}, ${kB(row.jsGzipBytes)} gzip; + .wasm ${kB(row.wasmGzipBytes)} gzip`,
+  );
 }
 for (const row of runtimes.coldStart) {
   const inside = row.importAndCallMs === null ? '' : `, import + first call ${row.importAndCallMs.toFixed(1)} ms`;
-  console.log(`  ${`${row.version} (${row.entry})`.padEnd(44)} spawn to first validateToken ${row.processToFirstCallMs.toFixed(1)} ms${inside}`);
+  console.log(
+    `  ${`${row.version} (${row.entry})`.padEnd(44)} spawn to first validateToken ${row.processToFirstCallMs.toFixed(1)} ms${inside}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -369,7 +412,11 @@ if (typeof sut.createSystemUserClient === 'function') {
     return new Response(soapBody, { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' } });
   };
   const so = sut.createSystemUserClient({
-    environment: 'online', applicationToken: 'app-token', privateKey: rsa2048.pkcs8, keys: issuerKey.spki, fetch: fakeFetch,
+    environment: 'online',
+    applicationToken: 'app-token',
+    privateKey: rsa2048.pkcs8,
+    keys: issuerKey.spki,
+    fetch: fakeFetch,
   });
   const params = { contextIdentifier: 'Cust12345', systemUserToken: SYSTEM_USER_TOKEN };
   await so.getTicket(params);
@@ -379,7 +426,9 @@ if (typeof sut.createSystemUserClient === 'function') {
   for (let round = 0; round < ROUNDS; round++) samples.push((await timeBatch(c, n)) / n);
   const ns = median(samples);
   client = { available: true, cachedGetTicketUs: ns / 1000, callsPerSecond: 1e9 / ns, exchanges };
-  console.log(`  cached getTicket ${fmtUs(ns / 1000)} (${Math.round(1e9 / ns).toLocaleString('en')} calls/s, ${exchanges} exchange)`);
+  console.log(
+    `  cached getTicket ${fmtUs(ns / 1000)} (${Math.round(1e9 / ns).toLocaleString('en')} calls/s, ${exchanges} exchange)`,
+  );
 } else {
   console.log(`  ${client.note}`);
 }
@@ -444,10 +493,17 @@ let fleet = { available: false, note: 'redis-server not available' };
           mock.addTenant({ contextIdentifier: `Cust${i}`, systemUserToken: `FleetApp-${i}` });
         }
         const config = JSON.stringify({
-          baseUrl: mock.baseUrl, applicationToken: 'fleet-app', privateKey: rsa2048.pkcs8, tenants,
-          redisUrl: shared ? redisServer.url : undefined, keyPrefix: `bench-${Date.now()}:`, repoPackageJson: join(root, 'package.json'),
+          baseUrl: mock.baseUrl,
+          applicationToken: 'fleet-app',
+          privateKey: rsa2048.pkcs8,
+          tenants,
+          redisUrl: shared ? redisServer.url : undefined,
+          keyPrefix: `bench-${Date.now()}:`,
+          repoPackageJson: join(root, 'package.json'),
         });
-        const children = Array.from({ length: FLEET_PROCESSES }, () => fork(workerFile, [], { cwd: scratch, env: { ...process.env, FLEET_BENCH: config } }));
+        const children = Array.from({ length: FLEET_PROCESSES }, () =>
+          fork(workerFile, [], { cwd: scratch, env: { ...process.env, FLEET_BENCH: config } }),
+        );
         await Promise.all(children.map((child) => new Promise((resolve) => child.once('message', resolve))));
         const done = children.map((child) => new Promise((resolve) => child.once('message', resolve)));
         for (const child of children) child.send('go');
@@ -461,8 +517,12 @@ let fleet = { available: false, note: 'redis-server not available' };
       const memoryOnly = await runFleetOnce(false);
       const sharedRedis = await runFleetOnce(true);
       fleet = { available: true, processes: FLEET_PROCESSES, tenants: FLEET_TENANTS, memoryOnly, sharedRedis };
-      console.log(`  ${FLEET_PROCESSES} processes, in-memory caches: ${memoryOnly.exchangesPerTenant.toFixed(2)} exchanges per tenant (all tickets in ${memoryOnly.slowestProcessMs.toFixed(0)} ms)`);
-      console.log(`  ${FLEET_PROCESSES} processes, shared Redis cache: ${sharedRedis.exchangesPerTenant.toFixed(2)} exchanges per tenant (all tickets in ${sharedRedis.slowestProcessMs.toFixed(0)} ms)`);
+      console.log(
+        `  ${FLEET_PROCESSES} processes, in-memory caches: ${memoryOnly.exchangesPerTenant.toFixed(2)} exchanges per tenant (all tickets in ${memoryOnly.slowestProcessMs.toFixed(0)} ms)`,
+      );
+      console.log(
+        `  ${FLEET_PROCESSES} processes, shared Redis cache: ${sharedRedis.exchangesPerTenant.toFixed(2)} exchanges per tenant (all tickets in ${sharedRedis.slowestProcessMs.toFixed(0)} ms)`,
+      );
     } finally {
       await redisServer.close();
     }
@@ -545,7 +605,12 @@ if (typeof glue.wasmMemoryBytes === 'function') {
       BENCH_CALLS: String(MEMORY_CALLS),
       BENCH_MATERIAL: JSON.stringify({
         aud: claims.aud,
-        spki: issuerKey.spki, pkcs8: rsa2048.pkcs8, xml: rsa2048.xml, jwt, soapBody, now: NOW,
+        spki: issuerKey.spki,
+        pkcs8: rsa2048.pkcs8,
+        xml: rsa2048.xml,
+        jwt,
+        soapBody,
+        now: NOW,
         // 24 distinct texts for the same key (more than the package's 16-entry cache): evictions.
         spkiVariants: Array.from({ length: 24 }, (_, i) => `${'\n'.repeat(i)}${issuerKey.spki}`),
       }),
@@ -554,15 +619,19 @@ if (typeof glue.wasmMemoryBytes === 'function') {
   if (child.status !== 0) throw new Error(`memory run failed: ${child.stderr}`);
   const out = JSON.parse(child.stdout.trim().split('\n').pop());
   memory = {
-    available: true, calls: MEMORY_CALLS, seconds: Number(now() - started) / 1e9,
+    available: true,
+    calls: MEMORY_CALLS,
+    seconds: Number(now() - started) / 1e9,
     api: { ...out.api, flat: out.api.afterCalls === out.api.afterWarmUp },
     handles: { ...out.handles, flat: out.handles.afterCalls === out.handles.afterWarmUp },
   };
   memory.flat = memory.api.flat && memory.handles.flat;
   for (const scenario of ['api', 'handles']) {
     const row = memory[scenario];
-    console.log(`  ${scenario.padEnd(8)} start ${kb(row.atStart)}, after 10 000 warm-up calls ${kb(row.afterWarmUp)}, ` +
-      `after ${MEMORY_CALLS.toLocaleString('en')} more ${kb(row.afterCalls)} -> ${row.flat ? 'flat' : 'GREW'}`);
+    console.log(
+      `  ${scenario.padEnd(8)} start ${kb(row.atStart)}, after 10 000 warm-up calls ${kb(row.afterWarmUp)}, ` +
+        `after ${MEMORY_CALLS.toLocaleString('en')} more ${kb(row.afterCalls)} -> ${row.flat ? 'flat' : 'GREW'}`,
+    );
   }
 } else {
   console.log(`  ${memory.note}`);
@@ -573,18 +642,63 @@ if (typeof glue.wasmMemoryBytes === 'function') {
 
 const r = (group, ours, theirs) => results[group][ours].medianUs / results[group][theirs].medianUs;
 const ratios = [
-  { what: 'sign 2048: signToken(PrivateKey) / node:crypto.sign(KeyObject)', value: r('sign RSA 2048', 'signToken, PrivateKey', 'node:crypto.sign, KeyObject'), target: 50 },
-  { what: 'sign 2048: signToken(PEM text) / node:crypto.sign(PEM text)', value: r('sign RSA 2048', 'signToken, PEM text', 'node:crypto.sign, PEM text') },
-  { what: 'sign 4096: signToken(PrivateKey) / node:crypto.sign(KeyObject)', value: r('sign RSA 4096', 'signToken, PrivateKey', 'node:crypto.sign, KeyObject') },
-  { what: 'sign 4096: signToken(PEM text) / node:crypto.sign(PEM text)', value: r('sign RSA 4096', 'signToken, PEM text', 'node:crypto.sign, PEM text') },
-  { what: 'parseTicketResponse(PEM text) / sample (xml2js + jsonwebtoken)', value: r('parseTicketResponse (SOAP, RSA 2048)', 'parseTicketResponse, keys PEM text', 'sample: xml2js + jsonwebtoken.verify(PEM)'), target: 2.0 },
-  { what: 'parseTicketResponse(KeySet) / fast-xml-parser + jose', value: r('parseTicketResponse (SOAP, RSA 2048)', 'parseTicketResponse, KeySet', 'fast-xml-parser + jose.jwtVerify(KeyObject)') },
-  { what: 'validateToken / node:crypto.verify(KeyObject)', value: r('JWT validation (RS256, 2048)', 'validateToken, KeySet', 'node:crypto.verify, KeyObject (signature only)'), target: 20 },
-  { what: 'validateToken / jose.jwtVerify(KeyObject)', value: r('JWT validation (RS256, 2048)', 'validateToken, KeySet', 'jose.jwtVerify, KeyObject') },
-  { what: 'cold start: import + first call / jose', value: coldStart['superoffice-auth'].importAndCallMs / coldStart.jose.importAndCallMs, target: 1.0 },
+  {
+    what: 'sign 2048: signToken(PrivateKey) / node:crypto.sign(KeyObject)',
+    value: r('sign RSA 2048', 'signToken, PrivateKey', 'node:crypto.sign, KeyObject'),
+    target: 50,
+  },
+  {
+    what: 'sign 2048: signToken(PEM text) / node:crypto.sign(PEM text)',
+    value: r('sign RSA 2048', 'signToken, PEM text', 'node:crypto.sign, PEM text'),
+  },
+  {
+    what: 'sign 4096: signToken(PrivateKey) / node:crypto.sign(KeyObject)',
+    value: r('sign RSA 4096', 'signToken, PrivateKey', 'node:crypto.sign, KeyObject'),
+  },
+  {
+    what: 'sign 4096: signToken(PEM text) / node:crypto.sign(PEM text)',
+    value: r('sign RSA 4096', 'signToken, PEM text', 'node:crypto.sign, PEM text'),
+  },
+  {
+    what: 'parseTicketResponse(PEM text) / sample (xml2js + jsonwebtoken)',
+    value: r(
+      'parseTicketResponse (SOAP, RSA 2048)',
+      'parseTicketResponse, keys PEM text',
+      'sample: xml2js + jsonwebtoken.verify(PEM)',
+    ),
+    target: 2.0,
+  },
+  {
+    what: 'parseTicketResponse(KeySet) / fast-xml-parser + jose',
+    value: r(
+      'parseTicketResponse (SOAP, RSA 2048)',
+      'parseTicketResponse, KeySet',
+      'fast-xml-parser + jose.jwtVerify(KeyObject)',
+    ),
+  },
+  {
+    what: 'validateToken / node:crypto.verify(KeyObject)',
+    value: r('JWT validation (RS256, 2048)', 'validateToken, KeySet', 'node:crypto.verify, KeyObject (signature only)'),
+    target: 20,
+  },
+  {
+    what: 'validateToken / jose.jwtVerify(KeyObject)',
+    value: r('JWT validation (RS256, 2048)', 'validateToken, KeySet', 'jose.jwtVerify, KeyObject'),
+  },
+  {
+    what: 'cold start: import + first call / jose',
+    value: coldStart['superoffice-auth'].importAndCallMs / coldStart.jose.importAndCallMs,
+    target: 1.0,
+  },
 ];
 const checks = [
-  ...ratios.filter((row) => row.target !== undefined).map((row) => ({ what: row.what, ok: row.value <= row.target, detail: `${row.value.toFixed(2)}x (target <= ${row.target}x)` })),
+  ...ratios
+    .filter((row) => row.target !== undefined)
+    .map((row) => ({
+      what: row.what,
+      ok: row.value <= row.target,
+      detail: `${row.value.toFixed(2)}x (target <= ${row.target}x)`,
+    })),
   { what: '.wasm gzipped <= 200 KB', ok: sizes.wasmGzipBytes <= 200_000, detail: kB(sizes.wasmGzipBytes) },
   {
     what: 'wasm memory flat after warm-up',
@@ -593,7 +707,11 @@ const checks = [
       ? ['api', 'handles'].map((s) => `${s} ${kb(memory[s].afterWarmUp)} -> ${kb(memory[s].afterCalls)}`).join(', ')
       : memory.note,
   },
-  { what: 'client: cached getTicket measured', ok: client.available ? true : null, detail: client.available ? `${Math.round(client.callsPerSecond).toLocaleString('en')} calls/s` : client.note },
+  {
+    what: 'client: cached getTicket measured',
+    ok: client.available ? true : null,
+    detail: client.available ? `${Math.round(client.callsPerSecond).toLocaleString('en')} calls/s` : client.note,
+  },
   {
     what: 'fleet: one exchange per tenant with the shared Redis cache',
     ok: fleet.available ? fleet.sharedRedis.exchangesPerTenant === 1 : null,
@@ -605,7 +723,8 @@ const checks = [
 
 step('ratios (ours / theirs, same run)');
 for (const row of ratios) {
-  const target = row.target === undefined ? '' : `  target <= ${row.target}x ${row.value <= row.target ? 'MET' : 'NOT MET'}`;
+  const target =
+    row.target === undefined ? '' : `  target <= ${row.target}x ${row.value <= row.target ? 'MET' : 'NOT MET'}`;
   console.log(`  ${row.what.padEnd(66)} ${row.value.toFixed(2).padStart(7)}x${target}`);
 }
 step('targets');
@@ -622,12 +741,31 @@ const report = {
   label: label ?? null,
   quick: QUICK,
   machine: {
-    cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), platform: platform(), arch: arch(),
-    osRelease: release(), node: process.version, v8: process.versions.v8,
-    peers: Object.fromEntries(PEERS.map((name) => [name, JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version])),
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    platform: platform(),
+    arch: arch(),
+    osRelease: release(),
+    node: process.version,
+    v8: process.versions.v8,
+    peers: Object.fromEntries(
+      PEERS.map((name) => [
+        name,
+        JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version,
+      ]),
+    ),
   },
   settings: { rounds: ROUNDS, batchMs: BATCH_MS, coldRuns: COLD_RUNS },
-  results, coldStart, sizes, runtimes, client, fleet, memory, ratios, checks,
+  results,
+  coldStart,
+  sizes,
+  runtimes,
+  client,
+  fleet,
+  memory,
+  ratios,
+  checks,
 };
 const outDir = join(root, 'bench-results');
 mkdirSync(outDir, { recursive: true });

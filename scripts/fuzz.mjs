@@ -71,11 +71,24 @@ export function runFuzz({ seconds, targets = Object.keys(TARGETS), grow = false 
     const dirs = grow ? [corpus] : [scratch, corpus];
     step(`fuzz ${target}: ${seconds} s (sanitizer: ${sanitizer})`);
     try {
-      run('cargo', [
-        '+nightly', 'fuzz', 'run', '--sanitizer', sanitizer, target, ...dirs, '--',
-        `-max_total_time=${seconds}`, `-max_len=${MAX_LEN}`, `-timeout=${TIMEOUT_SECONDS}`,
-        '-print_final_stats=1',
-      ], { cwd: fuzzDir });
+      run(
+        'cargo',
+        [
+          '+nightly',
+          'fuzz',
+          'run',
+          '--sanitizer',
+          sanitizer,
+          target,
+          ...dirs,
+          '--',
+          `-max_total_time=${seconds}`,
+          `-max_len=${MAX_LEN}`,
+          `-timeout=${TIMEOUT_SECONDS}`,
+          '-print_final_stats=1',
+        ],
+        { cwd: fuzzDir },
+      );
     } finally {
       if (scratch) rmSync(scratch, { recursive: true, force: true });
     }
@@ -93,9 +106,11 @@ export function minimizeCorpora(targets = Object.keys(TARGETS)) {
     const corpus = join(fuzzDir, 'corpus', target);
     const out = mkdtempSync(join(tmpdir(), `fuzz-min-${target}-`));
     const binary = join(fuzzDir, 'target', 'x86_64-unknown-linux-gnu', 'release', target);
-    run(binary, [
-      '-set_cover_merge=1', '-use_counters=0', `-max_len=${MAX_LEN}`, `-timeout=${TIMEOUT_SECONDS}`, out, corpus,
-    ], { cwd: fuzzDir });
+    run(
+      binary,
+      ['-set_cover_merge=1', '-use_counters=0', `-max_len=${MAX_LEN}`, `-timeout=${TIMEOUT_SECONDS}`, out, corpus],
+      { cwd: fuzzDir },
+    );
     const before = readdirSync(corpus).length;
     rmSync(corpus, { recursive: true, force: true });
     cpSync(out, corpus, { recursive: true });

@@ -64,9 +64,12 @@ export function buildPackage() {
   const wasmFile = join(root, 'target', WASM_TARGET, 'release', `${CRATE_NAME}.wasm`);
   run('wasm-bindgen', [
     wasmFile,
-    '--target', 'nodejs',
-    '--out-dir', pkgDir,
-    '--out-name', 'superoffice_auth_wasm',
+    '--target',
+    'nodejs',
+    '--out-dir',
+    pkgDir,
+    '--out-name',
+    'superoffice_auth_wasm',
     '--remove-name-section',
     '--remove-producers-section',
     '--no-typescript',
@@ -91,7 +94,9 @@ export function ensureDevDependencies() {
   // Every devDependency present, not just some node_modules: one added since the last install (a
   // runtime, esbuild) installs too.
   const { devDependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const missing = Object.keys(devDependencies).some((name) => !existsSync(join(root, 'node_modules', name, 'package.json')));
+  const missing = Object.keys(devDependencies).some(
+    (name) => !existsSync(join(root, 'node_modules', name, 'package.json')),
+  );
   if (missing || !existsSync(join(root, 'node_modules', '.package-lock.json'))) {
     step('installing devDependencies');
     run('npm', ['ci', '--no-audit', '--no-fund']);

@@ -81,7 +81,13 @@ export function checkCrates() {
 export function checkPackage(scratch) {
   step('npm package: zero runtime dependencies');
   const manifest = JSON.parse(readFileSync(join(scratch, 'node_modules', 'superoffice-auth', 'package.json'), 'utf8'));
-  for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'bundledDependencies']) {
+  for (const field of [
+    'dependencies',
+    'optionalDependencies',
+    'peerDependencies',
+    'bundleDependencies',
+    'bundledDependencies',
+  ]) {
     const value = manifest[field];
     if (value !== undefined && Object.keys(value).length > 0) {
       throw new Error(`the package declares ${field}: ${JSON.stringify(value)}`);
@@ -108,7 +114,7 @@ export function checkPackage(scratch) {
     return;
   }
   banner([
-    'npm audit did not run: the registry\'s audit endpoint did not answer',
+    "npm audit did not run: the registry's audit endpoint did not answer",
     `(${report?.message ?? (audit.stderr || '').trim().split('\n').pop()}).`,
     'The package has zero dependencies (checked above), so there is nothing it could report.',
   ]);

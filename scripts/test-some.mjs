@@ -3,7 +3,16 @@
 // runs them. `npm test` stays the one command that runs everything.
 // Usage: node scripts/test-some.mjs netserver client.test.mjs   (--no-build reuses pkg/)
 import { join } from 'node:path';
-import { buildPackage, ensureDevDependencies, ensureRedisServer, installIntoScratch, listFiles, root, run, step } from './lib.mjs';
+import {
+  buildPackage,
+  ensureDevDependencies,
+  ensureRedisServer,
+  installIntoScratch,
+  listFiles,
+  root,
+  run,
+  step,
+} from './lib.mjs';
 
 const args = process.argv.slice(2);
 const noBuild = args.includes('--no-build');

@@ -6,7 +6,15 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  buildPackage, ensureDevDependencies, ensureRedisServer, ensureToolchain, installIntoScratch, listFiles, root, run, step,
+  buildPackage,
+  ensureDevDependencies,
+  ensureRedisServer,
+  ensureToolchain,
+  installIntoScratch,
+  listFiles,
+  root,
+  run,
+  step,
 } from './lib.mjs';
 import { checkCrates, checkPackage } from './supply-chain.mjs';
 
@@ -14,14 +22,18 @@ ensureToolchain();
 ensureDevDependencies();
 ensureRedisServer();
 
+step('biome ci: JS and TypeScript formatted, no lint finding (npm run format, npm run lint)');
+run(join(root, 'node_modules', '.bin', 'biome'), ['ci', '--error-on-warnings', '--colors=off']);
+
 step('API reference and links (docs/api/ current, every export, option and error code documented)');
 run(process.execPath, [join(root, 'scripts', 'api-docs.mjs'), '--check']);
 
 step('runtimes for the smoke suite');
 for (const name of ['deno', 'bun', 'workerd']) run(join(root, 'node_modules', '.bin', name), ['--version']);
 
-step('cargo fmt --check');
+step('cargo fmt --check (the crate, and fuzz/, its own workspace)');
 run('cargo', ['fmt', '--all', '--', '--check']);
+run('cargo', ['fmt', '--all', '--manifest-path', join(root, 'fuzz', 'Cargo.toml'), '--', '--check']);
 step('cargo clippy (native and wasm32)');
 run('cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);
 run('cargo', ['clippy', '--lib', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
@@ -41,13 +53,22 @@ step('tsc --module nodenext against index.d.ts');
 cpSync(join(root, 'js-tests', 'types'), join(scratch, 'types'), { recursive: true });
 writeFileSync(
   join(scratch, 'tsconfig.json'),
-  JSON.stringify({
-    compilerOptions: {
-      module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true,
-      types: [], skipLibCheck: false,
+  JSON.stringify(
+    {
+      compilerOptions: {
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        strict: true,
+        noEmit: true,
+        types: [],
+        skipLibCheck: false,
+      },
+      include: ['types/**/*.ts', 'types/**/*.mts', 'types/**/*.cts'],
     },
-    include: ['types/**/*.ts', 'types/**/*.mts', 'types/**/*.cts'],
-  }, null, 2),
+    null,
+    2,
+  ),
 );
 run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(scratch, 'tsconfig.json')], { cwd: scratch });
 

@@ -32,16 +32,18 @@ export async function bundleWorker({ entry, outDir }) {
     mainFields: ['module', 'main'],
     metafile: true,
     logLevel: 'warning',
-    plugins: [{
-      name: 'compiled-wasm',
-      setup(b) {
-        b.onResolve({ filter: /\.wasm$/ }, (args) => {
-          const file = resolve(args.resolveDir, args.path);
-          wasm.set(basename(file), file);
-          return { path: `./${basename(file)}`, external: true };
-        });
+    plugins: [
+      {
+        name: 'compiled-wasm',
+        setup(b) {
+          b.onResolve({ filter: /\.wasm$/ }, (args) => {
+            const file = resolve(args.resolveDir, args.path);
+            wasm.set(basename(file), file);
+            return { path: `./${basename(file)}`, external: true };
+          });
+        },
       },
-    }],
+    ],
   });
   const modules = [{ name: 'worker.mjs', type: 'esModule' }];
   for (const [name, file] of wasm) {
@@ -79,7 +81,9 @@ export async function startWorkerd({ dir, modules, bindings = {}, port }) {
   const bindingList = Object.entries(bindings)
     .map(([name, value]) => `(name = ${capnpString(name)}, text = ${capnpString(String(value))})`)
     .join(',\n      ');
-  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+  writeFileSync(
+    join(dir, 'config.capnp'),
+    `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
   services = [
@@ -99,11 +103,19 @@ const mainWorker :Workerd.Worker = (
   compatibilityDate = "${COMPATIBILITY_DATE}",
   globalOutbound = "loopback",
 );
-`);
-  const child = spawn(WORKERD, ['serve', join(dir, 'config.capnp'), '--verbose'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+`,
+  );
+  const child = spawn(WORKERD, ['serve', join(dir, 'config.capnp'), '--verbose'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout.on('data', (chunk) => { output += chunk; });
-  child.stderr.on('data', (chunk) => { output += chunk; });
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
   const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit(code ?? signal)));
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 30_000;
@@ -130,4 +142,3 @@ const mainWorker :Workerd.Worker = (
     },
   };
 }
-

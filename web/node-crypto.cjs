@@ -20,7 +20,8 @@ function encode(hex, encoding) {
 }
 
 function createHash(algorithm) {
-  if (algorithm !== 'sha256') throw new Error(`superoffice-auth: createHash('${algorithm}') is not available outside Node`);
+  if (algorithm !== 'sha256')
+    throw new Error(`superoffice-auth: createHash('${algorithm}') is not available outside Node`);
   let text = '';
   let done = false;
   const hash = {
@@ -31,7 +32,8 @@ function createHash(algorithm) {
       return hash;
     },
     digest(encoding) {
-      if (!ENCODINGS.has(encoding)) throw new TypeError(`superoffice-auth: digest('${encoding}') is not available outside Node`);
+      if (!ENCODINGS.has(encoding))
+        throw new TypeError(`superoffice-auth: digest('${encoding}') is not available outside Node`);
       done = true;
       return encode(wasm.sha256Hex(text), encoding);
     },
@@ -46,6 +48,8 @@ module.exports = new Proxy(available, {
     if (Object.hasOwn(target, name)) return target[name];
     if (typeof name === 'symbol' || name === '__esModule' || name === 'default') return undefined;
     // A package module started using more of node:crypto: give it a web equivalent in this file.
-    throw new Error(`superoffice-auth: node:crypto ${String(name)} is not available outside Node (web/node-crypto.cjs)`);
+    throw new Error(
+      `superoffice-auth: node:crypto ${String(name)} is not available outside Node (web/node-crypto.cjs)`,
+    );
   },
 });

@@ -4,12 +4,16 @@
 // used, with a message naming it. The build lists every module stubbed this way.
 
 module.exports = function nodeOnly(moduleName) {
-  const unavailable = (member) => function notHere() {
-    throw new Error(`superoffice-auth: ${moduleName}${member ? ` ${member}` : ''} is Node-only; it is not available in this runtime`);
-  };
+  const unavailable = (member) =>
+    function notHere() {
+      throw new Error(
+        `superoffice-auth: ${moduleName}${member ? ` ${member}` : ''} is Node-only; it is not available in this runtime`,
+      );
+    };
   return new Proxy(unavailable(''), {
-    get(target, name) {
-      if (typeof name === 'symbol' || name === '__esModule' || name === 'default' || name === 'prototype') return undefined;
+    get(_target, name) {
+      if (typeof name === 'symbol' || name === '__esModule' || name === 'default' || name === 'prototype')
+        return undefined;
       return unavailable(String(name));
     },
     construct() {

@@ -15,7 +15,9 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export async function startLocal({ harness, tenants = ['Cust12345', 'Cust67890'], port } = {}) {
   const mock = await startMockSuperOffice();
   const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' },
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
   const applicationToken = `app-${randomBytes(16).toString('hex')}`;
   mock.registerApplication({ applicationToken, publicKey: privateKey });

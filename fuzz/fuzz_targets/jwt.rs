@@ -61,7 +61,10 @@ fn options(now_ms: f64) -> ValidationOptions<'static> {
 fn check(token: &str, options: &ValidationOptions<'_>, signed: bool) {
     match validate_token(token, &fixture().keys, options) {
         Ok(claims) => {
-            assert!(signed || token == fixture().valid, "forged token validated: {token:?}");
+            assert!(
+                signed || token == fixture().valid,
+                "forged token validated: {token:?}"
+            );
             let exp = claims.get("exp").and_then(|exp| exp.as_f64()).expect("exp");
             assert!(options.now_ms / 1000.0 < exp + f64::from(options.leeway_seconds));
             if let Some(issuer) = options.issuer {

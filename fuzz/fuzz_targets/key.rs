@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
             let xml = key.to_xml().expect("XML output");
             for again in [&*pkcs1, &*pkcs8, &*xml] {
                 let reparsed = PrivateKey::parse(again).expect("our own output parses");
-                assert_eq!(*reparsed.to_pem(PemFormat::Pkcs1).expect("PKCS#1 output"), *pkcs1);
+                assert_eq!(
+                    *reparsed.to_pem(PemFormat::Pkcs1).expect("PKCS#1 output"),
+                    *pkcs1
+                );
             }
         }
         Err(error) => assert!(

@@ -5,8 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use superoffice_auth::plumbing::soap::NS_SOAP11;
-use superoffice_auth::ticket::request::{NS_PARTNER, REST_PATH, SOAP_PATH};
 use superoffice_auth::plumbing::xml::{self, Element};
+use superoffice_auth::ticket::request::{NS_PARTNER, REST_PATH, SOAP_PATH};
 use superoffice_auth::{build_ticket_request, TicketRequestParams, Transport};
 
 const BASE: &str = "https://sod.superoffice.com";
@@ -40,16 +40,20 @@ fuzz_target!(|data: &[u8]| {
     let soap = build_ticket_request(&params(Transport::Soap));
     let rest = build_ticket_request(&params(Transport::Rest));
     assert_eq!(soap.is_ok(), rest.is_ok(), "transports disagree");
-    let values = [&*application_token, &*context_identifier, &*signed_system_token];
+    let values = [
+        &*application_token,
+        &*context_identifier,
+        &*signed_system_token,
+    ];
     let (soap, rest) = match (soap, rest) {
         (Ok(soap), Ok(rest)) => (soap, rest),
         (Err(soap), Err(rest)) => {
             assert_eq!(soap, rest);
             assert_eq!(soap.code(), "ERR_INVALID_ARGUMENT");
             let explained = base_url.is_some()
-                || values.iter().any(|value| {
-                    value.trim().is_empty() || !value.chars().all(xml::is_xml_char)
-                });
+                || values
+                    .iter()
+                    .any(|value| value.trim().is_empty() || !value.chars().all(xml::is_xml_char));
             assert!(explained, "refused without reason: {soap}");
             return;
         }

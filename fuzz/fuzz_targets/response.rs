@@ -4,9 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use superoffice_auth::oauth::{parse_token_response, TokenResponseOptions};
 use superoffice_auth::plumbing::http::HttpResponse;
 use superoffice_auth::ticket::response::extract_token;
-use superoffice_auth::oauth::{parse_token_response, TokenResponseOptions};
 use superoffice_auth::{parse_agent_response, parse_ticket_response, KeySet, TicketOptions, CODES};
 
 const CONTENT_TYPES: [Option<&str>; 8] = [
@@ -79,7 +79,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(CODES.contains(&error.code()));
     }
     match parse_agent_response(&response, "GetAssociate") {
-        Ok(_) => assert!((200..300).contains(&status), "a result from status {status}"),
+        Ok(_) => assert!(
+            (200..300).contains(&status),
+            "a result from status {status}"
+        ),
         Err(error) => {
             assert!(CODES.contains(&error.code()));
             let _ = error.to_string();

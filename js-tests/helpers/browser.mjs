@@ -47,7 +47,10 @@ export async function deliver(delivery) {
 }
 
 function htmlDecode(text) {
-  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name]);
+  return text.replace(
+    /&(amp|lt|gt|quot|#39);/g,
+    (_, name) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name],
+  );
 }
 
 /**
@@ -57,7 +60,8 @@ function htmlDecode(text) {
  */
 export async function importDevDependency(name) {
   const repo = process.env.SUPEROFFICE_AUTH_REPO;
-  if (!repo) throw new Error(`SUPEROFFICE_AUTH_REPO is not set: run the tests through npm test, which installs ${name}`);
+  if (!repo)
+    throw new Error(`SUPEROFFICE_AUTH_REPO is not set: run the tests through npm test, which installs ${name}`);
   const resolved = createRequire(join(repo, 'package.json')).resolve(name);
   return import(pathToFileURL(resolved).href);
 }

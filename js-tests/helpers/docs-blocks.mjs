@@ -39,7 +39,7 @@ export function extractBlocks(markdown) {
     if (!isJs) {
       // Skip any other fenced block whole (its content is not ours to run).
       let j = i + 1;
-      while (j < lines.length && !(/^\s*```\s*$/.test(lines[j]))) j += 1;
+      while (j < lines.length && !/^\s*```\s*$/.test(lines[j])) j += 1;
       i = j;
       open = null;
     }

@@ -27,10 +27,18 @@ Object.assign(globalThis, {
   webapiUrl: fixtures.webapiUrl,
   session: {},
   db: {
-    async saveTenant(contextIdentifier, record) { store.set(`tenant:${contextIdentifier}`, record); },
-    async loadTenant(contextIdentifier) { return store.get(`tenant:${contextIdentifier}`); },
-    async loadRefreshToken(user) { return store.get(`refresh:${user}`) ?? fixtures.refreshToken; },
-    async saveRefreshToken(user, token) { store.set(`refresh:${user}`, token); },
+    async saveTenant(contextIdentifier, record) {
+      store.set(`tenant:${contextIdentifier}`, record);
+    },
+    async loadTenant(contextIdentifier) {
+      return store.get(`tenant:${contextIdentifier}`);
+    },
+    async loadRefreshToken(user) {
+      return store.get(`refresh:${user}`) ?? fixtures.refreshToken;
+    },
+    async saveRefreshToken(user, token) {
+      store.set(`refresh:${user}`, token);
+    },
   },
   // A block's warnings and errors are failures: the test requires an empty stderr.
   log: {
@@ -45,7 +53,7 @@ Object.assign(globalThis, {
 const SUPEROFFICE_HOST = /^(sod|stage|qaonline|online)\.superoffice\.com$/;
 const realFetch = globalThis.fetch;
 globalThis.fetch = (input, init) => {
-  const href = typeof input === 'string' ? input : input?.href ?? input?.url;
+  const href = typeof input === 'string' ? input : (input?.href ?? input?.url);
   const url = new URL(href);
   if (SUPEROFFICE_HOST.test(url.hostname)) {
     const target = new URL(`${url.pathname}${url.search}`, fixtures.baseUrl);

@@ -20,7 +20,7 @@ const client = createSystemUserClient({
   cache,
   systemUserTokens: config.tenants,
   timeoutMs: config.timeoutMs,
-  onBackgroundError: (err, info) => background.push(`${info.during}: ${err && err.message}`),
+  onBackgroundError: (err, info) => background.push(`${info.during}: ${err?.message}`),
 });
 
 async function checkAtApi(result) {
@@ -38,13 +38,19 @@ process.on('message', async (message) => {
   const calls = [];
   for (const contextIdentifier of tenants) {
     for (let i = 0; i < config.callers; i += 1) {
-      calls.push(client.getTicket({ contextIdentifier }).then((result) => {
-        (tickets[contextIdentifier] ??= new Set()).add(result.ticket);
-        return result;
-      }, (err) => {
-        errors.push(`${contextIdentifier}: ${err.code} ${err.message}`);
-        return null;
-      }));
+      calls.push(
+        client.getTicket({ contextIdentifier }).then(
+          (result) => {
+            tickets[contextIdentifier] ??= new Set();
+            tickets[contextIdentifier].add(result.ticket);
+            return result;
+          },
+          (err) => {
+            errors.push(`${contextIdentifier}: ${err.code} ${err.message}`);
+            return null;
+          },
+        ),
+      );
     }
   }
   const results = await Promise.all(calls);
@@ -55,15 +61,18 @@ process.on('message', async (message) => {
       if (result) statuses[contextIdentifier] = await checkAtApi(result);
     }
   }
-  process.send({
-    done: true,
-    errors,
-    background,
-    statuses,
-    tickets: Object.fromEntries(Object.entries(tickets).map(([ctx, set]) => [ctx, [...set]])),
-  }, async () => {
-    await close();
-    process.exit(0);
-  });
+  process.send(
+    {
+      done: true,
+      errors,
+      background,
+      statuses,
+      tickets: Object.fromEntries(Object.entries(tickets).map(([ctx, set]) => [ctx, [...set]])),
+    },
+    async () => {
+      await close();
+      process.exit(0);
+    },
+  );
 });
 process.send({ ready: true });

@@ -73,8 +73,7 @@ export const PSU_NS = 'http://www.superoffice.com/superid/partnersystemuser/0.1'
 
 /** A WCF-style SOAP 1.1 AuthenticationResponse. */
 export function soapResponse({ isSuccessful = true, token = null, errorMessage = null }) {
-  const nil = (name, value) =>
-    value === null ? `<${name} i:nil="true"/>` : `<${name}>${escapeXml(value)}</${name}>`;
+  const nil = (name, value) => (value === null ? `<${name} i:nil="true"/>` : `<${name}>${escapeXml(value)}</${name}>`);
   return (
     '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>' +
     `<AuthenticationResponse xmlns="${PSU_NS}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">` +

@@ -44,10 +44,26 @@ export async function startRedis() {
   let child = null;
 
   async function start() {
-    child = spawn('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
-      '--protected-mode', 'yes', '--loglevel', 'warning',
-    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'yes',
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.exited = exited;
     const until = Date.now() + 10_000;

@@ -13,7 +13,12 @@ function stamp(ms) {
 }
 
 async function capture(request) {
-  const res = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' });
+  const res = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    redirect: 'manual',
+  });
   return { status: res.status, headers: { 'content-type': res.headers.get('content-type') }, body: await res.text() };
 }
 
@@ -42,23 +47,51 @@ export async function makeFixtures() {
   const responsesAt = Date.now();
   for (const transport of ['soap', 'rest']) {
     requests[transport] = lib.buildTicketRequest({
-      baseUrl: mock.baseUrl, transport, applicationToken, contextIdentifier: 'Cust1', signedSystemToken: signedToken,
+      baseUrl: mock.baseUrl,
+      transport,
+      applicationToken,
+      contextIdentifier: 'Cust1',
+      signedSystemToken: signedToken,
     });
     responses[transport] = await capture(requests[transport]);
-    const result = lib.parseTicketResponse(responses[transport], { keys: jwks, now: responsesAt, contextIdentifier: 'Cust1' });
-    parsed[transport] = { ticket: result.ticket, expiresAt: result.expiresAt.getTime(), webapiUrl: result.webapiUrl, claims: result.claims };
+    const result = lib.parseTicketResponse(responses[transport], {
+      keys: jwks,
+      now: responsesAt,
+      contextIdentifier: 'Cust1',
+    });
+    parsed[transport] = {
+      ticket: result.ticket,
+      expiresAt: result.expiresAt.getTime(),
+      webapiUrl: result.webapiUrl,
+      claims: result.claims,
+    };
   }
 
   // A token from another issuer, for validateToken and the JWT error paths.
   const issuer = makeKeyPair(2048);
   const nowSeconds = Math.floor(now / 1000);
-  const claims = { iss: 'https://issuer.example', aud: 'smoke', sub: 'someone', iat: nowSeconds, nbf: nowSeconds, exp: nowSeconds + 600 };
+  const claims = {
+    iss: 'https://issuer.example',
+    aud: 'smoke',
+    sub: 'someone',
+    iat: nowSeconds,
+    nbf: nowSeconds,
+    exp: nowSeconds + 600,
+  };
   const jwt = mintJwt({ alg: 'RS256', typ: 'JWT' }, claims, issuer.privateKey);
   const [header, payload] = jwt.split('.');
-  const otherSignature = mintJwt({ alg: 'RS256', typ: 'JWT' }, { ...claims, sub: 'someone else' }, issuer.privateKey).split('.')[2];
+  const otherSignature = mintJwt(
+    { alg: 'RS256', typ: 'JWT' },
+    { ...claims, sub: 'someone else' },
+    issuer.privateKey,
+  ).split('.')[2];
 
   const small = makeKeyPair(1024);
-  const noTicketToken = mintJwt({ alg: 'RS256', typ: 'JWT' }, systemUserClaims(nowSeconds, { 'http://schemes.superoffice.net/identity/ticket': undefined }), issuer.privateKey);
+  const noTicketToken = mintJwt(
+    { alg: 'RS256', typ: 'JWT' },
+    systemUserClaims(nowSeconds, { 'http://schemes.superoffice.net/identity/ticket': undefined }),
+    issuer.privateKey,
+  );
 
   // The refresh-token client's side: an OAuth client and a refresh token for a second tenant.
   const clientId = `client-${randomBytes(6).toString('hex')}`;
@@ -76,8 +109,20 @@ export async function makeFixtures() {
     // A second one for the client's onboardTenant (a tenant onboarded, then its ticket by name alone).
     onboardToken: mock.issueSuperIdToken({ contextIdentifier: 'Cust1', clientId: appClientId, nonce }),
   };
-  superId.expected = lib.parseSuperIdToken(superId.idToken, { keys: jwks, issuer: mock.issuer, clientId: appClientId, nonce, now });
-  const refreshRequestParams = { baseUrl: mock.baseUrl, clientId: 'a-client', clientSecret: 'a-secret', refreshToken: 'a-refresh-token', redirectUri: 'https://app.example/callback' };
+  superId.expected = lib.parseSuperIdToken(superId.idToken, {
+    keys: jwks,
+    issuer: mock.issuer,
+    clientId: appClientId,
+    nonce,
+    now,
+  });
+  const refreshRequestParams = {
+    baseUrl: mock.baseUrl,
+    clientId: 'a-client',
+    clientSecret: 'a-secret',
+    refreshToken: 'a-refresh-token',
+    redirectUri: 'https://app.example/callback',
+  };
 
   const fx = {
     errorCodes: lib.ERROR_CODES,
@@ -97,15 +142,28 @@ export async function makeFixtures() {
     token: { jwt, keys: issuer.spki, claims },
     hostile: {
       publicKeyPem: keys.spki,
-      encryptedKey: keys.privateKey.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'smoke' }),
+      encryptedKey: keys.privateKey.export({
+        format: 'pem',
+        type: 'pkcs8',
+        cipher: 'aes-256-cbc',
+        passphrase: 'smoke',
+      }),
       smallKey: small.pkcs8,
       soapFault: {
         status: 500,
         headers: { 'content-type': 'text/xml; charset=utf-8' },
         body: '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>boom</faultstring></s:Fault></s:Body></s:Envelope>',
       },
-      denied: { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: soapResponse({ isSuccessful: false, errorMessage: 'Revoked' }) },
-      noTicket: { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: soapResponse({ token: noTicketToken }) },
+      denied: {
+        status: 200,
+        headers: { 'content-type': 'text/xml; charset=utf-8' },
+        body: soapResponse({ isSuccessful: false, errorMessage: 'Revoked' }),
+      },
+      noTicket: {
+        status: 200,
+        headers: { 'content-type': 'text/xml; charset=utf-8' },
+        body: soapResponse({ token: noTicketToken }),
+      },
       hs256Token: `${b64url({ alg: 'HS256', typ: 'JWT' })}.${payload}.${jwt.split('.')[2]}`,
       unknownKidToken: mintJwt({ alg: 'RS256', typ: 'JWT', kid: 'no-such-key' }, claims, issuer.privateKey),
       badSignatureToken: `${header}.${payload}.${otherSignature}`,

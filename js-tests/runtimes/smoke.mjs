@@ -48,10 +48,15 @@ async function expectCode(lib, fx, code, fn) {
     error = caught;
   }
   ok(error !== undefined, `${code}: nothing was thrown`);
-  ok(error instanceof lib.SuperOfficeAuthError, `${code}: got ${error && error.stack}`);
+  ok(error instanceof lib.SuperOfficeAuthError, `${code}: got ${error?.stack}`);
   equal(error.code, code, `code (message: ${error.message})`);
   equal(error.name, 'SuperOfficeAuthError', `${code}: name`);
-  for (const [where, text] of [['message', error.message], ['toString', String(error)], ['JSON', JSON.stringify(error)], ['stack', error.stack]]) {
+  for (const [where, text] of [
+    ['message', error.message],
+    ['toString', String(error)],
+    ['JSON', JSON.stringify(error)],
+    ['stack', error.stack],
+  ]) {
     noSecrets(text, fx.secrets, `${code} ${where}`);
   }
   return error;
@@ -59,11 +64,12 @@ async function expectCode(lib, fx, code, fn) {
 
 // Cases whose input needs no network: [code, (lib, fx) => call]. fx carries the hostile material.
 /** A NetServer agent's answer carrying ExceptionInfo in its SOAP header, as WCF writes it. */
-const AGENT_EXCEPTION = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>'
-  + '<ExceptionInfo xmlns="http://www.superoffice.net/ws/crm/NetServer/Services88"><Message>Row not found</Message>'
-  + '<FriendlyText>Not found</FriendlyText><ExceptionType>SoDatabaseException</ExceptionType></ExceptionInfo>'
-  + '<Succeeded xmlns="http://www.superoffice.net/ws/crm/NetServer/Services88">false</Succeeded></s:Header>'
-  + '<s:Body><GetAssociateResponse xmlns="http://www.superoffice.net/ws/crm/NetServer/Services88"/></s:Body></s:Envelope>';
+const AGENT_EXCEPTION =
+  '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>' +
+  '<ExceptionInfo xmlns="http://www.superoffice.net/ws/crm/NetServer/Services88"><Message>Row not found</Message>' +
+  '<FriendlyText>Not found</FriendlyText><ExceptionType>SoDatabaseException</ExceptionType></ExceptionInfo>' +
+  '<Succeeded xmlns="http://www.superoffice.net/ws/crm/NetServer/Services88">false</Succeeded></s:Header>' +
+  '<s:Body><GetAssociateResponse xmlns="http://www.superoffice.net/ws/crm/NetServer/Services88"/></s:Body></s:Envelope>';
 
 const ERROR_CASES = [
   ['ERR_INVALID_ARGUMENT', (lib, fx) => lib.signToken(42, fx.keys.pkcs8, { now: fx.now })],
@@ -72,38 +78,125 @@ const ERROR_CASES = [
   ['ERR_KEY_ENCRYPTED', (lib, fx) => lib.PrivateKey.parse(fx.hostile.encryptedKey)],
   ['ERR_KEY_TOO_SMALL', (lib, fx) => lib.PrivateKey.parse(fx.hostile.smallKey)],
   ['ERR_KEYSET_INVALID', (lib) => lib.KeySet.from('{"keys":[{"kty":"oct","k":"c2VjcmV0","kid":"h"}]}')],
-  ['ERR_RESPONSE_MALFORMED', (lib, fx) => lib.parseTicketResponse({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<not-xml' }, { keys: fx.jwks, now: fx.now })],
-  ['ERR_RESPONSE_TOO_LARGE', (lib, fx) => lib.parseTicketResponse({ status: 200, headers: {}, body: 'x'.repeat(4 * 1024 * 1024) }, { keys: fx.jwks, now: fx.now })],
-  ['ERR_XML_FORBIDDEN', (lib, fx) => lib.parseTicketResponse({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>' }, { keys: fx.jwks, now: fx.now })],
+  [
+    'ERR_RESPONSE_MALFORMED',
+    (lib, fx) =>
+      lib.parseTicketResponse(
+        { status: 200, headers: { 'content-type': 'text/xml' }, body: '<not-xml' },
+        { keys: fx.jwks, now: fx.now },
+      ),
+  ],
+  [
+    'ERR_RESPONSE_TOO_LARGE',
+    (lib, fx) =>
+      lib.parseTicketResponse(
+        { status: 200, headers: {}, body: 'x'.repeat(4 * 1024 * 1024) },
+        { keys: fx.jwks, now: fx.now },
+      ),
+  ],
+  [
+    'ERR_XML_FORBIDDEN',
+    (lib, fx) =>
+      lib.parseTicketResponse(
+        { status: 200, headers: { 'content-type': 'text/xml' }, body: '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>' },
+        { keys: fx.jwks, now: fx.now },
+      ),
+  ],
   ['ERR_SOAP_FAULT', (lib, fx) => lib.parseTicketResponse(fx.hostile.soapFault, { keys: fx.jwks, now: fx.now })],
-  ['ERR_HTTP_STATUS', (lib, fx) => lib.parseTicketResponse({ status: 502, headers: { 'content-type': 'text/html' }, body: '<html>bad gateway</html>' }, { keys: fx.jwks, now: fx.now })],
+  [
+    'ERR_HTTP_STATUS',
+    (lib, fx) =>
+      lib.parseTicketResponse(
+        { status: 502, headers: { 'content-type': 'text/html' }, body: '<html>bad gateway</html>' },
+        { keys: fx.jwks, now: fx.now },
+      ),
+  ],
   ['ERR_TICKET_DENIED', (lib, fx) => lib.parseTicketResponse(fx.hostile.denied, { keys: fx.jwks, now: fx.now })],
   ['ERR_JWT_MALFORMED', (lib, fx) => lib.validateToken('a.b', { keys: fx.token.keys, now: fx.now })],
-  ['ERR_JWT_ALG_NOT_ALLOWED', (lib, fx) => lib.validateToken(fx.hostile.hs256Token, { keys: fx.token.keys, now: fx.now })],
+  [
+    'ERR_JWT_ALG_NOT_ALLOWED',
+    (lib, fx) => lib.validateToken(fx.hostile.hs256Token, { keys: fx.token.keys, now: fx.now }),
+  ],
   ['ERR_JWT_KEY_NOT_FOUND', (lib, fx) => lib.validateToken(fx.hostile.unknownKidToken, { keys: fx.jwks, now: fx.now })],
-  ['ERR_JWT_SIGNATURE_INVALID', (lib, fx) => lib.validateToken(fx.hostile.badSignatureToken, { keys: fx.token.keys, now: fx.now })],
+  [
+    'ERR_JWT_SIGNATURE_INVALID',
+    (lib, fx) => lib.validateToken(fx.hostile.badSignatureToken, { keys: fx.token.keys, now: fx.now }),
+  ],
   ['ERR_JWT_EXPIRED', (lib, fx) => lib.validateToken(fx.token.jwt, { keys: fx.token.keys, now: fx.now + 86_400_000 })],
-  ['ERR_JWT_NOT_YET_VALID', (lib, fx) => lib.validateToken(fx.token.jwt, { keys: fx.token.keys, now: fx.now - 86_400_000 })],
-  ['ERR_JWT_CLAIM_INVALID', (lib, fx) => lib.validateToken(fx.token.jwt, { keys: fx.token.keys, now: fx.now, issuer: 'someone else' })],
-  ['ERR_TICKET_MISSING', (lib, fx) => lib.parseTicketResponse(fx.hostile.noTicket, { keys: fx.token.keys, now: fx.now })],
-  ['ERR_FETCH_FAILED', (lib, fx) => clientWith(lib, fx, () => { throw new TypeError('no network'); }).getTicket(fx.tenant)],
-  ['ERR_FETCH_FAILED', (lib, fx) => clientWith(lib, fx, async () => new Response(null, { status: 302, headers: { location: 'https://elsewhere.invalid/' } })).getTicket(fx.tenant)],
+  [
+    'ERR_JWT_NOT_YET_VALID',
+    (lib, fx) => lib.validateToken(fx.token.jwt, { keys: fx.token.keys, now: fx.now - 86_400_000 }),
+  ],
+  [
+    'ERR_JWT_CLAIM_INVALID',
+    (lib, fx) => lib.validateToken(fx.token.jwt, { keys: fx.token.keys, now: fx.now, issuer: 'someone else' }),
+  ],
+  [
+    'ERR_TICKET_MISSING',
+    (lib, fx) => lib.parseTicketResponse(fx.hostile.noTicket, { keys: fx.token.keys, now: fx.now }),
+  ],
+  [
+    'ERR_FETCH_FAILED',
+    (lib, fx) =>
+      clientWith(lib, fx, () => {
+        throw new TypeError('no network');
+      }).getTicket(fx.tenant),
+  ],
+  [
+    'ERR_FETCH_FAILED',
+    (lib, fx) =>
+      clientWith(
+        lib,
+        fx,
+        async () => new Response(null, { status: 302, headers: { location: 'https://elsewhere.invalid/' } }),
+      ).getTicket(fx.tenant),
+  ],
   ['ERR_TIMEOUT', (lib, fx) => clientWith(lib, fx, neverAnswers, { timeoutMs: 50 }).getTicket(fx.tenant)],
-  ['ERR_RANDOM_UNAVAILABLE', (lib, fx) => withoutRandomness(() => lib.signToken(fx.systemUserToken, lib.PrivateKey.parse(fx.keys.pkcs8), { now: fx.now }))],
-  ['ERR_NETSERVER_EXCEPTION', (lib) => lib.parseAgentResponse({ status: 200, headers: { 'content-type': 'text/xml' }, body: AGENT_EXCEPTION }, { method: 'GetAssociate' })],
-  ['ERR_TICKET_REJECTED', (lib) => lib.parseAgentResponse({ status: 401, headers: {}, body: '' }, { method: 'GetAssociate' })],
+  [
+    'ERR_RANDOM_UNAVAILABLE',
+    (lib, fx) =>
+      withoutRandomness(() => lib.signToken(fx.systemUserToken, lib.PrivateKey.parse(fx.keys.pkcs8), { now: fx.now })),
+  ],
+  [
+    'ERR_NETSERVER_EXCEPTION',
+    (lib) =>
+      lib.parseAgentResponse(
+        { status: 200, headers: { 'content-type': 'text/xml' }, body: AGENT_EXCEPTION },
+        { method: 'GetAssociate' },
+      ),
+  ],
+  [
+    'ERR_TICKET_REJECTED',
+    (lib) => lib.parseAgentResponse({ status: 401, headers: {}, body: '' }, { method: 'GetAssociate' }),
+  ],
   ['ERR_STATE_MISMATCH', (lib) => lib.parseAuthorizationResponse('code=c&state=theirs', { state: 'ours' })],
-  ['ERR_OAUTH_ERROR', (lib, fx) => lib.parseTokenResponse({ status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"invalid_grant","error_description":"revoked"}' }, { now: fx.now })],
+  [
+    'ERR_OAUTH_ERROR',
+    (lib, fx) =>
+      lib.parseTokenResponse(
+        {
+          status: 400,
+          headers: { 'content-type': 'application/json' },
+          body: '{"error":"invalid_grant","error_description":"revoked"}',
+        },
+        { now: fx.now },
+      ),
+  ],
 ];
 
 function clientWith(lib, fx, fetch, extra = {}) {
   return lib.createSystemUserClient({
-    baseUrl: fx.baseUrl, applicationToken: fx.applicationToken, privateKey: fx.keys.pkcs8, keys: fx.jwks, fetch, ...extra,
+    baseUrl: fx.baseUrl,
+    applicationToken: fx.applicationToken,
+    privateKey: fx.keys.pkcs8,
+    keys: fx.jwks,
+    fetch,
+    ...extra,
   });
 }
 
-function neverAnswers(url, init) {
-  return new Promise((resolve, reject) => {
+function neverAnswers(_url, init) {
+  return new Promise((_resolve, reject) => {
     init.signal.addEventListener('abort', () => reject(init.signal.reason));
   });
 }
@@ -113,7 +206,11 @@ async function withoutRandomness(fn) {
   const { crypto } = globalThis;
   const original = crypto.getRandomValues;
   Object.defineProperty(crypto, 'getRandomValues', {
-    configurable: true, writable: true, value: () => { throw new Error('no entropy here'); },
+    configurable: true,
+    writable: true,
+    value: () => {
+      throw new Error('no entropy here');
+    },
   });
   try {
     ok(crypto.getRandomValues !== original, 'crypto.getRandomValues could not be replaced');
@@ -166,7 +263,7 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
       await fn();
       results.push({ name, ok: true });
     } catch (error) {
-      results.push({ name, ok: false, error: String((error && error.stack) || error) });
+      results.push({ name, ok: false, error: String(error?.stack || error) });
     }
   };
 
@@ -181,21 +278,32 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
       return key.toPem('pkcs1');
     });
     equal(new Set(pems).size, 1, 'the three forms are one key');
-    equal(lib.PrivateKey.parse(lib.PrivateKey.parse(fx.keys.pkcs8).toXml()).toPem('pkcs1'), pems[0], 'toXml round trip');
+    equal(
+      lib.PrivateKey.parse(lib.PrivateKey.parse(fx.keys.pkcs8).toXml()).toPem('pkcs1'),
+      pems[0],
+      'toXml round trip',
+    );
   });
 
   await check(CHECKS[2], () => {
     for (const format of ['pkcs1', 'pkcs8', 'xml']) {
       equal(lib.signToken(fx.systemUserToken, fx.keys[format], { now: fx.now }), fx.signedToken, `${format} text`);
-      equal(lib.signToken(fx.systemUserToken, lib.PrivateKey.parse(fx.keys[format]), { now: new Date(fx.now) }), fx.signedToken, `${format} parsed`);
+      equal(
+        lib.signToken(fx.systemUserToken, lib.PrivateKey.parse(fx.keys[format]), { now: new Date(fx.now) }),
+        fx.signedToken,
+        `${format} parsed`,
+      );
     }
   });
 
   await check(CHECKS[3], () => {
     for (const transport of ['soap', 'rest']) {
       const request = lib.buildTicketRequest({
-        baseUrl: fx.baseUrl, transport, applicationToken: fx.applicationToken,
-        contextIdentifier: fx.tenant.contextIdentifier, signedSystemToken: fx.signedToken,
+        baseUrl: fx.baseUrl,
+        transport,
+        applicationToken: fx.applicationToken,
+        contextIdentifier: fx.tenant.contextIdentifier,
+        signedSystemToken: fx.signedToken,
       });
       equal(request, fx.requests[transport], transport);
       ok(request.body.includes(fx.signedToken), `${transport}: the body carries the signed token`);
@@ -206,7 +314,9 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
     equal(lib.KeySet.from(fx.jwks).size, fx.jwksSize, 'JWKS size');
     for (const transport of ['soap', 'rest']) {
       const result = lib.parseTicketResponse(fx.responses[transport], {
-        keys: fx.jwks, now: fx.responsesAt, contextIdentifier: fx.tenant.contextIdentifier,
+        keys: fx.jwks,
+        now: fx.responsesAt,
+        contextIdentifier: fx.tenant.contextIdentifier,
       });
       const expected = fx.parsed[transport];
       equal(result.ticket, expected.ticket, `${transport}: ticket`);
@@ -218,14 +328,29 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
   });
 
   await check(CHECKS[5], () => {
-    const claims = lib.validateToken(fx.token.jwt, { keys: fx.token.keys, now: fx.now, issuer: fx.token.claims.iss, audience: fx.token.claims.aud });
+    const claims = lib.validateToken(fx.token.jwt, {
+      keys: fx.token.keys,
+      now: fx.now,
+      issuer: fx.token.claims.iss,
+      audience: fx.token.claims.aud,
+    });
     equal(claims, fx.token.claims, 'claims');
-    equal(lib.validateToken(fx.token.jwt, { keys: [fx.token.keys], now: new Date(fx.now), audience: fx.token.claims.aud }), fx.token.claims, 'claims, keys as a PEM array');
+    equal(
+      lib.validateToken(fx.token.jwt, { keys: [fx.token.keys], now: new Date(fx.now), audience: fx.token.claims.aud }),
+      fx.token.claims,
+      'claims, keys as a PEM array',
+    );
   });
 
   await check(CHECKS[6], async () => {
     const { superId } = fx;
-    const result = lib.parseSuperIdToken(superId.idToken, { keys: fx.jwks, issuer: superId.issuer, clientId: superId.clientId, nonce: superId.nonce, now: fx.now });
+    const result = lib.parseSuperIdToken(superId.idToken, {
+      keys: fx.jwks,
+      issuer: superId.issuer,
+      clientId: superId.clientId,
+      nonce: superId.nonce,
+      now: fx.now,
+    });
     equal(result, superId.expected, 'SuperIdToken result');
     equal(result.systemUserToken, fx.systemUserToken, 'the system user token it carries');
     equal(lib.buildRefreshTokenRequest(fx.refreshRequest.params), fx.refreshRequest.expected, 'refresh request');
@@ -250,12 +375,18 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
     context.ticket = await checkClient(lib, fx, 'soap');
     await checkClient(lib, fx, 'rest');
     const onboarding = lib.createSystemUserClient({
-      baseUrl: fx.baseUrl, applicationToken: fx.applicationToken, privateKey: fx.keys.pkcs1,
-      clientId: fx.superId.clientId, issuer: fx.superId.issuer,
+      baseUrl: fx.baseUrl,
+      applicationToken: fx.applicationToken,
+      privateKey: fx.keys.pkcs1,
+      clientId: fx.superId.clientId,
+      issuer: fx.superId.issuer,
     });
     const onboarded = await onboarding.onboardTenant(fx.superId.onboardToken, { nonce: fx.superId.nonce });
     equal(onboarded.contextIdentifier, fx.tenant.contextIdentifier, 'onboarded tenant');
-    ok(/^7T:/.test((await onboarding.getTicket(fx.tenant.contextIdentifier)).ticket), 'a ticket by context identifier alone');
+    ok(
+      /^7T:/.test((await onboarding.getTicket(fx.tenant.contextIdentifier)).ticket),
+      'a ticket by context identifier alone',
+    );
   });
 
   await check(CHECKS[9], async () => {
@@ -281,7 +412,7 @@ export async function runSmoke(lib, fx, { inspect } = {}) {
     for (const object of clients) {
       noSecrets(String(object), fx.secrets, 'String(client)');
       noSecrets(JSON.stringify(object), fx.secrets, 'JSON.stringify(client)');
-      noSecrets(JSON.stringify(Object.entries(object)), fx.secrets, 'the client\'s own properties');
+      noSecrets(JSON.stringify(Object.entries(object)), fx.secrets, "the client's own properties");
     }
   });
 

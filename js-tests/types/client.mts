@@ -1,5 +1,10 @@
 // Type-checked with tsc --module nodenext: the client and the stand-in, ESM side.
-import { createSystemUserClient, createMemoryCache, type SystemUserClient, type ClientTicketResult } from 'superoffice-auth';
+import {
+  createSystemUserClient,
+  createMemoryCache,
+  type SystemUserClient,
+  type ClientTicketResult,
+} from 'superoffice-auth';
 import { startMockSuperOffice, type MockSuperOffice } from 'superoffice-auth/testing';
 
 const mock: MockSuperOffice = await startMockSuperOffice({ port: 0, jwtLifetimeSeconds: 120 });
@@ -8,8 +13,13 @@ mock.addTenant({ contextIdentifier: 'Cust1', systemUserToken: 't', status: 'Revo
 const remove: () => void = mock.injectFault('latency', { ms: 10, times: 1, endpoint: 'jwks' });
 const kid: string = mock.rotateSigningKey({ keepOld: true });
 const client: SystemUserClient = createSystemUserClient({
-  baseUrl: mock.baseUrl, applicationToken: 'a', privateKey: '<RSAKeyValue/>', transport: 'rest',
-  cache: createMemoryCache(), systemUserTokens: async (ctx) => ctx, ticketTtlSeconds: 3600,
+  baseUrl: mock.baseUrl,
+  applicationToken: 'a',
+  privateKey: '<RSAKeyValue/>',
+  transport: 'rest',
+  cache: createMemoryCache(),
+  systemUserTokens: async (ctx) => ctx,
+  ticketTtlSeconds: 3600,
   onBackgroundError: (error, info) => void [error, info.during],
 });
 const result: ClientTicketResult = await client.getTicket({ contextIdentifier: 'Cust1', systemUserToken: 't' });

@@ -2,9 +2,16 @@
 import auth = require('superoffice-auth');
 
 const request: auth.HttpRequestDescriptor = auth.buildAgentRequest({
-  netserverUrl: 'https://sod.superoffice.com/Cust1/Remote/Services88/', agent: 'Associate', method: 'GetAssociate',
-  parameters: { AssociateId: 5 }, ticket: '7T:x', applicationToken: 'a',
+  netserverUrl: 'https://sod.superoffice.com/Cust1/Remote/Services88/',
+  agent: 'Associate',
+  method: 'GetAssociate',
+  parameters: { AssociateId: 5 },
+  ticket: '7T:x',
+  applicationToken: 'a',
 });
-const result: auth.AgentResult = auth.parseAgentResponse({ status: 200, body: request.body }, { method: 'GetAssociate' });
+const result: auth.AgentResult = auth.parseAgentResponse(
+  { status: 200, body: request.body },
+  { method: 'GetAssociate' },
+);
 const code: auth.ErrorCode = 'ERR_TICKET_REJECTED';
 void [result, code];

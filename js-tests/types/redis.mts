@@ -1,5 +1,10 @@
 // superoffice-auth/redis, ESM side, type-checked: clients by shape, the result as a client's cache.
-import { createSystemUserClient, createMemoryCache, type TicketCache, type BackgroundErrorDuring } from 'superoffice-auth';
+import {
+  createSystemUserClient,
+  createMemoryCache,
+  type TicketCache,
+  type BackgroundErrorDuring,
+} from 'superoffice-auth';
 import { createRedisTicketCache, RedisTicketCacheError, type RedisTicketCache } from 'superoffice-auth/redis';
 
 // What a node-redis client offers (the real one has much more).
@@ -7,12 +12,19 @@ const nodeRedis = { isReady: true, sendCommand: async (args: string[]) => args.l
 // What an ioredis client offers.
 const ioredis = { status: 'ready', call: async (command: string, ...args: string[]) => [command, ...args] };
 
-const cache: RedisTicketCache = createRedisTicketCache({ client: nodeRedis, keyPrefix: 'app:', encryptionKey: new Uint8Array(32) });
+const cache: RedisTicketCache = createRedisTicketCache({
+  client: nodeRedis,
+  keyPrefix: 'app:',
+  encryptionKey: new Uint8Array(32),
+});
 const other: TicketCache = createRedisTicketCache({ client: ioredis, commandTimeoutMs: 500 });
 const token: string | null = await cache.lock('k', 1000);
 const removed: boolean = await cache.deleteIfTicket('k', '7T:x');
 const client = createSystemUserClient({
-  environment: 'sod', applicationToken: 'a', privateKey: 'k', cache,
+  environment: 'sod',
+  applicationToken: 'a',
+  privateKey: 'k',
+  cache,
   onBackgroundError: (error, info) => {
     const during: BackgroundErrorDuring = info.during;
     if (error instanceof RedisTicketCacheError) void [during, error.message];

@@ -1,7 +1,17 @@
 // Type-checked with tsc --module nodenext against the installed package's declarations (ESM side).
 import {
-  signToken, PrivateKey, KeySet, buildTicketRequest, parseTicketResponse, validateToken, authHeaders,
-  SuperOfficeAuthError, ERROR_CODES, type ErrorCode, type TicketResult, type HttpRequestDescriptor,
+  signToken,
+  PrivateKey,
+  KeySet,
+  buildTicketRequest,
+  parseTicketResponse,
+  validateToken,
+  authHeaders,
+  SuperOfficeAuthError,
+  ERROR_CODES,
+  type ErrorCode,
+  type TicketResult,
+  type HttpRequestDescriptor,
 } from 'superoffice-auth';
 
 const key: PrivateKey = PrivateKey.parse('...');
@@ -10,10 +20,17 @@ const pem: string = key.toPem('pkcs1');
 const signed: string = signToken('token', key, { now: new Date() });
 signToken('token', '<RSAKeyValue/>', { now: 0 });
 const request: HttpRequestDescriptor = buildTicketRequest({
-  environment: 'online', transport: 'rest', applicationToken: 'a', contextIdentifier: 'c', signedSystemToken: signed,
+  environment: 'online',
+  transport: 'rest',
+  applicationToken: 'a',
+  contextIdentifier: 'c',
+  signedSystemToken: signed,
 });
 const headers: Record<string, string> = request.headers;
-const result: TicketResult = parseTicketResponse({ status: 200, headers, body: '' }, { keys: KeySet.from('...'), now: Date.now() });
+const result: TicketResult = parseTicketResponse(
+  { status: 200, headers, body: '' },
+  { keys: KeySet.from('...'), now: Date.now() },
+);
 const expires: Date = result.expiresAt;
 const claims = validateToken('jwt', { keys: { keys: [] }, audience: 'x', leewaySeconds: 30 });
 const auth: { Authorization: string } = authHeaders(result.ticket, 'app');
@@ -27,7 +44,13 @@ try {
   }
 }
 // @ts-expect-error: environment and baseUrl are exclusive
-buildTicketRequest({ environment: 'sod', baseUrl: 'https://x', applicationToken: 'a', contextIdentifier: 'c', signedSystemToken: 's' });
+buildTicketRequest({
+  environment: 'sod',
+  baseUrl: 'https://x',
+  applicationToken: 'a',
+  contextIdentifier: 'c',
+  signedSystemToken: 's',
+});
 // @ts-expect-error: unknown environment
 buildTicketRequest({ environment: 'prod', applicationToken: 'a', contextIdentifier: 'c', signedSystemToken: 's' });
 void [bits, pem, expires, claims, auth, codes];

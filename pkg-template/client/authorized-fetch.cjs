@@ -53,7 +53,10 @@ function resolveUrl(input, credential) {
         throw invalidArgument('input is not a valid URL');
       }
     } else {
-      if (!credential.base) throw invalidArgument('a relative URL needs the tenant\'s webapiUrl, and the token names none; pass an absolute URL');
+      if (!credential.base)
+        throw invalidArgument(
+          "a relative URL needs the tenant's webapiUrl, and the token names none; pass an absolute URL",
+        );
       url = new URL(input.replace(/^\/+/, ''), credential.base);
     }
   } else {
@@ -61,7 +64,9 @@ function resolveUrl(input, credential) {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidArgument('input must be an http(s) URL');
   if (credential.origins && !credential.origins.includes(url.origin)) {
-    throw invalidArgument('the URL is not the tenant\'s: the credential is sent only to the origin of its webapiUrl or netserverUrl');
+    throw invalidArgument(
+      "the URL is not the tenant's: the credential is sent only to the origin of its webapiUrl or netserverUrl",
+    );
   }
   return url.href;
 }
@@ -103,7 +108,7 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
     try {
       return await fetchImpl(url, { ...init, headers, redirect: init.redirect ?? 'manual', signal });
     } catch (err) {
-      if (init.signal && init.signal.aborted) throw err; // the caller's own abort stays theirs
+      if (init.signal?.aborted) throw err; // the caller's own abort stays theirs
       if (signal.aborted || (err && err.name === 'TimeoutError')) {
         throw fail('ERR_TIMEOUT', `no response from the tenant within ${timeoutMs} ms`, { cause: err });
       }
@@ -122,7 +127,11 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
     await drop(credential.token);
     await discard(res);
     if (!replayable) {
-      throw fail('ERR_TICKET_REJECTED', 'the tenant answered 401; the request body is a stream and cannot be sent twice, so it was not retried (the credential was dropped: send the request again)', { status: 401, retried: false });
+      throw fail(
+        'ERR_TICKET_REJECTED',
+        'the tenant answered 401; the request body is a stream and cannot be sent twice, so it was not retried (the credential was dropped: send the request again)',
+        { status: 401, retried: false },
+      );
     }
     const fresh = await acquire();
     return attempt(resolveUrl(input, fresh), options, fresh);

@@ -38,7 +38,8 @@ function checkOptionNames(options, known) {
 
 /** Exactly one of environment and baseUrl; baseUrl an absolute http(s) URL (the core checks the rest). */
 function checkLocation(environment, baseUrl) {
-  if ((environment === undefined) === (baseUrl === undefined)) throw invalidArgument('give exactly one of environment and baseUrl');
+  if ((environment === undefined) === (baseUrl === undefined))
+    throw invalidArgument('give exactly one of environment and baseUrl');
   if (environment !== undefined) requireNonEmptyString('environment', environment);
   if (baseUrl !== undefined) {
     requireNonEmptyString('baseUrl', baseUrl);
@@ -48,7 +49,8 @@ function checkLocation(environment, baseUrl) {
     } catch {
       throw invalidArgument('baseUrl must be an absolute URL');
     }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalidArgument('baseUrl must be http: or https:');
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+      throw invalidArgument('baseUrl must be http: or https:');
   }
   return environment !== undefined ? { environment } : { baseUrl };
 }
@@ -69,7 +71,11 @@ function createSender({ fetchImpl, timeoutMs }) {
       const res = await fetchImpl(url, { ...init, redirect: 'manual', signal });
       if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status <= 399)) {
         await res.body?.cancel().catch(() => {});
-        throw fail('ERR_FETCH_FAILED', `SuperOffice answered with a redirect (HTTP ${res.status}), which is not followed`, { status: res.status });
+        throw fail(
+          'ERR_FETCH_FAILED',
+          `SuperOffice answered with a redirect (HTTP ${res.status}), which is not followed`,
+          { status: res.status },
+        );
       }
       const body = await readLimited(res);
       return { status: res.status, headers: headersToObject(res.headers), body };
@@ -96,7 +102,10 @@ function createKeySource({ pinned, jwksUrl, send, cooldownMs, now }) {
 
   async function load() {
     const res = await send(jwksUrl, { method: 'GET', headers: { Accept: 'application/json' } });
-    if (res.status < 200 || res.status > 299) throw fail('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status} from the key set endpoint`, { status: res.status });
+    if (res.status < 200 || res.status > 299)
+      throw fail('ERR_HTTP_STATUS', `unexpected HTTP status ${res.status} from the key set endpoint`, {
+        status: res.status,
+      });
     return KeySet.from(res.body);
   }
 
@@ -204,7 +213,10 @@ function concatUtf8(chunks, total) {
 
 // Reads at most MAX_RESPONSE_BYTES, so a hostile or broken server cannot make us buffer gigabytes.
 async function readLimited(res) {
-  const tooLarge = () => fail('ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${MAX_RESPONSE_BYTES} bytes`, { limit: MAX_RESPONSE_BYTES });
+  const tooLarge = () =>
+    fail('ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${MAX_RESPONSE_BYTES} bytes`, {
+      limit: MAX_RESPONSE_BYTES,
+    });
   if (res.body && typeof res.body.getReader === 'function') {
     const reader = res.body.getReader();
     const chunks = [];

@@ -39,8 +39,16 @@
 
 const { inspect } = require('node:util');
 const {
-  fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
-  checkLocation, createSender, createKeySource, createCoalescer,
+  fail,
+  invalidArgument,
+  requireNonEmptyString,
+  optionalNonEmptyString,
+  requireNumber,
+  checkOptionNames,
+  checkLocation,
+  createSender,
+  createKeySource,
+  createCoalescer,
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
 const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
@@ -51,16 +59,36 @@ const DEFAULTS = Object.freeze({
   refreshAheadSeconds: 5 * 60,
 });
 const OPTION_NAMES = new Set([
-  'environment', 'baseUrl', 'issuer', 'clientId', 'clientSecret', 'refreshToken', 'redirectUri', 'fetch',
-  'keys', 'jwksCooldownMs', 'timeoutMs', 'refreshAheadSeconds', 'leewaySeconds', 'onRefreshToken',
-  'validateIdToken', 'now',
+  'environment',
+  'baseUrl',
+  'issuer',
+  'clientId',
+  'clientSecret',
+  'refreshToken',
+  'redirectUri',
+  'fetch',
+  'keys',
+  'jwksCooldownMs',
+  'timeoutMs',
+  'refreshAheadSeconds',
+  'leewaySeconds',
+  'onRefreshToken',
+  'validateIdToken',
+  'now',
 ]);
 const REFRESH = 'refresh';
 
 function createRefreshTokenClient(options) {
   checkOptionNames(options, OPTION_NAMES);
   const {
-    environment, baseUrl, issuer, clientId, clientSecret, refreshToken, redirectUri, keys,
+    environment,
+    baseUrl,
+    issuer,
+    clientId,
+    clientSecret,
+    refreshToken,
+    redirectUri,
+    keys,
     timeoutMs = DEFAULTS.timeoutMs,
     jwksCooldownMs = DEFAULTS.jwksCooldownMs,
     refreshAheadSeconds = DEFAULTS.refreshAheadSeconds,
@@ -83,27 +111,43 @@ function createRefreshTokenClient(options) {
   requireNumber('jwksCooldownMs', jwksCooldownMs, 0, 24 * 60 * 60 * 1000);
   requireNumber('refreshAheadSeconds', refreshAheadSeconds, 0, 24 * 60 * 60);
   if (leewaySeconds !== undefined) requireNumber('leewaySeconds', leewaySeconds, 0, 3600);
-  if (onRefreshToken !== undefined && typeof onRefreshToken !== 'function') throw invalidArgument('onRefreshToken must be a function');
+  if (onRefreshToken !== undefined && typeof onRefreshToken !== 'function')
+    throw invalidArgument('onRefreshToken must be a function');
   if (typeof validateIdToken !== 'boolean') throw invalidArgument('validateIdToken must be a boolean');
-  if (issuer !== undefined && environment !== undefined) throw invalidArgument('give issuer only with baseUrl; an environment has its own');
+  if (issuer !== undefined && environment !== undefined)
+    throw invalidArgument('give issuer only with baseUrl; an environment has its own');
   if (validateIdToken) {
     if (baseUrl !== undefined && issuer === undefined) {
       throw invalidArgument('with baseUrl, give the id_token issuer (issuer option) or validateIdToken: false');
     }
   } else if (keys !== undefined || issuer !== undefined || leewaySeconds !== undefined) {
-    throw invalidArgument('keys, issuer and leewaySeconds serve id_token validation, which validateIdToken: false turns off');
+    throw invalidArgument(
+      'keys, issuer and leewaySeconds serve id_token validation, which validateIdToken: false turns off',
+    );
   }
 
   // Built once with the real values: the core checks the location and the credentials now (a refresh
   // token read from a file with its newline fails here, not as invalid_grant later), and the URL tells
   // us the login host for the JWKS without a second copy of the environment table.
   // Without a refresh token yet (it will come from fromAuthorizationCode), a placeholder stands in.
-  const probe = core.buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: refreshToken ?? 'probe', redirectUri });
+  const probe = core.buildRefreshTokenRequest({
+    ...where,
+    clientId,
+    clientSecret,
+    refreshToken: refreshToken ?? 'probe',
+    redirectUri,
+  });
   const loginBase = probe.url.replace(/\/login\/common\/oauth\/tokens$/i, '');
   const pinnedKeys = keys === undefined ? null : core.KeySet.from(keys);
   const send = createSender({ fetchImpl, timeoutMs });
   const keySource = validateIdToken
-    ? createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now })
+    ? createKeySource({
+        pinned: pinnedKeys,
+        jwksUrl: `${loginBase}/login/.well-known/jwks`,
+        send,
+        cooldownMs: jwksCooldownMs,
+        now,
+      })
     : null;
   const idTokenWhere = environment !== undefined ? { environment } : { issuer };
   const refreshes = createCoalescer();
@@ -123,7 +167,13 @@ function createRefreshTokenClient(options) {
     // otherwise hand us a new one we then fail to validate around).
     const keySet = keySource ? await keySource.current() : null;
     const sent = currentRefreshToken;
-    const request = core.buildRefreshTokenRequest({ ...where, clientId, clientSecret, refreshToken: sent, redirectUri });
+    const request = core.buildRefreshTokenRequest({
+      ...where,
+      clientId,
+      clientSecret,
+      refreshToken: sent,
+      redirectUri,
+    });
     const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
     const at = now();
     // First without the id_token: OAuth errors and the token fields, and above all a rotated refresh
@@ -149,7 +199,9 @@ function createRefreshTokenClient(options) {
   async function resolveToken() {
     if (token && now() < token.useUntil) return token;
     if (currentRefreshToken === undefined) {
-      throw invalidArgument('the client has no refresh token yet: call fromAuthorizationCode first, or pass refreshToken');
+      throw invalidArgument(
+        'the client has no refresh token yet: call fromAuthorizationCode first, or pass refreshToken',
+      );
     }
     return refreshes.run(REFRESH, refresh);
   }
@@ -157,20 +209,30 @@ function createRefreshTokenClient(options) {
   function keep(plain, idToken, at) {
     const expiresAt = plain.expiresAt.getTime();
     const aheadMs = Math.min(refreshAheadSeconds * 1000, (expiresAt - at) / 2);
-    token = { accessToken: plain.accessToken, tokenType: plain.tokenType, expiresAt, idToken, obtainedAt: at, useUntil: expiresAt - aheadMs };
+    token = {
+      accessToken: plain.accessToken,
+      tokenType: plain.tokenType,
+      expiresAt,
+      idToken,
+      obtainedAt: at,
+      useUntil: expiresAt - aheadMs,
+    };
     return token;
   }
 
   async function exchangeCode(params) {
-    if (params === null || typeof params !== 'object') throw invalidArgument('fromAuthorizationCode needs { code, codeVerifier, redirectUri, nonce }');
+    if (params === null || typeof params !== 'object')
+      throw invalidArgument('fromAuthorizationCode needs { code, codeVerifier, redirectUri, nonce }');
     const { code, codeVerifier, nonce } = params;
     const codeRedirectUri = params.redirectUri ?? redirectUri;
     requireNonEmptyString('code', code);
     requireNonEmptyString('codeVerifier', codeVerifier);
-    if (codeRedirectUri === undefined) throw invalidArgument('redirectUri is required: the one the authorization request named');
+    if (codeRedirectUri === undefined)
+      throw invalidArgument('redirectUri is required: the one the authorization request named');
     requireNonEmptyString('redirectUri', codeRedirectUri);
     optionalNonEmptyString('nonce', nonce);
-    if (nonce !== undefined && !validateIdToken) throw invalidArgument('nonce is checked in the id_token, which validateIdToken: false turns off');
+    if (nonce !== undefined && !validateIdToken)
+      throw invalidArgument('nonce is checked in the id_token, which validateIdToken: false turns off');
     if (currentRefreshToken !== undefined || exchangingCode) {
       throw invalidArgument('the client already holds a refresh token; create one client per authorization');
     }
@@ -178,7 +240,14 @@ function createRefreshTokenClient(options) {
     try {
       // Keys first, as for a refresh: a code is single-use, so it is not spent while they cannot be had.
       const keySet = keySource ? await keySource.current() : null;
-      const request = core.buildAuthorizationCodeRequest({ ...where, clientId, clientSecret, code, redirectUri: codeRedirectUri, codeVerifier });
+      const request = core.buildAuthorizationCodeRequest({
+        ...where,
+        clientId,
+        clientSecret,
+        code,
+        redirectUri: codeRedirectUri,
+        codeVerifier,
+      });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
       const at = now();
       const plain = core.parseTokenResponse(res, { now: at });
@@ -217,7 +286,7 @@ function createRefreshTokenClient(options) {
       return {
         token: current.accessToken,
         headers: { Authorization: `Bearer ${current.accessToken}` },
-        base: claims && claims.webapiUrl ? claims.webapiUrl : null,
+        base: claims?.webapiUrl ? claims.webapiUrl : null,
         origins: claims ? originsOf(claims.webapiUrl, claims.netserverUrl) : null,
       };
     },

@@ -26,8 +26,16 @@
 const crypto = require('node:crypto');
 const { inspect } = require('node:util');
 const {
-  fail, invalidArgument, requireNonEmptyString, optionalNonEmptyString, requireNumber, checkOptionNames,
-  checkLocation, createSender, createKeySource, createCoalescer,
+  fail,
+  invalidArgument,
+  requireNonEmptyString,
+  optionalNonEmptyString,
+  requireNumber,
+  checkOptionNames,
+  checkLocation,
+  createSender,
+  createKeySource,
+  createCoalescer,
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
@@ -57,9 +65,24 @@ const CACHE_CALL_TIMEOUT_MS = 2_000;
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 const MAX_TICKET_LENGTH = 4096;
 const OPTION_NAMES = new Set([
-  'environment', 'baseUrl', 'applicationToken', 'privateKey', 'fetch', 'transport', 'keys',
-  'jwksCooldownMs', 'leewaySeconds', 'timeoutMs', 'refreshAheadSeconds', 'ticketTtlSeconds', 'cache',
-  'systemUserTokens', 'now', 'onBackgroundError', 'clientId', 'issuer',
+  'environment',
+  'baseUrl',
+  'applicationToken',
+  'privateKey',
+  'fetch',
+  'transport',
+  'keys',
+  'jwksCooldownMs',
+  'leewaySeconds',
+  'timeoutMs',
+  'refreshAheadSeconds',
+  'ticketTtlSeconds',
+  'cache',
+  'systemUserTokens',
+  'now',
+  'onBackgroundError',
+  'clientId',
+  'issuer',
 ]);
 const RECORD_VERSION = 1;
 // Agent calls are checked against this URL before a ticket is fetched, so that a call that cannot be
@@ -99,7 +122,7 @@ function createMemoryCache(options = {}) {
     },
     async deleteIfTicket(key, ticket) {
       const entry = live(key);
-      if (!entry || !entry.value || entry.value.ticket !== ticket) return false;
+      if (!entry?.value || entry.value.ticket !== ticket) return false;
       entries.delete(key);
       return true;
     },
@@ -117,7 +140,11 @@ const MEMORY_CACHE_OPTIONS = new Set(['now']);
 function createSystemUserClient(options) {
   checkOptionNames(options, OPTION_NAMES);
   const {
-    environment, baseUrl, applicationToken, privateKey: privateKeyInput, keys,
+    environment,
+    baseUrl,
+    applicationToken,
+    privateKey: privateKeyInput,
+    keys,
     transport = DEFAULTS.transport,
     timeoutMs = DEFAULTS.timeoutMs,
     jwksCooldownMs = DEFAULTS.jwksCooldownMs,
@@ -143,22 +170,34 @@ function createSystemUserClient(options) {
   requireNumber('jwksCooldownMs', jwksCooldownMs, 0, 24 * 60 * 60 * 1000);
   requireNumber('ticketTtlSeconds', ticketTtlSeconds, 1, SIX_HOURS_S);
   requireNumber('refreshAheadSeconds', refreshAheadSeconds, 0, SIX_HOURS_S);
-  if (refreshAheadSeconds >= ticketTtlSeconds) throw invalidArgument('refreshAheadSeconds must be less than ticketTtlSeconds');
+  if (refreshAheadSeconds >= ticketTtlSeconds)
+    throw invalidArgument('refreshAheadSeconds must be less than ticketTtlSeconds');
   if (leewaySeconds !== undefined) requireNumber('leewaySeconds', leewaySeconds, 0, 3600);
-  if (!cache || typeof cache.get !== 'function' || typeof cache.set !== 'function' || typeof cache.delete !== 'function') {
+  if (
+    !cache ||
+    typeof cache.get !== 'function' ||
+    typeof cache.set !== 'function' ||
+    typeof cache.delete !== 'function'
+  ) {
     throw invalidArgument('cache must have get, set and delete functions');
   }
   if ((typeof cache.lock === 'function') !== (typeof cache.unlock === 'function')) {
     throw invalidArgument('cache must have both lock and unlock, or neither');
   }
-  if (systemUserTokens !== undefined && typeof systemUserTokens !== 'function' && (systemUserTokens === null || typeof systemUserTokens !== 'object')) {
+  if (
+    systemUserTokens !== undefined &&
+    typeof systemUserTokens !== 'function' &&
+    (systemUserTokens === null || typeof systemUserTokens !== 'object')
+  ) {
     throw invalidArgument('systemUserTokens must be an object or a function');
   }
-  if (onBackgroundError !== undefined && typeof onBackgroundError !== 'function') throw invalidArgument('onBackgroundError must be a function');
+  if (onBackgroundError !== undefined && typeof onBackgroundError !== 'function')
+    throw invalidArgument('onBackgroundError must be a function');
   // Both only serve onboardTenant; the issuer is the environment's unless given (a stand-in, a proxy).
   optionalNonEmptyString('clientId', clientId);
   optionalNonEmptyString('issuer', issuer);
-  if (issuer !== undefined && environment !== undefined) throw invalidArgument('give issuer only with baseUrl; an environment has its own');
+  if (issuer !== undefined && environment !== undefined)
+    throw invalidArgument('give issuer only with baseUrl; an environment has its own');
 
   // Parsed once: every exchange signs with it, and parsing (base64, DER, CRT checks) is the slow part.
   const privateKey = typeof privateKeyInput === 'string' ? core.PrivateKey.parse(privateKeyInput) : privateKeyInput;
@@ -168,9 +207,16 @@ function createSystemUserClient(options) {
   // now rather than at the first ticket, and tells us the login host for the JWKS URL without a second
   // copy of the environment table.
   const probe = core.buildTicketRequest({
-    ...where, transport, applicationToken, contextIdentifier: 'probe', signedSystemToken: 'probe.200001010000.AAAA',
+    ...where,
+    transport,
+    applicationToken,
+    contextIdentifier: 'probe',
+    signedSystemToken: 'probe.200001010000.AAAA',
   });
-  const loginBase = new URL(probe.url).href.replace(/\/login\/(?:services\/PartnerSystemUserService\.svc|api\/PartnerSystemUser\/Authenticate)$/i, '');
+  const loginBase = new URL(probe.url).href.replace(
+    /\/login\/(?:services\/PartnerSystemUserService\.svc|api\/PartnerSystemUser\/Authenticate)$/i,
+    '',
+  );
   // Tickets from one application and host are useless to another, so keep them apart in a shared store.
   // A truncated hash names the application without putting its token in the store's key space.
   const appHash = crypto.createHash('sha256').update(`${loginBase}\n${applicationToken}`).digest('hex').slice(0, 16);
@@ -185,7 +231,13 @@ function createSystemUserClient(options) {
   const lockTtlMs = Math.max(250, Math.floor(timeoutMs / 2));
 
   const send = createSender({ fetchImpl, timeoutMs });
-  const keySource = createKeySource({ pinned: pinnedKeys, jwksUrl: `${loginBase}/login/.well-known/jwks`, send, cooldownMs: jwksCooldownMs, now });
+  const keySource = createKeySource({
+    pinned: pinnedKeys,
+    jwksUrl: `${loginBase}/login/.well-known/jwks`,
+    send,
+    cooldownMs: jwksCooldownMs,
+    now,
+  });
   const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
   const lookups = createCoalescer(); // contextIdentifier -> Promise<record>: cache read plus, if needed, exchange
   const exchanges = createCoalescer(); // contextIdentifier -> Promise<record|null>: one exchange (or refresh) per tenant
@@ -226,12 +278,17 @@ function createSystemUserClient(options) {
   async function systemUserTokenFor(contextIdentifier, given) {
     let token = given ?? knownSystemUserTokens.get(contextIdentifier);
     if (token === undefined && systemUserTokens !== undefined) {
-      token = typeof systemUserTokens === 'function'
-        ? await systemUserTokens(contextIdentifier)
-        : (Object.hasOwn(systemUserTokens, contextIdentifier) ? systemUserTokens[contextIdentifier] : undefined);
+      token =
+        typeof systemUserTokens === 'function'
+          ? await systemUserTokens(contextIdentifier)
+          : Object.hasOwn(systemUserTokens, contextIdentifier)
+            ? systemUserTokens[contextIdentifier]
+            : undefined;
     }
     if (typeof token !== 'string' || token === '') {
-      throw invalidArgument('no system user token for this tenant: pass systemUserToken or the systemUserTokens option');
+      throw invalidArgument(
+        'no system user token for this tenant: pass systemUserToken or the systemUserTokens option',
+      );
     }
     return token;
   }
@@ -241,7 +298,13 @@ function createSystemUserClient(options) {
     // Keys first: if they cannot be had, no credential record is created on the server for nothing.
     const keySet = await keySource.current();
     const signedSystemToken = core.signToken(systemUserToken, privateKey, { now: now() });
-    const request = core.buildTicketRequest({ ...where, transport, applicationToken, contextIdentifier, signedSystemToken });
+    const request = core.buildTicketRequest({
+      ...where,
+      transport,
+      applicationToken,
+      contextIdentifier,
+      signedSystemToken,
+    });
     const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
     // On an unknown key: same response, new keys. The JWT is still within its lifetime, and a second
     // exchange would create a second credential record.
@@ -311,11 +374,13 @@ function createSystemUserClient(options) {
   /** No usable ticket: exchange, or wait for the process that is exchanging. Errors reach the caller. */
   async function obtain(contextIdentifier, givenToken) {
     for (;;) {
-      const record = await exchanges.run(contextIdentifier, () => store.singleFlight(contextIdentifier, {
-        done: (found) => now() < freshUntil(found),
-        wait: true,
-        work: () => exchange(contextIdentifier, givenToken),
-      }));
+      const record = await exchanges.run(contextIdentifier, () =>
+        store.singleFlight(contextIdentifier, {
+          done: (found) => now() < freshUntil(found),
+          wait: true,
+          work: () => exchange(contextIdentifier, givenToken),
+        }),
+      );
       // null: this joined a refresh that stood back (another process at it, or its back-off); it
       // cannot serve a caller who has no ticket, so go again.
       if (record) return record;
@@ -360,7 +425,8 @@ function createSystemUserClient(options) {
 
   function tenantParams(params, method) {
     const p = typeof params === 'string' ? { contextIdentifier: params } : params;
-    if (p === null || typeof p !== 'object') throw invalidArgument(`${method} needs { contextIdentifier, systemUserToken }`);
+    if (p === null || typeof p !== 'object')
+      throw invalidArgument(`${method} needs { contextIdentifier, systemUserToken }`);
     requireNonEmptyString('contextIdentifier', p.contextIdentifier);
     if (p.systemUserToken !== undefined) {
       requireNonEmptyString('systemUserToken', p.systemUserToken);
@@ -400,12 +466,23 @@ function createSystemUserClient(options) {
     const { contextIdentifier, systemUserToken } = tenantParams(params, 'callAgent');
     const o = options === undefined ? {} : options;
     if (o === null || typeof o !== 'object') throw invalidArgument('callAgent options must be an object');
-    for (const name of Object.keys(o)) if (name !== 'timeZone') throw invalidArgument(`unknown callAgent option ${name}`);
-    const call = { agent, method, parameters, applicationToken, ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}) };
+    for (const name of Object.keys(o))
+      if (name !== 'timeZone') throw invalidArgument(`unknown callAgent option ${name}`);
+    const call = {
+      agent,
+      method,
+      parameters,
+      applicationToken,
+      ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
+    };
     core.buildAgentRequest({ ...call, netserverUrl: PROBE_NETSERVER_URL, ticket: 'probe' });
     const once = async (record) => {
       if (typeof record.netserverUrl !== 'string' || record.netserverUrl === '') {
-        throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`, { claim: NETSERVER_URL_CLAIM });
+        throw fail(
+          'ERR_JWT_CLAIM_INVALID',
+          `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`,
+          { claim: NETSERVER_URL_CLAIM },
+        );
       }
       const request = core.buildAgentRequest({ ...call, netserverUrl: record.netserverUrl, ticket: record.ticket });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
@@ -415,7 +492,7 @@ function createSystemUserClient(options) {
     try {
       return await once(record);
     } catch (err) {
-      if (!err || err.code !== 'ERR_TICKET_REJECTED') throw err;
+      if (err?.code !== 'ERR_TICKET_REJECTED') throw err;
       // The same rule as fetch: drop this ticket (if still cached), one coalesced exchange, one retry.
       await dropTicket(contextIdentifier, record.ticket);
       return once(await resolveRecord(contextIdentifier, systemUserToken));
@@ -447,9 +524,14 @@ function createSystemUserClient(options) {
     if (p.state !== undefined) {
       // The redirect itself: state first, then an error, then the id_token it carries.
       requireNonEmptyString('state', p.state);
-      if (p.nonce === undefined) throw invalidArgument('nonce is required with state: keep both from the authorization request');
+      if (p.nonce === undefined)
+        throw invalidArgument('nonce is required with state: keep both from the authorization request');
       const response = core.parseAuthorizationResponse(input, { state: p.state });
-      if (response.idToken === undefined) throw fail('ERR_RESPONSE_MALFORMED', 'the approval carries no id_token (was the request made with responseType id_token?)');
+      if (response.idToken === undefined)
+        throw fail(
+          'ERR_RESPONSE_MALFORMED',
+          'the approval carries no id_token (was the request made with responseType id_token?)',
+        );
       idToken = response.idToken;
     }
     if (typeof idToken !== 'string' || idToken === '') throw invalidArgument('idToken must be a non-empty string');
@@ -465,7 +547,11 @@ function createSystemUserClient(options) {
       // The token is genuine, but the application is not a system-user application (or the tenant did
       // not grant it one): there is nothing to store.
       const claim = 'http://schemes.superoffice.net/identity/system_token';
-      throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${claim}: missing (is the application registered as a system-user application?)`, { claim });
+      throw fail(
+        'ERR_JWT_CLAIM_INVALID',
+        `JWT claim ${claim}: missing (is the application registered as a system-user application?)`,
+        { claim },
+      );
     }
     knownSystemUserTokens.set(result.contextIdentifier, result.systemUserToken);
     return result;
@@ -478,10 +564,16 @@ function createSystemUserClient(options) {
      */
     createOnboardingRequest(params) {
       if (clientId === undefined) throw invalidArgument('createOnboardingRequest needs the clientId option');
-      if (params === null || typeof params !== 'object') throw invalidArgument('createOnboardingRequest needs { redirectUri }');
+      if (params === null || typeof params !== 'object')
+        throw invalidArgument('createOnboardingRequest needs { redirectUri }');
       const allowed = new Set(['redirectUri', 'contextIdentifier', 'loginHint', 'prompt', 'responseMode']);
       for (const name of Object.keys(params)) if (!allowed.has(name)) throw invalidArgument(`unknown option ${name}`);
-      const { codeVerifier, ...request } = core.createAuthorizationRequest({ ...where, clientId, responseType: 'id_token', ...params });
+      const { codeVerifier, ...request } = core.createAuthorizationRequest({
+        ...where,
+        clientId,
+        responseType: 'id_token',
+        ...params,
+      });
       void codeVerifier;
       return request;
     },
@@ -570,7 +662,8 @@ const isTextOrNull = (value) => value === null || typeof value === 'string';
 function readRecord(value, contextIdentifier, t, usableUntil) {
   if (!value || typeof value !== 'object' || Array.isArray(value) || value.v !== RECORD_VERSION) return null;
   const { ticket, obtainedAt, expiresAt, claims } = value;
-  if (!isText(ticket) || ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !/^[\x21-\x7e]+$/.test(ticket)) return null;
+  if (!isText(ticket) || ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !/^[\x21-\x7e]+$/.test(ticket))
+    return null;
   if (value.contextIdentifier !== contextIdentifier) return null;
   if (!Number.isFinite(obtainedAt) || !Number.isFinite(expiresAt)) return null;
   if (!isText(value.serial) || !isTextOrNull(value.netserverUrl) || !isTextOrNull(value.webapiUrl)) return null;

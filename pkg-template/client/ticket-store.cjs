@@ -21,9 +21,10 @@ const STORE_RETRY_MS = 5_000;
 const POLL_MIN_MS = 20;
 const POLL_MAX_MS = 250;
 
-const sleep = (ms) => new Promise((resolve) => {
-  setTimeout(resolve, ms);
-});
+const sleep = (ms) =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
 
 /**
  * @param {object} o
@@ -54,7 +55,14 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
       const timeout = new Promise((_, reject) => {
         // A second, zero-delay timer: an answer already read from the socket (handled before the next
         // timers phase) wins over a timer that fired late. Not setImmediate: Workers and browsers lack it.
-        timer = setTimeout(() => setTimeout(() => reject(fail('ERR_TIMEOUT', `the ticket cache did not answer within ${callTimeoutMs} ms`)), 0), callTimeoutMs);
+        timer = setTimeout(
+          () =>
+            setTimeout(
+              () => reject(fail('ERR_TIMEOUT', `the ticket cache did not answer within ${callTimeoutMs} ms`)),
+              0,
+            ),
+          callTimeoutMs,
+        );
       });
       return { ok: true, value: await Promise.race([started, timeout]) };
     } catch (err) {
@@ -82,7 +90,9 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
 
   async function write(contextIdentifier, record, ttlMs) {
     remember(contextIdentifier, record);
-    await call('cache.set', contextIdentifier, () => cache.set(keyFor(contextIdentifier), record, ttlMs), { always: true });
+    await call('cache.set', contextIdentifier, () => cache.set(keyFor(contextIdentifier), record, ttlMs), {
+      always: true,
+    });
   }
 
   /**
@@ -127,7 +137,9 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
   }
 
   async function writeRetry(contextIdentifier, state, ttlMs) {
-    await call('cache.set', contextIdentifier, () => cache.set(retryKeyFor(contextIdentifier), { v: 1, ...state }, ttlMs));
+    await call('cache.set', contextIdentifier, () =>
+      cache.set(retryKeyFor(contextIdentifier), { v: 1, ...state }, ttlMs),
+    );
   }
 
   async function clearRetry(contextIdentifier) {
@@ -153,9 +165,14 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
       }
       let renew = null;
       if (typeof cache.extendLock === 'function') {
-        renew = setInterval(() => {
-          call('cache.extendLock', contextIdentifier, () => cache.extendLock(key, token, lockTtlMs), { always: true });
-        }, Math.max(10, Math.floor(lockTtlMs / 3)));
+        renew = setInterval(
+          () => {
+            call('cache.extendLock', contextIdentifier, () => cache.extendLock(key, token, lockTtlMs), {
+              always: true,
+            });
+          },
+          Math.max(10, Math.floor(lockTtlMs / 3)),
+        );
         renew.unref?.();
       }
       try {
@@ -199,7 +216,10 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
       if (next.token) return holdAndWork(contextIdentifier, next.token, done, work);
     }
     // The holder is alive (it keeps renewing) but slow: do not keep the caller waiting any longer.
-    report(fail('ERR_TIMEOUT', `another process held the exchange lock for more than ${waitMs} ms; exchanging here`), { contextIdentifier, during: 'cache.lock' });
+    report(fail('ERR_TIMEOUT', `another process held the exchange lock for more than ${waitMs} ms; exchanging here`), {
+      contextIdentifier,
+      during: 'cache.lock',
+    });
     return work();
   }
 

@@ -18,8 +18,14 @@ function headerValue(headers, name) {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function bodyText(body) {
-  const tooLarge = (length) => capped({ length }, LIMITS.responseBytes, 'ERR_RESPONSE_TOO_LARGE',
-    `response body exceeds the limit of ${LIMITS.responseBytes} bytes`, { limit: LIMITS.responseBytes });
+  const tooLarge = (length) =>
+    capped(
+      { length },
+      LIMITS.responseBytes,
+      'ERR_RESPONSE_TOO_LARGE',
+      `response body exceeds the limit of ${LIMITS.responseBytes} bytes`,
+      { limit: LIMITS.responseBytes },
+    );
   if (typeof body === 'string') {
     tooLarge(body.length);
     return body;
@@ -34,6 +40,5 @@ function bodyText(body) {
   }
   throw invalidArgument('response.body must be a string or Uint8Array');
 }
-
 
 module.exports = { headerValue, bodyText };

@@ -22,7 +22,10 @@ class PrivateKey {
   static parse(text) {
     requireString(text, 'privateKey');
     cappedKeyText(text);
-    return new PrivateKey(CONSTRUCT, callCore(() => wasm.WasmPrivateKey.parse(text)));
+    return new PrivateKey(
+      CONSTRUCT,
+      callCore(() => wasm.WasmPrivateKey.parse(text)),
+    );
   }
 
   get bits() {
@@ -63,8 +66,16 @@ class KeySet {
 
   static from(keys) {
     if (keys instanceof KeySet) return keys;
-    const text = capped(keySetText(keys), LIMITS.keySetTextBytes, 'ERR_KEYSET_INVALID', 'the key set text is over 1 MiB');
-    return new KeySet(CONSTRUCT, callCore(() => wasm.WasmKeySet.parse(text)));
+    const text = capped(
+      keySetText(keys),
+      LIMITS.keySetTextBytes,
+      'ERR_KEYSET_INVALID',
+      'the key set text is over 1 MiB',
+    );
+    return new KeySet(
+      CONSTRUCT,
+      callCore(() => wasm.WasmKeySet.parse(text)),
+    );
   }
 
   get size() {

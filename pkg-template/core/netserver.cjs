@@ -40,7 +40,8 @@ function agentParametersJson(parameters) {
       return value.toISOString();
     }
     const array = Array.isArray(value);
-    if (!array && !isPlainObject(value)) throw invalidArgument(`parameter ${path} has an unsupported type (${typeName(value)})`);
+    if (!array && !isPlainObject(value))
+      throw invalidArgument(`parameter ${path} has an unsupported type (${typeName(value)})`);
     if (open.has(value)) throw invalidArgument(`parameter ${path} refers to itself`);
     open.add(value);
     let out;
@@ -87,16 +88,26 @@ function buildAgentRequest(params) {
     const zone = params.timeZone;
     if (!isPlainObject(zone)) throw invalidArgument('timeZone must be { SoTimeZoneId, SoTimeZoneLocationCode }');
     for (const name of Object.keys(zone)) {
-      if (name !== 'SoTimeZoneId' && name !== 'SoTimeZoneLocationCode') throw invalidArgument(`unknown timeZone field ${name}`);
+      if (name !== 'SoTimeZoneId' && name !== 'SoTimeZoneLocationCode')
+        throw invalidArgument(`unknown timeZone field ${name}`);
     }
-    if (zone.SoTimeZoneId !== undefined && !INT32(zone.SoTimeZoneId)) throw invalidArgument('timeZone.SoTimeZoneId must be a 32-bit integer');
+    if (zone.SoTimeZoneId !== undefined && !INT32(zone.SoTimeZoneId))
+      throw invalidArgument('timeZone.SoTimeZoneId must be a 32-bit integer');
     timeZoneId = zone.SoTimeZoneId;
     timeZoneCode = optionalString(zone.SoTimeZoneLocationCode, 'timeZone.SoTimeZoneLocationCode');
-    if (timeZoneId === undefined && timeZoneCode === undefined) throw invalidArgument('timeZone needs SoTimeZoneId or SoTimeZoneLocationCode');
+    if (timeZoneId === undefined && timeZoneCode === undefined)
+      throw invalidArgument('timeZone needs SoTimeZoneId or SoTimeZoneLocationCode');
   }
   const json = callCore(() =>
     wasm.buildAgentRequest(
-      params.netserverUrl, params.agent, params.method, parameters, params.ticket, params.applicationToken, timeZoneId, timeZoneCode,
+      params.netserverUrl,
+      params.agent,
+      params.method,
+      parameters,
+      params.ticket,
+      params.applicationToken,
+      timeZoneId,
+      timeZoneCode,
     ),
   );
   const request = JSON.parse(json);

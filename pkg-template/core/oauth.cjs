@@ -16,7 +16,8 @@ const SYSTEM_TOKEN_CLAIM = 'http://schemes.superoffice.net/identity/system_token
 function inspectSuperIdResult() {
   const { systemUserToken, claims, ...rest } = this;
   const shownClaims = claims && typeof claims === 'object' ? { ...claims } : claims;
-  if (shownClaims && typeof shownClaims[SYSTEM_TOKEN_CLAIM] === 'string') shownClaims[SYSTEM_TOKEN_CLAIM] = '[redacted]';
+  if (shownClaims && typeof shownClaims[SYSTEM_TOKEN_CLAIM] === 'string')
+    shownClaims[SYSTEM_TOKEN_CLAIM] = '[redacted]';
   return { ...rest, systemUserToken: systemUserToken ? '[redacted]' : systemUserToken, claims: shownClaims };
 }
 
@@ -36,7 +37,8 @@ function issuerArguments(options) {
  */
 function parseSuperIdToken(idToken, options) {
   requireString(idToken, 'idToken');
-  if (options === null || typeof options !== 'object') throw invalidArgument('parseSuperIdToken needs an options object');
+  if (options === null || typeof options !== 'object')
+    throw invalidArgument('parseSuperIdToken needs an options object');
   if (options.keys === undefined) throw invalidArgument('keys is required');
   const [environment, issuer] = issuerArguments(options);
   requireString(options.clientId, 'clientId');
@@ -46,7 +48,16 @@ function parseSuperIdToken(idToken, options) {
   capped(idToken, LIMITS.tokenBytes, 'ERR_JWT_MALFORMED', 'JWT exceeds 16 KiB');
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
-      wasm.parseSuperIdToken(idToken, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, nowMs, leeway),
+      wasm.parseSuperIdToken(
+        idToken,
+        KeySet.handle(keySet),
+        environment,
+        issuer,
+        options.clientId,
+        nonce,
+        nowMs,
+        leeway,
+      ),
     ),
   );
   return reviveSuperId(JSON.parse(json));
@@ -68,7 +79,14 @@ function buildRefreshTokenRequest(params) {
   requireString(params.refreshToken, 'refreshToken');
   const redirectUri = optionalString(params.redirectUri, 'redirectUri');
   const json = callCore(() =>
-    wasm.buildRefreshTokenRequest(environment, baseUrl, params.clientId, params.clientSecret, params.refreshToken, redirectUri),
+    wasm.buildRefreshTokenRequest(
+      environment,
+      baseUrl,
+      params.clientId,
+      params.clientSecret,
+      params.refreshToken,
+      redirectUri,
+    ),
   );
   const request = JSON.parse(json);
   Object.defineProperty(request, util.inspect.custom, { value: inspectRefreshRequest });
@@ -116,7 +134,16 @@ function parseTokenResponse(response, options) {
     json = withKeySet(options.keys, (keySet) =>
       callCore(() =>
         wasm.parseTokenResponseWithIdToken(
-          status, contentType, body, nowMs, KeySet.handle(keySet), environment, issuer, options.clientId, nonce, leeway,
+          status,
+          contentType,
+          body,
+          nowMs,
+          KeySet.handle(keySet),
+          environment,
+          issuer,
+          options.clientId,
+          nonce,
+          leeway,
         ),
       ),
     );
@@ -146,7 +173,8 @@ function inspectAuthorizationRequest() {
  * `codeVerifier` (server side, e.g. in the session) until the redirect comes back.
  */
 function createAuthorizationRequest(params) {
-  if (params === null || typeof params !== 'object') throw invalidArgument('createAuthorizationRequest needs an object');
+  if (params === null || typeof params !== 'object')
+    throw invalidArgument('createAuthorizationRequest needs an object');
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
   requireString(params.clientId, 'clientId');
@@ -194,7 +222,7 @@ function redirectParameters(params) {
   for (const [name, value] of Object.entries(params)) {
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (typeof item !== 'string') throw invalidArgument('the form body\'s values must be strings');
+      if (typeof item !== 'string') throw invalidArgument("the form body's values must be strings");
       pairs.push([name, item]);
     }
   }
@@ -209,8 +237,15 @@ function redirectParameters(params) {
  */
 function parseAuthorizationResponse(params, options) {
   const text = redirectParameters(params);
-  capped(text, LIMITS.responseBytes, 'ERR_RESPONSE_TOO_LARGE', `response body exceeds the limit of ${LIMITS.responseBytes} bytes`, { limit: LIMITS.responseBytes });
-  if (options === null || typeof options !== 'object') throw invalidArgument('parseAuthorizationResponse needs { state }');
+  capped(
+    text,
+    LIMITS.responseBytes,
+    'ERR_RESPONSE_TOO_LARGE',
+    `response body exceeds the limit of ${LIMITS.responseBytes} bytes`,
+    { limit: LIMITS.responseBytes },
+  );
+  if (options === null || typeof options !== 'object')
+    throw invalidArgument('parseAuthorizationResponse needs { state }');
   requireString(options.state, 'state');
   const result = JSON.parse(callCore(() => wasm.parseAuthorizationResponse(text, options.state)));
   const out = {};
@@ -227,7 +262,8 @@ function inspectCodeRequest() {
 
 /** The authorization code grant: a form POST to `{host}/login/common/oauth/tokens`, ready for fetch. */
 function buildAuthorizationCodeRequest(params) {
-  if (params === null || typeof params !== 'object') throw invalidArgument('buildAuthorizationCodeRequest needs an object');
+  if (params === null || typeof params !== 'object')
+    throw invalidArgument('buildAuthorizationCodeRequest needs an object');
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
   requireString(params.clientId, 'clientId');
@@ -237,7 +273,13 @@ function buildAuthorizationCodeRequest(params) {
   requireString(params.codeVerifier, 'codeVerifier');
   const json = callCore(() =>
     wasm.buildAuthorizationCodeRequest(
-      environment, baseUrl, params.clientId, params.clientSecret, params.code, params.redirectUri, params.codeVerifier,
+      environment,
+      baseUrl,
+      params.clientId,
+      params.clientSecret,
+      params.code,
+      params.redirectUri,
+      params.codeVerifier,
     ),
   );
   const request = JSON.parse(json);

@@ -63,9 +63,7 @@ function parseTicketResponse(response, options) {
   const leeway = toLeeway(options.leewaySeconds);
   const context = optionalString(options.contextIdentifier, 'contextIdentifier');
   const json = withKeySet(options.keys, (keySet) =>
-    callCore(() =>
-      wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
-    ),
+    callCore(() => wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context)),
   );
   const result = JSON.parse(json);
   result.expiresAt = new Date(result.expiresAt);

@@ -9,8 +9,18 @@ const { SuperOfficeAuthError } = require('../errors.cjs');
 const ERROR_CODES = Object.freeze(JSON.parse(wasm.errorCodes()));
 const KNOWN_CODES = new Set(ERROR_CODES);
 const DETAIL_FIELDS = [
-  'claim', 'faultCode', 'faultString', 'serverMessage', 'reason', 'status', 'bits', 'limit', 'oauthError', 'errorDescription',
-  'exceptionType', 'friendlyText',
+  'claim',
+  'faultCode',
+  'faultString',
+  'serverMessage',
+  'reason',
+  'status',
+  'bits',
+  'limit',
+  'oauthError',
+  'errorDescription',
+  'exceptionType',
+  'friendlyText',
 ];
 
 // The core's size caps (UTF-8 bytes), checked here before a string is copied into wasm memory: linear

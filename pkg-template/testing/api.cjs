@@ -14,11 +14,16 @@ function create(stand) {
     return m ? { endpoint: 'api', contextIdentifier: decodeURIComponent(m[1]) } : undefined;
   }
 
-  function handle(req, res, r, body, fault) {
+  function handle(req, res, r, _body, fault) {
     if (fault && fault.type === 'ticketRejected') {
       res.setHeader('WWW-Authenticate', 'SOTicket, Bearer');
       stand.stats.unauthorized += 1;
-      return send(res, 401, JSON_TYPE, JSON.stringify({ Error: 'Unauthorized', Reason: 'ticket rejected (injected by the stand-in)' }));
+      return send(
+        res,
+        401,
+        JSON_TYPE,
+        JSON.stringify({ Error: 'Unauthorized', Reason: 'ticket rejected (injected by the stand-in)' }),
+      );
     }
     return handleApi(req, res, r.contextIdentifier, r.url);
   }
@@ -38,7 +43,10 @@ function create(stand) {
       if (access.revoked) return unauthorized('access token revoked');
       if (access.contextIdentifier !== contextIdentifier) return unauthorized('access token belongs to another tenant');
       if (now() >= access.expiresAt) return unauthorized('access token expired');
-      return answerApi(req, res, contextIdentifier, url, { userName: `user@${contextIdentifier.toLowerCase()}`, isSystemUser: false });
+      return answerApi(req, res, contextIdentifier, url, {
+        userName: `user@${contextIdentifier.toLowerCase()}`,
+        isSystemUser: false,
+      });
     }
     const m = /^SOTicket (\S+)$/.exec(authorization);
     if (!m) return unauthorized('missing SOTicket or Bearer authorization');
@@ -46,7 +54,8 @@ function create(stand) {
     if (!record) return unauthorized('unknown ticket');
     if (record.revoked) return unauthorized('ticket revoked');
     if (record.contextIdentifier !== contextIdentifier) return unauthorized('ticket belongs to another tenant');
-    if (!safeEqual(String(req.headers['so-apptoken'] || ''), record.applicationToken)) return unauthorized('wrong or missing SO-AppToken');
+    if (!safeEqual(String(req.headers['so-apptoken'] || ''), record.applicationToken))
+      return unauthorized('wrong or missing SO-AppToken');
     const t = now();
     if (t - record.lastUsed > stand.options.ticketLifetimeSeconds * 1000) return unauthorized('ticket expired');
     record.lastUsed = t; // sliding expiry: every use resets the window
@@ -57,13 +66,18 @@ function create(stand) {
     const tenant = tenants.get(contextIdentifier);
     const rest = url.pathname.slice(`/${encodeURIComponent(contextIdentifier)}/api/`.length).toLowerCase();
     if (req.method === 'GET' && rest === 'v1/user/currentprincipal') {
-      return send(res, 200, JSON_TYPE, JSON.stringify({
-        ContextIdentifier: contextIdentifier,
-        CompanyName: tenant ? tenant.companyName : null,
-        AssociateId: tenant ? tenant.associateId : null,
-        UserName: userName,
-        IsSystemUser: isSystemUser,
-      }));
+      return send(
+        res,
+        200,
+        JSON_TYPE,
+        JSON.stringify({
+          ContextIdentifier: contextIdentifier,
+          CompanyName: tenant ? tenant.companyName : null,
+          AssociateId: tenant ? tenant.associateId : null,
+          UserName: userName,
+          IsSystemUser: isSystemUser,
+        }),
+      );
     }
     return send(res, 404, JSON_TYPE, JSON.stringify({ Error: 'Not found' }));
   }

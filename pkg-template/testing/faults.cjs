@@ -11,11 +11,12 @@ const FAULTS = {
   malformed: 'answer 200 with a truncated body (broken XML for SOAP, broken JSON for REST and JWKS)',
   expiredJwt: 'issue a JWT whose exp lies `ageSeconds` (default 3600) in the past',
   badSignature: 'sign the JWT with a key that is not in the JWKS, under the current kid',
-  deny: 'answer IsSuccessful=false with `reason` (one of SuperOffice\'s AuthorizeErrorCode names); at the authorize endpoint, redirect with error=access_denied (the person declined)',
+  deny: "answer IsSuccessful=false with `reason` (one of SuperOffice's AuthorizeErrorCode names); at the authorize endpoint, redirect with error=access_denied (the person declined)",
   noTicket: 'issue a valid JWT that carries no ticket claim',
   drop: 'destroy the connection without answering',
   redirect: 'answer 302 to another path',
-  ticketRejected: 'refuse the ticket as if revoked: a NetServer agent answers ExceptionInfo SoSecurityException (HTTP 200, Succeeded false), the tenant API 401',
+  ticketRejected:
+    'refuse the ticket as if revoked: a NetServer agent answers ExceptionInfo SoSecurityException (HTTP 200, Succeeded false), the tenant API 401',
 };
 
 // Where a fault applies when the caller names no endpoint.
@@ -37,13 +38,36 @@ function createFaults({ endpoints, groupOf, prepare }) {
      * at `endpoint` (default 'authenticate', i.e. SOAP and REST), optionally only for one tenant.
      * Returns a function that removes it.
      */
-    inject(type, { times = Infinity, endpoint, contextIdentifier, ms, status = 500, reason = 'Denied', ageSeconds = 3600, faultString = 'The creator of this fault did not specify a Reason.' } = {}) {
-      if (!Object.hasOwn(FAULTS, type)) throw new TypeError(`unknown fault ${type}; known: ${Object.keys(FAULTS).join(', ')}`);
+    inject(
+      type,
+      {
+        times = Infinity,
+        endpoint,
+        contextIdentifier,
+        ms,
+        status = 500,
+        reason = 'Denied',
+        ageSeconds = 3600,
+        faultString = 'The creator of this fault did not specify a Reason.',
+      } = {},
+    ) {
+      if (!Object.hasOwn(FAULTS, type))
+        throw new TypeError(`unknown fault ${type}; known: ${Object.keys(FAULTS).join(', ')}`);
       const where = endpoint ?? defaultEndpoint(type);
       if (!endpoints.includes(where)) throw new TypeError(`unknown endpoint ${where}; known: ${endpoints.join(', ')}`);
       if (type === 'latency' && !(Number.isFinite(ms) && ms >= 0)) throw new TypeError('latency needs ms >= 0');
       if (!(times > 0)) throw new TypeError('times must be positive');
-      const fault = { type, endpoint: where, contextIdentifier, remaining: times, ms, status, reason, ageSeconds, faultString };
+      const fault = {
+        type,
+        endpoint: where,
+        contextIdentifier,
+        remaining: times,
+        ms,
+        status,
+        reason,
+        ageSeconds,
+        faultString,
+      };
       prepare(fault);
       faults.push(fault);
       return () => {

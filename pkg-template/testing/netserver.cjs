@@ -16,11 +16,19 @@ function create(stand) {
   function route(url) {
     const agent = /^\/([^/]+)\/remote\/services(\d+)\/([^/]+)\.svc$/i.exec(url.pathname);
     if (!agent) return undefined;
-    return { endpoint: 'netserver', contextIdentifier: decodeURIComponent(agent[1]), version: agent[2], agent: agent[3] };
+    return {
+      endpoint: 'netserver',
+      contextIdentifier: decodeURIComponent(agent[1]),
+      version: agent[2],
+      agent: agent[3],
+    };
   }
 
   function malformed() {
-    return [XML_TYPE, `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><GetAssociateResponse xmlns="${NETSERVER_NS}"><Response><Associ`];
+    return [
+      XML_TYPE,
+      `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><GetAssociateResponse xmlns="${NETSERVER_NS}"><Response><Associ`,
+    ];
   }
 
   /** A new tenant's associates and contacts, for the agents to answer from. */
@@ -41,7 +49,12 @@ function create(stand) {
     const wcfFault = (code, text) => send(res, 500, xml, soapFault(code, text));
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed');
     if (!/^text\/xml\b/i.test(String(req.headers['content-type'] || ''))) {
-      return send(res, 415, 'text/plain', 'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.');
+      return send(
+        res,
+        415,
+        'text/plain',
+        'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.',
+      );
     }
     const agent = AGENTS[route.agent];
     if (route.version !== '88' || !agent) return send(res, 404, 'text/plain', 'not found');
@@ -51,12 +64,15 @@ function create(stand) {
     } catch (err) {
       return wcfFault('a:DeserializationFailed', `the message is not well-formed XML: ${err.message}`);
     }
-    if (!is(root, SOAP_ENV_NS, 'Envelope')) return wcfFault('a:DeserializationFailed', 'the root element is not a SOAP 1.1 Envelope');
+    if (!is(root, SOAP_ENV_NS, 'Envelope'))
+      return wcfFault('a:DeserializationFailed', 'the root element is not a SOAP 1.1 Envelope');
     const header = only(root, SOAP_ENV_NS, 'Header');
     const bodyEl = only(root, SOAP_ENV_NS, 'Body');
-    if (!header.ok || !bodyEl.ok || !bodyEl.el) return wcfFault('a:DeserializationFailed', 'the envelope needs at most one Header and one Body');
+    if (!header.ok || !bodyEl.ok || !bodyEl.el)
+      return wcfFault('a:DeserializationFailed', 'the envelope needs at most one Header and one Body');
     const calls = bodyEl.el.children;
-    if (calls.length !== 1 || calls[0].ns !== NETSERVER_NS) return wcfFault('a:DeserializationFailed', 'the Body must hold one element in the Services88 namespace');
+    if (calls.length !== 1 || calls[0].ns !== NETSERVER_NS)
+      return wcfFault('a:DeserializationFailed', 'the Body must hold one element in the Services88 namespace');
     const call = calls[0];
     const method = call.local;
     const action = String(req.headers.soapaction || '').replace(/^"|"$/g, '');
@@ -75,22 +91,31 @@ function create(stand) {
     if (zones.length === 1) {
       const id = only(zones[0], NETSERVER_NS, 'SoTimeZoneId');
       const code = only(zones[0], NETSERVER_NS, 'SoTimeZoneLocationCode');
-      if (!id.ok || !code.ok || (id.el && !/^-?\d+$/.test(id.el.text))) return wcfFault('a:DeserializationFailed', 'TimeZone is not an SoTimeZone');
+      if (!id.ok || !code.ok || (id.el && !/^-?\d+$/.test(id.el.text)))
+        return wcfFault('a:DeserializationFailed', 'TimeZone is not an SoTimeZone');
       timeZone = { id: id.el ? id.el.text : null, code: code.el ? code.el.text : null };
     }
-    const failWith = (type, message) => send(res, 200, xml, agentResponse(method, { exception: { type, message }, timeZone }));
-    if (fault && fault.type === 'ticketRejected') return failWith('SoSecurityException', 'The ticket is not valid (injected by the stand-in)');
+    const failWith = (type, message) =>
+      send(res, 200, xml, agentResponse(method, { exception: { type, message }, timeZone }));
+    if (fault && fault.type === 'ticketRejected')
+      return failWith('SoSecurityException', 'The ticket is not valid (injected by the stand-in)');
     const applicationToken = headerText('ApplicationToken');
     if (!applicationToken || !applications.has(applicationToken)) {
       return failWith('SoApplicationTokenException', 'The application token is missing or not valid');
     }
     const credentials = headers.filter((c) => is(c, NETSERVER_NS, 'Credentials'));
     const ticketEl = credentials.length === 1 ? only(credentials[0], NETSERVER_NS, 'Ticket') : { ok: false };
-    if (!ticketEl.ok || !ticketEl.el || ticketEl.el.children.length) return failWith('SoSecurityException', 'No ticket in the Credentials header');
+    if (!ticketEl.ok || !ticketEl.el || ticketEl.el.children.length)
+      return failWith('SoSecurityException', 'No ticket in the Credentials header');
     const record = tickets.get(ticketEl.el.text);
     const t = now();
-    if (!record || record.revoked || record.contextIdentifier !== contextIdentifier
-      || !safeEqual(applicationToken, record.applicationToken) || t - record.lastUsed > stand.options.ticketLifetimeSeconds * 1000) {
+    if (
+      !record ||
+      record.revoked ||
+      record.contextIdentifier !== contextIdentifier ||
+      !safeEqual(applicationToken, record.applicationToken) ||
+      t - record.lastUsed > stand.options.ticketLifetimeSeconds * 1000
+    ) {
       stand.stats.unauthorized += 1;
       return failWith('SoSecurityException', 'The ticket is invalid or has expired');
     }
@@ -116,13 +141,15 @@ class DeserializationError extends Error {}
 /** The one child `local` (Services88 namespace) of a request element, as text. */
 function paramText(call, local) {
   const found = only(call, NETSERVER_NS, local);
-  if (!found.ok || !found.el || found.el.children.length) throw new DeserializationError(`${local} is missing or not a value`);
+  if (!found.ok || !found.el || found.el.children.length)
+    throw new DeserializationError(`${local} is missing or not a value`);
   return found.el.text;
 }
 
 function paramInt(call, local) {
   const text = paramText(call, local).trim();
-  if (!/^-?\d{1,10}$/.test(text) || Math.abs(Number(text)) > 2147483647) throw new DeserializationError(`${local} is not an int`);
+  if (!/^-?\d{1,10}$/.test(text) || Math.abs(Number(text)) > 2147483647)
+    throw new DeserializationError(`${local} is not an int`);
   return Number(text);
 }
 
@@ -137,10 +164,14 @@ const AGENTS = {
       const ids = only(call, NETSERVER_NS, 'AssociateIds');
       if (!ids.ok || !ids.el) throw new DeserializationError('AssociateIds is missing');
       const items = ids.el.children.map((item) => {
-        if (!is(item, ARRAYS_NS, 'int') || !/^-?\d+$/.test(item.text.trim())) throw new DeserializationError('AssociateIds must hold int items of the Arrays namespace');
+        if (!is(item, ARRAYS_NS, 'int') || !/^-?\d+$/.test(item.text.trim()))
+          throw new DeserializationError('AssociateIds must hold int items of the Arrays namespace');
         return Number(item.text.trim());
       });
-      return items.filter((id) => tenant.associates.has(id)).map((id) => `<Associate>${toXml(tenant.associates.get(id))}</Associate>`).join('');
+      return items
+        .filter((id) => tenant.associates.has(id))
+        .map((id) => `<Associate>${toXml(tenant.associates.get(id))}</Associate>`)
+        .join('');
     },
   },
   Contact: {
@@ -153,32 +184,61 @@ const AGENTS = {
 
 function seedAssociates(contextIdentifier, systemAssociateId) {
   const associate = (id, name, fullName, type) => ({
-    AssociateId: id, Name: name, PersonId: id, Rank: id, Tooltip: fullName, Type: type, GroupIdx: 1,
-    FullName: fullName, FormalName: fullName, Deleted: false, EjUserId: 0, UserName: name.toLowerCase(),
+    AssociateId: id,
+    Name: name,
+    PersonId: id,
+    Rank: id,
+    Tooltip: fullName,
+    Type: type,
+    GroupIdx: 1,
+    FullName: fullName,
+    FormalName: fullName,
+    Deleted: false,
+    EjUserId: 0,
+    UserName: name.toLowerCase(),
   });
   const associates = new Map();
   associates.set(1, associate(1, 'AA', 'Ada Admin', 'InternalAssociate'));
   associates.set(2, associate(2, 'BB', 'Bob Builder', 'InternalAssociate'));
-  associates.set(Number(systemAssociateId), { ...associate(Number(systemAssociateId), 'SYSTEM', `${contextIdentifier} system user`, 'SystemAssociate'), PersonId: 0, FormalName: null });
+  associates.set(Number(systemAssociateId), {
+    ...associate(Number(systemAssociateId), 'SYSTEM', `${contextIdentifier} system user`, 'SystemAssociate'),
+    PersonId: 0,
+    FormalName: null,
+  });
   return associates;
 }
 
 function seedContacts(companyName) {
-  return new Map([[2, {
-    ContactId: 2,
-    Name: companyName,
-    Department: '',
-    OrgNr: '123456789',
-    Number1: '10002',
-    UpdatedDate: '2026-11-23T14:05:00',
-    Country: { CountryId: 578, Name: 'Norway', CurrencyId: 1, EnglishName: 'Norway', TwoLetterISOCountry: 'NO' },
-    Category: null,
-    Phones: { EntityElement: [
-      { Value: '+47 22 00 00 00', StrippedValue: '4722000000', Description: 'Switchboard' },
-      { Value: '+47 22 00 00 01', StrippedValue: '4722000001', Description: 'Support & <help>' },
-    ] },
-    Emails: { EntityElement: [{ Value: `post@${companyName.toLowerCase().replace(/[^a-z0-9]+/g, '')}.example`, StrippedValue: '', Description: '' }] },
-  }]]);
+  return new Map([
+    [
+      2,
+      {
+        ContactId: 2,
+        Name: companyName,
+        Department: '',
+        OrgNr: '123456789',
+        Number1: '10002',
+        UpdatedDate: '2026-11-23T14:05:00',
+        Country: { CountryId: 578, Name: 'Norway', CurrencyId: 1, EnglishName: 'Norway', TwoLetterISOCountry: 'NO' },
+        Category: null,
+        Phones: {
+          EntityElement: [
+            { Value: '+47 22 00 00 00', StrippedValue: '4722000000', Description: 'Switchboard' },
+            { Value: '+47 22 00 00 01', StrippedValue: '4722000001', Description: 'Support & <help>' },
+          ],
+        },
+        Emails: {
+          EntityElement: [
+            {
+              Value: `post@${companyName.toLowerCase().replace(/[^a-z0-9]+/g, '')}.example`,
+              StrippedValue: '',
+              Description: '',
+            },
+          ],
+        },
+      },
+    ],
+  ]);
 }
 
 // A response as WCF writes one: each header with its own default namespace, i:nil for absent ones.

@@ -29,20 +29,25 @@ function create(stand) {
   function handle(req, res, r, body, fault) {
     switch (r.endpoint) {
       case 'openidConfiguration':
-        return send(res, 200, JSON_TYPE, JSON.stringify({
-          issuer: stand.issuer,
-          jwks_uri: `${stand.baseUrl}/login/.well-known/jwks`,
-          authorization_endpoint: `${stand.baseUrl}/login/common/oauth/authorize`,
-          token_endpoint: `${stand.baseUrl}/login/common/oauth/tokens`,
-          response_types_supported: ['code', 'id_token'],
-          response_modes_supported: ['query', 'fragment', 'form_post'],
-          code_challenge_methods_supported: ['S256'],
-          scopes_supported: ['openid'],
-          subject_types_supported: ['public'],
-          id_token_signing_alg_values_supported: ['RS256'],
-          grant_types_supported: ['authorization_code', 'refresh_token'],
-          token_endpoint_auth_methods_supported: ['client_secret_post'],
-        }));
+        return send(
+          res,
+          200,
+          JSON_TYPE,
+          JSON.stringify({
+            issuer: stand.issuer,
+            jwks_uri: `${stand.baseUrl}/login/.well-known/jwks`,
+            authorization_endpoint: `${stand.baseUrl}/login/common/oauth/authorize`,
+            token_endpoint: `${stand.baseUrl}/login/common/oauth/tokens`,
+            response_types_supported: ['code', 'id_token'],
+            response_modes_supported: ['query', 'fragment', 'form_post'],
+            code_challenge_methods_supported: ['S256'],
+            scopes_supported: ['openid'],
+            subject_types_supported: ['public'],
+            id_token_signing_alg_values_supported: ['RS256'],
+            grant_types_supported: ['authorization_code', 'refresh_token'],
+            token_endpoint_auth_methods_supported: ['client_secret_post'],
+          }),
+        );
       case 'jwks':
         if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed');
         return send(res, 200, JSON_TYPE, JSON.stringify({ keys: stand.publishedKeys().map((k) => k.jwk) }));
@@ -56,10 +61,13 @@ function create(stand) {
   // The OAuth token endpoint: the refresh-token grant only (RFC 6749 §6), client authentication by
   // client_id and client_secret in the form, errors as RFC 6749 §5.2 bodies.
   function handleTokens(req, res, body) {
-    const oauthError = (status, error, description) => send(res, status, JSON_TYPE,
-      JSON.stringify({ error, error_description: description }), NO_STORE);
+    const oauthError = (status, error, description) =>
+      send(res, status, JSON_TYPE, JSON.stringify({ error, error_description: description }), NO_STORE);
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed');
-    const type = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
+    const type = String(req.headers['content-type'] || '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     if (type !== FORM_TYPE) return oauthError(400, 'invalid_request', `the body must be ${FORM_TYPE}`);
     const form = new URLSearchParams(body);
     const field = {};
@@ -70,7 +78,11 @@ function create(stand) {
     }
     if (!field.grant_type) return oauthError(400, 'invalid_request', 'grant_type is missing');
     if (field.grant_type !== 'refresh_token' && field.grant_type !== 'authorization_code') {
-      return oauthError(400, 'unsupported_grant_type', 'the stand-in supports grant_type refresh_token and authorization_code');
+      return oauthError(
+        400,
+        'unsupported_grant_type',
+        'the stand-in supports grant_type refresh_token and authorization_code',
+      );
     }
     const client = field.client_id ? clients.get(field.client_id) : undefined;
     if (!client || !safeEqual(field.client_secret ?? '', client.clientSecret)) {
@@ -84,7 +96,11 @@ function create(stand) {
     if (grant.status === 'revoked') return oauthError(400, 'invalid_grant', 'the refresh token has been revoked');
     if (grant.status === 'rotated') return oauthError(400, 'invalid_grant', 'the refresh token has already been used');
     if (t >= grant.expiresAt) return oauthError(400, 'invalid_grant', 'the refresh token has expired');
-    if (grant.redirectUri !== undefined && field.redirect_uri !== undefined && field.redirect_uri !== grant.redirectUri) {
+    if (
+      grant.redirectUri !== undefined &&
+      field.redirect_uri !== undefined &&
+      field.redirect_uri !== grant.redirectUri
+    ) {
       return oauthError(400, 'invalid_grant', 'redirect_uri does not match the one the token was issued for');
     }
     const tenant = tenants.get(grant.contextIdentifier);
@@ -110,7 +126,8 @@ function create(stand) {
   function redeemCode(res, field, oauthError) {
     if (!field.code) return oauthError(400, 'invalid_request', 'code is missing');
     const record = codes.get(field.code);
-    if (!record || record.clientId !== field.client_id) return oauthError(400, 'invalid_grant', 'unknown authorization code');
+    if (!record || record.clientId !== field.client_id)
+      return oauthError(400, 'invalid_grant', 'unknown authorization code');
     if (record.used) {
       if (record.issued) {
         refreshTokens.get(record.issued.refreshToken).status = 'revoked';
@@ -121,38 +138,59 @@ function create(stand) {
     record.used = true;
     const t = now();
     if (t >= record.expiresAt) return oauthError(400, 'invalid_grant', 'the authorization code has expired');
-    if (field.redirect_uri !== record.redirectUri) return oauthError(400, 'invalid_grant', 'redirect_uri is not the one the code was issued for');
+    if (field.redirect_uri !== record.redirectUri)
+      return oauthError(400, 'invalid_grant', 'redirect_uri is not the one the code was issued for');
     const verifier = field.code_verifier;
     if (record.codeChallenge === undefined) {
-      if (verifier !== undefined) return oauthError(400, 'invalid_grant', 'code_verifier given, but the authorization request sent no code_challenge');
+      if (verifier !== undefined)
+        return oauthError(
+          400,
+          'invalid_grant',
+          'code_verifier given, but the authorization request sent no code_challenge',
+        );
     } else {
       if (verifier === undefined) return oauthError(400, 'invalid_grant', 'code_verifier is missing');
-      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return oauthError(400, 'invalid_grant', 'code_verifier is not 43-128 unreserved characters');
+      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier))
+        return oauthError(400, 'invalid_grant', 'code_verifier is not 43-128 unreserved characters');
       const challenge = crypto.createHash('sha256').update(verifier, 'ascii').digest('base64url');
-      if (!safeEqual(challenge, record.codeChallenge)) return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge');
+      if (!safeEqual(challenge, record.codeChallenge))
+        return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge');
     }
     const tenant = tenants.get(record.contextIdentifier);
     if (!tenant) return oauthError(400, 'invalid_grant', 'the tenant no longer exists');
     const accessToken = newAccessToken(tenant, record.clientId, t);
     const refreshToken = newRefreshToken({
-      clientId: record.clientId, contextIdentifier: tenant.contextIdentifier, status: 'active', rotate: false,
-      redirectUri: record.redirectUri, expiresAt: Infinity,
+      clientId: record.clientId,
+      contextIdentifier: tenant.contextIdentifier,
+      status: 'active',
+      rotate: false,
+      redirectUri: record.redirectUri,
+      expiresAt: Infinity,
     });
     record.issued = { accessToken, refreshToken };
-    return send(res, 200, JSON_TYPE, JSON.stringify({
-      token_type: 'Bearer',
-      access_token: accessToken,
-      expires_in: stand.options.accessTokenLifetimeSeconds,
-      refresh_token: refreshToken,
-      id_token: issueIdToken(tenant, record.clientId, { nonce: record.nonce }),
-      scope: 'openid',
-    }), NO_STORE);
+    return send(
+      res,
+      200,
+      JSON_TYPE,
+      JSON.stringify({
+        token_type: 'Bearer',
+        access_token: accessToken,
+        expires_in: stand.options.accessTokenLifetimeSeconds,
+        refresh_token: refreshToken,
+        id_token: issueIdToken(tenant, record.clientId, { nonce: record.nonce }),
+        scope: 'openid',
+      }),
+      NO_STORE,
+    );
   }
 
   function newAccessToken(tenant, clientId, t) {
     const accessToken = `8A:${tenant.contextIdentifier}.${crypto.randomBytes(32).toString('base64url')}`;
     accessTokens.set(accessToken, {
-      clientId, contextIdentifier: tenant.contextIdentifier, expiresAt: t + stand.options.accessTokenLifetimeSeconds * 1000, revoked: false,
+      clientId,
+      contextIdentifier: tenant.contextIdentifier,
+      expiresAt: t + stand.options.accessTokenLifetimeSeconds * 1000,
+      revoked: false,
     });
     stand.stats.accessTokensIssued += 1;
     return accessToken;
@@ -176,33 +214,48 @@ function create(stand) {
     }
     const isCode = q.response_type === 'code';
     const mode = q.response_mode ?? (isCode ? 'query' : 'fragment');
-    const back = (params) => deliver(res, q.redirect_uri, ['query', 'fragment', 'form_post'].includes(mode) ? mode : 'query', {
-      ...params, ...(q.state !== undefined ? { state: q.state } : {}),
-    });
+    const back = (params) =>
+      deliver(res, q.redirect_uri, ['query', 'fragment', 'form_post'].includes(mode) ? mode : 'query', {
+        ...params,
+        ...(q.state !== undefined ? { state: q.state } : {}),
+      });
     const refuse = (error, description) => back({ error, error_description: description });
-    if (!['query', 'fragment', 'form_post'].includes(mode)) return refuse('invalid_request', 'unsupported response_mode');
-    if (!isCode && q.response_type !== 'id_token') return refuse('unsupported_response_type', 'response_type must be code or id_token');
+    if (!['query', 'fragment', 'form_post'].includes(mode))
+      return refuse('invalid_request', 'unsupported response_mode');
+    if (!isCode && q.response_type !== 'id_token')
+      return refuse('unsupported_response_type', 'response_type must be code or id_token');
     if (!isCode && mode === 'query') return refuse('invalid_request', 'an id_token is not sent in a query string');
     if (!(q.scope ?? '').split(' ').includes('openid')) return refuse('invalid_scope', 'scope must include openid');
     if (!isCode && !q.nonce) return refuse('invalid_request', 'nonce is required with response_type id_token');
     if (q.code_challenge !== undefined || q.code_challenge_method !== undefined) {
       if (!isCode) return refuse('invalid_request', 'code_challenge goes with response_type code');
       if (q.code_challenge_method !== 'S256') return refuse('invalid_request', 'code_challenge_method must be S256');
-      if (!/^[A-Za-z0-9_-]{43}$/.test(q.code_challenge ?? '')) return refuse('invalid_request', 'code_challenge is not a base64url SHA-256');
+      if (!/^[A-Za-z0-9_-]{43}$/.test(q.code_challenge ?? ''))
+        return refuse('invalid_request', 'code_challenge is not a base64url SHA-256');
     }
     let contextIdentifier;
     const acr = /^tenant:(\S+)$/.exec(q.acr_values ?? '');
     if (acr) contextIdentifier = acr[1];
     else if (tenants.size === 1) [contextIdentifier] = tenants.keys();
-    else return refuse('invalid_request', 'the stand-in has several tenants: name one with acr_values=tenant:{contextIdentifier}');
+    else
+      return refuse(
+        'invalid_request',
+        'the stand-in has several tenants: name one with acr_values=tenant:{contextIdentifier}',
+      );
     const tenant = tenants.get(contextIdentifier);
     if (!tenant) return refuse('invalid_request', 'unknown tenant');
     if (fault && fault.type === 'deny') return refuse('access_denied', 'The user declined the request');
     if (isCode) {
       const code = crypto.randomBytes(32).toString('base64url');
       codes.set(code, {
-        clientId: q.client_id, redirectUri: q.redirect_uri, codeChallenge: q.code_challenge, contextIdentifier,
-        nonce: q.nonce, expiresAt: now() + stand.options.codeLifetimeSeconds * 1000, used: false, issued: null,
+        clientId: q.client_id,
+        redirectUri: q.redirect_uri,
+        codeChallenge: q.code_challenge,
+        contextIdentifier,
+        nonce: q.nonce,
+        expiresAt: now() + stand.options.codeLifetimeSeconds * 1000,
+        used: false,
+        issued: null,
       });
       stand.stats.codesIssued += 1;
       return back({ code });
@@ -210,7 +263,10 @@ function create(stand) {
     // The administrator approves the application for the tenant: a system-user application gets its
     // system user token now, if the tenant had not approved it before.
     if (applications.has(client.clientSecret) && !tenant.grants.has(client.clientSecret)) {
-      tenant.grants.set(client.clientSecret, { systemUserToken: `Approved-${crypto.randomBytes(9).toString('base64url')}`, status: 'active' });
+      tenant.grants.set(client.clientSecret, {
+        systemUserToken: `Approved-${crypto.randomBytes(9).toString('base64url')}`,
+        status: 'active',
+      });
     }
     return back({ id_token: issueIdToken(tenant, q.client_id, { nonce: q.nonce }) });
   }
@@ -301,10 +357,15 @@ function create(stand) {
       requireString('contextIdentifier', contextIdentifier);
       if (!clients.has(clientId)) throw new TypeError('clientId is not registered');
       if (!tenants.has(contextIdentifier)) throw new TypeError('unknown tenant');
-      if (lifetimeSeconds !== undefined && !(Number.isFinite(lifetimeSeconds) && lifetimeSeconds > 0)) throw new TypeError('lifetimeSeconds must be positive');
+      if (lifetimeSeconds !== undefined && !(Number.isFinite(lifetimeSeconds) && lifetimeSeconds > 0))
+        throw new TypeError('lifetimeSeconds must be positive');
       if (redirectUri !== undefined) requireString('redirectUri', redirectUri);
       return newRefreshToken({
-        clientId, contextIdentifier, status: 'active', rotate: Boolean(rotate), redirectUri,
+        clientId,
+        contextIdentifier,
+        status: 'active',
+        rotate: Boolean(rotate),
+        redirectUri,
         expiresAt: lifetimeSeconds === undefined ? Infinity : now() + lifetimeSeconds * 1000,
       });
     },
@@ -343,15 +404,19 @@ function deliver(res, redirectUri, mode, params) {
     const page = `<!DOCTYPE html><html><head><title>Submit</title></head><body onload="document.forms[0].submit()"><form method="post" action="${htmlEscape(redirectUri)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`;
     return send(res, 200, 'text/html; charset=utf-8', page, { 'Cache-Control': 'no-store' });
   }
-  const location = mode === 'fragment'
-    ? `${redirectUri}#${encoded}`
-    : `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${encoded}`;
+  const location =
+    mode === 'fragment'
+      ? `${redirectUri}#${encoded}`
+      : `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${encoded}`;
   res.writeHead(302, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 });
   return res.end();
 }
 
 function htmlEscape(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
 }
 
 module.exports = {

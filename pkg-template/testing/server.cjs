@@ -32,9 +32,11 @@ async function createStandIn(options, doors) {
     issuer: issuerOption,
     now = Date.now,
   } = options;
-  if (!Number.isInteger(accessTokenLifetimeSeconds) || accessTokenLifetimeSeconds < 1) throw new TypeError('accessTokenLifetimeSeconds must be a positive integer');
+  if (!Number.isInteger(accessTokenLifetimeSeconds) || accessTokenLifetimeSeconds < 1)
+    throw new TypeError('accessTokenLifetimeSeconds must be a positive integer');
   if (issuerOption !== undefined) requireString('issuer', issuerOption);
-  if (!Number.isInteger(codeLifetimeSeconds) || codeLifetimeSeconds < 1) throw new TypeError('codeLifetimeSeconds must be a positive integer');
+  if (!Number.isInteger(codeLifetimeSeconds) || codeLifetimeSeconds < 1)
+    throw new TypeError('codeLifetimeSeconds must be a positive integer');
   if (typeof idTokenIatAsString !== 'boolean') throw new TypeError('idTokenIatAsString must be a boolean');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer 0..65535');
   if (typeof now !== 'function') throw new TypeError('now must be a function returning epoch milliseconds');
@@ -42,7 +44,14 @@ async function createStandIn(options, doors) {
   const signingKeys = { current: newSigningKey(), retired: [] }; // retired: still published after a rotation with keepOld
   let impostor = null;
   const stand = {
-    options: { timestampWindowSeconds, jwtLifetimeSeconds, ticketLifetimeSeconds, accessTokenLifetimeSeconds, codeLifetimeSeconds, idTokenIatAsString },
+    options: {
+      timestampWindowSeconds,
+      jwtLifetimeSeconds,
+      ticketLifetimeSeconds,
+      accessTokenLifetimeSeconds,
+      codeLifetimeSeconds,
+      idTokenIatAsString,
+    },
     now,
     applications: new Map(), // applicationToken -> { publicKey }
     clients: new Map(), // OAuth client id -> { clientSecret, redirectUris }; a system-user app's secret is its application token
@@ -72,7 +81,10 @@ async function createStandIn(options, doors) {
   const emptyStats = () => statsShape(doors);
   stand.stats = emptyStats();
   const faults = createFaults({
-    endpoints: [...new Set(doors.flatMap((door) => (door.group ? [door.group, ...door.endpoints] : door.endpoints))), 'any'],
+    endpoints: [
+      ...new Set(doors.flatMap((door) => (door.group ? [door.group, ...door.endpoints] : door.endpoints))),
+      'any',
+    ],
     groupOf,
     // The impostor key is made now, not when the faulty request arrives: on a busy machine RSA key
     // generation inside the request outlasts a short client timeout (ERR_TIMEOUT instead of the fault).
@@ -84,7 +96,7 @@ async function createStandIn(options, doors) {
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
       // A bug in the stand-in must show up as a 500 in the test, not crash the test process.
-      if (!res.headersSent) send(res, 500, 'text/plain', `stand-in error: ${err && err.message}`);
+      if (!res.headersSent) send(res, 500, 'text/plain', `stand-in error: ${err?.message}`);
       else res.destroy();
     });
   });
@@ -137,9 +149,13 @@ async function createStandIn(options, doors) {
         return void res.end();
       }
       if (fault.type === 'httpError') return send(res, fault.status, 'text/plain', 'Internal Server Error');
-      if (fault.type === 'soapFault') return send(res, 500, 'text/xml; charset=utf-8', soapFault('s:Client', fault.faultString));
+      if (fault.type === 'soapFault')
+        return send(res, 500, 'text/xml; charset=utf-8', soapFault('s:Client', fault.faultString));
       if (fault.type === 'malformed') {
-        const [type, text] = door.malformed?.(route) ?? ['application/json; charset=utf-8', '{"IsSuccessful": true, "Token": "ey'];
+        const [type, text] = door.malformed?.(route) ?? [
+          'application/json; charset=utf-8',
+          '{"IsSuccessful": true, "Token": "ey',
+        ];
         return send(res, 200, type, text);
       }
     }
@@ -151,7 +167,8 @@ async function createStandIn(options, doors) {
     stats[endpoint] += 1;
     if (door.group) stats[door.group] += 1;
     if (contextIdentifier !== undefined && door.perTenant) {
-      const t = (stats.tenants[contextIdentifier] ??= tenantStatsShape(doors));
+      stats.tenants[contextIdentifier] ??= tenantStatsShape(doors);
+      const t = stats.tenants[contextIdentifier];
       t[endpoint] += 1;
       if (door.group) t[door.group] += 1;
     }
@@ -179,7 +196,10 @@ async function createStandIn(options, doors) {
       let key;
       try {
         // createPublicKey also derives the public half from a private key or accepts a KeyObject.
-        key = publicKey instanceof crypto.KeyObject && publicKey.type === 'public' ? publicKey : crypto.createPublicKey(publicKey);
+        key =
+          publicKey instanceof crypto.KeyObject && publicKey.type === 'public'
+            ? publicKey
+            : crypto.createPublicKey(publicKey);
       } catch (cause) {
         throw new TypeError('publicKey must be a PEM public key, private key or KeyObject', { cause });
       }
@@ -195,8 +215,15 @@ async function createStandIn(options, doors) {
      * application: it serves the OAuth flows (refresh tokens, id_tokens) only.
      */
     addTenant({
-      contextIdentifier, systemUserToken, applicationToken, serial, isAdministrator = false,
-      companyName, associateId = 5, status = 'active', systemUser = true,
+      contextIdentifier,
+      systemUserToken,
+      applicationToken,
+      serial,
+      isAdministrator = false,
+      companyName,
+      associateId = 5,
+      status = 'active',
+      systemUser = true,
     } = {}) {
       requireString('contextIdentifier', contextIdentifier);
       const grantless = systemUser === false;
@@ -208,7 +235,8 @@ async function createStandIn(options, doors) {
         // No grant: fall through to create the tenant record only.
       } else if (applicationToken === undefined) {
         // Convenient for the common single-application case; ambiguous otherwise, so refused.
-        if (applications.size !== 1) throw new TypeError('applicationToken is required when not exactly one application is registered');
+        if (applications.size !== 1)
+          throw new TypeError('applicationToken is required when not exactly one application is registered');
         [applicationToken] = applications.keys();
       }
       if (!grantless && !applications.has(applicationToken)) throw new TypeError('applicationToken is not registered');
@@ -229,7 +257,8 @@ async function createStandIn(options, doors) {
     setTenantStatus(contextIdentifier, status, applicationToken) {
       const tenant = tenants.get(contextIdentifier);
       if (!tenant) throw new TypeError('unknown tenant');
-      for (const [app, grant] of tenant.grants) if (applicationToken === undefined || app === applicationToken) grant.status = status;
+      for (const [app, grant] of tenant.grants)
+        if (applicationToken === undefined || app === applicationToken) grant.status = status;
     },
     injectFault(type, options) {
       return faults.inject(type, options);
@@ -267,7 +296,13 @@ async function createStandIn(options, doors) {
       return `MockSuperOffice { baseUrl: '${stand.baseUrl}', issuer: '${stand.issuer}', applications: ${applications.size}, clients: ${clients.size}, tenants: ${tenants.size} }`;
     },
     toJSON() {
-      return { baseUrl: stand.baseUrl, issuer: stand.issuer, applications: applications.size, clients: clients.size, tenants: tenants.size };
+      return {
+        baseUrl: stand.baseUrl,
+        issuer: stand.issuer,
+        applications: applications.size,
+        clients: clients.size,
+        tenants: tenants.size,
+      };
     },
   };
   for (const { methods } of opened) Object.defineProperties(mock, Object.getOwnPropertyDescriptors(methods));
@@ -279,7 +314,8 @@ async function createStandIn(options, doors) {
 // credential (unauthorized), each door's own counters, and per tenant the endpoints that know one.
 function statsShape(doors) {
   const stats = {};
-  for (const door of doors) for (const name of door.group ? [door.group, ...door.endpoints] : door.endpoints) stats[name] = 0;
+  for (const door of doors)
+    for (const name of door.group ? [door.group, ...door.endpoints] : door.endpoints) stats[name] = 0;
   stats.other = 0;
   stats.unauthorized = 0;
   for (const door of doors) for (const name of door.counters) stats[name] = 0;

@@ -15,14 +15,24 @@ function newSigningKey() {
   const jwk = publicKey.export({ format: 'jwk' });
   // No certificate exists for a generated key, so kid and x5t are both the SHA-1 thumbprint of the
   // SPKI DER: stable, unique per key, and shaped like SuperOffice's (base64url of 20 bytes).
-  const thumb = crypto.createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
-  return { privateKey, publicKey, jwk: { kty: 'RSA', use: 'sig', alg: 'RS256', kid: thumb, x5t: thumb, n: jwk.n, e: jwk.e } };
+  const thumb = crypto
+    .createHash('sha1')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64url');
+  return {
+    privateKey,
+    publicKey,
+    jwk: { kty: 'RSA', use: 'sig', alg: 'RS256', kid: thumb, x5t: thumb, n: jwk.n, e: jwk.e },
+  };
 }
 
 function signJwt(claims, key) {
   const header = { alg: 'RS256', typ: 'JWT', kid: key.jwk.kid, x5t: key.jwk.x5t };
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-  const signature = crypto.sign('sha256', Buffer.from(input), { key: key.privateKey, padding: crypto.constants.RSA_PKCS1_PADDING });
+  const signature = crypto.sign('sha256', Buffer.from(input), {
+    key: key.privateKey,
+    padding: crypto.constants.RSA_PKCS1_PADDING,
+  });
   return `${input}.${signature.toString('base64url')}`;
 }
 

@@ -28,10 +28,13 @@ function create(stand) {
 
   function malformed(r) {
     if (r.endpoint !== 'soap') return undefined;
-    return [XML_TYPE, `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><AuthenticationResponse xmlns="${PSU_NS}"><IsSuccessful>true</IsSucc`];
+    return [
+      XML_TYPE,
+      `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><AuthenticationResponse xmlns="${PSU_NS}"><IsSuccessful>true</IsSucc`,
+    ];
   }
 
-  function handle(req, res, r, body, fault) {
+  function handle(req, res, r, _body, fault) {
     return r.endpoint === 'soap' ? handleSoap(req, res, r.parsed, fault) : handleRest(req, res, r.parsed, fault);
   }
 
@@ -40,11 +43,21 @@ function create(stand) {
     const type = String(req.headers['content-type'] || '');
     if (!/^text\/xml\b/i.test(type)) {
       // WCF's BasicHttpBinding answers a wrong content type with 415.
-      return send(res, 415, 'text/plain', 'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.');
+      return send(
+        res,
+        415,
+        'text/plain',
+        'Cannot process the message because the content type was not the expected type text/xml; charset=utf-8.',
+      );
     }
     const action = String(req.headers.soapaction || '').replace(/^"|"$/g, '');
     if (action !== SOAP_ACTION) {
-      return send(res, 500, XML_TYPE, soapFault('a:ActionNotSupported', 'The message with Action cannot be processed at the receiver.'));
+      return send(
+        res,
+        500,
+        XML_TYPE,
+        soapFault('a:ActionNotSupported', 'The message with Action cannot be processed at the receiver.'),
+      );
     }
     if (!parsed.ok) return send(res, 500, XML_TYPE, soapFault('a:DeserializationFailed', parsed.error));
     const outcome = authenticate(parsed, fault);
@@ -59,18 +72,24 @@ function create(stand) {
     // A bad request comes back as a non-2xx status rather than IsSuccessful=false (PROTOCOL.md, step 2b).
     if (!parsed.ok) return send(res, 400, JSON_TYPE, JSON.stringify({ Message: parsed.error }));
     const outcome = authenticate(parsed, fault);
-    return send(res, 200, JSON_TYPE, JSON.stringify({
-      IsSuccessful: outcome.ok,
-      Token: outcome.ok ? outcome.token : null,
-      ErrorMessage: outcome.ok ? null : outcome.message,
-    }));
+    return send(
+      res,
+      200,
+      JSON_TYPE,
+      JSON.stringify({
+        IsSuccessful: outcome.ok,
+        Token: outcome.ok ? outcome.token : null,
+        ErrorMessage: outcome.ok ? null : outcome.message,
+      }),
+    );
   }
 
   // The Authenticate operation proper, shared by SOAP and REST. Returns { ok, token } or { ok: false, message }.
   function authenticate(request, fault) {
     const deny = (reason, text) => ({ ok: false, message: `${reason}: ${text}` });
     if (fault && fault.type === 'deny') return deny(fault.reason, 'injected by the stand-in');
-    if (!/^jwt$/i.test(request.returnTokenType || '')) return deny('Denied', 'only ReturnTokenType Jwt is supported by the stand-in');
+    if (!/^jwt$/i.test(request.returnTokenType || ''))
+      return deny('Denied', 'only ReturnTokenType Jwt is supported by the stand-in');
     const app = stand.applications.get(request.applicationToken);
     if (!app) return deny('Denied', 'unknown application token');
     const tenant = stand.tenants.get(request.contextIdentifier);
@@ -88,10 +107,16 @@ function create(stand) {
     const stamp = signed.slice(second + 1, last);
     const systemUserToken = signed.slice(0, second);
     const signature = signed.slice(last + 1);
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature) || signature.length % 4 !== 0) return deny('InvalidSignature', 'the signature is not base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature) || signature.length % 4 !== 0)
+      return deny('InvalidSignature', 'the signature is not base64');
     let verified = false;
     try {
-      verified = crypto.verify('sha256', Buffer.from(data, 'utf8'), { key: app.publicKey, padding: crypto.constants.RSA_PKCS1_PADDING }, Buffer.from(signature, 'base64'));
+      verified = crypto.verify(
+        'sha256',
+        Buffer.from(data, 'utf8'),
+        { key: app.publicKey, padding: crypto.constants.RSA_PKCS1_PADDING },
+        Buffer.from(signature, 'base64'),
+      );
     } catch {
       verified = false;
     }
@@ -107,12 +132,18 @@ function create(stand) {
     // The stamp is truncated to the minute, so it may trail the real time by up to 59.999 s.
     const window = stand.options.timestampWindowSeconds * 1000;
     const t = stand.now();
-    if (at < t - window - 60_000 || at > t + window) return deny('InvalidTimestamp', 'the timestamp is outside the accepted window');
+    if (at < t - window - 60_000 || at > t + window)
+      return deny('InvalidTimestamp', 'the timestamp is outside the accepted window');
     if (!safeEqual(systemUserToken, grant.systemUserToken)) return deny('Denied', 'unknown system user token');
 
     const ticket = `7T:${crypto.randomBytes(48).toString('base64')}`;
     if (!(fault && fault.type === 'noTicket')) {
-      stand.tickets.set(ticket, { contextIdentifier: tenant.contextIdentifier, applicationToken: request.applicationToken, lastUsed: t, revoked: false });
+      stand.tickets.set(ticket, {
+        contextIdentifier: tenant.contextIdentifier,
+        applicationToken: request.applicationToken,
+        lastUsed: t,
+        revoked: false,
+      });
     }
     const iat = Math.floor(t / 1000);
     const urls = stand.tenantUrls(tenant.contextIdentifier);
@@ -168,7 +199,9 @@ function create(stand) {
 // Shaped like WCF's output: default namespace on the response element, i:nil for absent values.
 function soapResponse(outcome) {
   const token = outcome.ok ? `<Token>${xmlEscape(outcome.token)}</Token>` : '<Token i:nil="true"/>';
-  const message = outcome.ok ? '<ErrorMessage i:nil="true"/>' : `<ErrorMessage>${xmlEscape(outcome.message)}</ErrorMessage>`;
+  const message = outcome.ok
+    ? '<ErrorMessage i:nil="true"/>'
+    : `<ErrorMessage>${xmlEscape(outcome.message)}</ErrorMessage>`;
   return `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><AuthenticationResponse xmlns="${PSU_NS}" xmlns:i="${XSI_NS}"><IsSuccessful>${outcome.ok}</IsSuccessful>${token}${message}</AuthenticationResponse></s:Body></s:Envelope>`;
 }
 
@@ -179,7 +212,8 @@ function parseRestRequest(body) {
   } catch {
     return { ok: false, error: 'the request body is not JSON' };
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return { ok: false, error: 'the request body is not a JSON object' };
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    return { ok: false, error: 'the request body is not a JSON object' };
   for (const name of ['SignedSystemToken', 'ApplicationToken', 'ContextIdentifier', 'ReturnTokenType']) {
     if (typeof json[name] !== 'string') return { ok: false, error: `${name} is missing` };
   }
@@ -208,7 +242,12 @@ function parseSoapRequest(body) {
   const request = only(bodyEl.el, PSU_NS, 'AuthenticationRequest');
   if (!request.ok || !request.el) return { ok: false, error: 'the Body has no single AuthenticationRequest' };
   const fields = {};
-  for (const [el, name] of [[header.el, 'ApplicationToken'], [header.el, 'ContextIdentifier'], [request.el, 'SignedSystemToken'], [request.el, 'ReturnTokenType']]) {
+  for (const [el, name] of [
+    [header.el, 'ApplicationToken'],
+    [header.el, 'ContextIdentifier'],
+    [request.el, 'SignedSystemToken'],
+    [request.el, 'ReturnTokenType'],
+  ]) {
     const found = only(el, PSU_NS, name);
     if (!found.ok) return { ok: false, error: `${name} appears more than once` };
     if (!found.el) return { ok: false, error: `${name} is missing` };

@@ -27,15 +27,16 @@ function parseXml(input) {
   const fail = (what) => {
     throw new Error(`${what} at offset ${i}`);
   };
-  const decode = (text) => text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);|&/g, (m, ref) => {
-    if (ref === undefined) fail('bare &');
-    if (ref[0] === '#') {
-      const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!(cp > 0 && cp <= 0x10ffff)) fail('bad character reference');
-      return String.fromCodePoint(cp);
-    }
-    return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[ref];
-  });
+  const decode = (text) =>
+    text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);|&/g, (_match, ref) => {
+      if (ref === undefined) fail('bare &');
+      if (ref[0] === '#') {
+        const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+        if (!(cp > 0 && cp <= 0x10ffff)) fail('bad character reference');
+        return String.fromCodePoint(cp);
+      }
+      return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[ref];
+    });
   const resolve = (prefix, scopes, isAttr) => {
     if (prefix === 'xml') return 'http://www.w3.org/XML/1998/namespace';
     if (isAttr && prefix === '') return '';
@@ -68,7 +69,10 @@ function parseXml(input) {
       if (!el || el.qname !== m[1]) fail('mismatched end tag');
       i += m[0].length;
     } else if (s[i] === '<') {
-      const m = /^<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/.exec(s.slice(i, i + 65536));
+      const m =
+        /^<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/.exec(
+          s.slice(i, i + 65536),
+        );
       if (!m) fail('bad start tag');
       if (root && !stack.length) fail('content after the root element');
       const rawAttrs = {};
@@ -108,7 +112,10 @@ function parseXml(input) {
 }
 
 function xmlEscape(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]);
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c],
+  );
 }
 
 /** Plain data as WCF's element form: null is i:nil, an array is the element repeated. */
