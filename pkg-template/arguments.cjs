@@ -3,9 +3,10 @@
 // ERR_INVALID_ARGUMENT here, before anything reaches wasm.
 
 const { invalidArgument } = require('./errors.cjs');
+const { OPTION_RANGES } = require('./core/wasm.cjs');
 
-const DEFAULT_LEEWAY_SECONDS = 60;
-const MAX_LEEWAY_SECONDS = 3600;
+// The core's leeway default and cap (src/limits.rs), which it enforces too.
+const { default: DEFAULT_LEEWAY_SECONDS, max: MAX_LEEWAY_SECONDS } = OPTION_RANGES.leewaySeconds;
 
 function requireString(value, name, { allowEmpty = false } = {}) {
   if (typeof value !== 'string') throw invalidArgument(`${name} must be a string`);

@@ -1,7 +1,8 @@
 //! The one list of failures: the table at [`error_table!`]'s call. Every code the package can raise
 //! is spelled there once, with the variant it belongs to and the detail fields it hands JavaScript;
 //! the enum, [`Error::code`], [`CODES`], [`Error::details`] and [`DETAIL_FIELDS`] are generated from
-//! it. The JS layer reads the codes and the detail fields from the core (the binding's `contract`),
+//! it. Two codes only the JS clients raise (`ERR_FETCH_FAILED`, `ERR_TIMEOUT`) have rows and places in
+//! [`CODES`] but no variant. The JS layer reads the codes and the detail fields from the core (the binding's `contract`),
 //! and `index.d.ts` is held to them by a test that parses the declaration.
 //!
 //! Messages are short, fixed strings. They never carry key material, tokens, tickets or secrets; the
@@ -14,11 +15,13 @@ use std::fmt;
 const MAX_SERVER_TEXT: usize = 512;
 
 /// Declares the error table: from one list come the enum, [`Error::code`], [`CODES`] (with the codes
-/// only the JS layer raises), [`Error::details`] and [`DETAIL_FIELDS`], the fields handed to JS.
+/// only the JS layer raises, marked `@raised_by_js`), [`Error::details`] and [`DETAIL_FIELDS`], the
+/// fields handed to JS.
 ///
 /// Each row: doc comment, variant (unit, one message, or named fields), `= "ERR_..."`. A named field
-/// followed by `=> "jsName"` is a public detail, copied onto the JS error under that name; the others
-/// stay in Rust (a reason already in the message, for instance).
+/// followed by `=> "jsName"` is a public detail, copied onto the JS error under that name in field
+/// order (the order the error's properties then show in); the others stay in Rust (a reason already
+/// in the message, for instance).
 macro_rules! error_table {
     (
         $(
@@ -26,24 +29,24 @@ macro_rules! error_table {
             $name:ident
             $( ( $message:ty ) )?
             $( { $( $field:ident : $type:ty $( => $js:literal )? ),* $(,)? } )?
-            = $code:literal;
+            = $code:literal $( @ $raised_by:ident )?;
         )*
-        @raised_by_js {
-            $( $(#[$js_doc:meta])* $js_code:literal; )*
-        }
     ) => {
         #[derive(Debug, Clone, PartialEq, Eq)]
         #[non_exhaustive]
         pub enum Error {
             $(
+                // A row marked `@raised_by_js` is a code only the JS layer raises: it keeps its place
+                // in CODES, and no Rust variant exists for it.
+                $( #[cfg(any())] #[doc = stringify!($raised_by)] )?
                 $(#[$doc])*
                 $name $( ( $message ) )? $( { $( $field: $type ),* } )?,
             )*
         }
 
-        /// Every code, in table order; the codes only the JS layer raises come last. `index.d.ts`
-        /// carries the same list, and a test holds the two equal.
-        pub const CODES: &[&str] = &[ $( $code, )* $( $js_code, )* ];
+        /// Every code, in table order. `index.d.ts` carries the same list, and a test holds the two
+        /// equal.
+        pub const CODES: &[&str] = &[ $( $code, )* ];
 
         /// Every detail field any error carries to JS, in table order, each once.
         pub const DETAIL_FIELDS: &[&str] = &dedup::<{ count(&[ $( $( $( $( $js, )? )* )? )* ]) }>(
@@ -53,17 +56,21 @@ macro_rules! error_table {
         impl Error {
             pub const fn code(&self) -> &'static str {
                 match self {
-                    $( Error::$name { .. } => $code, )*
+                    $(
+                        $( #[cfg(any())] #[doc = stringify!($raised_by)] )?
+                        Error::$name { .. } => $code,
+                    )*
                 }
             }
 
-            /// The public details of this error, under their JS names; absent optional ones are left
-            /// out.
+            /// The public details of this error under their JS names, in field order; absent
+            /// optional ones are left out.
             #[allow(unused_variables)]
             pub fn details(&self) -> Vec<(&'static str, Detail<'_>)> {
                 let mut details = Vec::new();
                 match self {
                     $(
+                        $( #[cfg(any())] #[doc = stringify!($raised_by)] )?
                         Error::$name { $( $( $field, )* )? .. } => {
                             $( $( $(
                                 if let Some(value) = ToDetail::to_detail($field) {
@@ -224,6 +231,10 @@ error_table! {
     JwtClaimInvalid { claim: String => "claim", reason: &'static str } = "ERR_JWT_CLAIM_INVALID";
     /// The validated token carries no ticket claim.
     TicketMissing = "ERR_TICKET_MISSING";
+    /// The host's `fetch` failed, or answered a redirect (raised by the JS clients).
+    FetchFailed = "ERR_FETCH_FAILED" @raised_by_js;
+    /// A request exceeded its timeout (raised by the JS clients).
+    Timeout = "ERR_TIMEOUT" @raised_by_js;
     /// The platform's random number generator failed.
     RandomUnavailable = "ERR_RANDOM_UNAVAILABLE";
     /// The OAuth token endpoint answered with an error body (`invalid_grant`, `invalid_client`, ...).
@@ -236,25 +247,18 @@ error_table! {
     /// A NetServer agent answered with `ExceptionInfo` (or `Succeeded` false). The server's stack
     /// trace is never kept.
     NetServerException {
+        server_message: Option<String> => "serverMessage",
         exception_type: Option<String> => "exceptionType",
         friendly_text: Option<String> => "friendlyText",
-        server_message: Option<String> => "serverMessage",
     } = "ERR_NETSERVER_EXCEPTION";
     /// The tenant refused the ticket: HTTP 401/403, or an `ExceptionInfo` naming a security or ticket
     /// failure. A new ticket may succeed where this one failed.
     TicketRejected {
+        server_message: Option<String> => "serverMessage",
         status: Option<u16> => "status",
         exception_type: Option<String> => "exceptionType",
         friendly_text: Option<String> => "friendlyText",
-        server_message: Option<String> => "serverMessage",
     } = "ERR_TICKET_REJECTED";
-
-    @raised_by_js {
-        /// The host's `fetch` failed, or answered a redirect (the JS clients).
-        "ERR_FETCH_FAILED";
-        /// A request exceeded its timeout (the JS clients).
-        "ERR_TIMEOUT";
-    }
 }
 
 /// SuperOffice's `AuthorizeErrorCode` names, recognised in a denied response's message.
@@ -495,12 +499,15 @@ mod tests {
             Error::netserver_exception(None, None, None),
             Error::ticket_rejected(Some(401), None, None, None),
         ];
-        // The Rust variants come first, in table order; the JS-raised codes after them.
+        // Table order, less the two codes only the JS layer raises.
+        let rust_codes: Vec<&str> = CODES
+            .iter()
+            .copied()
+            .filter(|code| !["ERR_FETCH_FAILED", "ERR_TIMEOUT"].contains(code))
+            .collect();
         assert_eq!(samples.len() + 2, CODES.len());
-        for (sample, code) in samples.iter().zip(CODES) {
-            assert_eq!(sample.code(), *code);
-        }
-        assert_eq!(&CODES[samples.len()..], ["ERR_FETCH_FAILED", "ERR_TIMEOUT"]);
+        let sample_codes: Vec<&str> = samples.iter().map(Error::code).collect();
+        assert_eq!(sample_codes, rust_codes);
     }
 
     #[test]

@@ -16,7 +16,12 @@ function validateToken(jwt, options) {
   const audience = optionalString(options.audience, 'audience');
   const nonce = optionalString(options.nonce, 'nonce');
   const json = withKeySet(options.keys, (keySet) =>
-    callCore(() => wasm.validateToken(jwt, KeySet.handle(keySet), nowMs, leeway, issuer, audience, nonce)),
+    callCore(() =>
+      wasm.validateToken(
+        JSON.stringify({ token: jwt, nowMs, leewaySeconds: leeway, issuer, audience, nonce }),
+        KeySet.handle(keySet),
+      ),
+    ),
   );
   return JSON.parse(json);
 }

@@ -43,7 +43,7 @@ class PrivateKey {
 
   /** @internal */
   static signWith(key, systemUserToken, nowMs) {
-    return callCore(() => key.#handle.signToken(systemUserToken, nowMs));
+    return callCore(() => key.#handle.signToken(JSON.stringify({ systemUserToken, nowMs })));
   }
 
   toJSON() {

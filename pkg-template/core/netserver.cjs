@@ -25,8 +25,8 @@ function typeName(value) {
  * Anything JSON.stringify would drop or bend in silence (undefined, functions, NaN, Map, Buffer, class
  * instances, cycles) is refused, naming the parameter's path, never its value.
  */
-function agentParametersJson(parameters) {
-  if (parameters === undefined) return '{}';
+function agentParameters(parameters) {
+  if (parameters === undefined) return {};
   if (!isPlainObject(parameters)) throw invalidArgument('parameters must be a plain object');
   const open = new Set();
   const walk = (value, path) => {
@@ -59,7 +59,7 @@ function agentParametersJson(parameters) {
     open.delete(value);
     return out;
   };
-  return JSON.stringify(walk(parameters, ''));
+  return walk(parameters, '');
 }
 
 const INT32 = (value) => Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;
@@ -81,7 +81,7 @@ function buildAgentRequest(params) {
   requireString(params.method, 'method');
   requireString(params.ticket, 'ticket');
   requireString(params.applicationToken, 'applicationToken');
-  const parameters = agentParametersJson(params.parameters);
+  const parameters = agentParameters(params.parameters);
   let timeZoneId;
   let timeZoneCode;
   if (params.timeZone !== undefined) {
@@ -100,14 +100,16 @@ function buildAgentRequest(params) {
   }
   const json = callCore(() =>
     wasm.buildAgentRequest(
-      params.netserverUrl,
-      params.agent,
-      params.method,
-      parameters,
-      params.ticket,
-      params.applicationToken,
-      timeZoneId,
-      timeZoneCode,
+      JSON.stringify({
+        netserverUrl: params.netserverUrl,
+        agent: params.agent,
+        method: params.method,
+        parameters,
+        ticket: params.ticket,
+        applicationToken: params.applicationToken,
+        timeZoneId,
+        timeZoneLocationCode: timeZoneCode,
+      }),
     ),
   );
   const request = JSON.parse(json);
@@ -129,7 +131,9 @@ function parseAgentResponse(response, options) {
   const contentType = headerValue(response.headers, 'content-type');
   if (options === null || typeof options !== 'object') throw invalidArgument('parseAgentResponse needs { method }');
   requireString(options.method, 'method');
-  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, options.method)));
+  return JSON.parse(
+    callCore(() => wasm.parseAgentResponse(JSON.stringify({ status, contentType, body, method: options.method }))),
+  );
 }
 
 module.exports = { buildAgentRequest, parseAgentResponse };

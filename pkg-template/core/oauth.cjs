@@ -49,14 +49,16 @@ function parseSuperIdToken(idToken, options) {
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
       wasm.parseSuperIdToken(
-        idToken,
+        JSON.stringify({
+          idToken,
+          environment,
+          issuer,
+          clientId: options.clientId,
+          nonce,
+          nowMs,
+          leewaySeconds: leeway,
+        }),
         KeySet.handle(keySet),
-        environment,
-        issuer,
-        options.clientId,
-        nonce,
-        nowMs,
-        leeway,
       ),
     ),
   );
@@ -80,12 +82,14 @@ function buildRefreshTokenRequest(params) {
   const redirectUri = optionalString(params.redirectUri, 'redirectUri');
   const json = callCore(() =>
     wasm.buildRefreshTokenRequest(
-      environment,
-      baseUrl,
-      params.clientId,
-      params.clientSecret,
-      params.refreshToken,
-      redirectUri,
+      JSON.stringify({
+        environment,
+        baseUrl,
+        clientId: params.clientId,
+        clientSecret: params.clientSecret,
+        refreshToken: params.refreshToken,
+        redirectUri,
+      }),
     ),
   );
   const request = JSON.parse(json);
@@ -125,7 +129,7 @@ function parseTokenResponse(response, options) {
     // a caller passing a nonce believes it is checked.
     const stray = ID_TOKEN_OPTIONS.find((name) => options[name] !== undefined);
     if (stray) throw invalidArgument(`${stray} applies to id_token validation, which needs keys`);
-    json = callCore(() => wasm.parseTokenResponse(status, contentType, body, nowMs));
+    json = callCore(() => wasm.parseTokenResponse(JSON.stringify({ status, contentType, body, nowMs })));
   } else {
     const [environment, issuer] = issuerArguments(options);
     requireString(options.clientId, 'clientId');
@@ -134,16 +138,14 @@ function parseTokenResponse(response, options) {
     json = withKeySet(options.keys, (keySet) =>
       callCore(() =>
         wasm.parseTokenResponseWithIdToken(
-          status,
-          contentType,
-          body,
-          nowMs,
+          JSON.stringify({
+            status,
+            contentType,
+            body,
+            nowMs,
+            idToken: { environment, issuer, clientId: options.clientId, nonce, leewaySeconds: leeway },
+          }),
           KeySet.handle(keySet),
-          environment,
-          issuer,
-          options.clientId,
-          nonce,
-          leeway,
         ),
       ),
     );
@@ -187,17 +189,19 @@ function createAuthorizationRequest(params) {
   }
   const json = callCore(() =>
     wasm.createAuthorizationRequest(
-      environment,
-      baseUrl,
-      params.clientId,
-      params.redirectUri,
-      responseType,
-      optionalString(params.scope, 'scope'),
-      responseMode,
-      optionalString(params.prompt, 'prompt'),
-      optionalString(params.loginHint, 'loginHint'),
-      optionalString(params.contextIdentifier, 'contextIdentifier'),
-      optionalString(params.codeChallengeMethod, 'codeChallengeMethod'),
+      JSON.stringify({
+        environment,
+        baseUrl,
+        clientId: params.clientId,
+        redirectUri: params.redirectUri,
+        responseType,
+        scope: optionalString(params.scope, 'scope'),
+        responseMode,
+        prompt: optionalString(params.prompt, 'prompt'),
+        loginHint: optionalString(params.loginHint, 'loginHint'),
+        contextIdentifier: optionalString(params.contextIdentifier, 'contextIdentifier'),
+        codeChallengeMethod: optionalString(params.codeChallengeMethod, 'codeChallengeMethod'),
+      }),
     ),
   );
   const request = JSON.parse(json);
@@ -247,7 +251,9 @@ function parseAuthorizationResponse(params, options) {
   if (options === null || typeof options !== 'object')
     throw invalidArgument('parseAuthorizationResponse needs { state }');
   requireString(options.state, 'state');
-  const result = JSON.parse(callCore(() => wasm.parseAuthorizationResponse(text, options.state)));
+  const result = JSON.parse(
+    callCore(() => wasm.parseAuthorizationResponse(JSON.stringify({ parameters: text, state: options.state }))),
+  );
   const out = {};
   if (result.code !== null) out.code = result.code;
   if (result.idToken !== null) out.idToken = result.idToken;
@@ -273,13 +279,15 @@ function buildAuthorizationCodeRequest(params) {
   requireString(params.codeVerifier, 'codeVerifier');
   const json = callCore(() =>
     wasm.buildAuthorizationCodeRequest(
-      environment,
-      baseUrl,
-      params.clientId,
-      params.clientSecret,
-      params.code,
-      params.redirectUri,
-      params.codeVerifier,
+      JSON.stringify({
+        environment,
+        baseUrl,
+        clientId: params.clientId,
+        clientSecret: params.clientSecret,
+        code: params.code,
+        redirectUri: params.redirectUri,
+        codeVerifier: params.codeVerifier,
+      }),
     ),
   );
   const request = JSON.parse(json);

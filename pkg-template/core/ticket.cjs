@@ -16,7 +16,7 @@ function signToken(systemUserToken, privateKey, options) {
   if (privateKey instanceof PrivateKey) return PrivateKey.signWith(privateKey, systemUserToken, nowMs);
   requireString(privateKey, 'privateKey');
   cappedKeyText(privateKey);
-  return callCore(() => wasm.signTokenWithText(systemUserToken, privateKey, nowMs));
+  return callCore(() => wasm.signTokenWithText(JSON.stringify({ systemUserToken, nowMs }), privateKey));
 }
 
 /** The PartnerSystemUserService request, ready for `fetch(url, { method, headers, body })`. */
@@ -31,12 +31,14 @@ function buildTicketRequest(params) {
   requireString(params.signedSystemToken, 'signedSystemToken');
   const json = callCore(() =>
     wasm.buildTicketRequest(
-      environment,
-      baseUrl,
-      transport,
-      params.applicationToken,
-      params.contextIdentifier,
-      params.signedSystemToken,
+      JSON.stringify({
+        environment,
+        baseUrl,
+        transport,
+        applicationToken: params.applicationToken,
+        contextIdentifier: params.contextIdentifier,
+        signedSystemToken: params.signedSystemToken,
+      }),
     ),
   );
   return JSON.parse(json);
@@ -63,7 +65,12 @@ function parseTicketResponse(response, options) {
   const leeway = toLeeway(options.leewaySeconds);
   const context = optionalString(options.contextIdentifier, 'contextIdentifier');
   const json = withKeySet(options.keys, (keySet) =>
-    callCore(() => wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context)),
+    callCore(() =>
+      wasm.parseTicketResponse(
+        JSON.stringify({ status, contentType, body, nowMs, leewaySeconds: leeway, contextIdentifier: context }),
+        KeySet.handle(keySet),
+      ),
+    ),
   );
   const result = JSON.parse(json);
   result.expiresAt = new Date(result.expiresAt);

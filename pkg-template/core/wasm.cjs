@@ -5,29 +5,24 @@
 const wasm = require('../superoffice_auth_wasm.js');
 const { SuperOfficeAuthError } = require('../errors.cjs');
 
+// What the core states once and this layer reads instead of keeping a copy (src/binding/entries.rs,
+// `contract`): the error codes, the detail fields an error carries, the size caps, and each numeric
+// option's default and range.
+const CONTRACT = JSON.parse(wasm.contract());
+
 /** Every error code, in the order the Rust core declares them. */
-const ERROR_CODES = Object.freeze(JSON.parse(wasm.errorCodes()));
+const ERROR_CODES = Object.freeze(CONTRACT.codes);
 const KNOWN_CODES = new Set(ERROR_CODES);
-const DETAIL_FIELDS = [
-  'claim',
-  'faultCode',
-  'faultString',
-  'serverMessage',
-  'reason',
-  'status',
-  'bits',
-  'limit',
-  'oauthError',
-  'errorDescription',
-  'exceptionType',
-  'friendlyText',
-];
+const DETAIL_FIELDS = new Set(CONTRACT.detailFields);
 
 // The core's size caps (UTF-8 bytes), checked here before a string is copied into wasm memory: linear
 // memory grows to hold each argument and never shrinks, so one 100 MB response or token would stay
 // resident for the life of the process. A string is never shorter in UTF-8 bytes than in UTF-16 code
 // units, so a string refused here is one the core would refuse too, with the same code and message.
-const LIMITS = Object.freeze(JSON.parse(wasm.sizeLimits()));
+const LIMITS = Object.freeze(CONTRACT.sizes);
+
+/** `{ leewaySeconds: { default, min, max }, timeoutMs: ..., ... }`: the numeric options' defaults and ranges. */
+const OPTION_RANGES = Object.freeze(CONTRACT.options);
 
 /** Returns `value` (a string, or anything with a length) unless it is longer than `limit`. */
 function capped(value, limit, code, message, details) {
@@ -44,7 +39,8 @@ function callCore(fn) {
   } catch (error) {
     if (error && typeof error === 'object' && KNOWN_CODES.has(error.code)) {
       const details = {};
-      for (const field of DETAIL_FIELDS) details[field] = error[field];
+      // In the order the core set them (each variant's field order).
+      for (const field of Object.keys(error)) if (DETAIL_FIELDS.has(field)) details[field] = error[field];
       const mapped = new SuperOfficeAuthError(error.code, error.message, details);
       Error.captureStackTrace?.(mapped, callCore);
       throw mapped;
@@ -53,4 +49,4 @@ function callCore(fn) {
   }
 }
 
-module.exports = { wasm, ERROR_CODES, LIMITS, capped, cappedKeyText, callCore };
+module.exports = { wasm, ERROR_CODES, LIMITS, OPTION_RANGES, capped, cappedKeyText, callCore };
