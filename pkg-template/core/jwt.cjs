@@ -1,7 +1,7 @@
 'use strict';
 // JWT validation for any RS256 token, on the key layer.
 
-const { wasm, LIMITS, capped, callCore } = require('./wasm.cjs');
+const { wasm, LIMITS, capped, callCore, coreOptions } = require('./wasm.cjs');
 const { KeySet, withKeySet } = require('./keys.cjs');
 const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
 
@@ -18,7 +18,7 @@ function validateToken(jwt, options) {
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
       wasm.validateToken(
-        JSON.stringify({ token: jwt, nowMs, leewaySeconds: leeway, issuer, audience, nonce }),
+        coreOptions({ token: jwt, nowMs, leewaySeconds: leeway, issuer, audience, nonce }),
         KeySet.handle(keySet),
       ),
     ),

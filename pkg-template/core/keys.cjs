@@ -3,7 +3,7 @@
 // memory, and the cache of key sets given as text.
 
 const util = require('node:util');
-const { wasm, LIMITS, capped, cappedKeyText, callCore } = require('./wasm.cjs');
+const { wasm, LIMITS, capped, cappedKeyText, callCore, coreOptions } = require('./wasm.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { requireString } = require('../arguments.cjs');
 
@@ -43,7 +43,7 @@ class PrivateKey {
 
   /** @internal */
   static signWith(key, systemUserToken, nowMs) {
-    return callCore(() => key.#handle.signToken(JSON.stringify({ systemUserToken, nowMs })));
+    return callCore(() => key.#handle.signToken(coreOptions({ systemUserToken, nowMs })));
   }
 
   toJSON() {

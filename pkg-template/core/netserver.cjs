@@ -2,7 +2,7 @@
 // NetServer SOAP agents: the call, with the ticket in its SOAP headers, and its answer.
 
 const util = require('node:util');
-const { wasm, callCore } = require('./wasm.cjs');
+const { wasm, callCore, coreOptions } = require('./wasm.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { requireString, optionalString } = require('../arguments.cjs');
@@ -25,8 +25,8 @@ function typeName(value) {
  * Anything JSON.stringify would drop or bend in silence (undefined, functions, NaN, Map, Buffer, class
  * instances, cycles) is refused, naming the parameter's path, never its value.
  */
-function agentParameters(parameters) {
-  if (parameters === undefined) return {};
+function agentParametersJson(parameters) {
+  if (parameters === undefined) return '{}';
   if (!isPlainObject(parameters)) throw invalidArgument('parameters must be a plain object');
   const open = new Set();
   const walk = (value, path) => {
@@ -59,7 +59,7 @@ function agentParameters(parameters) {
     open.delete(value);
     return out;
   };
-  return walk(parameters, '');
+  return JSON.stringify(walk(parameters, ''));
 }
 
 const INT32 = (value) => Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;
@@ -81,7 +81,7 @@ function buildAgentRequest(params) {
   requireString(params.method, 'method');
   requireString(params.ticket, 'ticket');
   requireString(params.applicationToken, 'applicationToken');
-  const parameters = agentParameters(params.parameters);
+  const parameters = agentParametersJson(params.parameters);
   let timeZoneId;
   let timeZoneCode;
   if (params.timeZone !== undefined) {
@@ -100,7 +100,7 @@ function buildAgentRequest(params) {
   }
   const json = callCore(() =>
     wasm.buildAgentRequest(
-      JSON.stringify({
+      coreOptions({
         netserverUrl: params.netserverUrl,
         agent: params.agent,
         method: params.method,
@@ -132,7 +132,7 @@ function parseAgentResponse(response, options) {
   if (options === null || typeof options !== 'object') throw invalidArgument('parseAgentResponse needs { method }');
   requireString(options.method, 'method');
   return JSON.parse(
-    callCore(() => wasm.parseAgentResponse(JSON.stringify({ status, contentType, body, method: options.method }))),
+    callCore(() => wasm.parseAgentResponse(coreOptions({ status, contentType, body, method: options.method }))),
   );
 }
 

@@ -3,7 +3,7 @@
 // and authorization-code grants), the authorization request and the redirect that answers it.
 
 const util = require('node:util');
-const { wasm, LIMITS, capped, callCore } = require('./wasm.cjs');
+const { wasm, LIMITS, capped, callCore, coreOptions } = require('./wasm.cjs');
 const { KeySet, withKeySet } = require('./keys.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
@@ -49,7 +49,7 @@ function parseSuperIdToken(idToken, options) {
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
       wasm.parseSuperIdToken(
-        JSON.stringify({
+        coreOptions({
           idToken,
           environment,
           issuer,
@@ -82,7 +82,7 @@ function buildRefreshTokenRequest(params) {
   const redirectUri = optionalString(params.redirectUri, 'redirectUri');
   const json = callCore(() =>
     wasm.buildRefreshTokenRequest(
-      JSON.stringify({
+      coreOptions({
         environment,
         baseUrl,
         clientId: params.clientId,
@@ -129,7 +129,7 @@ function parseTokenResponse(response, options) {
     // a caller passing a nonce believes it is checked.
     const stray = ID_TOKEN_OPTIONS.find((name) => options[name] !== undefined);
     if (stray) throw invalidArgument(`${stray} applies to id_token validation, which needs keys`);
-    json = callCore(() => wasm.parseTokenResponse(JSON.stringify({ status, contentType, body, nowMs })));
+    json = callCore(() => wasm.parseTokenResponse(coreOptions({ status, contentType, body, nowMs })));
   } else {
     const [environment, issuer] = issuerArguments(options);
     requireString(options.clientId, 'clientId');
@@ -138,7 +138,7 @@ function parseTokenResponse(response, options) {
     json = withKeySet(options.keys, (keySet) =>
       callCore(() =>
         wasm.parseTokenResponseWithIdToken(
-          JSON.stringify({
+          coreOptions({
             status,
             contentType,
             body,
@@ -189,7 +189,7 @@ function createAuthorizationRequest(params) {
   }
   const json = callCore(() =>
     wasm.createAuthorizationRequest(
-      JSON.stringify({
+      coreOptions({
         environment,
         baseUrl,
         clientId: params.clientId,
@@ -252,7 +252,7 @@ function parseAuthorizationResponse(params, options) {
     throw invalidArgument('parseAuthorizationResponse needs { state }');
   requireString(options.state, 'state');
   const result = JSON.parse(
-    callCore(() => wasm.parseAuthorizationResponse(JSON.stringify({ parameters: text, state: options.state }))),
+    callCore(() => wasm.parseAuthorizationResponse(coreOptions({ parameters: text, state: options.state }))),
   );
   const out = {};
   if (result.code !== null) out.code = result.code;
@@ -279,7 +279,7 @@ function buildAuthorizationCodeRequest(params) {
   requireString(params.codeVerifier, 'codeVerifier');
   const json = callCore(() =>
     wasm.buildAuthorizationCodeRequest(
-      JSON.stringify({
+      coreOptions({
         environment,
         baseUrl,
         clientId: params.clientId,

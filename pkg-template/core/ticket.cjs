@@ -3,7 +3,7 @@
 // request, read the answer; and the two headers a ticket is then sent with.
 
 const util = require('node:util');
-const { wasm, cappedKeyText, callCore } = require('./wasm.cjs');
+const { wasm, cappedKeyText, callCore, coreOptions } = require('./wasm.cjs');
 const { PrivateKey, KeySet, withKeySet } = require('./keys.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
@@ -16,7 +16,7 @@ function signToken(systemUserToken, privateKey, options) {
   if (privateKey instanceof PrivateKey) return PrivateKey.signWith(privateKey, systemUserToken, nowMs);
   requireString(privateKey, 'privateKey');
   cappedKeyText(privateKey);
-  return callCore(() => wasm.signTokenWithText(JSON.stringify({ systemUserToken, nowMs }), privateKey));
+  return callCore(() => wasm.signTokenWithText(coreOptions({ systemUserToken, nowMs }), privateKey));
 }
 
 /** The PartnerSystemUserService request, ready for `fetch(url, { method, headers, body })`. */
@@ -31,7 +31,7 @@ function buildTicketRequest(params) {
   requireString(params.signedSystemToken, 'signedSystemToken');
   const json = callCore(() =>
     wasm.buildTicketRequest(
-      JSON.stringify({
+      coreOptions({
         environment,
         baseUrl,
         transport,
@@ -67,7 +67,7 @@ function parseTicketResponse(response, options) {
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
       wasm.parseTicketResponse(
-        JSON.stringify({ status, contentType, body, nowMs, leewaySeconds: leeway, contextIdentifier: context }),
+        coreOptions({ status, contentType, body, nowMs, leewaySeconds: leeway, contextIdentifier: context }),
         KeySet.handle(keySet),
       ),
     ),

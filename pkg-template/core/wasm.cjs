@@ -32,6 +32,15 @@ function capped(value, limit, code, message, details) {
 
 const cappedKeyText = (text) => capped(text, LIMITS.keyTextBytes, 'ERR_KEY_INVALID', 'the key text is too long');
 
+/**
+ * One entry's options as the JSON text the core decodes. Text crosses into wasm as UTF-8, where a lone
+ * UTF-16 surrogate has no form: passed as a string argument, the glue's TextEncoder writes it as U+FFFD,
+ * and so does this (JSON.stringify would write an escape that the core's JSON reader refuses).
+ */
+function coreOptions(options) {
+  return JSON.stringify(options, (_key, value) => (typeof value === 'string' ? value.toWellFormed() : value));
+}
+
 /** Calls into wasm, turning the core's coded errors into SuperOfficeAuthError. */
 function callCore(fn) {
   try {
@@ -49,4 +58,4 @@ function callCore(fn) {
   }
 }
 
-module.exports = { wasm, ERROR_CODES, LIMITS, OPTION_RANGES, capped, cappedKeyText, callCore };
+module.exports = { wasm, ERROR_CODES, LIMITS, OPTION_RANGES, capped, cappedKeyText, callCore, coreOptions };

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::decode::decode;
 use crate::error::{Error, Result};
 use crate::jwt::{self, ValidationOptions};
 use crate::key::PrivateKey;
@@ -18,17 +19,9 @@ use crate::oauth::superid::{self, SuperIdClaims, SuperIdOptions};
 use crate::oauth::token::{self, IdTokenExpectations, RefreshRequestParams, TokenResponseOptions};
 use crate::plumbing::environment::{login_host as resolve_login_host, resolve_base_url};
 use crate::plumbing::http::{HttpRequest, HttpResponse};
-use crate::plumbing::json::{Object, StrictValue, Value};
+use crate::plumbing::json::{Object, Value};
 use crate::ticket::request::{TicketRequestParams, Transport};
 use crate::ticket::{self, sign, TicketOptions, TicketResult};
-
-/// Decodes an options object. serde's own message is not used: it can quote a value, and values
-/// here are credentials.
-fn decode<T: for<'de> Deserialize<'de>>(options: &str) -> Result<T> {
-    serde_json::from_str(options).map_err(|_| {
-        Error::InvalidArgument("options hold an unknown field, or a field of the wrong type")
-    })
-}
 
 /// Writes a result as JSON text. Serialising these shapes (strings, numbers, claims already read from
 /// JSON) cannot fail; if it ever did, the caller gets an error rather than a trap.
@@ -465,8 +458,8 @@ struct AgentRequestOptions {
     netserver_url: String,
     agent: String,
     method: String,
-    /// Read by the strict reader (a member named twice is refused), as every JSON object here is.
-    parameters: StrictValue,
+    /// A JSON object as text, read by the strict reader (a member named twice is refused).
+    parameters: String,
     ticket: String,
     application_token: String,
     time_zone_id: Option<i32>,
@@ -476,9 +469,8 @@ struct AgentRequestOptions {
 /// A NetServer agent call: `{ url, method, headers, body }`.
 pub(crate) fn build_agent_request(options: &str) -> Result<String> {
     let o: AgentRequestOptions = decode(options)?;
-    let StrictValue(Value::Object(parameters)) = o.parameters else {
-        return Err(Error::InvalidArgument("parameters must be a plain object"));
-    };
+    let parameters = crate::plumbing::json::parse_object(o.parameters.as_bytes())
+        .ok_or(Error::InvalidArgument("parameters must be a plain object"))?;
     let time_zone =
         (o.time_zone_id.is_some() || o.time_zone_location_code.is_some()).then_some(TimeZone {
             so_time_zone_id: o.time_zone_id,
@@ -740,9 +732,15 @@ mod tests {
     #[test]
     fn agent_parameters_are_read_strictly() {
         let options = |parameters: &str| {
-            format!(
-                r#"{{"netserverUrl":"https://sod.superoffice.com/Cust1/Remote/Services88/","agent":"Associate","method":"GetAssociate","parameters":{parameters},"ticket":"7T:x","applicationToken":"app"}}"#
-            )
+            serde_json::json!({
+                "netserverUrl": "https://sod.superoffice.com/Cust1/Remote/Services88/",
+                "agent": "Associate",
+                "method": "GetAssociate",
+                "parameters": parameters,
+                "ticket": "7T:x",
+                "applicationToken": "app",
+            })
+            .to_string()
         };
         assert!(build_agent_request(&options(r#"{"associateId":5}"#)).is_ok());
         assert_eq!(

@@ -12,6 +12,7 @@
 //! It stays a module of the core crate rather than a crate of its own: see docs/architecture.md
 //! ("Why the binding is a module").
 
+mod decode;
 pub(crate) mod entries;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
