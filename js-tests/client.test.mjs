@@ -2,7 +2,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { createSystemUserClient, createMemoryCache, SuperOfficeAuthError, authHeaders } from 'superoffice-auth';
+import { createHash } from 'node:crypto';
+import {
+  createSystemUserClient,
+  createMemoryCache,
+  createRefreshTokenClient,
+  SuperOfficeAuthError,
+  authHeaders,
+} from 'superoffice-auth';
 import { standIn, assertNoSecrets, fakeClock, eventually, watchUnhandledRejections } from './helpers/stand-in.mjs';
 import { makeKeyPair } from './helpers/independent.mjs';
 
@@ -344,6 +351,67 @@ test('a rotated signing key is picked up through a JWKS refetch, at most once pe
   }
 });
 
+test("the JWKS is fetched again once older than jwksMaxAgeMs (default 10 minutes), on the client's clock", async () => {
+  const now = fakeClock();
+  const s = await standIn({ tenants: 6, mockOptions: { now } });
+  try {
+    const t = (id) => ({ contextIdentifier: id, systemUserToken: s.tenants[id] });
+    const client = createSystemUserClient(s.options({ now }));
+    await client.getTicket(t('Cust1'));
+    assert.equal(s.mock.stats.jwks, 1);
+    now.advance(10 * 60_000 - 1);
+    await client.getTicket(t('Cust2'));
+    assert.equal(s.mock.stats.jwks, 1, 'younger than 10 minutes: reused');
+    now.advance(1);
+    await client.getTicket(t('Cust3'));
+    assert.equal(s.mock.stats.jwks, 2, '10 minutes old: fetched again');
+    // Past its age and the refetch fails: the JWKS is not used, the caller gets the fetch's error, and
+    // the next call fetches again.
+    now.advance(10 * 60_000);
+    s.mock.injectFault('httpError', { endpoint: 'jwks', times: 1, status: 503 });
+    await expectCode(client.getTicket(t('Cust4')), 'ERR_HTTP_STATUS');
+    assert.equal(s.mock.stats.authenticate, 3, 'no exchange without keys');
+    await client.getTicket(t('Cust4'));
+    assert.equal(s.mock.stats.jwks, 4);
+
+    const minute = createSystemUserClient(s.options({ now, jwksMaxAgeMs: 60_000 }));
+    await minute.getTicket(t('Cust5'));
+    const fetched = s.mock.stats.jwks;
+    now.advance(60_000);
+    await minute.getTicket(t('Cust6'));
+    assert.equal(s.mock.stats.jwks, fetched + 1);
+
+    const forever = createSystemUserClient(s.options({ now, jwksMaxAgeMs: Infinity }));
+    await forever.getTicket(t('Cust1'));
+    now.advance(24 * 60 * 60_000);
+    await forever.getTicket(t('Cust2'));
+    assert.equal(s.mock.stats.jwks, fetched + 2, 'Infinity: only an unknown key refetches');
+
+    for (const jwksMaxAgeMs of [999, -1, Number.NaN, '600000', null]) {
+      assert.throws(
+        () => createSystemUserClient(s.options({ jwksMaxAgeMs })),
+        { code: 'ERR_INVALID_ARGUMENT' },
+        String(jwksMaxAgeMs),
+      );
+      const refreshOptions = {
+        baseUrl: s.mock.baseUrl,
+        issuer: s.mock.issuer,
+        clientId: 'c',
+        clientSecret: 's',
+        refreshToken: 'r',
+        jwksMaxAgeMs,
+      };
+      assert.throws(
+        () => createRefreshTokenClient(refreshOptions),
+        { code: 'ERR_INVALID_ARGUMENT' },
+        String(jwksMaxAgeMs),
+      );
+    }
+  } finally {
+    await s.mock.close();
+  }
+});
+
 test('concurrent tenants meeting a rotated key share one JWKS refetch', async () => {
   const s = await standIn({ tenants: 5 });
   try {
@@ -411,6 +479,10 @@ test('a shared cache: a second client (another process) reuses the ticket; dates
     assert.equal(s.mock.stats.authenticate, 1);
     const [key] = store.data.keys();
     assert.match(key, /^superoffice-auth:v1:[0-9a-f]{16}:Cust1$/);
+    // The name is SHA-256 of login host and application token (the core's, checked against node:crypto),
+    // so records written by earlier versions are still found.
+    const appHash = createHash('sha256').update(`${s.mock.baseUrl}\n${s.applicationToken}`).digest('hex').slice(0, 16);
+    assert.equal(key, `superoffice-auth:v1:${appHash}:Cust1`);
     assertNoSecrets(assert, key, s.secrets, 'cache key');
     // invalidate from one process is seen by the other.
     await b.invalidate('Cust1');

@@ -11,6 +11,7 @@ import {
   PrivateKey,
   SuperOfficeAuthError,
   parseAgentResponse,
+  parseTenantState,
   parseTicketResponse,
   signToken,
   validateToken,
@@ -620,6 +621,102 @@ test('hostile XML and responses through parseAgentResponse', () => {
     }
     assert.ok(performance.now() - started < 1000, `row: ${name} took ${Math.round(performance.now() - started)} ms`);
   }
+});
+
+test('hostile state API answers through parseTenantState', () => {
+  // SuperOffice's example (developer-portal/best-practices/tenant-status/check-status.md), then changed.
+  const documented = {
+    ContextIdentifier: 'Cust12345',
+    Endpoint: 'https://online2.superoffice.com/Cust12345',
+    State: 'Running',
+    IsRunning: true,
+    ValidUntil: '2026-11-23T14:52:01.9342965Z',
+    Api: 'https://online2.superoffice.com/Cust12345/api',
+    Version: 'Release_11.10_2026.02.24-02',
+  };
+  const json = (changes = {}, status = 200) => {
+    const object = { ...documented, ...changes };
+    for (const [name, value] of Object.entries(changes)) if (value === undefined) delete object[name];
+    return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(object) };
+  };
+  const raw = (body, status = 200) => ({ status, headers: { 'content-type': 'application/json' }, body });
+  const good = JSON.stringify(documented);
+  const rows = [
+    ['the documented answer', json(), 'OK'],
+    ['BOM', raw(`\uFEFF${good}`), 'OK'],
+    ['State as a number', json({ State: 2 }), 'OK'],
+    ['an undocumented state', json({ State: 'Hibernating', IsRunning: false }), 'OK'],
+    [
+      'a tenant in maintenance with no endpoint',
+      json({ State: 'OfflineMaintenance', IsRunning: false, Endpoint: null, Api: null }),
+      'OK',
+    ],
+    ['404', json({}, 404), 'ERR_HTTP_STATUS'],
+    ['421 with the right body', json({}, 421), 'ERR_HTTP_STATUS'],
+    ['HTML error page with 502', raw('<!DOCTYPE html><html><body>Bad gateway</body></html>', 502), 'ERR_HTTP_STATUS'],
+    ['50 MB body', raw(' '.repeat(50 * 1024 * 1024)), 'ERR_RESPONSE_TOO_LARGE'],
+    ['50 MB body with status 404', raw('{'.repeat(50 * 1024 * 1024), 404), 'ERR_RESPONSE_TOO_LARGE'],
+    ['empty body', raw(''), 'ERR_RESPONSE_MALFORMED'],
+    ['HTML with 200', raw('<html></html>'), 'ERR_RESPONSE_MALFORMED'],
+    ['an array', raw('[]'), 'ERR_RESPONSE_MALFORMED'],
+    ['a member twice', raw(good.replace('{', '{"State":"Deleted",')), 'ERR_RESPONSE_MALFORMED'],
+    [
+      'a member twice through an escape',
+      raw(good.replace('{', '{"\\u0045ndpoint":"https://evil.example/Cust12345",')),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'a member under both spellings',
+      json({ endpoint: 'https://online3.superoffice.com/Cust12345' }),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    ['200-deep nesting', raw(`{"x":${'['.repeat(200)}${']'.repeat(200)}}`), 'ERR_RESPONSE_MALFORMED'],
+    ['another tenant', json({ ContextIdentifier: 'Cust99999' }), 'ERR_RESPONSE_MALFORMED'],
+    ['no tenant', json({ ContextIdentifier: undefined }), 'ERR_RESPONSE_MALFORMED'],
+    ['Deleted but running', json({ State: 'Deleted' }), 'ERR_RESPONSE_MALFORMED'],
+    ['Running but not running', json({ IsRunning: false }), 'ERR_RESPONSE_MALFORMED'],
+    ['IsRunning as text', json({ IsRunning: 'true' }), 'ERR_RESPONSE_MALFORMED'],
+    ['a state with markup', json({ State: '<script>' }), 'ERR_RESPONSE_MALFORMED'],
+    ['a negative state', json({ State: -1 }), 'ERR_RESPONSE_MALFORMED'],
+    ['running without an endpoint', json({ Endpoint: undefined }), 'ERR_RESPONSE_MALFORMED'],
+    [
+      "an endpoint off SuperOffice's domain",
+      json({ Endpoint: 'https://evil.example/Cust12345', Api: undefined }),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'an endpoint on a look-alike domain',
+      json({ Endpoint: 'https://online2.superoffice.com.evil.example/Cust12345', Api: undefined }),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'an http endpoint',
+      json({ Endpoint: 'http://online2.superoffice.com/Cust12345', Api: undefined }),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'an endpoint with user info',
+      json({ Endpoint: 'https://x@online2.superoffice.com/Cust12345', Api: undefined }),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      'a loopback endpoint without a custom base',
+      json({ Endpoint: 'http://127.0.0.1:1/Cust12345', Api: undefined }),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    [
+      "another tenant's endpoint",
+      json({ Endpoint: 'https://online2.superoffice.com/Cust99999', Api: undefined }),
+      'ERR_RESPONSE_MALFORMED',
+    ],
+    ['an Api on another host', json({ Api: 'https://evil.example/Cust12345/api' }), 'ERR_RESPONSE_MALFORMED'],
+    ['ValidUntil without a zone', json({ ValidUntil: '2026-11-23T14:52:01.934' }), 'ERR_RESPONSE_MALFORMED'],
+    ['ValidUntil on 30 February', json({ ValidUntil: '2026-02-30T14:52:01Z' }), 'ERR_RESPONSE_MALFORMED'],
+    ['ValidUntil as a number', json({ ValidUntil: Date.now() }), 'ERR_RESPONSE_MALFORMED'],
+  ];
+  table(rows, (response) =>
+    parseTenantState(response, { contextIdentifier: 'Cust12345', now: NOW, environment: 'online' }),
+  );
 });
 
 test('hostile and odd keys through PrivateKey.parse', () => {

@@ -93,3 +93,18 @@ test('the stand-in imports only its own modules and node:http / node:crypto', ()
     }
   }
 });
+
+test('the facade, the core module and the clients import no Node built-in (they run in every runtime)', () => {
+  const everywhere = [...graph.keys()].filter(
+    (file) =>
+      file.startsWith('core/') ||
+      file.startsWith('client/') ||
+      ['index.cjs', 'index.mjs', 'errors.cjs', 'arguments.cjs', 'inspect.cjs'].includes(file),
+  );
+  assert.ok(everywhere.length >= 15);
+  for (const file of everywhere) {
+    for (const target of graph.get(file)) {
+      assert.ok(!target.startsWith('node:'), `${file} imports ${target}: give it a standards-only equivalent`);
+    }
+  }
+});

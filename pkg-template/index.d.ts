@@ -66,7 +66,9 @@ export type ErrorCode =
   /** A NetServer agent answered ExceptionInfo (or Succeeded false), `exceptionType`, `friendlyText`, `serverMessage` (never its stack trace). */
   | 'ERR_NETSERVER_EXCEPTION'
   /** The tenant refused the ticket (HTTP 401/403 or a security ExceptionInfo), `status`, `exceptionType`, `friendlyText`, `serverMessage`, `retried`. */
-  | 'ERR_TICKET_REJECTED';
+  | 'ERR_TICKET_REJECTED'
+  /** The tenant is not running (the state API says so), `state`, `stateCode`, `validUntil`: the client fails fast until then, without exchanging. */
+  | 'ERR_TENANT_UNAVAILABLE';
 
 /** Every `ErrorCode`, in the order of src/error.rs. */
 export declare const ERROR_CODES: readonly ErrorCode[];
@@ -110,8 +112,33 @@ export interface SuperOfficeAuthErrorDetails {
   friendlyText?: string;
   /** ERR_TICKET_REJECTED from client.fetch: false when a stream body could not be sent again. */
   retried?: boolean;
+  /** ERR_TENANT_UNAVAILABLE: the state's name, or its number when SuperOffice did not document it. */
+  state?: TenantStateName | string | number;
+  /** ERR_TENANT_UNAVAILABLE: the state's documented number (Running is 2), when known. */
+  stateCode?: number;
+  /** ERR_TENANT_UNAVAILABLE: when the state API says to ask again. */
+  validUntil?: Date;
   [field: string]: unknown;
 }
+
+/**
+ * A tenant state SuperOffice documents (status-page.md of its tenant-status docs): Unknown (0),
+ * Provisioning (1), Running (2), Deleted (3), Suspended (4), OnlineMaintenance (5),
+ * OfflineMaintenance (6), ProvisioningFailed (8), Deleting (10), DeleteFailed (11),
+ * MigrationPending (12). The tenant's APIs answer in Running and OnlineMaintenance only.
+ */
+export type TenantStateName =
+  | 'Unknown'
+  | 'Provisioning'
+  | 'Running'
+  | 'Deleted'
+  | 'Suspended'
+  | 'OnlineMaintenance'
+  | 'OfflineMaintenance'
+  | 'ProvisioningFailed'
+  | 'Deleting'
+  | 'DeleteFailed'
+  | 'MigrationPending';
 
 /**
  * Every failure of the package: a JS `Error` with a stable `code` and, for some codes, extra fields
@@ -134,6 +161,9 @@ export declare class SuperOfficeAuthError extends Error {
   readonly exceptionType?: string;
   readonly friendlyText?: string;
   readonly retried?: boolean;
+  readonly state?: TenantStateName | string | number;
+  readonly stateCode?: number;
+  readonly validUntil?: Date;
 }
 
 /** A time: a Date or epoch milliseconds. */
@@ -582,6 +612,71 @@ export interface AgentResult {
  */
 export declare function parseAgentResponse(response: HttpResponseInput, options: { method: string }): AgentResult;
 
+/** Where `buildTenantStateRequest` sends the request: an environment's authentication host, or a custom base. */
+export interface TenantStateRequestParams {
+  /** `sod`, `stage` or `online` (`qaonline` is `stage`); give this or `baseUrl`. */
+  environment?: Environment;
+  /** A custom authentication host (the local stand-in, a proxy) instead of an environment. */
+  baseUrl?: string;
+  /** The tenant, e.g. `Cust12345`: 1 to 64 ASCII letters, digits, `-` or `_`. */
+  contextIdentifier: string;
+}
+
+/** The state API request: a GET, so no body (fetch refuses one). */
+export interface TenantStateRequestDescriptor {
+  url: string;
+  method: 'GET';
+  headers: Record<string, string>;
+}
+
+/**
+ * The state API request, `GET {authentication host}/api/state/{contextIdentifier}`
+ * (`https://online.superoffice.com/api/state/Cust12345`). It takes no credential. The state API lives
+ * on the authentication host (`sod.`, `qaonline.`, `online.`), never on a tenant's numbered host.
+ */
+export declare function buildTenantStateRequest(params: TenantStateRequestParams): TenantStateRequestDescriptor;
+
+/** Options of `parseTenantState`. */
+export interface TenantStateOptions {
+  /** The tenant asked for: the answer must name it, exactly. */
+  contextIdentifier: string;
+  /** Default: the current time. A `ValidUntil` before it (or none) reads as `now`. */
+  now?: Date | number;
+  /** The environment the request went to: endpoints must be https on superoffice.com. */
+  environment?: Environment;
+  /** The custom base the request went to: endpoints on its host (its scheme, any port) are accepted too. */
+  baseUrl?: string;
+}
+
+/** A tenant's state, as the state API describes it. */
+export interface TenantState {
+  contextIdentifier: string;
+  /**
+   * The tenant's root, e.g. `https://online2.superoffice.com/Cust12345` (scheme and host lower case, no
+   * default port, no trailing slash); null when the tenant is not running and the answer names none.
+   */
+  endpoint: string | null;
+  /** The REST base, e.g. `https://online2.superoffice.com/Cust12345/api/` (ending in `/`, like a ticket's `webapiUrl`); null when not named. */
+  apiUrl: string | null;
+  /** The state's name; an undocumented state is kept as sent (a name, or a number). */
+  state: TenantStateName | string | number;
+  /** The state's number (Running is 2; an undocumented number as sent); null for an undocumented name. */
+  stateCode: number | null;
+  /** True in Running and OnlineMaintenance: the tenant's APIs answer. */
+  isRunning: boolean;
+  /** When to ask again (SuperOffice's ValidUntil), never before `now`. */
+  validUntil: Date;
+}
+
+/**
+ * Reads the state API's answer, strictly: the size cap, no member named twice, the tenant asked for,
+ * `State` by name or number, `IsRunning` agreeing with the documented states, an `Endpoint` (required
+ * when running) that is https on superoffice.com or on the custom base's host and ends in the tenant,
+ * an `Api` below it, `ValidUntil` an RFC 3339 time. A non-2xx status is ERR_HTTP_STATUS; anything else
+ * wrong is ERR_RESPONSE_MALFORMED.
+ */
+export declare function parseTenantState(response: HttpResponseInput, options: TenantStateOptions): TenantState;
+
 /** What client.fetch takes: fetch's init (method, headers, body, signal, ...). */
 export interface AuthorizedFetchInit {
   method?: string;
@@ -695,6 +790,12 @@ export type SystemUserClientOptions = {
   keys?: KeysInput;
   /** Least time between two JWKS fetches after a token names an unknown key; default 30000. */
   jwksCooldownMs?: number;
+  /**
+   * Greatest age of a fetched JWKS, counted from its fetch; older, it is fetched again before the next
+   * validation (a key SuperOffice withdrew stops being trusted). Default 600000 (10 minutes, as jose's
+   * cacheMaxAge); at least 1000, or Infinity to refetch only when a token names an unknown key.
+   */
+  jwksMaxAgeMs?: number;
   /** Clock-skew allowance for the JWT; default 60. */
   leewaySeconds?: number;
   /** Per request; default 10000. */
@@ -874,10 +975,22 @@ export type RefreshTokenClientOptions = {
       keys?: KeysInput;
       /** Least time between two JWKS fetches after a token names an unknown key; default 30000. */
       jwksCooldownMs?: number;
+      /**
+       * Greatest age of a fetched JWKS, counted from its fetch; older, it is fetched again before the
+       * next validation (a key SuperOffice withdrew stops being trusted). Default 600000 (10 minutes, as
+       * jose's cacheMaxAge); at least 1000, or Infinity to refetch only when a token names an unknown key.
+       */
+      jwksMaxAgeMs?: number;
       /** Clock-skew allowance for the id_token; default 60. */
       leewaySeconds?: number;
     }
-  | { validateIdToken: false; keys?: undefined; leewaySeconds?: undefined; jwksCooldownMs?: number }
+  | {
+      validateIdToken: false;
+      keys?: undefined;
+      leewaySeconds?: undefined;
+      jwksCooldownMs?: number;
+      jwksMaxAgeMs?: number;
+    }
 ) &
   (
     | {

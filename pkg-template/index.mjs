@@ -19,6 +19,8 @@ export const {
   buildAuthorizationCodeRequest,
   buildAgentRequest,
   parseAgentResponse,
+  buildTenantStateRequest,
+  parseTenantState,
   createSystemUserClient,
   createMemoryCache,
   createRefreshTokenClient,

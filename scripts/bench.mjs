@@ -15,7 +15,19 @@ import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { buildPackage, capture, ensureDevDependencies, installIntoScratch, pkgDir, root, run, step } from './lib.mjs';
+import {
+  buildPackage,
+  capture,
+  ensureDevDependencies,
+  installIntoScratch,
+  pkgDir,
+  root,
+  run,
+  step,
+  useMachineNode,
+} from './lib.mjs';
+
+useMachineNode();
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);

@@ -2,7 +2,9 @@
 // real workerd against the stand-in. Builds the package, installs the packed tarball into a scratch
 // project as a partner would, then runs examples/cloudflare-worker/local.mjs there until Ctrl-C.
 import { join } from 'node:path';
-import { buildPackage, ensureDevDependencies, installIntoScratch, root, run, step } from './lib.mjs';
+import { buildPackage, ensureDevDependencies, installIntoScratch, root, run, step, useMachineNode } from './lib.mjs';
+
+useMachineNode();
 
 ensureDevDependencies();
 buildPackage();

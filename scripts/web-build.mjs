@@ -66,13 +66,11 @@ function swapNodeOnly(glue) {
     name: 'superoffice-auth-web',
     setup(b) {
       const to = (path) => () => ({ path });
-      // The glue, as web/node-crypto.cjs (./) and core/wasm.cjs (../) name it.
-      b.onResolve({ filter: /^\.\.?\/superoffice_auth_wasm\.js$/ }, to(glue));
+      // The glue, as core/wasm.cjs names it.
+      b.onResolve({ filter: /^\.\.\/superoffice_auth_wasm\.js$/ }, to(glue));
       b.onResolve({ filter: /^#wasm-bindings$/ }, to(bindingsFile));
-      b.onResolve({ filter: /^node:util$/ }, to(join(webDir, 'node-util.cjs')));
-      b.onResolve({ filter: /^node:crypto$/ }, to(join(webDir, 'node-crypto.cjs')));
       b.onResolve({ filter: /\.wasm$/ }, () => ({ path: `./${WASM_NAME}`, external: true }));
-      // Any other Node built-in serves a Node-only feature (a Redis cache over node:net, say): it is
+      // A Node built-in serves a Node-only feature (a Redis cache over node:net, say): it is
       // stubbed to throw when used, and listed, so the feature's module can stay in the bundle.
       b.onResolve({ filter: NODE_BUILTIN }, (args) => {
         stubbed.add(`${args.path} (from ${relative(root, args.importer)})`);

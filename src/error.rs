@@ -1,8 +1,8 @@
 //! The one list of failures: the table at [`error_table!`]'s call. Every code the package can raise
 //! is spelled there once, with the variant it belongs to and the detail fields it hands JavaScript;
 //! the enum, [`Error::code`], [`CODES`], [`Error::details`] and [`DETAIL_FIELDS`] are generated from
-//! it. Two codes only the JS clients raise (`ERR_FETCH_FAILED`, `ERR_TIMEOUT`) have rows and places in
-//! [`CODES`] but no variant. The JS layer reads the codes and the detail fields from the core (the binding's `contract`),
+//! it. The codes only the JS clients raise (`ERR_FETCH_FAILED`, `ERR_TIMEOUT`,
+//! `ERR_TENANT_UNAVAILABLE`) have rows, places in [`CODES`] and detail fields, but no variant. The JS layer reads the codes and the detail fields from the core (the binding's `contract`),
 //! and `index.d.ts` is held to them by a test that parses the declaration.
 //!
 //! Messages are short, fixed strings. They never carry key material, tokens, tickets or secrets; the
@@ -28,7 +28,7 @@ macro_rules! error_table {
             $(#[$doc:meta])*
             $name:ident
             $( ( $message:ty ) )?
-            $( { $( $field:ident : $type:ty $( => $js:literal )? ),* $(,)? } )?
+            $( { $( $(#[$field_doc:meta])* $field:ident : $type:ty $( => $js:literal )? ),* $(,)? } )?
             = $code:literal $( @ $raised_by:ident )?;
         )*
     ) => {
@@ -40,7 +40,7 @@ macro_rules! error_table {
                 // in CODES, and no Rust variant exists for it.
                 $( #[cfg(any())] #[doc = stringify!($raised_by)] )?
                 $(#[$doc])*
-                $name $( ( $message ) )? $( { $( $field: $type ),* } )?,
+                $name $( ( $message ) )? $( { $( $(#[$field_doc])* $field: $type ),* } )?,
             )*
         }
 
@@ -259,6 +259,16 @@ error_table! {
         exception_type: Option<String> => "exceptionType",
         friendly_text: Option<String> => "friendlyText",
     } = "ERR_TICKET_REJECTED";
+    /// The tenant is not running (the state API says so) until `validUntil`: the client fails fast
+    /// rather than exchange or call.
+    TenantUnavailable {
+        /// The state's name, or its number as text when SuperOffice did not document it.
+        state: String => "state",
+        /// The state's documented number, when known.
+        state_code: Option<u32> => "stateCode",
+        /// When the state API says to ask again (a `Date` in JS).
+        valid_until: f64 => "validUntil",
+    } = "ERR_TENANT_UNAVAILABLE" @raised_by_js;
 }
 
 /// SuperOffice's `AuthorizeErrorCode` names, recognised in a denied response's message.
@@ -499,13 +509,14 @@ mod tests {
             Error::netserver_exception(None, None, None),
             Error::ticket_rejected(Some(401), None, None, None),
         ];
-        // Table order, less the two codes only the JS layer raises.
+        // Table order, less the codes only the JS layer raises.
+        let raised_by_js = ["ERR_FETCH_FAILED", "ERR_TIMEOUT", "ERR_TENANT_UNAVAILABLE"];
         let rust_codes: Vec<&str> = CODES
             .iter()
             .copied()
-            .filter(|code| !["ERR_FETCH_FAILED", "ERR_TIMEOUT"].contains(code))
+            .filter(|code| !raised_by_js.contains(code))
             .collect();
-        assert_eq!(samples.len() + 2, CODES.len());
+        assert_eq!(samples.len() + raised_by_js.len(), CODES.len());
         let sample_codes: Vec<&str> = samples.iter().map(Error::code).collect();
         assert_eq!(sample_codes, rust_codes);
     }

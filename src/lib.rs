@@ -13,7 +13,8 @@
 //!   function, writes the result as JSON;
 //! - protocols, one module per door, none depending on another: [`ticket`] (the system-user ticket
 //!   exchange), [`oauth`] (authorization, token and refresh, SuperIdToken), [`netserver`] (SOAP
-//!   agents called with a ticket);
+//!   agents called with a ticket), [`tenant`] (the state API: where a tenant lives and whether it
+//!   runs);
 //! - the key/JWT layer: [`key`] (private keys, over rsa), [`keyset`] (verification keys, over rsa,
 //!   x509-cert and serde_json), [`jwt`] (RS256 validation, over jsonwebtoken with an rsa-only
 //!   provider);
@@ -29,6 +30,7 @@ pub mod limits;
 pub mod netserver;
 pub mod oauth;
 pub mod plumbing;
+pub mod tenant;
 pub mod ticket;
 
 #[cfg(any(target_arch = "wasm32", test))]
@@ -54,6 +56,9 @@ pub use oauth::token::{
 };
 pub use plumbing::environment::{resolve_base_url, Environment};
 pub use plumbing::http::{HttpRequest, HttpResponse};
+pub use tenant::{
+    build_tenant_state_request, parse_tenant_state, StateName, TenantState, TenantStateOptions,
+};
 pub use ticket::request::{build_ticket_request, TicketRequestParams, Transport};
 pub use ticket::sign::sign_token;
 pub use ticket::{parse_ticket_response, TicketOptions, TicketResult};

@@ -91,12 +91,21 @@ function createSender({ fetchImpl, timeoutMs }) {
 
 /**
  * The keys tokens are checked with: pinned ones, or the environment's JWKS. The JWKS is fetched on
- * first use, then again only when a token names a key we do not have, at most once per `cooldownMs`
- * (counted from the last attempt, failed or not, so a broken endpoint is not hammered). Concurrent
- * fetches are shared.
+ * first use and again when it is older than `maxAgeMs` (counted from the fetch that brought it), or
+ * when a token names a key we do not have, at most once per `cooldownMs` (counted from the last
+ * attempt, failed or not, so a broken endpoint is not hammered). Concurrent fetches are shared.
+ *
+ * The two bounds are jose's (createRemoteJWKSet's cacheMaxAge, default 10 minutes, and
+ * cooldownDuration, 30 s: panva/jose docs/jwks/remote/interfaces/RemoteJWKSetOptions.md). The cooldown
+ * lets a rotated key in; the maximum age lets a withdrawn key out: without it, a key SuperOffice
+ * removed from `{host}/login/.well-known/jwks` (the jwks_uri of its OpenID configuration,
+ * SuperOfficeDocs docs/en/api/authentication/online/api.md) would be trusted for the life of the
+ * process. As in jose, a JWKS past its age is not used while the refetch fails: the caller gets the
+ * fetch's error, and the next call tries again.
  */
-function createKeySource({ pinned, jwksUrl, send, cooldownMs, now }) {
+function createKeySource({ pinned, jwksUrl, send, cooldownMs, maxAgeMs, now }) {
   let jwks = null;
+  let fetchedAt = -Infinity;
   let pending = null;
   let attemptAt = -Infinity;
 
@@ -111,10 +120,12 @@ function createKeySource({ pinned, jwksUrl, send, cooldownMs, now }) {
 
   function fetchJwks() {
     if (!pending) {
-      attemptAt = now();
+      const startedAt = now();
+      attemptAt = startedAt;
       pending = load()
         .then((set) => {
           jwks = set;
+          fetchedAt = startedAt;
           return set;
         })
         .finally(() => {
@@ -134,10 +145,10 @@ function createKeySource({ pinned, jwksUrl, send, cooldownMs, now }) {
 
   return {
     pinned: Boolean(pinned),
-    /** The keys to use now: pinned, cached, or fetched. */
+    /** The keys to use now: pinned, cached and younger than maxAgeMs, or fetched. */
     current() {
       if (pinned) return pinned;
-      if (jwks) return jwks;
+      if (jwks && now() - fetchedAt < maxAgeMs) return jwks;
       return fetchJwks();
     },
     /**

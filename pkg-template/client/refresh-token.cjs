@@ -37,7 +37,7 @@
 // - Secrets (client secret, refresh token, access token) live in this closure; util.inspect, console.log
 //   and JSON.stringify of the client show settings only, and token results print redacted.
 
-const { inspect } = require('node:util');
+const { INSPECT, describe } = require('../inspect.cjs');
 const {
   fail,
   invalidArgument,
@@ -56,6 +56,7 @@ const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
 const DEFAULTS = Object.freeze({
   timeoutMs: 10_000,
   jwksCooldownMs: 30_000,
+  jwksMaxAgeMs: 10 * 60_000,
   refreshAheadSeconds: 5 * 60,
 });
 const OPTION_NAMES = new Set([
@@ -69,6 +70,7 @@ const OPTION_NAMES = new Set([
   'fetch',
   'keys',
   'jwksCooldownMs',
+  'jwksMaxAgeMs',
   'timeoutMs',
   'refreshAheadSeconds',
   'leewaySeconds',
@@ -91,6 +93,7 @@ function createRefreshTokenClient(options) {
     keys,
     timeoutMs = DEFAULTS.timeoutMs,
     jwksCooldownMs = DEFAULTS.jwksCooldownMs,
+    jwksMaxAgeMs = DEFAULTS.jwksMaxAgeMs,
     refreshAheadSeconds = DEFAULTS.refreshAheadSeconds,
     leewaySeconds,
     onRefreshToken,
@@ -109,6 +112,7 @@ function createRefreshTokenClient(options) {
   if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch milliseconds');
   requireNumber('timeoutMs', timeoutMs, 1, 600_000);
   requireNumber('jwksCooldownMs', jwksCooldownMs, 0, 24 * 60 * 60 * 1000);
+  if (jwksMaxAgeMs !== Infinity) requireNumber('jwksMaxAgeMs', jwksMaxAgeMs, 1000, 7 * 24 * 60 * 60 * 1000);
   requireNumber('refreshAheadSeconds', refreshAheadSeconds, 0, 24 * 60 * 60);
   if (leewaySeconds !== undefined) requireNumber('leewaySeconds', leewaySeconds, 0, 3600);
   if (onRefreshToken !== undefined && typeof onRefreshToken !== 'function')
@@ -146,6 +150,7 @@ function createRefreshTokenClient(options) {
         jwksUrl: `${loginBase}/login/.well-known/jwks`,
         send,
         cooldownMs: jwksCooldownMs,
+        maxAgeMs: jwksMaxAgeMs,
         now,
       })
     : null;
@@ -344,8 +349,8 @@ function createRefreshTokenClient(options) {
       token = null;
       return true;
     },
-    [inspect.custom]() {
-      return `RefreshTokenClient ${inspect(description())}`;
+    [INSPECT](_depth, _options, inspect) {
+      return describe('RefreshTokenClient', description(), inspect);
     },
     toJSON() {
       return description();
@@ -366,8 +371,8 @@ function revive(token) {
   let idToken = null;
   if (token.idToken) {
     idToken = structuredClone(token.idToken);
-    const inspectClaims = token.idToken[inspect.custom];
-    if (inspectClaims) Object.defineProperty(idToken, inspect.custom, { value: inspectClaims });
+    const inspectClaims = token.idToken[INSPECT];
+    if (inspectClaims) Object.defineProperty(idToken, INSPECT, { value: inspectClaims });
   }
   const result = {
     accessToken: token.accessToken,
@@ -376,7 +381,7 @@ function revive(token) {
     idToken,
     obtainedAt: new Date(token.obtainedAt),
   };
-  Object.defineProperty(result, inspect.custom, { value: inspectToken });
+  Object.defineProperty(result, INSPECT, { value: inspectToken });
   return result;
 }
 

@@ -23,8 +23,8 @@
 // responseType 'id_token') for the URL, onboardTenant(body, { state, nonce }) for the post.
 // The shared I/O pieces (fetch with timeout and size cap, the key source, coalescing) live in io.cjs.
 
-const crypto = require('node:crypto');
-const { inspect } = require('node:util');
+const { INSPECT, describe } = require('../inspect.cjs');
+const { sha256Hex } = require('../core/wasm.cjs');
 const {
   fail,
   invalidArgument,
@@ -47,6 +47,7 @@ const DEFAULTS = Object.freeze({
   transport: 'soap',
   timeoutMs: 10_000,
   jwksCooldownMs: 30_000,
+  jwksMaxAgeMs: 10 * 60_000,
   ticketTtlSeconds: 5 * 60 * 60,
   refreshAheadSeconds: 5 * 60,
 });
@@ -73,6 +74,7 @@ const OPTION_NAMES = new Set([
   'transport',
   'keys',
   'jwksCooldownMs',
+  'jwksMaxAgeMs',
   'leewaySeconds',
   'timeoutMs',
   'refreshAheadSeconds',
@@ -126,7 +128,7 @@ function createMemoryCache(options = {}) {
       entries.delete(key);
       return true;
     },
-    [inspect.custom]() {
+    [INSPECT]() {
       // Values are tickets: show how many, never what.
       return `MemoryCache { entries: ${entries.size} }`;
     },
@@ -148,6 +150,7 @@ function createSystemUserClient(options) {
     transport = DEFAULTS.transport,
     timeoutMs = DEFAULTS.timeoutMs,
     jwksCooldownMs = DEFAULTS.jwksCooldownMs,
+    jwksMaxAgeMs = DEFAULTS.jwksMaxAgeMs,
     ticketTtlSeconds = DEFAULTS.ticketTtlSeconds,
     refreshAheadSeconds = DEFAULTS.refreshAheadSeconds,
     leewaySeconds,
@@ -168,6 +171,7 @@ function createSystemUserClient(options) {
   if (typeof fetchImpl !== 'function') throw invalidArgument('fetch must be a function');
   requireNumber('timeoutMs', timeoutMs, 1, 600_000);
   requireNumber('jwksCooldownMs', jwksCooldownMs, 0, 24 * 60 * 60 * 1000);
+  if (jwksMaxAgeMs !== Infinity) requireNumber('jwksMaxAgeMs', jwksMaxAgeMs, 1000, 7 * 24 * 60 * 60 * 1000);
   requireNumber('ticketTtlSeconds', ticketTtlSeconds, 1, SIX_HOURS_S);
   requireNumber('refreshAheadSeconds', refreshAheadSeconds, 0, SIX_HOURS_S);
   if (refreshAheadSeconds >= ticketTtlSeconds)
@@ -219,7 +223,7 @@ function createSystemUserClient(options) {
   );
   // Tickets from one application and host are useless to another, so keep them apart in a shared store.
   // A truncated hash names the application without putting its token in the store's key space.
-  const appHash = crypto.createHash('sha256').update(`${loginBase}\n${applicationToken}`).digest('hex').slice(0, 16);
+  const appHash = sha256Hex(`${loginBase}\n${applicationToken}`).slice(0, 16);
   const keyPrefix = `superoffice-auth:v1:${appHash}:`;
   // The fleet's back-off after failed refreshes lives beside the tickets, under a name no ticket key has.
   const retryPrefix = `superoffice-auth:retry:v1:${appHash}:`;
@@ -236,6 +240,7 @@ function createSystemUserClient(options) {
     jwksUrl: `${loginBase}/login/.well-known/jwks`,
     send,
     cooldownMs: jwksCooldownMs,
+    maxAgeMs: jwksMaxAgeMs,
     now,
   });
   const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
@@ -624,8 +629,8 @@ function createSystemUserClient(options) {
     callAgent(params, agent, method, parameters, options) {
       return callAgent(params, agent, method, parameters, options);
     },
-    [inspect.custom]() {
-      return `SystemUserClient ${inspect(description())}`;
+    [INSPECT](_depth, _options, inspect) {
+      return describe('SystemUserClient', description(), inspect);
     },
     toJSON() {
       return description();
@@ -693,7 +698,7 @@ function reviveRecord(record) {
     claims: structuredClone(record.claims),
     obtainedAt: new Date(record.obtainedAt),
   };
-  Object.defineProperty(result, inspect.custom, { value: inspectResult });
+  Object.defineProperty(result, INSPECT, { value: inspectResult });
   return result;
 }
 

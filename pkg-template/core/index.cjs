@@ -9,6 +9,7 @@ const { signToken, buildTicketRequest, parseTicketResponse, authHeaders } = requ
 const { validateToken } = require('./jwt.cjs');
 const oauth = require('./oauth.cjs');
 const { buildAgentRequest, parseAgentResponse } = require('./netserver.cjs');
+const { buildTenantStateRequest, parseTenantState } = require('./tenant.cjs');
 
 module.exports = {
   SuperOfficeAuthError,
@@ -28,4 +29,6 @@ module.exports = {
   buildAuthorizationCodeRequest: oauth.buildAuthorizationCodeRequest,
   buildAgentRequest,
   parseAgentResponse,
+  buildTenantStateRequest,
+  parseTenantState,
 };

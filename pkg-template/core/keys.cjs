@@ -2,9 +2,9 @@
 // The key layer: private keys for signing and key sets for verification, both handles into wasm
 // memory, and the cache of key sets given as text.
 
-const util = require('node:util');
 const { wasm, LIMITS, capped, cappedKeyText, callCore, coreOptions } = require('./wasm.cjs');
 const { invalidArgument } = require('../errors.cjs');
+const { INSPECT } = require('../inspect.cjs');
 const { requireString } = require('../arguments.cjs');
 
 const CONSTRUCT = Symbol('construct');
@@ -50,7 +50,7 @@ class PrivateKey {
     return { type: 'PrivateKey', bits: this.bits };
   }
 
-  [util.inspect.custom]() {
+  [INSPECT]() {
     return `PrivateKey <RSA ${this.bits} bits>`;
   }
 }
@@ -92,7 +92,7 @@ class KeySet {
     keySet.#handle.free();
   }
 
-  [util.inspect.custom]() {
+  [INSPECT]() {
     return `KeySet <${this.size} key${this.size === 1 ? '' : 's'}>`;
   }
 }

@@ -1,10 +1,10 @@
 'use strict';
 // NetServer SOAP agents: the call, with the ticket in its SOAP headers, and its answer.
 
-const util = require('node:util');
 const { wasm, callCore, coreOptions } = require('./wasm.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
+const { INSPECT } = require('../inspect.cjs');
 const { requireString, optionalString } = require('../arguments.cjs');
 
 const isPlainObject = (value) => {
@@ -113,7 +113,7 @@ function buildAgentRequest(params) {
     ),
   );
   const request = JSON.parse(json);
-  Object.defineProperty(request, util.inspect.custom, { value: inspectAgentRequest });
+  Object.defineProperty(request, INSPECT, { value: inspectAgentRequest });
   return request;
 }
 

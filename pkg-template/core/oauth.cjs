@@ -2,11 +2,11 @@
 // OAuth 2.0 / OpenID Connect at SuperOffice's login host: SuperIdTokens, the token endpoint (refresh
 // and authorization-code grants), the authorization request and the redirect that answers it.
 
-const util = require('node:util');
 const { wasm, LIMITS, capped, callCore, coreOptions } = require('./wasm.cjs');
 const { KeySet, withKeySet } = require('./keys.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
+const { INSPECT } = require('../inspect.cjs');
 const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
 
 const SYSTEM_TOKEN_CLAIM = 'http://schemes.superoffice.net/identity/system_token';
@@ -22,7 +22,7 @@ function inspectSuperIdResult() {
 }
 
 function reviveSuperId(result) {
-  Object.defineProperty(result, util.inspect.custom, { value: inspectSuperIdResult });
+  Object.defineProperty(result, INSPECT, { value: inspectSuperIdResult });
   return result;
 }
 
@@ -93,7 +93,7 @@ function buildRefreshTokenRequest(params) {
     ),
   );
   const request = JSON.parse(json);
-  Object.defineProperty(request, util.inspect.custom, { value: inspectRefreshRequest });
+  Object.defineProperty(request, INSPECT, { value: inspectRefreshRequest });
   return request;
 }
 
@@ -153,7 +153,7 @@ function parseTokenResponse(response, options) {
   const result = JSON.parse(json);
   result.expiresAt = new Date(result.expiresAt);
   if (result.idToken) reviveSuperId(result.idToken);
-  Object.defineProperty(result, util.inspect.custom, { value: inspectTokenResult });
+  Object.defineProperty(result, INSPECT, { value: inspectTokenResult });
   return result;
 }
 
@@ -205,7 +205,7 @@ function createAuthorizationRequest(params) {
     ),
   );
   const request = JSON.parse(json);
-  Object.defineProperty(request, util.inspect.custom, { value: inspectAuthorizationRequest });
+  Object.defineProperty(request, INSPECT, { value: inspectAuthorizationRequest });
   return request;
 }
 
@@ -291,7 +291,7 @@ function buildAuthorizationCodeRequest(params) {
     ),
   );
   const request = JSON.parse(json);
-  Object.defineProperty(request, util.inspect.custom, { value: inspectCodeRequest });
+  Object.defineProperty(request, INSPECT, { value: inspectCodeRequest });
   return request;
 }
 

@@ -2,11 +2,11 @@
 // The system-user ticket exchange (PartnerSystemUserService): sign the system user token, build the
 // request, read the answer; and the two headers a ticket is then sent with.
 
-const util = require('node:util');
 const { wasm, cappedKeyText, callCore, coreOptions } = require('./wasm.cjs');
 const { PrivateKey, KeySet, withKeySet } = require('./keys.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
+const { INSPECT } = require('../inspect.cjs');
 const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
 
 /** Signs `systemUserToken.yyyyMMddHHmm` (UTC) and returns `token.timestamp.base64(signature)`. */
@@ -74,7 +74,7 @@ function parseTicketResponse(response, options) {
   );
   const result = JSON.parse(json);
   result.expiresAt = new Date(result.expiresAt);
-  Object.defineProperty(result, util.inspect.custom, { value: inspectTicketResult });
+  Object.defineProperty(result, INSPECT, { value: inspectTicketResult });
   return result;
 }
 

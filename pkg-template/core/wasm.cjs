@@ -58,4 +58,9 @@ function callCore(fn) {
   }
 }
 
-module.exports = { wasm, ERROR_CODES, LIMITS, OPTION_RANGES, capped, cappedKeyText, callCore, coreOptions };
+/** SHA-256 of the text's UTF-8 bytes, as lowercase hex (the core's sha2: synchronous in every runtime). */
+function sha256Hex(text) {
+  return wasm.sha256Hex(text);
+}
+
+module.exports = { wasm, ERROR_CODES, LIMITS, OPTION_RANGES, capped, cappedKeyText, callCore, coreOptions, sha256Hex };

@@ -20,6 +20,7 @@ use crate::oauth::token::{self, IdTokenExpectations, RefreshRequestParams, Token
 use crate::plumbing::environment::{login_host as resolve_login_host, resolve_base_url};
 use crate::plumbing::http::{HttpRequest, HttpResponse};
 use crate::plumbing::json::{Object, Value};
+use crate::tenant::{self, StateName, TenantStateOptions, TenantStateRequestParams};
 use crate::ticket::request::{TicketRequestParams, Transport};
 use crate::ticket::{self, sign, TicketOptions, TicketResult};
 
@@ -521,6 +522,106 @@ pub(crate) fn parse_agent_response(options: &str) -> Result<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The tenant state API
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct TenantStateRequestOptions {
+    environment: Option<String>,
+    base_url: Option<String>,
+    context_identifier: String,
+}
+
+/// `{ url, method, headers }`: a GET, so no body (fetch refuses one, even empty).
+#[derive(Serialize)]
+struct StateRequestJson<'a> {
+    url: &'a str,
+    method: &'a str,
+    headers: serde_json::Map<String, Value>,
+}
+
+pub(crate) fn build_tenant_state_request(options: &str) -> Result<String> {
+    let o: TenantStateRequestOptions = decode(options)?;
+    let built = tenant::build_tenant_state_request(&TenantStateRequestParams {
+        environment: o.environment.as_deref(),
+        base_url: o.base_url.as_deref(),
+        context_identifier: &o.context_identifier,
+    })?;
+    to_json(&StateRequestJson {
+        url: &built.url,
+        method: built.method,
+        headers: built
+            .headers
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), Value::from(value.as_str())))
+            .collect(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct TenantStateResponseOptions {
+    status: u16,
+    content_type: Option<String>,
+    context_identifier: String,
+    now_ms: f64,
+    environment: Option<String>,
+    base_url: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TenantStateJson<'a> {
+    context_identifier: &'a str,
+    endpoint: Option<&'a str>,
+    api_url: Option<&'a str>,
+    state: StateJson<'a>,
+    state_code: Option<u32>,
+    is_running: bool,
+    valid_until: f64,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum StateJson<'a> {
+    Name(&'a str),
+    Number(u32),
+}
+
+/// The state API's answer; the body rides beside the options, as a string, so that it is not escaped
+/// into JSON and read back.
+pub(crate) fn parse_tenant_state(options: &str, body: &str) -> Result<String> {
+    let o: TenantStateResponseOptions = decode(options)?;
+    let response = HttpResponse {
+        status: o.status,
+        content_type: o.content_type.as_deref(),
+        body,
+    };
+    let state = tenant::parse_tenant_state(
+        &response,
+        &TenantStateOptions {
+            context_identifier: &o.context_identifier,
+            now_ms: o.now_ms,
+            environment: o.environment.as_deref(),
+            base_url: o.base_url.as_deref(),
+        },
+    )?;
+    to_json(&TenantStateJson {
+        context_identifier: &state.context_identifier,
+        endpoint: state.endpoint.as_deref(),
+        api_url: state.api_url.as_deref(),
+        state: match &state.state {
+            StateName::Known(name) => StateJson::Name(name),
+            StateName::Other(name) => StateJson::Name(name),
+            StateName::Number(code) => StateJson::Number(*code),
+        },
+        state_code: state.state_code,
+        is_running: state.is_running,
+        valid_until: state.valid_until_ms,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // Plumbing the JS layer reads from the core
 
 #[derive(Deserialize)]
@@ -622,7 +723,9 @@ mod tests {
     #[test]
     fn options_are_exact() {
         let keys = KeySet::default();
-        let entries: [(&str, Entry); 9] = [
+        let entries: [(&str, Entry); 11] = [
+            ("buildTenantStateRequest", build_tenant_state_request),
+            ("parseTenantState", |o| parse_tenant_state(o, "{}")),
             ("buildTicketRequest", build_ticket_request),
             ("buildRefreshTokenRequest", build_refresh_token_request),
             ("createAuthorizationRequest", create_authorization_request),
@@ -792,7 +895,10 @@ mod tests {
                 "oauthError",
                 "errorDescription",
                 "exceptionType",
-                "friendlyText"
+                "friendlyText",
+                "state",
+                "stateCode",
+                "validUntil"
             ])
         );
         assert_eq!(

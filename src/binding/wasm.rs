@@ -164,6 +164,17 @@ pub fn parse_agent_response(options: &str) -> JsResult<String> {
     entries::parse_agent_response(options).map_err(to_js)
 }
 
+#[wasm_bindgen(js_name = buildTenantStateRequest)]
+pub fn build_tenant_state_request(options: &str) -> JsResult<String> {
+    entries::build_tenant_state_request(options).map_err(to_js)
+}
+
+/// The body rides beside the options.
+#[wasm_bindgen(js_name = parseTenantState)]
+pub fn parse_tenant_state(options: &str, body: &str) -> JsResult<String> {
+    entries::parse_tenant_state(options, body).map_err(to_js)
+}
+
 /// `{ environment }` or `{ baseUrl }`: the login host, as plain text.
 #[wasm_bindgen(js_name = loginHost)]
 pub fn login_host(options: &str) -> JsResult<String> {
