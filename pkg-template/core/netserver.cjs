@@ -132,7 +132,7 @@ function parseAgentResponse(response, options) {
   if (options === null || typeof options !== 'object') throw invalidArgument('parseAgentResponse needs { method }');
   requireString(options.method, 'method');
   return JSON.parse(
-    callCore(() => wasm.parseAgentResponse(coreOptions({ status, contentType, body, method: options.method }))),
+    callCore(() => wasm.parseAgentResponse(coreOptions({ status, contentType, method: options.method }), body)),
   );
 }
 

@@ -129,7 +129,7 @@ function parseTokenResponse(response, options) {
     // a caller passing a nonce believes it is checked.
     const stray = ID_TOKEN_OPTIONS.find((name) => options[name] !== undefined);
     if (stray) throw invalidArgument(`${stray} applies to id_token validation, which needs keys`);
-    json = callCore(() => wasm.parseTokenResponse(coreOptions({ status, contentType, body, nowMs })));
+    json = callCore(() => wasm.parseTokenResponse(coreOptions({ status, contentType, nowMs }), body));
   } else {
     const [environment, issuer] = issuerArguments(options);
     requireString(options.clientId, 'clientId');
@@ -141,10 +141,10 @@ function parseTokenResponse(response, options) {
           coreOptions({
             status,
             contentType,
-            body,
             nowMs,
             idToken: { environment, issuer, clientId: options.clientId, nonce, leewaySeconds: leeway },
           }),
+          body,
           KeySet.handle(keySet),
         ),
       ),

@@ -67,7 +67,8 @@ function parseTicketResponse(response, options) {
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
       wasm.parseTicketResponse(
-        coreOptions({ status, contentType, body, nowMs, leewaySeconds: leeway, contextIdentifier: context }),
+        coreOptions({ status, contentType, nowMs, leewaySeconds: leeway, contextIdentifier: context }),
+        body,
         KeySet.handle(keySet),
       ),
     ),

@@ -103,7 +103,6 @@ pub(crate) fn build_ticket_request(options: &str) -> Result<String> {
 struct TicketResponseOptions {
     status: u16,
     content_type: Option<String>,
-    body: String,
     now_ms: f64,
     leeway_seconds: u32,
     context_identifier: Option<String>,
@@ -137,12 +136,14 @@ impl<'a> From<&'a TicketResult> for TicketJson<'a> {
     }
 }
 
-pub(crate) fn parse_ticket_response(options: &str, keys: &KeySet) -> Result<String> {
+/// The response body rides beside the options, as every response body does: a string argument, not
+/// escaped into JSON and read back.
+pub(crate) fn parse_ticket_response(options: &str, body: &str, keys: &KeySet) -> Result<String> {
     let o: TicketResponseOptions = decode(options)?;
     let response = HttpResponse {
         status: o.status,
         content_type: o.content_type.as_deref(),
-        body: &o.body,
+        body,
     };
     let result = ticket::parse_ticket_response(
         &response,
@@ -278,7 +279,6 @@ pub(crate) fn build_refresh_token_request(options: &str) -> Result<String> {
 struct TokenResponseEntryOptions {
     status: u16,
     content_type: Option<String>,
-    body: String,
     now_ms: f64,
     id_token: Option<IdTokenEntryOptions>,
 }
@@ -304,7 +304,11 @@ struct TokenJson<'a> {
 }
 
 /// `keys` is required exactly when the options carry `idToken` expectations.
-pub(crate) fn parse_token_response(options: &str, keys: Option<&KeySet>) -> Result<String> {
+pub(crate) fn parse_token_response(
+    options: &str,
+    body: &str,
+    keys: Option<&KeySet>,
+) -> Result<String> {
     let o: TokenResponseEntryOptions = decode(options)?;
     let issuer = match &o.id_token {
         Some(expect) => Some(superid::resolve_issuer(
@@ -331,7 +335,7 @@ pub(crate) fn parse_token_response(options: &str, keys: Option<&KeySet>) -> Resu
     let response = HttpResponse {
         status: o.status,
         content_type: o.content_type.as_deref(),
-        body: &o.body,
+        body,
     };
     let result = token::parse_token_response(
         &response,
@@ -493,7 +497,6 @@ pub(crate) fn build_agent_request(options: &str) -> Result<String> {
 struct AgentResponseOptions {
     status: u16,
     content_type: Option<String>,
-    body: String,
     method: String,
 }
 
@@ -506,12 +509,12 @@ struct AgentJson<'a> {
 }
 
 /// A NetServer agent response: `{ response, succeeded, extraInfo }`.
-pub(crate) fn parse_agent_response(options: &str) -> Result<String> {
+pub(crate) fn parse_agent_response(options: &str, body: &str) -> Result<String> {
     let o: AgentResponseOptions = decode(options)?;
     let response = HttpResponse {
         status: o.status,
         content_type: o.content_type.as_deref(),
-        body: &o.body,
+        body,
     };
     let result = netserver::parse_agent_response(&response, &o.method)?;
     to_json(&AgentJson {
@@ -735,12 +738,14 @@ mod tests {
                 build_authorization_code_request,
             ),
             ("buildAgentRequest", build_agent_request),
-            ("parseAgentResponse", parse_agent_response),
+            ("parseAgentResponse", |o| parse_agent_response(o, "")),
             ("loginHost", login_host),
-            ("parseTokenResponse", |o| parse_token_response(o, None)),
+            ("parseTokenResponse", |o| parse_token_response(o, "", None)),
         ];
         let with_keys: [(&str, KeyedEntry); 3] = [
-            ("parseTicketResponse", parse_ticket_response),
+            ("parseTicketResponse", |o, k| {
+                parse_ticket_response(o, "", k)
+            }),
             ("validateToken", validate_token),
             ("parseSuperIdToken", parse_super_id_token),
         ];
@@ -813,23 +818,21 @@ mod tests {
     #[test]
     fn keys_go_with_id_token_expectations() {
         let keys = KeySet::default();
-        let body = r#"{\"access_token\":\"8A:x\",\"token_type\":\"Bearer\",\"expires_in\":3600}"#;
-        let plain = format!(r#"{{"status":200,"body":"{body}","nowMs":0}}"#);
-        let json = parse_token_response(&plain, None).unwrap();
+        let body = r#"{"access_token":"8A:x","token_type":"Bearer","expires_in":3600}"#;
+        let plain = r#"{"status":200,"nowMs":0}"#;
+        let json = parse_token_response(plain, body, None).unwrap();
         assert!(json.contains(r#""accessToken":"8A:x""#), "{json}");
         assert!(json.contains(r#""idToken":null"#), "{json}");
         assert_eq!(
-            code(parse_token_response(&plain, Some(&keys))),
+            code(parse_token_response(plain, body, Some(&keys))),
             "ERR_INVALID_ARGUMENT"
         );
-        let expecting = format!(
-            r#"{{"status":200,"body":"{body}","nowMs":0,"idToken":{{"environment":"sod","clientId":"app","leewaySeconds":60}}}}"#
-        );
+        let expecting = r#"{"status":200,"nowMs":0,"idToken":{"environment":"sod","clientId":"app","leewaySeconds":60}}"#;
         assert_eq!(
-            code(parse_token_response(&expecting, None)),
+            code(parse_token_response(expecting, body, None)),
             "ERR_INVALID_ARGUMENT"
         );
-        assert!(parse_token_response(&expecting, Some(&keys)).is_ok());
+        assert!(parse_token_response(expecting, body, Some(&keys)).is_ok());
     }
 
     #[test]

@@ -105,9 +105,10 @@ pub fn build_ticket_request(options: &str) -> JsResult<String> {
     entries::build_ticket_request(options).map_err(to_js)
 }
 
+/// The response body rides beside the options (every parse entry's does).
 #[wasm_bindgen(js_name = parseTicketResponse)]
-pub fn parse_ticket_response(options: &str, keys: &WasmKeySet) -> JsResult<String> {
-    entries::parse_ticket_response(options, &keys.0).map_err(to_js)
+pub fn parse_ticket_response(options: &str, body: &str, keys: &WasmKeySet) -> JsResult<String> {
+    entries::parse_ticket_response(options, body, &keys.0).map_err(to_js)
 }
 
 #[wasm_bindgen(js_name = validateToken)]
@@ -127,16 +128,20 @@ pub fn build_refresh_token_request(options: &str) -> JsResult<String> {
 
 /// Without `idToken` expectations: an id_token in the answer is not read.
 #[wasm_bindgen(js_name = parseTokenResponse)]
-pub fn parse_token_response(options: &str) -> JsResult<String> {
-    entries::parse_token_response(options, None).map_err(to_js)
+pub fn parse_token_response(options: &str, body: &str) -> JsResult<String> {
+    entries::parse_token_response(options, body, None).map_err(to_js)
 }
 
 /// With `idToken` expectations, validated against `keys`. Two exports rather than one with an
 /// optional key set: wasm-bindgen cannot take `Option<&WasmKeySet>`, and taking the key set by value
 /// would consume the caller's JS object.
 #[wasm_bindgen(js_name = parseTokenResponseWithIdToken)]
-pub fn parse_token_response_with_id_token(options: &str, keys: &WasmKeySet) -> JsResult<String> {
-    entries::parse_token_response(options, Some(&keys.0)).map_err(to_js)
+pub fn parse_token_response_with_id_token(
+    options: &str,
+    body: &str,
+    keys: &WasmKeySet,
+) -> JsResult<String> {
+    entries::parse_token_response(options, body, Some(&keys.0)).map_err(to_js)
 }
 
 #[wasm_bindgen(js_name = createAuthorizationRequest)]
@@ -160,8 +165,8 @@ pub fn build_agent_request(options: &str) -> JsResult<String> {
 }
 
 #[wasm_bindgen(js_name = parseAgentResponse)]
-pub fn parse_agent_response(options: &str) -> JsResult<String> {
-    entries::parse_agent_response(options).map_err(to_js)
+pub fn parse_agent_response(options: &str, body: &str) -> JsResult<String> {
+    entries::parse_agent_response(options, body).map_err(to_js)
 }
 
 #[wasm_bindgen(js_name = buildTenantStateRequest)]
