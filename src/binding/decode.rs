@@ -1,116 +1,158 @@
-//! Options text to an options struct: parsed once by the strict reader ([`crate::plumbing::json`]:
-//! a member named twice is refused), then handed to the struct's derived `Deserialize` through serde's
-//! own value deserializer for maps (`MapDeserializer`).
+//! Options text to an options struct. The text is parsed once by the strict reader
+//! ([`crate::plumbing::json`]: a member named twice is refused); [`options!`] declares each struct
+//! with its fields' JS names and writes its decoder: every field is taken out of the object by name
+//! and converted by its type ([`Field`]), and a member left over is an unknown option, refused. So
+//! a new option is one line, and a misspelled one is an error, as with serde's
+//! `deny_unknown_fields`.
 //!
-//! Why not `serde_json::from_str`: its errors are built from formatted text (`invalid type: floating
-//! point 1.5, expected u32`), which links core's float formatting (~15 KB of wasm) only for messages
-//! we never show (they may quote a value, and values here are credentials). The error type here keeps
-//! no message, so that code is never reached and is left out of the module.
-
-use serde::de::value::MapDeserializer;
-use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, Visitor};
-use serde::forward_to_deserialize_any;
+//! Why not `#[derive(Deserialize)]` with `deny_unknown_fields`: measured on this module, serde's
+//! derived visitors cost about 1.5 KB of wasm per options struct (a field-name matcher, a visitor
+//! loop with duplicate and missing checks, drop paths), 25 KB for the binding's sixteen structs and
+//! about 8 KB of the gzipped `.wasm`; this decoder is a few calls per field on code every struct
+//! shares. The values themselves are serde_json's (`Value` and its accessors); nothing is parsed here.
+//!
+//! Failures carry no message of their own: [`decode`] reports one fixed message for all of them,
+//! because a message naming the field could quote its value, and values here are credentials.
 
 use crate::error::{Error, Result};
-use crate::plumbing::json::{self, Value};
+use crate::plumbing::json::{self, Object, Value};
 
 /// A decoding failure, without a message.
 #[derive(Debug)]
 pub(crate) struct Refused;
 
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("refused")
-    }
+type Decoded<T> = std::result::Result<T, Refused>;
+
+/// An options struct: decoded from a JSON object, refusing members it does not know.
+pub(crate) trait Options: Sized {
+    fn from_object(object: Object) -> Decoded<Self>;
 }
 
-impl std::error::Error for Refused {}
-
-impl de::Error for Refused {
-    fn custom<T: std::fmt::Display>(_message: T) -> Self {
-        Refused
-    }
+/// One option's value, by its type. `None` is an absent member.
+pub(crate) trait Field: Sized {
+    fn from_member(value: Option<Value>) -> Decoded<Self>;
 }
 
-/// One JSON value as a serde `Deserializer` whose error is [`Refused`].
-struct Json(Value);
-
-impl<'de> IntoDeserializer<'de, Refused> for Json {
-    type Deserializer = Json;
-
-    fn into_deserializer(self) -> Json {
-        self
-    }
-}
-
-impl<'de> Deserializer<'de> for Json {
-    type Error = Refused;
-
-    fn deserialize_any<V: Visitor<'de>>(
-        self,
-        visitor: V,
-    ) -> std::result::Result<V::Value, Refused> {
-        match self.0 {
-            Value::Null => visitor.visit_unit(),
-            Value::Bool(value) => visitor.visit_bool(value),
-            Value::Number(number) => {
-                if let Some(value) = number.as_u64() {
-                    visitor.visit_u64(value)
-                } else if let Some(value) = number.as_i64() {
-                    visitor.visit_i64(value)
-                } else {
-                    visitor.visit_f64(number.as_f64().ok_or(Refused)?)
-                }
-            }
-            Value::String(text) => visitor.visit_string(text),
-            // No option is a list or a free-form object (agent parameters travel as JSON text, read
-            // by the strict reader); an object is only ever a struct, read by `deserialize_struct`.
-            Value::Array(_) | Value::Object(_) => Err(Refused),
-        }
-    }
-
-    /// `null` (and an absent field, which serde treats alike) is `None`.
-    fn deserialize_option<V: Visitor<'de>>(
-        self,
-        visitor: V,
-    ) -> std::result::Result<V::Value, Refused> {
-        match self.0 {
-            Value::Null => visitor.visit_none(),
-            value => visitor.visit_some(Json(value)),
-        }
-    }
-
-    /// An options struct is a JSON object, never an array: serde's derive also accepts a struct
-    /// written as an array of its fields, and refusing that here keeps its code out of the module.
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> std::result::Result<V::Value, Refused> {
-        match self.0 {
-            Value::Object(members) => {
-                let mut members =
-                    MapDeserializer::new(members.into_iter().map(|(k, v)| (k, Json(v))));
-                let value = visitor.visit_map(&mut members)?;
-                members.end()?;
-                Ok(value)
-            }
+impl Field for String {
+    fn from_member(value: Option<Value>) -> Decoded<Self> {
+        match value {
+            Some(Value::String(text)) => Ok(text),
             _ => Err(Refused),
         }
     }
+}
 
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+/// Absent and `null` alike are "not given".
+impl<T: Field> Field for Option<T> {
+    fn from_member(value: Option<Value>) -> Decoded<Self> {
+        match value {
+            None | Some(Value::Null) => Ok(None),
+            value => T::from_member(value).map(Some),
+        }
     }
 }
 
-/// Decodes an options object. One fixed message for every failure: serde's would name the field, but
-/// can quote a value too.
-pub(crate) fn decode<T: for<'de> Deserialize<'de>>(options: &str) -> Result<T> {
+/// A JSON number that is a whole number in range (`1.5`, `-1` or `70000` for a `u16` are refused).
+fn whole<T: TryFrom<i64>>(value: Option<Value>) -> Decoded<T> {
+    match value {
+        Some(Value::Number(number)) => number
+            .as_i64()
+            .and_then(|whole| T::try_from(whole).ok())
+            .ok_or(Refused),
+        _ => Err(Refused),
+    }
+}
+
+impl Field for u16 {
+    fn from_member(value: Option<Value>) -> Decoded<Self> {
+        whole(value)
+    }
+}
+
+impl Field for u32 {
+    fn from_member(value: Option<Value>) -> Decoded<Self> {
+        whole(value)
+    }
+}
+
+impl Field for i32 {
+    fn from_member(value: Option<Value>) -> Decoded<Self> {
+        whole(value)
+    }
+}
+
+/// Times in epoch milliseconds: any JSON number (the core checks the range).
+impl Field for f64 {
+    fn from_member(value: Option<Value>) -> Decoded<Self> {
+        match value {
+            Some(Value::Number(number)) => number.as_f64().ok_or(Refused),
+            _ => Err(Refused),
+        }
+    }
+}
+
+/// Takes the member `name` out of `object`, converted to its field's type.
+pub(crate) fn take<T: Field>(object: &mut Object, name: &str) -> Decoded<T> {
+    T::from_member(object.remove(name))
+}
+
+/// An object with every member taken: anything left is an option the struct does not know.
+pub(crate) fn finish<T>(object: &Object, value: T) -> Decoded<T> {
+    if object.is_empty() {
+        Ok(value)
+    } else {
+        Err(Refused)
+    }
+}
+
+/// A nested options object (`idToken` inside the token response's options).
+pub(crate) fn nested<T: Options>(value: Option<Value>) -> Decoded<T> {
+    match value {
+        Some(Value::Object(object)) => T::from_object(object),
+        _ => Err(Refused),
+    }
+}
+
+/// Declares an options struct: each field with its type and its name in the JS options object.
+/// A struct used nested inside another also gets [`Field`].
+macro_rules! options {
+    (
+        $(#[$doc:meta])*
+        struct $name:ident {
+            $( $(#[$field_doc:meta])* $field:ident : $type:ty = $js:literal ),* $(,)?
+        }
+    ) => {
+        $(#[$doc])*
+        struct $name {
+            $( $(#[$field_doc])* $field: $type ),*
+        }
+
+        impl $crate::binding::decode::Options for $name {
+            fn from_object(
+                mut object: $crate::plumbing::json::Object,
+            ) -> std::result::Result<Self, $crate::binding::decode::Refused> {
+                let value = $name {
+                    $( $field: $crate::binding::decode::take(&mut object, $js)? ),*
+                };
+                $crate::binding::decode::finish(&object, value)
+            }
+        }
+
+        impl $crate::binding::decode::Field for $name {
+            fn from_member(
+                value: Option<$crate::plumbing::json::Value>,
+            ) -> std::result::Result<Self, $crate::binding::decode::Refused> {
+                $crate::binding::decode::nested(value)
+            }
+        }
+    };
+}
+pub(crate) use options;
+
+/// Decodes an options object. One fixed message for every failure (see the module documentation).
+pub(crate) fn decode<T: Options>(options: &str) -> Result<T> {
     const BAD: Error =
         Error::InvalidArgument("options hold an unknown field, or a field of the wrong type");
-    let value = json::parse(options.as_bytes()).ok_or(BAD)?;
-    T::deserialize(Json(value)).map_err(|Refused| BAD)
+    let object = json::parse_object(options.as_bytes()).ok_or(BAD)?;
+    T::from_object(object).map_err(|Refused| BAD)
 }

@@ -3,9 +3,9 @@
 //! misspelled field an error rather than a silently ignored one. Absent and `null` read alike as
 //! "not given" for the optional fields.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::decode::decode;
+use super::decode::{decode, options};
 use crate::error::{Error, Result};
 use crate::jwt::{self, ValidationOptions};
 use crate::key::PrivateKey;
@@ -56,11 +56,11 @@ fn request_json(built: HttpRequest) -> Result<String> {
 // ---------------------------------------------------------------------------------------------
 // Keys and the ticket exchange
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct SignTokenOptions {
-    system_user_token: String,
-    now_ms: f64,
+options! {
+    struct SignTokenOptions {
+        system_user_token: String = "systemUserToken",
+        now_ms: f64 = "nowMs",
+    }
 }
 
 /// `PrivateKey#signToken` and `signToken` with key text.
@@ -69,15 +69,15 @@ pub(crate) fn sign_token(options: &str, key: &PrivateKey) -> Result<String> {
     sign::sign_token(&options.system_user_token, key, options.now_ms)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct TicketRequestOptions {
-    environment: Option<String>,
-    base_url: Option<String>,
-    transport: Option<String>,
-    application_token: String,
-    context_identifier: String,
-    signed_system_token: String,
+options! {
+    struct TicketRequestOptions {
+        environment: Option<String> = "environment",
+        base_url: Option<String> = "baseUrl",
+        transport: Option<String> = "transport",
+        application_token: String = "applicationToken",
+        context_identifier: String = "contextIdentifier",
+        signed_system_token: String = "signedSystemToken",
+    }
 }
 
 pub(crate) fn build_ticket_request(options: &str) -> Result<String> {
@@ -98,14 +98,14 @@ pub(crate) fn build_ticket_request(options: &str) -> Result<String> {
     )?)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct TicketResponseOptions {
-    status: u16,
-    content_type: Option<String>,
-    now_ms: f64,
-    leeway_seconds: u32,
-    context_identifier: Option<String>,
+options! {
+    struct TicketResponseOptions {
+        status: u16 = "status",
+        content_type: Option<String> = "contentType",
+        now_ms: f64 = "nowMs",
+        leeway_seconds: u32 = "leewaySeconds",
+        context_identifier: Option<String> = "contextIdentifier",
+    }
 }
 
 #[derive(Serialize)]
@@ -157,15 +157,15 @@ pub(crate) fn parse_ticket_response(options: &str, body: &str, keys: &KeySet) ->
     to_json(&TicketJson::from(&result))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ValidateTokenOptions {
-    token: String,
-    now_ms: f64,
-    leeway_seconds: u32,
-    issuer: Option<String>,
-    audience: Option<String>,
-    nonce: Option<String>,
+options! {
+    struct ValidateTokenOptions {
+        token: String = "token",
+        now_ms: f64 = "nowMs",
+        leeway_seconds: u32 = "leewaySeconds",
+        issuer: Option<String> = "issuer",
+        audience: Option<String> = "audience",
+        nonce: Option<String> = "nonce",
+    }
 }
 
 pub(crate) fn validate_token(options: &str, keys: &KeySet) -> Result<String> {
@@ -219,16 +219,16 @@ impl<'a> From<&'a SuperIdClaims> for SuperIdJson<'a> {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct SuperIdTokenOptions {
-    id_token: String,
-    environment: Option<String>,
-    issuer: Option<String>,
-    client_id: String,
-    nonce: Option<String>,
-    now_ms: f64,
-    leeway_seconds: u32,
+options! {
+    struct SuperIdTokenOptions {
+        id_token: String = "idToken",
+        environment: Option<String> = "environment",
+        issuer: Option<String> = "issuer",
+        client_id: String = "clientId",
+        nonce: Option<String> = "nonce",
+        now_ms: f64 = "nowMs",
+        leeway_seconds: u32 = "leewaySeconds",
+    }
 }
 
 /// Validates a SuperIdToken; `environment` or `issuer` gives the issuer.
@@ -249,15 +249,15 @@ pub(crate) fn parse_super_id_token(options: &str, keys: &KeySet) -> Result<Strin
     to_json(&SuperIdJson::from(&claims))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct RefreshRequestOptions {
-    environment: Option<String>,
-    base_url: Option<String>,
-    client_id: String,
-    client_secret: String,
-    refresh_token: String,
-    redirect_uri: Option<String>,
+options! {
+    struct RefreshRequestOptions {
+        environment: Option<String> = "environment",
+        base_url: Option<String> = "baseUrl",
+        client_id: String = "clientId",
+        client_secret: String = "clientSecret",
+        refresh_token: String = "refreshToken",
+        redirect_uri: Option<String> = "redirectUri",
+    }
 }
 
 pub(crate) fn build_refresh_token_request(options: &str) -> Result<String> {
@@ -272,25 +272,25 @@ pub(crate) fn build_refresh_token_request(options: &str) -> Result<String> {
     })?)
 }
 
-/// The token endpoint's answer; with `idToken` expectations (and the key set), an id_token in it is
-/// validated and returned as `idToken`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct TokenResponseEntryOptions {
-    status: u16,
-    content_type: Option<String>,
-    now_ms: f64,
-    id_token: Option<IdTokenEntryOptions>,
+options! {
+    /// The token endpoint's answer; with `idToken` expectations (and the key set), an id_token in it is
+    /// validated and returned as `idToken`.
+    struct TokenResponseEntryOptions {
+        status: u16 = "status",
+        content_type: Option<String> = "contentType",
+        now_ms: f64 = "nowMs",
+        id_token: Option<IdTokenEntryOptions> = "idToken",
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct IdTokenEntryOptions {
-    environment: Option<String>,
-    issuer: Option<String>,
-    client_id: String,
-    nonce: Option<String>,
-    leeway_seconds: u32,
+options! {
+    struct IdTokenEntryOptions {
+        environment: Option<String> = "environment",
+        issuer: Option<String> = "issuer",
+        client_id: String = "clientId",
+        nonce: Option<String> = "nonce",
+        leeway_seconds: u32 = "leewaySeconds",
+    }
 }
 
 #[derive(Serialize)]
@@ -353,20 +353,20 @@ pub(crate) fn parse_token_response(
     })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct AuthorizationRequestOptions {
-    environment: Option<String>,
-    base_url: Option<String>,
-    client_id: String,
-    redirect_uri: String,
-    response_type: String,
-    scope: Option<String>,
-    response_mode: Option<String>,
-    prompt: Option<String>,
-    login_hint: Option<String>,
-    context_identifier: Option<String>,
-    code_challenge_method: Option<String>,
+options! {
+    struct AuthorizationRequestOptions {
+        environment: Option<String> = "environment",
+        base_url: Option<String> = "baseUrl",
+        client_id: String = "clientId",
+        redirect_uri: String = "redirectUri",
+        response_type: String = "responseType",
+        scope: Option<String> = "scope",
+        response_mode: Option<String> = "responseMode",
+        prompt: Option<String> = "prompt",
+        login_hint: Option<String> = "loginHint",
+        context_identifier: Option<String> = "contextIdentifier",
+        code_challenge_method: Option<String> = "codeChallengeMethod",
+    }
 }
 
 #[derive(Serialize)]
@@ -403,11 +403,11 @@ pub(crate) fn create_authorization_request(options: &str) -> Result<String> {
     })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct AuthorizationResponseOptions {
-    parameters: String,
-    state: String,
+options! {
+    struct AuthorizationResponseOptions {
+        parameters: String = "parameters",
+        state: String = "state",
+    }
 }
 
 #[derive(Serialize)]
@@ -427,16 +427,16 @@ pub(crate) fn parse_authorization_response(options: &str) -> Result<String> {
     })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct AuthorizationCodeRequestOptions {
-    environment: Option<String>,
-    base_url: Option<String>,
-    client_id: String,
-    client_secret: String,
-    code: String,
-    redirect_uri: String,
-    code_verifier: String,
+options! {
+    struct AuthorizationCodeRequestOptions {
+        environment: Option<String> = "environment",
+        base_url: Option<String> = "baseUrl",
+        client_id: String = "clientId",
+        client_secret: String = "clientSecret",
+        code: String = "code",
+        redirect_uri: String = "redirectUri",
+        code_verifier: String = "codeVerifier",
+    }
 }
 
 pub(crate) fn build_authorization_code_request(options: &str) -> Result<String> {
@@ -457,18 +457,18 @@ pub(crate) fn build_authorization_code_request(options: &str) -> Result<String> 
 // ---------------------------------------------------------------------------------------------
 // NetServer
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct AgentRequestOptions {
-    netserver_url: String,
-    agent: String,
-    method: String,
-    /// A JSON object as text, read by the strict reader (a member named twice is refused).
-    parameters: String,
-    ticket: String,
-    application_token: String,
-    time_zone_id: Option<i32>,
-    time_zone_location_code: Option<String>,
+options! {
+    struct AgentRequestOptions {
+        netserver_url: String = "netserverUrl",
+        agent: String = "agent",
+        method: String = "method",
+        /// A JSON object as text, read by the strict reader (a member named twice is refused).
+        parameters: String = "parameters",
+        ticket: String = "ticket",
+        application_token: String = "applicationToken",
+        time_zone_id: Option<i32> = "timeZoneId",
+        time_zone_location_code: Option<String> = "timeZoneLocationCode",
+    }
 }
 
 /// A NetServer agent call: `{ url, method, headers, body }`.
@@ -492,12 +492,12 @@ pub(crate) fn build_agent_request(options: &str) -> Result<String> {
     })?)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct AgentResponseOptions {
-    status: u16,
-    content_type: Option<String>,
-    method: String,
+options! {
+    struct AgentResponseOptions {
+        status: u16 = "status",
+        content_type: Option<String> = "contentType",
+        method: String = "method",
+    }
 }
 
 #[derive(Serialize)]
@@ -527,12 +527,12 @@ pub(crate) fn parse_agent_response(options: &str, body: &str) -> Result<String> 
 // ---------------------------------------------------------------------------------------------
 // The tenant state API
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct TenantStateRequestOptions {
-    environment: Option<String>,
-    base_url: Option<String>,
-    context_identifier: String,
+options! {
+    struct TenantStateRequestOptions {
+        environment: Option<String> = "environment",
+        base_url: Option<String> = "baseUrl",
+        context_identifier: String = "contextIdentifier",
+    }
 }
 
 /// `{ url, method, headers }`: a GET, so no body (fetch refuses one, even empty).
@@ -561,15 +561,15 @@ pub(crate) fn build_tenant_state_request(options: &str) -> Result<String> {
     })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct TenantStateResponseOptions {
-    status: u16,
-    content_type: Option<String>,
-    context_identifier: String,
-    now_ms: f64,
-    environment: Option<String>,
-    base_url: Option<String>,
+options! {
+    struct TenantStateResponseOptions {
+        status: u16 = "status",
+        content_type: Option<String> = "contentType",
+        context_identifier: String = "contextIdentifier",
+        now_ms: f64 = "nowMs",
+        environment: Option<String> = "environment",
+        base_url: Option<String> = "baseUrl",
+    }
 }
 
 #[derive(Serialize)]
@@ -627,11 +627,11 @@ pub(crate) fn parse_tenant_state(options: &str, body: &str) -> Result<String> {
 // ---------------------------------------------------------------------------------------------
 // Plumbing the JS layer reads from the core
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct LoginHostOptions {
-    environment: Option<String>,
-    base_url: Option<String>,
+options! {
+    struct LoginHostOptions {
+        environment: Option<String> = "environment",
+        base_url: Option<String> = "baseUrl",
+    }
 }
 
 /// The login host of an environment or base URL (`https://sod.superoffice.com`), checked by the
