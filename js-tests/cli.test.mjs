@@ -4,7 +4,17 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createPublicKey, createPrivateKey, sign } from 'node:crypto';
-import { mkdtempSync, writeFileSync, readFileSync, statSync, existsSync } from 'node:fs';
+import {
+  mkdtempSync,
+  mkdirSync,
+  writeFileSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  lstatSync,
+  existsSync,
+  symlinkSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -135,8 +145,20 @@ const FAILURES = [
     2,
     /^ERR_INVALID_ARGUMENT: cannot read private key file \/nonexistent\/key.xml: ENOENT/,
   ],
-  ['unknown flag', ['ticket', '--frobnicate'], {}, 2, /^ERR_INVALID_ARGUMENT: Unknown option '--frobnicate'/],
-  ['unknown command', ['fly'], {}, 2, /^ERR_INVALID_ARGUMENT: unknown command fly/],
+  [
+    'unknown flag',
+    ['ticket', '--frobnicate'],
+    {},
+    2,
+    /^ERR_INVALID_ARGUMENT: unknown option \(argument 2\); see --help\n$/,
+  ],
+  [
+    'unknown command',
+    ['fly'],
+    {},
+    2,
+    /^ERR_INVALID_ARGUMENT: unknown command \(argument 1\); see superoffice-auth --help\n$/,
+  ],
   ['bad environment', ['ticket', '--environment', 'moon'], {}, 2, /^ERR_INVALID_ARGUMENT: /],
   [
     'both environment and base URL',
@@ -382,7 +404,7 @@ test('refresh failures: revoked token, bad secret, usage; CODE: message, no secr
       ['refresh', '--client-secret', CLIENT_SECRET],
       oauthEnv(revoked),
       2,
-      /^ERR_INVALID_ARGUMENT: Unknown option '--client-secret'/,
+      /^ERR_INVALID_ARGUMENT: unknown option \(argument 2\); see --help\n$/,
     ],
     [
       'missing token file',
@@ -580,4 +602,141 @@ test('get: the tenant REST API with the ticket; a non-2xx status exits 1', async
   const foreign = await cli(['get', 'Cust1', 'https://attacker.example/x'], { env });
   assert.equal(foreign.code, 2);
   assert.match((await cli(['get', '--help'])).stdout, /currentPrincipal/);
+});
+
+// Issue 19: nothing typed is echoed back. Unknown commands and options are named by their position, and
+// a known option's trouble by our own name for it.
+test('usage errors name arguments by position, never by what was typed', async () => {
+  const secret = 'SECRET-typed-7f3a9c';
+  const cases = [
+    [[secret], /^ERR_INVALID_ARGUMENT: unknown command \(argument 1\); see superoffice-auth --help\n$/],
+    [[`--${secret}`], /^ERR_INVALID_ARGUMENT: unknown command \(argument 1\)/],
+    [['constructor'], /^ERR_INVALID_ARGUMENT: unknown command \(argument 1\)/],
+    [['__proto__'], /^ERR_INVALID_ARGUMENT: unknown command \(argument 1\)/],
+    [['ticket', '--json', `--${secret}=x`], /^ERR_INVALID_ARGUMENT: unknown option \(argument 3\); see --help\n$/],
+    [['ticket', `-${secret}`], /^ERR_INVALID_ARGUMENT: unknown option \(argument 2\); see --help\n$/],
+    [['refresh', `--json=${secret}`], /^ERR_INVALID_ARGUMENT: option --json \(argument 2\) takes no value\n$/],
+    [['ticket', '-c'], /^ERR_INVALID_ARGUMENT: option --context-identifier \(argument 2\) needs a value\n$/],
+    [
+      ['ticket', '-k', `-----BEGIN ${secret}`],
+      /^ERR_INVALID_ARGUMENT: option --private-key-file \(argument 2\): the next argument starts with "-"/,
+    ],
+    [['convert-key', 'k.pem', '--to', `--${secret}`], /^ERR_INVALID_ARGUMENT: option --to \(argument 3\)/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern, args.join(' '));
+    assert.ok(!r.stderr.includes(secret) && !r.stdout.includes(secret), `${args.join(' ')} echoed: ${r.stderr}`);
+  }
+  // `help` with an unknown topic prints the main help, never an inherited member.
+  const help = await cli(['help', '__proto__']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^superoffice-auth: /);
+});
+
+// Issue 19: the rotated refresh token goes through an exclusively created temporary file with a random
+// name and mode 0600, then a rename. The CLI runs in this process here, so the name the old code used
+// (`${file}.${pid}.tmp`) is known: a symlink planted there must receive nothing.
+test('refresh: the rotated token never goes through a planted symlink, and no temporary file is left', async () => {
+  registerOAuthClient();
+  const { main } = require(join(dirname(require.resolve('superoffice-auth/package.json')), 'cli.cjs'));
+  const home = join(dir, 'rotation');
+  mkdirSync(home);
+  const file = join(home, 'refresh-token');
+  const victim = join(home, 'victim');
+  writeFileSync(victim, 'untouched\n', { mode: 0o644 });
+  symlinkSync(victim, `${file}.${process.pid}.tmp`);
+  writeFileSync(join(home, 'client-secret'), `${CLIENT_SECRET}\n`);
+  const first = s.mock.issueRefreshToken({ clientId: CLIENT_ID, contextIdentifier: 'Cust1', rotate: true });
+  writeFileSync(file, `${first}\n`, { mode: 0o644 });
+  let stdout = '';
+  let stderr = '';
+  const code = await main(
+    ['refresh', '--client-secret-file', join(home, 'client-secret'), '--refresh-token-file', file],
+    oauthEnv(undefined, { SO_CLIENT_SECRET: undefined }),
+    {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+    },
+  );
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^8A:/);
+  const second = readFileSync(file, 'utf8').trim();
+  assert.ok(second !== '' && second !== first, 'the rotated token was written');
+  assert.equal(readFileSync(victim, 'utf8'), 'untouched\n', 'the planted symlink received nothing');
+  assert.ok(lstatSync(file).isFile() && !lstatSync(file).isSymbolicLink());
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.deepEqual(
+    readdirSync(home).sort(),
+    ['client-secret', 'refresh-token', `refresh-token.${process.pid}.tmp`, 'victim'].sort(),
+    'no temporary file left behind',
+  );
+
+  // A symlink at the target itself is replaced, not written through.
+  const third = s.mock.issueRefreshToken({ clientId: CLIENT_ID, contextIdentifier: 'Cust1', rotate: true });
+  const linked = join(home, 'linked-token');
+  writeFileSync(join(home, 'real-token'), `${third}\n`);
+  symlinkSync(join(home, 'real-token'), linked);
+  const again = await main(
+    ['refresh', '--client-secret-file', join(home, 'client-secret'), '--refresh-token-file', linked],
+    oauthEnv(undefined, { SO_CLIENT_SECRET: undefined }),
+    { stdout: () => {}, stderr: () => {} },
+  );
+  assert.equal(again, 0);
+  assert.equal(readFileSync(join(home, 'real-token'), 'utf8'), `${third}\n`, 'the symlink target keeps its content');
+  assert.ok(lstatSync(linked).isFile());
+  assert.equal(statSync(linked).mode & 0o777, 0o600);
+});
+
+test('verify-webhook: a saved delivery checked from stdin, refusals with their reason, never the secret', async () => {
+  const { createHmac } = await import('node:crypto');
+  const secret = 'cli-webhook-secret-9f8e7d';
+  writeFileSync(join(dir, 'webhook-secret'), `${secret}\n`); // one trailing newline, as echo writes it
+  writeFileSync(join(dir, 'old-secret'), 'the old one');
+  const body = Buffer.from(
+    '{\r\n  "EventId": "5e1c2a9b-0c4d-4f7e-8a11-3b2c1d0e9f8a",\r\n  "Timestamp": "2026-11-23T14:05:30.1234567Z",\r\n  "Changes": ["name"],\r\n  "Event": "contact.changed",\r\n  "PrimaryKey": 18,\r\n  "Entity": "contact",\r\n  "ContextIdentifier": "Cust1",\r\n  "ChangedByAssociateId": 5,\r\n  "WebhookName": "Kunde Ødegård"\r\n}',
+    'utf8',
+  );
+  const signature = createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('base64');
+  const secretArgs = ['--secret-file', join(dir, 'old-secret'), '--secret-file', join(dir, 'webhook-secret')];
+  const ok = await cli(
+    ['verify-webhook', ...secretArgs, '--signature', signature, '--event-id', '5e1c2a9b-0c4d-4f7e-8a11-3b2c1d0e9f8a'],
+    { input: body },
+  );
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /^verified: contact\.changed of contact 18, tenant Cust1, EventId 5e1c2a9b-/);
+  const json = await cli(['verify-webhook', '--signature', signature, '--json'], {
+    input: body,
+    env: { SO_WEBHOOK_SECRET_FILE: join(dir, 'webhook-secret') },
+  });
+  assert.equal(json.code, 0, json.stderr);
+  assert.equal(JSON.parse(json.stdout).webhookName, 'Kunde Ødegård');
+  // The same body saved with a trailing newline (as an editor saves it): a mismatch, and a hint why.
+  const edited = await cli(['verify-webhook', ...secretArgs, '--signature', signature], {
+    input: Buffer.concat([body, Buffer.from('\n')]),
+  });
+  assert.equal(edited.code, 1);
+  assert.match(edited.stderr, /ERR_WEBHOOK_INVALID: webhook refused: signature-mismatch/);
+  assert.match(edited.stderr, /ends with a line break/);
+  const missing = await cli(['verify-webhook', ...secretArgs], { input: body });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /missing-signature/);
+  const otherEvent = await cli(['verify-webhook', ...secretArgs, '--signature', signature, '--event-id', 'another'], {
+    input: body,
+  });
+  assert.match(otherEvent.stderr, /event-id-mismatch/);
+  const old = await cli(['verify-webhook', ...secretArgs, '--signature', signature, '--max-age-seconds', '60'], {
+    input: body,
+  });
+  assert.match(old.stderr, /too-old/);
+  const noSecret = await cli(['verify-webhook', '--signature', signature], { input: body });
+  assert.equal(noSecret.code, 2);
+  for (const result of [ok, json, edited, missing, otherEvent, old, noSecret]) {
+    assertNoSecrets(assert, result.stdout + result.stderr, [secret, 'the old one'], 'verify-webhook output');
+  }
 });

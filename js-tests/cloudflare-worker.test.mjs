@@ -53,3 +53,61 @@ test('unknown tenants, failing exchanges and other methods answer without secret
   assert.equal(denied.status, 502);
   assert.equal(denied.body.error, 'ERR_TICKET_DENIED');
 });
+
+test('POST /webhook in workerd through the Fetch API entry: deliveries, the test event, repeats, forgeries, a notification', async () => {
+  const url = `${local.url}/webhook`;
+  const secret = local.webhookSecret;
+  assert.deepEqual(
+    (await local.mock.sendWebhook({ url, secret, test: true })).attempts.map((a) => a.status),
+    [200],
+  );
+  const eventId = '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
+  const first = await local.mock.sendWebhook({
+    url,
+    secret,
+    eventId,
+    event: 'contact.changed',
+    primaryKey: 18,
+    contextIdentifier: 'Cust1',
+  });
+  assert.deepEqual(
+    first.attempts.map((a) => a.status),
+    [200],
+  );
+  const repeat = await local.mock.sendWebhook({
+    url,
+    secret,
+    eventId,
+    event: 'contact.changed',
+    primaryKey: 18,
+    contextIdentifier: 'Cust1',
+  });
+  assert.deepEqual(
+    repeat.attempts.map((a) => a.status),
+    [200],
+  );
+  const forged = await local.mock.sendWebhook({ url, secret: 'a guess', attempts: 1 });
+  assert.deepEqual(
+    forged.attempts.map((a) => a.status),
+    [401],
+  );
+  const unsigned = await local.mock.sendWebhook({ url, attempts: 1 });
+  assert.deepEqual(
+    unsigned.attempts.map((a) => a.status),
+    [401],
+  );
+  // A first call caches Cust1's ticket; its suspension drops it, so the next call exchanges again.
+  assert.equal((await get('/Cust1')).status, 200);
+  const before = local.mock.stats.authenticate;
+  const note = await local.mock.notifyTenantStatus({ url, contextIdentifier: 'Cust1', changeType: 'Suspend' });
+  assert.equal(note.status, 200, note.body);
+  assert.equal((await get('/Cust1')).status, 200);
+  assert.equal(local.mock.stats.authenticate, before + 1, "the suspended tenant's ticket was dropped");
+  const { body } = await get('/webhook/events');
+  assert.deepEqual(body.accepted.slice(0, 2), [
+    { contextIdentifier: 'Cust1', changeType: 'Suspend' },
+    { eventId, event: 'contact.changed', primaryKey: 18, contextIdentifier: 'Cust1' },
+  ]);
+  assert.equal(body.accepted.filter((entry) => entry.eventId === eventId).length, 1, 'the repeat was dropped');
+  assertNoSecrets(assert, local.output(), local.secrets, 'workerd output');
+});

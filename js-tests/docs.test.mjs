@@ -25,7 +25,12 @@ const env = {};
 
 before(async () => {
   assert.ok(repo, 'SUPEROFFICE_AUTH_REPO is not set: run these tests through `npm test`');
-  mock = await startMockSuperOffice({ issuer: 'https://online.superoffice.com' });
+  // The blocks use environment 'online'; the prelude's fetch routes online.superoffice.com here, and the
+  // tenants' URLs name that host too (a client sends tickets only to SuperOffice's hosts).
+  mock = await startMockSuperOffice({
+    issuer: 'https://online.superoffice.com',
+    tenantBaseUrl: 'https://online.superoffice.com',
+  });
   const keys = appKeys();
   const applicationToken = `app-${randomBytes(16).toString('hex')}`;
   const clientId = `client-${randomBytes(8).toString('hex')}`;
@@ -46,7 +51,7 @@ before(async () => {
     nonce,
     idToken: mock.issueSuperIdToken({ contextIdentifier, clientId, nonce }),
     refreshToken: mock.issueRefreshToken({ clientId, contextIdentifier }),
-    webapiUrl: `${mock.baseUrl}/${contextIdentifier}/api/`,
+    webapiUrl: `https://online.superoffice.com/${contextIdentifier}/api/`,
   };
   // Blocks run inside the scratch project (so 'superoffice-auth' is the installed tarball), in a
   // folder holding the files a partner has: the key as issued, as PEM, and the pinned certificate.

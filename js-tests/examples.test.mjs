@@ -10,6 +10,8 @@ import { runWorker } from '../examples/worker.mjs';
 import { startOnboardingServer } from '../examples/onboarding-server.mjs';
 import { openAuthorizeUrl, deliver } from './helpers/browser.mjs';
 import { runTenantCalls } from '../examples/tenant-calls.mjs';
+import { startWebhookReceiver } from '../examples/webhook-receiver.mjs';
+import { startMockSuperOffice } from 'superoffice-auth/testing';
 import { standIn, assertNoSecrets, watchUnhandledRejections } from './helpers/stand-in.mjs';
 
 const unhandled = watchUnhandledRejections();
@@ -212,4 +214,62 @@ test('tenant-calls: the current principal over REST and its associate over SOAP,
   assert.equal(stats.netserver, 1);
   assert.equal(lines.length, 2);
   assert.ok(!lines.join('\n').includes('7T:'), 'no ticket printed');
+});
+
+test('webhook-receiver: the stand-in delivers the test event, events and a notification; a forgery is refused', async () => {
+  const mock = await startMockSuperOffice();
+  const lines = [];
+  const secret = 'example secret';
+  const receiver = await startWebhookReceiver({
+    secret,
+    keys: mock.signingPublicKeyPem(),
+    issuer: mock.issuer,
+    log: (line) => lines.push(line),
+  });
+  try {
+    assert.equal((await mock.sendWebhook({ url: receiver.url, secret, test: true })).delivered, true);
+    const sent = await mock.sendWebhook({
+      url: receiver.url,
+      secret,
+      event: 'sale.sold',
+      primaryKey: 77,
+      contextIdentifier: 'Cust9',
+    });
+    assert.deepEqual(
+      sent.attempts.map((a) => a.status),
+      [200],
+    );
+    const forged = await mock.sendWebhook({ url: receiver.url, secret: 'a guess', attempts: 1 });
+    assert.deepEqual(
+      forged.attempts.map((a) => a.status),
+      [401],
+    );
+    const note = await mock.notifyTenantStatus({ url: receiver.url, contextIdentifier: 'Cust9', changeType: 'Delete' });
+    assert.equal(note.status, 200);
+    assert.equal((await fetch(receiver.url.replace('/superoffice', '/other'), { method: 'POST' })).status, 404);
+    assert.deepEqual(
+      lines.filter((line) => !line.startsWith('refused')),
+      ['event sale.sold 77 in Cust9', 'tenant Cust9: Delete'],
+    );
+    assert.match(
+      lines.find((line) => line.startsWith('refused')),
+      /ERR_WEBHOOK_INVALID: webhook refused: signature-mismatch/,
+    );
+    assertNoSecrets(assert, lines.join('\n'), [secret], 'the receiver log');
+  } finally {
+    await receiver.close();
+    await mock.close();
+  }
+});
+
+test('webhook-receiver: `node examples/webhook-receiver.mjs --demo` exits 0', async () => {
+  const file = fileURLToPath(new URL('../examples/webhook-receiver.mjs', import.meta.url));
+  const { code, stdout, stderr } = await new Promise((resolve) => {
+    execFile(process.execPath, [file, '--demo'], { timeout: 60_000 }, (error, out, err) =>
+      resolve({ code: error ? error.code : 0, stdout: out, stderr: err }),
+    );
+  });
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /a forged delivery got HTTP 401/);
+  assert.match(stdout, /tenant Cust12345: Suspend/);
 });

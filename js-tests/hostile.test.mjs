@@ -15,6 +15,7 @@ import {
   parseTicketResponse,
   signToken,
   validateToken,
+  verifyWebhook,
 } from 'superoffice-auth';
 import { IDENTITY, b64url, dotNetXml, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
 
@@ -267,8 +268,26 @@ test('hostile JWTs (RFC 8725) through validateToken', () => {
       'ERR_JWT_SIGNATURE_INVALID',
     ],
     ['signed by another key', signedBy(attacker.privateKey, HEADER, claims), 'ERR_JWT_SIGNATURE_INVALID'],
+    // Issue 19: members that would reach a prototype when merged are dropped (checked below), not refused.
+    ['a __proto__ claim', withPayload(JSON.stringify(claims).replace('{', '{"__proto__":{"polluted":true},')), 'OK'],
+    [
+      'constructor.prototype claims',
+      withPayload(JSON.stringify(claims).replace('{', '{"constructor":{"prototype":{"polluted":true}},')),
+      'OK',
+    ],
+    [
+      '__proto__ twice',
+      withPayload(JSON.stringify(claims).replace('{', '{"__proto__":1,"__proto__":2,')),
+      'ERR_JWT_MALFORMED',
+    ],
   ];
   table(rows, (token) => validateToken(token, validation));
+  for (const [name, token, expected] of rows) {
+    if (expected !== 'OK') continue;
+    const merged = Object.assign({}, validateToken(token, validation));
+    assert.equal(merged.polluted, undefined, `row: ${name}`);
+    assert.ok(!Object.hasOwn(merged, 'constructor'), `row: ${name}`);
+  }
 });
 
 test('hostile JWKS and key sets through KeySet.from', () => {
@@ -610,6 +629,58 @@ test('hostile XML and responses through parseAgentResponse', () => {
       ),
       'ERR_RESPONSE_MALFORMED',
     ],
+    // Issue 19: a rejection is NetServer's own exception type, by exact name; never a word in a message.
+    [
+      'ExceptionInfo SoSessionException',
+      soap(
+        agent(
+          '<Response i:nil="true"/>',
+          `<ExceptionInfo xmlns="${NS}"><ExceptionType>SoSessionException</ExceptionType></ExceptionInfo>`,
+        ),
+      ),
+      'ERR_TICKET_REJECTED',
+    ],
+    [
+      'ExceptionInfo "Unknown ticket id 5"',
+      soap(
+        agent(
+          '<Response i:nil="true"/>',
+          `<ExceptionInfo xmlns="${NS}"><ExceptionType>ArgumentException</ExceptionType><Message>Unknown ticket id 5</Message></ExceptionInfo>`,
+        ),
+      ),
+      'ERR_NETSERVER_EXCEPTION',
+    ],
+    [
+      'ExceptionInfo naming security',
+      soap(
+        agent(
+          '<Response i:nil="true"/>',
+          `<ExceptionInfo xmlns="${NS}"><ExceptionType>SoSecurityException</ExceptionType></ExceptionInfo>`,
+        ),
+      ),
+      'ERR_NETSERVER_EXCEPTION',
+    ],
+    [
+      'ExceptionInfo SoSessionException in another case',
+      soap(
+        agent(
+          '<Response i:nil="true"/>',
+          `<ExceptionInfo xmlns="${NS}"><ExceptionType>sosessionexception</ExceptionType></ExceptionInfo>`,
+        ),
+      ),
+      'ERR_NETSERVER_EXCEPTION',
+    ],
+    // Issue 19: elements that would reach a prototype when merged are dropped from the result.
+    [
+      'a __proto__ element',
+      soap(agent('<Response><__proto__><polluted>1</polluted></__proto__><A>1</A></Response>')),
+      'OK',
+    ],
+    [
+      'constructor and prototype elements',
+      soap(agent('<Response><constructor><prototype>1</prototype></constructor></Response>')),
+      'OK',
+    ],
   ];
   table(rows, (response) => parseAgentResponse(response, { method: 'GetAssociate' }));
   for (const [name, response] of rows) {
@@ -719,6 +790,103 @@ test('hostile state API answers through parseTenantState', () => {
   );
 });
 
+test('hostile webhook deliveries through verifyWebhook: the code, and the reason in the outcome', () => {
+  const secret = 'hostile-table-secret';
+  const mac = (body) => createHmac('sha256', secret).update(body).digest('base64');
+  const event = {
+    EventId: '8337ae4a-1dd6-40fd-8dc7-a050664a0af7',
+    Timestamp: '2026-11-23T14:05:30.0000000Z',
+    Changes: [],
+    Event: 'contact.changed',
+    PrimaryKey: 1,
+    Entity: 'contact',
+    ContextIdentifier: 'Cust1',
+    ChangedByAssociateId: 5,
+    WebhookName: 'w',
+  };
+  const signed = (body, extra = {}) => ({ body, headers: { 'X-SuperOffice-Signature': mac(body), ...extra } });
+  const good = JSON.stringify(event);
+  const deep = `${'['.repeat(200)}${']'.repeat(200)}`;
+  const rows = [
+    ['the documented shape', signed(good), 'OK'],
+    ['a BOM before the JSON', signed(`\uFEFF${good}`), 'OK'],
+    ['unknown members kept', signed(JSON.stringify({ ...event, Values: { contact_id: 1 } })), 'OK'],
+    ['no signature', { body: good, headers: {} }, 'ERR_WEBHOOK_INVALID missing-signature'],
+    [
+      'an empty signature',
+      { body: good, headers: { 'x-superoffice-signature': '' } },
+      'ERR_WEBHOOK_INVALID malformed-signature',
+    ],
+    [
+      'a 33-byte signature',
+      { body: good, headers: { 'x-superoffice-signature': Buffer.alloc(33).toString('base64') } },
+      'ERR_WEBHOOK_INVALID malformed-signature',
+    ],
+    [
+      'non-canonical base64 bits',
+      { body: good, headers: { 'x-superoffice-signature': mac(good).replace(/.=$/, 'B=') } },
+      'ERR_WEBHOOK_INVALID',
+    ],
+    [
+      'the signature of an empty body',
+      { body: good, headers: { 'x-superoffice-signature': mac('') } },
+      'ERR_WEBHOOK_INVALID signature-mismatch',
+    ],
+    [
+      'a NUL appended after signing',
+      { body: `${good}\u0000`, headers: signed(good).headers },
+      'ERR_WEBHOOK_INVALID signature-mismatch',
+    ],
+    ['nested 200 deep, signed', signed(deep), 'ERR_WEBHOOK_INVALID malformed-json'],
+    ['a lone surrogate escape, signed', signed(good.replace('"w"', '"\\ud800"')), 'ERR_WEBHOOK_INVALID malformed-json'],
+    [
+      'a number beyond f64, signed',
+      signed(good.replace('"PrimaryKey":1', '"PrimaryKey":1e400')),
+      'ERR_WEBHOOK_INVALID malformed-json',
+    ],
+    [
+      'PrimaryKey beyond i64, signed',
+      signed(good.replace('"PrimaryKey":1', '"PrimaryKey":18446744073709551615')),
+      'ERR_WEBHOOK_INVALID malformed-event',
+    ],
+    [
+      'EventId with a control character',
+      signed(good.replace('8337ae4a', '8337\\u0001ae4a')),
+      'ERR_WEBHOOK_INVALID malformed-event',
+    ],
+    [
+      'an EventId of 201 characters',
+      signed(JSON.stringify({ ...event, EventId: 'a'.repeat(201) })),
+      'ERR_WEBHOOK_INVALID malformed-event',
+    ],
+    [
+      'Timestamp year 0001',
+      signed(JSON.stringify({ ...event, Timestamp: '0001-01-01T00:00:00Z' })),
+      'ERR_WEBHOOK_INVALID malformed-event',
+    ],
+    [
+      'the header id of another event',
+      signed(good, { 'x-superoffice-eventid': 'x' }),
+      'ERR_WEBHOOK_INVALID event-id-mismatch',
+    ],
+    ['the header id in upper case', signed(good, { 'x-superoffice-eventid': event.EventId.toUpperCase() }), 'OK'],
+    ['over 256 KiB', signed(`${good}${' '.repeat(256 * 1024)}`), 'ERR_RESPONSE_TOO_LARGE'],
+  ];
+  stillWorks();
+  for (const [name, input, expected] of rows) {
+    let outcome;
+    try {
+      verifyWebhook({ ...input, secret, now: NOW });
+      outcome = 'OK';
+    } catch (error) {
+      assert.ok(error instanceof SuperOfficeAuthError, `${name}: ${error}`);
+      outcome = error.reason && expected.includes(' ') ? `${error.code} ${error.reason}` : error.code;
+    }
+    assert.equal(outcome, expected, `row: ${name}`);
+    stillWorks();
+  }
+});
+
 test('hostile and odd keys through PrivateKey.parse', () => {
   const body = (pem) => pem.replace(/-----[^-]+-----|\s/g, '');
   const wrap = (label, base64, width, newline = '\n') =>
@@ -812,4 +980,58 @@ test('size caps refused in JS give the same code and message as the core', () =>
     assert.deepEqual(capture(limit + 1), capture(limit / 2 + 1));
   }
   stillWorks();
+});
+
+// Issue 19: where client.fetch may send a tenant's ticket. One row per input, through the public client
+// against the stand-in; 'OK' means the request reached the tenant (and nothing else was sent anywhere).
+test("hostile URLs and options through client.fetch: only the tenant's own base, redirects never followed", async () => {
+  const { standIn } = await import('./helpers/stand-in.mjs');
+  const { createSystemUserClient } = await import('superoffice-auth');
+  const s = await standIn({ tenants: 2 });
+  try {
+    const client = createSystemUserClient(s.options({ systemUserTokens: s.tenants }));
+    const base = s.mock.baseUrl;
+    const path = 'api/v1/User/currentPrincipal';
+    const rows = [
+      ['relative', ['v1/User/currentPrincipal'], 'OK'],
+      ["absolute, the tenant's own", [`${base}/Cust1/${path}`], 'OK'],
+      ['a dot segment that stays inside', ['v1/x/../User/currentPrincipal'], 'OK'],
+      ['the sibling tenant', [`${base}/Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['up and over, relative', [`../../Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['up and over, absolute', [`${base}/Cust1/api/../../Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['%2e%2e segments', [`%2e%2e/%2E%2e/Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['.%2e segments', [`.%2e/.%2e/Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['an encoded slash', [`..%2f..%2fCust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['an encoded backslash', [`..%5C..%5CCust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['backslashes', [`${base}/Cust1\\..\\..\\Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['double encoding', [`%252e%252e/%252e%252e/Cust2/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['a longer tenant id', [`${base}/Cust10/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['the tenant id without its slash', [`${base}/Cust1`], 'ERR_INVALID_ARGUMENT'],
+      ['user info', [`${base.replace('://', '://x:y@')}/Cust1/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['another port on the same host', [`${base.replace(/:\d+$/, ':1')}/Cust1/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['another scheme', [`ftp://127.0.0.1/Cust1/${path}`], 'ERR_INVALID_ARGUMENT'],
+      ['redirect follow', ['v1/User/currentPrincipal', { redirect: 'follow' }], 'ERR_INVALID_ARGUMENT'],
+      ['redirect manual', ['v1/User/currentPrincipal', { redirect: 'manual' }], 'OK'],
+    ];
+    for (const [name, args, expected] of rows) {
+      const before = s.mock.stats.api + s.mock.stats.other;
+      let outcome;
+      try {
+        const res = await client.fetch('Cust1', ...args);
+        await res.text();
+        outcome = res.status === 200 ? 'OK' : `HTTP ${res.status}`;
+      } catch (error) {
+        assert.ok(error instanceof SuperOfficeAuthError, `${name}: ${error}`);
+        outcome = error.code;
+      }
+      assert.equal(outcome, expected, `row: ${name}`);
+      assert.equal(
+        s.mock.stats.api + s.mock.stats.other,
+        before + (expected === 'OK' ? 1 : 0),
+        `row: ${name}: requests sent`,
+      );
+    }
+  } finally {
+    await s.mock.close();
+  }
 });

@@ -284,15 +284,34 @@ test('parseAgentResponse: every error path, with its code and details', () => {
     ],
     [
       'security exception',
-      xmlResponse(exceptionInfo('SoSecurityException', `Ticket ${TICKET} is not valid`)),
+      xmlResponse(exceptionInfo('SoSessionException', `Ticket ${TICKET} is not valid`)),
       'ERR_TICKET_REJECTED',
-      { exceptionType: 'SoSecurityException', serverMessage: 'Ticket [redacted] is not valid' },
+      { exceptionType: 'SoSessionException', serverMessage: 'Ticket [redacted] is not valid' },
     ],
+    [
+      'SoSessionException by its full name',
+      xmlResponse(exceptionInfo('SuperOffice.Exceptions.SoSessionException', 'Authentication failed!')),
+      'ERR_TICKET_REJECTED',
+      { exceptionType: 'SuperOffice.Exceptions.SoSessionException' },
+    ],
+    // Issue 19: words in a type or a message never make a rejection (NetServer's exact types only).
     [
       'expired-ticket message',
       xmlResponse(exceptionInfo('SoException', 'The ticket has expired')),
-      'ERR_TICKET_REJECTED',
+      'ERR_NETSERVER_EXCEPTION',
       { exceptionType: 'SoException' },
+    ],
+    [
+      'a support ticket id',
+      xmlResponse(exceptionInfo('ArgumentException', 'Unknown ticket id 5')),
+      'ERR_NETSERVER_EXCEPTION',
+      { exceptionType: 'ArgumentException' },
+    ],
+    [
+      'a security-sounding type',
+      xmlResponse(exceptionInfo('SoSecurityException', 'Access denied')),
+      'ERR_NETSERVER_EXCEPTION',
+      { exceptionType: 'SoSecurityException' },
     ],
     ['HTTP 401', xmlResponse('', 401), 'ERR_TICKET_REJECTED', { status: 401 }],
     [
@@ -472,7 +491,7 @@ test('callAgent: a revoked ticket is replaced once; concurrent callers share one
     const remove = s.mock.injectFault('ticketRejected');
     await assert.rejects(client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }), (err) => {
       assert.equal(err.code, 'ERR_TICKET_REJECTED');
-      assert.equal(err.exceptionType, 'SoSecurityException');
+      assert.equal(err.exceptionType, 'SoSessionException');
       assertNoSecrets(
         assert,
         `${err.message} ${inspect(err)} ${JSON.stringify(err)}`,
@@ -660,11 +679,11 @@ test('stand-in agents: headers checked as the WSDL defines them, by hand-written
       exceptionType(
         (await post(envelopeOf(`<n:ApplicationToken>${s.applicationToken}</n:ApplicationToken>`, getAssociate))).text,
       ),
-      'SoSecurityException',
+      'SoSessionException',
     );
     assert.equal(
       exceptionType((await post(envelopeOf(credentials(s.applicationToken, '7T:unknown'), getAssociate))).text),
-      'SoSecurityException',
+      'SoSessionException',
     );
     // Header elements in no namespace are not the WSDL's headers.
     assert.equal(
@@ -716,12 +735,12 @@ test('stand-in agents: headers checked as the WSDL defines them, by hand-written
           })
         ).text,
       ),
-      'SoSecurityException',
+      'SoSessionException',
     );
     s.mock.revokeTicket(ticket);
     assert.equal(
       exceptionType((await post(envelopeOf(credentials(s.applicationToken, ticket), getAssociate))).text),
-      'SoSecurityException',
+      'SoSessionException',
     );
     const rest = await fetch(`${s.mock.baseUrl}/Cust1/api/v1/User/currentPrincipal`, {
       headers: { Authorization: `SOTicket ${ticket}`, 'SO-AppToken': s.applicationToken },

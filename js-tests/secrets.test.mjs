@@ -26,6 +26,9 @@ import {
   createAuthorizationRequest,
   createRefreshTokenClient,
   parseAuthorizationResponse,
+  verifyWebhook,
+  parseTenantStatusNotification,
+  createWebhookHandler,
 } from 'superoffice-auth';
 import { IDENTITY, b64url, makeKeyPair, mintJwt, systemUserClaims } from './helpers/independent.mjs';
 
@@ -38,6 +41,7 @@ const SYSTEM_USER_TOKEN = 'SUT Tenant.5e2a-8c1f-secret';
 const TICKET = '7T:TICKET-0b7d44e19a-secret';
 const CLIENT_SECRET = 'CLIENTSECRET-5d1e07b3-secret';
 const REFRESH_TOKEN = 'REFRESH-9a8b7c6d5e4f-secret';
+const WEBHOOK_SECRET = 'WEBHOOKSECRET-2b8f4e6a-secret';
 const ACCESS_TOKEN = '8A:Cust12345.ACCESS-3f2e1d-secret';
 const AUTH_CODE = 'AUTHCODE-4c3b2a19-secret';
 const CODE_VERIFIER = 'VERIFIER-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -65,6 +69,7 @@ const claims = systemUserClaims(NOW_S, {
 const goodJwt = mintJwt({ alg: 'RS256', kid: 'k1' }, claims, issuer.privateKey);
 
 const SECRETS = [
+  WEBHOOK_SECRET,
   APPLICATION_TOKEN,
   CLIENT_SECRET,
   REFRESH_TOKEN,
@@ -325,6 +330,31 @@ test('the client: failing fetches, responses and keys', async () => {
       }),
     'body over the cap': () =>
       new Response(' '.repeat(2 * 1024 * 1024), { status: 200, headers: { 'content-type': 'text/xml' } }),
+    // Issue 19: a server echoing what it was sent (the request body holds the application token and the
+    // signed system user token).
+    'a fault echoing the request': (init) =>
+      new Response(
+        envelope(
+          `<s:Fault><faultcode>s:Client</faultcode><faultstring>${String(init.body).replace(/</g, '&lt;')} ${APPLICATION_TOKEN} ${SYSTEM_USER_TOKEN}</faultstring></s:Fault>`,
+        ),
+        { status: 500, headers: { 'content-type': 'text/xml' } },
+      ),
+    'a denial echoing the secrets': () =>
+      new Response(
+        soapWith(
+          goodJwt,
+          'false',
+          `<ErrorMessage>Denied for ${APPLICATION_TOKEN} / ${SYSTEM_USER_TOKEN} / ${SIGNED}</ErrorMessage>`,
+        ),
+        { status: 200, headers: { 'content-type': 'text/xml' } },
+      ),
+    'a fault echoing a secret cut at 512 characters': () =>
+      new Response(
+        envelope(
+          `<s:Fault><faultcode>s:Client</faultcode><faultstring>${'x'.repeat(500)} ${APPLICATION_TOKEN}</faultstring></s:Fault>`,
+        ),
+        { status: 500, headers: { 'content-type': 'text/xml' } },
+      ),
   };
   for (const [name, answer] of Object.entries(answers)) {
     const client = createSystemUserClient({
@@ -332,7 +362,7 @@ test('the client: failing fetches, responses and keys', async () => {
       applicationToken: APPLICATION_TOKEN,
       privateKey: key.xml,
       keys: jwks,
-      fetch: async () => answer(),
+      fetch: async (_url, init) => answer(init),
       now: () => NOW,
     });
     assertClean(inspect(client, { depth: Infinity, showHidden: true }), `inspect(client) ${name}`);
@@ -358,7 +388,7 @@ test('the client: failing fetches, responses and keys', async () => {
   }
 });
 
-test('the refresh-token grant: requests and token responses that fail', () => {
+test('the refresh-token grant: requests and token responses that fail', async () => {
   const base = { environment: 'sod', clientId: 'client-1', clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN };
   for (const [name, change] of Object.entries({
     'control character in the client secret': { clientSecret: `${CLIENT_SECRET}\u0000` },
@@ -383,6 +413,11 @@ test('the refresh-token grant: requests and token responses that fail', () => {
   const ok = { token_type: 'Bearer', access_token: ACCESS_TOKEN, expires_in: 3600, refresh_token: REFRESH_TOKEN };
   for (const [name, [response, options]] of Object.entries({
     'invalid_grant echoing nothing of ours': [json({ error: 'invalid_grant', error_description: 'expired' }, 400)],
+    // Issue 19: an error that echoes the refresh token and the client secret, with `redact` as the client passes it.
+    'invalid_grant echoing the secrets': [
+      json({ error: 'invalid_grant', error_description: `${REFRESH_TOKEN} for ${CLIENT_SECRET}` }, 400),
+      { redact: [REFRESH_TOKEN, CLIENT_SECRET] },
+    ],
     'access token not a string': [json({ ...ok, access_token: { ACCESS_TOKEN } })],
     'token type not Bearer': [json({ ...ok, token_type: ACCESS_TOKEN })],
     'expires_in a string': [json({ ...ok, expires_in: REFRESH_TOKEN })],
@@ -404,6 +439,18 @@ test('the refresh-token grant: requests and token responses that fail', () => {
   const result = parseTokenResponse(json(ok), { now: NOW });
   assert.equal(result.accessToken, ACCESS_TOKEN);
   assertClean(inspect(result, { depth: Infinity }), 'inspect(token result)');
+  // Issue 19: the client passes what it holds, so a token endpoint echoing the request (client secret
+  // and refresh token in the form body) shows neither.
+  const echoing = createRefreshTokenClient({
+    ...base,
+    validateIdToken: false,
+    fetch: async (_url, init) =>
+      new Response(JSON.stringify({ error: 'invalid_request', error_description: `got ${init.body}` }), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      }),
+  });
+  await rejectsCleanly('refresh client: a token endpoint echoing the request', echoing.getAccessToken());
 });
 
 // The CLI, in-process (its `main` takes argv, env and the output streams), against a local server
@@ -607,6 +654,72 @@ test('the authorization door: requests, redirects and code exchanges that fail',
   );
   await rejectsCleanly('getAccessToken before the code', client.getAccessToken());
   assertClean(inspect(client) + JSON.stringify(client), 'inspect(refresh client)');
+});
+
+test('webhooks and tenant status notifications that fail: the secret and the body stay out', async () => {
+  const { createHmac } = await import('node:crypto');
+  const body = JSON.stringify({
+    EventId: 'a1b2c3d4-0000-4000-8000-000000000001',
+    Timestamp: '2026-11-23T14:05:30.0000000Z',
+    Changes: [APPLICATION_TOKEN],
+    Event: 'contact.changed',
+    PrimaryKey: 1,
+    Entity: 'contact',
+    ContextIdentifier: 'Cust1',
+    ChangedByAssociateId: 5,
+    WebhookName: TICKET,
+  });
+  const sign = (text, secret = WEBHOOK_SECRET) => createHmac('sha256', secret).update(text).digest('base64');
+  for (const [name, options] of Object.entries({
+    'no signature': { body, headers: {} },
+    'a signature under another secret': { body, headers: { 'x-superoffice-signature': sign(body, 'other') } },
+    'the secret as the signature': { body, headers: { 'x-superoffice-signature': WEBHOOK_SECRET } },
+    'a tampered body': {
+      body: body.replace('"PrimaryKey":1', '"PrimaryKey":2'),
+      headers: { 'x-superoffice-signature': sign(body) },
+    },
+    'another event id': { body, headers: { 'x-superoffice-signature': sign(body), 'x-superoffice-eventid': TICKET } },
+    'too old': { body, headers: { 'x-superoffice-signature': sign(body) }, maxAgeSeconds: 60, now: NOW + 86_400_000 },
+    'not JSON, signed': {
+      body: `${TICKET} ${APPLICATION_TOKEN}`,
+      headers: { 'x-superoffice-signature': sign(`${TICKET} ${APPLICATION_TOKEN}`) },
+    },
+    'a parsed body': { body: JSON.parse(body), headers: {} },
+    'a misspelled option holding the secret': { body, headers: {}, secrets: WEBHOOK_SECRET },
+  })) {
+    failsCleanly(`verifyWebhook: ${name}`, () => verifyWebhook({ secret: WEBHOOK_SECRET, now: NOW, ...options }));
+  }
+  const notification = (extra) =>
+    JSON.stringify({ ChangeType: 2, ContextIdentifier: 'Cust1', Token: goodJwt, VersionName: TICKET, ...extra });
+  for (const [name, text] of Object.entries({
+    'a Token of another issuer': notification(),
+    'a Token that is the application token': notification({ Token: APPLICATION_TOKEN }),
+    'not JSON': `${APPLICATION_TOKEN}`,
+    'a ChangeType that is a secret': notification({ ChangeType: TICKET }),
+  })) {
+    failsCleanly(`parseTenantStatusNotification: ${name}`, () =>
+      parseTenantStatusNotification(text, { keys: jwks, environment: 'sod', now: NOW }),
+    );
+  }
+  const errors = [];
+  const handler = createWebhookHandler({
+    secret: WEBHOOK_SECRET,
+    onEvent() {
+      throw new SuperOfficeAuthError('ERR_INVALID_ARGUMENT', 'the partner handler failed');
+    },
+    onError: (error) => errors.push(error),
+  });
+  const answer = await handler(
+    new Request('https://partner.example/', {
+      method: 'POST',
+      headers: { 'x-superoffice-signature': sign(body) },
+      body: `${body} `,
+    }),
+  );
+  assert.equal(answer.status, 401);
+  assertClean(await answer.text(), "the handler's refusal");
+  checkClean("the handler's onError", errors[0]);
+  assertClean(inspect(handler), 'inspect(handler)');
 });
 
 test('every path above was exercised', () => {

@@ -163,3 +163,30 @@ test('parse options are checked, and a misspelled option is an error', () => {
   rejects(() => parseTenantState({ status: 99, body: '' }, { contextIdentifier: 'Cust12345' }), 'ERR_INVALID_ARGUMENT');
   rejects(() => parseTenantState(answer({}, 503), { contextIdentifier: 'Cust12345' }), 'ERR_HTTP_STATUS');
 });
+
+test("ValidUntil agrees with V8's own calendar for 2 000 random times, fractions and offsets", () => {
+  const MAX = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+  const pad = (n) => String(Math.abs(n)).padStart(2, '0');
+  let seed = 20;
+  const random = () => {
+    // A small LCG: the same 2 000 cases on every run.
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  for (let i = 0; i < 2000; i += 1) {
+    const ms = Math.floor(14 * 3_600_000 + random() * (MAX - 28 * 3_600_000));
+    const offset = Math.round((random() * 28 - 14) * 4) * 15; // minutes, -14:00..+14:00 in quarter hours
+    const local = new Date(ms + offset * 60_000).toISOString(); // V8 formats the calendar date
+    const digits = Math.floor(random() * 10);
+    const fraction = digits === 0 ? '' : `.${`${local.slice(20, 23)}${'7'.repeat(7)}`.slice(0, digits)}`;
+    const zone =
+      offset === 0 && random() < 0.5
+        ? 'Z'
+        : `${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+    const text = `${local.slice(0, 19)}${fraction}${zone}`;
+    const precision = 10 ** Math.max(0, 3 - digits);
+    const expected = Math.floor(ms / 1000) * 1000 + Math.floor((ms % 1000) / precision) * precision;
+    const state = parseTenantState(answer({ ValidUntil: text }), { contextIdentifier: 'Cust12345', now: 0 });
+    assert.equal(state.validUntil.getTime(), expected, text);
+  }
+});

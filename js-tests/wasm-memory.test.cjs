@@ -67,12 +67,11 @@ test('no key text is left in wasm memory after parsing, converting, signing or f
 });
 
 // The key's raw numbers, not only its text. A key is parsed and dropped inside one `signToken` call
-// with key text; afterwards D must be gone from wasm memory (rsa zeroizes D, the primes and its CRT
-// values on drop, and the binding wipes the text). P and Q are another matter: rsa keeps a Montgomery
-// form of each prime (crypto-bigint's BoxedMontyParams, which has no Zeroize), so their bytes can
-// survive in freed memory until it is reused. docs and the key module say so; this test measures it
-// and holds D, DP, DQ to "gone".
-test('after a key is dropped, its private exponent is not left in wasm memory', () => {
+// with key text; afterwards none of D, DP, DQ, P or Q may be left in wasm memory. rsa zeroizes D, the
+// primes and its CRT values on drop, but keeps a Montgomery form of each prime (crypto-bigint's
+// BoxedMontyParams, which has no Zeroize); since issue 19 the module's allocator zeroes every block it
+// frees, so those go too.
+test('after a key is dropped, none of its private numbers is left in wasm memory', () => {
   const { privateKey: other } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const otherJwk = other.export({ format: 'jwk' });
   const otherPkcs8 = other.export({ type: 'pkcs8', format: 'pem' });
@@ -86,8 +85,104 @@ test('after a key is dropped, its private exponent is not left in wasm memory', 
     return windows.some((w) => memory.includes(w) || memory.includes(Buffer.from(w).reverse()));
   };
   const found = Object.fromEntries(['d', 'dp', 'dq', 'p', 'q'].map((name) => [name, present(otherJwk[name])]));
-  console.log(`raw key numbers left in wasm memory after drop: ${JSON.stringify(found)}`);
   assert.equal(found.d, false, 'D is wiped');
   assert.equal(found.dp, false, 'DP is wiped');
   assert.equal(found.dq, false, 'DQ is wiped');
+  assert.equal(found.p, false, 'P is wiped (its Montgomery form freed by the zeroing allocator)');
+  assert.equal(found.q, false, 'Q is wiped (its Montgomery form freed by the zeroing allocator)');
+});
+
+// Issue 19: the credentials a call is given (application token, system user token, client secret,
+// refresh token) are gone from wasm memory once it returns, with every copy the core made: the
+// allocator zeroes each block it frees, and the JS layer scrubs the stack after each call. Tokens are
+// distinctive ASCII, so any copy shows; the whole memory is scanned, stack included.
+test('no application token, system user token, client secret or refresh token is left in wasm memory', () => {
+  const core = require('superoffice-auth');
+  const APP = 'APPTOKEN-wasm-memory-7f3a9c2e-d41b';
+  const SUT = 'SUT-wasm-memory-5e2a-8c1f-0b7d';
+  const SECRET = 'CLIENTSECRET-wasm-memory-5d1e07b3';
+  const REFRESH = 'REFRESH-wasm-memory-9a8b7c6d5e4f';
+  const left = () => {
+    const memory = Buffer.from(instance.exports.memory.buffer);
+    return [APP, SUT, SECRET, REFRESH].filter((secret) => memory.includes(Buffer.from(secret)));
+  };
+  const key = PrivateKey.parse(pkcs8);
+  const now = Date.UTC(2026, 0, 1);
+  const calls = {
+    'signToken with a PrivateKey': () => signToken(SUT, key, { now }),
+    'signToken with key text': () => signToken(SUT, pkcs8, { now }),
+    'buildTicketRequest (SOAP)': () =>
+      core.buildTicketRequest({
+        environment: 'sod',
+        applicationToken: APP,
+        contextIdentifier: 'Cust1',
+        signedSystemToken: signToken(SUT, key, { now }),
+      }),
+    'buildTicketRequest (REST)': () =>
+      core.buildTicketRequest({
+        environment: 'sod',
+        transport: 'rest',
+        applicationToken: APP,
+        contextIdentifier: 'Cust1',
+        signedSystemToken: `${SUT}.202601010000.AAAA`,
+      }),
+    buildRefreshTokenRequest: () =>
+      core.buildRefreshTokenRequest({ environment: 'sod', clientId: 'c', clientSecret: SECRET, refreshToken: REFRESH }),
+    buildAuthorizationCodeRequest: () =>
+      core.buildAuthorizationCodeRequest({
+        environment: 'sod',
+        clientId: 'c',
+        clientSecret: SECRET,
+        code: 'code-1',
+        redirectUri: 'https://app.example/cb',
+        codeVerifier: 'v'.repeat(43),
+      }),
+    buildAgentRequest: () =>
+      core.buildAgentRequest({
+        netserverUrl: 'https://sod.superoffice.com/Cust1/Remote/Services88/',
+        agent: 'Associate',
+        method: 'GetAssociate',
+        parameters: { AssociateId: 5 },
+        ticket: '7T:x',
+        applicationToken: APP,
+      }),
+    'parseTokenResponse (a rotated refresh token)': () =>
+      core.parseTokenResponse(
+        {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            token_type: 'Bearer',
+            access_token: '8A:x',
+            expires_in: 3600,
+            refresh_token: REFRESH,
+          }),
+        },
+        { now },
+      ),
+    'parseTokenResponse (an error echoing the secrets)': () =>
+      core.parseTokenResponse(
+        {
+          status: 400,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ error: 'invalid_grant', error_description: `${REFRESH} ${SECRET}` }),
+        },
+        { now, redact: [REFRESH, SECRET] },
+      ),
+    'a bad application token': () =>
+      core.buildTicketRequest({
+        environment: 'sod',
+        applicationToken: `${APP}\u0001`,
+        contextIdentifier: 'Cust1',
+        signedSystemToken: 'x.202601010000.AAAA',
+      }),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    try {
+      call();
+    } catch (error) {
+      assert.equal(error.name, 'SuperOfficeAuthError', name);
+    }
+    assert.deepEqual(left(), [], `after ${name}`);
+  }
 });

@@ -11,7 +11,9 @@
 // answered, never a credential.
 // Exit codes: 0 success, 1 failure (printed as `CODE: message`), 2 bad usage (ERR_INVALID_ARGUMENT).
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
+const path = require('node:path');
 const { parseArgs } = require('node:util');
 // The core module and the clients, as the facade (index.cjs) would give them: nothing inside the
 // package imports the facade.
@@ -37,10 +39,28 @@ Usage:
   superoffice-auth inspect <jwt> [options]       decode a JWT, validate it when keys are given
   superoffice-auth call <ctx> <Agent.Method> [Name=Value ...]  call a NetServer SOAP agent
   superoffice-auth get <ctx> <path>              GET from the tenant's REST API (e.g. v1/User/currentPrincipal)
+  superoffice-auth verify-webhook --secret-file <file> --signature <value> < body
+                                                 check a webhook delivery's signature and read its event
   superoffice-auth <command> --help              help for one command
   superoffice-auth --version
 
 Exit codes: 0 success, 1 failure (printed as "CODE: message" on stderr), 2 bad usage.
+`,
+  'verify-webhook': `superoffice-auth verify-webhook: check a webhook delivery, for debugging one.
+
+Reads the delivery's body from stdin, byte for byte (save it raw: a body re-formatted or re-encoded by a
+log or an editor no longer matches its signature), and checks X-SuperOffice-Signature against it.
+
+      --secret-file <file>      SO_WEBHOOK_SECRET_FILE  the webhook's secret (one trailing newline is
+                                                        ignored); repeat for old and new while rotating
+      --signature <value>       the X-SuperOffice-Signature header's value
+      --event-id <value>        the X-SuperOffice-EventId header's value, checked against the body
+      --max-age-seconds <n>     refuse an event whose Timestamp is further than this from now
+      --json                    print the event as JSON
+  -h, --help
+
+Prints the event on success. A refusal prints ERR_WEBHOOK_INVALID and its reason and, for a mismatch,
+what about the body commonly differs from what SuperOffice sent (never the signature it expected).
 `,
   ticket: `superoffice-auth ticket: obtain a system user ticket and print it.
 
@@ -197,12 +217,35 @@ function readSecretFile(path, what) {
   return readText(path, what).replace(/\r?\n$/, '');
 }
 
-/** Replaces a file's content atomically, readable by its owner only. */
-function writeSecretFile(path, text) {
-  const temporary = `${path}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, text, { mode: 0o600 });
-  fs.chmodSync(temporary, 0o600);
-  fs.renameSync(temporary, path);
+/**
+ * Replaces a file's content atomically, readable by its owner only. The new content goes to a temporary
+ * file beside the target with a random name, created exclusively ('wx': an existing file or a symlink
+ * planted there makes the open fail instead of being written through) with mode 0600, flushed to disk,
+ * then renamed over the target. rename() replaces a symlink at the target itself, never its target.
+ */
+function writeSecretFile(file, text) {
+  const temporary = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${crypto.randomBytes(12).toString('hex')}.tmp`,
+  );
+  const fd = fs.openSync(temporary, 'wx', 0o600);
+  let renamed = false;
+  try {
+    fs.writeFileSync(fd, text);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(temporary, file);
+    renamed = true;
+  } finally {
+    if (!renamed) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // Already closed: the write got that far.
+      }
+      fs.rmSync(temporary, { force: true });
+    }
+  }
 }
 
 /** A secret from a file named by flag or variable, else from a variable holding it. */
@@ -306,14 +349,10 @@ function ticketClient(values, env, contextIdentifier) {
 }
 
 async function commandTicket(argv, env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...TICKET_OPTIONS,
-      'context-identifier': { type: 'string', short: 'c' },
-      json: { type: 'boolean' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    ...TICKET_OPTIONS,
+    'context-identifier': { type: 'string', short: 'c' },
+    json: { type: 'boolean' },
   });
   if (values.help) return out.stdout(HELP.ticket);
   // Not echoed: a stray argument is often half of an unquoted secret ("--system-user-token My Token").
@@ -369,11 +408,7 @@ function agentParameters(pairs) {
 }
 
 async function commandCall(argv, env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { ...TICKET_OPTIONS, full: { type: 'boolean' } },
-  });
+  const { values, positionals } = parseCommand(argv, { ...TICKET_OPTIONS, full: { type: 'boolean' } });
   if (values.help) return out.stdout(HELP.call);
   const [contextIdentifier, target, ...pairs] = positionals;
   if (contextIdentifier === undefined || target === undefined)
@@ -387,7 +422,7 @@ async function commandCall(argv, env, out) {
 }
 
 async function commandGet(argv, env, out) {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: TICKET_OPTIONS });
+  const { values, positionals } = parseCommand(argv, TICKET_OPTIONS);
   if (values.help) return out.stdout(HELP.get);
   if (positionals.length !== 2) throw usage('get needs <contextIdentifier> <path>');
   const [contextIdentifier, path] = positionals;
@@ -404,24 +439,20 @@ async function commandGet(argv, env, out) {
 }
 
 async function commandRefresh(argv, env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      environment: { type: 'string', short: 'e' },
-      'base-url': { type: 'string' },
-      'client-id': { type: 'string' },
-      'client-secret-file': { type: 'string' },
-      'refresh-token-file': { type: 'string' },
-      'redirect-uri': { type: 'string' },
-      issuer: { type: 'string' },
-      keys: { type: 'string' },
-      'ignore-id-token': { type: 'boolean' },
-      'timeout-ms': { type: 'string' },
-      json: { type: 'boolean' },
-      reveal: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    environment: { type: 'string', short: 'e' },
+    'base-url': { type: 'string' },
+    'client-id': { type: 'string' },
+    'client-secret-file': { type: 'string' },
+    'refresh-token-file': { type: 'string' },
+    'redirect-uri': { type: 'string' },
+    issuer: { type: 'string' },
+    keys: { type: 'string' },
+    'ignore-id-token': { type: 'boolean' },
+    'timeout-ms': { type: 'string' },
+    json: { type: 'boolean' },
+    reveal: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return out.stdout(HELP.refresh);
   if (positionals.length) throw usage('unexpected argument (values with spaces must be quoted)');
@@ -504,22 +535,18 @@ async function commandRefresh(argv, env, out) {
 }
 
 async function commandAuthorize(argv, env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      environment: { type: 'string', short: 'e' },
-      'base-url': { type: 'string' },
-      'client-id': { type: 'string' },
-      'redirect-uri': { type: 'string' },
-      'response-type': { type: 'string' },
-      'response-mode': { type: 'string' },
-      'context-identifier': { type: 'string', short: 'c' },
-      'login-hint': { type: 'string' },
-      prompt: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    environment: { type: 'string', short: 'e' },
+    'base-url': { type: 'string' },
+    'client-id': { type: 'string' },
+    'redirect-uri': { type: 'string' },
+    'response-type': { type: 'string' },
+    'response-mode': { type: 'string' },
+    'context-identifier': { type: 'string', short: 'c' },
+    'login-hint': { type: 'string' },
+    prompt: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return out.stdout(HELP.authorize);
   if (positionals.length) throw usage('unexpected argument (values with spaces must be quoted)');
@@ -550,14 +577,10 @@ async function commandAuthorize(argv, env, out) {
 }
 
 async function commandConvertKey(argv, _env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      to: { type: 'string', default: 'pkcs8' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    to: { type: 'string', default: 'pkcs8' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return out.stdout(HELP['convert-key']);
   if (positionals.length !== 1) throw usage('convert-key needs exactly one <file> (or - for stdin)');
@@ -566,9 +589,8 @@ async function commandConvertKey(argv, _env, out) {
   let text = values.to === 'xml' ? key.toXml() : key.toPem(values.to);
   if (!text.endsWith('\n')) text += '\n';
   if (values.out === undefined) return out.stdout(text);
-  // A private key: readable by its owner only, also when the file already existed.
-  fs.writeFileSync(values.out, text, { mode: 0o600 });
-  fs.chmodSync(values.out, 0o600);
+  // A private key: readable by its owner only, also when the file already existed (it is replaced).
+  writeSecretFile(values.out, text);
   return out.stderr(`wrote ${values.to} key (${key.bits} bits) to ${values.out}\n`);
 }
 
@@ -606,21 +628,17 @@ async function loadKeys(source, timeoutMs) {
 }
 
 async function commandInspect(argv, _env, out) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      keys: { type: 'string' },
-      'client-id': { type: 'string' },
-      environment: { type: 'string', short: 'e' },
-      issuer: { type: 'string' },
-      audience: { type: 'string' },
-      nonce: { type: 'string' },
-      'leeway-seconds': { type: 'string' },
-      reveal: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommand(argv, {
+    keys: { type: 'string' },
+    'client-id': { type: 'string' },
+    environment: { type: 'string', short: 'e' },
+    issuer: { type: 'string' },
+    audience: { type: 'string' },
+    nonce: { type: 'string' },
+    'leeway-seconds': { type: 'string' },
+    reveal: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return out.stdout(HELP.inspect);
   if (positionals.length !== 1) throw usage('inspect needs exactly one <jwt> (or - for stdin)');
@@ -735,16 +753,91 @@ async function commandInspect(argv, _env, out) {
 }
 
 /**
- * parseArgs' message, with any quoted argument that could be a value rather than an option name left
- * out: node quotes an unknown "option" as typed, and a key pasted where a file name goes starts with
- * "-----BEGIN", so it is parsed as one.
+ * parseArgs for a command's arguments (argv without the command). Its own messages quote what was typed
+ * ("Unknown option '--aplication-token=...'"), and what was typed may be a secret pasted in the wrong
+ * place, so a failure is described by position and by our own option names only: argument 1 is the
+ * command, so `args[i]` is argument i + 2.
  */
-function parseArgsMessage(err) {
-  // The hint node appends ("... as in '-- "<argument>"'") repeats the argument; it is dropped.
-  const message = String(err.message).split('. To specify a positional argument')[0];
-  return message.replace(/'([^']*)'/g, (quoted, inner) =>
-    inner.length > 64 || /[\r\n"=]|-----/.test(inner) ? '(an argument, not shown)' : quoted,
+function parseCommand(args, options) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true });
+  } catch (err) {
+    if (!err || !String(err.code).startsWith('ERR_PARSE_ARGS')) throw err;
+    throw usage(describeParseFailure(args, options));
+  }
+}
+
+function describeParseFailure(args, options) {
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const position = token.index + 2;
+    if (!Object.hasOwn(options, token.name)) return `unknown option (argument ${position}); see --help`;
+    const name = `--${token.name}`;
+    if (options[token.name].type === 'boolean') {
+      if (token.value !== undefined) return `option ${name} (argument ${position}) takes no value`;
+    } else if (token.value === undefined) {
+      return `option ${name} (argument ${position}) needs a value`;
+    } else if (!token.inlineValue && token.value.startsWith('-')) {
+      return `option ${name} (argument ${position}): the next argument starts with "-"; write ${name}=VALUE if that is its value`;
+    }
+  }
+  return 'the arguments cannot be read; see --help';
+}
+
+async function commandVerifyWebhook(argv, env, out) {
+  const { values, positionals } = parseCommand(argv, {
+    'secret-file': { type: 'string', multiple: true },
+    signature: { type: 'string' },
+    'event-id': { type: 'string' },
+    'max-age-seconds': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return out.stdout(HELP['verify-webhook']);
+  if (positionals.length > 0) throw usage('verify-webhook reads the body from stdin and takes no arguments');
+  const files = values['secret-file'] ?? (env.SO_WEBHOOK_SECRET_FILE ? [env.SO_WEBHOOK_SECRET_FILE] : []);
+  if (files.length === 0) throw usage('give the webhook secret with --secret-file (or SO_WEBHOOK_SECRET_FILE)');
+  const secret = files.map((file) => readSecretFile(file, 'secret file'));
+  let body;
+  try {
+    body = fs.readFileSync(0);
+  } catch (err) {
+    throw usage(`cannot read the body from stdin: ${err.code ?? err.message}`);
+  }
+  const headers = {};
+  if (values.signature !== undefined) headers['x-superoffice-signature'] = values.signature;
+  if (values['event-id'] !== undefined) headers['x-superoffice-eventid'] = values['event-id'];
+  let event;
+  try {
+    event = core.verifyWebhook({
+      body: new Uint8Array(body),
+      headers,
+      secret,
+      maxAgeSeconds: positiveInteger(values['max-age-seconds'], '--max-age-seconds'),
+    });
+  } catch (err) {
+    if (err && err.reason === 'signature-mismatch') out.stderr(bodyHints(body));
+    throw err;
+  }
+  if (values.json) return out.stdout(`${JSON.stringify({ ...event, payload: undefined }, null, 2)}\n`);
+  const what = event.test
+    ? 'the registration test event'
+    : `${event.event} of ${event.entity ?? 'a webhook'} ${event.primaryKey}`;
+  return out.stdout(
+    `verified: ${what}, tenant ${event.contextIdentifier}, EventId ${event.eventId}, ${event.timestamp.toISOString()}\n`,
   );
+}
+
+/** What commonly separates a saved body from the bytes SuperOffice signed; nothing secret. */
+function bodyHints(body) {
+  const text = body.toString('utf8');
+  const hints = [`the body read has ${body.length} bytes`];
+  if (/\r?\n$/.test(text)) hints.push('it ends with a line break (an editor or `echo` may have added it)');
+  if (text.startsWith('\uFEFF')) hints.push('it starts with a byte order mark');
+  if (text.includes('\r\n')) hints.push('its lines end in CRLF');
+  else if (text.includes('\n')) hints.push('its lines end in LF (SuperOffice may have sent CRLF)');
+  return `${hints.join('; ')}\n`;
 }
 
 const COMMANDS = {
@@ -755,6 +848,7 @@ const COMMANDS = {
   inspect: commandInspect,
   call: commandCall,
   get: commandGet,
+  'verify-webhook': commandVerifyWebhook,
 };
 
 /**
@@ -775,28 +869,30 @@ async function main(
       return 0;
     }
     if (command === 'help') {
-      out.stdout(HELP[rest[0]] ?? HELP.main);
+      out.stdout(rest[0] !== undefined && Object.hasOwn(HELP, rest[0]) ? HELP[rest[0]] : HELP.main);
       return 0;
     }
     if (command === '--version' || command === '-v') {
       out.stdout(`${require('./package.json').version}\n`);
       return 0;
     }
-    const run = COMMANDS[command];
-    if (!run) throw usage(`unknown command ${command}; see superoffice-auth --help`);
-    await run(rest, env, out);
+    // Never echoed: a secret pasted as the first argument would land in the terminal and its logs.
+    if (!Object.hasOwn(COMMANDS, command)) throw usage('unknown command (argument 1); see superoffice-auth --help');
+    await COMMANDS[command](rest, env, out);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || (err?.code && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-      out.stderr(`ERR_INVALID_ARGUMENT: ${err instanceof UsageError ? err.message : parseArgsMessage(err)}\n`);
+    if (err instanceof UsageError) {
+      out.stderr(`ERR_INVALID_ARGUMENT: ${err.message}\n`);
       return EXIT_USAGE;
     }
     if (err && err.name === 'SuperOfficeAuthError') {
-      const extra = err.reason
-        ? ` (${err.reason})`
-        : err.oauthError && !err.message.includes(err.oauthError)
-          ? ` (${err.oauthError})`
-          : '';
+      const extra =
+        // A webhook refusal's message is its reason already.
+        err.reason && err.code !== 'ERR_WEBHOOK_INVALID'
+          ? ` (${err.reason})`
+          : err.oauthError && !err.message.includes(err.oauthError)
+            ? ` (${err.oauthError})`
+            : '';
       out.stderr(`${err.code}: ${err.message}${extra}\n`);
       return err.code === 'ERR_INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
     }

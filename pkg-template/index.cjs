@@ -20,3 +20,14 @@ module.exports.createMemoryCache = function createMemoryCache(options) {
 module.exports.createRefreshTokenClient = function createRefreshTokenClient(options) {
   return require('./client/refresh-token.cjs').createRefreshTokenClient(options);
 };
+
+// The receiver for what SuperOffice posts to you (webhooks, tenant status notifications), on first use.
+module.exports.createWebhookHandler = function createWebhookHandler(options) {
+  return require('./receiver/webhook-handler.cjs').createWebhookHandler(options);
+};
+module.exports.handleWebhookRequest = function handleWebhookRequest(request, options) {
+  return require('./receiver/webhook-handler.cjs').handleWebhookRequest(request, options);
+};
+module.exports.createMemoryWebhookEventStore = function createMemoryWebhookEventStore(options) {
+  return require('./receiver/event-store.cjs').createMemoryWebhookEventStore(options);
+};

@@ -65,10 +65,12 @@ export type ErrorCode =
   | 'ERR_STATE_MISMATCH'
   /** A NetServer agent answered ExceptionInfo (or Succeeded false), `exceptionType`, `friendlyText`, `serverMessage` (never its stack trace). */
   | 'ERR_NETSERVER_EXCEPTION'
-  /** The tenant refused the ticket (HTTP 401/403 or a security ExceptionInfo), `status`, `exceptionType`, `friendlyText`, `serverMessage`, `retried`. */
+  /** The tenant refused the ticket (HTTP 401/403, or an ExceptionInfo of type SoSessionException), `status`, `exceptionType`, `friendlyText`, `serverMessage`, `retried`. */
   | 'ERR_TICKET_REJECTED'
   /** The tenant is not running (the state API says so), `state`, `stateCode`, `validUntil`: the client fails fast until then, without exchanging. */
-  | 'ERR_TENANT_UNAVAILABLE';
+  | 'ERR_TENANT_UNAVAILABLE'
+  /** A webhook delivery or tenant status notification failed verification or is not what SuperOffice sends, `reason` (a WebhookInvalidReason). */
+  | 'ERR_WEBHOOK_INVALID';
 
 /** Every `ErrorCode`, in the order of src/error.rs. */
 export declare const ERROR_CODES: readonly ErrorCode[];
@@ -83,6 +85,26 @@ export type AuthorizeErrorName =
   | 'InvalidTimestamp'
   | 'InvalidSignature';
 
+/**
+ * Why a delivery was refused (ERR_WEBHOOK_INVALID):
+ * - `missing-signature`: no `X-SuperOffice-Signature` (the webhook was registered without a secret);
+ * - `malformed-signature`: the header is not the base64 of 32 bytes (or was sent twice);
+ * - `signature-mismatch`: not the HMAC-SHA256 of the exact body bytes under any secret given;
+ * - `malformed-json`: the body is not a JSON object (or repeats a member name);
+ * - `malformed-event`: JSON, but a member SuperOffice always sends is missing or of the wrong type;
+ * - `event-id-mismatch`: `X-SuperOffice-EventId` names another event than the body's `EventId`;
+ * - `too-old`, `timestamp-in-future`: the event's `Timestamp` is further than `maxAgeSeconds` from now.
+ */
+export type WebhookInvalidReason =
+  | 'missing-signature'
+  | 'malformed-signature'
+  | 'signature-mismatch'
+  | 'malformed-json'
+  | 'malformed-event'
+  | 'event-id-mismatch'
+  | 'too-old'
+  | 'timestamp-in-future';
+
 /** The extra fields an error may carry, by code. */
 export interface SuperOfficeAuthErrorDetails {
   /** ERR_FETCH_FAILED: what `fetch` threw. */
@@ -95,8 +117,8 @@ export interface SuperOfficeAuthErrorDetails {
   faultString?: string;
   /** ERR_TICKET_DENIED: the service's ErrorMessage. */
   serverMessage?: string;
-  /** ERR_TICKET_DENIED: the AuthorizeErrorCode name the message carries, if any. */
-  reason?: AuthorizeErrorName;
+  /** ERR_TICKET_DENIED: the AuthorizeErrorCode name the message carries, if any. ERR_WEBHOOK_INVALID: why. */
+  reason?: AuthorizeErrorName | WebhookInvalidReason;
   /** ERR_HTTP_STATUS */
   status?: number;
   /** ERR_KEY_TOO_SMALL */
@@ -152,7 +174,7 @@ export declare class SuperOfficeAuthError extends Error {
   readonly faultCode?: string;
   readonly faultString?: string;
   readonly serverMessage?: string;
-  readonly reason?: AuthorizeErrorName;
+  readonly reason?: AuthorizeErrorName | WebhookInvalidReason;
   readonly status?: number;
   readonly bits?: number;
   readonly limit?: number;
@@ -161,8 +183,11 @@ export declare class SuperOfficeAuthError extends Error {
   readonly exceptionType?: string;
   readonly friendlyText?: string;
   readonly retried?: boolean;
+  /** ERR_TENANT_UNAVAILABLE: the state's name, or its number when SuperOffice did not document it. */
   readonly state?: TenantStateName | string | number;
+  /** ERR_TENANT_UNAVAILABLE: the state's number, when known. */
   readonly stateCode?: number;
+  /** ERR_TENANT_UNAVAILABLE: when the state API says to ask again. */
   readonly validUntil?: Date;
 }
 
@@ -274,6 +299,11 @@ export interface ParseTicketResponseOptions {
   leewaySeconds?: number;
   /** When given, the token's tenant (`ctx`) must equal it. */
   contextIdentifier?: string;
+  /**
+   * Secrets this call holds (application token, system user token, client secret, refresh token):
+   * replaced by `[redacted]` wherever server text (a fault, an error message) is copied into the error.
+   */
+  redact?: string[];
 }
 
 /** A token's claims as JSON gives them. */
@@ -403,6 +433,11 @@ export declare function buildRefreshTokenRequest(params: RefreshTokenRequestPara
 export interface ParseTokenResponseOptions {
   /** Defaults to the current time; `expiresAt` is now + `expires_in`. */
   now?: TimeInput;
+  /**
+   * Secrets this call holds (application token, system user token, client secret, refresh token):
+   * replaced by `[redacted]` wherever server text (a fault, an error message) is copied into the error.
+   */
+  redact?: string[];
   /** Give keys to have the id_token validated (see ParseTokenResponseWithIdTokenOptions). */
   keys?: undefined;
   /** Refused without keys: it would suggest a check that does not happen. */
@@ -421,6 +456,11 @@ export interface ParseTokenResponseOptions {
 export type ParseTokenResponseWithIdTokenOptions = {
   /** Defaults to the current time. */
   now?: TimeInput;
+  /**
+   * Secrets this call holds (application token, system user token, client secret, refresh token):
+   * replaced by `[redacted]` wherever server text (a fault, an error message) is copied into the error.
+   */
+  redact?: string[];
   /** The environment's JWKS or pinned keys. */
   keys: KeysInput;
   /** The application's client id: the id_token's `aud`. */
@@ -608,9 +648,24 @@ export interface AgentResult {
 
 /**
  * Reads an agent's answer. `ExceptionInfo` is ERR_NETSERVER_EXCEPTION (`exceptionType`, `friendlyText`,
- * `serverMessage`); a security or ticket failure, or HTTP 401/403, is ERR_TICKET_REJECTED.
+ * `serverMessage`), not retried by the client; HTTP 401/403, or an ExceptionInfo of exactly one of
+ * NetServer's authentication exception types (SoSessionException), is ERR_TICKET_REJECTED.
  */
-export declare function parseAgentResponse(response: HttpResponseInput, options: { method: string }): AgentResult;
+export declare function parseAgentResponse(
+  response: HttpResponseInput,
+  options: ParseAgentResponseOptions,
+): AgentResult;
+
+/** Options of parseAgentResponse. */
+export interface ParseAgentResponseOptions {
+  /** The method called (`GetAssociate`): the answer must be its `{method}Response`. */
+  method: string;
+  /**
+   * Secrets this call holds (application token, system user token, client secret, refresh token):
+   * replaced by `[redacted]` wherever server text (a fault, an error message) is copied into the error.
+   */
+  redact?: string[];
+}
 
 /** Where `buildTenantStateRequest` sends the request: an environment's authentication host, or a custom base. */
 export interface TenantStateRequestParams {
@@ -686,12 +741,21 @@ export interface AuthorizedFetchInit {
   body?: unknown;
   /** Default AbortSignal.timeout(timeoutMs). */
   signal?: unknown;
-  /** Default 'manual': the credential headers do not follow a redirect. */
-  redirect?: 'manual' | 'follow' | 'error';
+  /**
+   * Default 'manual'. Redirects are never followed with the credential: 'follow' is refused
+   * (ERR_INVALID_ARGUMENT), since fetch forwards custom headers such as SO-AppToken across origins. A
+   * 3xx comes back as the response; follow it yourself, without the credential, if you must.
+   */
+  redirect?: 'manual' | 'error';
   [option: string]: unknown;
 }
 
-/** A relative string resolves against the tenant's webapiUrl; an absolute URL must be the tenant's origin. */
+/**
+ * A relative string resolves against the tenant's webapiUrl. Every URL must lie under the tenant's own
+ * base: the origin of its webapiUrl or netserverUrl and the path `/{contextIdentifier}/`, compared after
+ * URL normalisation (dot segments); percent-encoded separators and dots (`%2f`, `%5c`, `%2e`, `%25`) and
+ * user info are refused. Anything else is ERR_INVALID_ARGUMENT and nothing is sent.
+ */
 export type AuthorizedFetchInput = string | { readonly href: string };
 
 /** What the clients' fetch needs of a Headers object. */
@@ -716,7 +780,13 @@ export interface CallAgentOptions {
  * (deleteIfTicket); a store without them still works, with per-process coalescing only.
  *
  * The contract, for anyone writing a store:
- * - Anything `get` returns is checked by the client (format, tenant, age); a broken value is a miss.
+ * - Anything `get` returns is untrusted. The client checks the format, tenant and age, and an
+ *   authentication tag it wrote with the record (HMAC under a key derived from the application token,
+ *   which the store never sees), and that the record's webapiUrl and netserverUrl are https on
+ *   SuperOffice's domain (or the baseUrl's host name, any port; http only on loopback). A broken value is a miss; a
+ *   forged, altered or foreign record, or one naming another host, is a miss reported to
+ *   onBackgroundError (ERR_RESPONSE_MALFORMED, `during: 'cache.get'`). Keep values as JSON; member order
+ *   may change.
  *   Return `undefined` for a miss. Throwing or hanging is survived: every call is bounded by a timeout,
  *   reported to onBackgroundError, and the client works locally for a few seconds before trying again.
  * - `set(key, value, ttlMs)`: keep the value at least ttlMs if you can (it may serve past the client's
@@ -921,8 +991,10 @@ export interface SystemUserClient {
    */
   invalidate(contextIdentifier: string, options?: { ticket?: string }): Promise<boolean>;
   /**
-   * fetch with the tenant's ticket headers. A 401 drops the ticket (if still cached) and the request is
-   * sent once more with a fresh one (one exchange however many callers); a second 401 is returned.
+   * fetch with the tenant's ticket headers, only under the tenant's own base (see AuthorizedFetchInput);
+   * redirects are not followed (see AuthorizedFetchInit.redirect). A 401 drops the ticket (if still
+   * cached) and the request is sent once more with a fresh one (one exchange however many callers); a
+   * second 401 is returned.
    */
   fetch(
     params: string | TenantParams,
@@ -965,6 +1037,12 @@ export type RefreshTokenClientOptions = {
   refreshAheadSeconds?: number;
   /** Awaited with the new refresh token when the server rotates it, before the access token is handed out. */
   onRefreshToken?: (refreshToken: string) => void | Promise<void>;
+  /**
+   * Origins (`https://online2.superoffice.com`) fetch may send the access token to while no validated
+   * id_token names the tenant's URLs. Default: SuperOffice's hosts (https, superoffice.com and its
+   * subdomains), or the baseUrl's host name (any port). With such an id_token, its tenant base rules instead.
+   */
+  allowedOrigins?: string[];
   /** Clock in epoch milliseconds; default Date.now. */
   now?: () => number;
 } & (
@@ -1051,8 +1129,10 @@ export interface RefreshTokenClient {
   /** Forget the access token (after a 401); with `accessToken`, only if it is still the cached one. */
   invalidate(options?: { accessToken?: string }): Promise<boolean>;
   /**
-   * fetch with `Authorization: Bearer`. A relative input resolves against the id_token's webapiUrl. A 401
-   * drops the access token and the request is sent once more after one refresh.
+   * fetch with `Authorization: Bearer`. A relative input resolves against the id_token's webapiUrl, and
+   * every URL must lie under that tenant's base (see AuthorizedFetchInput); without such an id_token,
+   * absolute URLs only, on allowedOrigins. A 401 drops the access token and the request is sent once
+   * more after one refresh. Redirects are not followed (see AuthorizedFetchInit.redirect).
    */
   fetch(input: AuthorizedFetchInput, init?: AuthorizedFetchInit): Promise<FetchResponseLike>;
   /** Settings only; never a secret. */
@@ -1061,3 +1141,229 @@ export interface RefreshTokenClient {
 
 /** Creates the access-token client. Nothing is fetched until a token is asked for. */
 export declare function createRefreshTokenClient(options: RefreshTokenClientOptions): RefreshTokenClient;
+
+/** A raw HTTP request body: the exact bytes (or their text) as received, never a parsed object. */
+export type RawBody = string | Uint8Array | ArrayBuffer;
+
+/** A Fetch `Headers`, as far as the receiver reads it. */
+export interface FetchHeadersLike extends HeadersLike {
+  /** The value, duplicates joined by `, `; null when absent. */
+  get(name: string): string | null;
+}
+
+/** A request's headers: a Fetch `Headers`, or Node's `req.headers` (names in any case, values may be arrays). */
+export type IncomingHeaders = FetchHeadersLike | Record<string, string | readonly string[] | undefined>;
+
+/** Options of `verifyWebhook`. */
+export interface VerifyWebhookOptions {
+  /** The request body exactly as received. A parsed object is refused: the signature covers the bytes. */
+  body: RawBody;
+  /** The request's headers; `X-SuperOffice-Signature` and `X-SuperOffice-EventId` are read. */
+  headers: IncomingHeaders;
+  /** The webhook's shared secret, or up to 8 (old and new while one replaces another). A secret. */
+  secret: string | readonly string[];
+  /** When given (1 to 604800), an event whose Timestamp is further than this from `now` is refused. */
+  maxAgeSeconds?: number;
+  /** Defaults to the current time. */
+  now?: TimeInput;
+}
+
+/**
+ * A verified webhook event (SuperOffice's WebhookPayload, docs/en/automation/webhook/notification.md
+ * of SuperOfficeDocs/superoffice-docs).
+ */
+export interface WebhookEvent {
+  /** `EventId`: the same on each retry of one delivery cycle. */
+  eventId: string;
+  /** `Timestamp`: when the event occurred. */
+  timestamp: Date;
+  /** `Event`, e.g. `contact.changed`, `person.deleted`, `webhook123.stopped`'s `webhook.stopped`, or `test`. */
+  event: string;
+  /** `Entity`, e.g. `contact`; absent on webhook state events. */
+  entity?: string;
+  /** `PrimaryKey`: the affected row's id. */
+  primaryKey: number;
+  /** `ContextIdentifier`: the tenant, e.g. `Cust12345` (`Default` on-site). */
+  contextIdentifier: string;
+  /** `ChangedByAssociateId`: the user who made the change. */
+  changedByAssociateId: number;
+  /** `WebhookName`: the name the webhook was registered with. */
+  webhookName: string;
+  /** `Changes`: the database field names the change touched. */
+  changes: string[];
+  /** `FieldValues`, on newer payloads: some of the row's values. */
+  fieldValues?: Record<string, unknown>;
+  /** The registration's `test` event: answer 200 and do nothing else. */
+  test: boolean;
+  /** Every member as SuperOffice sent it, including ones this package does not name. */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Verifies a webhook delivery: `X-SuperOffice-Signature` must be the base64 HMAC-SHA256 of the exact
+ * body bytes under `secret` (compared in constant time), then the event is read strictly. Refusals are
+ * ERR_WEBHOOK_INVALID with a `reason`; a body over 256 KiB is ERR_RESPONSE_TOO_LARGE.
+ */
+export declare function verifyWebhook(options: VerifyWebhookOptions): WebhookEvent;
+
+/** SuperOffice's CustomerStateChangeNotificationType: Upgrade (0), BackupRestored (1), Suspend (2), Resume (3), Delete (4). */
+export type TenantChangeTypeName = 'Upgrade' | 'BackupRestored' | 'Suspend' | 'Resume' | 'Delete';
+
+/** Options of `parseTenantStatusNotification`. */
+export type TenantStatusNotificationOptions = {
+  /** SuperOffice's federated-login certificate (PEM) or the environment's JWKS. */
+  keys: KeysInput;
+  /** The application's client id: when given, the Token's `aud` must name it. A Token naming an audience is refused without it. */
+  clientId?: string;
+  /** Defaults to the current time. */
+  now?: TimeInput;
+  /** Clock-skew allowance, 0 to 3600; default 60. */
+  leewaySeconds?: number;
+} & IssuerInput;
+
+/** A verified tenant status notification (docs/en/apps/tenant-status/notifications.md). */
+export interface TenantStatusNotification {
+  /** What happened, by name; a number SuperOffice has not documented is kept as the number. */
+  changeType: TenantChangeTypeName | number;
+  /** `ChangeType` as sent. */
+  changeTypeCode: number;
+  /** `ContextIdentifier`, the tenant; the Token names the same one. */
+  contextIdentifier: string;
+  /** `VersionName`, e.g. `Release 10.5`, when sent. */
+  versionName?: string;
+  /** `FileVersion`, when sent. */
+  fileVersion?: string;
+}
+
+/**
+ * Reads a tenant status notification's raw body and validates its Token (RS256 by `keys`, signature
+ * first, the environment's issuer, expiry, `aud` when `clientId` is given, and the tenant claim equal to
+ * `ContextIdentifier`). Only the Token is signed: confirm a Delete with the state API before destroying data.
+ */
+export declare function parseTenantStatusNotification(
+  body: RawBody,
+  options: TenantStatusNotificationOptions,
+): TenantStatusNotification;
+
+/**
+ * Where the receiver remembers the EventIds it handled, so a repeated delivery is not handled twice.
+ * `createMemoryWebhookEventStore()` (one process) or `createRedisWebhookEventStore()` from
+ * `superoffice-auth/redis` (a fleet).
+ */
+export interface WebhookEventStore {
+  /** Claims `eventId` for `ttlMs`: true when no one claimed it within its window (it is claimed now). */
+  claim(eventId: string, ttlMs: number): boolean | Promise<boolean>;
+  /** Gives a claim back: handling the event failed, so SuperOffice's retry must be handled. */
+  release(eventId: string): void | Promise<void>;
+}
+
+/** Options of `createMemoryWebhookEventStore`. */
+export interface MemoryWebhookEventStoreOptions {
+  /** Most EventIds kept (the oldest claim goes first when full); default 10000. */
+  maxEntries?: number;
+  /** Clock in epoch ms; default Date.now. */
+  now?: () => number;
+}
+
+/** An in-process WebhookEventStore with bounded memory. */
+export interface MemoryWebhookEventStore extends WebhookEventStore {
+  claim(eventId: string, ttlMs: number): boolean;
+  release(eventId: string): void;
+  /** EventIds currently remembered. */
+  readonly size: number;
+}
+
+/** Creates an in-process WebhookEventStore (the receiver's default). */
+export declare function createMemoryWebhookEventStore(
+  options?: MemoryWebhookEventStoreOptions,
+): MemoryWebhookEventStore;
+
+/** What `onError` is told about a refused or failed request. */
+export interface WebhookErrorContext {
+  /** Where it happened: verifying a webhook or a notification, the event store, or your handler. */
+  stage: 'webhook' | 'tenantStatus' | 'eventStore' | 'onEvent' | 'onTenantStatus';
+  /** The delivery's EventId, once verified. */
+  eventId?: string;
+  /** The notification's tenant, once verified. */
+  contextIdentifier?: string;
+}
+
+/**
+ * Options of `createWebhookHandler` and `handleWebhookRequest`. Give `secret` and `onEvent` for
+ * webhooks, `onTenantStatus` with `keys` and `environment` (or `issuer`) for tenant status
+ * notifications, or both (one URL can take both: a webhook carries X-SuperOffice headers, a
+ * notification none).
+ */
+export type WebhookHandlerOptions = {
+  /** The webhook's shared secret, or a list while one replaces another. A secret. */
+  secret?: string | readonly string[];
+  /** Called once per verified event (not for the test event, not for a repeat); the answer waits for it. Throwing answers 500, and SuperOffice retries. */
+  onEvent?: (event: WebhookEvent) => unknown;
+  /** Called once per verified tenant status notification; throwing answers 500. */
+  onTenantStatus?: (notification: TenantStatusNotification) => unknown;
+  /** Told about every refusal and failure (the answer does not wait for it, and its errors are ignored). */
+  onError?: (error: unknown, context: WebhookErrorContext) => void;
+  /** For notifications: SuperOffice's federated-login certificate (PEM) or the environment's JWKS. */
+  keys?: KeysInput;
+  /** For notifications: the environment whose issuer the Token must name. */
+  environment?: Environment;
+  /** For notifications: the exact issuer instead of an environment's (a stand-in). */
+  issuer?: string;
+  /** For notifications: when given, the Token's `aud` must name it. */
+  clientId?: string;
+  /** When given, events whose Timestamp is further than this from now are refused (401). */
+  maxAgeSeconds?: number;
+  /** Where handled EventIds are remembered; default an in-process store. Share one on Redis in a fleet. */
+  eventStore?: WebhookEventStore;
+  /** How long a handled EventId is remembered, 1 to 604800; default 3600 (at least maxAgeSeconds). */
+  duplicateWindowSeconds?: number;
+  /** Clock in epoch ms; default Date.now. */
+  now?: () => number;
+};
+
+/** A Node `http` request as the handler reads it (Express and Connect requests are ones). */
+export interface NodeIncomingRequest {
+  /** Only POST is handled; anything else is answered 405. */
+  method?: string;
+  /** Lower-case names, as Node gives them. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Set by a body parser: a Buffer (express.raw) or a string (express.text) is used; an object is refused. */
+  body?: unknown;
+  /** Node's event subscription: the body arrives as `data` events. */
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** A Node `http` response as the handler writes it. */
+export interface NodeServerResponse {
+  /** When already true, the handler writes nothing. */
+  readonly headersSent: boolean;
+  /** The status and headers of the answer. */
+  writeHead(status: number, headers: Record<string, string | number>): unknown;
+  /** The answer's short text body. */
+  end(body?: string): unknown;
+}
+
+/**
+ * The receiver: `(req, res, next?)` for node:http, Express and Connect (answers itself, never calls
+ * `next`), or called with a Fetch API `Request`, a Promise of the `Response`.
+ */
+export interface WebhookHandler {
+  /** As a node:http request listener or Express/Connect middleware. */
+  (req: NodeIncomingRequest, res: NodeServerResponse, next?: (error?: unknown) => void): Promise<void>;
+  /** With a Fetch API Request: the Response to send. */
+  (request: Request): Promise<Response>;
+}
+
+/**
+ * A receiver for what SuperOffice posts to you. Answers 200 to the test event and to verified events
+ * (after `onEvent` resolves) and to a repeat of a handled EventId, 401 when verification fails, 400 to
+ * a body that is not SuperOffice's JSON, 413 over 256 KiB, 405 to anything but POST, 500 when your
+ * handler throws.
+ */
+export declare function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler;
+
+/**
+ * The receiver for a Fetch API `Request` (Workers, Deno, Bun): one handler, and so one duplicate
+ * window, per options object. Keep the options object in module scope.
+ */
+export declare function handleWebhookRequest(request: Request, options: WebhookHandlerOptions): Promise<Response>;

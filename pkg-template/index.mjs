@@ -21,8 +21,13 @@ export const {
   parseAgentResponse,
   buildTenantStateRequest,
   parseTenantState,
+  verifyWebhook,
+  parseTenantStatusNotification,
   createSystemUserClient,
   createMemoryCache,
   createRefreshTokenClient,
+  createWebhookHandler,
+  handleWebhookRequest,
+  createMemoryWebhookEventStore,
 } = core;
 export default core;

@@ -17,7 +17,10 @@
 // refresh, a retry record (when the fleet may try again).
 //
 // Everything read back is untrusted: a value that does not parse, does not open or was sealed for
-// another key is a miss (the client then checks the record itself: tenant, types, age).
+// another key is a miss. The fingerprint of a plain value is keyed by a public constant (it only lets
+// the Lua script match "this ticket"), so a plain value proves nothing: the client checks every record
+// itself (tenant, types, age, its own authentication tag under a key derived from the application
+// token, which this store never sees, and URLs on SuperOffice's hosts).
 
 const crypto = require('node:crypto');
 const { inspect } = require('node:util');
@@ -73,6 +76,49 @@ function adapt(client) {
   throw invalidArgument('client must be a node-redis (v4, v5) or ioredis client');
 }
 
+/**
+ * `command(args)` for one client: refused at once when the client is not connected (so nothing piles
+ * up in the client's offline queue to run, stale, after a reconnect), bounded by commandTimeoutMs,
+ * and its failure reworded without the arguments (ioredis attaches them, and they can hold a ticket).
+ */
+function commander(redis, commandTimeoutMs, ErrorClass) {
+  return async function command(args) {
+    const name = args[0];
+    if (!redis.ready()) throw new ErrorClass(`Redis ${name}: the client is not connected`);
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      // One setImmediate more: when the event loop was busy, timers run before pending socket reads,
+      // and an answer that did arrive in time must win.
+      timer = setTimeout(
+        () => setImmediate(() => reject(new ErrorClass(`Redis ${name}: no answer within ${commandTimeoutMs} ms`))),
+        commandTimeoutMs,
+      );
+    });
+    const sent = Promise.resolve().then(() => redis.send(args));
+    sent.catch(() => {}); // settles after the timeout won: nobody listens any more
+    try {
+      return await Promise.race([sent, timeout]);
+    } catch (err) {
+      if (err instanceof ErrorClass) throw err;
+      const reason = String(err?.message || err).slice(0, 200);
+      throw new ErrorClass(`Redis ${name} failed: ${reason}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+function checkTimeout(commandTimeoutMs) {
+  if (
+    typeof commandTimeoutMs !== 'number' ||
+    !Number.isFinite(commandTimeoutMs) ||
+    commandTimeoutMs < 1 ||
+    commandTimeoutMs > 60_000
+  ) {
+    throw invalidArgument('commandTimeoutMs must be a number from 1 to 60000');
+  }
+}
+
 function toKeyBytes(encryptionKey) {
   if (encryptionKey === undefined) return null;
   if (!(encryptionKey instanceof Uint8Array) || encryptionKey.byteLength !== 32) {
@@ -96,14 +142,7 @@ function createRedisTicketCache(options) {
   const { client, keyPrefix = '', encryptionKey, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS } = options;
   const redis = adapt(client);
   if (typeof keyPrefix !== 'string') throw invalidArgument('keyPrefix must be a string');
-  if (
-    typeof commandTimeoutMs !== 'number' ||
-    !Number.isFinite(commandTimeoutMs) ||
-    commandTimeoutMs < 1 ||
-    commandTimeoutMs > 60_000
-  ) {
-    throw invalidArgument('commandTimeoutMs must be a number from 1 to 60000');
-  }
+  checkTimeout(commandTimeoutMs);
   const secret = toKeyBytes(encryptionKey);
   // Two keys from one: the cipher's and the fingerprint's (never use one key for two jobs).
   const sealKey =
@@ -115,36 +154,7 @@ function createRedisTicketCache(options) {
   const recordKey = (key) => `${keyPrefix}${key}`;
   const lockKey = (key) => `${keyPrefix}lock:${key}`;
 
-  // Every command: refused at once when the client is not connected (so nothing piles up in the
-  // client's offline queue to run, stale, after a reconnect), bounded by commandTimeoutMs, and its
-  // failure reworded without the arguments (ioredis attaches them, and they can hold a ticket).
-  async function command(args) {
-    const name = args[0];
-    if (!redis.ready()) throw new RedisTicketCacheError(`Redis ${name}: the client is not connected`);
-    let timer;
-    const timeout = new Promise((_, reject) => {
-      // One setImmediate more: when the event loop was busy, timers run before pending socket reads,
-      // and an answer that did arrive in time must win.
-      timer = setTimeout(
-        () =>
-          setImmediate(() =>
-            reject(new RedisTicketCacheError(`Redis ${name}: no answer within ${commandTimeoutMs} ms`)),
-          ),
-        commandTimeoutMs,
-      );
-    });
-    const sent = Promise.resolve().then(() => redis.send(args));
-    sent.catch(() => {}); // settles after the timeout won: nobody listens any more
-    try {
-      return await Promise.race([sent, timeout]);
-    } catch (err) {
-      if (err instanceof RedisTicketCacheError) throw err;
-      const reason = String(err?.message || err).slice(0, 200);
-      throw new RedisTicketCacheError(`Redis ${name} failed: ${reason}`);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  const command = commander(redis, commandTimeoutMs, RedisTicketCacheError);
 
   function fingerprint(name, ticket) {
     return crypto.createHmac('sha256', fingerprintKey).update(`${name}\n${ticket}`).digest('base64url').slice(0, 22);
@@ -248,4 +258,58 @@ function createRedisTicketCache(options) {
   return Object.freeze(cache);
 }
 
-module.exports = { createRedisTicketCache, RedisTicketCacheError };
+/** What a webhook handler's onError receives when the event store's Redis fails: never an argument. */
+class RedisWebhookEventStoreError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'RedisWebhookEventStoreError';
+  }
+}
+
+const STORE_OPTION_NAMES = new Set(['client', 'keyPrefix', 'commandTimeoutMs']);
+
+/**
+ * The webhook receiver's duplicate window on Redis, shared by a fleet: a claimed EventId is the key
+ * `{keyPrefix}webhook-event:{EventId}`, set with NX and an expiry (one atomic SET: of two processes
+ * given the same delivery, one handles it), deleted again when handling fails so SuperOffice's retry
+ * is handled. EventIds are printable ASCII (the core checks), so they make safe key names.
+ * @param {object} options
+ * @param {object} options.client a connected node-redis (v4, v5) or ioredis client
+ * @param {string} [options.keyPrefix=''] put before every key
+ * @param {number} [options.commandTimeoutMs=1000] bound on every Redis command
+ */
+function createRedisWebhookEventStore(options) {
+  if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object');
+  for (const name of Object.keys(options)) {
+    if (!STORE_OPTION_NAMES.has(name)) throw invalidArgument(`unknown option ${name}`);
+  }
+  const { client, keyPrefix = '', commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS } = options;
+  const redis = adapt(client);
+  if (typeof keyPrefix !== 'string') throw invalidArgument('keyPrefix must be a string');
+  checkTimeout(commandTimeoutMs);
+  const command = commander(redis, commandTimeoutMs, RedisWebhookEventStoreError);
+  const key = (eventId) => `${keyPrefix}webhook-event:${eventId}`;
+  const description = () => ({ client: redis.kind, keyPrefix, commandTimeoutMs });
+  return Object.freeze({
+    async claim(eventId, ttlMs) {
+      const reply = await command(['SET', key(eventId), '1', 'NX', 'PX', String(Math.max(1, Math.ceil(ttlMs)))]);
+      return reply === 'OK';
+    },
+    async release(eventId) {
+      await command(['DEL', key(eventId)]);
+    },
+    [inspect.custom]() {
+      return `RedisWebhookEventStore ${inspect(description())}`;
+    },
+    toJSON() {
+      return description();
+    },
+  });
+}
+
+module.exports = {
+  createRedisTicketCache,
+  RedisTicketCacheError,
+  createRedisWebhookEventStore,
+  RedisWebhookEventStoreError,
+};

@@ -5,7 +5,7 @@
  * @module superoffice-auth/redis
  */
 
-import type { TicketCache } from './index.js';
+import type { TicketCache, WebhookEventStore } from './index.js';
 
 /**
  * What the adapter needs of node-redis (v4, v5): `sendCommand([name, ...args])` and `isReady`.
@@ -32,7 +32,9 @@ export interface RedisTicketCacheOptions {
   keyPrefix?: string;
   /**
    * 32 bytes (e.g. `Buffer.from(process.env.TICKET_CACHE_KEY, 'base64')`): values are sealed with
-   * AES-256-GCM, bound to their key name. Without it the ticket records sit in Redis as plain JSON.
+   * AES-256-GCM, bound to their key name. Without it the ticket records sit in Redis as plain JSON:
+   * readable by whoever can read Redis, yet never usable by a writer to steer a client, which accepts
+   * only records carrying its own tag (keyed from the application token) and naming SuperOffice's hosts.
    */
   encryptionKey?: Uint8Array;
   /** Bound on every Redis command; default 1000. */
@@ -58,4 +60,30 @@ export declare function createRedisTicketCache(options: RedisTicketCacheOptions)
 /** What reaches onBackgroundError when Redis fails: the command's name and Redis's reason, never its arguments. */
 export declare class RedisTicketCacheError extends Error {
   name: 'RedisTicketCacheError';
+}
+
+/** Options of `createRedisWebhookEventStore`. */
+export interface RedisWebhookEventStoreOptions {
+  /** A client the caller creates and connects; the store never connects, quits or duplicates it. */
+  client: NodeRedisLike | IoRedisLike;
+  /** Put before every key (`{keyPrefix}webhook-event:{EventId}`); default ''. */
+  keyPrefix?: string;
+  /** Bound on every Redis command; default 1000. */
+  commandTimeoutMs?: number;
+}
+
+/** A WebhookEventStore on Redis: one atomic SET NX PX per claim, so a fleet handles each event once. */
+export interface RedisWebhookEventStore extends WebhookEventStore {
+  claim(eventId: string, ttlMs: number): Promise<boolean>;
+  release(eventId: string): Promise<void>;
+  /** Settings only (client kind, prefix). */
+  toJSON(): Record<string, unknown>;
+}
+
+/** Pass the result as `createWebhookHandler({ eventStore })` in every process of the fleet. */
+export declare function createRedisWebhookEventStore(options: RedisWebhookEventStoreOptions): RedisWebhookEventStore;
+
+/** What reaches the webhook handler's onError when the event store's Redis fails: never an argument. */
+export declare class RedisWebhookEventStoreError extends Error {
+  name: 'RedisWebhookEventStoreError';
 }

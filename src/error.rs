@@ -251,8 +251,9 @@ error_table! {
         exception_type: Option<String> => "exceptionType",
         friendly_text: Option<String> => "friendlyText",
     } = "ERR_NETSERVER_EXCEPTION";
-    /// The tenant refused the ticket: HTTP 401/403, or an `ExceptionInfo` naming a security or ticket
-    /// failure. A new ticket may succeed where this one failed.
+    /// The tenant refused the ticket: HTTP 401/403, or an `ExceptionInfo` of NetServer's
+    /// authentication exception type (`crate::netserver`'s list). A new ticket may succeed where this
+    /// one failed.
     TicketRejected {
         server_message: Option<String> => "serverMessage",
         status: Option<u16> => "status",
@@ -269,7 +270,28 @@ error_table! {
         /// When the state API says to ask again (a `Date` in JS).
         valid_until: f64 => "validUntil",
     } = "ERR_TENANT_UNAVAILABLE" @raised_by_js;
+    /// A webhook delivery failed verification (signature, event id, age) or is not a SuperOffice
+    /// webhook event. `reason` is one of [`WEBHOOK_REASONS`]; nothing from the body or secret is kept.
+    WebhookInvalid { reason: &'static str => "reason" } = "ERR_WEBHOOK_INVALID";
 }
+
+/// Every `reason` of `ERR_WEBHOOK_INVALID` (index.d.ts says what each means):
+/// `missing-signature` (no `X-SuperOffice-Signature`), `malformed-signature` (not the base64 of 32
+/// bytes), `signature-mismatch` (not the HMAC-SHA256 of the body under any secret given),
+/// `malformed-json` (the body is not a JSON object), `malformed-event` (JSON, but not what SuperOffice
+/// sends), `event-id-mismatch` (the `X-SuperOffice-EventId` header names another event than the
+/// body), `too-old` and `timestamp-in-future` (the event's `Timestamp` is further than
+/// `maxAgeSeconds` from now).
+pub const WEBHOOK_REASONS: &[&str] = &[
+    "missing-signature",
+    "malformed-signature",
+    "signature-mismatch",
+    "malformed-json",
+    "malformed-event",
+    "event-id-mismatch",
+    "too-old",
+    "timestamp-in-future",
+];
 
 /// SuperOffice's `AuthorizeErrorCode` names, recognised in a denied response's message.
 pub const AUTHORIZE_ERROR_NAMES: &[&str] = &[
@@ -462,6 +484,7 @@ impl fmt::Display for Error {
                 }
                 (None, None) => f.write_str("the tenant rejected the ticket"),
             },
+            Error::WebhookInvalid { reason } => write!(f, "webhook refused: {reason}"),
         }
     }
 }
@@ -508,6 +531,9 @@ mod tests {
             Error::StateMismatch,
             Error::netserver_exception(None, None, None),
             Error::ticket_rejected(Some(401), None, None, None),
+            Error::WebhookInvalid {
+                reason: "signature-mismatch",
+            },
         ];
         // Table order, less the codes only the JS layer raises.
         let raised_by_js = ["ERR_FETCH_FAILED", "ERR_TIMEOUT", "ERR_TENANT_UNAVAILABLE"];

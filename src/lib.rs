@@ -14,7 +14,7 @@
 //! - protocols, one module per door, none depending on another: [`ticket`] (the system-user ticket
 //!   exchange), [`oauth`] (authorization, token and refresh, SuperIdToken), [`netserver`] (SOAP
 //!   agents called with a ticket), [`tenant`] (the state API: where a tenant lives and whether it
-//!   runs);
+//!   runs), [`callbacks`] (what SuperOffice posts to the partner: webhook deliveries);
 //! - the key/JWT layer: [`key`] (private keys, over rsa), [`keyset`] (verification keys, over rsa,
 //!   x509-cert and serde_json), [`jwt`] (RS256 validation, over jsonwebtoken with an rsa-only
 //!   provider);
@@ -22,6 +22,7 @@
 //!   writer, SOAP envelopes and faults, identity claims, strict JSON, hardened XML, SHA-256;
 //! - [`error`], the one list of failures, and [`limits`], the defaults and ranges of the options.
 
+pub mod callbacks;
 pub mod error;
 pub mod jwt;
 pub mod key;
@@ -35,6 +36,19 @@ pub mod ticket;
 
 #[cfg(any(target_arch = "wasm32", test))]
 mod binding;
+
+/// In the wasm module, every block is zeroed before it is freed (zalloc's `ZeroizingAlloc` over the
+/// default allocator; realloc frees, and so zeroes, the block it grows out of). Secrets reach wasm
+/// memory as arguments (the application token, system user tokens, client secrets, refresh tokens,
+/// key text), are copied while requests are built and responses read, and leave it as results; rsa
+/// cannot wipe the Montgomery forms of P and Q nor a signature's blinding intermediates. Wiping each
+/// buffer by hand would miss the copies made inside the crates; this wipes them all once they are
+/// freed, for the price of a write per byte freed (issue 19; docs/security.md, "Key material in
+/// memory").
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: zalloc::ZeroizingAlloc<std::alloc::System> =
+    zalloc::ZeroizingAlloc(std::alloc::System);
 
 pub use error::{Error, Result, CODES};
 pub use jwt::Claims;

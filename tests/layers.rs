@@ -6,7 +6,8 @@
 //! - no module cycle anywhere in `src/` (a module's own children included: a parent that re-exports a
 //!   child and a child that imports from its parent is a cycle too);
 //! - the layers, bottom to top: the contract (`error`, `limits`), `plumbing`, the key/JWT layer
-//!   (`key`, `keyset`, `jwt`), the protocols (`ticket`, `oauth`, `netserver`, `tenant`), the binding.
+//!   (`key`, `keyset`, `jwt`), the protocols (`ticket`, `oauth`, `netserver`, `tenant`, `callbacks`),
+//!   the binding.
 //!   A module refers only to its own layer or those below; a protocol never to another protocol.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -26,10 +27,10 @@ const LAYERS: &[&[&str]] = &[
     &["error", "limits"],
     &["plumbing"],
     &["key", "keyset", "jwt"],
-    &["ticket", "oauth", "netserver", "tenant"],
+    &["ticket", "oauth", "netserver", "tenant", "callbacks"],
     &["binding"],
 ];
-const PROTOCOLS: &[&str] = &["ticket", "oauth", "netserver", "tenant"];
+const PROTOCOLS: &[&str] = &["ticket", "oauth", "netserver", "tenant", "callbacks"];
 
 fn layer_of(module: &str) -> Option<usize> {
     let top = module.split("::").next()?;

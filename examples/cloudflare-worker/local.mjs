@@ -26,6 +26,7 @@ export async function startLocal({ harness, tenants = ['Cust12345', 'Cust67890']
     systemUserTokens[contextIdentifier] = `WorkerApp-${randomBytes(8).toString('base64url')}`;
     mock.addTenant({ contextIdentifier, systemUserToken: systemUserTokens[contextIdentifier] });
   }
+  const webhookSecret = `whsec-${randomBytes(12).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'superoffice-principal-worker-'));
   try {
     const { modules } = await harness.bundleWorker({ entry: join(here, 'src', 'index.mjs'), outDir: dir });
@@ -38,13 +39,17 @@ export async function startLocal({ harness, tenants = ['Cust12345', 'Cust67890']
         SO_APPLICATION_TOKEN: applicationToken,
         SO_PRIVATE_KEY: privateKey,
         SO_SYSTEM_USER_TOKENS: JSON.stringify(systemUserTokens),
+        SO_WEBHOOK_SECRET: webhookSecret,
+        SO_TENANT_STATUS_KEYS: mock.signingPublicKeyPem(),
+        SO_ISSUER: mock.issuer,
       },
     });
     return {
       url: worker.url,
       mock,
       tenants,
-      secrets: [applicationToken, ...Object.values(systemUserTokens), privateKey.split('\n')[1]],
+      webhookSecret,
+      secrets: [applicationToken, webhookSecret, ...Object.values(systemUserTokens), privateKey.split('\n')[1]],
       output: worker.output,
       async close() {
         await worker.close();
@@ -64,6 +69,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const local = await startLocal({ harness, port: Number(process.env.PORT ?? 8787) });
   console.log(`The Worker runs in workerd at ${local.url}, SuperOffice's stand-in at ${local.mock.baseUrl}.`);
   for (const tenant of local.tenants) console.log(`  curl ${local.url}/${tenant}`);
+  console.log(
+    `Webhooks: POST ${local.url}/webhook (the stand-in's sendWebhook signs with the secret), GET ${local.url}/webhook/events`,
+  );
   console.log('Ctrl-C stops both.');
   process.once('SIGINT', () => local.close().then(() => process.exit(0)));
 }

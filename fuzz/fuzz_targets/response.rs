@@ -1,11 +1,14 @@
 //! Response parsing on arbitrary bytes: `extract_token`, `parse_ticket_response`, the OAuth token
-//! endpoint's `parse_token_response` and NetServer's `parse_agent_response`, with an arbitrary status and content type. Nothing may panic, every error must carry a known code, and a token that
-//! comes back must be trimmed and non-empty.
+//! endpoint's `parse_token_response`, NetServer's `parse_agent_response` and the state API's
+//! `parse_tenant_state`, with an arbitrary status and content type. Nothing may panic, every error
+//! must carry a known code, a token that comes back must be trimmed and non-empty, and a tenant state
+//! must name an endpoint a ticket may be sent to.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use superoffice_auth::oauth::{parse_token_response, TokenResponseOptions};
 use superoffice_auth::plumbing::http::HttpResponse;
+use superoffice_auth::tenant::{parse_tenant_state, TenantStateOptions};
 use superoffice_auth::ticket::response::extract_token;
 use superoffice_auth::{parse_agent_response, parse_ticket_response, KeySet, TicketOptions, CODES};
 
@@ -77,6 +80,43 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Err(error) = parse_token_response(&response, &token_options) {
         assert!(CODES.contains(&error.code()));
+    }
+    for base_url in [None, Some("http://127.0.0.1:4000")] {
+        let options = TenantStateOptions {
+            context_identifier: "Cust12345",
+            now_ms: 1_800_000_000_000.0,
+            environment: None,
+            base_url,
+        };
+        match parse_tenant_state(&response, &options) {
+            Ok(state) => {
+                assert!((200..300).contains(&status), "a state from status {status}");
+                assert!(state.valid_until_ms >= options.now_ms);
+                assert!(state.endpoint.is_some() || !state.is_running);
+                if let Some(endpoint) = &state.endpoint {
+                    let on_superoffice = endpoint.starts_with("https://")
+                        && endpoint["https://".len()..]
+                            .split(['/', ':'])
+                            .next()
+                            .is_some_and(|host| {
+                                host == "superoffice.com" || host.ends_with(".superoffice.com")
+                            });
+                    let on_base = base_url.is_some() && endpoint.starts_with("http://127.0.0.1");
+                    assert!(on_superoffice || on_base, "endpoint {endpoint}");
+                    assert!(
+                        endpoint.to_ascii_lowercase().ends_with("/cust12345"),
+                        "endpoint {endpoint}"
+                    );
+                }
+                if let Some(api) = &state.api_url {
+                    assert!(
+                        api.starts_with(state.endpoint.as_deref().unwrap_or("\u{0}"))
+                            && api.ends_with('/')
+                    );
+                }
+            }
+            Err(error) => assert!(CODES.contains(&error.code())),
+        }
     }
     match parse_agent_response(&response, "GetAssociate") {
         Ok(_) => assert!(

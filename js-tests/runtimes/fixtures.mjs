@@ -1,7 +1,8 @@
 // Node side of the runtime smoke suite: starts the stand-in on loopback and makes the test material
 // (keys, tokens, hostile inputs) with node:crypto, so every runtime is held against an outside
 // implementation and against what the Node entry computes from the same input.
-import { randomBytes, sign } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, sign } from 'node:crypto';
+import { createServer } from 'node:http';
 import * as lib from 'superoffice-auth';
 import { startMockSuperOffice } from 'superoffice-auth/testing';
 import { b64url, makeKeyPair, mintJwt, soapResponse, systemUserClaims } from '../helpers/independent.mjs';
@@ -124,8 +125,54 @@ export async function makeFixtures() {
     redirectUri: 'https://app.example/callback',
   };
 
+  // A webhook delivery signed here with node:crypto (the raw bytes, CRLF and non-ASCII included), and a
+  // tenant status notification the stand-in posts, captured on a loopback listener.
+  const webhookSecret = `whsec-${randomBytes(12).toString('hex')}`;
+  const eventId = randomUUID();
+  const webhookBody = JSON.stringify(
+    {
+      EventId: eventId,
+      Timestamp: new Date(now).toISOString().replace('Z', '0000Z'),
+      Changes: ['name'],
+      Event: 'contact.changed',
+      PrimaryKey: 18,
+      Entity: 'contact',
+      ContextIdentifier: 'Cust1',
+      ChangedByAssociateId: 5,
+      WebhookName: 'Ødegård — smoke',
+    },
+    null,
+    2,
+  ).replace(/\n/g, '\r\n');
+  const notification = await new Promise((resolve, reject) => {
+    const server = createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (chunk) => chunks.push(chunk));
+      req.on('end', () => {
+        res.end('OK');
+        server.close();
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const url = `http://127.0.0.1:${server.address().port}/state`;
+      mock.notifyTenantStatus({ url, contextIdentifier: 'Cust1', changeType: 'Suspend' }).catch(reject);
+    });
+  });
+  const webhook = {
+    secret: webhookSecret,
+    eventId,
+    body: webhookBody,
+    signature: createHmac('sha256', Buffer.from(webhookSecret, 'utf8'))
+      .update(Buffer.from(webhookBody, 'utf8'))
+      .digest('base64'),
+    notification,
+    issuer: mock.issuer,
+  };
+
   const fx = {
     errorCodes: lib.ERROR_CODES,
+    webhook,
     baseUrl: mock.baseUrl,
     applicationToken,
     systemUserToken,
@@ -174,6 +221,7 @@ export async function makeFixtures() {
     secrets: [
       applicationToken,
       systemUserToken,
+      webhookSecret,
       clientSecret,
       refreshToken,
       keys.pkcs8.split('\n')[1],

@@ -40,11 +40,11 @@ createAuthorizationRequest({
   redirectUri: 'https://a/cb',
   codeChallengeMethod: 'S256',
 });
-// @ts-expect-error: only S256
 createAuthorizationRequest({
   environment: 'sod',
   clientId: 'c',
   redirectUri: 'https://a/cb',
+  // @ts-expect-error: only S256
   codeChallengeMethod: 'plain',
 });
 // @ts-expect-error: environment and baseUrl are exclusive

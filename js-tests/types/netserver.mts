@@ -46,13 +46,13 @@ const refresh = createRefreshTokenClient({
   refreshToken: 'r',
 });
 const bearer = await refresh.fetch(new URL('https://x/'));
-// @ts-expect-error: parameters are plain data
 buildAgentRequest({
   netserverUrl: 'x',
   agent: 'A',
   method: 'M',
   ticket: 't',
   applicationToken: 'a',
+  // @ts-expect-error: parameters are plain data
   parameters: { f: () => 1 },
 });
 // @ts-expect-error: the method is required

@@ -5,10 +5,15 @@
 //
 // Decisions:
 // - Only the tenant is sent the credential: a relative URL resolves against the tenant's webapiUrl
-//   (leading slashes dropped, so `/v1/User` and `v1/User` both land under `.../api/`), and an absolute
-//   URL must have the origin of the tenant's webapiUrl or netserverUrl. Redirects are not followed
-//   unless the caller asks (`redirect: 'manual'` by default): a custom header such as SO-AppToken would
-//   follow a redirect to another host.
+//   (leading slashes dropped, so `/v1/User` and `v1/User` both land under `.../api/`), and every URL,
+//   relative ones once resolved, must lie under the tenant's own base: the origin of its webapiUrl or
+//   netserverUrl and its path prefix `/{contextIdentifier}/` (tenant-url.cjs; tenants share hosts, so
+//   `../../Cust9/api/...` would otherwise reach a sibling tenant). Checked for every attempt.
+// - Redirects are never followed with a credential (issue 19): `redirect: 'manual'` by default, and a
+//   caller's `redirect: 'follow'` is refused (ERR_INVALID_ARGUMENT). fetch implementations drop
+//   Authorization on a cross-origin redirect but forward custom headers such as SO-AppToken, and a
+//   redirect within the origin can still leave the tenant's path. A 3xx is handed back as it came;
+//   following it is the caller's choice, without our headers.
 // - The credential headers replace any Authorization or SO-AppToken the caller passed; other headers
 //   are kept, and Accept defaults to application/json.
 // - A body that can be sent twice (string, bytes, Blob, URLSearchParams, FormData, none) is retried. A
@@ -21,6 +26,7 @@
 //   bounds reading the body. Transport failures are ERR_FETCH_FAILED / ERR_TIMEOUT with the cause.
 
 const { fail, invalidArgument } = require('./io.cjs');
+const { isUnderTenantBase, tenantBaseOf } = require('./tenant-url.cjs');
 
 /** Whether fetch can send this body a second time. */
 function isReplayable(body) {
@@ -34,8 +40,8 @@ function isReplayable(body) {
 }
 
 /**
- * The absolute URL for `input`: `credential.base` resolves relative ones, `credential.origins` (null:
- * any) limits where the credential may go.
+ * The absolute URL for `input`: `credential.base` resolves relative ones, `credential.allows(url)`
+ * says whether the credential may go there.
  */
 function resolveUrl(input, credential) {
   let url;
@@ -63,9 +69,9 @@ function resolveUrl(input, credential) {
     throw invalidArgument('input must be a URL or a non-empty string (for a Request, pass its URL and an init)');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidArgument('input must be an http(s) URL');
-  if (credential.origins && !credential.origins.includes(url.origin)) {
+  if (!credential.allows(url)) {
     throw invalidArgument(
-      "the URL is not the tenant's: the credential is sent only to the origin of its webapiUrl or netserverUrl",
+      "the URL is not the tenant's: the credential is sent only under the tenant's own base (the origin of its webapiUrl or netserverUrl and its /{contextIdentifier}/ path)",
     );
   }
   return url.href;
@@ -119,6 +125,11 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
   return async function authorizedFetch(input, init) {
     const options = init === undefined ? {} : init;
     if (options === null || typeof options !== 'object') throw invalidArgument('init must be an object');
+    if (options.redirect !== undefined && options.redirect !== 'manual' && options.redirect !== 'error') {
+      throw invalidArgument(
+        "redirect must be 'manual' or 'error': a redirect is never followed with the tenant's credential",
+      );
+    }
     const replayable = isReplayable(options.body);
     const credential = await acquire();
     const url = resolveUrl(input, credential);
@@ -138,18 +149,17 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
   };
 }
 
-/** The origins a credential may be sent to, from the tenant's URLs (null ones skipped). */
-function originsOf(...urls) {
-  const origins = [];
-  for (const text of urls) {
-    if (typeof text !== 'string' || text === '') continue;
-    try {
-      origins.push(new URL(text).origin);
-    } catch {
-      // A claim that is not a URL names no origin.
-    }
+/**
+ * `allows(url)` for a tenant's credential: under the tenant base of any of its URLs (webapiUrl,
+ * netserverUrl; null ones and ones that do not start with the tenant skipped).
+ */
+function tenantScope(contextIdentifier, ...urls) {
+  const bases = [];
+  for (const url of urls) {
+    const base = tenantBaseOf(url, contextIdentifier);
+    if (base && !bases.includes(base)) bases.push(base);
   }
-  return origins;
+  return (url) => bases.some((base) => isUnderTenantBase(base, url));
 }
 
-module.exports = { createAuthorizedFetch, isReplayable, resolveUrl, originsOf };
+module.exports = { createAuthorizedFetch, isReplayable, resolveUrl, tenantScope };

@@ -51,7 +51,8 @@ const {
   createCoalescer,
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
-const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
+const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
+const { isTrustedTenantUrl } = require('./tenant-url.cjs');
 
 const DEFAULTS = Object.freeze({
   timeoutMs: 10_000,
@@ -77,6 +78,7 @@ const OPTION_NAMES = new Set([
   'onRefreshToken',
   'validateIdToken',
   'now',
+  'allowedOrigins',
 ]);
 const REFRESH = 'refresh';
 
@@ -98,6 +100,7 @@ function createRefreshTokenClient(options) {
     leewaySeconds,
     onRefreshToken,
     validateIdToken = true,
+    allowedOrigins,
   } = options;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
@@ -120,6 +123,7 @@ function createRefreshTokenClient(options) {
   if (typeof validateIdToken !== 'boolean') throw invalidArgument('validateIdToken must be a boolean');
   if (issuer !== undefined && environment !== undefined)
     throw invalidArgument('give issuer only with baseUrl; an environment has its own');
+  const allowedOriginList = checkAllowedOrigins(allowedOrigins);
   if (validateIdToken) {
     if (baseUrl !== undefined && issuer === undefined) {
       throw invalidArgument('with baseUrl, give the id_token issuer (issuer option) or validateIdToken: false');
@@ -161,8 +165,8 @@ function createRefreshTokenClient(options) {
   let exchangingCode = false;
   let token = null; // { accessToken, tokenType, expiresAt, idToken, obtainedAt, useUntil }, times in ms
 
-  function parseWithIdToken(res, keySet, at) {
-    const parseOptions = { ...idTokenWhere, keys: keySet, clientId, now: at };
+  function parseWithIdToken(res, keySet, at, secrets) {
+    const parseOptions = { ...idTokenWhere, keys: keySet, clientId, now: at, redact: secrets };
     if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
     return core.parseTokenResponse(res, parseOptions);
   }
@@ -183,14 +187,16 @@ function createRefreshTokenClient(options) {
     const at = now();
     // First without the id_token: OAuth errors and the token fields, and above all a rotated refresh
     // token, which must be kept whatever happens next.
-    const plain = core.parseTokenResponse(res, { now: at });
+    const plain = core.parseTokenResponse(res, { now: at, redact: [clientSecret, sent] });
     const rotated = plain.refreshToken !== null && plain.refreshToken !== sent ? plain.refreshToken : undefined;
     if (rotated !== undefined) currentRefreshToken = rotated;
     let idToken = null;
     let invalid = null;
     if (keySet) {
       try {
-        ({ idToken } = await keySource.parseWith(keySet, (set) => parseWithIdToken(res, set, at)));
+        ({ idToken } = await keySource.parseWith(keySet, (set) =>
+          parseWithIdToken(res, set, at, [clientSecret, sent]),
+        ));
       } catch (err) {
         invalid = err;
       }
@@ -255,14 +261,15 @@ function createRefreshTokenClient(options) {
       });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
       const at = now();
-      const plain = core.parseTokenResponse(res, { now: at });
+      const secrets = [clientSecret, code, codeVerifier];
+      const plain = core.parseTokenResponse(res, { now: at, redact: secrets });
       if (plain.refreshToken === null) {
         throw fail('ERR_RESPONSE_MALFORMED', 'the token response to the code has no refresh_token');
       }
       let idToken = null;
       if (keySet) {
         ({ idToken } = await keySource.parseWith(keySet, (set) => {
-          const parseOptions = { ...idTokenWhere, keys: set, clientId, now: at };
+          const parseOptions = { ...idTokenWhere, keys: set, clientId, now: at, redact: secrets };
           if (nonce !== undefined) parseOptions.nonce = nonce;
           if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
           return core.parseTokenResponse(res, parseOptions);
@@ -280,19 +287,30 @@ function createRefreshTokenClient(options) {
     }
   }
 
-  // fetch with `Authorization: Bearer`, the same retry rule as the ticket client's. Without a validated
-  // id_token there is no webapiUrl: relative URLs are refused and absolute ones go where they say.
+  // fetch with `Authorization: Bearer`, the same retry rule as the ticket client's. A validated id_token
+  // that names the tenant's URLs (on SuperOffice's hosts) limits the token to the tenant's own base, as
+  // for tickets. Without one there is no webapiUrl: relative URLs are refused, and absolute ones must be
+  // on allowedOrigins, by default SuperOffice's hosts (https, *.superoffice.com) or the baseUrl's.
+  const fallbackScope = allowedOriginList
+    ? (url) => allowedOriginList.includes(url.origin)
+    : (url) => isTrustedTenantUrl(url, where);
   const authorizedFetch = createAuthorizedFetch({
     fetchImpl,
     timeoutMs,
     async acquire() {
       const current = await resolveToken();
       const claims = current.idToken;
+      const named = claims
+        ? [claims.webapiUrl, claims.netserverUrl].filter(
+            (url) => typeof url === 'string' && isTrustedTenantUrl(url, where),
+          )
+        : [];
+      const scoped = named.length > 0 ? tenantScope(claims.contextIdentifier, ...named) : null;
       return {
         token: current.accessToken,
         headers: { Authorization: `Bearer ${current.accessToken}` },
-        base: claims?.webapiUrl ? claims.webapiUrl : null,
-        origins: claims ? originsOf(claims.webapiUrl, claims.netserverUrl) : null,
+        base: scoped && claims.webapiUrl && named.includes(claims.webapiUrl) ? claims.webapiUrl : null,
+        allows: scoped ?? fallbackScope,
       };
     },
     async drop(accessToken) {
@@ -357,6 +375,27 @@ function createRefreshTokenClient(options) {
     },
   };
   return Object.freeze(client);
+}
+
+/** allowedOrigins: origins (scheme, host, port) the access token may go to when no id_token names the tenant. */
+function checkAllowedOrigins(value) {
+  if (value === undefined) return null;
+  if (!Array.isArray(value) || value.length === 0)
+    throw invalidArgument('allowedOrigins must be a non-empty array of origins');
+  return value.map((text) => {
+    let url;
+    try {
+      url = typeof text === 'string' ? new URL(text) : null;
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== text.replace(/\/$/, '')) {
+      throw invalidArgument(
+        'allowedOrigins must hold origins such as https://online2.superoffice.com (scheme, host and port only)',
+      );
+    }
+    return url.origin;
+  });
 }
 
 function inspectToken() {

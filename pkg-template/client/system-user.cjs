@@ -39,7 +39,9 @@ const {
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
-const { createAuthorizedFetch, originsOf } = require('./authorized-fetch.cjs');
+const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
+const { isTrustedTenantUrl } = require('./tenant-url.cjs');
+const { createRecordSealer } = require('./record-seal.cjs');
 
 const SIX_HOURS_S = 6 * 60 * 60;
 const SIX_HOURS_MS = SIX_HOURS_S * 1000;
@@ -86,11 +88,14 @@ const OPTION_NAMES = new Set([
   'clientId',
   'issuer',
 ]);
-const RECORD_VERSION = 1;
+// 2: records carry `mac`, the client's authentication tag (record-seal.cjs). A version-1 record (from
+// an older release) is a miss, so the first lookup after an upgrade exchanges once.
+const RECORD_VERSION = 2;
 // Agent calls are checked against this URL before a ticket is fetched, so that a call that cannot be
 // built costs no exchange.
 const PROBE_NETSERVER_URL = 'https://probe.invalid/Remote/Services88/';
 const NETSERVER_URL_CLAIM = 'http://schemes.superoffice.net/identity/netserver_url';
+const WEBAPI_URL_CLAIM = 'http://schemes.superoffice.net/identity/webapi_url';
 
 /**
  * The default store: process memory. Async like any shared store (Redis, memcached) so the client
@@ -244,6 +249,7 @@ function createSystemUserClient(options) {
     now,
   });
   const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
+  const usedSystemUserTokens = new Map(); // contextIdentifier -> the token the last exchange signed: redacted from agent errors
   const lookups = createCoalescer(); // contextIdentifier -> Promise<record>: cache read plus, if needed, exchange
   const exchanges = createCoalescer(); // contextIdentifier -> Promise<record|null>: one exchange (or refresh) per tenant
   const retries = new Map(); // contextIdentifier -> { attempt, notBefore, forObtainedAt }, after failed refreshes
@@ -251,12 +257,46 @@ function createSystemUserClient(options) {
     cache,
     keyFor: (contextIdentifier) => keyPrefix + contextIdentifier,
     retryKeyFor: (contextIdentifier) => retryPrefix + contextIdentifier,
-    accept: (value, contextIdentifier) => readRecord(value, contextIdentifier, now(), usableUntil),
+    accept: (value, contextIdentifier) => acceptRecord(value, contextIdentifier),
     callTimeoutMs: Math.min(CACHE_CALL_TIMEOUT_MS, timeoutMs),
     waitMs: timeoutMs,
     lockTtlMs,
     report: (error, info) => reportBackground(error, info),
   });
+
+  // Records are untrusted wherever they come from (a shared store anyone with write access can fill, a
+  // custom TicketCache): each carries a tag under a key derived from the application token, which no
+  // store holds, and names the tenant's URLs, which must be SuperOffice's (or the baseUrl's host).
+  const sealer = createRecordSealer({ applicationToken, context: loginBase });
+  async function acceptRecord(value, contextIdentifier) {
+    const record = readRecord(value, contextIdentifier, now(), usableUntil);
+    if (!record) return null;
+    if (!(await sealer.verify(keyPrefix + contextIdentifier, record))) {
+      reportBackground(
+        fail(
+          'ERR_RESPONSE_MALFORMED',
+          "a cached ticket record does not carry this client's authentication tag (forged, altered or written by another application); it was ignored",
+        ),
+        { contextIdentifier, during: 'cache.get' },
+      );
+      return null;
+    }
+    if (!tenantUrlsTrusted(record)) {
+      reportBackground(
+        fail(
+          'ERR_RESPONSE_MALFORMED',
+          "a cached ticket record names a URL outside the tenant's SuperOffice hosts; it was ignored",
+        ),
+        { contextIdentifier, during: 'cache.get' },
+      );
+      return null;
+    }
+    return record;
+  }
+
+  function tenantUrlsTrusted(result) {
+    return [result.webapiUrl, result.netserverUrl].every((url) => url === null || isTrustedTenantUrl(url, where));
+  }
 
   const freshUntil = (record) => record.obtainedAt + ttlMs - refreshAheadMs;
   const expiresAt = (record) => record.obtainedAt + ttlMs;
@@ -274,8 +314,8 @@ function createSystemUserClient(options) {
   }
 
   // contextIdentifier: the core refuses a token whose ctx names another tenant than the one asked for.
-  function parse(res, keySet, contextIdentifier) {
-    const parseOptions = { keys: keySet, now: now(), contextIdentifier };
+  function parse(res, keySet, contextIdentifier, secrets) {
+    const parseOptions = { keys: keySet, now: now(), contextIdentifier, redact: secrets };
     if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
     return core.parseTicketResponse(res, parseOptions);
   }
@@ -298,8 +338,25 @@ function createSystemUserClient(options) {
     return token;
   }
 
+  // The tenant's system user token where it costs nothing to know (a systemUserTokens function is not
+  // called for this): for redaction only.
+  function knownSystemUserToken(contextIdentifier) {
+    const known = knownSystemUserTokens.get(contextIdentifier);
+    if (known !== undefined) return known;
+    if (
+      systemUserTokens &&
+      typeof systemUserTokens === 'object' &&
+      Object.hasOwn(systemUserTokens, contextIdentifier)
+    ) {
+      const token = systemUserTokens[contextIdentifier];
+      if (typeof token === 'string') return token;
+    }
+    return '';
+  }
+
   async function exchange(contextIdentifier, givenToken) {
     const systemUserToken = await systemUserTokenFor(contextIdentifier, givenToken);
+    usedSystemUserTokens.set(contextIdentifier, systemUserToken);
     // Keys first: if they cannot be had, no credential record is created on the server for nothing.
     const keySet = await keySource.current();
     const signedSystemToken = core.signToken(systemUserToken, privateKey, { now: now() });
@@ -313,8 +370,23 @@ function createSystemUserClient(options) {
     const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
     // On an unknown key: same response, new keys. The JWT is still within its lifetime, and a second
     // exchange would create a second credential record.
-    const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier));
-    const record = toRecord(result, now());
+    const secrets = [applicationToken, systemUserToken, signedSystemToken];
+    const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier, secrets));
+    // A genuine token names the tenant's URLs; one naming a host outside SuperOffice's (or the baseUrl's)
+    // is refused rather than cached, so no credential is ever sent there.
+    for (const [url, claim] of [
+      [result.webapiUrl, WEBAPI_URL_CLAIM],
+      [result.netserverUrl, NETSERVER_URL_CLAIM],
+    ]) {
+      if (url !== null && !isTrustedTenantUrl(url, where)) {
+        throw fail(
+          'ERR_JWT_CLAIM_INVALID',
+          `JWT claim ${claim}: not an https URL on SuperOffice's domain (or the baseUrl's host)`,
+          { claim },
+        );
+      }
+    }
+    const record = await sealer.seal(keyPrefix + contextIdentifier, toRecord(result, now()));
     // Kept for as long as it may serve (stale-if-error), not only for ticketTtlSeconds.
     await store.write(contextIdentifier, record, usableUntil(record) - now());
     return record;
@@ -460,7 +532,7 @@ function createSystemUserClient(options) {
           token: record.ticket,
           headers: core.authHeaders(record.ticket, applicationToken),
           base: record.webapiUrl ?? null,
-          origins: originsOf(record.webapiUrl, record.netserverUrl),
+          allows: tenantScope(contextIdentifier, record.webapiUrl, record.netserverUrl),
         };
       },
       drop: (ticket) => dropTicket(contextIdentifier, ticket),
@@ -491,7 +563,14 @@ function createSystemUserClient(options) {
       }
       const request = core.buildAgentRequest({ ...call, netserverUrl: record.netserverUrl, ticket: record.ticket });
       const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
-      return core.parseAgentResponse(res, { method });
+      // Server text may echo what we hold: the application token, the ticket, the tenant's system user
+      // token (the one its last exchange used, whatever its source).
+      const redact = [
+        applicationToken,
+        record.ticket,
+        systemUserToken ?? usedSystemUserTokens.get(contextIdentifier) ?? knownSystemUserToken(contextIdentifier),
+      ];
+      return core.parseAgentResponse(res, { method, redact });
     };
     const record = await resolveRecord(contextIdentifier, systemUserToken);
     try {
@@ -666,6 +745,7 @@ const isTextOrNull = (value) => value === null || typeof value === 'string';
  */
 function readRecord(value, contextIdentifier, t, usableUntil) {
   if (!value || typeof value !== 'object' || Array.isArray(value) || value.v !== RECORD_VERSION) return null;
+  if (typeof value.mac !== 'string') return null;
   const { ticket, obtainedAt, expiresAt, claims } = value;
   if (!isText(ticket) || ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !/^[\x21-\x7e]+$/.test(ticket))
     return null;

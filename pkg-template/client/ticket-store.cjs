@@ -31,7 +31,8 @@ const sleep = (ms) =>
  * @param {object} o.cache the TicketCache
  * @param {(ctx: string) => string} o.keyFor the store key of a tenant's record
  * @param {(ctx: string) => string} o.retryKeyFor the store key of a tenant's retry record
- * @param {(value: unknown, ctx: string) => object|null} o.accept validates what the store returns
+ * @param {(value: unknown, ctx: string) => Promise<object|null>} o.accept validates what the store
+ *   returns (asynchronously: it checks the record's authentication tag)
  * @param {number} o.callTimeoutMs bound on each store call
  * @param {number} o.waitMs how long a caller waits for another process's exchange
  * @param {number} o.lockTtlMs how long a lock lives without its holder renewing it
@@ -83,7 +84,7 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
   async function read(contextIdentifier) {
     const got = await call('cache.get', contextIdentifier, () => cache.get(keyFor(contextIdentifier)));
     if (!got.ok) return accept(local.get(contextIdentifier), contextIdentifier);
-    const record = accept(got.value, contextIdentifier);
+    const record = await accept(got.value, contextIdentifier);
     if (record) remember(contextIdentifier, record);
     return record;
   }
@@ -117,7 +118,7 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
       // A store without an atomic compare: read, compare, delete. A ticket written between the two
       // steps is lost, which costs one exchange, never a wrong ticket.
       shared = await call('cache.delete', contextIdentifier, async () => {
-        const record = accept(await cache.get(key), contextIdentifier);
+        const record = await accept(await cache.get(key), contextIdentifier);
         if (!record || record.ticket !== ticket) return false;
         await cache.delete(key);
         return true;
@@ -158,7 +159,7 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
     const key = keyFor(contextIdentifier);
     try {
       const again = await call('cache.get', contextIdentifier, () => cache.get(key));
-      const record = again.ok ? accept(again.value, contextIdentifier) : null;
+      const record = again.ok ? await accept(again.value, contextIdentifier) : null;
       if (record && done(record)) {
         remember(contextIdentifier, record);
         return record;
@@ -206,7 +207,7 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
       interval = Math.min(interval * 2, POLL_MAX_MS);
       const got = await call('cache.get', contextIdentifier, () => cache.get(keyFor(contextIdentifier)));
       if (!got.ok) return work();
-      const record = accept(got.value, contextIdentifier);
+      const record = await accept(got.value, contextIdentifier);
       if (record && done(record)) {
         remember(contextIdentifier, record);
         return record;

@@ -10,6 +10,7 @@ const { validateToken } = require('./jwt.cjs');
 const oauth = require('./oauth.cjs');
 const { buildAgentRequest, parseAgentResponse } = require('./netserver.cjs');
 const { buildTenantStateRequest, parseTenantState } = require('./tenant.cjs');
+const { verifyWebhook, parseTenantStatusNotification } = require('./callbacks.cjs');
 
 module.exports = {
   SuperOfficeAuthError,
@@ -31,4 +32,6 @@ module.exports = {
   parseAgentResponse,
   buildTenantStateRequest,
   parseTenantState,
+  verifyWebhook,
+  parseTenantStatusNotification,
 };

@@ -1,7 +1,7 @@
 'use strict';
 // NetServer SOAP agents: the call, with the ticket in its SOAP headers, and its answer.
 
-const { wasm, callCore, coreOptions } = require('./wasm.cjs');
+const { wasm, callCore, coreOptions, redactOption } = require('./wasm.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
@@ -131,8 +131,12 @@ function parseAgentResponse(response, options) {
   const contentType = headerValue(response.headers, 'content-type');
   if (options === null || typeof options !== 'object') throw invalidArgument('parseAgentResponse needs { method }');
   requireString(options.method, 'method');
+  const secrets = redactOption(options.redact);
   return JSON.parse(
-    callCore(() => wasm.parseAgentResponse(coreOptions({ status, contentType, method: options.method }), body)),
+    callCore(
+      () => wasm.parseAgentResponse(coreOptions({ status, contentType, method: options.method }), body),
+      secrets,
+    ),
   );
 }
 

@@ -2,7 +2,7 @@
 // OAuth 2.0 / OpenID Connect at SuperOffice's login host: SuperIdTokens, the token endpoint (refresh
 // and authorization-code grants), the authorization request and the redirect that answers it.
 
-const { wasm, LIMITS, capped, callCore, coreOptions } = require('./wasm.cjs');
+const { wasm, LIMITS, capped, callCore, coreOptions, redactOption } = require('./wasm.cjs');
 const { KeySet, withKeySet } = require('./keys.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
@@ -123,30 +123,33 @@ function parseTokenResponse(response, options) {
   const contentType = headerValue(response.headers, 'content-type');
   options = requireOptions(options, 'options');
   const nowMs = toEpochMs(options.now);
+  const secrets = redactOption(options.redact);
   let json;
   if (options.keys === undefined) {
     // Options that only mean something for id_token validation would otherwise be ignored in silence:
     // a caller passing a nonce believes it is checked.
     const stray = ID_TOKEN_OPTIONS.find((name) => options[name] !== undefined);
     if (stray) throw invalidArgument(`${stray} applies to id_token validation, which needs keys`);
-    json = callCore(() => wasm.parseTokenResponse(coreOptions({ status, contentType, nowMs }), body));
+    json = callCore(() => wasm.parseTokenResponse(coreOptions({ status, contentType, nowMs }), body), secrets);
   } else {
     const [environment, issuer] = issuerArguments(options);
     requireString(options.clientId, 'clientId');
     const nonce = optionalString(options.nonce, 'nonce');
     const leeway = toLeeway(options.leewaySeconds);
     json = withKeySet(options.keys, (keySet) =>
-      callCore(() =>
-        wasm.parseTokenResponseWithIdToken(
-          coreOptions({
-            status,
-            contentType,
-            nowMs,
-            idToken: { environment, issuer, clientId: options.clientId, nonce, leewaySeconds: leeway },
-          }),
-          body,
-          KeySet.handle(keySet),
-        ),
+      callCore(
+        () =>
+          wasm.parseTokenResponseWithIdToken(
+            coreOptions({
+              status,
+              contentType,
+              nowMs,
+              idToken: { environment, issuer, clientId: options.clientId, nonce, leewaySeconds: leeway },
+            }),
+            body,
+            KeySet.handle(keySet),
+          ),
+        secrets,
       ),
     );
   }

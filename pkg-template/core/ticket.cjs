@@ -2,7 +2,7 @@
 // The system-user ticket exchange (PartnerSystemUserService): sign the system user token, build the
 // request, read the answer; and the two headers a ticket is then sent with.
 
-const { wasm, cappedKeyText, callCore, coreOptions } = require('./wasm.cjs');
+const { wasm, cappedKeyText, callCore, coreOptions, redactOption } = require('./wasm.cjs');
 const { PrivateKey, KeySet, withKeySet } = require('./keys.cjs');
 const { headerValue, bodyText } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
@@ -64,13 +64,16 @@ function parseTicketResponse(response, options) {
   const nowMs = toEpochMs(options.now);
   const leeway = toLeeway(options.leewaySeconds);
   const context = optionalString(options.contextIdentifier, 'contextIdentifier');
+  const secrets = redactOption(options.redact);
   const json = withKeySet(options.keys, (keySet) =>
-    callCore(() =>
-      wasm.parseTicketResponse(
-        coreOptions({ status, contentType, nowMs, leewaySeconds: leeway, contextIdentifier: context }),
-        body,
-        KeySet.handle(keySet),
-      ),
+    callCore(
+      () =>
+        wasm.parseTicketResponse(
+          coreOptions({ status, contentType, nowMs, leewaySeconds: leeway, contextIdentifier: context }),
+          body,
+          KeySet.handle(keySet),
+        ),
+      secrets,
     ),
   );
   const result = JSON.parse(json);

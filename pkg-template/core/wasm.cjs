@@ -3,7 +3,8 @@
 // coded errors into SuperOfficeAuthError; LIMITS are the core's own size caps, read from it.
 
 const wasm = require('../superoffice_auth_wasm.js');
-const { SuperOfficeAuthError } = require('../errors.cjs');
+const { SuperOfficeAuthError, invalidArgument } = require('../errors.cjs');
+const { redactSecrets } = require('./redact.cjs');
 
 // What the core states once and this layer reads instead of keeping a copy (src/binding/entries.rs,
 // `contract`): the error codes, the detail fields an error carries, the size caps, and each numeric
@@ -41,8 +42,11 @@ function coreOptions(options) {
   return JSON.stringify(options, (_key, value) => (typeof value === 'string' ? value.toWellFormed() : value));
 }
 
-/** Calls into wasm, turning the core's coded errors into SuperOfficeAuthError. */
-function callCore(fn) {
+/**
+ * Calls into wasm, turning the core's coded errors into SuperOfficeAuthError; with `secrets` (the
+ * parse functions' `redact` option), those are replaced in the error's server text (core/redact.cjs).
+ */
+function callCore(fn, secrets) {
   try {
     return fn();
   } catch (error) {
@@ -52,15 +56,43 @@ function callCore(fn) {
       for (const field of Object.keys(error)) if (DETAIL_FIELDS.has(field)) details[field] = error[field];
       const mapped = new SuperOfficeAuthError(error.code, error.message, details);
       Error.captureStackTrace?.(mapped, callCore);
-      throw mapped;
+      throw secrets ? redactSecrets(mapped, secrets) : mapped;
     }
     throw error;
+  } finally {
+    // Frames the call left on wasm's stack (in linear memory) can hold what it was given: overwritten
+    // now, as freed heap blocks are zeroed by the allocator (src/binding/scrub.rs).
+    wasm.scrubStack();
   }
 }
 
 /** SHA-256 of the text's UTF-8 bytes, as lowercase hex (the core's sha2: synchronous in every runtime). */
 function sha256Hex(text) {
-  return wasm.sha256Hex(text);
+  try {
+    return wasm.sha256Hex(text); // the client hashes the application token with it
+  } finally {
+    wasm.scrubStack();
+  }
 }
 
-module.exports = { wasm, ERROR_CODES, LIMITS, OPTION_RANGES, capped, cappedKeyText, callCore, coreOptions, sha256Hex };
+/** The `redact` option of the parse functions: the secrets the call holds, kept out of its errors. */
+function redactOption(value) {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((secret) => typeof secret === 'string')) {
+    throw invalidArgument('redact must be an array of strings');
+  }
+  return value;
+}
+
+module.exports = {
+  wasm,
+  ERROR_CODES,
+  LIMITS,
+  OPTION_RANGES,
+  capped,
+  cappedKeyText,
+  callCore,
+  coreOptions,
+  sha256Hex,
+  redactOption,
+};

@@ -6,7 +6,7 @@
 // Every fault the stand-in can inject. `endpoint` says where a fault applies by default.
 const FAULTS = {
   latency: 'delay the response by `ms` milliseconds',
-  httpError: 'answer with HTTP `status` (default 500) and a plain-text body',
+  httpError: 'answer with HTTP `status` (default 500) and a plain-text body (with `retryAfter`: a Retry-After header)',
   soapFault: 'answer HTTP 500 with a SOAP 1.1 Fault (s:Client / `faultString`)',
   malformed: 'answer 200 with a truncated body (broken XML for SOAP, broken JSON for REST and JWKS)',
   expiredJwt: 'issue a JWT whose exp lies `ageSeconds` (default 3600) in the past',
@@ -15,14 +15,18 @@ const FAULTS = {
   noTicket: 'issue a valid JWT that carries no ticket claim',
   drop: 'destroy the connection without answering',
   redirect: 'answer 302 to another path',
+  rateLimit:
+    'answer 429 Too Many Requests with Retry-After: `retryAfter` seconds (default 30), or an HTTP date with `retryAfterDate`; at the exchange by default, or at a tenant endpoint (api, netserver)',
   ticketRejected:
-    'refuse the ticket as if revoked: a NetServer agent answers ExceptionInfo SoSecurityException (HTTP 200, Succeeded false), the tenant API 401',
+    'refuse the ticket as if revoked: a NetServer agent answers ExceptionInfo SoSessionException (HTTP 200, Succeeded false), the tenant API 401',
+  agentException:
+    'a NetServer agent answers ExceptionInfo of `exceptionType` (default ArgumentException) with `message` (HTTP 200, Succeeded false)',
 };
 
 // Where a fault applies when the caller names no endpoint.
 function defaultEndpoint(type) {
   if (type === 'latency' || type === 'httpError' || type === 'drop' || type === 'redirect') return 'any';
-  return type === 'ticketRejected' ? 'netserver' : 'authenticate';
+  return type === 'ticketRejected' || type === 'agentException' ? 'netserver' : 'authenticate';
 }
 
 /**
@@ -49,6 +53,10 @@ function createFaults({ endpoints, groupOf, prepare }) {
         reason = 'Denied',
         ageSeconds = 3600,
         faultString = 'The creator of this fault did not specify a Reason.',
+        retryAfter = type === 'rateLimit' ? 30 : undefined,
+        retryAfterDate = false,
+        exceptionType = 'ArgumentException',
+        message = 'Unknown ticket id 5',
       } = {},
     ) {
       if (!Object.hasOwn(FAULTS, type))
@@ -57,6 +65,10 @@ function createFaults({ endpoints, groupOf, prepare }) {
       if (!endpoints.includes(where)) throw new TypeError(`unknown endpoint ${where}; known: ${endpoints.join(', ')}`);
       if (type === 'latency' && !(Number.isFinite(ms) && ms >= 0)) throw new TypeError('latency needs ms >= 0');
       if (!(times > 0)) throw new TypeError('times must be positive');
+      if (retryAfter !== undefined && !(Number.isInteger(retryAfter) && retryAfter >= 0)) {
+        throw new TypeError('retryAfter must be an integer number of seconds >= 0');
+      }
+      if (typeof retryAfterDate !== 'boolean') throw new TypeError('retryAfterDate must be a boolean');
       const fault = {
         type,
         endpoint: where,
@@ -67,6 +79,10 @@ function createFaults({ endpoints, groupOf, prepare }) {
         reason,
         ageSeconds,
         faultString,
+        retryAfter,
+        retryAfterDate,
+        exceptionType,
+        message,
       };
       prepare(fault);
       faults.push(fault);

@@ -12,14 +12,21 @@
 // reading of the protocol, not against itself. Keep it that way: nothing in testing/ requires a module
 // outside testing/.
 //
-// One module per door (ticket.cjs, oauth.cjs, api.cjs, netserver.cjs) on a shared part (server.cjs:
+// One module per door (ticket.cjs, oauth.cjs, state.cjs, api.cjs, netserver.cjs) on a shared part (server.cjs:
 // state, routing, faults, counters); xml.cjs, signing.cjs and http.cjs are their plumbing.
 
 const { createStandIn } = require('./server.cjs');
 const { FAULTS } = require('./faults.cjs');
 
 // The doors, in the order requests are routed to them (and their endpoints listed).
-const DOORS = [require('./ticket.cjs'), require('./oauth.cjs'), require('./api.cjs'), require('./netserver.cjs')];
+const DOORS = [
+  require('./ticket.cjs'),
+  require('./oauth.cjs'),
+  require('./state.cjs'),
+  require('./api.cjs'),
+  require('./netserver.cjs'),
+  require('./callbacks.cjs'),
+];
 
 /**
  * Start the stand-in on 127.0.0.1.
@@ -35,6 +42,9 @@ const DOORS = [require('./ticket.cjs'), require('./oauth.cjs'), require('./api.c
  * @param {string} [options.issuer] `iss` of id_tokens; default the stand-in's base URL. Set it to
  *   `https://sod.superoffice.com` (or another environment's) to test environment issuer checks.
  * @param {() => number} [options.now] clock in epoch ms; tests share one fake clock with the client.
+ * @param {number} [options.tenantHosts=0] numbered tenant hosts, each on its own port, beside the
+ *   authentication host (baseUrl); 0 serves the tenants from baseUrl too, as before.
+ * @param {number} [options.stateValidSeconds=300] the state API's ValidUntil, counted from now.
  */
 async function startMockSuperOffice(options = {}) {
   return createStandIn(options, DOORS);

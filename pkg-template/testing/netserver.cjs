@@ -40,8 +40,9 @@ function create(stand) {
   // NetServer's SOAP agents at {base}/{ctx}/Remote/Services88/{Agent}.svc, shaped like WCF's
   // BasicHttpBinding: SOAP 1.1, the request headers ApplicationToken, Credentials/Ticket and TimeZone
   // as the WSDL defines them, and the response headers ExceptionInfo, ExtraInfo, Succeeded, TimeZone.
-  // A missing, unknown, revoked, expired or foreign ticket is ExceptionInfo SoSecurityException; a
-  // missing or wrong application token is ExceptionInfo SoApplicationTokenException (the stand-in's
+  // A missing, unknown, revoked, expired or foreign ticket is ExceptionInfo SoSessionException (what
+  // NetServer's authentication pipeline throws for refused credentials: SuperOfficeDocs/superoffice-docs
+  // docs/api/authentication/onsite/pipeline.md); a missing or wrong application token is ExceptionInfo SoApplicationTokenException (the stand-in's
   // name: NetServer's own is not documented).
   function handle(req, res, route, body, fault) {
     const { contextIdentifier } = route;
@@ -98,7 +99,8 @@ function create(stand) {
     const failWith = (type, message) =>
       send(res, 200, xml, agentResponse(method, { exception: { type, message }, timeZone }));
     if (fault && fault.type === 'ticketRejected')
-      return failWith('SoSecurityException', 'The ticket is not valid (injected by the stand-in)');
+      return failWith('SoSessionException', 'The ticket is not valid (injected by the stand-in)');
+    if (fault && fault.type === 'agentException') return failWith(fault.exceptionType, fault.message);
     const applicationToken = headerText('ApplicationToken');
     if (!applicationToken || !applications.has(applicationToken)) {
       return failWith('SoApplicationTokenException', 'The application token is missing or not valid');
@@ -106,7 +108,7 @@ function create(stand) {
     const credentials = headers.filter((c) => is(c, NETSERVER_NS, 'Credentials'));
     const ticketEl = credentials.length === 1 ? only(credentials[0], NETSERVER_NS, 'Ticket') : { ok: false };
     if (!ticketEl.ok || !ticketEl.el || ticketEl.el.children.length)
-      return failWith('SoSecurityException', 'No ticket in the Credentials header');
+      return failWith('SoSessionException', 'No ticket in the Credentials header');
     const record = tickets.get(ticketEl.el.text);
     const t = now();
     if (
@@ -117,7 +119,7 @@ function create(stand) {
       t - record.lastUsed > stand.options.ticketLifetimeSeconds * 1000
     ) {
       stand.stats.unauthorized += 1;
-      return failWith('SoSecurityException', 'The ticket is invalid or has expired');
+      return failWith('SoSessionException', 'The ticket is invalid or has expired');
     }
     record.lastUsed = t; // sliding expiry, as for the REST API
     const tenant = tenants.get(contextIdentifier);
@@ -245,7 +247,7 @@ function seedContacts(companyName) {
 function agentResponse(method, { result = null, exception, timeZone }) {
   const nil = (name) => `<${name} i:nil="true" xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}"/>`;
   const exceptionInfo = exception
-    ? `<ExceptionInfo xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}"><Message>${xmlEscape(exception.message)}</Message><StackTrace>   at SuperOffice.CRM.Security.SoCredentials.Check() in C:\\Build\\NetServer\\SoCredentials.cs:line 42</StackTrace><FriendlyText>${xmlEscape(exception.message)}</FriendlyText><ExceptionType>${exception.type}</ExceptionType><Source>SoCore</Source><InnerException i:nil="true"/><Parameters i:nil="true"/></ExceptionInfo>`
+    ? `<ExceptionInfo xmlns="${NETSERVER_NS}" xmlns:i="${XSI_NS}"><Message>${xmlEscape(exception.message)}</Message><StackTrace>   at SuperOffice.CRM.Security.SoCredentials.Check() in C:\\Build\\NetServer\\SoCredentials.cs:line 42</StackTrace><FriendlyText>${xmlEscape(exception.message)}</FriendlyText><ExceptionType>${xmlEscape(exception.type)}</ExceptionType><Source>SoCore</Source><InnerException i:nil="true"/><Parameters i:nil="true"/></ExceptionInfo>`
     : nil('ExceptionInfo');
   const zone = timeZone
     ? `<TimeZone xmlns="${NETSERVER_NS}">${timeZone.id !== null ? `<SoTimeZoneId>${xmlEscape(timeZone.id)}</SoTimeZoneId>` : ''}${timeZone.code !== null ? `<SoTimeZoneLocationCode>${xmlEscape(timeZone.code)}</SoTimeZoneLocationCode>` : ''}</TimeZone>`

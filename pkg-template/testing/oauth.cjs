@@ -423,5 +423,6 @@ module.exports = {
   endpoints: ['jwks', 'openidConfiguration', 'authorize', 'tokens'],
   counters: ['accessTokensIssued', 'idTokensIssued', 'codesIssued'],
   perTenant: false,
+  host: 'login',
   create,
 };

@@ -97,6 +97,8 @@ function create(stand) {
     const grant = tenant.grants.get(request.applicationToken);
     if (!grant) return deny('Denied', 'the application is not approved for this tenant');
     if (grant.status !== 'active') return deny(grant.status, `the application's approval is ${grant.status}`);
+    // The stand-in's reading: a tenant whose APIs are not available (setTenantState) gets no ticket.
+    if (tenant.state && !tenant.state.isRunning) return deny('Denied', `the tenant is ${tenant.state.name}`);
 
     // signed = systemUserToken "." yyyyMMddHHmm "." base64(signature); the token itself may contain dots.
     const signed = request.signedSystemToken || '';
@@ -268,5 +270,6 @@ module.exports = {
   group: 'authenticate',
   counters: ['ticketsIssued'],
   perTenant: true,
+  host: 'login',
   create,
 };

@@ -81,6 +81,19 @@ impl Field for i32 {
     }
 }
 
+/// A list, each item converted by its type.
+impl<T: Field> Field for Vec<T> {
+    fn from_member(value: Option<Value>) -> Decoded<Self> {
+        match value {
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|item| T::from_member(Some(item)))
+                .collect(),
+            _ => Err(Refused),
+        }
+    }
+}
+
 /// Times in epoch milliseconds: any JSON number (the core checks the range).
 impl Field for f64 {
     fn from_member(value: Option<Value>) -> Decoded<Self> {
@@ -153,6 +166,7 @@ pub(crate) use options;
 pub(crate) fn decode<T: Options>(options: &str) -> Result<T> {
     const BAD: Error =
         Error::InvalidArgument("options hold an unknown field, or a field of the wrong type");
-    let object = json::parse_object(options.as_bytes()).ok_or(BAD)?;
+    // As given: an option named `__proto__` is an unknown option, not one to drop in silence.
+    let object = json::parse_object_as_given(options.as_bytes()).ok_or(BAD)?;
     T::from_object(object).map_err(|Refused| BAD)
 }

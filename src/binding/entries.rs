@@ -5,7 +5,10 @@
 
 use serde::Serialize;
 
-use super::decode::{decode, options};
+use zeroize::Zeroize;
+
+use super::decode::{decode, options, Field, Refused};
+use crate::callbacks::{self, WebhookOptions};
 use crate::error::{Error, Result};
 use crate::jwt::{self, ValidationOptions};
 use crate::key::PrivateKey;
@@ -474,7 +477,7 @@ options! {
 /// A NetServer agent call: `{ url, method, headers, body }`.
 pub(crate) fn build_agent_request(options: &str) -> Result<String> {
     let o: AgentRequestOptions = decode(options)?;
-    let parameters = crate::plumbing::json::parse_object(o.parameters.as_bytes())
+    let parameters = crate::plumbing::json::parse_object_as_given(o.parameters.as_bytes())
         .ok_or(Error::InvalidArgument("parameters must be a plain object"))?;
     let time_zone =
         (o.time_zone_id.is_some() || o.time_zone_location_code.is_some()).then_some(TimeZone {
@@ -625,6 +628,51 @@ pub(crate) fn parse_tenant_state(options: &str, body: &str) -> Result<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Callbacks: webhook deliveries
+
+/// Webhook secrets, wiped from wasm memory when the call is over (the JS copy is the caller's).
+struct Secrets(Vec<String>);
+
+impl Drop for Secrets {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl Field for Secrets {
+    fn from_member(value: Option<Value>) -> std::result::Result<Self, Refused> {
+        Vec::<String>::from_member(value).map(Secrets)
+    }
+}
+
+options! {
+    struct WebhookEntryOptions {
+        signature: Option<String> = "signature",
+        event_id: Option<String> = "eventId",
+        secrets: Secrets = "secrets",
+        max_age_seconds: Option<u32> = "maxAgeSeconds",
+        now_ms: f64 = "nowMs",
+    }
+}
+
+/// `{ signature?, eventId?, secrets: [..], maxAgeSeconds?, nowMs }` and the body's raw bytes.
+pub(crate) fn verify_webhook(options: &str, body: &[u8]) -> Result<String> {
+    let o: WebhookEntryOptions = decode(options)?;
+    let secrets: Vec<&str> = o.secrets.0.iter().map(String::as_str).collect();
+    let event = callbacks::verify_webhook(
+        body,
+        &WebhookOptions {
+            signature: o.signature.as_deref(),
+            event_id: o.event_id.as_deref(),
+            secrets: &secrets,
+            max_age_seconds: o.max_age_seconds,
+            now_ms: o.now_ms,
+        },
+    )?;
+    to_json(&event)
+}
+
+// ---------------------------------------------------------------------------------------------
 // Plumbing the JS layer reads from the core
 
 options! {
@@ -726,7 +774,8 @@ mod tests {
     #[test]
     fn options_are_exact() {
         let keys = KeySet::default();
-        let entries: [(&str, Entry); 11] = [
+        let entries: [(&str, Entry); 12] = [
+            ("verifyWebhook", |o| verify_webhook(o, b"{}")),
             ("buildTenantStateRequest", build_tenant_state_request),
             ("parseTenantState", |o| parse_tenant_state(o, "{}")),
             ("buildTicketRequest", build_ticket_request),
@@ -911,5 +960,20 @@ mod tests {
         assert_eq!(contract["options"]["ticketTtlSeconds"]["max"], 21_600);
         assert_eq!(contract["sizes"]["responseBytes"], 262_144);
         assert_eq!(contract["ticketLifetimeSeconds"], 21_600);
+    }
+
+    #[test]
+    fn a_webhook_through_options() {
+        let options = r#"{"signature":"AAAA","secrets":["s3cr3t"],"nowMs":0}"#;
+        let error = verify_webhook(options, b"{}").unwrap_err();
+        assert_eq!(error.code(), "ERR_WEBHOOK_INVALID");
+        assert_eq!(
+            error.details(),
+            [("reason", crate::error::Detail::Text("malformed-signature"))]
+        );
+        assert_eq!(
+            code(verify_webhook(r#"{"secrets":"s3cr3t","nowMs":0}"#, b"{}")),
+            "ERR_INVALID_ARGUMENT"
+        );
     }
 }

@@ -15,4 +15,6 @@
 mod decode;
 pub(crate) mod entries;
 #[cfg(target_arch = "wasm32")]
+mod scrub;
+#[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -180,6 +180,21 @@ pub fn parse_tenant_state(options: &str, body: &str) -> JsResult<String> {
     entries::parse_tenant_state(options, body).map_err(to_js)
 }
 
+/// `{ signature?, eventId?, secrets, maxAgeSeconds?, nowMs }` and the body's raw bytes. The options
+/// text holds the secrets: wiped once decoded.
+#[wasm_bindgen(js_name = verifyWebhook)]
+pub fn verify_webhook(options: String, body: &[u8]) -> JsResult<String> {
+    let options = wiped(options);
+    entries::verify_webhook(&options, body).map_err(to_js)
+}
+
+/// The issuer of an environment's tokens (`https://online.superoffice.com`, ...), for the JS layer's
+/// `parseTenantStatusNotification`, which validates the notification's Token with `validateToken`.
+#[wasm_bindgen(js_name = environmentIssuer)]
+pub fn environment_issuer(environment: &str) -> JsResult<String> {
+    crate::oauth::superid::resolve_issuer(Some(environment), None).map_err(to_js)
+}
+
 /// `{ environment }` or `{ baseUrl }`: the login host, as plain text.
 #[wasm_bindgen(js_name = loginHost)]
 pub fn login_host(options: &str) -> JsResult<String> {

@@ -15,9 +15,9 @@
 //!   NetServer's own account of the failure. Its `ExceptionType`, `FriendlyText` and `Message` are
 //!   kept (trimmed, truncated, credentials redacted by [`Error`]'s constructors); `StackTrace`,
 //!   `Source` and `Parameters` never leave this module. It is [`Error::TicketRejected`] when the type
-//!   of it or of its `InnerException` names a security, ticket or credential failure (for example
-//!   `SoSecurityException`), or its message speaks of an invalid, expired, revoked or unknown ticket
-//!   (see [`is_ticket_rejection`]); otherwise [`Error::NetServerException`].
+//!   of it or of its `InnerException` is exactly one of NetServer's authentication exception types
+//!   ([`TICKET_REJECTION_TYPES`], each with its source); otherwise [`Error::NetServerException`],
+//!   which the client does not retry. Messages are never read for this.
 //! - `Succeeded` false without `ExceptionInfo` is [`Error::NetServerException`] with no details.
 //!   `Succeeded` absent or nil reads as true.
 //! - The NetServer namespace is any of Services84 to Services88, and the response element and every
@@ -32,12 +32,15 @@
 //!   that repeats becomes an array in document order. Attributes other than `xsi:nil` are ignored.
 //!   A single item of a list therefore reads as an object, not an array of one: callers that expect a
 //!   list should accept both.
+//! - Elements (and `ExtraInfo` keys) named `__proto__`, `constructor` or `prototype` are dropped, as
+//!   [`crate::plumbing::json`] drops such members: the result becomes a JS object a caller may merge.
 //! - `ExtraInfo` is read as items with `Key` and `Value` children (NetServer's string dictionary) into
 //!   an object; a key given twice is malformed.
 
 use super::names::{is_identifier, namespace_version};
 use crate::error::{Error, Result};
 use crate::plumbing::http::{self, HttpResponse};
+use crate::plumbing::json;
 use crate::plumbing::soap::{open_envelope, parse_soap, read_fault};
 use crate::plumbing::xml::{self, Element};
 use serde_json::{Map, Value};
@@ -201,14 +204,11 @@ fn read_exception(info: &Element) -> Result<Option<Error>> {
     let exception_type = optional_text(info, "ExceptionType")?;
     let friendly_text = optional_text(info, "FriendlyText")?;
     let message = optional_text(info, "Message")?;
-    let mut rejected = is_ticket_rejection(exception_type, message);
+    let mut rejected = is_ticket_rejection(exception_type);
     if let Some(inner) = info.unique_child(&info.ns, "InnerException")? {
         if !inner.is_nil()? {
             inner.ensure_element_only()?;
-            rejected |= is_ticket_rejection(
-                optional_text(inner, "ExceptionType")?,
-                optional_text(inner, "Message")?,
-            );
+            rejected |= is_ticket_rejection(optional_text(inner, "ExceptionType")?);
         }
     }
     Ok(Some(if rejected {
@@ -218,25 +218,30 @@ fn read_exception(info: &Element) -> Result<Option<Error>> {
     }))
 }
 
-/// Whether an exception's type or message says the ticket itself was refused. PROTOCOL.md: the WSDL
-/// does not say how an expired or revoked ticket shows over SOAP, so security, ticket and credential
-/// exception types (e.g. `SoSecurityException`) and messages about an invalid, expired, revoked or
-/// unknown ticket count. A false positive costs one extra ticket exchange; a false negative leaves a
-/// dead ticket cached for hours.
-pub(crate) fn is_ticket_rejection(exception_type: Option<&str>, message: Option<&str>) -> bool {
-    let contains = |text: &str, word: &str| text.to_ascii_lowercase().contains(word);
-    let by_type = exception_type.is_some_and(|t| {
-        ["security", "ticket", "credential"]
-            .iter()
-            .any(|word| contains(t, word))
-    });
-    let by_message = message.is_some_and(|m| {
-        contains(m, "ticket")
-            && ["invalid", "not valid", "expired", "revoked", "unknown"]
-                .iter()
-                .any(|word| contains(m, word))
-    });
-    by_type || by_message
+/// NetServer's exception types that mean "these credentials were refused", matched exactly (with or
+/// without the `SuperOffice.Exceptions.` namespace). Nothing else counts, and a message never does: a
+/// wrong guess drops the fleet's shared ticket, costs an exchange and re-sends a call that may not be
+/// idempotent (an `ArgumentException` saying "Unknown ticket id 5" is about a support ticket).
+///
+/// - `SoSessionException`: what NetServer's authentication pipeline throws when a plugin rejects the
+///   credentials it was given (the SoCredentials ticket plugin among them): `throw new
+///   SoSessionException("Failed to validate tokens: " + reason)`, SuperOfficeDocs/superoffice-docs
+///   `docs/api/authentication/onsite/pipeline.md` (its `includes/auth-plugin.cs`), and the
+///   "Authentication failed!" it answers for a failed sign-in,
+///   `docs/en/api/authentication/online/troubleshooting/iframe-idp-auth.md`
+///   (`SuperOffice.Exceptions.SoSessionException: Authentication failed!`).
+///
+/// SuperOffice documents no other type for a refused, expired or revoked ticket over SOAP (PROTOCOL.md:
+/// the WSDL does not say); REST answers those with 401, which [`parse_agent_response`] maps by status.
+pub(crate) const TICKET_REJECTION_TYPES: &[&str] = &["SoSessionException"];
+const EXCEPTION_NAMESPACE: &str = "SuperOffice.Exceptions.";
+
+/// Whether an exception type is one of [`TICKET_REJECTION_TYPES`].
+pub(crate) fn is_ticket_rejection(exception_type: Option<&str>) -> bool {
+    exception_type.is_some_and(|t| {
+        let name = t.strip_prefix(EXCEPTION_NAMESPACE).unwrap_or(t);
+        TICKET_REJECTION_TYPES.contains(&name)
+    })
 }
 
 /// An optional, nillable string child in the parent's namespace: absent, nil or blank read as `None`.
@@ -268,8 +273,12 @@ fn read_extra_info(info: &Element) -> Result<Map<String, Value>> {
             Some(value) if value.is_nil()? => Value::Null,
             Some(value) => Value::String(value.leaf_text()?.to_owned()),
         };
-        if pairs.insert(key.to_owned(), value).is_some() {
+        if pairs.contains_key(key) {
             return Err(Error::ResponseMalformed("an ExtraInfo key appears twice"));
+        }
+        // A key JS would read as a prototype is dropped (crate::plumbing::json::PROTOTYPE_KEYS).
+        if !json::is_prototype_key(key) {
+            pairs.insert(key.to_owned(), value);
         }
     }
     Ok(pairs)
@@ -293,6 +302,10 @@ fn to_value(element: &Element) -> Result<Value> {
     let mut object = Map::new();
     for child in &element.children {
         let value = to_value(child)?;
+        // An element JS would read as a prototype is dropped (crate::plumbing::json::PROTOTYPE_KEYS).
+        if json::is_prototype_key(&child.local) {
+            continue;
+        }
         match object.get_mut(&child.local) {
             None => {
                 object.insert(child.local.clone(), value);

@@ -7,7 +7,7 @@
 //! - [`soap`]: SOAP envelope namespaces, opening an envelope, reading a fault;
 //! - [`claims`]: SuperOffice's identity claims (prefix and typed readers) in a validated token;
 //! - [`json`] (strict reading, over serde_json), [`xml`] (hardened reading, over quick-xml),
-//!   [`digest`] (SHA-256).
+//!   [`digest`] (SHA-256), [`time`] (RFC 3339 date-times, over der's `DateTime`).
 
 pub mod args;
 pub mod claims;
@@ -17,4 +17,5 @@ pub mod form;
 pub mod http;
 pub mod json;
 pub mod soap;
+pub mod time;
 pub mod xml;

@@ -11,7 +11,14 @@
 //   SO_APPLICATION_TOKEN    secret
 //   SO_PRIVATE_KEY          secret: the <RSAKeyValue> XML (or PEM) from the developer portal
 //   SO_SYSTEM_USER_TOKENS   secret: JSON { "Cust12345": "MyApp-..." }
-import { authHeaders, createSystemUserClient, SuperOfficeAuthError } from 'superoffice-auth';
+//   SO_WEBHOOK_SECRET       secret: the Secret of the webhook whose TargetUrl is https://{worker}/webhook
+//   SO_TENANT_STATUS_KEYS   SuperOffice's federated-login certificate (PEM), to take tenant status
+//                           notifications at the same URL (issuer: SO_ENVIRONMENT's, or SO_ISSUER)
+//
+// `POST /webhook` takes SuperOffice's webhook deliveries (signature checked, test event answered,
+// repeats within the isolate dropped) and tenant status notifications; `GET /webhook/events` lists the
+// last few it accepted.
+import { authHeaders, createSystemUserClient, handleWebhookRequest, SuperOfficeAuthError } from 'superoffice-auth';
 
 let client; // per isolate; made on the first request, when `env` is known
 let systemUserTokens;
@@ -27,6 +34,40 @@ function clientFor(env) {
     });
   }
   return client;
+}
+
+// The receiver's options live in module scope: handleWebhookRequest keeps one duplicate window per
+// options object, so the isolate remembers which EventIds it handled.
+let webhookOptions;
+const accepted = []; // the last few events and notifications, newest first
+
+function webhookOptionsFor(env) {
+  if (!webhookOptions) {
+    const remember = (entry) => accepted.unshift(entry) > 20 && accepted.pop();
+    webhookOptions = {
+      secret: env.SO_WEBHOOK_SECRET,
+      onEvent: (event) =>
+        remember({
+          eventId: event.eventId,
+          event: event.event,
+          primaryKey: event.primaryKey,
+          contextIdentifier: event.contextIdentifier,
+        }),
+    };
+    if (env.SO_TENANT_STATUS_KEYS) {
+      Object.assign(webhookOptions, {
+        keys: env.SO_TENANT_STATUS_KEYS,
+        ...(env.SO_ISSUER ? { issuer: env.SO_ISSUER } : { environment: env.SO_ENVIRONMENT }),
+        onTenantStatus: async ({ contextIdentifier, changeType }) => {
+          remember({ contextIdentifier, changeType });
+          // A suspended or deleted tenant: drop its ticket here (the next call exchanges anew, or fails).
+          if ((changeType === 'Suspend' || changeType === 'Delete') && client)
+            await client.invalidate(contextIdentifier);
+        },
+      });
+    }
+  }
+  return webhookOptions;
 }
 
 const json = (status, body) => Response.json(body, { status, headers: { 'cache-control': 'no-store' } });
@@ -54,8 +95,11 @@ async function currentPrincipal(so, env, contextIdentifier) {
 
 export default {
   async fetch(request, env) {
+    const { pathname } = new URL(request.url);
+    if (pathname === '/webhook' && env.SO_WEBHOOK_SECRET) return handleWebhookRequest(request, webhookOptionsFor(env));
+    if (pathname === '/webhook/events' && request.method === 'GET') return json(200, { accepted });
     if (request.method !== 'GET') return json(405, { error: 'GET /{contextIdentifier}' });
-    const contextIdentifier = new URL(request.url).pathname.slice(1);
+    const contextIdentifier = pathname.slice(1);
     const so = clientFor(env);
     if (!/^[A-Za-z0-9]+$/.test(contextIdentifier) || !Object.hasOwn(systemUserTokens, contextIdentifier)) {
       return json(404, { error: 'unknown tenant' });
