@@ -31,6 +31,10 @@ pub(crate) trait Options: Sized {
 /// One option's value, by its type. `None` is an absent member.
 pub(crate) trait Field: Sized {
     fn from_member(value: Option<Value>) -> Decoded<Self>;
+    /// A stand-in for a value that failed, so that a decoder reads on and fails once at the end
+    /// (returning at the first failure would put a path dropping the fields read so far into every
+    /// decoder, once per field).
+    fn stand_in() -> Self;
 }
 
 impl Field for String {
@@ -39,6 +43,10 @@ impl Field for String {
             Some(Value::String(text)) => Ok(text),
             _ => Err(Refused),
         }
+    }
+
+    fn stand_in() -> Self {
+        String::new()
     }
 }
 
@@ -49,6 +57,10 @@ impl<T: Field> Field for Option<T> {
             None | Some(Value::Null) => Ok(None),
             value => T::from_member(value).map(Some),
         }
+    }
+
+    fn stand_in() -> Self {
+        None
     }
 }
 
@@ -67,17 +79,29 @@ impl Field for u16 {
     fn from_member(value: Option<Value>) -> Decoded<Self> {
         whole(value)
     }
+
+    fn stand_in() -> Self {
+        0
+    }
 }
 
 impl Field for u32 {
     fn from_member(value: Option<Value>) -> Decoded<Self> {
         whole(value)
     }
+
+    fn stand_in() -> Self {
+        0
+    }
 }
 
 impl Field for i32 {
     fn from_member(value: Option<Value>) -> Decoded<Self> {
         whole(value)
+    }
+
+    fn stand_in() -> Self {
+        0
     }
 }
 
@@ -92,6 +116,10 @@ impl<T: Field> Field for Vec<T> {
             _ => Err(Refused),
         }
     }
+
+    fn stand_in() -> Self {
+        Vec::new()
+    }
 }
 
 /// Times in epoch milliseconds: any JSON number (the core checks the range).
@@ -102,19 +130,29 @@ impl Field for f64 {
             _ => Err(Refused),
         }
     }
+
+    fn stand_in() -> Self {
+        0.0
+    }
 }
 
-/// Takes the member `name` out of `object`, converted to its field's type.
-pub(crate) fn take<T: Field>(object: &mut Object, name: &str) -> Decoded<T> {
-    T::from_member(object.remove(name))
+/// Takes the member `name` out of `object`, converted to its field's type; on a failure, notes it in
+/// `failed` and gives the type's stand-in.
+#[inline(never)]
+pub(crate) fn take<T: Field>(object: &mut Object, name: &str, failed: &mut bool) -> T {
+    T::from_member(object.remove(name)).unwrap_or_else(|Refused| {
+        *failed = true;
+        T::stand_in()
+    })
 }
 
-/// An object with every member taken: anything left is an option the struct does not know.
-pub(crate) fn finish<T>(object: &Object, value: T) -> Decoded<T> {
-    if object.is_empty() {
-        Ok(value)
-    } else {
+/// The decoded struct, unless a field failed or a member is left over (an option the struct does
+/// not know).
+pub(crate) fn finish<T>(object: &Object, failed: bool, value: T) -> Decoded<T> {
+    if failed || !object.is_empty() {
         Err(Refused)
+    } else {
+        Ok(value)
     }
 }
 
@@ -144,10 +182,11 @@ macro_rules! options {
             fn from_object(
                 mut object: $crate::plumbing::json::Object,
             ) -> std::result::Result<Self, $crate::binding::decode::Refused> {
+                let mut failed = false;
                 let value = $name {
-                    $( $field: $crate::binding::decode::take(&mut object, $js)? ),*
+                    $( $field: $crate::binding::decode::take(&mut object, $js, &mut failed) ),*
                 };
-                $crate::binding::decode::finish(&object, value)
+                $crate::binding::decode::finish(&object, failed, value)
             }
         }
 
@@ -156,6 +195,12 @@ macro_rules! options {
                 value: Option<$crate::plumbing::json::Value>,
             ) -> std::result::Result<Self, $crate::binding::decode::Refused> {
                 $crate::binding::decode::nested(value)
+            }
+
+            fn stand_in() -> Self {
+                $name {
+                    $( $field: <$type as $crate::binding::decode::Field>::stand_in() ),*
+                }
             }
         }
     };

@@ -643,6 +643,10 @@ impl Field for Secrets {
     fn from_member(value: Option<Value>) -> std::result::Result<Self, Refused> {
         Vec::<String>::from_member(value).map(Secrets)
     }
+
+    fn stand_in() -> Self {
+        Secrets(Vec::new())
+    }
 }
 
 options! {
