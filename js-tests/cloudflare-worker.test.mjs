@@ -96,15 +96,23 @@ test('POST /webhook in workerd through the Fetch API entry: deliveries, the test
     unsigned.attempts.map((a) => a.status),
     [401],
   );
-  // A first call caches Cust1's ticket; its suspension drops it, so the next call exchanges again.
+  // A first call caches Cust1's ticket. Its suspension stops the Worker's calls for it without an
+  // exchange; its resumption lets them go on, with a new ticket.
   assert.equal((await get('/Cust1')).status, 200);
   const before = local.mock.stats.authenticate;
-  const note = await local.mock.notifyTenantStatus({ url, contextIdentifier: 'Cust1', changeType: 'Suspend' });
-  assert.equal(note.status, 200, note.body);
+  const suspended = await local.mock.notifyTenantStatus({ url, contextIdentifier: 'Cust1', changeType: 'Suspend' });
+  assert.equal(suspended.status, 200, suspended.body);
+  const refused = await get('/Cust1');
+  assert.equal(refused.status, 502);
+  assert.equal(refused.body.error, 'ERR_TENANT_UNAVAILABLE');
+  assert.equal(local.mock.stats.authenticate, before, 'no exchange for a suspended tenant');
+  const resumed = await local.mock.notifyTenantStatus({ url, contextIdentifier: 'Cust1', changeType: 'Resume' });
+  assert.equal(resumed.status, 200, resumed.body);
   assert.equal((await get('/Cust1')).status, 200);
-  assert.equal(local.mock.stats.authenticate, before + 1, "the suspended tenant's ticket was dropped");
+  assert.equal(local.mock.stats.authenticate, before + 1, 'the suspension dropped the ticket: one new exchange');
   const { body } = await get('/webhook/events');
-  assert.deepEqual(body.accepted.slice(0, 2), [
+  assert.deepEqual(body.accepted.slice(0, 3), [
+    { contextIdentifier: 'Cust1', changeType: 'Resume' },
     { contextIdentifier: 'Cust1', changeType: 'Suspend' },
     { eventId, event: 'contact.changed', primaryKey: 18, contextIdentifier: 'Cust1' },
   ]);

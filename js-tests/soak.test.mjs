@@ -3,6 +3,10 @@
 // a refresh, and rotates its signing key twice. Once a tenant has a ticket its callers never see an
 // error, the exchanges stay bounded (a handful of attempts per tenant per outage, across the fleet),
 // and memory stays flat. Run once with the in-memory cache and once with two clients sharing Redis.
+// Issue 20 adds a move (ten tenants change hosts at 11:40: followed, no error) and an hour of
+// maintenance (five tenants, 13:20 to 14:20: ERR_TENANT_UNAVAILABLE while it lasts, none once they
+// run again), and a soak of calls through client.fetch whose tickets slide as SuperOffice's do: about
+// one exchange per tenant per day, against five for tickets only handed out.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +28,13 @@ const TENANTS = 50;
 const HALF_FAILING = [280, 340]; // minutes: across the first refresh (tickets from minute 0 renew at 4 h 55)
 const ALL_FAILING = [585, 605]; // across the second refresh (tickets renewed around minute 295 renew at 590)
 const ROTATIONS = [400, 1000];
+const MOVE_AT = 700;
+const MOVED = ['Cust1', 'Cust2', 'Cust3', 'Cust4', 'Cust5', 'Cust6', 'Cust7', 'Cust8', 'Cust9', 'Cust10'];
+const MAINTENANCE = [800, 860];
+const IN_MAINTENANCE = ['Cust11', 'Cust12', 'Cust13', 'Cust14', 'Cust15'];
+// After Running again, a client that marked the tenant down asks the state API once its mark ends
+// (the stand-in's ValidUntil, 5 minutes): errors may last that long past the window.
+const MAINTENANCE_ERRORS_UNTIL = MAINTENANCE[1] + 6;
 
 // A small seeded generator: the failures are random-looking but the same on every run.
 function mulberry32(seed) {
@@ -55,7 +66,7 @@ function tracked(cache, pending) {
 
 async function soak({ clientCount, makeCache, everyMinutes = 1 }) {
   const now = fakeClock(Date.UTC(2026, 0, 5, 0, 0));
-  const s = await standIn({ tenants: TENANTS, mockOptions: { now } });
+  const s = await standIn({ tenants: TENANTS, mockOptions: { now, tenantHosts: 2 } });
   const random = mulberry32(20260105);
   const pending = { count: 0 };
   let failRate = 0.05;
@@ -102,6 +113,7 @@ async function soak({ clientCount, makeCache, everyMinutes = 1 }) {
   const hasTicket = new Set();
   const callerErrors = [];
   const apiRejections = [];
+  const unavailable = new Set();
   let heapAt3h = 0;
 
   const settle = async () => {
@@ -121,27 +133,40 @@ async function soak({ clientCount, makeCache, everyMinutes = 1 }) {
             ? 0.5
             : 0.05;
       if (ROTATIONS.includes(minute)) s.mock.rotateSigningKey();
+      if (minute === MOVE_AT) for (const ctx of MOVED) s.mock.moveTenant(ctx);
+      if (minute === MAINTENANCE[0]) for (const ctx of IN_MAINTENANCE) s.mock.setTenantState(ctx, 'OfflineMaintenance');
+      if (minute === MAINTENANCE[1]) for (const ctx of IN_MAINTENANCE) s.mock.setTenantState(ctx, 'Running');
+      const maintenance = minute >= MAINTENANCE[0] && minute < MAINTENANCE_ERRORS_UNTIL;
       // Every tenant, every minute (or every few with Redis, to keep the run short), in every process.
       if (minute % everyMinutes !== 0) {
         now.advance(MINUTE);
         continue;
       }
-      const checkApi = minute % 60 === 60 - everyMinutes || minute === ALL_FAILING[1] - everyMinutes;
+      const checkApiNow = minute % 60 === 60 - everyMinutes || minute === ALL_FAILING[1] - everyMinutes;
       await Promise.all(
         clients.flatMap((client) =>
           tenants.map(async (contextIdentifier) => {
+            const down = maintenance && IN_MAINTENANCE.includes(contextIdentifier);
             try {
               const result = await client.getTicket({ contextIdentifier });
               hasTicket.add(contextIdentifier);
-              if (checkApi) {
-                const res = await fetch(new URL('v1/User/currentPrincipal', result.webapiUrl), {
-                  headers: await client.authHeaders(contextIdentifier),
-                });
+              // The tenant's API: hourly with the headers handed out (no proven use, so the fixed
+              // renewals this soak is built around stay), and through client.fetch (which follows a
+              // move, and slides the ticket) for the moved tenants after the move and for the tenants
+              // in maintenance, every minute while it lasts.
+              const viaClient = down || (minute >= MOVE_AT && MOVED.includes(contextIdentifier));
+              if (checkApiNow || down) {
+                const res = viaClient
+                  ? await client.fetch(contextIdentifier, 'v1/User/currentPrincipal')
+                  : await fetch(new URL('v1/User/currentPrincipal', result.webapiUrl), {
+                      headers: await client.authHeaders(contextIdentifier),
+                    });
                 await res.arrayBuffer();
                 if (res.status !== 200) apiRejections.push(`${minute} ${contextIdentifier} ${res.status}`);
               }
             } catch (err) {
-              if (hasTicket.has(contextIdentifier))
+              if (down && err.code === 'ERR_TENANT_UNAVAILABLE') unavailable.add(contextIdentifier);
+              else if (hasTicket.has(contextIdentifier))
                 callerErrors.push(`minute ${minute} ${contextIdentifier}: ${err.code}`);
             }
           }),
@@ -158,7 +183,18 @@ async function soak({ clientCount, makeCache, everyMinutes = 1 }) {
     gc();
     const heapGrowth = process.memoryUsage().heapUsed - heapAt3h;
     const issued = s.mock.stats.ticketsIssued;
-    return { callerErrors, apiRejections, attempts, issued, heapGrowth, background, hasTicket };
+    const stateLookups = MOVED.map((ctx) => s.mock.stats.tenants[ctx]?.state ?? 0);
+    return {
+      callerErrors,
+      apiRejections,
+      attempts,
+      issued,
+      heapGrowth,
+      background,
+      hasTicket,
+      unavailable,
+      stateLookups,
+    };
   } finally {
     await s.mock.close();
   }
@@ -174,8 +210,12 @@ function judge(t, r, label) {
   assert.deepEqual(r.callerErrors, [], `${label}: no caller error once a first ticket exists`);
   assert.deepEqual(r.apiRejections, [], `${label}: every ticket handed out was accepted, stale ones too`);
   // 24 h / 4 h 55 min: five renewals per tenant plus the first ticket; a few more where a refresh was
-  // replaced during an outage. Far from one per call (72 000 calls per process).
-  assert.ok(r.issued >= TENANTS * 5 && r.issued <= TENANTS * 7, `${label}: ${r.issued} tickets issued`);
+  // replaced during an outage; fewer for the moved tenants, whose tickets slide once client.fetch
+  // calls them. Far from one per call (72 000 calls per process).
+  assert.ok(
+    r.issued >= (TENANTS - MOVED.length) * 5 && r.issued <= TENANTS * 7,
+    `${label}: ${r.issued} tickets issued`,
+  );
   assert.ok(r.attempts.total <= TENANTS * 12, `${label}: ${r.attempts.total} exchange attempts`);
   // The 20-minute outage fell across refreshes, and each tenant tried a handful of times.
   assert.ok(
@@ -191,6 +231,14 @@ function judge(t, r, label) {
   assert.ok(
     r.heapGrowth < 8 * 1024 * 1024,
     `${label}: heap grew ${(r.heapGrowth / 1048576).toFixed(1)} MB from hour 3 to hour 24`,
+  );
+  // The move: followed by every client with no error (above); the maintenance: failed fast while it
+  // lasted, and nothing after (callerErrors above).
+  t.diagnostic(`${label}: state lookups of the moved tenants: ${r.stateLookups.join(' ')}`);
+  assert.deepEqual(
+    [...r.unavailable].sort(),
+    [...IN_MAINTENANCE].sort(),
+    `${label}: the tenants in maintenance failed fast`,
   );
 }
 
@@ -222,5 +270,50 @@ test('24 simulated hours, two processes sharing Redis, every 5 minutes: the same
   } finally {
     for (const c of connections) await c.close();
     await server.close();
+  }
+});
+
+test('24 simulated hours of calls every 10 minutes: through client.fetch tickets slide (about one exchange per tenant per day), handed out they do not', async (t) => {
+  const now = fakeClock(Date.UTC(2026, 0, 5, 0, 0));
+  const SLIDING = 20;
+  // The stand-in expires a ticket 6 hours after its last use, as SuperOffice does.
+  const s = await standIn({ tenants: SLIDING * 2, mockOptions: { now } });
+  try {
+    const client = createSystemUserClient(s.options({ now, systemUserTokens: s.tenants }));
+    const viaFetch = Object.keys(s.tenants).slice(0, SLIDING);
+    const handedOut = Object.keys(s.tenants).slice(SLIDING);
+    const statuses = new Map();
+    const count = (status) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    for (let minute = 0; minute < 24 * 60; minute += 10) {
+      await Promise.all([
+        ...viaFetch.map(async (contextIdentifier) => {
+          const res = await client.fetch(contextIdentifier, 'v1/User/currentPrincipal');
+          await res.arrayBuffer();
+          count(res.status);
+        }),
+        ...handedOut.map(async (contextIdentifier) => {
+          // authHeaders: the client never learns whether the headers were used.
+          const res = await fetch(
+            new URL('v1/User/currentPrincipal', (await client.getTicket({ contextIdentifier })).webapiUrl),
+            { headers: await client.authHeaders(contextIdentifier) },
+          );
+          await res.arrayBuffer();
+          count(res.status);
+        }),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 2)); // a slide's write, a background refresh
+      now.advance(10 * MINUTE);
+    }
+    const perDay = (ids) => ids.reduce((n, ctx) => n + s.mock.stats.tenants[ctx].authenticate, 0) / ids.length;
+    const sliding = perDay(viaFetch);
+    const fixed = perDay(handedOut);
+    t.diagnostic(
+      `exchanges per tenant per day: ${sliding.toFixed(2)} through client.fetch (sliding), ${fixed.toFixed(2)} handed out (fixed 5 h)`,
+    );
+    assert.deepEqual([...statuses.keys()], [200], 'every call answered 200');
+    assert.ok(sliding <= 1.1, `${sliding} exchanges per tenant per day through client.fetch`);
+    assert.ok(fixed >= 4.5 && fixed <= 6, `${fixed} exchanges per tenant per day for tickets handed out`);
+  } finally {
+    await s.mock.close();
   }
 });

@@ -384,26 +384,30 @@ async function commandTicket(argv, env, out) {
   );
 }
 
-/** `Name=Value` arguments, in order: text, or JSON when the value starts with [ or {, or null. */
+/**
+ * `Name=Value` arguments, in order: text, or JSON when the value starts with [ or {, or null. Problems
+ * name the parameter by its place among them, never by what was typed (a pasted secret stays out).
+ */
 function agentParameters(pairs) {
   const parameters = {};
-  for (const pair of pairs) {
+  pairs.forEach((pair, index) => {
+    const which = `parameter ${index + 1}`;
     const at = pair.indexOf('=');
-    if (at <= 0) throw usage('parameters are Name=Value');
+    if (at <= 0) throw usage(`${which}: parameters are Name=Value`);
     const name = pair.slice(0, at);
     const text = pair.slice(at + 1);
-    if (Object.hasOwn(parameters, name)) throw usage(`parameter ${name} is given twice`);
+    if (Object.hasOwn(parameters, name)) throw usage(`${which} repeats the name of an earlier one`);
     let value = text;
     if (text === 'null') value = null;
     else if (/^[[{]/.test(text)) {
       try {
         value = JSON.parse(text);
       } catch {
-        throw usage(`parameter ${name} starts with [ or { but is not JSON`);
+        throw usage(`${which} starts with [ or { but is not JSON`);
       }
     }
     Object.defineProperty(parameters, name, { value, enumerable: true, writable: true, configurable: true });
-  }
+  });
   return parameters;
 }
 

@@ -7,6 +7,9 @@
 const core = require('./core/index.cjs');
 
 module.exports = { ...core };
+// The names of the clients' events (channel `superoffice-auth:{name}`, and onEvent): a small list,
+// loaded at once so a subscriber can name the channels before any client exists.
+module.exports.EVENT_NAMES = require('./client/events.cjs').EVENT_NAMES;
 
 // The clients build on the core module and load on first use: a caller of the pure functions never
 // pays for them, and they were about half of the package's import time (measured with `npm run

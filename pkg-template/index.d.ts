@@ -134,6 +134,8 @@ export interface SuperOfficeAuthErrorDetails {
   friendlyText?: string;
   /** ERR_TICKET_REJECTED from client.fetch: false when a stream body could not be sent again. */
   retried?: boolean;
+  /** ERR_HTTP_STATUS after a 429 (or a 503 with Retry-After): how long SuperOffice asked to wait, in ms (null: it did not say). */
+  retryAfterMs?: number | null;
   /** ERR_TENANT_UNAVAILABLE: the state's name, or its number when SuperOffice did not document it. */
   state?: TenantStateName | string | number;
   /** ERR_TENANT_UNAVAILABLE: the state's documented number (Running is 2), when known. */
@@ -183,6 +185,8 @@ export declare class SuperOfficeAuthError extends Error {
   readonly exceptionType?: string;
   readonly friendlyText?: string;
   readonly retried?: boolean;
+  /** ERR_HTTP_STATUS after a 429 (or a 503 with Retry-After): the wait asked for, in ms (null: none given). */
+  readonly retryAfterMs?: number | null;
   /** ERR_TENANT_UNAVAILABLE: the state's name, or its number when SuperOffice did not document it. */
   readonly state?: TenantStateName | string | number;
   /** ERR_TENANT_UNAVAILABLE: the state's number, when known. */
@@ -871,9 +875,12 @@ export type SystemUserClientOptions = {
   /** Per request; default 10000. */
   timeoutMs?: number;
   /**
-   * How long a ticket is used after it was obtained (not slid on use); default 18000 (5 h), at most
-   * 21600. When its replacement cannot be had (SuperOffice down), it is still handed out until 6 hours
-   * after it was obtained, minus a minute.
+   * How long a ticket is used after it was obtained, or after its last proven use: default 18000 (5 h),
+   * at most 21600. A ticket only handed out (authHeaders, getTicket) keeps this fixed life; one that
+   * client.fetch or callAgent saw accepted slides to that use plus this (written to the cache at most
+   * every 5 minutes), and is renewed at the latest 24 hours after it was obtained. When its replacement
+   * cannot be had (SuperOffice down), it is still handed out until 6 hours after its last use, minus a
+   * minute.
    */
   ticketTtlSeconds?: number;
   /** Renew in the background this long before ticketTtlSeconds ends; default 300. */
@@ -889,6 +896,11 @@ export type SystemUserClientOptions = {
    * a cache that failed or timed out (the client then works locally).
    */
   onBackgroundError?: (error: unknown, info: { contextIdentifier: string; during: BackgroundErrorDuring }) => void;
+  /**
+   * Every decision the client makes, as it makes it (see `ClientEvent`); the same events are published
+   * on Node's diagnostics_channel as `superoffice-auth:{name}`. A throwing or rejecting hook is ignored.
+   */
+  onEvent?: (event: ClientEvent) => void;
   /** The application's client id: the audience of SuperIdTokens. Needed by onboardTenant. */
   clientId?: string;
 } & (
@@ -917,7 +929,7 @@ export interface TenantParams {
 
 /** A ticket from the client, with when it was obtained. */
 export interface ClientTicketResult extends TicketResult {
-  /** When this ticket was obtained; it is cached until obtainedAt + ticketTtlSeconds. */
+  /** When this ticket was obtained; it is cached until ticketTtlSeconds after then, or after its last proven use. */
   obtainedAt: Date;
 }
 
@@ -991,17 +1003,24 @@ export interface SystemUserClient {
    */
   invalidate(contextIdentifier: string, options?: { ticket?: string }): Promise<boolean>;
   /**
-   * fetch with the tenant's ticket headers, only under the tenant's own base (see AuthorizedFetchInput);
-   * redirects are not followed (see AuthorizedFetchInit.redirect). A 401 drops the ticket (if still
-   * cached) and the request is sent once more with a fresh one (one exchange however many callers); a
-   * second 401 is returned.
+   * fetch with the tenant's ticket headers, only under the tenant's own base (see AuthorizedFetchInput;
+   * after a move, its new one); redirects are not followed (see AuthorizedFetchInit.redirect). At most
+   * one retry: a 401 drops the ticket (if still cached) and the request is sent once more with a fresh
+   * one (one exchange however many callers); a 421 (the tenant moved) asks the state API once per
+   * tenant and sends it again to the new endpoint with the same ticket. A second 401 or 421 is
+   * returned; so is a 429. A 503 or a refused connection while the tenant is not running is
+   * ERR_TENANT_UNAVAILABLE. An answer past authentication slides the ticket's life.
    */
   fetch(
     params: string | TenantParams,
     input: AuthorizedFetchInput,
     init?: AuthorizedFetchInit,
   ): Promise<FetchResponseLike>;
-  /** Calls a NetServer SOAP agent with the tenant's ticket; the same retry rule on ERR_TICKET_REJECTED. */
+  /**
+   * Calls a NetServer SOAP agent with the tenant's ticket; the same rules as fetch (one retry, after
+   * ERR_TICKET_REJECTED or a 421), a second 421 is ERR_HTTP_STATUS, a 429 ERR_HTTP_STATUS with
+   * `retryAfterMs`.
+   */
   callAgent(
     params: string | TenantParams,
     agent: string,
@@ -1009,8 +1028,30 @@ export interface SystemUserClient {
     parameters?: AgentParameters,
     options?: CallAgentOptions,
   ): Promise<AgentResult>;
+  /**
+   * The tenant's state from SuperOffice's state API (where it lives, whether it runs), cached until its
+   * `validUntil` (at least 30 s, at most 5 min) and shared through the cache.
+   */
+  tenantState(contextIdentifier: string): Promise<TenantState>;
+  /**
+   * Acts on a verified tenant status notification (what parseTenantStatusNotification returns): Delete
+   * and Suspend drop the tenant's ticket everywhere and mark it unavailable (calls fail fast with
+   * ERR_TENANT_UNAVAILABLE, no exchange, until the state API says it runs again); Resume and Upgrade
+   * clear the mark; other change types change nothing.
+   */
+  applyTenantStatus(notification: TenantStatusChange): Promise<'suspended' | 'deleted' | 'resumed' | 'ignored'>;
   /** Settings only; never a secret. */
   toJSON(): Record<string, unknown>;
+}
+
+/** What applyTenantStatus reads of a verified tenant status notification. */
+export interface TenantStatusChange {
+  /** The tenant the notification names. */
+  contextIdentifier: string;
+  /** SuperOffice's ChangeType number: Upgrade 0, BackupRestored 1, Suspend 2, Resume 3, Delete 4. */
+  changeTypeCode: number;
+  /** Its name, when known. */
+  changeType?: string | number;
 }
 
 /** Creates the ticket client. The key is parsed once, here; nothing is fetched until a ticket is asked for. */
@@ -1018,6 +1059,57 @@ export declare function createSystemUserClient(options: SystemUserClientOptions)
 
 /** The default ticket store: process memory. */
 export declare function createMemoryCache(options?: MemoryCacheOptions): TicketCache;
+
+/** The names of the clients' events: `superoffice-auth:{name}` is each one's diagnostics channel. */
+export type ClientEventName =
+  /** An exchange (or refresh-token grant) is sent: `reason` 'miss', 'refresh' or 'refresh-token'. */
+  | 'exchange:start'
+  /** It finished: `durationMs`, `outcome` 'ok' or 'error', and `code`/`status` of a failure. */
+  | 'exchange:end'
+  /** A caller was served a cached ticket: `ageMs`. */
+  | 'cache:hit'
+  /** A ticket past its cache life was served because its replacement could not be had: `ageMs`, `usableUntil`. */
+  | 'ticket:stale'
+  /** The tenant refused a ticket (401 or a security ExceptionInfo): `via`, `status`, `retried`. */
+  | 'ticket:rejected'
+  /** A proven use extended a cached ticket's life: `expiresAt`, `usableUntil`. */
+  | 'ticket:slid'
+  /** The state API answered or failed: `reason`, `durationMs`, `outcome`, `state`, `stateCode`, `isRunning`, `validUntil`. */
+  | 'tenant:state'
+  /** The tenant answered 421 and the state API named another endpoint: `from` and `to` (origins). */
+  | 'tenant:moved'
+  /** A call or exchange was stopped because the tenant is not running: `state`, `stateCode`, `validUntil`. */
+  | 'tenant:unavailable'
+  /** SuperOffice asked for a wait (429/503 with Retry-After): `where` ('exchange', 'held', 'tenant'), `status`, `retryAfterMs`, `until`. */
+  | 'rate-limited'
+  /** The key set was fetched: `durationMs`, `outcome`. */
+  | 'jwks:fetch';
+
+/**
+ * One decision of a client. Fields beyond `name` and `source` depend on the event (see
+ * `ClientEventName`); durations are milliseconds, instants are Dates. Never a ticket, token, key,
+ * secret, header or body.
+ */
+export interface ClientEvent {
+  /** What happened. */
+  name: ClientEventName;
+  /** Which client: 'system-user' or 'refresh-token'. */
+  source: 'system-user' | 'refresh-token';
+  /** The tenant, where there is one. */
+  contextIdentifier?: string | null;
+  /** How long it took, in milliseconds. */
+  durationMs?: number;
+  /** 'ok' or 'error'. */
+  outcome?: 'ok' | 'error';
+  /** The error code of a failure. */
+  code?: string;
+  /** An HTTP status. */
+  status?: number;
+  [field: string]: unknown;
+}
+
+/** Every `ClientEventName`, to subscribe to each `superoffice-auth:{name}` diagnostics channel. */
+export declare const EVENT_NAMES: readonly ClientEventName[];
 
 /** Options of `createRefreshTokenClient`. */
 export type RefreshTokenClientOptions = {
@@ -1037,6 +1129,8 @@ export type RefreshTokenClientOptions = {
   refreshAheadSeconds?: number;
   /** Awaited with the new refresh token when the server rotates it, before the access token is handed out. */
   onRefreshToken?: (refreshToken: string) => void | Promise<void>;
+  /** Every decision the client makes (refreshes, rejected tokens, JWKS fetches, the tenant followed); also on diagnostics_channel. */
+  onEvent?: (event: ClientEvent) => void;
   /**
    * Origins (`https://online2.superoffice.com`) fetch may send the access token to while no validated
    * id_token names the tenant's URLs. Default: SuperOffice's hosts (https, superoffice.com and its

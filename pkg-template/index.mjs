@@ -26,6 +26,7 @@ export const {
   createSystemUserClient,
   createMemoryCache,
   createRefreshTokenClient,
+  EVENT_NAMES,
   createWebhookHandler,
   handleWebhookRequest,
   createMemoryWebhookEventStore,

@@ -13,6 +13,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use jsonwebtoken::errors::ErrorKind;
+// Encoding through base64ct (see src/oauth/authorize.rs): base64's encoder stays out of the .wasm.
+use base64ct::{Base64UrlUnpadded, Encoding as _};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use rsa::pkcs8::der::Decode as _;
 use rsa::pkcs8::{ObjectIdentifier, SubjectPublicKeyInfoRef};
@@ -167,7 +169,7 @@ impl VerifyingKey {
         if signature.len() != self.key.size() {
             return false;
         }
-        let signature = URL_SAFE_NO_PAD.encode(signature);
+        let signature = Base64UrlUnpadded::encode_string(signature);
         self.verify_jws_signature(message, &signature)
             .unwrap_or(false)
     }
@@ -316,7 +318,7 @@ fn from_pem(text: &str) -> Result<Vec<VerifyingKey>> {
                 let der = block.decode().map_err(Error::KeySetInvalid)?;
                 let certificate = x509_cert::Certificate::from_der(&der)
                     .map_err(|_| Error::KeySetInvalid("a certificate is not well-formed X.509"))?;
-                let x5t = URL_SAFE_NO_PAD.encode(Sha1::digest(&der[..]));
+                let x5t = Base64UrlUnpadded::encode_string(&Sha1::digest(&der[..]));
                 let spki = certificate.tbs_certificate().subject_public_key_info();
                 from_spki(spki.algorithm.oid, spki.subject_public_key.as_bytes())?
                     .map(|key| VerifyingKey::with_ids(key, None, Some(x5t)))

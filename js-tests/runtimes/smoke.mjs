@@ -22,11 +22,10 @@ export const CHECKS = [
 export const INSPECT_CHECK = 'inspect output is redacted';
 
 /**
- * Codes no check here can reach yet. ERR_TENANT_UNAVAILABLE: only the clients raise it, once they ask
- * the state API (issue 20's client work); no pure function does. A code listed here that a case
- * reaches fails the check below, so the entry goes when its case comes.
+ * Codes no check here can reach yet. A code listed here that a case reaches fails the check below, so
+ * the entry goes when its case comes.
  */
-export const UNREACHABLE_CODES = ['ERR_TENANT_UNAVAILABLE'];
+export const UNREACHABLE_CODES = [];
 
 class CheckFailed extends Error {}
 
@@ -175,6 +174,16 @@ const ERROR_CASES = [
     (lib) => lib.parseAgentResponse({ status: 401, headers: {}, body: '' }, { method: 'GetAssociate' }),
   ],
   ['ERR_STATE_MISMATCH', (lib) => lib.parseAuthorizationResponse('code=c&state=theirs', { state: 'ours' })],
+  [
+    'ERR_TENANT_UNAVAILABLE',
+    async (lib, fx) => {
+      // A suspension notification marks the tenant down: the next call fails fast, without the network.
+      const client = clientWith(lib, fx, neverAnswers);
+      const { contextIdentifier } = fx.tenant;
+      await client.applyTenantStatus({ contextIdentifier, changeType: 'Suspend', changeTypeCode: 2 });
+      return client.getTicket(fx.tenant);
+    },
+  ],
   [
     'ERR_OAUTH_ERROR',
     (lib, fx) =>

@@ -1,7 +1,8 @@
 'use strict';
-// `client.fetch(...)` for both clients: the host's fetch with the tenant's credential headers, and the
-// rule SuperOffice's own .NET client follows: a 401 drops that credential and the request is sent once
-// more with a fresh one; a second 401 goes back to the caller as the response.
+// `client.fetch(...)` for both clients: the host's fetch with the tenant's credential headers, run by
+// tenant-call.cjs, which holds the retry rules: a 401 drops that credential and the request is sent once
+// more with a fresh one (the rule SuperOffice's own .NET client follows), a 421 re-bases it onto the
+// tenant's new endpoint; never more than one retry, and a second 401 or 421 goes back to the caller.
 //
 // Decisions:
 // - Only the tenant is sent the credential: a relative URL resolves against the tenant's webapiUrl
@@ -26,6 +27,7 @@
 //   bounds reading the body. Transport failures are ERR_FETCH_FAILED / ERR_TIMEOUT with the cause.
 
 const { fail, invalidArgument } = require('./io.cjs');
+const { retryAfterOf } = require('./retry-after.cjs');
 const { isUnderTenantBase, tenantBaseOf } = require('./tenant-url.cjs');
 
 /** Whether fetch can send this body a second time. */
@@ -94,20 +96,13 @@ function mergeHeaders(given, credentialHeaders) {
   return { ...out, ...credentialHeaders };
 }
 
-/** Lets the connection go: the body of a response we do not hand out is never read. */
-async function discard(res) {
-  try {
-    if (res.body && typeof res.body.cancel === 'function') await res.body.cancel();
-  } catch {
-    // Nothing to do: the response is being dropped anyway.
-  }
-}
-
 /**
- * `acquire()` resolves to `{ token, headers, base, origins }` (the current credential); `drop(token)`
- * forgets that credential if it is still the current one.
+ * `client.fetch`: `caller.run` (tenant-call.cjs) with the host's fetch. `acquire(previous?)` resolves to
+ * `{ token, headers, route: { endpoint, webapiUrl, netserverUrl, anyOrigin? } }` (given the previous
+ * credential: the same ticket, re-routed after a move); `drop(token)` forgets that credential if it is
+ * still the current one; `used(credential)` hears of a proven use.
  */
-function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
+function createAuthorizedFetch({ fetchImpl, timeoutMs, caller, contextIdentifier, acquire, drop, used, now }) {
   async function attempt(url, init, credential) {
     const headers = mergeHeaders(init.headers, credential.headers);
     const signal = init.signal ?? AbortSignal.timeout(timeoutMs);
@@ -130,22 +125,26 @@ function createAuthorizedFetch({ fetchImpl, timeoutMs, acquire, drop }) {
         "redirect must be 'manual' or 'error': a redirect is never followed with the tenant's credential",
       );
     }
-    const replayable = isReplayable(options.body);
-    const credential = await acquire();
-    const url = resolveUrl(input, credential);
-    const res = await attempt(url, options, credential);
-    if (res.status !== 401) return res;
-    await drop(credential.token);
-    await discard(res);
-    if (!replayable) {
-      throw fail(
-        'ERR_TICKET_REJECTED',
-        'the tenant answered 401; the request body is a stream and cannot be sent twice, so it was not retried (the credential was dropped: send the request again)',
-        { status: 401, retried: false },
-      );
-    }
-    const fresh = await acquire();
-    return attempt(resolveUrl(input, fresh), options, fresh);
+    return caller.run({
+      contextIdentifier,
+      replayable: isReplayable(options.body),
+      via: 'fetch',
+      acquire,
+      drop,
+      used,
+      async attempt(credential) {
+        const { route } = credential;
+        const url = resolveUrl(input, { base: route.webapiUrl ?? null, allows: route.allows });
+        const res = await attempt(url, options, credential);
+        return {
+          status: res.status,
+          response: res,
+          rejected: res.status === 401,
+          retryAfterMs: res.status === 429 ? retryAfterOf(res, now()) : undefined,
+        };
+      },
+      settle: (outcome) => outcome.response,
+    });
   };
 }
 

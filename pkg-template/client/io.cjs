@@ -103,7 +103,7 @@ function createSender({ fetchImpl, timeoutMs }) {
  * process. As in jose, a JWKS past its age is not used while the refetch fails: the caller gets the
  * fetch's error, and the next call tries again.
  */
-function createKeySource({ pinned, jwksUrl, send, cooldownMs, maxAgeMs, now }) {
+function createKeySource({ pinned, jwksUrl, send, cooldownMs, maxAgeMs, now, onFetch }) {
   let jwks = null;
   let fetchedAt = -Infinity;
   let pending = null;
@@ -122,12 +122,23 @@ function createKeySource({ pinned, jwksUrl, send, cooldownMs, maxAgeMs, now }) {
     if (!pending) {
       const startedAt = now();
       attemptAt = startedAt;
+      const started = Date.now();
+      const report = (fields) => {
+        if (onFetch) onFetch({ durationMs: Date.now() - started, ...fields });
+      };
       pending = load()
-        .then((set) => {
-          jwks = set;
-          fetchedAt = startedAt;
-          return set;
-        })
+        .then(
+          (set) => {
+            jwks = set;
+            fetchedAt = startedAt;
+            report({ outcome: 'ok' });
+            return set;
+          },
+          (err) => {
+            report({ outcome: 'error', code: err?.code, status: err?.status });
+            throw err;
+          },
+        )
         .finally(() => {
           pending = null;
         });

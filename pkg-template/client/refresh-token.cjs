@@ -52,7 +52,10 @@ const {
 } = require('./io.cjs');
 const core = require('../core/index.cjs');
 const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
-const { isTrustedTenantUrl } = require('./tenant-url.cjs');
+const { isTrustedTenantUrl, tenantBaseOf } = require('./tenant-url.cjs');
+const { createEmitter } = require('./events.cjs');
+const { createTenantDirectory } = require('./tenant-directory.cjs');
+const { createTenantCaller } = require('./tenant-call.cjs');
 
 const DEFAULTS = Object.freeze({
   timeoutMs: 10_000,
@@ -78,6 +81,7 @@ const OPTION_NAMES = new Set([
   'onRefreshToken',
   'validateIdToken',
   'now',
+  'onEvent',
   'allowedOrigins',
 ]);
 const REFRESH = 'refresh';
@@ -100,6 +104,7 @@ function createRefreshTokenClient(options) {
     leewaySeconds,
     onRefreshToken,
     validateIdToken = true,
+    onEvent,
     allowedOrigins,
   } = options;
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -121,6 +126,7 @@ function createRefreshTokenClient(options) {
   if (onRefreshToken !== undefined && typeof onRefreshToken !== 'function')
     throw invalidArgument('onRefreshToken must be a function');
   if (typeof validateIdToken !== 'boolean') throw invalidArgument('validateIdToken must be a boolean');
+  if (onEvent !== undefined && typeof onEvent !== 'function') throw invalidArgument('onEvent must be a function');
   if (issuer !== undefined && environment !== undefined)
     throw invalidArgument('give issuer only with baseUrl; an environment has its own');
   const allowedOriginList = checkAllowedOrigins(allowedOrigins);
@@ -148,6 +154,7 @@ function createRefreshTokenClient(options) {
   const loginBase = probe.url.replace(/\/login\/common\/oauth\/tokens$/i, '');
   const pinnedKeys = keys === undefined ? null : core.KeySet.from(keys);
   const send = createSender({ fetchImpl, timeoutMs });
+  const { emit } = createEmitter({ onEvent, source: 'refresh-token' });
   const keySource = validateIdToken
     ? createKeySource({
         pinned: pinnedKeys,
@@ -156,8 +163,35 @@ function createRefreshTokenClient(options) {
         cooldownMs: jwksCooldownMs,
         maxAgeMs: jwksMaxAgeMs,
         now,
+        onFetch: (fields) => emit('jwks:fetch', fields),
       })
     : null;
+  // The user's tenant (from the id_token) moves like any other: a 421 asks the state API where it went.
+  // One user, one tenant, one process: what is learnt stays in this client.
+  const learnt = new Map();
+  const directory = createTenantDirectory({
+    stateRequest: (contextIdentifier) => core.buildTenantStateRequest({ ...where, contextIdentifier }),
+    parseState(res, contextIdentifier) {
+      const parsed = core.parseTenantState(res, { ...where, contextIdentifier, now: now() });
+      return { ...parsed, validUntil: parsed.validUntil.getTime() };
+    },
+    send,
+    shared: {
+      get: async (contextIdentifier) => learnt.get(contextIdentifier),
+      set: async (contextIdentifier, value) => {
+        learnt.set(contextIdentifier, value);
+      },
+    },
+    forget: async () => {
+      token = null;
+    },
+    trusted: (url, contextIdentifier) =>
+      isTrustedTenantUrl(url, where) && tenantBaseOf(`${url}/`, contextIdentifier) !== null,
+    now,
+    emit,
+    coalescer: createCoalescer(),
+  });
+  const caller = createTenantCaller({ directory, emit });
   const idTokenWhere = environment !== undefined ? { environment } : { issuer };
   const refreshes = createCoalescer();
 
@@ -172,6 +206,25 @@ function createRefreshTokenClient(options) {
   }
 
   async function refresh() {
+    emit('exchange:start', { reason: 'refresh-token' });
+    const started = Date.now();
+    try {
+      const result = await refreshOnce();
+      emit('exchange:end', { reason: 'refresh-token', durationMs: Date.now() - started, outcome: 'ok' });
+      return result;
+    } catch (err) {
+      emit('exchange:end', {
+        reason: 'refresh-token',
+        durationMs: Date.now() - started,
+        outcome: 'error',
+        code: err?.code,
+        status: err?.status,
+      });
+      throw err;
+    }
+  }
+
+  async function refreshOnce() {
     // Keys first: if they cannot be had, the refresh token is not spent (a rotating server would
     // otherwise hand us a new one we then fail to validate around).
     const keySet = keySource ? await keySource.current() : null;
@@ -287,32 +340,45 @@ function createRefreshTokenClient(options) {
     }
   }
 
-  // fetch with `Authorization: Bearer`, the same retry rule as the ticket client's. A validated id_token
-  // that names the tenant's URLs (on SuperOffice's hosts) limits the token to the tenant's own base, as
-  // for tickets. Without one there is no webapiUrl: relative URLs are refused, and absolute ones must be
-  // on allowedOrigins, by default SuperOffice's hosts (https, *.superoffice.com) or the baseUrl's.
+  // fetch with `Authorization: Bearer`, the same retry rules as the ticket client's. A validated
+  // id_token that names the tenant's URLs (on SuperOffice's hosts) limits the token to the tenant's own
+  // base, as for tickets, and names the tenant to follow when it moves (421). Without one there is no
+  // webapiUrl and no tenant to follow: relative URLs are refused, and absolute ones must be on
+  // allowedOrigins, by default SuperOffice's hosts (https, *.superoffice.com) or the baseUrl's.
   const fallbackScope = allowedOriginList
     ? (url) => allowedOriginList.includes(url.origin)
     : (url) => isTrustedTenantUrl(url, where);
+  async function credential(previous) {
+    const current = previous ? previous.current : await resolveToken();
+    const claims = current.idToken;
+    const trusted = (url) => (typeof url === 'string' && isTrustedTenantUrl(url, where) ? url : null);
+    const claimed = { webapiUrl: trusted(claims?.webapiUrl), netserverUrl: trusted(claims?.netserverUrl) };
+    const contextIdentifier =
+      claims && typeof claims.contextIdentifier === 'string' && (claimed.webapiUrl || claimed.netserverUrl)
+        ? claims.contextIdentifier
+        : null;
+    const route = contextIdentifier
+      ? await directory.route(contextIdentifier, claimed)
+      : { endpoint: null, webapiUrl: null, netserverUrl: null };
+    route.allows = contextIdentifier
+      ? tenantScope(contextIdentifier, route.webapiUrl, route.netserverUrl)
+      : fallbackScope;
+    return {
+      token: current.accessToken,
+      current,
+      headers: { Authorization: `Bearer ${current.accessToken}` },
+      route,
+      contextIdentifier,
+    };
+  }
+
   const authorizedFetch = createAuthorizedFetch({
     fetchImpl,
     timeoutMs,
-    async acquire() {
-      const current = await resolveToken();
-      const claims = current.idToken;
-      const named = claims
-        ? [claims.webapiUrl, claims.netserverUrl].filter(
-            (url) => typeof url === 'string' && isTrustedTenantUrl(url, where),
-          )
-        : [];
-      const scoped = named.length > 0 ? tenantScope(claims.contextIdentifier, ...named) : null;
-      return {
-        token: current.accessToken,
-        headers: { Authorization: `Bearer ${current.accessToken}` },
-        base: scoped && claims.webapiUrl && named.includes(claims.webapiUrl) ? claims.webapiUrl : null,
-        allows: scoped ?? fallbackScope,
-      };
-    },
+    caller,
+    contextIdentifier: null, // the id_token's, on each credential
+    now,
+    acquire: credential,
     async drop(accessToken) {
       if (token && token.accessToken === accessToken) token = null;
     },

@@ -40,11 +40,15 @@ const {
 const core = require('../core/index.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
 const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
-const { isTrustedTenantUrl } = require('./tenant-url.cjs');
+const { isTrustedTenantUrl, tenantBaseOf } = require('./tenant-url.cjs');
 const { createRecordSealer } = require('./record-seal.cjs');
+const { createEmitter } = require('./events.cjs');
+const { createTenantDirectory, STATE_MAX_TTL_MS } = require('./tenant-directory.cjs');
+const { createTenantCaller } = require('./tenant-call.cjs');
+const { retryAfterOf } = require('./retry-after.cjs');
+const life = require('./ticket-use.cjs');
 
 const SIX_HOURS_S = 6 * 60 * 60;
-const SIX_HOURS_MS = SIX_HOURS_S * 1000;
 const DEFAULTS = Object.freeze({
   transport: 'soap',
   timeoutMs: 10_000,
@@ -54,9 +58,8 @@ const DEFAULTS = Object.freeze({
   refreshAheadSeconds: 5 * 60,
 });
 // Stale-if-error: a ticket is good at SuperOffice for 6 hours after its last use, so at least 6 hours
-// after it was obtained. Past ticketTtlSeconds it is still handed out while its replacement cannot be
-// had, until this margin (for clock differences) before those 6 hours end.
-const USABLE_MARGIN_MS = 60_000;
+// after it was obtained. Past its cache life it is still handed out while its replacement cannot be
+// had, until a minute (for clock differences) before those 6 hours end (ticket-use.cjs).
 // Refreshes that fail back off exponentially, with jitter, counted across the fleet when the cache is
 // shared: 30 s, 1, 2, 4, 8 min, then every 10 min (each times 0.5 to 1). A 20-minute outage costs a
 // tenant about six attempts, and a refresh window of an hour still sees ten.
@@ -87,10 +90,18 @@ const OPTION_NAMES = new Set([
   'onBackgroundError',
   'clientId',
   'issuer',
+  'onEvent',
 ]);
 // 2: records carry `mac`, the client's authentication tag (record-seal.cjs). A version-1 record (from
 // an older release) is a miss, so the first lookup after an upgrade exchanges once.
 const RECORD_VERSION = 2;
+const CHANGE_UPGRADE = 0;
+const CHANGE_SUSPEND = 2;
+const CHANGE_RESUME = 3;
+const CHANGE_DELETE = 4;
+const STATE_DELETED = 3;
+const STATE_SUSPENDED = 4;
+const NOTIFIED_MARK_MS = STATE_MAX_TTL_MS;
 // Agent calls are checked against this URL before a ticket is fetched, so that a call that cannot be
 // built costs no exchange.
 const PROBE_NETSERVER_URL = 'https://probe.invalid/Remote/Services88/';
@@ -163,6 +174,7 @@ function createSystemUserClient(options) {
     onBackgroundError,
     clientId,
     issuer,
+    onEvent,
   } = options;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
@@ -202,6 +214,7 @@ function createSystemUserClient(options) {
   }
   if (onBackgroundError !== undefined && typeof onBackgroundError !== 'function')
     throw invalidArgument('onBackgroundError must be a function');
+  if (onEvent !== undefined && typeof onEvent !== 'function') throw invalidArgument('onEvent must be a function');
   // Both only serve onboardTenant; the issuer is the environment's unless given (a stand-in, a proxy).
   optionalNonEmptyString('clientId', clientId);
   optionalNonEmptyString('issuer', issuer);
@@ -247,6 +260,7 @@ function createSystemUserClient(options) {
     cooldownMs: jwksCooldownMs,
     maxAgeMs: jwksMaxAgeMs,
     now,
+    onFetch: (fields) => emit('jwks:fetch', fields),
   });
   const knownSystemUserTokens = new Map(); // contextIdentifier -> system user token, from getTicket calls and onboarding
   const usedSystemUserTokens = new Map(); // contextIdentifier -> the token the last exchange signed: redacted from agent errors
@@ -298,11 +312,38 @@ function createSystemUserClient(options) {
     return [result.webapiUrl, result.netserverUrl].every((url) => url === null || isTrustedTenantUrl(url, where));
   }
 
-  const freshUntil = (record) => record.obtainedAt + ttlMs - refreshAheadMs;
-  const expiresAt = (record) => record.obtainedAt + ttlMs;
-  function usableUntil(record) {
-    return Math.max(record.obtainedAt + ttlMs, record.obtainedAt + SIX_HOURS_MS - USABLE_MARGIN_MS);
-  }
+  const { emit } = createEmitter({ onEvent, source: 'system-user' });
+  // What the fleet knows of each tenant (its current endpoint, its state, a Retry-After in force), beside
+  // its ticket, under a name no ticket key has.
+  const tenantPrefix = `superoffice-auth:tenant:v1:${appHash}:`;
+  const directory = createTenantDirectory({
+    stateRequest: (contextIdentifier) => core.buildTenantStateRequest({ ...where, contextIdentifier }),
+    parseState(res, contextIdentifier) {
+      const parsed = core.parseTenantState(res, { ...where, contextIdentifier, now: now() });
+      return { ...parsed, validUntil: parsed.validUntil.getTime() };
+    },
+    send,
+    shared: {
+      get: (contextIdentifier) => store.readValue(tenantPrefix + contextIdentifier, contextIdentifier),
+      set: (contextIdentifier, value, ttl) =>
+        store.writeValue(tenantPrefix + contextIdentifier, contextIdentifier, value, ttl),
+    },
+    forget: (contextIdentifier) => dropTicket(contextIdentifier),
+    // An endpoint read back from the store decides where tickets go: SuperOffice's hosts (or the
+    // baseUrl's) and the tenant's own path only, as for the ticket's claims.
+    trusted: (url, contextIdentifier) =>
+      isTrustedTenantUrl(url, where) && tenantBaseOf(`${url}/`, contextIdentifier) !== null,
+    now,
+    emit,
+    coalescer: createCoalescer(),
+  });
+  const caller = createTenantCaller({ directory, emit });
+
+  // A ticket's life counts from its last proven use (ticket-use.cjs): fixed from when it was obtained
+  // for tickets only handed out, sliding for those client.fetch and callAgent saw accepted.
+  const expiresAt = (record) => life.expiresAt(record, ttlMs);
+  const freshUntil = (record) => expiresAt(record) - refreshAheadMs;
+  const usableUntil = (record) => life.usableUntil(record, ttlMs);
 
   function reportBackground(error, info) {
     if (!onBackgroundError) return;
@@ -354,7 +395,7 @@ function createSystemUserClient(options) {
     return '';
   }
 
-  async function exchange(contextIdentifier, givenToken) {
+  async function exchange(contextIdentifier, givenToken, reason) {
     const systemUserToken = await systemUserTokenFor(contextIdentifier, givenToken);
     usedSystemUserTokens.set(contextIdentifier, systemUserToken);
     // Keys first: if they cannot be had, no credential record is created on the server for nothing.
@@ -367,29 +408,98 @@ function createSystemUserClient(options) {
       contextIdentifier,
       signedSystemToken,
     });
-    const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
-    // On an unknown key: same response, new keys. The JWT is still within its lifetime, and a second
-    // exchange would create a second credential record.
-    const secrets = [applicationToken, systemUserToken, signedSystemToken];
-    const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier, secrets));
-    // A genuine token names the tenant's URLs; one naming a host outside SuperOffice's (or the baseUrl's)
-    // is refused rather than cached, so no credential is ever sent there.
-    for (const [url, claim] of [
-      [result.webapiUrl, WEBAPI_URL_CLAIM],
-      [result.netserverUrl, NETSERVER_URL_CLAIM],
-    ]) {
-      if (url !== null && !isTrustedTenantUrl(url, where)) {
-        throw fail(
-          'ERR_JWT_CLAIM_INVALID',
-          `JWT claim ${claim}: not an https URL on SuperOffice's domain (or the baseUrl's host)`,
-          { claim },
-        );
+    emit('exchange:start', { contextIdentifier, reason });
+    const started = Date.now();
+    let retryAfterMs = null;
+    try {
+      const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
+      if (res.status === 429 || res.status === 503) retryAfterMs = await rateLimited(contextIdentifier, res);
+      // On an unknown key: same response, new keys. The JWT is still within its lifetime, and a second
+      // exchange would create a second credential record.
+      const secrets = [applicationToken, systemUserToken, signedSystemToken];
+      const result = await keySource.parseWith(keySet, (set) => parse(res, set, contextIdentifier, secrets));
+      // A genuine token names the tenant's URLs; one naming a host outside SuperOffice's (or the
+      // baseUrl's) is refused rather than cached, so no credential is ever sent there.
+      for (const [url, claim] of [
+        [result.webapiUrl, WEBAPI_URL_CLAIM],
+        [result.netserverUrl, NETSERVER_URL_CLAIM],
+      ]) {
+        if (url !== null && !isTrustedTenantUrl(url, where)) {
+          throw fail(
+            'ERR_JWT_CLAIM_INVALID',
+            `JWT claim ${claim}: not an https URL on SuperOffice's domain (or the baseUrl's host)`,
+            { claim },
+          );
+        }
       }
+      const record = await sealer.seal(keyPrefix + contextIdentifier, toRecord(result, now()));
+      // Kept for as long as it may serve (stale-if-error), not only for ticketTtlSeconds.
+      await store.write(contextIdentifier, record, usableUntil(record) - now());
+      emit('exchange:end', { contextIdentifier, reason, durationMs: Date.now() - started, outcome: 'ok' });
+      return record;
+    } catch (err) {
+      emit('exchange:end', {
+        contextIdentifier,
+        reason,
+        durationMs: Date.now() - started,
+        outcome: 'error',
+        code: err?.code,
+        status: err?.status,
+      });
+      if (retryAfterMs !== null && err && err.code === 'ERR_HTTP_STATUS') err.retryAfterMs = retryAfterMs;
+      // A denial, a refused connection or a 503 without Retry-After may be a tenant that is down: the
+      // state API says, and a tenant that is not running becomes ERR_TENANT_UNAVAILABLE.
+      const code = err?.code;
+      if (
+        code === 'ERR_TICKET_DENIED' ||
+        code === 'ERR_FETCH_FAILED' ||
+        (code === 'ERR_HTTP_STATUS' && err.status === 503 && retryAfterMs === null)
+      ) {
+        const down = await directory.suspect(contextIdentifier, code === 'ERR_TICKET_DENIED' ? 'denied' : 'exchange');
+        if (down) {
+          down.cause = err;
+          throw down;
+        }
+      }
+      throw err;
     }
-    const record = await sealer.seal(keyPrefix + contextIdentifier, toRecord(result, now()));
-    // Kept for as long as it may serve (stale-if-error), not only for ticketTtlSeconds.
-    await store.write(contextIdentifier, record, usableUntil(record) - now());
-    return record;
+  }
+
+  // A 429 or 503 with Retry-After: the whole fleet waits at least that long before the tenant's next
+  // exchange (the cached ticket, stale or not, keeps serving). Resolves to the wait in ms, or null.
+  async function rateLimited(contextIdentifier, res) {
+    const t = now();
+    const waitMs = retryAfterOf(res, t);
+    if (waitMs === null) return null;
+    await directory.hold(contextIdentifier, t + waitMs, res.status);
+    emit('rate-limited', {
+      contextIdentifier,
+      where: 'exchange',
+      status: res.status,
+      retryAfterMs: waitMs,
+      until: new Date(t + waitMs),
+    });
+    return waitMs;
+  }
+
+  // Before an exchange: not while the tenant is down (ERR_TENANT_UNAVAILABLE), not while SuperOffice
+  // asked us to wait (ERR_HTTP_STATUS with retryAfterMs: there is no ticket to serve meanwhile).
+  async function exchangeAllowed(contextIdentifier) {
+    const hold = await directory.beforeExchange(contextIdentifier);
+    if (!hold) return;
+    const retryAfterMs = hold.until - now();
+    emit('rate-limited', {
+      contextIdentifier,
+      where: 'held',
+      status: hold.status,
+      retryAfterMs,
+      until: new Date(hold.until),
+    });
+    throw fail(
+      'ERR_HTTP_STATUS',
+      `SuperOffice asked to wait before the next exchange for this tenant (HTTP ${hold.status} with Retry-After), and no ticket is cached`,
+      { status: hold.status, retryAfterMs },
+    );
   }
 
   // Exponential back-off with jitter ("equal jitter": half fixed, half random), so a fleet that failed
@@ -425,12 +535,19 @@ function createSystemUserClient(options) {
     return exchanges.run(contextIdentifier, async () => {
       const before = await retryState(contextIdentifier, record, { shared: true });
       if (before && now() < before.notBefore) return null;
+      // SuperOffice asked the fleet to wait, or the tenant is down: the ticket in hand keeps serving
+      // (or callers fail fast), and this is not a failed attempt.
+      try {
+        if (await directory.beforeExchange(contextIdentifier)) return null;
+      } catch {
+        return null;
+      }
       return store.singleFlight(contextIdentifier, {
         done: (found) => now() < freshUntil(found),
         wait: false,
         work: async () => {
           try {
-            const fresh = await exchange(contextIdentifier, givenToken);
+            const fresh = await exchange(contextIdentifier, givenToken, 'refresh');
             if (retries.delete(contextIdentifier)) await store.clearRetry(contextIdentifier);
             return fresh;
           } catch (err) {
@@ -455,7 +572,10 @@ function createSystemUserClient(options) {
         store.singleFlight(contextIdentifier, {
           done: (found) => now() < freshUntil(found),
           wait: true,
-          work: () => exchange(contextIdentifier, givenToken),
+          work: async () => {
+            await exchangeAllowed(contextIdentifier);
+            return exchange(contextIdentifier, givenToken, 'miss');
+          },
         }),
       );
       // null: this joined a refresh that stood back (another process at it, or its back-off); it
@@ -472,8 +592,12 @@ function createSystemUserClient(options) {
     const record = await store.read(contextIdentifier);
     const t = now();
     if (record) {
-      if (t < freshUntil(record)) return record;
+      if (t < freshUntil(record)) {
+        emit('cache:hit', { contextIdentifier, ageMs: t - record.obtainedAt });
+        return record;
+      }
       if (t < expiresAt(record)) {
+        emit('cache:hit', { contextIdentifier, ageMs: t - record.obtainedAt });
         // In the refresh window: answer with the still-valid ticket at once and renew in the background.
         const local = retries.get(contextIdentifier);
         const waiting = local && local.forObtainedAt === record.obtainedAt && t < local.notBefore;
@@ -484,20 +608,66 @@ function createSystemUserClient(options) {
       }
       // Past its cache lifetime but inside its life at SuperOffice: replace it now if SuperOffice
       // answers; if it does not (or the back-off says wait), hand out this one (stale-if-error).
-      const state = await retryState(contextIdentifier, record, { shared: false });
-      if (state && t < state.notBefore) return record;
-      try {
-        return (await refresh(contextIdentifier, givenToken, record)) ?? record;
-      } catch (err) {
-        reportRefreshError(contextIdentifier)(err);
+      const stale = () => {
+        emit('ticket:stale', {
+          contextIdentifier,
+          ageMs: now() - record.obtainedAt,
+          usableUntil: new Date(usableUntil(record)),
+        });
         return record;
+      };
+      const state = await retryState(contextIdentifier, record, { shared: false });
+      if (state && t < state.notBefore) return stale();
+      try {
+        return (await refresh(contextIdentifier, givenToken, record)) ?? stale();
+      } catch (err) {
+        if (err && err.code === 'ERR_TENANT_UNAVAILABLE') throw err;
+        reportRefreshError(contextIdentifier)(err);
+        return stale();
       }
     }
     return obtain(contextIdentifier, givenToken);
   }
 
-  function resolveRecord(contextIdentifier, givenToken) {
+  // Every way to a ticket: fails fast while the tenant is known to be down.
+  async function resolveRecord(contextIdentifier, givenToken) {
+    await directory.assertAvailable(contextIdentifier);
     return lookups.run(contextIdentifier, () => lookup(contextIdentifier, givenToken));
+  }
+
+  // A proven use (an answer from past the tenant's authentication): slide the cached ticket's life,
+  // written at most every few minutes, and only while the cache still holds that ticket.
+  const sliding = new Set();
+  function markUsed(contextIdentifier, record) {
+    const t = now();
+    if (!life.afterUse(record, t) || sliding.has(contextIdentifier)) return;
+    sliding.add(contextIdentifier);
+    (async () => {
+      const cached = await store.read(contextIdentifier);
+      if (!cached || cached.ticket !== record.ticket) return;
+      const slid = life.afterUse(cached, t);
+      if (!slid) return;
+      // The tag covers every field, usedAt included: the slid record is sealed anew.
+      const next = await sealer.seal(keyPrefix + contextIdentifier, slid);
+      await store.write(contextIdentifier, next, usableUntil(next) - now());
+      emit('ticket:slid', {
+        contextIdentifier,
+        expiresAt: new Date(expiresAt(next)),
+        usableUntil: new Date(usableUntil(next)),
+      });
+    })()
+      .catch((err) => reportBackground(err, { contextIdentifier, during: 'cache.set' }))
+      .finally(() => sliding.delete(contextIdentifier));
+  }
+
+  // The credential for one attempt: the cached ticket and where to send it (its claims, re-based when
+  // the tenant moved). Given the previous credential, the same ticket re-routed.
+  async function credentialFor(contextIdentifier, givenToken, previous) {
+    const record = previous ? previous.record : await resolveRecord(contextIdentifier, givenToken);
+    const route = await directory.route(contextIdentifier, record);
+    // Only under the tenant's own base (tenant-url.cjs), the moved one after a move.
+    route.allows = tenantScope(contextIdentifier, route.webapiUrl, route.netserverUrl);
+    return { token: record.ticket, record, headers: core.authHeaders(record.ticket, applicationToken), route };
   }
 
   function tenantParams(params, method) {
@@ -526,16 +696,12 @@ function createSystemUserClient(options) {
     return createAuthorizedFetch({
       fetchImpl,
       timeoutMs,
-      async acquire() {
-        const record = await resolveRecord(contextIdentifier, systemUserToken);
-        return {
-          token: record.ticket,
-          headers: core.authHeaders(record.ticket, applicationToken),
-          base: record.webapiUrl ?? null,
-          allows: tenantScope(contextIdentifier, record.webapiUrl, record.netserverUrl),
-        };
-      },
+      caller,
+      contextIdentifier,
+      now,
+      acquire: (previous) => credentialFor(contextIdentifier, systemUserToken, previous),
       drop: (ticket) => dropTicket(contextIdentifier, ticket),
+      used: (credential) => markUsed(contextIdentifier, credential.record),
     });
   }
 
@@ -553,34 +719,85 @@ function createSystemUserClient(options) {
       ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
     };
     core.buildAgentRequest({ ...call, netserverUrl: PROBE_NETSERVER_URL, ticket: 'probe' });
-    const once = async (record) => {
-      if (typeof record.netserverUrl !== 'string' || record.netserverUrl === '') {
-        throw fail(
-          'ERR_JWT_CLAIM_INVALID',
-          `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`,
-          { claim: NETSERVER_URL_CLAIM },
-        );
-      }
-      const request = core.buildAgentRequest({ ...call, netserverUrl: record.netserverUrl, ticket: record.ticket });
-      const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
-      // Server text may echo what we hold: the application token, the ticket, the tenant's system user
-      // token (the one its last exchange used, whatever its source).
-      const redact = [
-        applicationToken,
-        record.ticket,
-        systemUserToken ?? usedSystemUserTokens.get(contextIdentifier) ?? knownSystemUserToken(contextIdentifier),
-      ];
-      return core.parseAgentResponse(res, { method, redact });
-    };
-    const record = await resolveRecord(contextIdentifier, systemUserToken);
-    try {
-      return await once(record);
-    } catch (err) {
-      if (err?.code !== 'ERR_TICKET_REJECTED') throw err;
-      // The same rule as fetch: drop this ticket (if still cached), one coalesced exchange, one retry.
-      await dropTicket(contextIdentifier, record.ticket);
-      return once(await resolveRecord(contextIdentifier, systemUserToken));
+    return caller.run({
+      contextIdentifier,
+      replayable: true,
+      via: 'agent',
+      acquire: (previous) => credentialFor(contextIdentifier, systemUserToken, previous),
+      drop: (ticket) => dropTicket(contextIdentifier, ticket),
+      used: (credential) => markUsed(contextIdentifier, credential.record),
+      async attempt(credential) {
+        const { netserverUrl } = credential.route;
+        if (typeof netserverUrl !== 'string' || netserverUrl === '') {
+          throw fail(
+            'ERR_JWT_CLAIM_INVALID',
+            `JWT claim ${NETSERVER_URL_CLAIM}: missing, so there is no NetServer to call`,
+            { claim: NETSERVER_URL_CLAIM },
+          );
+        }
+        const request = core.buildAgentRequest({ ...call, netserverUrl, ticket: credential.token });
+        const res = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
+        const retryAfterMs = res.status === 429 ? retryAfterOf(res, now()) : undefined;
+        // Server text may echo what we hold: the application token, the ticket, the tenant's system
+        // user token (the one its last exchange used, whatever its source).
+        const redact = [
+          applicationToken,
+          credential.token,
+          systemUserToken ?? usedSystemUserTokens.get(contextIdentifier) ?? knownSystemUserToken(contextIdentifier),
+        ];
+        try {
+          return { status: res.status, value: core.parseAgentResponse(res, { method, redact }), retryAfterMs };
+        } catch (error) {
+          return {
+            status: res.status,
+            error,
+            rejected: Boolean(error) && error.code === 'ERR_TICKET_REJECTED',
+            retryAfterMs,
+          };
+        }
+      },
+      settle(outcome) {
+        if (!outcome.error) return outcome.value;
+        // A 429 from the tenant: ERR_HTTP_STATUS with how long it asked us to wait (null: it did not say).
+        if (outcome.status === 429 && outcome.error.code === 'ERR_HTTP_STATUS')
+          outcome.error.retryAfterMs = outcome.retryAfterMs ?? null;
+        throw outcome.error;
+      },
+    });
+  }
+
+  // Tenant status notifications (SuperOfficeDocs/superoffice-docs docs/en/apps/tenant-status/
+  // notifications.md): ChangeType Upgrade (0), BackupRestored (1), Suspend (2), Resume (3), Delete (4).
+  // The caller verified the notification (parseTenantStatusNotification); this acts on it.
+  async function applyTenantStatus(notification) {
+    if (notification === null || typeof notification !== 'object')
+      throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification');
+    const { contextIdentifier, changeTypeCode } = notification;
+    requireNonEmptyString('contextIdentifier', contextIdentifier);
+    if (!Number.isSafeInteger(changeTypeCode))
+      throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification (changeTypeCode)');
+    if (changeTypeCode === CHANGE_SUSPEND || changeTypeCode === CHANGE_DELETE) {
+      const [state, stateCode] =
+        changeTypeCode === CHANGE_DELETE ? ['Deleted', STATE_DELETED] : ['Suspended', STATE_SUSPENDED];
+      // Marked for as long as a state answer is trusted at most; then the state API is asked before any
+      // call goes on, so a resume SuperOffice did not notify is still seen.
+      const until = now() + NOTIFIED_MARK_MS;
+      await directory.mark(contextIdentifier, { state, stateCode, until });
+      await dropTicket(contextIdentifier);
+      emit('tenant:unavailable', {
+        contextIdentifier,
+        state,
+        stateCode,
+        validUntil: new Date(until),
+        via: 'notification',
+      });
+      return changeTypeCode === CHANGE_DELETE ? 'deleted' : 'suspended';
     }
+    if (changeTypeCode === CHANGE_RESUME || changeTypeCode === CHANGE_UPGRADE) {
+      await directory.mark(contextIdentifier, { until: 0 });
+      return 'resumed';
+    }
+    return 'ignored';
   }
 
   const description = () => ({
@@ -702,6 +919,23 @@ function createSystemUserClient(options) {
       return tenantFetch(contextIdentifier, systemUserToken)(input, init);
     },
     /**
+     * The tenant's state from SuperOffice's state API ({ endpoint, apiUrl, state, stateCode, isRunning,
+     * validUntil }), cached until validUntil (at least 30 s, at most 5 min) and shared through the cache.
+     */
+    async tenantState(contextIdentifier) {
+      requireNonEmptyString('contextIdentifier', contextIdentifier);
+      return directory.state(contextIdentifier);
+    },
+    /**
+     * Acts on a verified tenant status notification (parseTenantStatusNotification's result): Delete and
+     * Suspend drop the tenant's ticket everywhere and mark it unavailable (calls fail fast with
+     * ERR_TENANT_UNAVAILABLE, no exchange); Resume and Upgrade clear the mark. Others change nothing.
+     * Resolves to what was done: 'suspended', 'deleted', 'resumed' or 'ignored'.
+     */
+    applyTenantStatus(notification) {
+      return applyTenantStatus(notification);
+    },
+    /**
      * Calls a NetServer SOAP agent (`Associate`, `GetAssociate`, { AssociateId: 5 }) with the tenant's
      * ticket: { response, succeeded, extraInfo }. The same retry rule as fetch, on ERR_TICKET_REJECTED.
      */
@@ -754,6 +988,13 @@ function readRecord(value, contextIdentifier, t, usableUntil) {
   if (!isText(value.serial) || !isTextOrNull(value.netserverUrl) || !isTextOrNull(value.webapiUrl)) return null;
   if (typeof value.isAdministrator !== 'boolean') return null;
   if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return null;
+  // usedAt (a proven use, ticket-use.cjs) is optional; one before it was obtained or from the future
+  // (a tampered value would keep a ticket forever) is refused.
+  if (
+    value.usedAt !== undefined &&
+    (!Number.isFinite(value.usedAt) || value.usedAt < obtainedAt || value.usedAt > t + MAX_FUTURE_SKEW_MS)
+  )
+    return null;
   if (obtainedAt > t + MAX_FUTURE_SKEW_MS || t >= usableUntil(value)) return null;
   return value;
 }

@@ -147,6 +147,16 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
     await call('cache.delete', contextIdentifier, () => cache.delete(retryKeyFor(contextIdentifier)));
   }
 
+  /** Another value of the tenant's under `key` (the tenant directory's record): bounded, never throws. */
+  async function readValue(key, contextIdentifier) {
+    const got = await call('cache.get', contextIdentifier, () => cache.get(key));
+    return got.ok ? got.value : undefined;
+  }
+
+  async function writeValue(key, contextIdentifier, value, ttlMs) {
+    await call('cache.set', contextIdentifier, () => cache.set(key, value, ttlMs), { always: true });
+  }
+
   async function tryLock(contextIdentifier) {
     const got = await call('cache.lock', contextIdentifier, () => cache.lock(keyFor(contextIdentifier), lockTtlMs));
     if (!got.ok) return { ok: false };
@@ -224,7 +234,18 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
     return work();
   }
 
-  return { read, write, forget, readRetry, writeRetry, clearRetry, singleFlight, localSize: () => local.size };
+  return {
+    read,
+    write,
+    forget,
+    readRetry,
+    writeRetry,
+    clearRetry,
+    readValue,
+    writeValue,
+    singleFlight,
+    localSize: () => local.size,
+  };
 }
 
 module.exports = { createTicketStore, STORE_RETRY_MS };

@@ -58,11 +58,11 @@ function webhookOptionsFor(env) {
       Object.assign(webhookOptions, {
         keys: env.SO_TENANT_STATUS_KEYS,
         ...(env.SO_ISSUER ? { issuer: env.SO_ISSUER } : { environment: env.SO_ENVIRONMENT }),
-        onTenantStatus: async ({ contextIdentifier, changeType }) => {
-          remember({ contextIdentifier, changeType });
-          // A suspended or deleted tenant: drop its ticket here (the next call exchanges anew, or fails).
-          if ((changeType === 'Suspend' || changeType === 'Delete') && client)
-            await client.invalidate(contextIdentifier);
+        onTenantStatus: async (notification) => {
+          remember({ contextIdentifier: notification.contextIdentifier, changeType: notification.changeType });
+          // Suspend and Delete drop the tenant's ticket and stop its calls (ERR_TENANT_UNAVAILABLE, no
+          // exchange); Resume and Upgrade lift that.
+          await clientFor(env).applyTenantStatus(notification);
         },
       });
     }
