@@ -219,9 +219,3 @@ pub fn wasm_memory_bytes() -> f64 {
 pub fn sha256_hex(text: &str) -> String {
     crate::plumbing::digest::sha256_hex(text.as_bytes())
 }
-
-/// Lowercase hex SHA-256 of bytes.
-#[wasm_bindgen(js_name = sha256HexBytes)]
-pub fn sha256_hex_bytes(bytes: &[u8]) -> String {
-    crate::plumbing::digest::sha256_hex(bytes)
-}
