@@ -29,9 +29,10 @@ function declaration(name, kind) {
   return found;
 }
 
-// Fields a SuperOfficeAuthError may carry that the JS layer sets itself, never the core: `cause` (what
-// `fetch` threw, ERR_FETCH_FAILED) and `retried` (client.fetch, ERR_TICKET_REJECTED).
-const RAISED_BY_JS = ['cause', 'retried'];
+// Fields a SuperOfficeAuthError may carry that the JS clients set on errors of the core's codes, never
+// the core itself: `cause` (what `fetch` threw, ERR_FETCH_FAILED), `retried` (client.fetch,
+// ERR_TICKET_REJECTED) and `retryAfterMs` (a 429 or 503 with Retry-After, ERR_HTTP_STATUS).
+const RAISED_BY_JS = ['cause', 'retried', 'retryAfterMs'];
 
 test('the ErrorCode union in index.d.ts is the core table, member for member and in order', () => {
   const alias = declaration('ErrorCode', ts.SyntaxKind.TypeAliasDeclaration);
