@@ -100,6 +100,17 @@ function toLeeway(leewaySeconds) {
   });
 }
 
+/** leewaySeconds where absent means "the default, applied later": undefined, else as toLeeway. */
+function optionalLeeway(leewaySeconds) {
+  return isAbsent(leewaySeconds) ? undefined : toLeeway(leewaySeconds);
+}
+
+/** jwksMaxAgeMs of the clients: 10 minutes when absent (as jose's cacheMaxAge), 1 s to 7 days, or Infinity. */
+function toJwksMaxAge(value) {
+  if (value === Infinity) return Infinity;
+  return optionalNumber(value, 'jwksMaxAgeMs', 10 * 60_000, { min: 1000, max: 7 * 24 * 60 * 60 * 1000 });
+}
+
 /** transport: 'soap' (when absent) or 'rest', ASCII case ignored as the core ignores it; lowercase out. */
 function toTransport(transport) {
   if (isAbsent(transport)) return 'soap';
@@ -143,6 +154,8 @@ module.exports = {
   toEpochMs,
   toClock,
   toLeeway,
+  optionalLeeway,
+  toJwksMaxAge,
   toTransport,
   toLocation,
 };

@@ -47,7 +47,8 @@ const {
   optionalBoolean,
   readOptions,
   toClock,
-  toLeeway,
+  optionalLeeway,
+  toJwksMaxAge,
   toLocation,
 } = require('../arguments.cjs');
 const core = require('../core/index.cjs');
@@ -96,16 +97,13 @@ function createRefreshTokenClient(options) {
   const now = toClock(o.now);
   const timeoutMs = optionalNumber(o.timeoutMs, 'timeoutMs', 10_000, { min: 1, max: 600_000 });
   const jwksCooldownMs = optionalNumber(o.jwksCooldownMs, 'jwksCooldownMs', 30_000, { min: 0, max: DAY_MS });
-  const jwksMaxAgeMs =
-    o.jwksMaxAgeMs === Infinity
-      ? Infinity
-      : optionalNumber(o.jwksMaxAgeMs, 'jwksMaxAgeMs', 10 * 60_000, { min: 1000, max: 7 * DAY_MS });
+  const jwksMaxAgeMs = toJwksMaxAge(o.jwksMaxAgeMs);
   const refreshAheadSeconds = optionalNumber(o.refreshAheadSeconds, 'refreshAheadSeconds', 5 * 60, {
     min: 0,
     max: DAY_MS / 1000,
   });
   // Checked now, with the rule every entry applies, though only used when an id_token arrives.
-  const leewaySeconds = o.leewaySeconds === undefined ? undefined : toLeeway(o.leewaySeconds);
+  const leewaySeconds = optionalLeeway(o.leewaySeconds);
   const onRefreshToken = optionalFunction(o.onRefreshToken, 'onRefreshToken', undefined);
   const validateIdToken = optionalBoolean(o.validateIdToken, 'validateIdToken', true);
   const { keys } = o;

@@ -15,7 +15,8 @@ const {
   optionalFunction,
   readOptions,
   toClock,
-  toLeeway,
+  optionalLeeway,
+  toJwksMaxAge,
   toTransport,
   toLocation,
 } = require('../arguments.cjs');
@@ -83,17 +84,14 @@ function readClientOptions(options) {
     fetchImpl: optionalFunction(o.fetch, 'fetch', globalThis.fetch),
     timeoutMs: optionalNumber(o.timeoutMs, 'timeoutMs', 10_000, { min: 1, max: 600_000 }),
     jwksCooldownMs: optionalNumber(o.jwksCooldownMs, 'jwksCooldownMs', 30_000, { min: 0, max: DAY_MS }),
-    jwksMaxAgeMs:
-      o.jwksMaxAgeMs === Infinity
-        ? Infinity
-        : optionalNumber(o.jwksMaxAgeMs, 'jwksMaxAgeMs', 10 * 60_000, { min: 1000, max: 7 * DAY_MS }),
+    jwksMaxAgeMs: toJwksMaxAge(o.jwksMaxAgeMs),
     ticketTtlSeconds: optionalNumber(o.ticketTtlSeconds, 'ticketTtlSeconds', 5 * 60 * 60, { min: 1, max: SIX_HOURS_S }),
     refreshAheadSeconds: optionalNumber(o.refreshAheadSeconds, 'refreshAheadSeconds', 5 * 60, {
       min: 0,
       max: SIX_HOURS_S,
     }),
     // Checked now, with the rule every entry applies, though only used when a token arrives.
-    leewaySeconds: o.leewaySeconds === undefined ? undefined : toLeeway(o.leewaySeconds),
+    leewaySeconds: optionalLeeway(o.leewaySeconds),
     onBackgroundError: optionalFunction(o.onBackgroundError, 'onBackgroundError', undefined),
     onEvent: optionalFunction(o.onEvent, 'onEvent', undefined),
     // Both only serve onboardTenant; the issuer is the environment's unless given (a stand-in, a proxy).
