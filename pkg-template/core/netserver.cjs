@@ -1,7 +1,7 @@
 'use strict';
 // NetServer agents, over REST (the default) or SOAP: the call, with the ticket in its headers, and its answer.
 
-const { wasm, callCore, redactOption } = require('./wasm.cjs');
+const { wasm, callCore, coreOptions, redactOption } = require('./wasm.cjs');
 const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
@@ -148,15 +148,16 @@ function buildAgentRequest(params) {
   const rest = protocol === 'rest';
   const json = callCore(() =>
     wasm.buildAgentRequest(
-      rest ? params.webapiUrl : params.netserverUrl,
-      params.agent,
-      params.method,
-      parameters,
-      params.ticket,
-      params.applicationToken,
-      zone?.id,
-      zone?.code,
-      rest,
+      coreOptions({
+        ...(rest ? { webapiUrl: params.webapiUrl } : { netserverUrl: params.netserverUrl }),
+        agent: params.agent,
+        method: params.method,
+        parameters,
+        ticket: params.ticket,
+        applicationToken: params.applicationToken,
+        timeZoneId: zone?.id,
+        timeZoneLocationCode: zone?.code,
+      }),
     ),
   );
   const request = JSON.parse(json);
@@ -178,12 +179,14 @@ function parseAgentResponse(response, options) {
   const secrets = redactOption(o.redact);
   if (protocol === 'rest') {
     if (o.method !== undefined) requireString(o.method, 'method');
-    return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, '', undefined, true), secrets));
+  } else {
+    requireString(o.method, 'method');
   }
-  requireString(o.method, 'method');
-  return JSON.parse(
-    callCore(() => wasm.parseAgentResponse(status, contentType, body, o.method, o.agent, false), secrets),
-  );
+  const coreOpts =
+    protocol === 'rest'
+      ? coreOptions({ status, contentType, protocol })
+      : coreOptions({ status, contentType, method: o.method, agent: o.agent });
+  return JSON.parse(callCore(() => wasm.parseAgentResponse(coreOpts, body), secrets));
 }
 
 module.exports = { buildAgentRequest, parseAgentResponse };

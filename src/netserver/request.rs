@@ -23,7 +23,7 @@
 //!   reader (and a sane server) accepts, and the writer cannot recurse without bound.
 //! - Error messages name the argument or the rule, never a value.
 
-use super::{namespace, NS_ARRAYS, VERSIONS};
+use super::names::{namespace, NS_ARRAYS, VERSIONS};
 use crate::error::{Error, Result};
 use crate::plumbing::http::HttpRequest;
 use crate::plumbing::soap::NS_SOAP11;
@@ -56,7 +56,7 @@ pub struct AgentRequestParams<'a> {
 
 pub fn build_agent_request(params: &AgentRequestParams<'_>) -> Result<HttpRequest> {
     let (base, version) = check_netserver_url(params.netserver_url)?;
-    super::check_agent_and_method(params.agent, params.method)?;
+    super::names::check_agent_and_method(params.agent, params.method)?;
     let ticket = escape_credential(
         params.ticket,
         "ticket is empty",
@@ -106,7 +106,7 @@ fn check_netserver_url(url: &str) -> Result<(&str, u8)> {
     const NO_VERSION: Error = Error::InvalidArgument(
         "netserverUrl must end in /Services84/ to /Services88/ (the ticket's netserver_url claim)",
     );
-    let (base, segment) = super::base_and_last_segment(
+    let (base, segment) = super::names::base_and_last_segment(
         url,
         "netserverUrl must be an absolute https:// URL without user info, query or fragment",
     )?;

@@ -38,7 +38,8 @@
 //! - `ExtraInfo` is read as items with `Key` and `Value` children (NetServer's string dictionary) into
 //!   an object; a key given twice is malformed.
 
-use super::{lists, namespace_version};
+use super::lists;
+use super::names::{is_identifier, namespace_version};
 use crate::error::{Error, Result};
 use crate::plumbing::http::{self, HttpResponse};
 use crate::plumbing::json;
@@ -63,12 +64,12 @@ pub fn parse_agent_response(
     agent: Option<&str>,
     method: &str,
 ) -> Result<AgentResult> {
-    if agent.is_some_and(|agent| !super::is_identifier(agent)) {
+    if agent.is_some_and(|agent| !is_identifier(agent)) {
         return Err(Error::InvalidArgument(
             "agent must be a NetServer agent name such as Associate",
         ));
     }
-    if !super::is_identifier(method) {
+    if !is_identifier(method) {
         return Err(Error::InvalidArgument(
             "method must be a NetServer method name such as GetAssociate",
         ));

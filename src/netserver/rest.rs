@@ -44,8 +44,9 @@
 //!   credentials redacted by [`Error`]'s constructors. A stack trace or source never leaves here.
 //!   Any other non-2xx answer is [`Error::HttpStatus`].
 
+use super::names::check_agent_and_method;
 use super::response::is_ticket_rejection;
-use super::{check_agent_and_method, TimeZone};
+use super::TimeZone;
 use crate::error::{Error, Result};
 use crate::plumbing::args;
 use crate::plumbing::http::HttpRequest;
@@ -127,7 +128,7 @@ pub fn build_rest_agent_request(params: &RestAgentRequestParams<'_>) -> Result<H
 
 /// The URL without trailing slashes; its last path segment must be `api`.
 fn check_webapi_url(url: &str) -> Result<&str> {
-    let (base, last) = super::base_and_last_segment(
+    let (base, last) = super::names::base_and_last_segment(
         url,
         "webapiUrl must be an absolute https:// URL without user info, query or fragment",
     )?;
