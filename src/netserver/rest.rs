@@ -46,7 +46,7 @@
 
 use super::names::check_agent_and_method;
 use super::response::is_ticket_rejection;
-use super::TimeZone;
+use super::request::TimeZone;
 use crate::error::{Error, Result};
 use crate::plumbing::args;
 use crate::plumbing::http::HttpRequest;
