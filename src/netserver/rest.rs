@@ -45,8 +45,8 @@
 //!   Any other non-2xx answer is [`Error::HttpStatus`].
 
 use super::names::check_agent_and_method;
-use super::response::is_ticket_rejection;
 use super::request::TimeZone;
+use super::response::is_ticket_rejection;
 use crate::error::{Error, Result};
 use crate::plumbing::args;
 use crate::plumbing::http::HttpRequest;
