@@ -309,7 +309,7 @@ function superIdSummary(result, reveal) {
 }
 
 // The options of every command that works with a system user ticket (ticket, call, get).
-const TICKET_OPTIONS = {
+const TICKET_OPTIONS = /** @satisfies {Record<string, import('node:util').ParseArgsOptionDescriptor>} */ ({
   environment: { type: 'string', short: 'e' },
   'base-url': { type: 'string' },
   'private-key-file': { type: 'string', short: 'k' },
@@ -319,7 +319,7 @@ const TICKET_OPTIONS = {
   keys: { type: 'string' },
   'timeout-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-};
+});
 
 /** The system user client and the tenant's { contextIdentifier, systemUserToken }, from flags and env. */
 function ticketClient(values, env, contextIdentifier) {
@@ -761,6 +761,9 @@ async function commandInspect(argv, _env, out) {
  * ("Unknown option '--aplication-token=...'"), and what was typed may be a secret pasted in the wrong
  * place, so a failure is described by position and by our own option names only: argument 1 is the
  * command, so `args[i]` is argument i + 2.
+ * @param {string[]} args
+ * @param {Record<string, import('node:util').ParseArgsOptionDescriptor>} options
+ * @returns {{ values: Record<string, any>, positionals: string[] }}
  */
 function parseCommand(args, options) {
   try {

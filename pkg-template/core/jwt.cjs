@@ -3,13 +3,15 @@
 
 const { wasm, LIMITS, capped, callCore } = require('./wasm.cjs');
 const { KeySet, withKeySet } = require('./keys.cjs');
-const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
+const { requireString, optionalString, readOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
+
+const VALIDATE_OPTIONS = ['keys', 'issuer', 'audience', 'nonce', 'now', 'leewaySeconds'];
 
 /** Validates any RS256 JWT and returns its claims. */
 function validateToken(jwt, options) {
   requireString(jwt, 'jwt');
   capped(jwt, LIMITS.tokenBytes, 'ERR_JWT_MALFORMED', 'JWT exceeds 16 KiB');
-  options = requireOptions(options, 'options');
+  options = readOptions(options, VALIDATE_OPTIONS);
   const nowMs = toEpochMs(options.now);
   const leeway = toLeeway(options.leewaySeconds);
   const issuer = optionalString(options.issuer, 'issuer');

@@ -46,6 +46,7 @@ class PrivateKey {
     return callCore(() => key.#handle.signToken(systemUserToken, nowMs));
   }
 
+  /** @returns {{ type: 'PrivateKey', bits: number }} */
   toJSON() {
     return { type: 'PrivateKey', bits: this.bits };
   }

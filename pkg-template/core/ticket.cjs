@@ -4,15 +4,26 @@
 
 const { wasm, cappedKeyText, callCore, redactOption } = require('./wasm.cjs');
 const { PrivateKey, KeySet, withKeySet } = require('./keys.cjs');
-const { headerValue, bodyText } = require('./http.cjs');
+const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
-const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
+const { requireString, optionalString, readOptions, toEpochMs, toLeeway, toTransport } = require('../arguments.cjs');
+
+const SIGN_OPTIONS = ['now'];
+const TICKET_REQUEST_PARAMS = [
+  'environment',
+  'baseUrl',
+  'transport',
+  'applicationToken',
+  'contextIdentifier',
+  'signedSystemToken',
+];
+const PARSE_TICKET_OPTIONS = ['keys', 'now', 'leewaySeconds', 'contextIdentifier', 'redact'];
 
 /** Signs `systemUserToken.yyyyMMddHHmm` (UTC) and returns `token.timestamp.base64(signature)`. */
 function signToken(systemUserToken, privateKey, options) {
   requireString(systemUserToken, 'systemUserToken');
-  const nowMs = toEpochMs(requireOptions(options, 'options').now);
+  const nowMs = toEpochMs(readOptions(options, SIGN_OPTIONS).now);
   if (privateKey instanceof PrivateKey) return PrivateKey.signWith(privateKey, systemUserToken, nowMs);
   requireString(privateKey, 'privateKey');
   cappedKeyText(privateKey);
@@ -21,11 +32,10 @@ function signToken(systemUserToken, privateKey, options) {
 
 /** The PartnerSystemUserService request, ready for `fetch(url, { method, headers, body })`. */
 function buildTicketRequest(params) {
-  if (params === null || typeof params !== 'object') throw invalidArgument('buildTicketRequest needs an object');
+  readOptions(params, TICKET_REQUEST_PARAMS, { required: true, message: 'buildTicketRequest needs an object' });
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
-  const transport = params.transport === undefined ? 'soap' : params.transport;
-  if (transport !== 'soap' && transport !== 'rest') throw invalidArgument("transport must be 'soap' or 'rest'");
+  const transport = toTransport(params.transport);
   requireString(params.applicationToken, 'applicationToken');
   requireString(params.contextIdentifier, 'contextIdentifier');
   requireString(params.signedSystemToken, 'signedSystemToken');
@@ -51,14 +61,8 @@ function inspectTicketResult() {
 
 /** Parses the service's SOAP or REST response, validates the JWT and extracts the ticket. */
 function parseTicketResponse(response, options) {
-  if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
-  const { status } = response;
-  if (!Number.isInteger(status) || status < 100 || status > 599) {
-    throw invalidArgument('response.status must be an HTTP status code');
-  }
-  const body = bodyText(response.body);
-  const contentType = headerValue(response.headers, 'content-type');
-  options = requireOptions(options, 'options');
+  const { status, body, contentType } = readResponse(response);
+  options = readOptions(options, PARSE_TICKET_OPTIONS);
   const nowMs = toEpochMs(options.now);
   const leeway = toLeeway(options.leewaySeconds);
   const context = optionalString(options.contextIdentifier, 'contextIdentifier');

@@ -47,10 +47,15 @@ function callCore(fn, secrets) {
     return fn();
   } catch (error) {
     if (error && typeof error === 'object' && KNOWN_CODES.has(error.code)) {
+      /** @type {Record<string, unknown>} */
       const details = {};
       for (const field of DETAIL_FIELDS) details[field] = error[field];
       const mapped = new SuperOfficeAuthError(error.code, error.message, details);
-      Error.captureStackTrace?.(mapped, callCore);
+      // V8's (Node, Deno, workerd, Chrome); absent elsewhere, and not in the standard library's types.
+      /** @type {{ captureStackTrace?: (error: object, above: Function) => void }} */ (Error).captureStackTrace?.(
+        mapped,
+        callCore,
+      );
       throw secrets ? redactSecrets(mapped, secrets) : mapped;
     }
     throw error;
