@@ -8,10 +8,10 @@
 // function as in a client; an optional argument is absent when undefined or null.
 
 const { invalidArgument } = require('./errors.cjs');
+const { OPTION_RANGES } = require('./core/wasm.cjs');
 
-// leewaySeconds: default and bound, the same for every entry (the core applies the same bound).
-const DEFAULT_LEEWAY_SECONDS = 60;
-const MAX_LEEWAY_SECONDS = 3600;
+// The core's leeway default and cap (src/limits.rs), which it enforces too.
+const { default: DEFAULT_LEEWAY_SECONDS, max: MAX_LEEWAY_SECONDS } = OPTION_RANGES.leewaySeconds;
 
 const isAbsent = (value) => value === undefined || value === null;
 

@@ -1,7 +1,7 @@
 'use strict';
 // JWT validation for any RS256 token, on the key layer.
 
-const { wasm, LIMITS, capped, callCore } = require('./wasm.cjs');
+const { wasm, LIMITS, capped, callCore, coreOptions } = require('./wasm.cjs');
 const { KeySet, withKeySet } = require('./keys.cjs');
 const { requireString, optionalString, readOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
 
@@ -18,7 +18,12 @@ function validateToken(jwt, options) {
   const audience = optionalString(options.audience, 'audience');
   const nonce = optionalString(options.nonce, 'nonce');
   const json = withKeySet(options.keys, (keySet) =>
-    callCore(() => wasm.validateToken(jwt, KeySet.handle(keySet), nowMs, leeway, issuer, audience, nonce)),
+    callCore(() =>
+      wasm.validateToken(
+        coreOptions({ token: jwt, nowMs, leewaySeconds: leeway, issuer, audience, nonce }),
+        KeySet.handle(keySet),
+      ),
+    ),
   );
   return JSON.parse(json);
 }

@@ -1,7 +1,7 @@
 'use strict';
 // NetServer SOAP agents: the call, with the ticket in its SOAP headers, and its answer.
 
-const { wasm, callCore, redactOption } = require('./wasm.cjs');
+const { wasm, callCore, coreOptions, redactOption } = require('./wasm.cjs');
 const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
@@ -111,14 +111,16 @@ function buildAgentRequest(params) {
   }
   const json = callCore(() =>
     wasm.buildAgentRequest(
-      params.netserverUrl,
-      params.agent,
-      params.method,
-      parameters,
-      params.ticket,
-      params.applicationToken,
-      timeZoneId,
-      timeZoneCode,
+      coreOptions({
+        netserverUrl: params.netserverUrl,
+        agent: params.agent,
+        method: params.method,
+        parameters,
+        ticket: params.ticket,
+        applicationToken: params.applicationToken,
+        timeZoneId,
+        timeZoneLocationCode: timeZoneCode,
+      }),
     ),
   );
   const request = JSON.parse(json);
@@ -135,7 +137,12 @@ function parseAgentResponse(response, options) {
   readOptions(options, AGENT_RESPONSE_OPTIONS, { required: true, message: 'parseAgentResponse needs { method }' });
   requireString(options.method, 'method');
   const secrets = redactOption(options.redact);
-  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, options.method), secrets));
+  return JSON.parse(
+    callCore(
+      () => wasm.parseAgentResponse(coreOptions({ status, contentType, method: options.method }), body),
+      secrets,
+    ),
+  );
 }
 
 module.exports = { buildAgentRequest, parseAgentResponse };

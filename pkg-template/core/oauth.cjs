@@ -2,7 +2,7 @@
 // OAuth 2.0 / OpenID Connect at SuperOffice's login host: SuperIdTokens, the token endpoint (refresh
 // and authorization-code grants), the authorization request and the redirect that answers it.
 
-const { wasm, LIMITS, capped, callCore, redactOption } = require('./wasm.cjs');
+const { wasm, LIMITS, capped, callCore, coreOptions, redactOption } = require('./wasm.cjs');
 const { KeySet, withKeySet } = require('./keys.cjs');
 const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
@@ -68,14 +68,16 @@ function parseSuperIdToken(idToken, options) {
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
       wasm.parseSuperIdToken(
-        idToken,
+        coreOptions({
+          idToken,
+          environment,
+          issuer,
+          clientId: options.clientId,
+          nonce,
+          nowMs,
+          leewaySeconds: leeway,
+        }),
         KeySet.handle(keySet),
-        environment,
-        issuer,
-        options.clientId,
-        nonce,
-        nowMs,
-        leeway,
       ),
     ),
   );
@@ -99,12 +101,14 @@ function buildRefreshTokenRequest(params) {
   const redirectUri = optionalString(params.redirectUri, 'redirectUri');
   const json = callCore(() =>
     wasm.buildRefreshTokenRequest(
-      environment,
-      baseUrl,
-      params.clientId,
-      params.clientSecret,
-      params.refreshToken,
-      redirectUri,
+      coreOptions({
+        environment,
+        baseUrl,
+        clientId: params.clientId,
+        clientSecret: params.clientSecret,
+        refreshToken: params.refreshToken,
+        redirectUri,
+      }),
     ),
   );
   const request = JSON.parse(json);
@@ -139,7 +143,7 @@ function parseTokenResponse(response, options) {
     // a caller passing a nonce believes it is checked.
     const stray = ID_TOKEN_OPTIONS.find((name) => options[name] !== undefined);
     if (stray) throw invalidArgument(`${stray} applies to id_token validation, which needs keys`);
-    json = callCore(() => wasm.parseTokenResponse(status, contentType, body, nowMs), secrets);
+    json = callCore(() => wasm.parseTokenResponse(coreOptions({ status, contentType, nowMs }), body), secrets);
   } else {
     const [environment, issuer] = issuerArguments(options);
     requireString(options.clientId, 'clientId');
@@ -149,16 +153,14 @@ function parseTokenResponse(response, options) {
       callCore(
         () =>
           wasm.parseTokenResponseWithIdToken(
-            status,
-            contentType,
+            coreOptions({
+              status,
+              contentType,
+              nowMs,
+              idToken: { environment, issuer, clientId: options.clientId, nonce, leewaySeconds: leeway },
+            }),
             body,
-            nowMs,
             KeySet.handle(keySet),
-            environment,
-            issuer,
-            options.clientId,
-            nonce,
-            leeway,
           ),
         secrets,
       ),
@@ -205,17 +207,19 @@ function createAuthorizationRequest(params) {
   }
   const json = callCore(() =>
     wasm.createAuthorizationRequest(
-      environment,
-      baseUrl,
-      params.clientId,
-      params.redirectUri,
-      responseType,
-      optionalString(params.scope, 'scope'),
-      responseMode,
-      optionalString(params.prompt, 'prompt'),
-      optionalString(params.loginHint, 'loginHint'),
-      optionalString(params.contextIdentifier, 'contextIdentifier'),
-      optionalString(params.codeChallengeMethod, 'codeChallengeMethod'),
+      coreOptions({
+        environment,
+        baseUrl,
+        clientId: params.clientId,
+        redirectUri: params.redirectUri,
+        responseType,
+        scope: optionalString(params.scope, 'scope'),
+        responseMode,
+        prompt: optionalString(params.prompt, 'prompt'),
+        loginHint: optionalString(params.loginHint, 'loginHint'),
+        contextIdentifier: optionalString(params.contextIdentifier, 'contextIdentifier'),
+        codeChallengeMethod: optionalString(params.codeChallengeMethod, 'codeChallengeMethod'),
+      }),
     ),
   );
   const request = JSON.parse(json);
@@ -267,7 +271,9 @@ function parseAuthorizationResponse(params, options) {
     message: 'parseAuthorizationResponse needs { state }',
   });
   requireString(options.state, 'state');
-  const result = JSON.parse(callCore(() => wasm.parseAuthorizationResponse(text, options.state)));
+  const result = JSON.parse(
+    callCore(() => wasm.parseAuthorizationResponse(coreOptions({ parameters: text, state: options.state }))),
+  );
   const out = {};
   if (result.code !== null) out.code = result.code;
   if (result.idToken !== null) out.idToken = result.idToken;
@@ -295,13 +301,15 @@ function buildAuthorizationCodeRequest(params) {
   requireString(params.codeVerifier, 'codeVerifier');
   const json = callCore(() =>
     wasm.buildAuthorizationCodeRequest(
-      environment,
-      baseUrl,
-      params.clientId,
-      params.clientSecret,
-      params.code,
-      params.redirectUri,
-      params.codeVerifier,
+      coreOptions({
+        environment,
+        baseUrl,
+        clientId: params.clientId,
+        clientSecret: params.clientSecret,
+        code: params.code,
+        redirectUri: params.redirectUri,
+        codeVerifier: params.codeVerifier,
+      }),
     ),
   );
   const request = JSON.parse(json);

@@ -3,7 +3,7 @@
 // now and whether it is running. The request goes to the environment's authentication host; the answer
 // is read strictly by the core (src/tenant/).
 
-const { wasm, callCore } = require('./wasm.cjs');
+const { wasm, callCore, coreOptions } = require('./wasm.cjs');
 const { readResponse } = require('./http.cjs');
 const { requireString, optionalString, readOptions, toEpochMs } = require('../arguments.cjs');
 
@@ -20,7 +20,7 @@ function buildTenantStateRequest(params) {
     baseUrl: optionalString(params.baseUrl, 'baseUrl'),
     contextIdentifier: requireString(params.contextIdentifier, 'contextIdentifier'),
   };
-  return JSON.parse(callCore(() => wasm.buildTenantStateRequest(JSON.stringify(options))));
+  return JSON.parse(callCore(() => wasm.buildTenantStateRequest(coreOptions(options))));
 }
 
 const PARSE_OPTIONS = ['contextIdentifier', 'now', 'environment', 'baseUrl'];
@@ -32,11 +32,11 @@ const PARSE_OPTIONS = ['contextIdentifier', 'now', 'environment', 'baseUrl'];
 function parseTenantState(response, options) {
   const { status, body, contentType } = readResponse(response);
   readOptions(options, PARSE_OPTIONS, { required: true, message: 'parseTenantState must be an object' });
-  const json = JSON.stringify({
+  const json = coreOptions({
     status,
     contentType,
     contextIdentifier: requireString(options.contextIdentifier, 'contextIdentifier'),
-    now: toEpochMs(options.now),
+    nowMs: toEpochMs(options.now),
     environment: optionalString(options.environment, 'environment'),
     baseUrl: optionalString(options.baseUrl, 'baseUrl'),
   });

@@ -2,7 +2,7 @@
 // The system-user ticket exchange (PartnerSystemUserService): sign the system user token, build the
 // request, read the answer; and the two headers a ticket is then sent with.
 
-const { wasm, cappedKeyText, callCore, redactOption } = require('./wasm.cjs');
+const { wasm, cappedKeyText, callCore, coreOptions, redactOption } = require('./wasm.cjs');
 const { PrivateKey, KeySet, withKeySet } = require('./keys.cjs');
 const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
@@ -27,7 +27,7 @@ function signToken(systemUserToken, privateKey, options) {
   if (privateKey instanceof PrivateKey) return PrivateKey.signWith(privateKey, systemUserToken, nowMs);
   requireString(privateKey, 'privateKey');
   cappedKeyText(privateKey);
-  return callCore(() => wasm.signTokenWithText(systemUserToken, privateKey, nowMs));
+  return callCore(() => wasm.signTokenWithText(coreOptions({ systemUserToken, nowMs }), privateKey));
 }
 
 /** The PartnerSystemUserService request, ready for `fetch(url, { method, headers, body })`. */
@@ -41,12 +41,14 @@ function buildTicketRequest(params) {
   requireString(params.signedSystemToken, 'signedSystemToken');
   const json = callCore(() =>
     wasm.buildTicketRequest(
-      environment,
-      baseUrl,
-      transport,
-      params.applicationToken,
-      params.contextIdentifier,
-      params.signedSystemToken,
+      coreOptions({
+        environment,
+        baseUrl,
+        transport,
+        applicationToken: params.applicationToken,
+        contextIdentifier: params.contextIdentifier,
+        signedSystemToken: params.signedSystemToken,
+      }),
     ),
   );
   return JSON.parse(json);
@@ -69,7 +71,12 @@ function parseTicketResponse(response, options) {
   const secrets = redactOption(options.redact);
   const json = withKeySet(options.keys, (keySet) =>
     callCore(
-      () => wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
+      () =>
+        wasm.parseTicketResponse(
+          coreOptions({ status, contentType, nowMs, leewaySeconds: leeway, contextIdentifier: context }),
+          body,
+          KeySet.handle(keySet),
+        ),
       secrets,
     ),
   );
