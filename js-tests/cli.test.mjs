@@ -629,6 +629,17 @@ test('usage errors name arguments by position, never by what was typed', async (
     assert.match(r.stderr, pattern, args.join(' '));
     assert.ok(!r.stderr.includes(secret) && !r.stdout.includes(secret), `${args.join(' ')} echoed: ${r.stderr}`);
   }
+  // Agent parameters: named by their place too.
+  for (const [pairs, pattern] of [
+    [[`${secret}=1`, `${secret}=2`], /^ERR_INVALID_ARGUMENT: parameter 2 repeats the name of an earlier one\n$/],
+    [[`A={${secret}`], /^ERR_INVALID_ARGUMENT: parameter 1 starts with \[ or \{ but is not JSON\n$/],
+    [[secret], /^ERR_INVALID_ARGUMENT: parameter 1: parameters are Name=Value\n$/],
+  ]) {
+    const r = await cli(['call', 'Cust1', 'Associate.GetAssociate', ...pairs]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, pattern);
+    assert.ok(!r.stderr.includes(secret), r.stderr);
+  }
   // `help` with an unknown topic prints the main help, never an inherited member.
   const help = await cli(['help', '__proto__']);
   assert.equal(help.code, 0);

@@ -387,7 +387,7 @@ test("the JWKS is fetched again once older than jwksMaxAgeMs (default 10 minutes
     await forever.getTicket(t('Cust2'));
     assert.equal(s.mock.stats.jwks, fetched + 2, 'Infinity: only an unknown key refetches');
 
-    for (const jwksMaxAgeMs of [999, -1, Number.NaN, '600000', null]) {
+    for (const jwksMaxAgeMs of [999, -1, Number.NaN, '600000', -Infinity]) {
       assert.throws(
         () => createSystemUserClient(s.options({ jwksMaxAgeMs })),
         { code: 'ERR_INVALID_ARGUMENT' },

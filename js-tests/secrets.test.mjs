@@ -722,6 +722,86 @@ test('webhooks and tenant status notifications that fail: the secret and the bod
   assertClean(inspect(handler), 'inspect(handler)');
 });
 
+test('issue 20: the tenant unavailable, moved with a stream body, rate limited: what the servers echo stays out', async () => {
+  // One fake SuperOffice: the exchange answers the good token (webapi_url on sod2), the state API what
+  // `state` says, the tenant what `tenant` says; every answer echoes what it was sent (headers, body).
+  const echo = (url, init) =>
+    `${url} ${JSON.stringify(init.headers)} ${String(init.body ?? '')} ${APPLICATION_TOKEN} ${TICKET}`;
+  let state = { State: 'Running', IsRunning: true, Endpoint: 'https://sod2.superoffice.com/Cust12345' };
+  let tenant = () => new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+  let exchange = () => new Response(soapWith(goodJwt), { status: 200, headers: { 'content-type': 'text/xml' } });
+  const fetch = async (url, init) => {
+    const text = String(url);
+    if (text.includes('/api/state/'))
+      return new Response(
+        JSON.stringify({ ContextIdentifier: 'Cust12345', ValidUntil: new Date(NOW + 60_000).toISOString(), ...state }),
+        { status: 200, headers: { 'content-type': 'application/json' } },
+      );
+    if (text.includes('PartnerSystemUserService')) return exchange(url, init);
+    return tenant(url, init);
+  };
+  const make = () =>
+    createSystemUserClient({
+      environment: 'sod',
+      applicationToken: APPLICATION_TOKEN,
+      privateKey: key.xml,
+      keys: jwks,
+      fetch,
+      now: () => NOW,
+      systemUserTokens: { Cust12345: SYSTEM_USER_TOKEN },
+    });
+  const client = make();
+  const events = [];
+  const observed = createSystemUserClient({
+    environment: 'sod',
+    applicationToken: APPLICATION_TOKEN,
+    privateKey: key.xml,
+    keys: jwks,
+    fetch,
+    now: () => NOW,
+    systemUserTokens: { Cust12345: SYSTEM_USER_TOKEN },
+    onEvent: (e) => events.push(e),
+  });
+  // Down: the tenant answers 503 echoing the request, the state API says OfflineMaintenance.
+  tenant = (url, init) => new Response(echo(url, init), { status: 503 });
+  state = { State: 'OfflineMaintenance', IsRunning: false, Endpoint: null };
+  for (const c of [client, observed]) {
+    await rejectsCleanly('client.fetch: tenant unavailable', c.fetch('Cust12345', 'v1/User/currentPrincipal'));
+    await rejectsCleanly('client.getTicket: tenant unavailable (failing fast)', c.getTicket('Cust12345'));
+  }
+  // Moved, with a stream body: the 421 echoes the request, the state API names another host.
+  const moving = make();
+  tenant = (url, init) =>
+    new Response(`Wrong subdomain used to access tenant ${echo(url, init)}`, {
+      status: String(url).startsWith('https://sod2.') ? 421 : 200,
+    });
+  state = { State: 'Running', IsRunning: true, Endpoint: 'https://sod3.superoffice.com/Cust12345' };
+  const stream = new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(SYSTEM_USER_TOKEN));
+      controller.close();
+    },
+  });
+  await rejectsCleanly(
+    'client.fetch: moved, stream body not sent twice',
+    moving.fetch('Cust12345', 'v1/User/currentPrincipal', { method: 'POST', body: stream, duplex: 'half' }),
+  );
+  // Rate limited: the tenant's 429 to callAgent, then an exchange's 429, echoing the request.
+  const limited = make();
+  tenant = (url, init) => new Response(echo(url, init), { status: 429, headers: { 'retry-after': '30' } });
+  state = { State: 'Running', IsRunning: true, Endpoint: 'https://sod2.superoffice.com/Cust12345' };
+  await rejectsCleanly(
+    'client.callAgent: the tenant answers 429',
+    limited.callAgent('Cust12345', 'Associate', 'GetAssociate', { AssociateId: 1 }),
+  );
+  const held = make();
+  exchange = (url, init) => new Response(echo(url, init), { status: 429, headers: { 'retry-after': '120' } });
+  await rejectsCleanly('client.getTicket: the exchange answers 429', held.getTicket('Cust12345'));
+  await rejectsCleanly('client.getTicket: the fleet holds (Retry-After)', held.getTicket('Cust12345'));
+  assert.ok(events.length > 0);
+  assertClean(inspect(events, { depth: Infinity }), 'events');
+});
+
 test('every path above was exercised', () => {
   assert.ok(failures > 150, `only ${failures} failing paths`);
 });

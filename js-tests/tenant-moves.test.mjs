@@ -3,11 +3,12 @@
 // ValidUntil, no exchange), Retry-After honoured across a fleet on Redis.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import {
   createSystemUserClient,
   createRefreshTokenClient,
+  createMemoryCache,
   createWebhookHandler,
   SuperOfficeAuthError,
 } from 'superoffice-auth';
@@ -417,6 +418,29 @@ test('a notification that suspends a tenant stops its exchanges in a fleet of tw
     receiver.close();
     for (const c of connections) await c.close();
     await server.close();
+    await s.mock.close();
+  }
+});
+
+test("an endpoint read back from the store is untrusted: another host, or another tenant's path, is ignored", async () => {
+  const s = await standIn(hosts({ tenants: 2 }));
+  try {
+    const cache = createMemoryCache();
+    const appHash = createHash('sha256').update(`${s.mock.baseUrl}\n${s.applicationToken}`).digest('hex').slice(0, 16);
+    const key = `superoffice-auth:tenant:v1:${appHash}:Cust1`;
+    const tenantHost = new URL(s.mock.tenantEndpoint('Cust1')).origin;
+    for (const url of ['https://attacker.example/Cust1', `${tenantHost}/Cust2`, `${tenantHost}/Cust1/../Cust2`]) {
+      const client = createSystemUserClient(s.options({ cache, systemUserTokens: s.tenants }));
+      await cache.set(
+        key,
+        { v: 1, contextIdentifier: 'Cust1', endpoint: { url, apiUrl: null, learnedAt: Date.now() } },
+        60_000,
+      );
+      const res = await client.fetch('Cust1', 'v1/User/currentPrincipal');
+      assert.equal(res.status, 200, url);
+      assert.equal((await res.json()).ContextIdentifier, 'Cust1', `${url}: the ticket went to its own tenant`);
+    }
+  } finally {
     await s.mock.close();
   }
 });

@@ -309,7 +309,7 @@ function superIdSummary(result, reveal) {
 }
 
 // The options of every command that works with a system user ticket (ticket, call, get).
-const TICKET_OPTIONS = {
+const TICKET_OPTIONS = /** @satisfies {Record<string, import('node:util').ParseArgsOptionDescriptor>} */ ({
   environment: { type: 'string', short: 'e' },
   'base-url': { type: 'string' },
   'private-key-file': { type: 'string', short: 'k' },
@@ -319,7 +319,7 @@ const TICKET_OPTIONS = {
   keys: { type: 'string' },
   'timeout-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-};
+});
 
 /** The system user client and the tenant's { contextIdentifier, systemUserToken }, from flags and env. */
 function ticketClient(values, env, contextIdentifier) {
@@ -384,26 +384,30 @@ async function commandTicket(argv, env, out) {
   );
 }
 
-/** `Name=Value` arguments, in order: text, or JSON when the value starts with [ or {, or null. */
+/**
+ * `Name=Value` arguments, in order: text, or JSON when the value starts with [ or {, or null. Problems
+ * name the parameter by its place among them, never by what was typed (a pasted secret stays out).
+ */
 function agentParameters(pairs) {
   const parameters = {};
-  for (const pair of pairs) {
+  pairs.forEach((pair, index) => {
+    const which = `parameter ${index + 1}`;
     const at = pair.indexOf('=');
-    if (at <= 0) throw usage('parameters are Name=Value');
+    if (at <= 0) throw usage(`${which}: parameters are Name=Value`);
     const name = pair.slice(0, at);
     const text = pair.slice(at + 1);
-    if (Object.hasOwn(parameters, name)) throw usage(`parameter ${name} is given twice`);
+    if (Object.hasOwn(parameters, name)) throw usage(`${which} repeats the name of an earlier one`);
     let value = text;
     if (text === 'null') value = null;
     else if (/^[[{]/.test(text)) {
       try {
         value = JSON.parse(text);
       } catch {
-        throw usage(`parameter ${name} starts with [ or { but is not JSON`);
+        throw usage(`${which} starts with [ or { but is not JSON`);
       }
     }
     Object.defineProperty(parameters, name, { value, enumerable: true, writable: true, configurable: true });
-  }
+  });
   return parameters;
 }
 
@@ -757,6 +761,9 @@ async function commandInspect(argv, _env, out) {
  * ("Unknown option '--aplication-token=...'"), and what was typed may be a secret pasted in the wrong
  * place, so a failure is described by position and by our own option names only: argument 1 is the
  * command, so `args[i]` is argument i + 2.
+ * @param {string[]} args
+ * @param {Record<string, import('node:util').ParseArgsOptionDescriptor>} options
+ * @returns {{ values: Record<string, any>, positionals: string[] }}
  */
 function parseCommand(args, options) {
   try {

@@ -3,15 +3,18 @@
 // index.d.ts mirrors them and a test holds the lists equal.
 
 class SuperOfficeAuthError extends Error {
+  /** @type {'SuperOfficeAuthError'} */
+  name = 'SuperOfficeAuthError';
+
   /**
-   * @param {string} code one of ERROR_CODES
+   * @param {import('superoffice-auth').ErrorCode} code one of ERROR_CODES
    * @param {string} message short, never containing a secret
-   * @param {object} [details] extra public fields (claim, faultCode, ...); `cause` becomes Error's cause
+   * @param {import('superoffice-auth').SuperOfficeAuthErrorDetails & { cause?: unknown }} [details] extra public
+   *   fields (claim, faultCode, ...); `cause` becomes Error's cause
    */
   constructor(code, message, details = {}) {
     const { cause, ...fields } = details;
     super(message, cause === undefined ? undefined : { cause });
-    this.name = 'SuperOfficeAuthError';
     this.code = code;
     for (const [name, value] of Object.entries(fields)) {
       if (value !== undefined) this[name] = value;

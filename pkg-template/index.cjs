@@ -6,31 +6,33 @@
 
 const core = require('./core/index.cjs');
 
-module.exports = { ...core };
-// The names of the clients' events (channel `superoffice-auth:{name}`, and onEvent): a small list,
-// loaded at once so a subscriber can name the channels before any client exists.
-module.exports.EVENT_NAMES = require('./client/events.cjs').EVENT_NAMES;
-
 // The clients build on the core module and load on first use: a caller of the pure functions never
 // pays for them, and they were about half of the package's import time (measured with `npm run
-// bench`'s cold start).
-module.exports.createSystemUserClient = function createSystemUserClient(options) {
-  return require('./client/system-user.cjs').createSystemUserClient(options);
-};
-module.exports.createMemoryCache = function createMemoryCache(options) {
-  return require('./client/system-user.cjs').createMemoryCache(options);
-};
-module.exports.createRefreshTokenClient = function createRefreshTokenClient(options) {
-  return require('./client/refresh-token.cjs').createRefreshTokenClient(options);
-};
+// bench`'s cold start). The whole is type-checked against index.d.ts (tsconfig.check-js.json).
+const facade = /** @satisfies {typeof import('superoffice-auth')} */ ({
+  ...core,
+  // The names of the clients' events (channel `superoffice-auth:{name}`, and onEvent): a small list,
+  // loaded at once so a subscriber can name the channels before any client exists.
+  EVENT_NAMES: require('./client/events.cjs').EVENT_NAMES,
+  createSystemUserClient: function createSystemUserClient(options) {
+    return require('./client/system-user.cjs').createSystemUserClient(options);
+  },
+  createMemoryCache: function createMemoryCache(options) {
+    return require('./client/system-user.cjs').createMemoryCache(options);
+  },
+  createRefreshTokenClient: function createRefreshTokenClient(options) {
+    return require('./client/refresh-token.cjs').createRefreshTokenClient(options);
+  },
+  // The receiver for what SuperOffice posts to you (webhooks, tenant status notifications), on first use.
+  createWebhookHandler: function createWebhookHandler(options) {
+    return require('./receiver/webhook-handler.cjs').createWebhookHandler(options);
+  },
+  handleWebhookRequest: function handleWebhookRequest(request, options) {
+    return require('./receiver/webhook-handler.cjs').handleWebhookRequest(request, options);
+  },
+  createMemoryWebhookEventStore: function createMemoryWebhookEventStore(options) {
+    return require('./receiver/event-store.cjs').createMemoryWebhookEventStore(options);
+  },
+});
 
-// The receiver for what SuperOffice posts to you (webhooks, tenant status notifications), on first use.
-module.exports.createWebhookHandler = function createWebhookHandler(options) {
-  return require('./receiver/webhook-handler.cjs').createWebhookHandler(options);
-};
-module.exports.handleWebhookRequest = function handleWebhookRequest(request, options) {
-  return require('./receiver/webhook-handler.cjs').handleWebhookRequest(request, options);
-};
-module.exports.createMemoryWebhookEventStore = function createMemoryWebhookEventStore(options) {
-  return require('./receiver/event-store.cjs').createMemoryWebhookEventStore(options);
-};
+module.exports = facade;

@@ -43,10 +43,8 @@ const DELETE_IF =
 
 /** The Redis failure the client reports to onBackgroundError: the command's name, never its arguments. */
 class RedisTicketCacheError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'RedisTicketCacheError';
-  }
+  /** @type {'RedisTicketCacheError'} */
+  name = 'RedisTicketCacheError';
 }
 
 /**
@@ -260,10 +258,8 @@ function createRedisTicketCache(options) {
 
 /** What a webhook handler's onError receives when the event store's Redis fails: never an argument. */
 class RedisWebhookEventStoreError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'RedisWebhookEventStoreError';
-  }
+  /** @type {'RedisWebhookEventStoreError'} */
+  name = 'RedisWebhookEventStoreError';
 }
 
 const STORE_OPTION_NAMES = new Set(['client', 'keyPrefix', 'commandTimeoutMs']);
@@ -307,9 +303,9 @@ function createRedisWebhookEventStore(options) {
   });
 }
 
-module.exports = {
+module.exports = /** @satisfies {typeof import('superoffice-auth/redis')} */ ({
   createRedisTicketCache,
   RedisTicketCacheError,
   createRedisWebhookEventStore,
   RedisWebhookEventStoreError,
-};
+});

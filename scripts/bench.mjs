@@ -544,6 +544,78 @@ let fleet = { available: false, note: 'redis-server not available' };
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Exchanges per tenant per day (issue 20): 24 simulated hours on the stand-in's clock (it expires a
+// ticket 6 hours after its last use, as SuperOffice does), each tenant called every 10 minutes, either
+// through client.fetch (the client sees each answer, so a used ticket's life slides) or with headers
+// handed out by authHeaders (it cannot, so tickets are renewed every ticketTtlSeconds). A count, not a
+// time: each exchange is a credential record in the tenant's database.
+
+const DAY_TENANTS = 10;
+step(`exchanges per tenant per day: ${DAY_TENANTS} tenants called every 10 simulated minutes, both kinds of use`);
+let exchangesPerDay = { available: false, note: 'stand-in not available' };
+{
+  const { startMockSuperOffice } = scratchRequire('superoffice-auth/testing');
+  let t = Date.UTC(2026, 0, 5);
+  const now = () => t;
+  const mock = await startMockSuperOffice({ now });
+  try {
+    mock.registerApplication({ applicationToken: 'day-app', publicKey: rsa2048.spki });
+    const tenants = {};
+    for (let i = 1; i <= DAY_TENANTS * 2; i++) {
+      tenants[`Cust${i}`] = `DayApp-${i}`;
+      mock.addTenant({ contextIdentifier: `Cust${i}`, systemUserToken: `DayApp-${i}` });
+    }
+    const so = sut.createSystemUserClient({
+      baseUrl: mock.baseUrl,
+      applicationToken: 'day-app',
+      privateKey: rsa2048.pkcs8,
+      systemUserTokens: tenants,
+      now,
+    });
+    const ids = Object.keys(tenants);
+    const viaFetch = ids.slice(0, DAY_TENANTS);
+    const handedOut = ids.slice(DAY_TENANTS);
+    let failures = 0;
+    for (let minute = 0; minute < 24 * 60; minute += 10) {
+      await Promise.all([
+        ...viaFetch.map(async (ctx) => {
+          const res = await so.fetch(ctx, 'v1/User/currentPrincipal');
+          await res.arrayBuffer();
+          if (res.status !== 200) failures++;
+        }),
+        ...handedOut.map(async (ctx) => {
+          const { webapiUrl } = await so.getTicket({ contextIdentifier: ctx });
+          const res = await fetch(new URL('v1/User/currentPrincipal', webapiUrl), {
+            headers: await so.authHeaders(ctx),
+          });
+          await res.arrayBuffer();
+          if (res.status !== 200) failures++;
+        }),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 2)); // a slide's write, a background refresh
+      t += 10 * 60_000;
+    }
+    const perTenant = (group) => group.reduce((n, ctx) => n + mock.stats.tenants[ctx].authenticate, 0) / group.length;
+    exchangesPerDay = {
+      available: true,
+      tenants: DAY_TENANTS,
+      callEveryMinutes: 10,
+      clientFetch: perTenant(viaFetch),
+      handedOut: perTenant(handedOut),
+      failedCalls: failures,
+    };
+    console.log(
+      `  through client.fetch (sliding): ${exchangesPerDay.clientFetch.toFixed(2)} exchanges per tenant per day; handed out (authHeaders, fixed 5 h): ${exchangesPerDay.handedOut.toFixed(2)}; ${failures} calls failed`,
+    );
+  } catch (err) {
+    exchangesPerDay.note = `failed: ${err.message}`;
+    console.log(`  ${exchangesPerDay.note}`);
+  } finally {
+    await mock.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Memory: wasm linear memory after a warm-up of mixed calls, then after 100 000 more. Linear memory
 // never shrinks, so equal numbers mean the allocator reuses what it freed (no leak, no creeping growth).
 
@@ -725,6 +797,13 @@ const checks = [
     detail: client.available ? `${Math.round(client.callsPerSecond).toLocaleString('en')} calls/s` : client.note,
   },
   {
+    what: 'tickets used through client.fetch: about one exchange per tenant per day',
+    ok: exchangesPerDay.available ? exchangesPerDay.clientFetch <= 1.1 && exchangesPerDay.failedCalls === 0 : null,
+    detail: exchangesPerDay.available
+      ? `${exchangesPerDay.clientFetch.toFixed(2)} through client.fetch, ${exchangesPerDay.handedOut.toFixed(2)} handed out`
+      : exchangesPerDay.note,
+  },
+  {
     what: 'fleet: one exchange per tenant with the shared Redis cache',
     ok: fleet.available ? fleet.sharedRedis.exchangesPerTenant === 1 : null,
     detail: fleet.available
@@ -775,6 +854,7 @@ const report = {
   runtimes,
   client,
   fleet,
+  exchangesPerDay,
   memory,
   ratios,
   checks,

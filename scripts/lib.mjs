@@ -18,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const pkgDir = join(root, 'pkg');
+/** The wasm glue's generated declarations, read by the checkJs step (tsconfig.check-js.json). */
+export const wasmTypesDir = join(root, 'target', 'wasm-bindgen-types');
 const WASM_TARGET = 'wasm32-unknown-unknown';
 const CRATE_NAME = 'superoffice_auth';
 
@@ -135,6 +137,17 @@ export function buildPackage() {
     '--remove-name-section',
     '--remove-producers-section',
     '--no-typescript',
+  ]);
+  // The glue's declarations, for the checkJs step only (tsconfig.check-js.json reads them through
+  // rootDirs): the package ships no .d.ts for the glue.
+  run('wasm-bindgen', [
+    wasmFile,
+    '--target',
+    'nodejs',
+    '--out-dir',
+    wasmTypesDir,
+    '--out-name',
+    'superoffice_auth_wasm',
   ]);
   step('assembling pkg/ from pkg-template/');
   cpSync(join(root, 'pkg-template'), pkgDir, { recursive: true });

@@ -68,6 +68,12 @@ checkCrates();
 
 buildPackage();
 
+// checkJs: the package's modules against their own declarations (index.d.ts, redis.d.ts) and the wasm
+// glue's generated ones, which buildPackage() has just written to target/wasm-bindgen-types.
+step('tsc checkJs: pkg-template against index.d.ts, redis.d.ts and the wasm glue (npm run check-js)');
+run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.check-js.json')]);
+run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.check-js-node.json')]);
+
 step('installing the packed tarball into a scratch project');
 const { scratch } = installIntoScratch({ copy: ['js-tests', 'examples'] });
 console.log(`scratch project: ${scratch}`);

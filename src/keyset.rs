@@ -7,10 +7,12 @@
 //! The readers are the crates': serde_json for the JWKS (through [`crate::plumbing::json`], which refuses
 //! repeated member names), x509-cert for certificates, spki and pkcs1 (through rsa) for public keys,
 //! sha1 for certificate thumbprints. Each key is held as rsa's `PublicKey` and as the jsonwebtoken
-//! `DecodingKey` that [`crate::jwt`] verifies with.
+//! `DecodingKey` it verifies with ([`VerifyingKey::verify_jws_signature`], which [`crate::jwt`]
+//! calls): jsonwebtoken's `crypto::verify` through our RS256-only provider ([`provider`]).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use jsonwebtoken::errors::ErrorKind;
 // Encoding through base64ct (see src/oauth/authorize.rs): base64's encoder stays out of the .wasm.
 use base64ct::{Base64UrlUnpadded, Encoding as _};
 use jsonwebtoken::{Algorithm, DecodingKey};
@@ -37,8 +39,8 @@ pub struct VerifyingKey {
     /// base64url SHA-1 thumbprint of the certificate (from JWKS `x5t`, or computed for a PEM cert).
     pub x5t: Option<String>,
     pub key: PublicKey,
-    /// The same key as jsonwebtoken takes it (modulus and exponent), for [`crate::jwt`].
-    pub(crate) decoding: DecodingKey,
+    /// The same key as jsonwebtoken takes it (modulus and exponent).
+    decoding: DecodingKey,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -151,7 +153,7 @@ impl VerifyingKey {
     /// A key already checked by [`check_public`], with the identifiers a token may name.
     fn with_ids(key: PublicKey, kid: Option<String>, x5t: Option<String>) -> Self {
         let decoding = DecodingKey::from_rsa_raw_components(&key.n_bytes(), &key.e_bytes());
-        crate::jwt::remember_key(&key);
+        provider::remember(&key);
         VerifyingKey {
             kid,
             x5t,
@@ -164,12 +166,33 @@ impl VerifyingKey {
     /// validation takes: jsonwebtoken, our RS256-only provider, rsa's verifier.
     pub fn verify_pkcs1v15_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
         // RFC 8017 8.2.2 step 1: the signature is exactly as long as the modulus.
-        if signature.len() != self.key.size() || !crate::jwt::install_provider() {
+        if signature.len() != self.key.size() {
             return false;
         }
         let signature = Base64UrlUnpadded::encode_string(signature);
-        jsonwebtoken::crypto::verify(&signature, message, &self.decoding, Algorithm::RS256)
+        self.verify_jws_signature(message, &signature)
             .unwrap_or(false)
+    }
+
+    /// RS256 over a JWS signing input, with the signature as the token carries it (base64url):
+    /// jsonwebtoken's `crypto::verify`, which decodes it and hands our RS256-only provider
+    /// ([`provider`]) the key's modulus and exponent.
+    pub(crate) fn verify_jws_signature(&self, message: &[u8], signature: &str) -> Result<bool> {
+        if !provider::install() {
+            return Err(Error::JwtSignatureInvalid);
+        }
+        jsonwebtoken::crypto::verify(signature, message, &self.decoding, Algorithm::RS256)
+            .map_err(|error| from_jsonwebtoken(error.kind()))
+    }
+}
+
+/// jsonwebtoken's failures: a signature segment that is not base64url, or a key our provider cannot
+/// use. Its messages may quote the input, so ours are fixed.
+fn from_jsonwebtoken(kind: &ErrorKind) -> Error {
+    match kind {
+        ErrorKind::Base64(_) => Error::JwtMalformed("JWT segment is not unpadded base64url"),
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => Error::JwtAlgNotAllowed,
+        _ => Error::JwtSignatureInvalid,
     }
 }
 
@@ -351,6 +374,8 @@ fn from_pkcs1_public(der: &[u8]) -> Result<PublicKey> {
     let key = rsa::pkcs1::RsaPublicKeyRef::from_der(der).map_err(|_| malformed())?;
     public_key(key.modulus.as_bytes(), key.public_exponent.as_bytes())
 }
+
+mod provider;
 
 #[cfg(test)]
 mod tests;

@@ -20,20 +20,21 @@
 //!   provider);
 //! - [`plumbing`]: HTTP shapes, environments and base URLs, argument checks, the token-endpoint form
 //!   writer, SOAP envelopes and faults, identity claims, strict JSON, hardened XML, SHA-256;
-//! - [`error`], the one list of failures.
+//! - [`error`], the one list of failures, and [`limits`], the defaults and ranges of the options.
 
 pub mod callbacks;
 pub mod error;
 pub mod jwt;
 pub mod key;
 pub mod keyset;
+pub mod limits;
 pub mod netserver;
 pub mod oauth;
 pub mod plumbing;
 pub mod tenant;
 pub mod ticket;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(any(target_arch = "wasm32", test))]
 mod binding;
 
 /// In the wasm module, every block is zeroed before it is freed (zalloc's `ZeroizingAlloc` over the

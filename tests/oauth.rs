@@ -220,6 +220,8 @@ fn refused_arguments_are_named_not_echoed() {
         "https://app.example/a b",
         "https://app.example/\n",
         "https://app.example/\u{0}",
+        "https://app.example/callback#frag",
+        "#",
     ] {
         let error = build_refresh_token_request(&RefreshRequestParams {
             redirect_uri: Some(redirect),

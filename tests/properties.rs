@@ -64,9 +64,7 @@ fn rsa_verifies(signer: &Signer, message: &[u8], signature: &[u8]) -> bool {
 /// The key set's `VerifyingKey` (jsonwebtoken and our RS256-only provider, as JWT validation
 /// verifies) against the `rsa` crate's verifier called directly.
 fn verdicts(signer: &Signer, message: &[u8], signature: &[u8]) -> (bool, bool) {
-    let through_key_set = signer
-        .key
-        .verifying_key()
+    let through_key_set = superoffice_auth::keyset::VerifyingKey::new(signer.key.public_key())
         .unwrap()
         .verify_pkcs1v15_sha256(message, signature);
     (through_key_set, rsa_verifies(signer, message, signature))

@@ -101,6 +101,9 @@ function mergeHeaders(given, credentialHeaders) {
  * `{ token, headers, route: { endpoint, webapiUrl, netserverUrl, anyOrigin? } }` (given the previous
  * credential: the same ticket, re-routed after a move); `drop(token)` forgets that credential if it is
  * still the current one; `used(credential)` hears of a proven use.
+ * @param {{ fetchImpl: Function, timeoutMs: number, caller: any, contextIdentifier?: string,
+ *   acquire: (previous?: any) => Promise<any>, drop: (token: string) => Promise<unknown>,
+ *   used?: (credential: any) => void, now: () => number }} o
  */
 function createAuthorizedFetch({ fetchImpl, timeoutMs, caller, contextIdentifier, acquire, drop, used, now }) {
   async function attempt(url, init, credential) {

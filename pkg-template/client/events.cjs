@@ -19,6 +19,7 @@
 const CHANNEL_PREFIX = 'superoffice-auth:';
 
 // Every event the clients publish, with what it means; the README's table and index.d.ts list the same.
+/** @type {readonly import('superoffice-auth').ClientEventName[]} */
 const EVENT_NAMES = Object.freeze([
   'exchange:start', // a ticket exchange (or refresh-token grant) is sent: { reason }
   'exchange:end', // it finished: { durationMs, outcome: 'ok' | 'error', code?, status? }
@@ -83,7 +84,14 @@ function createEmitter({ onEvent, source }) {
       }
     }
   }
-  /** Times `work()` (a promise) and emits `end` with durationMs and outcome, plus `fields(result)`. */
+  /**
+   * Times `work()` (a promise) and emits `end` with durationMs and outcome, plus `fields(result)`.
+   * @param {string} end
+   * @param {object} base
+   * @param {() => Promise<any>} work
+   * @param {(result: any) => object} [fields]
+   * @param {(err: any) => object} [failed]
+   */
   async function timed(
     end,
     base,

@@ -1,8 +1,8 @@
 'use strict';
 // The I/O pieces the two clients share (the system-user client in system-user.cjs, the refresh-token
 // client in refresh-token.cjs): fetch with a timeout, no redirects and a size cap; a remote key set fetched
-// lazily and refetched, with a cooldown, only when a token names a key we do not have; request
-// coalescing; option checks. The core stays free of all of it.
+// on first use and again past its maximum age or, with a cooldown, when a token names a key we do not
+// have; request coalescing. The core stays free of all of it; argument checks are arguments.cjs's.
 
 // Ticket and token responses are a few KiB and a JWKS a few more; anything near this is not SuperOffice.
 const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -12,47 +12,6 @@ const { KeySet } = require('../core/keys.cjs');
 
 function fail(code, message, details) {
   return new SuperOfficeAuthError(code, message, details);
-}
-
-function requireNonEmptyString(name, value) {
-  if (typeof value !== 'string' || value === '') throw invalidArgument(`${name} must be a non-empty string`);
-}
-
-function optionalNonEmptyString(name, value) {
-  if (value !== undefined) requireNonEmptyString(name, value);
-}
-
-function requireNumber(name, value, min, max) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw invalidArgument(`${name} must be a number from ${min} to ${max}`);
-  }
-}
-
-/** Options objects are checked against a list, so a typo (`timeout`) fails instead of running on a default. */
-function checkOptionNames(options, known) {
-  if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object');
-  for (const name of Object.keys(options)) {
-    if (!known.has(name)) throw invalidArgument(`unknown option ${name}`);
-  }
-}
-
-/** Exactly one of environment and baseUrl; baseUrl an absolute http(s) URL (the core checks the rest). */
-function checkLocation(environment, baseUrl) {
-  if ((environment === undefined) === (baseUrl === undefined))
-    throw invalidArgument('give exactly one of environment and baseUrl');
-  if (environment !== undefined) requireNonEmptyString('environment', environment);
-  if (baseUrl !== undefined) {
-    requireNonEmptyString('baseUrl', baseUrl);
-    let parsed;
-    try {
-      parsed = new URL(baseUrl);
-    } catch {
-      throw invalidArgument('baseUrl must be an absolute URL');
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
-      throw invalidArgument('baseUrl must be http: or https:');
-  }
-  return environment !== undefined ? { environment } : { baseUrl };
 }
 
 /**
@@ -266,11 +225,6 @@ async function readLimited(res) {
 module.exports = {
   fail,
   invalidArgument,
-  requireNonEmptyString,
-  optionalNonEmptyString,
-  requireNumber,
-  checkOptionNames,
-  checkLocation,
   createSender,
   createKeySource,
   createCoalescer,

@@ -38,18 +38,19 @@
 //   and JSON.stringify of the client show settings only, and token results print redacted.
 
 const { INSPECT, describe } = require('../inspect.cjs');
+const { fail, invalidArgument, createSender, createKeySource, createCoalescer } = require('./io.cjs');
 const {
-  fail,
-  invalidArgument,
-  requireNonEmptyString,
-  optionalNonEmptyString,
-  requireNumber,
-  checkOptionNames,
-  checkLocation,
-  createSender,
-  createKeySource,
-  createCoalescer,
-} = require('./io.cjs');
+  requireString,
+  optionalString,
+  optionalNumber,
+  optionalFunction,
+  optionalBoolean,
+  readOptions,
+  toClock,
+  optionalLeeway,
+  toJwksMaxAge,
+  toLocation,
+} = require('../arguments.cjs');
 const core = require('../core/index.cjs');
 const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
 const { isTrustedTenantUrl, tenantBaseOf } = require('./tenant-url.cjs');
@@ -57,12 +58,7 @@ const { createEmitter } = require('./events.cjs');
 const { createTenantDirectory } = require('./tenant-directory.cjs');
 const { createTenantCaller } = require('./tenant-call.cjs');
 
-const DEFAULTS = Object.freeze({
-  timeoutMs: 10_000,
-  jwksCooldownMs: 30_000,
-  jwksMaxAgeMs: 10 * 60_000,
-  refreshAheadSeconds: 5 * 60,
-});
+const DAY_MS = 24 * 60 * 60 * 1000;
 const OPTION_NAMES = new Set([
   'environment',
   'baseUrl',
@@ -85,53 +81,38 @@ const OPTION_NAMES = new Set([
   'allowedOrigins',
 ]);
 const REFRESH = 'refresh';
+const CODE_PARAMS = ['code', 'codeVerifier', 'redirectUri', 'nonce'];
+const INVALIDATE_OPTIONS = ['accessToken'];
 
 function createRefreshTokenClient(options) {
-  checkOptionNames(options, OPTION_NAMES);
-  const {
-    environment,
-    baseUrl,
-    issuer,
-    clientId,
-    clientSecret,
-    refreshToken,
-    redirectUri,
-    keys,
-    timeoutMs = DEFAULTS.timeoutMs,
-    jwksCooldownMs = DEFAULTS.jwksCooldownMs,
-    jwksMaxAgeMs = DEFAULTS.jwksMaxAgeMs,
-    refreshAheadSeconds = DEFAULTS.refreshAheadSeconds,
-    leewaySeconds,
-    onRefreshToken,
-    validateIdToken = true,
-    onEvent,
-    allowedOrigins,
-  } = options;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  const now = options.now ?? Date.now;
-
-  const where = checkLocation(environment, baseUrl);
-  requireNonEmptyString('clientId', clientId);
-  requireNonEmptyString('clientSecret', clientSecret);
-  optionalNonEmptyString('refreshToken', refreshToken);
-  optionalNonEmptyString('redirectUri', redirectUri);
-  optionalNonEmptyString('issuer', issuer);
-  if (typeof fetchImpl !== 'function') throw invalidArgument('fetch must be a function');
-  if (typeof now !== 'function') throw invalidArgument('now must be a function returning epoch milliseconds');
-  requireNumber('timeoutMs', timeoutMs, 1, 600_000);
-  requireNumber('jwksCooldownMs', jwksCooldownMs, 0, 24 * 60 * 60 * 1000);
-  if (jwksMaxAgeMs !== Infinity) requireNumber('jwksMaxAgeMs', jwksMaxAgeMs, 1000, 7 * 24 * 60 * 60 * 1000);
-  requireNumber('refreshAheadSeconds', refreshAheadSeconds, 0, 24 * 60 * 60);
-  if (leewaySeconds !== undefined) requireNumber('leewaySeconds', leewaySeconds, 0, 3600);
-  if (onRefreshToken !== undefined && typeof onRefreshToken !== 'function')
-    throw invalidArgument('onRefreshToken must be a function');
-  if (typeof validateIdToken !== 'boolean') throw invalidArgument('validateIdToken must be a boolean');
-  if (onEvent !== undefined && typeof onEvent !== 'function') throw invalidArgument('onEvent must be a function');
+  const o = readOptions(options, OPTION_NAMES, { required: true });
+  const where = toLocation(o.environment, o.baseUrl);
+  const { environment } = where;
+  const clientId = requireString(o.clientId, 'clientId');
+  const clientSecret = requireString(o.clientSecret, 'clientSecret');
+  const refreshToken = optionalString(o.refreshToken, 'refreshToken');
+  const redirectUri = optionalString(o.redirectUri, 'redirectUri');
+  const issuer = optionalString(o.issuer, 'issuer');
+  const fetchImpl = optionalFunction(o.fetch, 'fetch', globalThis.fetch);
+  const now = toClock(o.now);
+  const timeoutMs = optionalNumber(o.timeoutMs, 'timeoutMs', 10_000, { min: 1, max: 600_000 });
+  const jwksCooldownMs = optionalNumber(o.jwksCooldownMs, 'jwksCooldownMs', 30_000, { min: 0, max: DAY_MS });
+  const jwksMaxAgeMs = toJwksMaxAge(o.jwksMaxAgeMs);
+  const refreshAheadSeconds = optionalNumber(o.refreshAheadSeconds, 'refreshAheadSeconds', 5 * 60, {
+    min: 0,
+    max: DAY_MS / 1000,
+  });
+  // Checked now, with the rule every entry applies, though only used when an id_token arrives.
+  const leewaySeconds = optionalLeeway(o.leewaySeconds);
+  const onRefreshToken = optionalFunction(o.onRefreshToken, 'onRefreshToken', undefined);
+  const validateIdToken = optionalBoolean(o.validateIdToken, 'validateIdToken', true);
+  const { keys } = o;
+  const allowedOriginList = checkAllowedOrigins(o.allowedOrigins);
+  const onEvent = optionalFunction(o.onEvent, 'onEvent', undefined);
   if (issuer !== undefined && environment !== undefined)
     throw invalidArgument('give issuer only with baseUrl; an environment has its own');
-  const allowedOriginList = checkAllowedOrigins(allowedOrigins);
   if (validateIdToken) {
-    if (baseUrl !== undefined && issuer === undefined) {
+    if (where.baseUrl !== undefined && issuer === undefined) {
       throw invalidArgument('with baseUrl, give the id_token issuer (issuer option) or validateIdToken: false');
     }
   } else if (keys !== undefined || issuer !== undefined || leewaySeconds !== undefined) {
@@ -200,9 +181,14 @@ function createRefreshTokenClient(options) {
   let token = null; // { accessToken, tokenType, expiresAt, idToken, obtainedAt, useUntil }, times in ms
 
   function parseWithIdToken(res, keySet, at, secrets) {
-    const parseOptions = { ...idTokenWhere, keys: keySet, clientId, now: at, redact: secrets };
-    if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
-    return core.parseTokenResponse(res, parseOptions);
+    return core.parseTokenResponse(res, {
+      ...idTokenWhere,
+      keys: keySet,
+      clientId,
+      now: at,
+      redact: secrets,
+      ...(leewaySeconds !== undefined ? { leewaySeconds } : {}),
+    });
   }
 
   async function refresh() {
@@ -285,16 +271,16 @@ function createRefreshTokenClient(options) {
   }
 
   async function exchangeCode(params) {
-    if (params === null || typeof params !== 'object')
-      throw invalidArgument('fromAuthorizationCode needs { code, codeVerifier, redirectUri, nonce }');
-    const { code, codeVerifier, nonce } = params;
-    const codeRedirectUri = params.redirectUri ?? redirectUri;
-    requireNonEmptyString('code', code);
-    requireNonEmptyString('codeVerifier', codeVerifier);
+    readOptions(params, CODE_PARAMS, {
+      required: true,
+      message: 'fromAuthorizationCode needs { code, codeVerifier, redirectUri, nonce }',
+    });
+    const code = requireString(params.code, 'code');
+    const codeVerifier = requireString(params.codeVerifier, 'codeVerifier');
+    const codeRedirectUri = optionalString(params.redirectUri, 'redirectUri') ?? redirectUri;
     if (codeRedirectUri === undefined)
       throw invalidArgument('redirectUri is required: the one the authorization request named');
-    requireNonEmptyString('redirectUri', codeRedirectUri);
-    optionalNonEmptyString('nonce', nonce);
+    const nonce = optionalString(params.nonce, 'nonce');
     if (nonce !== undefined && !validateIdToken)
       throw invalidArgument('nonce is checked in the id_token, which validateIdToken: false turns off');
     if (currentRefreshToken !== undefined || exchangingCode) {
@@ -322,17 +308,22 @@ function createRefreshTokenClient(options) {
       let idToken = null;
       if (keySet) {
         ({ idToken } = await keySource.parseWith(keySet, (set) => {
-          const parseOptions = { ...idTokenWhere, keys: set, clientId, now: at, redact: secrets };
-          if (nonce !== undefined) parseOptions.nonce = nonce;
-          if (leewaySeconds !== undefined) parseOptions.leewaySeconds = leewaySeconds;
-          return core.parseTokenResponse(res, parseOptions);
+          return core.parseTokenResponse(res, {
+            ...idTokenWhere,
+            keys: set,
+            clientId,
+            now: at,
+            redact: secrets,
+            ...(nonce !== undefined ? { nonce } : {}),
+            ...(leewaySeconds !== undefined ? { leewaySeconds } : {}),
+          });
         }));
         if (idToken === null) throw fail('ERR_RESPONSE_MALFORMED', 'the token response to the code has no id_token');
       }
       currentRefreshToken = plain.refreshToken;
       keep(plain, idToken, at);
       if (onRefreshToken) await onRefreshToken(plain.refreshToken);
-      const result = revive(token);
+      const result = /** @type {import('superoffice-auth').CodeExchangeResult} */ (revive(token));
       result.refreshToken = plain.refreshToken;
       return result;
     } finally {
@@ -426,10 +417,9 @@ function createRefreshTokenClient(options) {
      * Resolves to true when something was removed.
      */
     async invalidate(params) {
-      const p = params === undefined ? {} : params;
-      if (p === null || typeof p !== 'object') throw invalidArgument('invalidate options must be an object');
-      optionalNonEmptyString('accessToken', p.accessToken);
-      if (!token || (p.accessToken !== undefined && p.accessToken !== token.accessToken)) return false;
+      const p = readOptions(params, INVALIDATE_OPTIONS, { message: 'invalidate options must be an object' });
+      const accessToken = optionalString(p.accessToken, 'accessToken');
+      if (!token || (accessToken !== undefined && accessToken !== token.accessToken)) return false;
       token = null;
       return true;
     },
@@ -490,4 +480,4 @@ function revive(token) {
   return result;
 }
 
-module.exports = { createRefreshTokenClient, REFRESH_CLIENT_DEFAULTS: DEFAULTS };
+module.exports = { createRefreshTokenClient };

@@ -63,9 +63,11 @@ function createTenantCaller({ directory, emit }) {
    */
   async function run(call) {
     const { replayable, acquire, drop, used, attempt, settle, via } = call;
-    if (directory && call.contextIdentifier) await directory.assertAvailable(call.contextIdentifier);
+    // The system-user client fails fast on its way to a ticket; a tenant learnt from the credential
+    // (the refresh-token client's id_token) is checked here.
     let credential = await acquire();
     const contextIdentifier = call.contextIdentifier ?? credential.contextIdentifier ?? null;
+    if (directory && contextIdentifier && !call.contextIdentifier) await directory.assertAvailable(contextIdentifier);
     let retried = false;
     for (;;) {
       let outcome;

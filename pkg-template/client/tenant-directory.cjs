@@ -89,6 +89,9 @@ function rebase(url, from, to) {
 
 /**
  * A store may hand back anything: what is not a well-formed record of this tenant is a miss.
+ * @param {any} value
+ * @param {string} contextIdentifier
+ * @param {(url: string, ctx: string) => boolean} [trusted]
  */
 function readRecord(value, contextIdentifier, trusted = () => true) {
   if (!value || typeof value !== 'object' || Array.isArray(value) || value.v !== RECORD_VERSION) return null;
@@ -156,17 +159,18 @@ function emptyRecord(contextIdentifier) {
 
 /**
  * @param {object} o
- * @param {() => object} o.stateRequest (contextIdentifier) => { url, method, headers } from the core
- * @param {(res: object, ctx: string) => object} o.parseState the core's parseTenantState with times in ms
- * @param {(url: string, init: object) => Promise<object>} o.send the clients' sender (timeout, size cap)
- * @param {{ get(ctx): Promise<unknown>, set(ctx, value, ttlMs): Promise<void> }} o.shared fleet storage
+ * @param {(ctx: string) => any} o.stateRequest (contextIdentifier) => { url, method, headers } from the core
+ * @param {(res: any, ctx: string) => any} o.parseState the core's parseTenantState with times in ms
+ * @param {(url: string, init: object) => Promise<any>} o.send the clients' sender (timeout, size cap)
+ * @param {{ get(ctx: string): Promise<unknown>, set(ctx: string, value: any, ttlMs: number): Promise<unknown> }} o.shared fleet storage
  *   (bounded calls that never throw; a miss is undefined)
  * @param {(ctx: string) => Promise<unknown>} o.forget drops the tenant's ticket everywhere
  * @param {(url: string, ctx: string) => boolean} [o.trusted] whether an endpoint read back from the
  *   store may receive the tenant's credential (an untrusted one makes the record a miss)
  * @param {() => number} o.now the client's clock
  * @param {(name: string, fields: object) => void} o.emit
- * @param {(fn) => Promise} o.coalesce per-tenant coalescing of lookups
+ * @param {{ run(key: string, start: () => Promise<any>): Promise<any>, has(key: string): boolean }} o.coalescer per-tenant coalescing
+ *   of lookups (io.cjs createCoalescer)
  */
 function createTenantDirectory({ stateRequest, parseState, send, shared, forget, trusted, now, emit, coalescer }) {
   const local = new Map(); // ctx -> { record, readAt, troubleAt, lastLookup, reading }
@@ -235,6 +239,7 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     return Math.min(Math.max(validUntil, t + STATE_MIN_TTL_MS), t + STATE_MAX_TTL_MS);
   }
 
+  /** @returns {any} ERR_TENANT_UNAVAILABLE with the state's detail fields */
   function unavailableError(state) {
     const validUntil = new Date(state.until);
     return fail(
@@ -437,11 +442,13 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     const record = await current(contextIdentifier);
     const t = now();
     const s = record.state;
-    if (s && t < boundedValidUntil(s.validUntil, s.checkedAt) && record.endpoint) {
+    if (s && t < boundedValidUntil(s.validUntil, s.checkedAt)) {
+      // A tenant that is not running may have no endpoint named; one known from before is not its state.
+      const endpoint = s.isRunning ? (record.endpoint ?? null) : null;
       return {
         contextIdentifier,
-        endpoint: record.endpoint.url,
-        apiUrl: record.endpoint.apiUrl,
+        endpoint: endpoint?.url ?? null,
+        apiUrl: endpoint?.apiUrl ?? null,
         state: s.state,
         stateCode: s.stateCode,
         isRunning: s.isRunning,
@@ -452,7 +459,11 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     return { ...parsed, validUntil: new Date(parsed.validUntil) };
   }
 
-  /** Marks the tenant down (a notification said so) until `until`, or clears the mark (until 0). */
+  /**
+   * Marks the tenant down (a notification said so) until `until`, or clears the mark (until 0).
+   * @param {string} contextIdentifier
+   * @param {{ state?: string, stateCode?: number, until: number }} mark
+   */
   async function mark(contextIdentifier, { state: name, stateCode, until }) {
     const t = now();
     await update(contextIdentifier, () =>

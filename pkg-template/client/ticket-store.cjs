@@ -184,7 +184,8 @@ function createTicketStore({ cache, keyFor, retryKeyFor, accept, callTimeoutMs, 
           },
           Math.max(10, Math.floor(lockTtlMs / 3)),
         );
-        renew.unref?.();
+        // Node's timers can be unref'd (the renewal alone keeps no process alive); the web's are numbers.
+        /** @type {{ unref?: () => void }} */ (/** @type {unknown} */ (renew)).unref?.();
       }
       try {
         return await work();

@@ -8,7 +8,7 @@
 const { wasm, LIMITS, callCore } = require('./wasm.cjs');
 const { validateToken } = require('./jwt.cjs');
 const { SuperOfficeAuthError, invalidArgument } = require('../errors.cjs');
-const { optionalString, toEpochMs } = require('../arguments.cjs');
+const { optionalString, readOptions, toEpochMs } = require('../arguments.cjs');
 
 const RAW_BODY_HINT =
   'pass the raw request body (a string, Uint8Array or ArrayBuffer), not a parsed object: ' +
@@ -22,17 +22,6 @@ const CHANGE_TYPES = ['Upgrade', 'BackupRestored', 'Suspend', 'Resume', 'Delete'
 
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
-/** Refuses options it does not know: a misspelled option is an error, never silently ignored. */
-function knownOptions(options, names, what) {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalidArgument(`${what} needs an options object`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!names.includes(name)) throw invalidArgument(`${what}: unknown option ${name}`);
-  }
-  return options;
-}
 
 function tooLarge() {
   return new SuperOfficeAuthError(
@@ -94,7 +83,11 @@ const VERIFY_OPTIONS = ['body', 'headers', 'secret', 'maxAgeSeconds', 'now'];
  * strictly. Returns the event, `timestamp` a Date.
  */
 function verifyWebhook(options) {
-  knownOptions(options, VERIFY_OPTIONS, 'verifyWebhook');
+  readOptions(options, VERIFY_OPTIONS, {
+    required: true,
+    message: 'verifyWebhook needs an options object',
+    entry: 'verifyWebhook',
+  });
   const secrets = secretList(options.secret);
   const { maxAgeSeconds } = options;
   if (
@@ -145,7 +138,11 @@ function refusedNotification(reason) {
  * checked; an undocumented ChangeType number is kept as its number, not refused.
  */
 function parseTenantStatusNotification(body, options) {
-  knownOptions(options, NOTIFICATION_OPTIONS, 'parseTenantStatusNotification');
+  readOptions(options, NOTIFICATION_OPTIONS, {
+    required: true,
+    message: 'parseTenantStatusNotification needs an options object',
+    entry: 'parseTenantStatusNotification',
+  });
   if (options.keys === undefined) throw invalidArgument('keys is required');
   const environment = optionalString(options.environment, 'environment');
   let issuer = optionalString(options.issuer, 'issuer');

@@ -41,4 +41,14 @@ function bodyText(body) {
   throw invalidArgument('response.body must be a string or Uint8Array');
 }
 
-module.exports = { headerValue, bodyText };
+/** The parts of an HTTP response a parse function hands the core: status, content type, body text. */
+function readResponse(response) {
+  if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
+  const { status } = response;
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    throw invalidArgument('response.status must be an HTTP status code');
+  }
+  return { status, body: bodyText(response.body), contentType: headerValue(response.headers, 'content-type') };
+}
+
+module.exports = { headerValue, bodyText, readResponse };

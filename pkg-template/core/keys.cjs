@@ -2,7 +2,7 @@
 // The key layer: private keys for signing and key sets for verification, both handles into wasm
 // memory, and the cache of key sets given as text.
 
-const { wasm, LIMITS, capped, cappedKeyText, callCore } = require('./wasm.cjs');
+const { wasm, LIMITS, capped, cappedKeyText, callCore, coreOptions } = require('./wasm.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
 const { requireString } = require('../arguments.cjs');
@@ -43,9 +43,10 @@ class PrivateKey {
 
   /** @internal */
   static signWith(key, systemUserToken, nowMs) {
-    return callCore(() => key.#handle.signToken(systemUserToken, nowMs));
+    return callCore(() => key.#handle.signToken(coreOptions({ systemUserToken, nowMs })));
   }
 
+  /** @returns {{ type: 'PrivateKey', bits: number }} */
   toJSON() {
     return { type: 'PrivateKey', bits: this.bits };
   }

@@ -1,11 +1,22 @@
 'use strict';
 // NetServer SOAP agents: the call, with the ticket in its SOAP headers, and its answer.
 
-const { wasm, callCore, redactOption } = require('./wasm.cjs');
-const { headerValue, bodyText } = require('./http.cjs');
+const { wasm, callCore, coreOptions, redactOption } = require('./wasm.cjs');
+const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
-const { requireString, optionalString } = require('../arguments.cjs');
+const { requireString, optionalString, readOptions } = require('../arguments.cjs');
+
+const AGENT_REQUEST_PARAMS = [
+  'netserverUrl',
+  'agent',
+  'method',
+  'parameters',
+  'ticket',
+  'applicationToken',
+  'timeZone',
+];
+const AGENT_RESPONSE_OPTIONS = ['method', 'redact'];
 
 const isPlainObject = (value) => {
   if (value === null || typeof value !== 'object') return false;
@@ -75,7 +86,7 @@ function inspectAgentRequest() {
  * ApplicationToken, Credentials/Ticket and (when given) TimeZone headers.
  */
 function buildAgentRequest(params) {
-  if (params === null || typeof params !== 'object') throw invalidArgument('buildAgentRequest needs an object');
+  readOptions(params, AGENT_REQUEST_PARAMS, { required: true, message: 'buildAgentRequest needs an object' });
   requireString(params.netserverUrl, 'netserverUrl');
   requireString(params.agent, 'agent');
   requireString(params.method, 'method');
@@ -100,14 +111,16 @@ function buildAgentRequest(params) {
   }
   const json = callCore(() =>
     wasm.buildAgentRequest(
-      params.netserverUrl,
-      params.agent,
-      params.method,
-      parameters,
-      params.ticket,
-      params.applicationToken,
-      timeZoneId,
-      timeZoneCode,
+      coreOptions({
+        netserverUrl: params.netserverUrl,
+        agent: params.agent,
+        method: params.method,
+        parameters,
+        ticket: params.ticket,
+        applicationToken: params.applicationToken,
+        timeZoneId,
+        timeZoneLocationCode: timeZoneCode,
+      }),
     ),
   );
   const request = JSON.parse(json);
@@ -120,17 +133,16 @@ function buildAgentRequest(params) {
  * (or ERR_TICKET_REJECTED when it says the ticket was refused, as HTTP 401/403 do).
  */
 function parseAgentResponse(response, options) {
-  if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
-  const { status } = response;
-  if (!Number.isInteger(status) || status < 100 || status > 599) {
-    throw invalidArgument('response.status must be an HTTP status code');
-  }
-  const body = bodyText(response.body);
-  const contentType = headerValue(response.headers, 'content-type');
-  if (options === null || typeof options !== 'object') throw invalidArgument('parseAgentResponse needs { method }');
+  const { status, body, contentType } = readResponse(response);
+  readOptions(options, AGENT_RESPONSE_OPTIONS, { required: true, message: 'parseAgentResponse needs { method }' });
   requireString(options.method, 'method');
   const secrets = redactOption(options.redact);
-  return JSON.parse(callCore(() => wasm.parseAgentResponse(status, contentType, body, options.method), secrets));
+  return JSON.parse(
+    callCore(
+      () => wasm.parseAgentResponse(coreOptions({ status, contentType, method: options.method }), body),
+      secrets,
+    ),
+  );
 }
 
 module.exports = { buildAgentRequest, parseAgentResponse };

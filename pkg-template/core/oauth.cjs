@@ -2,12 +2,32 @@
 // OAuth 2.0 / OpenID Connect at SuperOffice's login host: SuperIdTokens, the token endpoint (refresh
 // and authorization-code grants), the authorization request and the redirect that answers it.
 
-const { wasm, LIMITS, capped, callCore, redactOption } = require('./wasm.cjs');
+const { wasm, LIMITS, capped, callCore, coreOptions, redactOption } = require('./wasm.cjs');
 const { KeySet, withKeySet } = require('./keys.cjs');
-const { headerValue, bodyText } = require('./http.cjs');
+const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
-const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
+const { requireString, optionalString, readOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
+
+// The names each entry takes: anything else is a typo, refused rather than ignored.
+const LOGIN_HOST = ['environment', 'baseUrl'];
+const SUPER_ID_OPTIONS = ['keys', 'clientId', 'nonce', 'now', 'leewaySeconds', 'environment', 'issuer'];
+const REFRESH_REQUEST_PARAMS = [...LOGIN_HOST, 'clientId', 'clientSecret', 'refreshToken', 'redirectUri'];
+const TOKEN_RESPONSE_OPTIONS = ['now', 'keys', 'environment', 'issuer', 'clientId', 'nonce', 'leewaySeconds', 'redact'];
+const AUTHORIZATION_REQUEST_PARAMS = [
+  ...LOGIN_HOST,
+  'clientId',
+  'redirectUri',
+  'responseType',
+  'scope',
+  'responseMode',
+  'prompt',
+  'loginHint',
+  'contextIdentifier',
+  'codeChallengeMethod',
+];
+const AUTHORIZATION_RESPONSE_OPTIONS = ['state'];
+const CODE_REQUEST_PARAMS = [...LOGIN_HOST, 'clientId', 'clientSecret', 'code', 'redirectUri', 'codeVerifier'];
 
 const SYSTEM_TOKEN_CLAIM = 'http://schemes.superoffice.net/identity/system_token';
 
@@ -37,8 +57,7 @@ function issuerArguments(options) {
  */
 function parseSuperIdToken(idToken, options) {
   requireString(idToken, 'idToken');
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument('parseSuperIdToken needs an options object');
+  readOptions(options, SUPER_ID_OPTIONS, { required: true, message: 'parseSuperIdToken needs an options object' });
   if (options.keys === undefined) throw invalidArgument('keys is required');
   const [environment, issuer] = issuerArguments(options);
   requireString(options.clientId, 'clientId');
@@ -49,14 +68,16 @@ function parseSuperIdToken(idToken, options) {
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
       wasm.parseSuperIdToken(
-        idToken,
+        coreOptions({
+          idToken,
+          environment,
+          issuer,
+          clientId: options.clientId,
+          nonce,
+          nowMs,
+          leewaySeconds: leeway,
+        }),
         KeySet.handle(keySet),
-        environment,
-        issuer,
-        options.clientId,
-        nonce,
-        nowMs,
-        leeway,
       ),
     ),
   );
@@ -71,7 +92,7 @@ function inspectRefreshRequest() {
 
 /** The refresh-token grant: a form POST to `{host}/login/common/oauth/tokens`, ready for fetch. */
 function buildRefreshTokenRequest(params) {
-  if (params === null || typeof params !== 'object') throw invalidArgument('buildRefreshTokenRequest needs an object');
+  readOptions(params, REFRESH_REQUEST_PARAMS, { required: true, message: 'buildRefreshTokenRequest needs an object' });
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
   requireString(params.clientId, 'clientId');
@@ -80,12 +101,14 @@ function buildRefreshTokenRequest(params) {
   const redirectUri = optionalString(params.redirectUri, 'redirectUri');
   const json = callCore(() =>
     wasm.buildRefreshTokenRequest(
-      environment,
-      baseUrl,
-      params.clientId,
-      params.clientSecret,
-      params.refreshToken,
-      redirectUri,
+      coreOptions({
+        environment,
+        baseUrl,
+        clientId: params.clientId,
+        clientSecret: params.clientSecret,
+        refreshToken: params.refreshToken,
+        redirectUri,
+      }),
     ),
   );
   const request = JSON.parse(json);
@@ -110,14 +133,8 @@ const ID_TOKEN_OPTIONS = ['environment', 'issuer', 'clientId', 'nonce', 'leewayS
  * returned as `idToken`; without, `idToken` is null (its claims are never handed out unvalidated).
  */
 function parseTokenResponse(response, options) {
-  if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
-  const { status } = response;
-  if (!Number.isInteger(status) || status < 100 || status > 599) {
-    throw invalidArgument('response.status must be an HTTP status code');
-  }
-  const body = bodyText(response.body);
-  const contentType = headerValue(response.headers, 'content-type');
-  options = requireOptions(options, 'options');
+  const { status, body, contentType } = readResponse(response);
+  options = readOptions(options, TOKEN_RESPONSE_OPTIONS);
   const nowMs = toEpochMs(options.now);
   const secrets = redactOption(options.redact);
   let json;
@@ -126,7 +143,7 @@ function parseTokenResponse(response, options) {
     // a caller passing a nonce believes it is checked.
     const stray = ID_TOKEN_OPTIONS.find((name) => options[name] !== undefined);
     if (stray) throw invalidArgument(`${stray} applies to id_token validation, which needs keys`);
-    json = callCore(() => wasm.parseTokenResponse(status, contentType, body, nowMs), secrets);
+    json = callCore(() => wasm.parseTokenResponse(coreOptions({ status, contentType, nowMs }), body), secrets);
   } else {
     const [environment, issuer] = issuerArguments(options);
     requireString(options.clientId, 'clientId');
@@ -136,16 +153,14 @@ function parseTokenResponse(response, options) {
       callCore(
         () =>
           wasm.parseTokenResponseWithIdToken(
-            status,
-            contentType,
+            coreOptions({
+              status,
+              contentType,
+              nowMs,
+              idToken: { environment, issuer, clientId: options.clientId, nonce, leewaySeconds: leeway },
+            }),
             body,
-            nowMs,
             KeySet.handle(keySet),
-            environment,
-            issuer,
-            options.clientId,
-            nonce,
-            leeway,
           ),
         secrets,
       ),
@@ -176,8 +191,10 @@ function inspectAuthorizationRequest() {
  * `codeVerifier` (server side, e.g. in the session) until the redirect comes back.
  */
 function createAuthorizationRequest(params) {
-  if (params === null || typeof params !== 'object')
-    throw invalidArgument('createAuthorizationRequest needs an object');
+  readOptions(params, AUTHORIZATION_REQUEST_PARAMS, {
+    required: true,
+    message: 'createAuthorizationRequest needs an object',
+  });
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
   requireString(params.clientId, 'clientId');
@@ -190,17 +207,19 @@ function createAuthorizationRequest(params) {
   }
   const json = callCore(() =>
     wasm.createAuthorizationRequest(
-      environment,
-      baseUrl,
-      params.clientId,
-      params.redirectUri,
-      responseType,
-      optionalString(params.scope, 'scope'),
-      responseMode,
-      optionalString(params.prompt, 'prompt'),
-      optionalString(params.loginHint, 'loginHint'),
-      optionalString(params.contextIdentifier, 'contextIdentifier'),
-      optionalString(params.codeChallengeMethod, 'codeChallengeMethod'),
+      coreOptions({
+        environment,
+        baseUrl,
+        clientId: params.clientId,
+        redirectUri: params.redirectUri,
+        responseType,
+        scope: optionalString(params.scope, 'scope'),
+        responseMode,
+        prompt: optionalString(params.prompt, 'prompt'),
+        loginHint: optionalString(params.loginHint, 'loginHint'),
+        contextIdentifier: optionalString(params.contextIdentifier, 'contextIdentifier'),
+        codeChallengeMethod: optionalString(params.codeChallengeMethod, 'codeChallengeMethod'),
+      }),
     ),
   );
   const request = JSON.parse(json);
@@ -247,10 +266,14 @@ function parseAuthorizationResponse(params, options) {
     `response body exceeds the limit of ${LIMITS.responseBytes} bytes`,
     { limit: LIMITS.responseBytes },
   );
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument('parseAuthorizationResponse needs { state }');
+  readOptions(options, AUTHORIZATION_RESPONSE_OPTIONS, {
+    required: true,
+    message: 'parseAuthorizationResponse needs { state }',
+  });
   requireString(options.state, 'state');
-  const result = JSON.parse(callCore(() => wasm.parseAuthorizationResponse(text, options.state)));
+  const result = JSON.parse(
+    callCore(() => wasm.parseAuthorizationResponse(coreOptions({ parameters: text, state: options.state }))),
+  );
   const out = {};
   if (result.code !== null) out.code = result.code;
   if (result.idToken !== null) out.idToken = result.idToken;
@@ -265,8 +288,10 @@ function inspectCodeRequest() {
 
 /** The authorization code grant: a form POST to `{host}/login/common/oauth/tokens`, ready for fetch. */
 function buildAuthorizationCodeRequest(params) {
-  if (params === null || typeof params !== 'object')
-    throw invalidArgument('buildAuthorizationCodeRequest needs an object');
+  readOptions(params, CODE_REQUEST_PARAMS, {
+    required: true,
+    message: 'buildAuthorizationCodeRequest needs an object',
+  });
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
   requireString(params.clientId, 'clientId');
@@ -276,13 +301,15 @@ function buildAuthorizationCodeRequest(params) {
   requireString(params.codeVerifier, 'codeVerifier');
   const json = callCore(() =>
     wasm.buildAuthorizationCodeRequest(
-      environment,
-      baseUrl,
-      params.clientId,
-      params.clientSecret,
-      params.code,
-      params.redirectUri,
-      params.codeVerifier,
+      coreOptions({
+        environment,
+        baseUrl,
+        clientId: params.clientId,
+        clientSecret: params.clientSecret,
+        code: params.code,
+        redirectUri: params.redirectUri,
+        codeVerifier: params.codeVerifier,
+      }),
     ),
   );
   const request = JSON.parse(json);

@@ -3,19 +3,9 @@
 // now and whether it is running. The request goes to the environment's authentication host; the answer
 // is read strictly by the core (src/tenant/).
 
-const { wasm, callCore } = require('./wasm.cjs');
-const { headerValue, bodyText } = require('./http.cjs');
-const { invalidArgument } = require('../errors.cjs');
-const { requireString, optionalString, toEpochMs } = require('../arguments.cjs');
-
-/** Refuses an options object with a member this function does not know (a misspelled option). */
-function knownOptions(options, allowed, name) {
-  if (options === null || typeof options !== 'object') throw invalidArgument(`${name} must be an object`);
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw invalidArgument(`${name}: unknown option ${key}`);
-  }
-  return options;
-}
+const { wasm, callCore, coreOptions } = require('./wasm.cjs');
+const { readResponse } = require('./http.cjs');
+const { requireString, optionalString, readOptions, toEpochMs } = require('../arguments.cjs');
 
 const REQUEST_OPTIONS = ['environment', 'baseUrl', 'contextIdentifier'];
 
@@ -24,13 +14,13 @@ const REQUEST_OPTIONS = ['environment', 'baseUrl', 'contextIdentifier'];
  * `{ url, method, headers }` (no body: it is a GET).
  */
 function buildTenantStateRequest(params) {
-  knownOptions(params, REQUEST_OPTIONS, 'buildTenantStateRequest');
+  readOptions(params, REQUEST_OPTIONS, { required: true, message: 'buildTenantStateRequest must be an object' });
   const options = {
     environment: optionalString(params.environment, 'environment'),
     baseUrl: optionalString(params.baseUrl, 'baseUrl'),
     contextIdentifier: requireString(params.contextIdentifier, 'contextIdentifier'),
   };
-  return JSON.parse(callCore(() => wasm.buildTenantStateRequest(JSON.stringify(options))));
+  return JSON.parse(callCore(() => wasm.buildTenantStateRequest(coreOptions(options))));
 }
 
 const PARSE_OPTIONS = ['contextIdentifier', 'now', 'environment', 'baseUrl'];
@@ -40,19 +30,13 @@ const PARSE_OPTIONS = ['contextIdentifier', 'now', 'environment', 'baseUrl'];
  * validUntil }` (validUntil a Date, never before `now`).
  */
 function parseTenantState(response, options) {
-  if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
-  const { status } = response;
-  if (!Number.isInteger(status) || status < 100 || status > 599) {
-    throw invalidArgument('response.status must be an HTTP status code');
-  }
-  const body = bodyText(response.body);
-  const contentType = headerValue(response.headers, 'content-type');
-  knownOptions(options, PARSE_OPTIONS, 'parseTenantState');
-  const json = JSON.stringify({
+  const { status, body, contentType } = readResponse(response);
+  readOptions(options, PARSE_OPTIONS, { required: true, message: 'parseTenantState must be an object' });
+  const json = coreOptions({
     status,
     contentType,
     contextIdentifier: requireString(options.contextIdentifier, 'contextIdentifier'),
-    now: toEpochMs(options.now),
+    nowMs: toEpochMs(options.now),
     environment: optionalString(options.environment, 'environment'),
     baseUrl: optionalString(options.baseUrl, 'baseUrl'),
   });

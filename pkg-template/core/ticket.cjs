@@ -2,41 +2,53 @@
 // The system-user ticket exchange (PartnerSystemUserService): sign the system user token, build the
 // request, read the answer; and the two headers a ticket is then sent with.
 
-const { wasm, cappedKeyText, callCore, redactOption } = require('./wasm.cjs');
+const { wasm, cappedKeyText, callCore, coreOptions, redactOption } = require('./wasm.cjs');
 const { PrivateKey, KeySet, withKeySet } = require('./keys.cjs');
-const { headerValue, bodyText } = require('./http.cjs');
+const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
-const { requireString, optionalString, requireOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
+const { requireString, optionalString, readOptions, toEpochMs, toLeeway, toTransport } = require('../arguments.cjs');
+
+const SIGN_OPTIONS = ['now'];
+const TICKET_REQUEST_PARAMS = [
+  'environment',
+  'baseUrl',
+  'transport',
+  'applicationToken',
+  'contextIdentifier',
+  'signedSystemToken',
+];
+const PARSE_TICKET_OPTIONS = ['keys', 'now', 'leewaySeconds', 'contextIdentifier', 'redact'];
 
 /** Signs `systemUserToken.yyyyMMddHHmm` (UTC) and returns `token.timestamp.base64(signature)`. */
 function signToken(systemUserToken, privateKey, options) {
   requireString(systemUserToken, 'systemUserToken');
-  const nowMs = toEpochMs(requireOptions(options, 'options').now);
+  const nowMs = toEpochMs(readOptions(options, SIGN_OPTIONS).now);
   if (privateKey instanceof PrivateKey) return PrivateKey.signWith(privateKey, systemUserToken, nowMs);
   requireString(privateKey, 'privateKey');
   cappedKeyText(privateKey);
-  return callCore(() => wasm.signTokenWithText(systemUserToken, privateKey, nowMs));
+  return callCore(() => wasm.signTokenWithText(coreOptions({ systemUserToken, nowMs }), privateKey));
 }
 
 /** The PartnerSystemUserService request, ready for `fetch(url, { method, headers, body })`. */
 function buildTicketRequest(params) {
-  if (params === null || typeof params !== 'object') throw invalidArgument('buildTicketRequest needs an object');
+  readOptions(params, TICKET_REQUEST_PARAMS, { required: true, message: 'buildTicketRequest needs an object' });
   const environment = optionalString(params.environment, 'environment');
   const baseUrl = optionalString(params.baseUrl, 'baseUrl');
-  const transport = params.transport === undefined ? 'soap' : params.transport;
-  if (transport !== 'soap' && transport !== 'rest') throw invalidArgument("transport must be 'soap' or 'rest'");
+  const transport = toTransport(params.transport);
   requireString(params.applicationToken, 'applicationToken');
   requireString(params.contextIdentifier, 'contextIdentifier');
   requireString(params.signedSystemToken, 'signedSystemToken');
   const json = callCore(() =>
     wasm.buildTicketRequest(
-      environment,
-      baseUrl,
-      transport,
-      params.applicationToken,
-      params.contextIdentifier,
-      params.signedSystemToken,
+      coreOptions({
+        environment,
+        baseUrl,
+        transport,
+        applicationToken: params.applicationToken,
+        contextIdentifier: params.contextIdentifier,
+        signedSystemToken: params.signedSystemToken,
+      }),
     ),
   );
   return JSON.parse(json);
@@ -51,21 +63,20 @@ function inspectTicketResult() {
 
 /** Parses the service's SOAP or REST response, validates the JWT and extracts the ticket. */
 function parseTicketResponse(response, options) {
-  if (response === null || typeof response !== 'object') throw invalidArgument('response must be an object');
-  const { status } = response;
-  if (!Number.isInteger(status) || status < 100 || status > 599) {
-    throw invalidArgument('response.status must be an HTTP status code');
-  }
-  const body = bodyText(response.body);
-  const contentType = headerValue(response.headers, 'content-type');
-  options = requireOptions(options, 'options');
+  const { status, body, contentType } = readResponse(response);
+  options = readOptions(options, PARSE_TICKET_OPTIONS);
   const nowMs = toEpochMs(options.now);
   const leeway = toLeeway(options.leewaySeconds);
   const context = optionalString(options.contextIdentifier, 'contextIdentifier');
   const secrets = redactOption(options.redact);
   const json = withKeySet(options.keys, (keySet) =>
     callCore(
-      () => wasm.parseTicketResponse(status, contentType, body, KeySet.handle(keySet), nowMs, leeway, context),
+      () =>
+        wasm.parseTicketResponse(
+          coreOptions({ status, contentType, nowMs, leewaySeconds: leeway, contextIdentifier: context }),
+          body,
+          KeySet.handle(keySet),
+        ),
       secrets,
     ),
   );

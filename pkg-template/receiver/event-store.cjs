@@ -9,6 +9,7 @@
 //   release(eventId)      -> gives a claim back, when handling the event failed and a retry must run
 
 const { invalidArgument } = require('../errors.cjs');
+const { readOptions } = require('../arguments.cjs');
 
 const DEFAULT_MAX_ENTRIES = 10_000;
 const OPTION_NAMES = ['maxEntries', 'now'];
@@ -16,12 +17,10 @@ const OPTION_NAMES = ['maxEntries', 'now'];
 /**
  * An in-process store with bounded memory: at most `maxEntries` ids (the oldest claim goes first when
  * full), each forgotten when its window ends.
+ * @param {{ maxEntries?: number, now?: () => number }} [options]
  */
 function createMemoryWebhookEventStore(options = {}) {
-  if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object');
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(name)) throw invalidArgument(`createMemoryWebhookEventStore: unknown option ${name}`);
-  }
+  readOptions(options, OPTION_NAMES, { entry: 'createMemoryWebhookEventStore' });
   const { maxEntries = DEFAULT_MAX_ENTRIES, now = Date.now } = options;
   if (!Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > 10_000_000) {
     throw invalidArgument('maxEntries must be an integer from 1 to 10000000');

@@ -23,6 +23,7 @@
 const { verifyWebhook, parseTenantStatusNotification, RAW_BODY_HINT } = require('../core/callbacks.cjs');
 const { LIMITS } = require('../core/wasm.cjs');
 const { SuperOfficeAuthError, invalidArgument } = require('../errors.cjs');
+const { readOptions } = require('../arguments.cjs');
 const { createMemoryWebhookEventStore } = require('./event-store.cjs');
 
 const OPTION_NAMES = [
@@ -55,11 +56,11 @@ function answer(status, text, extraHeaders = {}) {
 }
 
 function checkOptions(options) {
-  if (options === null || typeof options !== 'object' || Array.isArray(options))
-    throw invalidArgument('the webhook handler needs an options object');
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(name)) throw invalidArgument(`createWebhookHandler: unknown option ${name}`);
-  }
+  readOptions(options, OPTION_NAMES, {
+    required: true,
+    message: 'the webhook handler needs an options object',
+    entry: 'createWebhookHandler',
+  });
   const {
     secret,
     onEvent,
@@ -186,7 +187,7 @@ function createProcessor(options) {
     if (!(error instanceof SuperOfficeAuthError)) return answer(500, 'the request could not be handled');
     if (error.code === 'ERR_RESPONSE_TOO_LARGE') return answer(413, 'the body is too large');
     if (error.code === 'ERR_WEBHOOK_INVALID') {
-      return BAD_REQUEST_REASONS.has(error.reason)
+      return BAD_REQUEST_REASONS.has(/** @type {{ reason?: string }} */ (error).reason)
         ? answer(400, 'not a SuperOffice request')
         : answer(401, 'verification failed');
     }
@@ -317,28 +318,32 @@ function toResponse({ status, headers, body }) {
 /**
  * A request handler for what SuperOffice posts to you: `(req, res, next?)` for node:http, Express and
  * Connect; called with one Fetch API Request instead, it resolves to a Response.
+ * @returns {import('superoffice-auth').WebhookHandler}
  */
 function createWebhookHandler(options) {
   const processRequest = createProcessor(options);
-  return function superOfficeWebhookHandler(req, res) {
-    if (res === undefined && isFetchRequest(req)) {
-      return processRequest(req.method, req.headers, () => fetchBody(req)).then(toResponse);
+  // One function for both call shapes (WebhookHandler's two overloads), told apart at run time.
+  return /** @type {import('superoffice-auth').WebhookHandler} */ (
+    function superOfficeWebhookHandler(req, res) {
+      if (res === undefined && isFetchRequest(req)) {
+        return processRequest(req.method, req.headers, () => fetchBody(req)).then(toResponse);
+      }
+      if (
+        req === null ||
+        typeof req !== 'object' ||
+        res === null ||
+        typeof res !== 'object' ||
+        typeof res.end !== 'function'
+      ) {
+        throw invalidArgument('call the handler as (req, res) from node:http or Express, or with a Fetch API Request');
+      }
+      return processRequest(req.method, req.headers, () => nodeBody(req)).then(({ status, headers, body }) => {
+        if (res.headersSent) return;
+        res.writeHead(status, { ...headers, 'Content-Length': encoder.encode(body).byteLength });
+        res.end(body);
+      });
     }
-    if (
-      req === null ||
-      typeof req !== 'object' ||
-      res === null ||
-      typeof res !== 'object' ||
-      typeof res.end !== 'function'
-    ) {
-      throw invalidArgument('call the handler as (req, res) from node:http or Express, or with a Fetch API Request');
-    }
-    return processRequest(req.method, req.headers, () => nodeBody(req)).then(({ status, headers, body }) => {
-      if (res.headersSent) return;
-      res.writeHead(status, { ...headers, 'Content-Length': encoder.encode(body).byteLength });
-      res.end(body);
-    });
-  };
+  );
 }
 
 // handleWebhookRequest keeps one handler (and so one duplicate window) per options object: keep the

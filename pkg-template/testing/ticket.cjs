@@ -69,7 +69,9 @@ function create(stand) {
     if (!/^application\/json\b/i.test(String(req.headers['content-type'] || ''))) {
       return send(res, 415, JSON_TYPE, JSON.stringify({ Message: 'Unsupported media type' }));
     }
-    // A bad request comes back as a non-2xx status rather than IsSuccessful=false (PROTOCOL.md, step 2b).
+    // A bad request comes back as a non-2xx status rather than IsSuccessful=false: the stand-in's reading;
+    // SuperOffice documents the request (docs/en/api/authentication/online/auth-application/
+    // get-system-user-ticket.md in SuperOfficeDocs/superoffice-docs), not its errors.
     if (!parsed.ok) return send(res, 400, JSON_TYPE, JSON.stringify({ Message: parsed.error }));
     const outcome = authenticate(parsed, fault);
     return send(

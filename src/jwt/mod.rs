@@ -14,12 +14,9 @@
 //!   `aud` and `nonce` are ours too, with errors that name the claim.
 
 mod header;
-mod provider;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::Algorithm;
 
 use crate::error::{Error, Result};
 use crate::keyset::KeySet;
@@ -27,10 +24,12 @@ use crate::plumbing::json::{self, Object, Value};
 
 /// Tokens longer than this are refused before decoding.
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
-/// Clock-skew allowance when the caller gives none.
-pub const DEFAULT_LEEWAY_SECONDS: u32 = 60;
+/// Clock-skew allowance when the caller gives none ([`crate::limits::LEEWAY_SECONDS`]).
+#[allow(clippy::cast_possible_truncation)]
+pub const DEFAULT_LEEWAY_SECONDS: u32 = crate::limits::LEEWAY_SECONDS.default as u32;
 /// Largest leeway accepted: beyond this a "leeway" is really switching expiry off.
-pub const MAX_LEEWAY_SECONDS: u32 = 3600;
+#[allow(clippy::cast_possible_truncation)]
+pub const MAX_LEEWAY_SECONDS: u32 = crate::limits::LEEWAY_SECONDS.max as u32;
 /// NumericDates past 9999-12-31 are not real times.
 const MAX_NUMERIC_DATE: f64 = 253_402_300_799.0;
 
@@ -112,16 +111,6 @@ pub(crate) fn checked_now_seconds(now_ms: f64) -> Result<f64> {
     Ok(now_ms / 1000.0)
 }
 
-/// Keeps a verifying key ready for `key`, so that verifying with it later builds nothing.
-pub(crate) fn remember_key(key: &crate::key::PublicKey) {
-    provider::remember(key);
-}
-
-/// Makes jsonwebtoken verify with our RS256-only provider; `false` if another provider is installed.
-pub(crate) fn install_provider() -> bool {
-    provider::install()
-}
-
 struct Compact<'a> {
     header: &'a str,
     payload: &'a str,
@@ -167,9 +156,6 @@ fn split_compact(jwt: &str) -> Result<Compact<'_>> {
 /// error that does not name the claim, before our checks could word it; and it cannot refuse repeated
 /// member names. Splitting the token is three lines; the rest is the crate's.
 fn verify(parts: &Compact<'_>, header: &header::Header, keys: &KeySet) -> Result<Claims> {
-    if !install_provider() {
-        return Err(Error::JwtSignatureInvalid);
-    }
     let mut candidates = keys
         .candidates(header.kid.as_deref(), header.x5t.as_deref())
         .peekable();
@@ -179,18 +165,9 @@ fn verify(parts: &Compact<'_>, header: &header::Header, keys: &KeySet) -> Result
     let message = parts.signing_input.as_bytes();
     let mut verified = false;
     for key in candidates {
-        match jsonwebtoken::crypto::verify(
-            parts.signature,
-            message,
-            &key.decoding,
-            Algorithm::RS256,
-        ) {
-            Ok(true) => {
-                verified = true;
-                break;
-            }
-            Ok(false) => {}
-            Err(error) => return Err(from_jsonwebtoken(error.kind())),
+        if key.verify_jws_signature(message, parts.signature)? {
+            verified = true;
+            break;
         }
     }
     if !verified {
@@ -200,16 +177,6 @@ fn verify(parts: &Compact<'_>, header: &header::Header, keys: &KeySet) -> Result
         .decode(parts.payload)
         .map_err(|_| Error::JwtMalformed("JWT segment is not unpadded base64url"))?;
     json::parse_object(&payload).ok_or(Error::JwtMalformed("JWT payload is not a JSON object"))
-}
-
-/// jsonwebtoken's failures: a signature segment that is not base64url, or a key our provider cannot
-/// use. Its messages may quote the input, so ours are fixed.
-fn from_jsonwebtoken(kind: &ErrorKind) -> Error {
-    match kind {
-        ErrorKind::Base64(_) => Error::JwtMalformed("JWT segment is not unpadded base64url"),
-        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => Error::JwtAlgNotAllowed,
-        _ => Error::JwtSignatureInvalid,
-    }
 }
 
 /// A NumericDate claim, if present: a finite, non-negative JSON number no later than year 9999.

@@ -24,9 +24,12 @@
 //!
 //! What cannot be wiped at all: the caller's own JS strings.
 
+mod components;
 pub(crate) mod pem;
 pub(crate) mod policy;
 mod xml;
+
+use components::Components;
 
 use rsa::pkcs1::{EncodeRsaPrivateKey as _, RsaPrivateKeyRef};
 use rsa::pkcs1v15::SigningKey;
@@ -39,7 +42,6 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::keyset::VerifyingKey;
 
 pub use rsa::PublicKey;
 
@@ -50,6 +52,17 @@ pub enum PemFormat {
     Pkcs8,
     /// `-----BEGIN RSA PRIVATE KEY-----`
     Pkcs1,
+}
+
+impl PemFormat {
+    /// `pkcs8` or `pkcs1`, exactly.
+    pub fn parse(name: &str) -> Result<PemFormat> {
+        match name {
+            "pkcs8" => Ok(PemFormat::Pkcs8),
+            "pkcs1" => Ok(PemFormat::Pkcs1),
+            _ => Err(Error::InvalidArgument("format must be 'pkcs8' or 'pkcs1'")),
+        }
+    }
 }
 
 /// A parsed RSA private key of 2048 to 8192 bits. Zeroized on drop (see the module documentation for
@@ -67,18 +80,6 @@ impl std::fmt::Debug for PrivateKey {
 /// Longest key text looked at. A 8192-bit key in XML is about 6 KiB; a PEM file with a certificate
 /// chain beside the key stays far below this.
 pub const MAX_TEXT: usize = 256 * 1024;
-
-/// The eight numbers of a two-prime key as a file stores them, big-endian (zeroizing).
-pub(crate) struct Components {
-    pub n: Zeroizing<Vec<u8>>,
-    pub e: Zeroizing<Vec<u8>>,
-    pub d: Zeroizing<Vec<u8>>,
-    pub p: Zeroizing<Vec<u8>>,
-    pub q: Zeroizing<Vec<u8>>,
-    pub dp: Zeroizing<Vec<u8>>,
-    pub dq: Zeroizing<Vec<u8>>,
-    pub qinv: Zeroizing<Vec<u8>>,
-}
 
 impl PrivateKey {
     /// Parses any of the three accepted forms, sniffing which one it is.
@@ -153,11 +154,6 @@ impl PrivateKey {
     /// The public half.
     pub fn public_key(&self) -> PublicKey {
         self.rsa().to_public_key()
-    }
-
-    /// The public half as a verification key without identifiers (a pinned key).
-    pub fn verifying_key(&self) -> Result<VerifyingKey> {
-        VerifyingKey::new(self.public_key())
     }
 }
 

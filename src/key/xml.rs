@@ -11,8 +11,8 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use zeroize::Zeroizing;
 
+use super::components::Components;
 use super::policy;
-use super::Components;
 use crate::error::{Error, Result};
 
 struct Field {

@@ -595,7 +595,7 @@ fn sets_from_keys() {
 #[test]
 fn private_key_signs_for_its_key_set() {
     let private = PrivateKey::parse(fixture!("rsa2048.xml")).unwrap();
-    let set = KeySet::from_keys(vec![private.verifying_key().unwrap()]).unwrap();
+    let set = KeySet::from_keys(vec![VerifyingKey::new(private.public_key()).unwrap()]).unwrap();
     let signature = private.sign_pkcs1v15_sha256(b"data").unwrap();
     assert!(set
         .candidates(Some("any"), None)

@@ -23,7 +23,7 @@
 //!   reader (and a sane server) accepts, and the writer cannot recurse without bound.
 //! - Error messages name the argument or the rule, never a value.
 
-use super::{is_identifier, namespace, NS_ARRAYS, VERSIONS};
+use super::names::{is_identifier, namespace, NS_ARRAYS, VERSIONS};
 use crate::error::{Error, Result};
 use crate::plumbing::environment::check_base_url;
 use crate::plumbing::http::HttpRequest;

@@ -37,7 +37,7 @@
 //! - `ExtraInfo` is read as items with `Key` and `Value` children (NetServer's string dictionary) into
 //!   an object; a key given twice is malformed.
 
-use super::namespace_version;
+use super::names::{is_identifier, namespace_version};
 use crate::error::{Error, Result};
 use crate::plumbing::http::{self, HttpResponse};
 use crate::plumbing::json;
@@ -56,7 +56,7 @@ pub struct AgentResult {
 }
 
 pub fn parse_agent_response(response: &HttpResponse<'_>, method: &str) -> Result<AgentResult> {
-    if !super::is_identifier(method) {
+    if !is_identifier(method) {
         return Err(Error::InvalidArgument(
             "method must be a NetServer method name such as GetAssociate",
         ));

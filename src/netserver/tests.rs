@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use super::names::namespace_version;
 use super::*;
 use crate::error::Error;
 use crate::plumbing::http::{HttpResponse, MAX_RESPONSE_BYTES};

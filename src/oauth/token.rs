@@ -10,8 +10,9 @@
 //!   ([`crate::plumbing::environment::check_base_url`]). Client id, client secret and refresh token must be
 //!   non-blank and free of control characters (a refresh token read from a file with its newline is
 //!   refused here, rather than turning into `invalid_grant` later); other characters are encoded.
-//!   `redirect_uri`, when given, must be non-empty with no whitespace or control characters; it is
-//!   not otherwise parsed, because native and local applications register custom schemes.
+//!   `redirect_uri`, when given, follows the one redirect-URI rule ([`args::redirect_uri`]: no
+//!   whitespace, control characters or fragment, RFC 6749 §3.1.2), the same as the authorization
+//!   request's, since the server compares the two.
 //!   Messages name the argument, never its value.
 //!
 //! Decisions, response:
@@ -91,15 +92,7 @@ pub fn build_refresh_token_request(params: &RefreshRequestParams<'_>) -> Result<
         "refresh token contains a control character",
     )?;
     if let Some(redirect_uri) = params.redirect_uri {
-        if redirect_uri.is_empty()
-            || redirect_uri
-                .chars()
-                .any(|c| c.is_control() || c.is_whitespace())
-        {
-            return Err(Error::InvalidArgument(
-                "redirect URI must be non-empty, without whitespace or control characters",
-            ));
-        }
+        args::redirect_uri(redirect_uri)?;
     }
     let mut fields = vec![
         ("grant_type", "refresh_token"),

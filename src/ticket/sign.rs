@@ -5,7 +5,7 @@ use crate::key::PrivateKey;
 use base64ct::{Base64, Encoding};
 
 /// Longest system user token accepted; real ones are a few dozen characters.
-const MAX_SYSTEM_USER_TOKEN: usize = 4096;
+pub const MAX_SYSTEM_USER_TOKEN: usize = 4096;
 /// Last minute of year 9999: the timestamp has four year digits.
 const MAX_TIME_MS: f64 = 253_402_300_799_999.0;
 

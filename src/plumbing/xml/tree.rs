@@ -8,8 +8,8 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::{PrefixDeclaration, ResolveResult};
 use quick_xml::{NsReader, XmlVersion};
 
-use super::{is_xml_char, is_xml_whitespace, parse_xs_boolean, MAX_ATTRIBUTES, MAX_DEPTH};
-use super::{MAX_ELEMENTS, NS_XSI};
+use super::rules::{is_xml_char, is_xml_whitespace, parse_xs_boolean, MAX_ATTRIBUTES, MAX_DEPTH};
+use super::rules::{MAX_ELEMENTS, NS_XSI};
 use crate::error::{Error, Result};
 
 /// The namespace the `xml` prefix is bound to, always.
