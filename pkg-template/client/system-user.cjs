@@ -24,7 +24,7 @@ const { fail, invalidArgument, createSender, createKeySource, createCoalescer } 
 const { createMemoryCache } = require('./memory-cache.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
 const { readRecord, reviveRecord } = require('./ticket-record.cjs');
-const { SIX_HOURS_S, lifecycleSettings, usableUntil, expiresAt } = require('./ticket-lifecycle.cjs');
+const { SIX_HOURS_S, lifecycleSettings, usableUntil, expiresAt, decide } = require('./ticket-lifecycle.cjs');
 const { createTicketSource } = require('./tickets.cjs');
 const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
 const { isTrustedTenantUrl, tenantBaseOf } = require('./tenant-url.cjs');
@@ -32,7 +32,6 @@ const { createRecordSealer } = require('./record-seal.cjs');
 const { createEmitter } = require('./events.cjs');
 const { createTenantDirectory, STATE_MAX_TTL_MS } = require('./tenant-directory.cjs');
 const { createTenantCaller } = require('./tenant-call.cjs');
-const use = require('./ticket-use.cjs');
 const { createAgentCaller } = require('./agents.cjs');
 const { createOnboarding } = require('./onboarding.cjs');
 
@@ -322,20 +321,22 @@ function createSystemUserClient(options) {
     return '';
   }
   // A proven use (an answer from past the tenant's authentication): slide the cached ticket's life,
-  // written at most every few minutes, and only while the cache still holds that ticket (ticket-use.cjs).
+  // written at most every few minutes, and only while the cache still holds that ticket (the lifecycle's
+  // `used` decision).
   const sliding = new Set();
   function markUsed(contextIdentifier, record) {
     const t = now();
-    if (!use.afterUse(record, t) || sliding.has(contextIdentifier)) return;
+    const used = { type: 'used', ticket: record.ticket };
+    // Decided first on the record in hand (no store read while the last written use is recent).
+    if (decide({ record }, t, used, lifecycle).action !== 'slide' || sliding.has(contextIdentifier)) return;
     sliding.add(contextIdentifier);
     (async () => {
       const cached = await store.read(contextIdentifier);
-      if (!cached || cached.ticket !== record.ticket) return;
-      const slid = use.afterUse(cached, t);
-      if (!slid) return;
+      const decision = decide({ record: cached }, t, used, lifecycle);
+      if (decision.action !== 'slide') return;
       // The tag covers every field, usedAt included: the slid record is sealed anew.
-      const next = await sealer.seal(keyPrefix + contextIdentifier, slid);
-      await store.write(contextIdentifier, next, usableUntil(next, lifecycle) - now());
+      const next = await sealer.seal(keyPrefix + contextIdentifier, decision.record);
+      await store.write(contextIdentifier, next, decision.keepMs);
       emit('ticket:slid', {
         contextIdentifier,
         expiresAt: new Date(expiresAt(next, lifecycle)),
