@@ -73,9 +73,12 @@ impl SuperIdClaims {
     /// The system user token, or the error onboarding a tenant should raise when the application is
     /// not registered as a system-user application (the token then has no such claim).
     pub fn require_system_user_token(&self) -> Result<&str> {
-        self.system_user_token
-            .as_deref()
-            .ok_or_else(|| Error::claim(&claim_name("system_token"), "missing"))
+        self.system_user_token.as_deref().ok_or_else(|| {
+            Error::claim(
+                &claim_name("system_token"),
+                "missing (is the application registered as a system-user application?)",
+            )
+        })
     }
 }
 
@@ -342,7 +345,7 @@ mod tests {
             error,
             Error::claim(
                 "http://schemes.superoffice.net/identity/system_token",
-                "missing"
+                "missing (is the application registered as a system-user application?)"
             )
         );
     }
