@@ -286,13 +286,16 @@ test("Retry-After on an exchange holds the whole fleet; the ticket in hand keeps
   const s = await standIn(hosts({ now }));
   try {
     const keyPrefix = `hold-${randomBytes(4).toString('hex')}:`;
+    const events = [];
     const encryptionKey = randomBytes(32);
     const clients = [];
     for (const kind of ['node-redis v5', 'ioredis']) {
       const connection = await connectRedis(kind, server.url);
       connections.push(connection);
       const cache = createRedisTicketCache({ client: connection.client, keyPrefix, encryptionKey });
-      clients.push(createSystemUserClient(s.options({ now, cache, systemUserTokens: s.tenants })));
+      clients.push(
+        createSystemUserClient(s.options({ now, cache, systemUserTokens: s.tenants, onEvent: (e) => events.push(e) })),
+      );
     }
     const [a, b] = clients;
     s.mock.injectFault('rateLimit', { retryAfter: 120 });
@@ -315,6 +318,18 @@ test("Retry-After on an exchange holds the whole fleet; the ticket in hand keeps
     for (const client of [a, b, a, b])
       assert.equal((await client.getTicket({ contextIdentifier: 'Cust1' })).ticket, first.ticket);
     assert.equal(s.mock.stats.authenticate, 3, 'one refresh attempt, then the fleet waited');
+    const limited = events.filter((e) => e.name === 'rate-limited' && e.where === 'exchange');
+    assert.deepEqual(
+      limited.map((e) => [e.status, e.retryAfterMs]),
+      [
+        [429, 120_000],
+        [429, 600_000],
+      ],
+    );
+    assert.ok(
+      events.some((e) => e.name === 'ticket:stale' && e.contextIdentifier === 'Cust1'),
+      'the stale ticket served',
+    );
     s.mock.clearFaults();
 
     // A 429 from the tenant itself: fetch returns it; callAgent is ERR_HTTP_STATUS with retryAfterMs.

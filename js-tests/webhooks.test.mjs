@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import {
   SuperOfficeAuthError,
   verifyWebhook,
@@ -475,6 +476,41 @@ test('createWebhookHandler as a node:http request listener', async (t) => {
   const server = await listen(createWebhookHandler(receiverOptions(received, failNext)));
   try {
     await receiverChecks(t, server.url, received, failNext);
+  } finally {
+    await server.close();
+  }
+});
+
+test('createWebhookHandler as Express middleware (express.raw) and refusing a parsed body', async (t) => {
+  const express = createRequire(
+    process.env.SUPEROFFICE_AUTH_REPO ? `${process.env.SUPEROFFICE_AUTH_REPO}/` : import.meta.url,
+  )('express');
+  const received = { events: [], notifications: [], errors: [] };
+  const failNext = { count: 0 };
+  const app = express();
+  app.all(
+    '/superoffice',
+    express.raw({ type: 'application/json' }),
+    createWebhookHandler(receiverOptions(received, failNext)),
+  );
+  const parsed = { events: [], notifications: [], errors: [] };
+  app.post('/parsed', express.json(), createWebhookHandler(receiverOptions(parsed, { count: 0 })));
+  const server = await listen(app);
+  try {
+    await receiverChecks(t, server.url, received, failNext);
+    await t.test('behind express.json(): 500 and an error that says to pass the raw body', async () => {
+      const result = await mock.sendWebhook({
+        url: server.url.replace('/superoffice', '/parsed'),
+        secret: SECRET,
+        attempts: 1,
+      });
+      assert.deepEqual(
+        result.attempts.map((a) => a.status),
+        [500],
+      );
+      assert.match(parsed.errors[0].message, /raw request body/);
+      assert.equal(parsed.events.length, 0);
+    });
   } finally {
     await server.close();
   }

@@ -105,10 +105,20 @@ function optionalLeeway(leewaySeconds) {
   return isAbsent(leewaySeconds) ? undefined : toLeeway(leewaySeconds);
 }
 
+/**
+ * A numeric option whose default and range the core states (src/limits.rs: timeoutMs, jwksCooldownMs,
+ * ticketTtlSeconds, refreshAheadSeconds, ...); `range` names the core's entry when it differs from
+ * the option's name.
+ */
+function coreRangeOption(value, name, range = name) {
+  const { default: fallback, min, max } = OPTION_RANGES[range];
+  return optionalNumber(value, name, fallback, { min, max });
+}
+
 /** jwksMaxAgeMs of the clients: 10 minutes when absent (as jose's cacheMaxAge), 1 s to 7 days, or Infinity. */
 function toJwksMaxAge(value) {
   if (value === Infinity) return Infinity;
-  return optionalNumber(value, 'jwksMaxAgeMs', 10 * 60_000, { min: 1000, max: 7 * 24 * 60 * 60 * 1000 });
+  return coreRangeOption(value, 'jwksMaxAgeMs');
 }
 
 /** transport: 'soap' (when absent) or 'rest', ASCII case ignored as the core ignores it; lowercase out. */
@@ -142,6 +152,7 @@ function toLocation(environment, baseUrl) {
 }
 
 module.exports = {
+  coreRangeOption,
   DEFAULT_LEEWAY_SECONDS,
   MAX_LEEWAY_SECONDS,
   requireString,

@@ -32,6 +32,7 @@ export const TARGETS = {
   jwt: 'none',
   key: 'address',
   request_roundtrip: 'address',
+  webhook: 'address',
 };
 
 /** Largest input libFuzzer makes: above every real response, token and key we expect. */

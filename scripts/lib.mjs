@@ -10,9 +10,10 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -104,6 +105,7 @@ function pinnedWasmBindgenVersion() {
 }
 
 export function ensureToolchain() {
+  pinnedToolchain();
   const installed = capture('rustup', ['target', 'list', '--installed']) ?? '';
   if (!installed.split('\n').includes(WASM_TARGET)) {
     step(`installing the ${WASM_TARGET} target`);
@@ -116,6 +118,33 @@ export function ensureToolchain() {
     // No --locked: the CLI's lockfile names a crate this registry lacks.
     run('cargo', ['install', 'wasm-bindgen-cli', '--version', wanted]);
   }
+}
+
+/**
+ * rust-toolchain.toml pins a version (`1.95.0`). rustup knows the machine's toolchain as `stable`; when
+ * no toolchain goes by the pinned name, the installed one of that very version is linked under it (a
+ * toolchain cannot be downloaded here). A machine whose Rust is another version fails here, by name.
+ */
+function pinnedToolchain() {
+  const channel = /^\s*channel\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'rust-toolchain.toml'), 'utf8'))?.[1];
+  if (!channel) throw new Error('rust-toolchain.toml names no channel');
+  const toolchains = (capture('rustup', ['toolchain', 'list']) ?? '').split('\n');
+  if (toolchains.some((line) => line.startsWith(`${channel}-`))) return;
+  for (const name of toolchains.map((line) => line.split(' ')[0]).filter(Boolean)) {
+    const version = capture('rustup', ['run', name, 'rustc', '--version'])?.split(' ')[1];
+    if (version !== channel) continue;
+    const sysroot = capture('rustup', ['run', name, 'rustc', '--print', 'sysroot'])?.trim();
+    const host = /^host: (.+)$/m.exec(capture('rustup', ['run', name, 'rustc', '-vV']) ?? '')?.[1];
+    if (!sysroot || !host) continue;
+    // `rustup toolchain link` refuses a name that looks like a release, so the link is made as rustup
+    // itself lays toolchains out: a directory (here a symlink) named after the channel and host.
+    const rustupHome = process.env.RUSTUP_HOME ?? join(homedir(), '.rustup');
+    const link = join(rustupHome, 'toolchains', `${channel}-${host}`);
+    step(`linking rustup toolchain ${channel}-${host} to ${name} (${sysroot})`);
+    symlinkSync(sysroot, link);
+    return;
+  }
+  throw new Error(`rust-toolchain.toml pins Rust ${channel}; no installed toolchain is that version`);
 }
 
 /** Builds the crate to wasm and assembles the npm package in pkg/. */

@@ -1,4 +1,4 @@
-//! The one list of failures: the table at [`error_table!`]'s call. Every code the package can raise
+//! The one list of failures: the table at the `error_table!` call below. Every code the package can raise
 //! is spelled there once, with the variant it belongs to and the detail fields it hands JavaScript;
 //! the enum, [`Error::code`], [`CODES`], [`Error::details`] and [`DETAIL_FIELDS`] are generated from
 //! it. The codes only the JS clients raise (`ERR_FETCH_FAILED`, `ERR_TIMEOUT`,

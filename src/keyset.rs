@@ -95,11 +95,6 @@ impl KeySet {
         Ok(())
     }
 
-    /// Adds every key of `other` (e.g. a pinned certificate to a JWKS), as [`KeySet::extend`].
-    pub fn merge(&mut self, other: KeySet) -> Result<()> {
-        self.extend(other.keys)
-    }
-
     pub fn keys(&self) -> &[VerifyingKey] {
         &self.keys
     }

@@ -38,11 +38,12 @@ pub const JWKS_COOLDOWN_MS: Range = Range {
     max: 24 * 60 * 60 * 1000,
 };
 
-/// A fetched JWKS is fetched again once it is this old (jose's `cacheMaxAge` default: 10 minutes).
+/// A fetched JWKS is fetched again once it is this old (jose's `cacheMaxAge` default: 10 minutes; the
+/// JS clients also take `Infinity`, never).
 pub const JWKS_MAX_AGE_MS: Range = Range {
     default: 10 * 60 * 1000,
-    min: 0,
-    max: 24 * 60 * 60 * 1000,
+    min: 1000,
+    max: 7 * 24 * 60 * 60 * 1000,
 };
 
 /// A cached ticket is replaced once it is this old; never beyond SuperOffice's own lifetime.
@@ -52,11 +53,20 @@ pub const TICKET_TTL_SECONDS: Range = Range {
     max: TICKET_LIFETIME_SECONDS,
 };
 
-/// A ticket or access token is refreshed this long before it would be replaced or expire.
+/// A ticket is refreshed this long before it would be replaced.
 pub const REFRESH_AHEAD_SECONDS: Range = Range {
     default: 5 * 60,
     min: 0,
     max: TICKET_LIFETIME_SECONDS,
+};
+
+/// The refresh-token client's `refreshAheadSeconds`: an access token is refreshed this long before it
+/// expires; never more than the longest lifetime believed
+/// ([`crate::oauth::token::MAX_EXPIRES_IN_SECONDS`]'s day).
+pub const ACCESS_TOKEN_REFRESH_AHEAD_SECONDS: Range = Range {
+    default: 5 * 60,
+    min: 0,
+    max: 24 * 60 * 60,
 };
 
 /// Every option above under its JS name, in the order the binding hands them out.
@@ -67,6 +77,10 @@ pub const OPTIONS: &[(&str, Range)] = &[
     ("jwksMaxAgeMs", JWKS_MAX_AGE_MS),
     ("ticketTtlSeconds", TICKET_TTL_SECONDS),
     ("refreshAheadSeconds", REFRESH_AHEAD_SECONDS),
+    (
+        "accessTokenRefreshAheadSeconds",
+        ACCESS_TOKEN_REFRESH_AHEAD_SECONDS,
+    ),
 ];
 
 #[cfg(test)]

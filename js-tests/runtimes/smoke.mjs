@@ -241,6 +241,7 @@ async function withoutRandomness(fn) {
 
 async function checkClient(lib, fx, transport) {
   let requests = 0;
+  const events = [];
   const client = lib.createSystemUserClient({
     baseUrl: fx.baseUrl,
     applicationToken: fx.applicationToken,
@@ -250,6 +251,8 @@ async function checkClient(lib, fx, transport) {
       requests += 1;
       return fetch(url, init);
     },
+    // issue 20: the clients' events reach onEvent in every runtime
+    onEvent: (event) => events.push(event),
   });
   const result = await client.getTicket(fx.tenant);
   ok(/^7T:/.test(result.ticket), `${transport}: a 7T: ticket`);
@@ -266,6 +269,16 @@ async function checkClient(lib, fx, transport) {
   equal((await api.json()).ContextIdentifier, fx.tenant.contextIdentifier, `${transport}: current principal`);
   noSecrets(JSON.stringify(client), fx.secrets, `${transport}: JSON.stringify(client)`);
   noSecrets(String(client), fx.secrets, `${transport}: String(client)`);
+  equal(
+    events.map((e) => e.name),
+    ['jwks:fetch', 'exchange:start', 'exchange:end', 'cache:hit', 'cache:hit'],
+    `${transport}: the events, in order`,
+  );
+  ok(
+    events.every((e) => e.source === 'system-user') && events[2].outcome === 'ok' && events[2].durationMs >= 0,
+    `${transport}: events name their client, and the exchange its outcome and duration`,
+  );
+  noSecrets(JSON.stringify(events), [...fx.secrets, result.ticket], `${transport}: events`);
   return result;
 }
 

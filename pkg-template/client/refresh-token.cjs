@@ -42,7 +42,7 @@ const { fail, invalidArgument, createSender, createKeySource, createCoalescer } 
 const {
   requireString,
   optionalString,
-  optionalNumber,
+  coreRangeOption,
   optionalFunction,
   optionalBoolean,
   readOptions,
@@ -59,7 +59,6 @@ const { createEmitter } = require('./events.cjs');
 const { createTenantDirectory } = require('./tenant-directory.cjs');
 const { createTenantCaller } = require('./tenant-call.cjs');
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const OPTION_NAMES = new Set([
   'environment',
   'baseUrl',
@@ -96,13 +95,14 @@ function createRefreshTokenClient(options) {
   const issuer = optionalString(o.issuer, 'issuer');
   const fetchImpl = optionalFunction(o.fetch, 'fetch', globalThis.fetch);
   const now = toClock(o.now);
-  const timeoutMs = optionalNumber(o.timeoutMs, 'timeoutMs', 10_000, { min: 1, max: 600_000 });
-  const jwksCooldownMs = optionalNumber(o.jwksCooldownMs, 'jwksCooldownMs', 30_000, { min: 0, max: DAY_MS });
+  const timeoutMs = coreRangeOption(o.timeoutMs, 'timeoutMs');
+  const jwksCooldownMs = coreRangeOption(o.jwksCooldownMs, 'jwksCooldownMs');
   const jwksMaxAgeMs = toJwksMaxAge(o.jwksMaxAgeMs);
-  const refreshAheadSeconds = optionalNumber(o.refreshAheadSeconds, 'refreshAheadSeconds', 5 * 60, {
-    min: 0,
-    max: DAY_MS / 1000,
-  });
+  const refreshAheadSeconds = coreRangeOption(
+    o.refreshAheadSeconds,
+    'refreshAheadSeconds',
+    'accessTokenRefreshAheadSeconds',
+  );
   // Checked now, with the rule every entry applies, though only used when an id_token arrives.
   const leewaySeconds = optionalLeeway(o.leewaySeconds);
   const onRefreshToken = optionalFunction(o.onRefreshToken, 'onRefreshToken', undefined);

@@ -12,7 +12,7 @@ const { INSPECT, describe } = require('../inspect.cjs');
 const {
   requireString,
   optionalString,
-  optionalNumber,
+  coreRangeOption,
   optionalFunction,
   readOptions,
   toClock,
@@ -25,7 +25,7 @@ const { fail, invalidArgument, createSender, createKeySource, createCoalescer } 
 const { createMemoryCache } = require('./memory-cache.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
 const { readRecord, reviveRecord } = require('./ticket-record.cjs');
-const { SIX_HOURS_S, lifecycleSettings, usableUntil, expiresAt } = require('./ticket-lifecycle.cjs');
+const { lifecycleSettings, usableUntil, expiresAt } = require('./ticket-lifecycle.cjs');
 const { createTicketSource } = require('./tickets.cjs');
 const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
 const { isTrustedTenantUrl, tenantBaseOf } = require('./tenant-url.cjs');
@@ -37,7 +37,6 @@ const use = require('./ticket-use.cjs');
 const { createAgentCaller } = require('./agents.cjs');
 const { createOnboarding } = require('./onboarding.cjs');
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 // A store call that takes longer than this is abandoned (the Redis adapter's own bound is 1 s).
 const CACHE_CALL_TIMEOUT_MS = 2_000;
 const OPTION_NAMES = new Set([
@@ -83,14 +82,11 @@ function readClientOptions(options) {
     applicationToken: requireString(o.applicationToken, 'applicationToken'),
     transport: toTransport(o.transport),
     fetchImpl: optionalFunction(o.fetch, 'fetch', globalThis.fetch),
-    timeoutMs: optionalNumber(o.timeoutMs, 'timeoutMs', 10_000, { min: 1, max: 600_000 }),
-    jwksCooldownMs: optionalNumber(o.jwksCooldownMs, 'jwksCooldownMs', 30_000, { min: 0, max: DAY_MS }),
+    timeoutMs: coreRangeOption(o.timeoutMs, 'timeoutMs'),
+    jwksCooldownMs: coreRangeOption(o.jwksCooldownMs, 'jwksCooldownMs'),
     jwksMaxAgeMs: toJwksMaxAge(o.jwksMaxAgeMs),
-    ticketTtlSeconds: optionalNumber(o.ticketTtlSeconds, 'ticketTtlSeconds', 5 * 60 * 60, { min: 1, max: SIX_HOURS_S }),
-    refreshAheadSeconds: optionalNumber(o.refreshAheadSeconds, 'refreshAheadSeconds', 5 * 60, {
-      min: 0,
-      max: SIX_HOURS_S,
-    }),
+    ticketTtlSeconds: coreRangeOption(o.ticketTtlSeconds, 'ticketTtlSeconds'),
+    refreshAheadSeconds: coreRangeOption(o.refreshAheadSeconds, 'refreshAheadSeconds'),
     // Checked now, with the rule every entry applies, though only used when a token arrives.
     leewaySeconds: optionalLeeway(o.leewaySeconds),
     onBackgroundError: optionalFunction(o.onBackgroundError, 'onBackgroundError', undefined),

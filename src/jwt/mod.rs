@@ -1,7 +1,8 @@
 //! RS256 JWT validation (RFC 7519, following RFC 8725's advice), on jsonwebtoken.
 //!
 //! jsonwebtoken verifies the signature (`crypto::verify`: base64url decoding of the signature, then our
-//! RS256-only [`provider`], which is rsa's verifier) before any claim is decoded. Around it, ours:
+//! RS256-only provider, which is rsa's verifier; both through [`crate::keyset::VerifyingKey`]) before
+//! any claim is decoded. Around it, ours:
 //!
 //! - size first ([`MAX_TOKEN_BYTES`]), then the shape: three non-empty segments;
 //! - the header, read strictly before jsonwebtoken sees it ([`header`]): `alg` must be `RS256` (the

@@ -153,7 +153,9 @@ fn superoffice_certificates_load() {
         );
         return;
     }
-    // Thumbprints from PROTOCOL.md (hex SHA-1 of the certificate), which SuperOffice publishes.
+    // The Federated Login certificates' thumbprints (hex SHA-1 of each certificate) as SuperOffice
+    // lists them; the development one is the `SuperIdCertificate` its docs configure
+    // (SuperOfficeDocs/superoffice-docs, docs/api/authentication/online/certificates/index.md).
     let expected = [
         (
             "sod-federated-login.crt",
@@ -570,8 +572,8 @@ fn sets_from_keys() {
         Error::KeySetInvalid("two keys have the same kid")
     );
     assert_eq!(set.len(), before, "unchanged on error");
-    set.merge(KeySet::parse(CERT_V1).unwrap()).unwrap();
-    set.merge(KeySet::parse(JWKS).unwrap()).unwrap();
+    set.extend(KeySet::parse(CERT_V1).unwrap().keys).unwrap();
+    set.extend(KeySet::parse(JWKS).unwrap().keys).unwrap();
     assert_eq!(set.len(), 3);
     let small = rsa_public(fixture!("rsa1024.spki.pem"));
     assert_eq!(

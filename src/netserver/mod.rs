@@ -2,7 +2,8 @@
 //! ...). [`build_agent_request`] writes the envelope, [`parse_agent_response`] reads the answer. Like
 //! the ticket functions, neither does I/O.
 //!
-//! What the Services88 WSDLs say (PROTOCOL.md, "NetServer SOAP agents"): WCF `BasicHttpBinding`, so
+//! What the Services88 WSDLs say (SuperOfficeDocs/superoffice-docs, e.g.
+//! `docs/api/api-reference/soap/Services88/Services88-CustomerService.md`): WCF `BasicHttpBinding`, so
 //! SOAP 1.1 document/literal; the endpoint is `{netserver_url}{Agent}.svc`; everything lives in the
 //! namespace `http://www.superoffice.net/ws/crm/NetServer/Services88` (the version follows the
 //! endpoint's); `SOAPAction` is `{namespace}/{Agent}/{Method}`; the request carries the headers

@@ -231,8 +231,9 @@ fn read_exception(info: &Element) -> Result<Option<Error>> {
 ///   `docs/en/api/authentication/online/troubleshooting/iframe-idp-auth.md`
 ///   (`SuperOffice.Exceptions.SoSessionException: Authentication failed!`).
 ///
-/// SuperOffice documents no other type for a refused, expired or revoked ticket over SOAP (PROTOCOL.md:
-/// the WSDL does not say); REST answers those with 401, which [`parse_agent_response`] maps by status.
+/// SuperOffice documents no other type for a refused, expired or revoked ticket over SOAP (the
+/// Services88 WSDLs declare no fault for it); REST answers those with 401, which
+/// [`parse_agent_response`] maps by status.
 pub(crate) const TICKET_REJECTION_TYPES: &[&str] = &["SoSessionException"];
 const EXCEPTION_NAMESPACE: &str = "SuperOffice.Exceptions.";
 

@@ -39,7 +39,7 @@
 //!   and the caller must then store the new one. Absent, null or blank reads as absent; another type
 //!   is malformed.
 //! - `id_token`: with [`TokenResponseOptions::id_token`] given, a present id_token is validated as a
-//!   SuperIdToken ([`crate::superid::parse_super_id_token`]) and its claims returned; a response without
+//!   SuperIdToken ([`super::superid::parse_super_id_token`]) and its claims returned; a response without
 //!   one is still a success (a refresh need not re-issue it), unless a nonce is expected: that is the
 //!   answer to a code exchange, which OpenID Connect says always carries one. Without expectations the id_token is not
 //!   read, and no claims are returned: unvalidated claims are never handed out. Its type is checked
