@@ -7,6 +7,7 @@
 
 const core = require('../core/index.cjs');
 const { sha256Hex } = require('../core/wasm.cjs');
+const { loginHost } = require('../core/login-host.cjs');
 const { INSPECT, describe } = require('../inspect.cjs');
 const {
   requireString,
@@ -128,21 +129,18 @@ function readClientOptions(options) {
   return settings;
 }
 
-// Build one request with placeholder values: this validates `environment`/`baseUrl` through the core
-// now rather than at the first ticket, and tells us the login host for the JWKS URL without a second
-// copy of the environment table.
+// The login host from the core; its URL form (new URL) as the cache keys have always named it. A ticket
+// request is built once too, with placeholder values: the core checks the location, the transport and
+// the application token now, not at the first ticket.
 function loginHostOf(settings) {
-  const probe = core.buildTicketRequest({
+  core.buildTicketRequest({
     ...settings.where,
     transport: settings.transport,
     applicationToken: settings.applicationToken,
     contextIdentifier: 'probe',
     signedSystemToken: 'probe.200001010000.AAAA',
   });
-  return new URL(probe.url).href.replace(
-    /\/login\/(?:services\/PartnerSystemUserService\.svc|api\/PartnerSystemUser\/Authenticate)$/i,
-    '',
-  );
+  return new URL(loginHost(settings.where)).href.replace(/\/$/, '');
 }
 
 function createSystemUserClient(options) {
