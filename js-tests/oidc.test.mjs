@@ -115,6 +115,22 @@ test('parseSuperIdToken: inspect hides the system user token, JSON keeps it', ()
   assert.equal(result.claims[`${IDENTITY}system_token`], SYSTEM_TOKEN, 'inspect does not change the data');
 });
 
+test("parseSuperIdToken: requireSystemUserToken refuses a token without the system user token (the core's error)", () => {
+  const claim = `${IDENTITY}system_token`;
+  const without = idToken({ [claim]: undefined });
+  assert.equal(parseSuperIdToken(without, options()).systemUserToken, null, 'optional by default');
+  rejects(() => parseSuperIdToken(without, options({ requireSystemUserToken: true })), 'ERR_JWT_CLAIM_INVALID', {
+    claim,
+  });
+  assert.throws(
+    () => parseSuperIdToken(without, options({ requireSystemUserToken: true })),
+    /system-user application/,
+    'the message says what it likely means',
+  );
+  assert.equal(parseSuperIdToken(idToken(), options({ requireSystemUserToken: true })).systemUserToken, SYSTEM_TOKEN);
+  rejects(() => parseSuperIdToken(idToken(), options({ requireSystemUserToken: 'yes' })), 'ERR_INVALID_ARGUMENT');
+});
+
 test("parseSuperIdToken: the issuer is the environment's, exactly", () => {
   const stage = idToken({ iss: 'https://qaonline.superoffice.com' });
   assert.equal(parseSuperIdToken(stage, options({ environment: 'stage' })).contextIdentifier, 'Cust12345');

@@ -141,3 +141,39 @@ test('a proven use slides the cache life (ticket-use.cjs), within the daily rene
 test('an event the lifecycle does not know is a programming error, not a silent default', () => {
   assert.throws(() => decide({ record }, at(0), { type: 'teleport' }, settings), TypeError);
 });
+
+test('used: a proven use slides the cached record, at most every 5 minutes, only while it holds that ticket', () => {
+  const used = (ticket) => ({ type: 'used', ticket });
+  const rows = [
+    // [what, tenant, time, ticket, expected action, expected usedAt]
+    ['no record (dropped)', { record: null }, at(30 * MIN), '7T:abc', 'none'],
+    ['another ticket cached', { record }, at(30 * MIN), '7T:other', 'none'],
+    ['obtained moments ago', { record }, at(4 * MIN), '7T:abc', 'none'],
+    ['5 minutes after it was obtained', { record }, at(5 * MIN), '7T:abc', 'slide', at(5 * MIN)],
+    ['used 3 minutes ago', { record: { ...record, usedAt: at(2 * H) } }, at(2 * H + 3 * MIN), '7T:abc', 'none'],
+    [
+      'used 5 minutes ago',
+      { record: { ...record, usedAt: at(2 * H) } },
+      at(2 * H + 5 * MIN),
+      '7T:abc',
+      'slide',
+      at(2 * H + 5 * MIN),
+    ],
+  ];
+  for (const [what, tenant, now, ticket, expected, usedAt] of rows) {
+    const decision = decide(tenant, now, used(ticket), settings);
+    assert.equal(decision.action, expected, what);
+    if (expected === 'slide') {
+      assert.equal(decision.record.usedAt, usedAt, what);
+      // Kept until 6 hours after that use, less a minute.
+      assert.equal(decision.keepMs, usedAt + 6 * H - MIN - now, what);
+    }
+  }
+  // A slid record's life counts from its last use: fresh 5 hours after it, renewed within a day.
+  const slid = { ...record, usedAt: at(4 * H) };
+  assert.equal(expiresAt(slid, settings), at(9 * H));
+  assert.equal(action({ record: slid }, at(8 * H), request), 'use');
+  const daily = { ...record, usedAt: at(23 * H) };
+  assert.equal(expiresAt(daily, settings), at(24 * H), 'renewed at the latest 24 hours after it was obtained');
+  assert.equal(action({ record: daily }, at(24 * H - 5 * MIN), request), 'refreshAhead');
+});

@@ -382,6 +382,12 @@ export type ParseSuperIdTokenOptions = {
   now?: TimeInput;
   /** Clock-skew allowance, 0 to 3600; default 60. */
   leewaySeconds?: number;
+  /**
+   * Default false. True: a token without the system user token claim (the application is not a
+   * system-user application, or the tenant granted it none) is ERR_JWT_CLAIM_INVALID naming the claim,
+   * as onboardTenant refuses it.
+   */
+  requireSystemUserToken?: boolean;
 } & IssuerInput;
 
 /** The typed claims of a validated SuperIdToken (OpenID Connect id_token). Absent claims are null. */

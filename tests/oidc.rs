@@ -340,7 +340,10 @@ fn id_token_table() {
             Ok(|c| {
                 c.system_user_token.is_none()
                     && c.require_system_user_token().unwrap_err()
-                        == Error::claim(&format!("{P}system_token"), "missing")
+                        == Error::claim(
+                            &format!("{P}system_token"),
+                            "missing (is the application registered as a system-user application?)",
+                        )
             }),
         ),
         (

@@ -16,7 +16,6 @@ const { requireString, optionalString, readOptions } = require('../arguments.cjs
 
 const REQUEST_PARAMS = ['redirectUri', 'contextIdentifier', 'loginHint', 'prompt', 'responseMode'];
 const ONBOARD_OPTIONS = ['state', 'nonce'];
-const SYSTEM_TOKEN_CLAIM = 'http://schemes.superoffice.net/identity/system_token';
 
 /**
  * @param {object} o
@@ -66,17 +65,11 @@ function createOnboarding({ where, clientId, issuer, leewaySeconds, keySource, n
         now: now(),
         ...(nonce !== undefined ? { nonce } : {}),
         ...(leewaySeconds !== undefined ? { leewaySeconds } : {}),
+        // A genuine token without a system user token (not a system-user application, or the tenant did
+        // not grant it one) leaves nothing to store: the core's error for it.
+        requireSystemUserToken: true,
       }),
     );
-    if (typeof result.systemUserToken !== 'string' || result.systemUserToken === '') {
-      // The token is genuine, but the application is not a system-user application (or the tenant did
-      // not grant it one): there is nothing to store.
-      throw fail(
-        'ERR_JWT_CLAIM_INVALID',
-        `JWT claim ${SYSTEM_TOKEN_CLAIM}: missing (is the application registered as a system-user application?)`,
-        { claim: SYSTEM_TOKEN_CLAIM },
-      );
-    }
     remember(result.contextIdentifier, result.systemUserToken);
     return result;
   }

@@ -52,6 +52,7 @@ const {
   toLocation,
 } = require('../arguments.cjs');
 const core = require('../core/index.cjs');
+const { loginHost } = require('../core/login-host.cjs');
 const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
 const { isTrustedTenantUrl, tenantBaseOf } = require('./tenant-url.cjs');
 const { createEmitter } = require('./events.cjs');
@@ -122,17 +123,17 @@ function createRefreshTokenClient(options) {
   }
 
   // Built once with the real values: the core checks the location and the credentials now (a refresh
-  // token read from a file with its newline fails here, not as invalid_grant later), and the URL tells
-  // us the login host for the JWKS without a second copy of the environment table.
-  // Without a refresh token yet (it will come from fromAuthorizationCode), a placeholder stands in.
-  const probe = core.buildRefreshTokenRequest({
+  // token read from a file with its newline fails here, not as invalid_grant later). Without a refresh
+  // token yet (it will come from fromAuthorizationCode), a placeholder stands in.
+  core.buildRefreshTokenRequest({
     ...where,
     clientId,
     clientSecret,
     refreshToken: refreshToken ?? 'probe',
     redirectUri,
   });
-  const loginBase = probe.url.replace(/\/login\/common\/oauth\/tokens$/i, '');
+  // The JWKS lives below the login host, which the core names.
+  const loginBase = loginHost(where);
   const pinnedKeys = keys === undefined ? null : core.KeySet.from(keys);
   const send = createSender({ fetchImpl, timeoutMs });
   const { emit } = createEmitter({ onEvent, source: 'refresh-token' });

@@ -7,6 +7,7 @@
 
 const core = require('../core/index.cjs');
 const { sha256Hex } = require('../core/wasm.cjs');
+const { loginHost } = require('../core/login-host.cjs');
 const { INSPECT, describe } = require('../inspect.cjs');
 const {
   requireString,
@@ -24,7 +25,7 @@ const { fail, invalidArgument, createSender, createKeySource, createCoalescer } 
 const { createMemoryCache } = require('./memory-cache.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
 const { readRecord, reviveRecord } = require('./ticket-record.cjs');
-const { lifecycleSettings, usableUntil, expiresAt } = require('./ticket-lifecycle.cjs');
+const { lifecycleSettings, usableUntil, expiresAt, decide } = require('./ticket-lifecycle.cjs');
 const { createTicketSource } = require('./tickets.cjs');
 const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
 const { isTrustedTenantUrl, tenantBaseOf } = require('./tenant-url.cjs');
@@ -32,7 +33,6 @@ const { createRecordSealer } = require('./record-seal.cjs');
 const { createEmitter } = require('./events.cjs');
 const { createTenantDirectory, STATE_MAX_TTL_MS } = require('./tenant-directory.cjs');
 const { createTenantCaller } = require('./tenant-call.cjs');
-const use = require('./ticket-use.cjs');
 const { createAgentCaller } = require('./agents.cjs');
 const { createWebApiOptions } = require('./webapi.cjs');
 const { createOnboarding } = require('./onboarding.cjs');
@@ -130,21 +130,18 @@ function readClientOptions(options) {
   return settings;
 }
 
-// Build one request with placeholder values: this validates `environment`/`baseUrl` through the core
-// now rather than at the first ticket, and tells us the login host for the JWKS URL without a second
-// copy of the environment table.
+// The login host from the core; its URL form (new URL) as the cache keys have always named it. A ticket
+// request is built once too, with placeholder values: the core checks the location, the transport and
+// the application token now, not at the first ticket.
 function loginHostOf(settings) {
-  const probe = core.buildTicketRequest({
+  core.buildTicketRequest({
     ...settings.where,
     transport: settings.transport,
     applicationToken: settings.applicationToken,
     contextIdentifier: 'probe',
     signedSystemToken: 'probe.200001010000.AAAA',
   });
-  return new URL(probe.url).href.replace(
-    /\/login\/(?:services\/PartnerSystemUserService\.svc|api\/PartnerSystemUser\/Authenticate)$/i,
-    '',
-  );
+  return new URL(loginHost(settings.where)).href.replace(/\/$/, '');
 }
 
 function createSystemUserClient(options) {
@@ -319,20 +316,22 @@ function createSystemUserClient(options) {
     return '';
   }
   // A proven use (an answer from past the tenant's authentication): slide the cached ticket's life,
-  // written at most every few minutes, and only while the cache still holds that ticket (ticket-use.cjs).
+  // written at most every few minutes, and only while the cache still holds that ticket (the lifecycle's
+  // `used` decision).
   const sliding = new Set();
   function markUsed(contextIdentifier, record) {
     const t = now();
-    if (!use.afterUse(record, t) || sliding.has(contextIdentifier)) return;
+    const used = { type: 'used', ticket: record.ticket };
+    // Decided first on the record in hand (no store read while the last written use is recent).
+    if (decide({ record }, t, used, lifecycle).action !== 'slide' || sliding.has(contextIdentifier)) return;
     sliding.add(contextIdentifier);
     (async () => {
       const cached = await store.read(contextIdentifier);
-      if (!cached || cached.ticket !== record.ticket) return;
-      const slid = use.afterUse(cached, t);
-      if (!slid) return;
+      const decision = decide({ record: cached }, t, used, lifecycle);
+      if (decision.action !== 'slide') return;
       // The tag covers every field, usedAt included: the slid record is sealed anew.
-      const next = await sealer.seal(keyPrefix + contextIdentifier, slid);
-      await store.write(contextIdentifier, next, usableUntil(next, lifecycle) - now());
+      const next = await sealer.seal(keyPrefix + contextIdentifier, decision.record);
+      await store.write(contextIdentifier, next, decision.keepMs);
       emit('ticket:slid', {
         contextIdentifier,
         expiresAt: new Date(expiresAt(next, lifecycle)),

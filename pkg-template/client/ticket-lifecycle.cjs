@@ -93,6 +93,8 @@ function retryDelay(attempt, random) {
  *     a failed attempt) or `exchange`.
  *   - `exchanged` with `record` (the new one): answers `store` with `keepMs` (how long the cache
  *     should keep it) and `clearRetry` (whether a back-off state is to be removed).
+ *   - `used` with `ticket`: a call through the client got past the tenant's authentication with that
+ *     ticket. Answers `slide` with the slid `record` and `keepMs` (write it), or `none`.
  *   - `exchangeFailed` with `random` in [0, 1): a refresh failed. Answers `backOff` with the next
  *     `retry` state and `keepMs` (how long the fleet should remember it).
  * @param {{ ttlMs: number, refreshAheadMs: number }} settings from lifecycleSettings
@@ -119,6 +121,14 @@ function decide(tenant, now, event, settings) {
     case 'exchanged':
       // Kept for as long as it may serve (stale-if-error), not only for ticketTtlSeconds.
       return { action: 'store', keepMs: usableUntil(event.record, settings) - now, clearRetry: Boolean(tenant.retry) };
+    case 'used': {
+      // A proven use of `event.ticket` (an answer from past the tenant's authentication): the cached
+      // record slides when it still holds that ticket (a dropped or replaced one is not brought back)
+      // and its last written use is older than the write interval (ticket-use.cjs).
+      if (!record || record.ticket !== event.ticket) return { action: 'none' };
+      const slid = use.afterUse(record, now);
+      return slid ? { action: 'slide', record: slid, keepMs: usableUntil(slid, settings) - now } : { action: 'none' };
+    }
     case 'exchangeFailed': {
       const attempt = (retry ? retry.attempt : 0) + 1;
       const delay = retryDelay(attempt, event.random);

@@ -7,11 +7,27 @@ const { KeySet, withKeySet } = require('./keys.cjs');
 const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
-const { requireString, optionalString, readOptions, toEpochMs, toLeeway } = require('../arguments.cjs');
+const {
+  requireString,
+  optionalString,
+  optionalBoolean,
+  readOptions,
+  toEpochMs,
+  toLeeway,
+} = require('../arguments.cjs');
 
 // The names each entry takes: anything else is a typo, refused rather than ignored.
 const LOGIN_HOST = ['environment', 'baseUrl'];
-const SUPER_ID_OPTIONS = ['keys', 'clientId', 'nonce', 'now', 'leewaySeconds', 'environment', 'issuer'];
+const SUPER_ID_OPTIONS = [
+  'keys',
+  'clientId',
+  'nonce',
+  'now',
+  'leewaySeconds',
+  'environment',
+  'issuer',
+  'requireSystemUserToken',
+];
 const REFRESH_REQUEST_PARAMS = [...LOGIN_HOST, 'clientId', 'clientSecret', 'refreshToken', 'redirectUri'];
 const TOKEN_RESPONSE_OPTIONS = ['now', 'keys', 'environment', 'issuer', 'clientId', 'nonce', 'leewaySeconds', 'redact'];
 const AUTHORIZATION_REQUEST_PARAMS = [
@@ -64,6 +80,7 @@ function parseSuperIdToken(idToken, options) {
   const nonce = optionalString(options.nonce, 'nonce');
   const nowMs = toEpochMs(options.now);
   const leeway = toLeeway(options.leewaySeconds);
+  const requireSystemUserToken = optionalBoolean(options.requireSystemUserToken, 'requireSystemUserToken', false);
   capped(idToken, LIMITS.tokenBytes, 'ERR_JWT_MALFORMED', 'JWT exceeds 16 KiB');
   const json = withKeySet(options.keys, (keySet) =>
     callCore(() =>
@@ -76,6 +93,7 @@ function parseSuperIdToken(idToken, options) {
           nonce,
           nowMs,
           leewaySeconds: leeway,
+          requireSystemUserToken,
         }),
         KeySet.handle(keySet),
       ),

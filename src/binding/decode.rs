@@ -50,6 +50,19 @@ impl Field for String {
     }
 }
 
+impl Field for bool {
+    fn from_member(value: Option<Value>) -> Decoded<Self> {
+        match value {
+            Some(Value::Bool(flag)) => Ok(flag),
+            _ => Err(Refused),
+        }
+    }
+
+    fn stand_in() -> Self {
+        false
+    }
+}
+
 /// Absent and `null` alike are "not given".
 impl<T: Field> Field for Option<T> {
     fn from_member(value: Option<Value>) -> Decoded<Self> {

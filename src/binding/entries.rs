@@ -231,10 +231,13 @@ options! {
         nonce: Option<String> = "nonce",
         now_ms: f64 = "nowMs",
         leeway_seconds: u32 = "leewaySeconds",
+        require_system_user_token: Option<bool> = "requireSystemUserToken",
     }
 }
 
-/// Validates a SuperIdToken; `environment` or `issuer` gives the issuer.
+/// Validates a SuperIdToken; `environment` or `issuer` gives the issuer. With
+/// `requireSystemUserToken`, a token without the system user token claim is the error onboarding raises
+/// (the application is not a system-user application).
 pub(crate) fn parse_super_id_token(options: &str, keys: &KeySet) -> Result<String> {
     let o: SuperIdTokenOptions = decode(options)?;
     let issuer = superid::resolve_issuer(o.environment.as_deref(), o.issuer.as_deref())?;
@@ -249,6 +252,9 @@ pub(crate) fn parse_super_id_token(options: &str, keys: &KeySet) -> Result<Strin
             leeway_seconds: o.leeway_seconds,
         },
     )?;
+    if o.require_system_user_token == Some(true) {
+        claims.require_system_user_token()?;
+    }
     to_json(&SuperIdJson::from(&claims))
 }
 

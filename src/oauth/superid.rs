@@ -17,10 +17,10 @@
 //!   loosely, and neither is needed for anything we return. Both stay in `claims`.
 //! - Required claims: only `ctx`, the tenant: a SuperIdToken without it identifies nothing. The
 //!   system user token is present only for system-user applications, so it is optional here;
-//!   [`SuperIdClaims::require_system_user_token`] is a Rust caller's check for "this is not a
-//!   system-user application" (`ERR_JWT_CLAIM_INVALID` naming the claim). The JS client's onboarding
-//!   raises the same code and claim itself (`client/onboarding.cjs`), with a hint about the
-//!   application's registration. `email`, `upn`, `associateid`, URLs and `serial` are optional
+//!   [`SuperIdClaims::require_system_user_token`] gives the one error for "this is not a system-user
+//!   application" (`ERR_JWT_CLAIM_INVALID` naming the claim, with a hint about the application's
+//!   registration); JS reaches it through parseSuperIdToken's `requireSystemUserToken` option, which
+//!   the client's onboarding sets. `email`, `upn`, `associateid`, URLs and `serial` are optional
 //!   strings; empty reads as absent, as for the ticket ([`crate::plumbing::claims`]).
 //! - `associateid` arrives as a string (`"5"` in SuperOffice's example) or could be a JSON number;
 //!   both are accepted, an integer number is written in decimal, anything else is refused.
@@ -75,9 +75,12 @@ impl SuperIdClaims {
     /// The system user token, or the error onboarding a tenant should raise when the application is
     /// not registered as a system-user application (the token then has no such claim).
     pub fn require_system_user_token(&self) -> Result<&str> {
-        self.system_user_token
-            .as_deref()
-            .ok_or_else(|| Error::claim(&claim_name("system_token"), "missing"))
+        self.system_user_token.as_deref().ok_or_else(|| {
+            Error::claim(
+                &claim_name("system_token"),
+                "missing (is the application registered as a system-user application?)",
+            )
+        })
     }
 }
 
@@ -344,7 +347,7 @@ mod tests {
             error,
             Error::claim(
                 "http://schemes.superoffice.net/identity/system_token",
-                "missing"
+                "missing (is the application registered as a system-user application?)"
             )
         );
     }
