@@ -359,3 +359,25 @@ test('stand-in REST agents: POST only, parameters from query and body with names
       401,
     );
   }));
+
+test('callAgent over REST: server text echoing what the caller holds is redacted', () =>
+  withStandIn(async (s) => {
+    const client = createSystemUserClient(s.options({ systemUserTokens: s.tenants }));
+    const { ticket } = await client.getTicket('Cust1');
+    s.mock.injectFault('agentException', {
+      times: 1,
+      exceptionType: 'SoException',
+      message: `Bad token ${s.applicationToken} for ${s.tenants.Cust1} with ${ticket}`,
+    });
+    await assert.rejects(client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 5 }), (err) => {
+      assert.equal(err.code, 'ERR_NETSERVER_EXCEPTION');
+      assert.equal(err.serverMessage, 'Bad token [redacted] for [redacted] with [redacted]');
+      assertNoSecrets(
+        assert,
+        `${err.message} ${JSON.stringify(err)} ${inspect(err)}`,
+        [...s.secrets, ticket],
+        'the error',
+      );
+      return true;
+    });
+  }));
