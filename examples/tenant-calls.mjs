@@ -24,9 +24,14 @@ export async function readPrincipalAndAssociate(client, tenant, { log = console.
     `REST  v1/User/currentPrincipal: ${principal.UserName} of ${principal.CompanyName} (associate ${principal.AssociateId})`,
   );
 
-  const { response: associate } = await client.callAgent(tenant, 'Associate', 'GetAssociate', {
-    AssociateId: Number(principal.AssociateId),
-  });
+  // callAgent calls agents over REST by default; this example shows the SOAP agent.
+  const { response: associate } = await client.callAgent(
+    tenant,
+    'Associate',
+    'GetAssociate',
+    { AssociateId: Number(principal.AssociateId) },
+    { protocol: 'soap' },
+  );
   log(`SOAP  Associate.GetAssociate: ${associate.Name}, ${associate.FullName} (${associate.Type})`);
   return { principal, associate };
 }

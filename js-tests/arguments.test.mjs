@@ -86,6 +86,7 @@ const ENTRIES = {
     }),
   buildAgentRequest: (extra) =>
     buildAgentRequest({
+      protocol: 'soap',
       netserverUrl: 'https://example.com/Cust1/Remote/Services88/',
       agent: 'Associate',
       method: 'GetAssociate',
@@ -93,7 +94,7 @@ const ENTRIES = {
       applicationToken: 'app',
       ...extra,
     }),
-  parseAgentResponse: (extra) => parseAgentResponse(response, { method: 'GetAssociate', ...extra }),
+  parseAgentResponse: (extra) => parseAgentResponse(response, { protocol: 'soap', method: 'GetAssociate', ...extra }),
   buildTenantStateRequest: (extra) =>
     buildTenantStateRequest({ environment: 'sod', contextIdentifier: 'Cust1', ...extra }),
   parseTenantState: (extra) => parseTenantState(response, { environment: 'sod', contextIdentifier: 'Cust1', ...extra }),

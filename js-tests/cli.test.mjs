@@ -544,27 +544,39 @@ test('authorize: the URL and the values to keep, which finish the flow against t
   assert.match((await cli(['authorize', '--help'])).stdout, /values to keep/);
 });
 
-test("call: a NetServer agent with the tenant's ticket, the Response as JSON", async () => {
+test("call: a NetServer agent with the tenant's ticket, the Response as JSON (REST, or SOAP with --soap)", async () => {
   const r = await cli(['call', 'Cust1', 'Associate.GetAssociate', 'AssociateId=5'], { env });
   assert.equal(r.code, 0, r.stderr);
   const associate = JSON.parse(r.stdout);
-  assert.equal(associate.AssociateId, '5');
+  assert.equal(associate.AssociateId, 5);
   assert.equal(associate.Name, 'SYSTEM');
   const list = await cli(['call', 'Cust1', 'Associate.GetAssociateList', 'AssociateIds=[1,2]', '--full'], { env });
   assert.equal(list.code, 0, list.stderr);
-  const full = JSON.parse(list.stdout);
-  assert.equal(full.succeeded, true);
   assert.deepEqual(
-    full.response.Associate.map((a) => a.Name),
+    JSON.parse(list.stdout).response.map((a) => a.Name),
     ['AA', 'BB'],
   );
-  const contact = await cli(['call', 'Cust1', 'Contact.GetContactEntity', 'ContactId=2'], { env });
+  const soap = await cli(['call', 'Cust1', 'Associate.GetAssociateList', 'AssociateIds=[1]', '--soap', '--full'], {
+    env,
+  });
+  assert.equal(soap.code, 0, soap.stderr);
+  const full = JSON.parse(soap.stdout);
+  assert.equal(full.succeeded, true);
+  assert.deepEqual(
+    full.response.map((a) => a.AssociateId),
+    ['1'],
+    'a list of one is an array over SOAP too',
+  );
+  const contact = await cli(['call', 'Cust1', 'Contact.GetContactEntity', 'ContactEntityId=2'], { env });
   assert.equal(JSON.parse(contact.stdout).Country.Name, 'Norway');
-  for (const output of [r, list, contact]) {
+  const soapContact = await cli(['call', 'Cust1', 'Contact.GetContactEntity', 'ContactEntityId=2', '--soap'], { env });
+  assert.equal(JSON.parse(soapContact.stdout).Country.Name, 'Norway');
+  for (const output of [r, list, soap, contact, soapContact]) {
     assertNoSecrets(assert, output.stdout + output.stderr, s.secrets, 'call output');
     assert.ok(!/7T:/.test(output.stdout + output.stderr), 'no ticket printed');
   }
   assert.match((await cli(['call', '--help'])).stdout, /Agent\.Method/);
+  assert.match((await cli(['call', '--help'])).stdout, /--soap/);
 });
 
 test('call: usage errors exit 2, agent failures exit 1 with their code', async () => {
@@ -580,9 +592,15 @@ test('call: usage errors exit 2, agent failures exit 1 with their code', async (
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, /^ERR_INVALID_ARGUMENT: /);
   }
-  const unknown = await cli(['call', 'Cust1', 'Associate.Explode'], { env });
+  const unknown = await cli(['call', 'Cust1', 'Associate.Explode', '--soap'], { env });
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /^ERR_SOAP_FAULT: /);
+  const unknownRest = await cli(['call', 'Cust1', 'Associate.Explode'], { env });
+  assert.equal(unknownRest.code, 1);
+  assert.match(unknownRest.stderr, /^ERR_HTTP_STATUS: /);
+  const invalid = await cli(['call', 'Cust1', 'Contact.GetContactEntity', 'ContactEntityId=glops'], { env });
+  assert.equal(invalid.code, 1);
+  assert.match(invalid.stderr, /^ERR_NETSERVER_EXCEPTION: /);
   const remove = s.mock.injectFault('ticketRejected', { times: 2 });
   const rejected = await cli(['call', 'Cust1', 'Associate.GetAssociate', 'AssociateId=5'], { env });
   remove();

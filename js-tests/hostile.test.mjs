@@ -682,16 +682,120 @@ test('hostile XML and responses through parseAgentResponse', () => {
       'OK',
     ],
   ];
-  table(rows, (response) => parseAgentResponse(response, { method: 'GetAssociate' }));
+  table(rows, (response) => parseAgentResponse(response, { protocol: 'soap', method: 'GetAssociate' }));
   for (const [name, response] of rows) {
     const started = performance.now();
     try {
-      parseAgentResponse(response, { method: 'GetAssociate' });
+      parseAgentResponse(response, { protocol: 'soap', method: 'GetAssociate' });
     } catch {
       // the code was checked above
     }
     assert.ok(performance.now() - started < 1000, `row: ${name} took ${Math.round(performance.now() - started)} ms`);
   }
+});
+
+test('hostile SOAP lists through parseAgentResponse with the WSDL table', () => {
+  const NS = 'http://www.superoffice.net/ws/crm/NetServer/Services88';
+  const contact = (inner) =>
+    soap(
+      `<s:Envelope xmlns:s="${S11}"><s:Body><GetContactEntityResponse xmlns="${NS}" xmlns:i="${XSI}"><Response>${inner}</Response></GetContactEntityResponse></s:Body></s:Envelope>`,
+    );
+  const pair = (key, value) => `<StringKeyValuePair><Key>${key}</Key><Value>${value}</Value></StringKeyValuePair>`;
+  table(
+    [
+      ['a list of one', contact('<Phones><EntityElement><Value>1</Value></EntityElement></Phones>'), 'OK'],
+      ['a dictionary', contact(`<CustomFields>${pair('a', '1')}${pair('b', '2')}</CustomFields>`), 'OK'],
+      // A dictionary is a list of pairs: read as it is, a key given twice included.
+      ['a dictionary key twice', contact(`<CustomFields>${pair('a', '1')}${pair('a', '2')}</CustomFields>`), 'OK'],
+      ['text beside the pairs', contact(`<CustomFields>x${pair('a', '1')}</CustomFields>`), 'ERR_RESPONSE_MALFORMED'],
+      ['text in a list', contact('<Phones>+47 22 00 00 00</Phones>'), 'ERR_RESPONSE_MALFORMED'],
+      ['a nil list', contact('<Phones i:nil="true"/>'), 'OK'],
+      ['a nil list with content', contact('<Phones i:nil="true"><EntityElement/></Phones>'), 'ERR_RESPONSE_MALFORMED'],
+      ['1 000 list items', contact(`<Phones>${'<EntityElement/>'.repeat(1_000)}</Phones>`), 'OK'],
+      [
+        '5 000 list items (over the element cap)',
+        contact(`<Phones>${'<EntityElement/>'.repeat(5_000)}</Phones>`),
+        'ERR_RESPONSE_MALFORMED',
+      ],
+      [
+        'deep recursion through ChildItems',
+        contact(
+          `<Interests>${'<SelectableMDOListItem><ChildItems>'.repeat(200)}${'</ChildItems></SelectableMDOListItem>'.repeat(200)}</Interests>`,
+        ),
+        'ERR_RESPONSE_MALFORMED',
+      ],
+    ],
+    (response) => parseAgentResponse(response, { protocol: 'soap', agent: 'Contact', method: 'GetContactEntity' }),
+  );
+  table([['an agent name that is not one', contact(''), 'ERR_INVALID_ARGUMENT']], (response) =>
+    parseAgentResponse(response, { protocol: 'soap', agent: 'Contact Agent', method: 'GetContactEntity' }),
+  );
+});
+
+test('hostile JSON and responses through parseAgentResponse over REST', () => {
+  const json = (body, status = 200, type = 'application/json; charset=utf-8') => ({
+    status,
+    headers: { 'content-type': type },
+    body,
+  });
+  table(
+    [
+      ['valid', json('{"AssociateId":5}'), 'OK'],
+      ['null', json('null'), 'OK'],
+      ['BOM', json('\uFEFF[1]'), 'OK'],
+      ['empty 204', { status: 204, headers: {}, body: '' }, 'OK'],
+      ['a member twice', json('{"AssociateId":5,"AssociateId":6}'), 'ERR_RESPONSE_MALFORMED'],
+      ['a member twice after unescaping', json('{"Name":"a","\\u004eame":"b"}'), 'ERR_RESPONSE_MALFORMED'],
+      ['a member twice, deep', json('[{"a":{"b":1,"b":2}}]'), 'ERR_RESPONSE_MALFORMED'],
+      ['128 levels', json(`${'['.repeat(128)}${']'.repeat(128)}`), 'ERR_RESPONSE_MALFORMED'],
+      ['10 000 levels', json(`${'['.repeat(10_000)}${']'.repeat(10_000)}`), 'ERR_RESPONSE_MALFORMED'],
+      ['a number out of range', json('[1e400]'), 'ERR_RESPONSE_MALFORMED'],
+      ['a lone surrogate', json('"\\ud800"'), 'ERR_RESPONSE_MALFORMED'],
+      ['trailing garbage', json('{} {}'), 'ERR_RESPONSE_MALFORMED'],
+      ['JSON as text/plain', json('{}', 200, 'text/plain'), 'ERR_RESPONSE_MALFORMED'],
+      ['XML where JSON belongs', json('<ContactEntity/>', 200, 'application/xml'), 'ERR_RESPONSE_MALFORMED'],
+      [
+        'an error object in a 200',
+        json('{"Message":"The request is invalid.","MessageDetail":"x"}'),
+        'ERR_NETSERVER_EXCEPTION',
+      ],
+      [
+        'an error object with 500',
+        json(
+          '{"Message":"An error has occurred.","ExceptionMessage":"x","ExceptionType":"System.Exception","StackTrace":"at x"}',
+          500,
+        ),
+        'ERR_NETSERVER_EXCEPTION',
+      ],
+      [
+        'the session exception with 500',
+        json(
+          '{"Message":"An error has occurred.","ExceptionMessage":"The ticket has expired","ExceptionType":"SoSessionException"}',
+          500,
+        ),
+        'ERR_TICKET_REJECTED',
+      ],
+      [
+        'another security exception with 500 (not a rejection)',
+        json(
+          '{"Message":"An error has occurred.","ExceptionMessage":"The ticket has expired","ExceptionType":"SoSecurityException"}',
+          500,
+        ),
+        'ERR_NETSERVER_EXCEPTION',
+      ],
+      ['401 with any body', json('<html>', 401, 'text/html'), 'ERR_TICKET_REJECTED'],
+      ['an HTML error page with 502', json('<!DOCTYPE html><p>Bad gateway</p>', 502, 'text/html'), 'ERR_HTTP_STATUS'],
+      ['a result with 500', json('{"AssociateId":5}', 500), 'ERR_HTTP_STATUS'],
+      ['50 MB body', json(' '.repeat(50 * 1024 * 1024)), 'ERR_RESPONSE_TOO_LARGE'],
+      ['50 MB body with 401', json(' '.repeat(50 * 1024 * 1024), 401), 'ERR_RESPONSE_TOO_LARGE'],
+      [
+        'not UTF-8',
+        { status: 200, headers: { 'content-type': 'application/json' }, body: new Uint8Array([0x22, 0xff, 0x22]) },
+        'ERR_RESPONSE_MALFORMED',
+      ],
+    ],
+    (response) => parseAgentResponse(response),
+  );
 });
 
 test('hostile state API answers through parseTenantState', () => {

@@ -86,6 +86,7 @@ test('buildAgentRequest: the envelope of the WSDL, read back by fast-xml-parser'
   const awkward = 'a&b<c>d"e\'f é 漢 😀 ]]>';
   const updated = new Date(Date.UTC(2026, 10, 23, 14, 5, 0));
   const request = buildAgentRequest({
+    protocol: 'soap',
     netserverUrl: NETSERVER_URL,
     agent: 'Contact',
     method: 'SaveContactEntity',
@@ -156,6 +157,7 @@ test('buildAgentRequest: the envelope of the WSDL, read back by fast-xml-parser'
 
   // No TimeZone unless given; the body holds credentials, so inspect() hides it.
   const plain = buildAgentRequest({
+    protocol: 'soap',
     netserverUrl: NETSERVER_URL,
     agent: 'Associate',
     method: 'GetAssociate',
@@ -175,6 +177,7 @@ test('buildAgentRequest: bad arguments are ERR_INVALID_ARGUMENT and never echo a
   // biome-ignore lint/suspicious/noSparseArray: the hole is the hostile input under test
   const sparse = [1, , 3];
   const base = {
+    protocol: 'soap',
     netserverUrl: NETSERVER_URL,
     agent: 'Associate',
     method: 'GetAssociate',
@@ -253,17 +256,22 @@ test('parseAgentResponse: results as plain objects', () => {
         '<Response><AssociateId>5</AssociateId><FullName i:nil="true"/><Roles><Role>a</Role><Role>b</Role></Roles></Response>',
       ),
     ),
-    { method: 'GetAssociate' },
+    { protocol: 'soap', method: 'GetAssociate' },
   );
   assert.deepEqual(parsed, {
     response: { AssociateId: '5', FullName: null, Roles: { Role: ['a', 'b'] } },
     succeeded: true,
     extraInfo: {},
   });
-  assert.equal(parseAgentResponse(xmlResponse(result('')), { method: 'GetAssociate' }).response, null);
   assert.equal(
-    parseAgentResponse({ status: 200, body: Buffer.from(result('<Response>x</Response>')) }, { method: 'GetAssociate' })
-      .response,
+    parseAgentResponse(xmlResponse(result('')), { protocol: 'soap', method: 'GetAssociate' }).response,
+    null,
+  );
+  assert.equal(
+    parseAgentResponse(
+      { status: 200, body: Buffer.from(result('<Response>x</Response>')) },
+      { protocol: 'soap', method: 'GetAssociate' },
+    ).response,
     'x',
   );
 });
@@ -375,7 +383,7 @@ test('parseAgentResponse: every error path, with its code and details', () => {
   ];
   for (const [name, response, code, details] of rows) {
     assert.throws(
-      () => parseAgentResponse(response, { method: 'GetAssociate' }),
+      () => parseAgentResponse(response, { protocol: 'soap', method: 'GetAssociate' }),
       (err) => {
         assert.ok(err instanceof SuperOfficeAuthError, `${name}: ${err}`);
         assert.equal(err.code, code, `${name}: ${err.message}`);
@@ -388,8 +396,10 @@ test('parseAgentResponse: every error path, with its code and details', () => {
       name,
     );
   }
-  assert.throws(() => parseAgentResponse(xmlResponse(result('')), {}), { code: 'ERR_INVALID_ARGUMENT' });
-  assert.throws(() => parseAgentResponse(xmlResponse(result('')), { method: 'Get Associate' }), {
+  assert.throws(() => parseAgentResponse(xmlResponse(result('')), { protocol: 'soap' }), {
+    code: 'ERR_INVALID_ARGUMENT',
+  });
+  assert.throws(() => parseAgentResponse(xmlResponse(result('')), { protocol: 'soap', method: 'Get Associate' }), {
     code: 'ERR_INVALID_ARGUMENT',
   });
 });
@@ -405,45 +415,50 @@ async function withStandIn(run, { tenants = 1 } = {}) {
   }
 }
 
+const SOAP = { protocol: 'soap' };
 const tenant = (s, id = 'Cust1') => ({ contextIdentifier: id, systemUserToken: s.tenants[id] });
 
 test('callAgent: GetAssociate, GetAssociateList with an int array, GetContactEntity, TimeZone', () =>
   withStandIn(async (s) => {
     const client = createSystemUserClient(s.options());
-    const { response, succeeded, extraInfo } = await client.callAgent(tenant(s), 'Associate', 'GetAssociate', {
-      AssociateId: 5,
-    });
+    const { response, succeeded, extraInfo } = await client.callAgent(
+      tenant(s),
+      'Associate',
+      'GetAssociate',
+      { AssociateId: 5 },
+      SOAP,
+    );
     assert.equal(succeeded, true);
     assert.deepEqual(extraInfo, {});
     assert.equal(response.AssociateId, '5');
     assert.equal(response.Name, 'SYSTEM');
     assert.equal(response.FormalName, null);
-    const list = await client.callAgent('Cust1', 'Associate', 'GetAssociateList', { AssociateIds: [1, 2, 99] });
+    const list = await client.callAgent('Cust1', 'Associate', 'GetAssociateList', { AssociateIds: [1, 2, 99] }, SOAP);
     assert.deepEqual(
-      list.response.Associate.map((a) => a.Name),
+      list.response.map((a) => a.Name),
       ['AA', 'BB'],
     );
-    const missing = await client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 99 });
+    const missing = await client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 99 }, SOAP);
     assert.equal(missing.response, null);
     const contact = await client.callAgent(
       'Cust1',
       'Contact',
       'GetContactEntity',
-      { ContactId: 2 },
-      { timeZone: { SoTimeZoneId: 2 } },
+      { ContactEntityId: 2 },
+      { protocol: 'soap', timeZone: { SoTimeZoneId: 2 } },
     );
     assert.equal(contact.response.Country.Name, 'Norway');
     assert.equal(contact.response.Category, null);
-    assert.equal(contact.response.Phones.EntityElement[1].Description, 'Support & <help>');
+    assert.equal(contact.response.Phones[1].Description, 'Support & <help>');
     const { stats } = s.mock;
     assert.equal(stats.netserver, 4);
     assert.equal(stats.ticketsIssued, 1, 'one ticket for every call');
     // A call the stand-in does not know is a SOAP fault; one that cannot be built costs no exchange.
-    await assert.rejects(client.callAgent('Cust1', 'Associate', 'DropAllTables', {}), {
+    await assert.rejects(client.callAgent('Cust1', 'Associate', 'DropAllTables', {}, SOAP), {
       code: 'ERR_SOAP_FAULT',
       faultCode: 'a:ActionNotSupported',
     });
-    await assert.rejects(client.callAgent(tenant(s), 'Associate', 'GetAssociate', { AssociateId: () => 5 }), {
+    await assert.rejects(client.callAgent(tenant(s), 'Associate', 'GetAssociate', { AssociateId: () => 5 }, SOAP), {
       code: 'ERR_INVALID_ARGUMENT',
     });
     await assert.rejects(client.callAgent(tenant(s), 'Associate', 'GetAssociate', {}, { zone: 1 }), {
@@ -457,6 +472,7 @@ test('callAgent: a wrong application token is an ExceptionInfo, not a ticket rej
     const client = createSystemUserClient(s.options());
     const ticket = await client.getTicket(tenant(s));
     const request = buildAgentRequest({
+      protocol: 'soap',
       netserverUrl: ticket.netserverUrl,
       agent: 'Associate',
       method: 'GetAssociate',
@@ -466,7 +482,7 @@ test('callAgent: a wrong application token is an ExceptionInfo, not a ticket rej
     });
     const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
     const response = { status: res.status, headers: res.headers, body: await res.text() };
-    assert.throws(() => parseAgentResponse(response, { method: 'GetAssociate' }), {
+    assert.throws(() => parseAgentResponse(response, { protocol: 'soap', method: 'GetAssociate' }), {
       code: 'ERR_NETSERVER_EXCEPTION',
       exceptionType: 'SoApplicationTokenException',
     });
@@ -479,7 +495,9 @@ test('callAgent: a revoked ticket is replaced once; concurrent callers share one
     s.mock.revokeTicket(first.ticket);
     s.mock.resetStats();
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 })),
+      Array.from({ length: 20 }, () =>
+        client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }, SOAP),
+      ),
     );
     assert.ok(results.every((r) => r.response.Name === 'AA'));
     assert.equal(s.mock.stats.ticketsIssued, 1, 'one new exchange for twenty rejected calls');
@@ -489,7 +507,7 @@ test('callAgent: a revoked ticket is replaced once; concurrent callers share one
     // Rejected every time: one retry, then the error, with no ticket in it.
     s.mock.resetStats();
     const remove = s.mock.injectFault('ticketRejected');
-    await assert.rejects(client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }), (err) => {
+    await assert.rejects(client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }, SOAP), (err) => {
       assert.equal(err.code, 'ERR_TICKET_REJECTED');
       assert.equal(err.exceptionType, 'SoSessionException');
       assertNoSecrets(

@@ -337,6 +337,9 @@ test("finding 3: a ticket goes only under the tenant's own path, after normalisa
   }
 });
 
+// The SOAP agents (REST is callAgent's default; these findings are about NetServer's SOAP answers).
+const SOAP = { protocol: 'soap' };
+
 test("finding 4: only NetServer's authentication exception drops the ticket and retries; anything else is not retried", async () => {
   const s = await standIn();
   try {
@@ -346,7 +349,7 @@ test("finding 4: only NetServer's authentication exception drops the ticket and 
     const agentCalls = s.mock.stats.netserver;
     s.mock.injectFault('agentException', { times: 1 }); // ArgumentException "Unknown ticket id 5"
     await assert.rejects(
-      client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 5 }),
+      client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 5 }, SOAP),
       (err) => err.code === 'ERR_NETSERVER_EXCEPTION' && err.exceptionType === 'ArgumentException',
     );
     assert.equal(s.mock.stats.netserver, agentCalls + 1, 'the call was not re-sent');
@@ -358,7 +361,7 @@ test("finding 4: only NetServer's authentication exception drops the ticket and 
         exceptionType,
         message: 'The ticket is invalid or has expired',
       });
-      await assert.rejects(client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 5 }), {
+      await assert.rejects(client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 5 }, SOAP), {
         code: 'ERR_NETSERVER_EXCEPTION',
       });
     }
@@ -369,7 +372,7 @@ test("finding 4: only NetServer's authentication exception drops the ticket and 
       exceptionType: 'SuperOffice.Exceptions.SoSessionException',
       message: 'Failed to validate tokens',
     });
-    const { response } = await client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 5 });
+    const { response } = await client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 5 }, SOAP);
     assert.ok(response);
     assert.equal(s.mock.stats.authenticate, exchanges + 1);
     assert.notEqual((await client.getTicket('Cust1')).ticket, ticket);
@@ -390,7 +393,7 @@ test('finding 5: server text echoing what the caller holds is redacted, in the p
       exceptionType: 'SoException',
       message: `Bad token ${s.applicationToken} for ${systemUserToken}`,
     });
-    await assert.rejects(client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 5 }), (err) => {
+    await assert.rejects(client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 5 }, SOAP), (err) => {
       assert.equal(err.code, 'ERR_NETSERVER_EXCEPTION');
       assert.equal(err.serverMessage, 'Bad token [redacted] for [redacted]');
       assert.ok(!shown(err).includes(s.applicationToken) && !shown(err).includes(systemUserToken), shown(err));
@@ -461,7 +464,7 @@ test('finding 5: server text echoing what the caller holds is redacted, in the p
     body: `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Server</faultcode><faultstring>no ${secret}</faultstring></s:Fault></s:Body></s:Envelope>`,
   };
   assert.throws(
-    () => parseAgentResponse(agentFault, { method: 'GetAssociate', redact: [secret] }),
+    () => parseAgentResponse(agentFault, { protocol: 'soap', method: 'GetAssociate', redact: [secret] }),
     (err) => err.faultString === 'no [redacted]',
   );
 });
@@ -545,7 +548,7 @@ test('finding 8: no own __proto__, constructor or prototype member in claims, ag
       headers: { 'content-type': 'text/xml' },
       body: `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetAssociateResponse xmlns="${NS}"><Response><__proto__><polluted>yes</polluted></__proto__><constructor><prototype>x</prototype></constructor><AssociateId>5</AssociateId></Response></GetAssociateResponse></s:Body></s:Envelope>`,
     },
-    { method: 'GetAssociate' },
+    { protocol: 'soap', method: 'GetAssociate' },
   );
   assert.deepEqual(agent.response, { AssociateId: '5' });
   assert.equal(Object.assign({}, agent.response).polluted, undefined);

@@ -26,6 +26,8 @@ import {
   createAuthorizationRequest,
   createRefreshTokenClient,
   parseAuthorizationResponse,
+  buildAgentRequest,
+  parseAgentResponse,
   verifyWebhook,
   parseTenantStatusNotification,
   createWebhookHandler,
@@ -654,6 +656,93 @@ test('the authorization door: requests, redirects and code exchanges that fail',
   );
   await rejectsCleanly('getAccessToken before the code', client.getAccessToken());
   assertClean(inspect(client) + JSON.stringify(client), 'inspect(refresh client)');
+});
+
+test('NetServer agents over REST and SOAP: requests, answers and calls that fail', async () => {
+  const rest = {
+    webapiUrl: 'https://sod2.superoffice.com/Cust12345/api/',
+    agent: 'Associate',
+    method: 'GetAssociate',
+    ticket: TICKET,
+    applicationToken: APPLICATION_TOKEN,
+  };
+  for (const [name, change] of Object.entries({
+    'the ticket with a line break': { ticket: `${TICKET}\r\nX: 1` },
+    'the application token with a tab': { applicationToken: `${APPLICATION_TOKEN}\t` },
+    'a secret as the agent': { agent: TICKET },
+    'a secret as the method': { method: APPLICATION_TOKEN },
+    'a secret in an unknown option': { [TICKET]: 1 },
+    'a secret as the time zone': { timeZone: { SoTimeZoneLocationCode: TICKET } },
+    'a secret as the URL': { webapiUrl: `https://x/${TICKET}/` },
+    'a secret parameter that cannot be sent': { parameters: { [TICKET]: () => 1 } },
+  })) {
+    failsCleanly(`buildAgentRequest (REST): ${name}`, () => buildAgentRequest({ ...rest, ...change }));
+    failsCleanly(`buildAgentRequest (SOAP): ${name}`, () =>
+      buildAgentRequest({
+        ...rest,
+        webapiUrl: undefined,
+        protocol: 'soap',
+        netserverUrl: 'https://sod.superoffice.com/Cust12345/Remote/Services88/',
+        ...change,
+      }),
+    );
+  }
+  assertClean(inspect(buildAgentRequest(rest)), 'inspect(a REST agent request)');
+  const json = (body, status) => ({ status, headers: { 'content-type': 'application/json' }, body });
+  for (const [name, response] of Object.entries({
+    'an error object quoting the ticket': json(
+      `{"Message":"An error has occurred.","ExceptionMessage":"Ticket ${TICKET} is not valid","ExceptionType":"SoSecurityException","StackTrace":"${APPLICATION_TOKEN}"}`,
+      500,
+    ),
+    'an invalid request quoting the ticket': json(
+      `{"Message":"The request is invalid.","MessageDetail":"${TICKET}"}`,
+      400,
+    ),
+    'a 401 whose body holds secrets': json(`{"Error":"${TICKET} ${APPLICATION_TOKEN}"}`, 401),
+    'secrets in a malformed body': json(`{"${TICKET}":1,"${TICKET}":2}`, 200),
+    'secrets in a non-JSON 500': {
+      status: 500,
+      headers: { 'content-type': 'text/plain' },
+      body: `${TICKET} ${APPLICATION_TOKEN}`,
+    },
+  })) {
+    failsCleanly(`parseAgentResponse (REST): ${name}`, () => parseAgentResponse(response));
+  }
+  // callAgent and webApiOptions through a fetch that answers each failure.
+  const failing = {
+    'a refused ticket': () =>
+      new Response(`{"Error":"${TICKET}"}`, { status: 401, headers: { 'content-type': 'application/json' } }),
+    'an agent error': () =>
+      new Response(
+        `{"Message":"x","ExceptionMessage":"${TICKET}","ExceptionType":"SoException","StackTrace":"${APPLICATION_TOKEN}"}`,
+        { status: 500, headers: { 'content-type': 'application/json' } },
+      ),
+    'a network failure': () => {
+      throw new TypeError('fetch failed');
+    },
+  };
+  for (const [name, answer] of Object.entries(failing)) {
+    const client = createSystemUserClient({
+      environment: 'sod',
+      applicationToken: APPLICATION_TOKEN,
+      privateKey: key.xml,
+      keys: jwks,
+      now: () => NOW,
+      fetch: async (url) =>
+        String(url).includes('/login/')
+          ? new Response(soapWith(goodJwt), { status: 200, headers: { 'content-type': 'text/xml' } })
+          : answer(),
+    });
+    const tenant = { contextIdentifier: 'Cust12345', systemUserToken: SYSTEM_USER_TOKEN };
+    await rejectsCleanly(
+      `callAgent (REST): ${name}`,
+      client.callAgent(tenant, 'Associate', 'GetAssociate', { AssociateId: 5 }),
+    );
+    await rejectsCleanly(
+      `callAgent (SOAP): ${name}`,
+      client.callAgent(tenant, 'Associate', 'GetAssociate', { AssociateId: 5 }, { protocol: 'soap' }),
+    );
+  }
 });
 
 test('webhooks and tenant status notifications that fail: the secret and the body stay out', async () => {

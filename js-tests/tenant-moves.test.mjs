@@ -49,7 +49,13 @@ test('a move in the middle of a run of calls costs one state lookup and no excha
     const newEndpoint = s.mock.moveTenant('Cust1');
     assert.notEqual(newEndpoint, oldEndpoint);
     for (let i = 0; i < 5; i += 1) assert.equal(await principal(client, 'Cust1'), 200);
-    const agent = await client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 });
+    const agent = await client.callAgent(
+      'Cust1',
+      'Associate',
+      'GetAssociate',
+      { AssociateId: 1 },
+      { protocol: 'soap' },
+    );
     assert.ok(agent.response, 'the SOAP agent is reached on the new host too');
     assert.equal(s.mock.stats.state, 1, 'one state lookup');
     assert.equal(s.mock.stats.authenticate, 1, 'no exchange: the ticket is good on any host');
@@ -69,14 +75,16 @@ test('concurrent callers after a move share one lookup; SOAP agents follow as RE
   const s = await standIn(hosts());
   try {
     const client = createSystemUserClient(s.options({ systemUserTokens: s.tenants }));
-    await client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 });
+    await client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }, { protocol: 'soap' });
     s.mock.moveTenant('Cust1');
     const calls = [];
     for (let i = 0; i < 20; i += 1) {
       calls.push(
         i % 2
           ? principal(client, 'Cust1')
-          : client.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }).then(() => 200),
+          : client
+              .callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }, { protocol: 'soap' })
+              .then(() => 200),
       );
     }
     assert.deepEqual(new Set(await Promise.all(calls)), new Set([200]));
@@ -335,7 +343,7 @@ test("Retry-After on an exchange holds the whole fleet; the ticket in hand keeps
     // A 429 from the tenant itself: fetch returns it; callAgent is ERR_HTTP_STATUS with retryAfterMs.
     s.mock.injectFault('rateLimit', { endpoint: 'api', retryAfter: 30, times: 1 });
     assert.equal(await principal(a, 'Cust1'), 429);
-    s.mock.injectFault('rateLimit', { endpoint: 'netserver', retryAfter: 30, times: 1 });
+    s.mock.injectFault('rateLimit', { endpoint: 'agents', retryAfter: 30, times: 1 });
     await expectCode(a.callAgent('Cust1', 'Associate', 'GetAssociate', { AssociateId: 1 }), 'ERR_HTTP_STATUS', {
       status: 429,
       retryAfterMs: 30_000,

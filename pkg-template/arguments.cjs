@@ -69,9 +69,17 @@ function readOptions(options, known, { required = false, message = 'options must
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArgument(message);
   const names = known instanceof Set ? known : new Set(known);
   for (const key of Object.keys(options)) {
-    if (!names.has(key)) throw invalidArgument(`${entry ? `${entry}: ` : ''}unknown option ${key}`);
+    if (!names.has(key)) throw invalidArgument(`${entry ? `${entry}: ` : ''}unknown option ${nameOf(key)}`);
   }
   return options;
+}
+
+/**
+ * A name (of an option or a parameter) for a message: echoed only when it looks like one, so that a
+ * secret pasted where a name belongs stays out of the message.
+ */
+function nameOf(name) {
+  return /^[A-Za-z_$][\w$]{0,63}$/.test(name) ? name : '(a name that is not an identifier)';
 }
 
 /** `now` as epoch milliseconds: a Date, a number, or the current time when absent. */
@@ -152,6 +160,7 @@ function toLocation(environment, baseUrl) {
 }
 
 module.exports = {
+  nameOf,
   coreRangeOption,
   DEFAULT_LEEWAY_SECONDS,
   MAX_LEEWAY_SECONDS,

@@ -37,7 +37,7 @@ Usage:
   superoffice-auth authorize [options]           print an authorization URL and the values to keep
   superoffice-auth convert-key <file> [options]  convert a private key (XML, PKCS#1, PKCS#8)
   superoffice-auth inspect <jwt> [options]       decode a JWT, validate it when keys are given
-  superoffice-auth call <ctx> <Agent.Method> [Name=Value ...]  call a NetServer SOAP agent
+  superoffice-auth call <ctx> <Agent.Method> [Name=Value ...]  call a NetServer agent (REST; --soap for SOAP)
   superoffice-auth get <ctx> <path>              GET from the tenant's REST API (e.g. v1/User/currentPrincipal)
   superoffice-auth verify-webhook --secret-file <file> --signature <value> < body
                                                  check a webhook delivery's signature and read its event
@@ -144,17 +144,20 @@ Prints the URL, then state, nonce and code verifier, one per line as name: value
 `,
   call: `superoffice-auth call <contextIdentifier> <Agent.Method> [Name=Value ...] [options]
 
-Calls a NetServer SOAP agent with the tenant's system user ticket and prints the result (the Response
-element as JSON: text as strings, nil as null, repeated elements as arrays).
+Calls a NetServer agent with the tenant's system user ticket and prints the result as JSON: over REST
+(POST {webapi_url}v1/Agents/Agent/Method) by default, with JSON's own types; with --soap, over SOAP
+(Services88), where values are text, nil is null and lists of the WSDL table are arrays.
   superoffice-auth call Cust12345 Associate.GetAssociate AssociateId=5
   superoffice-auth call Cust12345 Associate.GetAssociateList 'AssociateIds=[1,2,3]'
+  superoffice-auth call Cust12345 Contact.GetContactEntity ContactEntityId=2 --soap
 
 Parameters are sent in the order given. A value is text, except that one starting with [ or { is read
-as JSON (a [1,2] array of integers is an int[], of strings a string[]) and null is xsi:nil.
+as JSON (over SOAP a [1,2] array of integers is an int[], of strings a string[]) and null is null.
 Takes the settings of \`ticket\` (-e/--base-url, -k, SO_APPLICATION_TOKEN, SO_SYSTEM_USER_TOKEN, --keys,
 --transport, --timeout-ms). A rejected ticket is replaced and the call retried once.
 
-      --full                    print { response, succeeded, extraInfo }
+      --soap                    call the SOAP agent (Services88) instead of REST
+      --full                    print { response } (REST) or { response, succeeded, extraInfo } (SOAP)
   -h, --help
 `,
   get: `superoffice-auth get <contextIdentifier> <path> [options]
@@ -412,7 +415,11 @@ function agentParameters(pairs) {
 }
 
 async function commandCall(argv, env, out) {
-  const { values, positionals } = parseCommand(argv, { ...TICKET_OPTIONS, full: { type: 'boolean' } });
+  const { values, positionals } = parseCommand(argv, {
+    ...TICKET_OPTIONS,
+    full: { type: 'boolean' },
+    soap: { type: 'boolean' },
+  });
   if (values.help) return out.stdout(HELP.call);
   const [contextIdentifier, target, ...pairs] = positionals;
   if (contextIdentifier === undefined || target === undefined)
@@ -421,7 +428,9 @@ async function commandCall(argv, env, out) {
   if (!match) throw usage('the call is Agent.Method, e.g. Associate.GetAssociate');
   const parameters = agentParameters(pairs);
   const { client, tenant } = ticketClient(values, env, contextIdentifier);
-  const result = await client.callAgent(tenant, match[1], match[2], parameters);
+  const result = await client.callAgent(tenant, match[1], match[2], parameters, {
+    protocol: values.soap ? 'soap' : 'rest',
+  });
   return out.stdout(`${JSON.stringify(values.full ? result : result.response, null, 2)}\n`);
 }
 

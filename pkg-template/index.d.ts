@@ -593,13 +593,20 @@ export type AuthorizationCodeRequestParams = {
  */
 export declare function buildAuthorizationCodeRequest(params: AuthorizationCodeRequestParams): HttpRequestDescriptor;
 
-// ---- NetServer SOAP agents ----
+// ---- NetServer agents (REST by default, SOAP on request) ----
 
 /**
- * A parameter value: text, a number, a boolean, a Date (sent as ISO 8601 UTC), null (xsi:nil), a nested
- * object, or an array: only strings or only 32-bit integers are a plain array (`string`/`int` items in
- * the Serialization/Arrays namespace); only objects are the element repeated
- * (`{ Phones: { EntityElement: [a, b] } }`).
+ * How an agent is called: `'rest'` (the default; SuperOffice recommends it and is retiring SOAP),
+ * `POST {webapiUrl}v1/Agents/{agent}/{method}` with JSON; or `'soap'`, NetServer's Services88 SOAP
+ * endpoint `{netserverUrl}{agent}.svc`.
+ */
+export type AgentProtocol = 'rest' | 'soap';
+
+/**
+ * A parameter value: text, a number, a boolean, a Date (sent as ISO 8601 UTC), null, a nested object,
+ * or an array. Over REST everything is JSON. Over SOAP only strings or only 32-bit integers are a
+ * plain array (`string`/`int` items in the Serialization/Arrays namespace), and only objects are the
+ * element repeated (`{ Phones: { EntityElement: [a, b] } }`); null is xsi:nil.
  */
 export type AgentValue =
   | string
@@ -611,42 +618,78 @@ export type AgentValue =
   | readonly string[]
   | readonly number[]
   | readonly AgentParameters[];
-/** The parameters of an agent method, by name, in the WSDL's order. */
+/** The parameters of an agent method, by name (SOAP: in the WSDL's order). */
 export interface AgentParameters {
   [name: string]: AgentValue;
 }
 
-/** The optional TimeZone SOAP header. */
+/**
+ * The time zone the agent converts dates to and from. Over SOAP the TimeZone header (either field or
+ * both); over REST the `SO-TimeZone` header, which carries one: an id (`261`) or a name (`NO`, `US-NY`).
+ */
 export interface AgentTimeZone {
   SoTimeZoneId?: number;
   SoTimeZoneLocationCode?: string;
 }
 
-/** What buildAgentRequest needs: where, which agent and method, with what, and the credentials. */
-export interface AgentRequestParams {
-  /** The ticket's `netserverUrl`, ending in `/Remote/Services84/` to `/Services88/`. */
-  netserverUrl: string;
-  /** The agent's service name: `Associate`, `Contact`, ... (the endpoint is `{agent}.svc`). */
+/** What buildAgentRequest needs for every protocol: which agent and method, with what, and the credentials. */
+export interface AgentRequestCommon {
+  /** The agent's name: `Associate`, `Contact`, ... (not `ContactAgent`). */
   agent: string;
   /** `GetAssociate`, ... */
   method: string;
-  /** In the WSDL's order. */
+  /** The method's parameters. */
   parameters?: AgentParameters;
   /** The `7T:` ticket (or an `8A:` access token). */
   ticket: string;
-  /** The application token (the ApplicationToken SOAP header). A secret. */
+  /** The application token (`SO-AppToken` over REST, the ApplicationToken SOAP header). A secret. */
   applicationToken: string;
-  /** The optional TimeZone SOAP header. */
+  /** The optional time zone. */
   timeZone?: AgentTimeZone;
 }
 
-/** A SOAP 1.1 call: POST `{netserverUrl}{agent}.svc` with SOAPAction and the WSDL's headers. Its body holds secrets. */
+/** A REST agent call (the default). */
+export interface RestAgentRequestParams extends AgentRequestCommon {
+  /** `'rest'`, the default. */
+  protocol?: 'rest';
+  /** The ticket's `webapiUrl`, ending in `/api/`. */
+  webapiUrl: string;
+}
+
+/** A SOAP agent call. */
+export interface SoapAgentRequestParams extends AgentRequestCommon {
+  /** `'soap'`. */
+  protocol: 'soap';
+  /** The ticket's `netserverUrl`, ending in `/Remote/Services84/` to `/Services88/`. */
+  netserverUrl: string;
+}
+
+/** What buildAgentRequest needs: REST (the default) or SOAP. */
+export type AgentRequestParams = RestAgentRequestParams | SoapAgentRequestParams;
+
+/**
+ * An agent call, ready for fetch. REST: POST `{webapiUrl}v1/Agents/{agent}/{method}` with a JSON body,
+ * `Authorization: SOTicket`, `SO-AppToken` and (when given) `SO-TimeZone`; its headers hold secrets.
+ * SOAP: POST `{netserverUrl}{agent}.svc` with SOAPAction and the WSDL's headers; its body holds secrets.
+ */
 export declare function buildAgentRequest(params: AgentRequestParams): HttpRequestDescriptor;
 
-/** A result element as plain data: text as strings, xsi:nil as null, repeated elements as arrays. */
-export type AgentResponseValue = string | null | { [name: string]: AgentResponseValue | AgentResponseValue[] };
+/** A REST agent's result: JSON's own types (lists are arrays, numbers numbers), null for nothing. */
+export type AgentJson = string | number | boolean | null | AgentJson[] | { [name: string]: AgentJson };
 
-/** What an agent answered. */
+/**
+ * A SOAP result element as plain data: text as strings, xsi:nil as null, lists of the WSDL table as
+ * arrays (whether they hold one item or many), other repeated elements as arrays.
+ */
+export type AgentResponseValue = string | null | AgentResponseValue[] | { [name: string]: AgentResponseValue };
+
+/** What a REST agent answered. */
+export interface RestAgentResult {
+  /** The result; null for a missing entity or a void method. */
+  response: AgentJson;
+}
+
+/** What a SOAP agent answered. */
 export interface AgentResult {
   /** The `Response` element; null for a void method. */
   response: AgentResponseValue;
@@ -656,26 +699,55 @@ export interface AgentResult {
   extraInfo: Record<string, string | null>;
 }
 
-/**
- * Reads an agent's answer. `ExceptionInfo` is ERR_NETSERVER_EXCEPTION (`exceptionType`, `friendlyText`,
- * `serverMessage`), not retried by the client; HTTP 401/403, or an ExceptionInfo of exactly one of
- * NetServer's authentication exception types (SoSessionException), is ERR_TICKET_REJECTED.
- */
-export declare function parseAgentResponse(
-  response: HttpResponseInput,
-  options: ParseAgentResponseOptions,
-): AgentResult;
-
-/** Options of parseAgentResponse. */
-export interface ParseAgentResponseOptions {
-  /** The method called (`GetAssociate`): the answer must be its `{method}Response`. */
-  method: string;
+/** Options of parseAgentResponse for a REST answer. */
+export interface RestAgentResponseOptions {
+  /** `'rest'`, the default. */
+  protocol?: 'rest';
+  /** Accepted for symmetry with SOAP; REST needs neither. */
+  method?: string;
+  /** Accepted for symmetry with SOAP; REST needs neither. */
+  agent?: string;
   /**
    * Secrets this call holds (application token, system user token, client secret, refresh token):
    * replaced by `[redacted]` wherever server text (a fault, an error message) is copied into the error.
    */
   redact?: string[];
 }
+
+/** Options of parseAgentResponse for a SOAP answer. */
+export interface SoapAgentResponseOptions {
+  /** `'soap'`. */
+  protocol: 'soap';
+  /** The method called (its `{method}Response` is read). */
+  method: string;
+  /** The agent called: lets the WSDL table make lists arrays whether they hold one item or many. */
+  agent?: string;
+  /**
+   * Secrets this call holds (application token, system user token, client secret, refresh token):
+   * replaced by `[redacted]` wherever server text (a fault, an error message) is copied into the error.
+   */
+  redact?: string[];
+}
+
+/**
+ * Reads a REST agent's answer (the default): `{ response }`. An error object (400 `{ Message,
+ * MessageDetail }`, a 500 error object, or such an object in a 200) is ERR_NETSERVER_EXCEPTION
+ * (`exceptionType`, `friendlyText`, `serverMessage`, never a stack trace); HTTP 401/403, or an error
+ * of NetServer's authentication exception type (SoSessionException), is ERR_TICKET_REJECTED.
+ */
+export declare function parseAgentResponse(
+  response: HttpResponseInput,
+  options?: RestAgentResponseOptions,
+): RestAgentResult;
+/**
+ * Reads a SOAP agent's answer. `ExceptionInfo` is ERR_NETSERVER_EXCEPTION (`exceptionType`,
+ * `friendlyText`, `serverMessage`), not retried by the client; HTTP 401/403, or an ExceptionInfo of
+ * exactly one of NetServer's authentication exception types (SoSessionException), is ERR_TICKET_REJECTED.
+ */
+export declare function parseAgentResponse(response: HttpResponseInput, options: SoapAgentResponseOptions): AgentResult;
+
+/** Options of parseAgentResponse, for either protocol. */
+export type ParseAgentResponseOptions = RestAgentResponseOptions | SoapAgentResponseOptions;
 
 /** Where `buildTenantStateRequest` sends the request: an environment's authentication host, or a custom base. */
 export interface TenantStateRequestParams {
@@ -776,8 +848,28 @@ export interface HeadersLike {
 
 /** Options of callAgent. */
 export interface CallAgentOptions {
-  /** The optional TimeZone SOAP header. */
+  /** `'rest'` (the default) or `'soap'`. */
+  protocol?: AgentProtocol;
+  /** The optional time zone (REST: one of the two fields). */
   timeZone?: AgentTimeZone;
+}
+
+/** What webApiOptions needs of your axios: the module's default export (`import axios from 'axios'`), version 1 or later. */
+export interface AxiosLike {
+  /** Makes the instance the options carry. */
+  create(...config: never[]): unknown;
+  /** Thrown for a status axios's `validateStatus` refuses. */
+  AxiosError: new (
+    ...args: never[]
+  ) => Error;
+}
+
+/** Options for @superoffice/webapi's agents: `new ContactAgent(options)`. */
+export interface WebApiAgentOptions<Instance = unknown> {
+  /** The tenant's web API (the ticket's `webapiUrl`), ending in `/api/`. */
+  baseUrl: string;
+  /** An instance of your axios that adds the tenant's ticket to each request and retries once on 401. */
+  axios: Instance;
 }
 
 // ---- client (owned by the client engineer) ----
@@ -1023,17 +1115,36 @@ export interface SystemUserClient {
     init?: AuthorizedFetchInit,
   ): Promise<FetchResponseLike>;
   /**
-   * Calls a NetServer SOAP agent with the tenant's ticket; the same rules as fetch (one retry, after
-   * ERR_TICKET_REJECTED or a 421), a second 421 is ERR_HTTP_STATUS, a 429 ERR_HTTP_STATUS with
-   * `retryAfterMs`.
+   * Calls a NetServer agent with the tenant's ticket, over REST unless `protocol: 'soap'`; the same
+   * rules as fetch (one retry, after ERR_TICKET_REJECTED or a 421), a second 421 is ERR_HTTP_STATUS, a
+   * 429 ERR_HTTP_STATUS with `retryAfterMs`.
    */
   callAgent(
     params: string | TenantParams,
     agent: string,
     method: string,
     parameters?: AgentParameters,
-    options?: CallAgentOptions,
+    options?: CallAgentOptions & { protocol?: 'rest' },
+  ): Promise<RestAgentResult>;
+  /** Calls a NetServer SOAP agent with the tenant's ticket; the same retry rule on ERR_TICKET_REJECTED. */
+  callAgent(
+    params: string | TenantParams,
+    agent: string,
+    method: string,
+    parameters: AgentParameters | undefined,
+    options: CallAgentOptions & { protocol: 'soap' },
   ): Promise<AgentResult>;
+  /**
+   * Options for @superoffice/webapi's agents (`new ContactAgent(options)`) on this tenant's tickets:
+   * the tenant's web API base URL and an instance of your axios (`{ axios }`, so this package needs
+   * none) whose requests go through `fetch` above: the ticket added to each, a 401 retried once with a
+   * fresh ticket, only the tenant's origin. Pass these options to every agent you make: one made
+   * without options falls back to the first options that package saw (its global).
+   */
+  webApiOptions<A extends AxiosLike>(
+    params: string | TenantParams,
+    options: { axios: A },
+  ): Promise<WebApiAgentOptions<ReturnType<A['create']>>>;
   /**
    * The tenant's state from SuperOffice's state API (where it lives, whether it runs), cached until its
    * `validUntil` (at least 30 s, at most 5 min) and shared through the cache.

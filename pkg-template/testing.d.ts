@@ -1,9 +1,10 @@
 // Types for `superoffice-auth/testing`: a local stand-in for SuperOffice's login (system-user tickets,
 // the authorize endpoint, the OAuth token endpoint's code and refresh grants, SuperIdTokens), a tenant
-// web API, and NetServer SOAP agents at {baseUrl}/{ctx}/Remote/Services88/{Agent}.svc
-// (Associate.GetAssociate, Associate.GetAssociateList, Contact.GetContactEntity) that check the
-// ApplicationToken and Credentials/Ticket headers; the tenant state API, tenant hosts that move
-// (421 Misdirected Request) and tenants that are down.
+// web API, and NetServer's agents (Associate.GetAssociate, Associate.GetAssociateList,
+// Contact.GetContactEntity) over REST at {baseUrl}/{ctx}/api/v1/Agents/{Agent}/{Method} and over SOAP
+// at {baseUrl}/{ctx}/Remote/Services88/{Agent}.svc (checking the ApplicationToken and
+// Credentials/Ticket headers); the tenant state API, tenant hosts that move (421 Misdirected Request)
+// and tenants that are down.
 // Node only (node:http, node:crypto): Deno, Bun and Worker code talks to it over HTTP from a Node process.
 
 /**
@@ -24,9 +25,9 @@ export type MockFaultType =
   | 'noTicket'
   | 'drop'
   | 'redirect'
-  /** The ticket refused as if revoked: agents answer ExceptionInfo SoSessionException, the tenant API 401. */
+  /** The ticket refused as if revoked: SOAP agents answer ExceptionInfo SoSessionException, REST agents and the tenant API 401. */
   | 'ticketRejected'
-  /** An agent answers ExceptionInfo of `exceptionType` with `message` (HTTP 200, Succeeded false). */
+  /** An agent call fails with `exceptionType` and `message`: a SOAP agent answers ExceptionInfo (HTTP 200, Succeeded false), a REST agent 500 with an error object. */
   | 'agentException'
   /** 429 Too Many Requests with Retry-After (`retryAfter` seconds, default 30, or an HTTP date with `retryAfterDate`); default at the exchange. */
   | 'rateLimit';
@@ -43,7 +44,9 @@ export type MockEndpoint =
   /** The tenant state API, GET {baseUrl}/api/state/{contextIdentifier}. */
   | 'state'
   | 'api'
+  | 'agents'
   | 'netserver'
+  | 'restAgents'
   | 'any';
 
 /** SuperOffice's AuthorizeErrorCode names, as a denied exchange carries them. */
@@ -60,7 +63,7 @@ export type AuthorizeErrorName =
 export interface MockFaultOptions {
   /** How many requests the fault applies to; default: until removed. */
   times?: number;
-  /** Default 'any' for latency, httpError, drop and redirect; 'netserver' for ticketRejected and agentException; 'authenticate' (SOAP and REST) otherwise (rateLimit too). */
+  /** Default 'any' for latency, httpError, drop and redirect; 'agents' (SOAP and REST agents) for ticketRejected and agentException; 'authenticate' (SOAP and REST) otherwise (rateLimit too). */
   endpoint?: MockEndpoint;
   /** Only requests for this tenant (login endpoints and tenant API). */
   contextIdentifier?: string;
@@ -174,7 +177,10 @@ export interface MockTenantStats {
   /** State API lookups of the tenant. */
   state: number;
   api: number;
+  /** SOAP and REST agent calls together. */
+  agents: number;
   netserver: number;
+  restAgents: number;
   /** Tenant calls answered 421 (a host that does not serve the tenant). */
   misdirected: number;
   /** Requests answered 429 by a rateLimit fault. */
@@ -197,8 +203,12 @@ export interface MockStats {
   /** Requests to the state API. */
   state: number;
   api: number;
-  /** Requests to the NetServer agents. */
+  /** Requests to the agents, SOAP and REST together. */
+  agents: number;
+  /** Requests to the SOAP agents ({ctx}/Remote/Services88/{Agent}.svc). */
   netserver: number;
+  /** Requests to the REST agents ({ctx}/api/v1/Agents/{Agent}/{Method}). */
+  restAgents: number;
   other: number;
   unauthorized: number;
   /** Tenant calls answered 421 Misdirected Request. Node's fetch (undici) repeats a request once on a 421, so one call counts twice. */

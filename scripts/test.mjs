@@ -93,6 +93,12 @@ writeFileSync(
         noEmit: true,
         types: [],
         skipLibCheck: false,
+        // Dev dependencies the type tests use beside the package (not installed in the scratch project):
+        // @superoffice/webapi's agents must accept what client.webApiOptions returns.
+        paths: {
+          axios: [join(root, 'node_modules', 'axios', 'index.d.cts')],
+          '@superoffice/webapi': [join(root, 'node_modules', '@superoffice', 'webapi', 'dist', 'cjs', 'WebApi.d.ts')],
+        },
       },
       include: ['types/**/*.ts', 'types/**/*.mts', 'types/**/*.cts'],
     },

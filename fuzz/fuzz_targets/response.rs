@@ -118,7 +118,7 @@ fuzz_target!(|data: &[u8]| {
             Err(error) => assert!(CODES.contains(&error.code())),
         }
     }
-    match parse_agent_response(&response, "GetAssociate") {
+    match parse_agent_response(&response, Some("Associate"), "GetAssociate") {
         Ok(_) => assert!(
             (200..300).contains(&status),
             "a result from status {status}"

@@ -166,7 +166,7 @@ const ERROR_CASES = [
     (lib) =>
       lib.parseAgentResponse(
         { status: 200, headers: { 'content-type': 'text/xml' }, body: AGENT_EXCEPTION },
-        { method: 'GetAssociate' },
+        { protocol: 'soap', method: 'GetAssociate' },
       ),
   ],
   [

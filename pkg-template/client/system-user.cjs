@@ -34,6 +34,7 @@ const { createEmitter } = require('./events.cjs');
 const { createTenantDirectory, STATE_MAX_TTL_MS } = require('./tenant-directory.cjs');
 const { createTenantCaller } = require('./tenant-call.cjs');
 const { createAgentCaller } = require('./agents.cjs');
+const { createWebApiOptions } = require('./webapi.cjs');
 const { createOnboarding } = require('./onboarding.cjs');
 
 // A store call that takes longer than this is abandoned (the Redis adapter's own bound is 1 s).
@@ -396,6 +397,24 @@ function createSystemUserClient(options) {
     });
   }
 
+  // webApiOptions: @superoffice/webapi's agents on this tenant's tickets, through the same authorized
+  // fetch as client.fetch (webapi.cjs). The base URL is the tenant's web API as its route names it now;
+  // requests under it go to the authorized fetch relative to the tenant's API, so they follow the tenant
+  // when it moves (the fetch re-bases them) without new options.
+  async function webApiOptions(contextIdentifier, systemUserToken, options) {
+    const o = readOptions(options, ['axios'], { required: true, message: 'webApiOptions needs { axios }' });
+    const { route } = await credentialFor(contextIdentifier, systemUserToken);
+    if (typeof route.webapiUrl !== 'string' || route.webapiUrl === '') {
+      const claim = 'http://schemes.superoffice.net/identity/webapi_url';
+      throw fail('ERR_JWT_CLAIM_INVALID', `JWT claim ${claim}: missing, so there is no web API to call`, { claim });
+    }
+    return createWebApiOptions({
+      axios: o.axios,
+      baseUrl: route.webapiUrl,
+      authorizedFetch: tenantFetch(contextIdentifier, systemUserToken),
+    });
+  }
+
   // The caller verified the notification (parseTenantStatusNotification); this acts on it.
   async function applyTenantStatus(notification) {
     if (notification === null || typeof notification !== 'object')
@@ -503,12 +522,21 @@ function createSystemUserClient(options) {
       return applyTenantStatus(notification);
     },
     /**
-     * Calls a NetServer SOAP agent (`Associate`, `GetAssociate`, { AssociateId: 5 }) with the tenant's
-     * ticket: { response, succeeded, extraInfo }. The same retry rule as fetch, on ERR_TICKET_REJECTED.
+     * Calls a NetServer agent (`Associate`, `GetAssociate`, { AssociateId: 5 }) with the tenant's
+     * ticket: over REST by default ({ response }), over SOAP with { protocol: 'soap' } ({ response,
+     * succeeded, extraInfo }). The same rules as fetch (one retry after ERR_TICKET_REJECTED or a 421).
      */
     async callAgent(params, agent, method, parameters, options) {
       const { contextIdentifier, systemUserToken } = tenantParams(params, 'callAgent');
       return callAgent(contextIdentifier, systemUserToken, agent, method, parameters, options);
+    },
+    /**
+     * Options for @superoffice/webapi's agents (`new ContactAgent(options)`): the tenant's web API base
+     * URL and an instance of your axios that adds the ticket to each request and retries once on 401.
+     */
+    async webApiOptions(params, options) {
+      const { contextIdentifier, systemUserToken } = tenantParams(params, 'webApiOptions');
+      return webApiOptions(contextIdentifier, systemUserToken, options);
     },
     [INSPECT](_depth, _options, inspect) {
       return describe('SystemUserClient', description(), inspect);

@@ -1,22 +1,11 @@
 'use strict';
-// NetServer SOAP agents: the call, with the ticket in its SOAP headers, and its answer.
+// NetServer agents, over REST (the default) or SOAP: the call, with the ticket in its headers, and its answer.
 
 const { wasm, callCore, coreOptions, redactOption } = require('./wasm.cjs');
 const { readResponse } = require('./http.cjs');
 const { invalidArgument } = require('../errors.cjs');
 const { INSPECT } = require('../inspect.cjs');
-const { requireString, optionalString, readOptions } = require('../arguments.cjs');
-
-const AGENT_REQUEST_PARAMS = [
-  'netserverUrl',
-  'agent',
-  'method',
-  'parameters',
-  'ticket',
-  'applicationToken',
-  'timeZone',
-];
-const AGENT_RESPONSE_OPTIONS = ['method', 'redact'];
+const { requireString, optionalString, readOptions, nameOf } = require('../arguments.cjs');
 
 const isPlainObject = (value) => {
   if (value === null || typeof value !== 'object') return false;
@@ -65,7 +54,8 @@ function agentParametersJson(parameters) {
     } else {
       // No prototype, so a key named __proto__ stays an ordinary member.
       out = Object.create(null);
-      for (const [key, item] of Object.entries(value)) out[key] = walk(item, path ? `${path}.${key}` : key);
+      for (const [key, item] of Object.entries(value))
+        out[key] = walk(item, path ? `${path}.${nameOf(key)}` : nameOf(key));
     }
     open.delete(value);
     return out;
@@ -75,51 +65,98 @@ function agentParametersJson(parameters) {
 
 const INT32 = (value) => Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;
 
-// The agent request's body holds the ticket and the application token: it prints redacted.
+// The agent request holds the ticket and the application token (SOAP: in the body; REST: in two
+// headers): it prints redacted.
 function inspectAgentRequest() {
-  const { body, ...rest } = this;
-  return { ...rest, body: '[redacted: holds the ticket and the application token]' };
+  const { body, headers, ...rest } = this;
+  if (this.headers.Authorization === undefined)
+    return { ...rest, headers, body: '[redacted: holds the ticket and the application token]' };
+  return { ...rest, headers: { ...headers, Authorization: 'SOTicket [redacted]', 'SO-AppToken': '[redacted]' }, body };
+}
+
+const PROTOCOLS = ['rest', 'soap'];
+const BUILD_OPTIONS = {
+  rest: new Set(['protocol', 'webapiUrl', 'agent', 'method', 'parameters', 'ticket', 'applicationToken', 'timeZone']),
+  soap: new Set([
+    'protocol',
+    'netserverUrl',
+    'agent',
+    'method',
+    'parameters',
+    'ticket',
+    'applicationToken',
+    'timeZone',
+  ]),
+};
+const PARSE_OPTIONS = new Set(['protocol', 'method', 'agent', 'redact']);
+
+function protocolOf(options) {
+  const protocol = options.protocol ?? 'rest';
+  if (!PROTOCOLS.includes(protocol)) throw invalidArgument("protocol must be 'rest' or 'soap'");
+  return protocol;
+}
+
+function checkNames(options, known, what) {
+  for (const name of ['netserverUrl', 'webapiUrl']) {
+    if (Object.hasOwn(options, name) && !known.has(name)) {
+      throw invalidArgument(
+        `unknown ${what} option ${name} (it belongs to protocol '${name === 'netserverUrl' ? 'soap' : 'rest'}')`,
+      );
+    }
+  }
+  readOptions(options, known, { entry: what });
+}
+
+/** The timeZone option, checked: `{ SoTimeZoneId?, SoTimeZoneLocationCode? }` with at least one. */
+function timeZoneOf(zone) {
+  if (zone === undefined) return undefined;
+  if (!isPlainObject(zone)) throw invalidArgument('timeZone must be { SoTimeZoneId, SoTimeZoneLocationCode }');
+  for (const name of Object.keys(zone)) {
+    if (name !== 'SoTimeZoneId' && name !== 'SoTimeZoneLocationCode')
+      throw invalidArgument(`unknown timeZone field ${name}`);
+  }
+  if (zone.SoTimeZoneId !== undefined && !INT32(zone.SoTimeZoneId))
+    throw invalidArgument('timeZone.SoTimeZoneId must be a 32-bit integer');
+  const id = zone.SoTimeZoneId;
+  const code = optionalString(zone.SoTimeZoneLocationCode, 'timeZone.SoTimeZoneLocationCode');
+  if (id === undefined && code === undefined)
+    throw invalidArgument('timeZone needs SoTimeZoneId or SoTimeZoneLocationCode');
+  return { id, code };
 }
 
 /**
- * A NetServer agent call, ready for fetch: SOAP 1.1 to `{netserverUrl}{agent}.svc` with the
- * ApplicationToken, Credentials/Ticket and (when given) TimeZone headers.
+ * A NetServer agent call, ready for fetch. REST (the default): `POST {webapiUrl}v1/Agents/{agent}/{method}`
+ * with the parameters as JSON and the ticket in `Authorization: SOTicket` and `SO-AppToken`. SOAP:
+ * SOAP 1.1 to `{netserverUrl}{agent}.svc` with the ApplicationToken, Credentials/Ticket and (when
+ * given) TimeZone headers.
  */
 function buildAgentRequest(params) {
-  readOptions(params, AGENT_REQUEST_PARAMS, { required: true, message: 'buildAgentRequest needs an object' });
-  requireString(params.netserverUrl, 'netserverUrl');
+  if (params === null || typeof params !== 'object') throw invalidArgument('buildAgentRequest needs an object');
+  const protocol = protocolOf(params);
+  checkNames(params, BUILD_OPTIONS[protocol], 'buildAgentRequest');
+  requireString(
+    protocol === 'rest' ? params.webapiUrl : params.netserverUrl,
+    protocol === 'rest' ? 'webapiUrl' : 'netserverUrl',
+  );
   requireString(params.agent, 'agent');
   requireString(params.method, 'method');
   requireString(params.ticket, 'ticket');
   requireString(params.applicationToken, 'applicationToken');
   const parameters = agentParametersJson(params.parameters);
-  let timeZoneId;
-  let timeZoneCode;
-  if (params.timeZone !== undefined) {
-    const zone = params.timeZone;
-    if (!isPlainObject(zone)) throw invalidArgument('timeZone must be { SoTimeZoneId, SoTimeZoneLocationCode }');
-    for (const name of Object.keys(zone)) {
-      if (name !== 'SoTimeZoneId' && name !== 'SoTimeZoneLocationCode')
-        throw invalidArgument(`unknown timeZone field ${name}`);
-    }
-    if (zone.SoTimeZoneId !== undefined && !INT32(zone.SoTimeZoneId))
-      throw invalidArgument('timeZone.SoTimeZoneId must be a 32-bit integer');
-    timeZoneId = zone.SoTimeZoneId;
-    timeZoneCode = optionalString(zone.SoTimeZoneLocationCode, 'timeZone.SoTimeZoneLocationCode');
-    if (timeZoneId === undefined && timeZoneCode === undefined)
-      throw invalidArgument('timeZone needs SoTimeZoneId or SoTimeZoneLocationCode');
-  }
+  const zone = timeZoneOf(params.timeZone);
+  // One wasm entry for both protocols (the parameters' JSON text is sent as it is over REST).
+  const rest = protocol === 'rest';
   const json = callCore(() =>
     wasm.buildAgentRequest(
       coreOptions({
-        netserverUrl: params.netserverUrl,
+        ...(rest ? { webapiUrl: params.webapiUrl } : { netserverUrl: params.netserverUrl }),
         agent: params.agent,
         method: params.method,
         parameters,
         ticket: params.ticket,
         applicationToken: params.applicationToken,
-        timeZoneId,
-        timeZoneLocationCode: timeZoneCode,
+        timeZoneId: zone?.id,
+        timeZoneLocationCode: zone?.code,
       }),
     ),
   );
@@ -129,20 +166,27 @@ function buildAgentRequest(params) {
 }
 
 /**
- * Reads an agent's answer: `{ response, succeeded, extraInfo }`. ExceptionInfo is ERR_NETSERVER_EXCEPTION
- * (or ERR_TICKET_REJECTED when it says the ticket was refused, as HTTP 401/403 do).
+ * Reads an agent's answer. REST (the default): `{ response }` with JSON's own types; an error object
+ * is ERR_NETSERVER_EXCEPTION. SOAP: `{ response, succeeded, extraInfo }`; ExceptionInfo is
+ * ERR_NETSERVER_EXCEPTION; with `agent`, lists in the WSDL table are arrays. Both: a refused ticket
+ * (HTTP 401/403, or an exception that says so) is ERR_TICKET_REJECTED.
  */
 function parseAgentResponse(response, options) {
   const { status, body, contentType } = readResponse(response);
-  readOptions(options, AGENT_RESPONSE_OPTIONS, { required: true, message: 'parseAgentResponse needs { method }' });
-  requireString(options.method, 'method');
-  const secrets = redactOption(options.redact);
-  return JSON.parse(
-    callCore(
-      () => wasm.parseAgentResponse(coreOptions({ status, contentType, method: options.method }), body),
-      secrets,
-    ),
-  );
+  const o = readOptions(options, PARSE_OPTIONS, { message: 'parseAgentResponse options must be an object' });
+  const protocol = protocolOf(o);
+  if (o.agent !== undefined) requireString(o.agent, 'agent');
+  const secrets = redactOption(o.redact);
+  if (protocol === 'rest') {
+    if (o.method !== undefined) requireString(o.method, 'method');
+  } else {
+    requireString(o.method, 'method');
+  }
+  const coreOpts =
+    protocol === 'rest'
+      ? coreOptions({ status, contentType, protocol })
+      : coreOptions({ status, contentType, method: o.method, agent: o.agent });
+  return JSON.parse(callCore(() => wasm.parseAgentResponse(coreOpts, body), secrets));
 }
 
 module.exports = { buildAgentRequest, parseAgentResponse };

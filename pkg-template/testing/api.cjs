@@ -4,10 +4,10 @@
 // token from the token endpoint. It answers v1/User/currentPrincipal; anything else is 404.
 
 const { JSON_TYPE, send } = require('./http.cjs');
-const { safeEqual } = require('./signing.cjs');
+const { checkCredential, unauthorized } = require('./credentials.cjs');
 
 function create(stand) {
-  const { tickets, tenants, accessTokens, now } = stand;
+  const { tenants } = stand;
 
   function route(url) {
     const m = /^\/([^/]+)\/api\/(.*)$/.exec(url.pathname);
@@ -15,51 +15,11 @@ function create(stand) {
   }
 
   function handle(req, res, r, _body, fault) {
-    if (fault && fault.type === 'ticketRejected') {
-      res.setHeader('WWW-Authenticate', 'SOTicket, Bearer');
-      stand.stats.unauthorized += 1;
-      return send(
-        res,
-        401,
-        JSON_TYPE,
-        JSON.stringify({ Error: 'Unauthorized', Reason: 'ticket rejected (injected by the stand-in)' }),
-      );
-    }
-    return handleApi(req, res, r.contextIdentifier, r.url);
-  }
-
-  function handleApi(req, res, contextIdentifier, url) {
-    const unauthorized = (why) => {
-      res.setHeader('WWW-Authenticate', 'SOTicket, Bearer');
-      stand.stats.unauthorized += 1;
-      return send(res, 401, JSON_TYPE, JSON.stringify({ Error: 'Unauthorized', Reason: why }));
-    };
-    const authorization = String(req.headers.authorization || '');
-    const bearer = /^Bearer (\S+)$/.exec(authorization);
-    if (bearer) {
-      // An access token from the token endpoint: no SO-AppToken needed, it names its client itself.
-      const access = accessTokens.get(bearer[1]);
-      if (!access) return unauthorized('unknown access token');
-      if (access.revoked) return unauthorized('access token revoked');
-      if (access.contextIdentifier !== contextIdentifier) return unauthorized('access token belongs to another tenant');
-      if (now() >= access.expiresAt) return unauthorized('access token expired');
-      return answerApi(req, res, contextIdentifier, url, {
-        userName: `user@${contextIdentifier.toLowerCase()}`,
-        isSystemUser: false,
-      });
-    }
-    const m = /^SOTicket (\S+)$/.exec(authorization);
-    if (!m) return unauthorized('missing SOTicket or Bearer authorization');
-    const record = tickets.get(m[1]);
-    if (!record) return unauthorized('unknown ticket');
-    if (record.revoked) return unauthorized('ticket revoked');
-    if (record.contextIdentifier !== contextIdentifier) return unauthorized('ticket belongs to another tenant');
-    if (!safeEqual(String(req.headers['so-apptoken'] || ''), record.applicationToken))
-      return unauthorized('wrong or missing SO-AppToken');
-    const t = now();
-    if (t - record.lastUsed > stand.options.ticketLifetimeSeconds * 1000) return unauthorized('ticket expired');
-    record.lastUsed = t; // sliding expiry: every use resets the window
-    return answerApi(req, res, contextIdentifier, url, { userName: 'SYSTEM', isSystemUser: true });
+    if (fault && fault.type === 'ticketRejected')
+      return unauthorized(stand, res, 'ticket rejected (injected by the stand-in)');
+    const credential = checkCredential(stand, req, r.contextIdentifier);
+    if (!credential.ok) return unauthorized(stand, res, credential.why);
+    return answerApi(req, res, r.contextIdentifier, r.url, credential);
   }
 
   function answerApi(req, res, contextIdentifier, url, { userName, isSystemUser }) {

@@ -18,15 +18,15 @@ const FAULTS = {
   rateLimit:
     'answer 429 Too Many Requests with Retry-After: `retryAfter` seconds (default 30), or an HTTP date with `retryAfterDate`; at the exchange by default, or at a tenant endpoint (api, netserver)',
   ticketRejected:
-    'refuse the ticket as if revoked: a NetServer agent answers ExceptionInfo SoSessionException (HTTP 200, Succeeded false), the tenant API 401',
+    'refuse the ticket as if revoked: a SOAP agent answers ExceptionInfo SoSessionException (HTTP 200, Succeeded false), a REST agent and the tenant API 401',
   agentException:
-    'a NetServer agent answers ExceptionInfo of `exceptionType` (default ArgumentException) with `message` (HTTP 200, Succeeded false)',
+    'fail the agent call with `exceptionType` (default ArgumentException) and `message`: a SOAP agent answers ExceptionInfo (HTTP 200, Succeeded false), a REST agent 500 with an error object (ExceptionType, ExceptionMessage, and a stack trace)',
 };
 
 // Where a fault applies when the caller names no endpoint.
 function defaultEndpoint(type) {
   if (type === 'latency' || type === 'httpError' || type === 'drop' || type === 'redirect') return 'any';
-  return type === 'ticketRejected' || type === 'agentException' ? 'netserver' : 'authenticate';
+  return type === 'ticketRejected' || type === 'agentException' ? 'agents' : 'authenticate';
 }
 
 /**

@@ -4,8 +4,8 @@
 // approves at once, as a person who signs in and agrees would), the OAuth token endpoint's
 // authorization-code and refresh-token grants, SuperIdTokens (OpenID Connect id_tokens) as a tenant
 // administrator's approval would send them, a tenant web API that takes tickets and bearer access
-// tokens, and NetServer SOAP agents (Associate.GetAssociate, Associate.GetAssociateList,
-// Contact.GetContactEntity) that take tickets in their SOAP headers.
+// tokens, and NetServer's agents (Associate.GetAssociate, Associate.GetAssociateList,
+// Contact.GetContactEntity) over SOAP, with tickets in their SOAP headers, and over REST.
 //
 // It is deliberately an independent implementation: it uses only node:http and node:crypto and never
 // the package's own core, so that a test passing against it checks our wasm core against a second
@@ -18,13 +18,14 @@
 const { createStandIn } = require('./server.cjs');
 const { FAULTS } = require('./faults.cjs');
 
-// The doors, in the order requests are routed to them (and their endpoints listed).
+// The doors, in the order requests are routed to them (and their endpoints listed). The agents come
+// before the web API: their REST path lies inside it.
 const DOORS = [
   require('./ticket.cjs'),
   require('./oauth.cjs'),
   require('./state.cjs'),
-  require('./api.cjs'),
   require('./netserver.cjs'),
+  require('./api.cjs'),
   require('./callbacks.cjs'),
 ];
 

@@ -90,7 +90,7 @@ function create(stand) {
   function authenticate(request, fault) {
     const deny = (reason, text) => ({ ok: false, message: `${reason}: ${text}` });
     if (fault && fault.type === 'deny') return deny(fault.reason, 'injected by the stand-in');
-    if (!/^jwt$/i.test(request.returnTokenType || ''))
+    if (!/^jwt$/i.test(request.returnTokenType))
       return deny('Denied', 'only ReturnTokenType Jwt is supported by the stand-in');
     const app = stand.applications.get(request.applicationToken);
     if (!app) return deny('Denied', 'unknown application token');
@@ -257,6 +257,10 @@ function parseSoapRequest(body) {
     if (!found.el) return { ok: false, error: `${name} is missing` };
     if (found.el.children.length) return { ok: false, error: `${name} must hold text only` };
     fields[name] = found.el.text;
+  }
+  // The WSDL's TokenType enumeration: exactly Jwt or Saml (WCF refuses any other spelling, JWT included).
+  if (fields.ReturnTokenType !== 'Jwt' && fields.ReturnTokenType !== 'Saml') {
+    return { ok: false, error: 'ReturnTokenType must be one of the enumeration values Jwt, Saml' };
   }
   return {
     ok: true,

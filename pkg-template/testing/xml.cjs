@@ -118,20 +118,8 @@ function xmlEscape(text) {
   );
 }
 
-/** Plain data as WCF's element form: null is i:nil, an array is the element repeated. */
-function toXml(fields) {
-  let out = '';
-  for (const [name, value] of Object.entries(fields)) {
-    if (value === null) out += `<${name} i:nil="true"/>`;
-    else if (Array.isArray(value)) out += value.map((item) => `<${name}>${toXml(item)}</${name}>`).join('');
-    else if (typeof value === 'object') out += `<${name}>${toXml(value)}</${name}>`;
-    else out += `<${name}>${xmlEscape(value)}</${name}>`;
-  }
-  return out;
-}
-
 function soapFault(code, text) {
   return `<s:Envelope xmlns:s="${SOAP_ENV_NS}"><s:Body><s:Fault><faultcode xmlns:a="http://schemas.microsoft.com/ws/2005/05/addressing/none">${xmlEscape(code)}</faultcode><faultstring xml:lang="en-US">${xmlEscape(text)}</faultstring></s:Fault></s:Body></s:Envelope>`;
 }
 
-module.exports = { SOAP_ENV_NS, XSI_NS, is, only, parseXml, xmlEscape, toXml, soapFault };
+module.exports = { SOAP_ENV_NS, XSI_NS, is, only, parseXml, xmlEscape, soapFault };

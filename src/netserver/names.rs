@@ -31,3 +31,39 @@ pub(crate) fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name.len() <= 128
 }
+
+/// Agent and method names, checked the same way for SOAP and REST: both become URL path segments.
+pub(crate) fn check_agent_and_method(agent: &str, method: &str) -> crate::error::Result<()> {
+    use crate::error::Error;
+    if !is_identifier(agent) {
+        return Err(Error::InvalidArgument(
+            "agent must be a NetServer agent name such as Associate",
+        ));
+    }
+    if agent.len() > "Agent".len() && agent.ends_with("Agent") {
+        return Err(Error::InvalidArgument(
+            "agent is the service name without Agent (Contact, not ContactAgent)",
+        ));
+    }
+    if !is_identifier(method) {
+        return Err(Error::InvalidArgument(
+            "method must be a NetServer method name such as GetAssociate",
+        ));
+    }
+    Ok(())
+}
+
+/// A base URL (the checks every base URL gets, trailing slashes dropped) and its last path segment
+/// (empty when it has no path), for the SOAP and REST URLs, which each name their door there.
+pub(crate) fn base_and_last_segment<'a>(
+    url: &'a str,
+    bad_url: &'static str,
+) -> crate::error::Result<(&'a str, &'a str)> {
+    let base = crate::plumbing::environment::check_base_url(url)
+        .map_err(|_| crate::error::Error::InvalidArgument(bad_url))?;
+    let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
+    let last = after_scheme
+        .split_once('/')
+        .map_or("", |(_, path)| path.rsplit('/').next().unwrap_or(path));
+    Ok((base, last))
+}

@@ -23,9 +23,8 @@
 //!   reader (and a sane server) accepts, and the writer cannot recurse without bound.
 //! - Error messages name the argument or the rule, never a value.
 
-use super::names::{is_identifier, namespace, NS_ARRAYS, VERSIONS};
+use super::names::{namespace, NS_ARRAYS, VERSIONS};
 use crate::error::{Error, Result};
-use crate::plumbing::environment::check_base_url;
 use crate::plumbing::http::HttpRequest;
 use crate::plumbing::soap::NS_SOAP11;
 use crate::plumbing::xml::{self, NS_XSI};
@@ -57,21 +56,7 @@ pub struct AgentRequestParams<'a> {
 
 pub fn build_agent_request(params: &AgentRequestParams<'_>) -> Result<HttpRequest> {
     let (base, version) = check_netserver_url(params.netserver_url)?;
-    if !is_identifier(params.agent) {
-        return Err(Error::InvalidArgument(
-            "agent must be a NetServer agent name such as Associate",
-        ));
-    }
-    if params.agent.len() > "Agent".len() && params.agent.ends_with("Agent") {
-        return Err(Error::InvalidArgument(
-            "agent is the service name without Agent (Contact, not ContactAgent)",
-        ));
-    }
-    if !is_identifier(params.method) {
-        return Err(Error::InvalidArgument(
-            "method must be a NetServer method name such as GetAssociate",
-        ));
-    }
+    super::names::check_agent_and_method(params.agent, params.method)?;
     let ticket = escape_credential(
         params.ticket,
         "ticket is empty",
@@ -121,14 +106,10 @@ fn check_netserver_url(url: &str) -> Result<(&str, u8)> {
     const NO_VERSION: Error = Error::InvalidArgument(
         "netserverUrl must end in /Services84/ to /Services88/ (the ticket's netserver_url claim)",
     );
-    let base = check_base_url(url).map_err(|_| {
-        Error::InvalidArgument(
-            "netserverUrl must be an absolute https:// URL without user info, query or fragment",
-        )
-    })?;
-    let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
-    let (_, path) = after_scheme.split_once('/').ok_or(NO_VERSION)?;
-    let segment = path.rsplit('/').next().unwrap_or(path);
+    let (base, segment) = super::names::base_and_last_segment(
+        url,
+        "netserverUrl must be an absolute https:// URL without user info, query or fragment",
+    )?;
     let digits = segment
         .get(..8)
         .filter(|prefix| prefix.eq_ignore_ascii_case("Services"))

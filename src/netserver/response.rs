@@ -26,17 +26,19 @@
 //! - The Body holds `{method}Response` (the caller names the method, so a response to another call is
 //!   malformed). Its `Response` child may appear once; absent, nil or empty (as void methods answer)
 //!   it reads as `null`. Other children are ignored, as WCF ignores unknown members.
-//! - A `Response` element becomes JSON: an element with `xsi:nil` true is `null`; one without child
-//!   elements is its text as a string (untrimmed; numbers and booleans stay strings, since only the
-//!   WSDL knows their type); one with child elements is an object keyed by local name, and a name
-//!   that repeats becomes an array in document order. Attributes other than `xsi:nil` are ignored.
-//!   A single item of a list therefore reads as an object, not an array of one: callers that expect a
-//!   list should accept both.
+//! - A `Response` element becomes JSON as `super::lists` reads it: when the caller names the agent
+//!   and the method is in the table drawn from SuperOffice's WSDLs, list-typed results and members are
+//!   arrays whether they hold one item or many (a dictionary a list of Key/Value pairs); otherwise an element with
+//!   `xsi:nil` true is `null`, one without child elements its text as a string (untrimmed; numbers and
+//!   booleans stay strings, since only the WSDL knows their type), one with child elements an object
+//!   keyed by local name in which a name that repeats becomes an array, so that a single item of a
+//!   list not in the table reads as an object. Attributes other than `xsi:nil` are ignored.
 //! - Elements (and `ExtraInfo` keys) named `__proto__`, `constructor` or `prototype` are dropped, as
 //!   [`crate::plumbing::json`] drops such members: the result becomes a JS object a caller may merge.
 //! - `ExtraInfo` is read as items with `Key` and `Value` children (NetServer's string dictionary) into
 //!   an object; a key given twice is malformed.
 
+use super::lists;
 use super::names::{is_identifier, namespace_version};
 use crate::error::{Error, Result};
 use crate::plumbing::http::{self, HttpResponse};
@@ -55,7 +57,18 @@ pub struct AgentResult {
     pub extra_info: Map<String, Value>,
 }
 
-pub fn parse_agent_response(response: &HttpResponse<'_>, method: &str) -> Result<AgentResult> {
+/// `agent` (`Associate`) lets the WSDL table say which elements are lists; without it, or for a
+/// method the table does not cover, results read as before (see the module documentation).
+pub fn parse_agent_response(
+    response: &HttpResponse<'_>,
+    agent: Option<&str>,
+    method: &str,
+) -> Result<AgentResult> {
+    if agent.is_some_and(|agent| !is_identifier(agent)) {
+        return Err(Error::InvalidArgument(
+            "agent must be a NetServer agent name such as Associate",
+        ));
+    }
     if !is_identifier(method) {
         return Err(Error::InvalidArgument(
             "method must be a NetServer method name such as GetAssociate",
@@ -70,7 +83,8 @@ pub fn parse_agent_response(response: &HttpResponse<'_>, method: &str) -> Result
             None,
         ));
     }
-    let outcome = read(response, method);
+    let covered = agent.and_then(|agent| lists::covered(agent, method));
+    let outcome = read(response, method, covered);
     if (200..300).contains(&response.status) {
         return outcome;
     }
@@ -86,7 +100,7 @@ pub fn parse_agent_response(response: &HttpResponse<'_>, method: &str) -> Result
     }
 }
 
-fn read(response: &HttpResponse<'_>, method: &str) -> Result<AgentResult> {
+fn read(response: &HttpResponse<'_>, method: &str, covered: Option<bool>) -> Result<AgentResult> {
     let media_type = response
         .content_type
         .and_then(|value| value.split(';').next())
@@ -139,8 +153,11 @@ fn read(response: &HttpResponse<'_>, method: &str) -> Result<AgentResult> {
     entry.ensure_element_only()?;
     let response = match entry.unique_child(&entry.ns, "Response")? {
         None => Value::Null,
+        Some(element) if covered == Some(true) && !element.is_nil()? => {
+            lists::items(element, true)?
+        }
         Some(element) if is_empty(element) => Value::Null,
-        Some(element) => to_value(element)?,
+        Some(element) => lists::to_value(element, covered.is_some())?,
     };
     Ok(AgentResult {
         response,
@@ -288,36 +305,4 @@ fn read_extra_info(info: &Element) -> Result<Map<String, Value>> {
 /// No children and no text (`<Response/>`, as a void method may answer).
 fn is_empty(element: &Element) -> bool {
     element.children.is_empty() && element.raw_text().is_empty()
-}
-
-/// The JSON form of a result element (see the module documentation). Depth is bounded by the XML
-/// reader's cap, so the recursion is too.
-fn to_value(element: &Element) -> Result<Value> {
-    if element.is_nil()? {
-        return Ok(Value::Null);
-    }
-    if element.children.is_empty() {
-        return Ok(Value::String(element.leaf_text()?.to_owned()));
-    }
-    element.ensure_element_only()?;
-    let mut object = Map::new();
-    for child in &element.children {
-        let value = to_value(child)?;
-        // An element JS would read as a prototype is dropped (crate::plumbing::json::PROTOTYPE_KEYS).
-        if json::is_prototype_key(&child.local) {
-            continue;
-        }
-        match object.get_mut(&child.local) {
-            None => {
-                object.insert(child.local.clone(), value);
-            }
-            // `to_value` never returns an array, so an array here was made by an earlier repeat.
-            Some(Value::Array(items)) => items.push(value),
-            Some(existing) => {
-                let first = existing.take();
-                *existing = Value::Array(vec![first, value]);
-            }
-        }
-    }
-    Ok(Value::Object(object))
 }

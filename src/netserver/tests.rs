@@ -427,6 +427,7 @@ fn parse(status: u16, content_type: Option<&str>, body: &str) -> crate::Result<A
             content_type,
             body,
         },
+        None,
         "GetAssociate",
     )
 }
@@ -1101,6 +1102,7 @@ fn method_name_is_checked() {
             content_type: XML,
             body: &ok(""),
         },
+        None,
         "Get Associate",
     )
     .unwrap_err();
@@ -1146,4 +1148,43 @@ fn built_envelopes_pass_our_reader_too() {
         .unwrap()
         .unwrap();
     assert_eq!(ids.children_named(ARRAYS, "int").count(), 3);
+}
+
+#[test]
+fn lists_from_the_wsdl_table_when_the_agent_is_named() {
+    let read = |agent: Option<&str>, method: &str, response: &str| {
+        parse_agent_response(
+            &HttpResponse {
+                status: 200,
+                content_type: XML,
+                body: &wcf(&nil_headers(), &result_body(method, response)),
+            },
+            agent,
+            method,
+        )
+        .map(|result| result.response)
+    };
+    let one = "<Response><Associate><AssociateId>5</AssociateId></Associate></Response>";
+    assert_eq!(
+        read(Some("Associate"), "GetAssociateList", one),
+        Ok(serde_json::json!([{ "AssociateId": "5" }]))
+    );
+    assert_eq!(
+        read(Some("Associate"), "GetAssociateList", "<Response/>"),
+        Ok(serde_json::json!([]))
+    );
+    // Without the agent, or for a method outside the table, the item reads as itself.
+    assert_eq!(
+        read(None, "GetAssociateList", one),
+        Ok(serde_json::json!({ "Associate": { "AssociateId": "5" } }))
+    );
+    let phones = "<Response><ContactId>2</ContactId><Phones><EntityElement><Value>1</Value></EntityElement></Phones></Response>";
+    assert_eq!(
+        read(Some("Contact"), "GetContactEntity", phones),
+        Ok(serde_json::json!({ "ContactId": "2", "Phones": [{ "Value": "1" }] }))
+    );
+    assert_eq!(
+        read(Some("Contact Agent"), "GetContactEntity", phones).map_err(|e| e.code()),
+        Err("ERR_INVALID_ARGUMENT")
+    );
 }
