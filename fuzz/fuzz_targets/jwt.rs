@@ -27,11 +27,14 @@ fn fixture() -> &'static Fixture {
         // The same key as a JWKS (kid test-key-1, with x5t) and as a pinned SPKI key without ids.
         let mut keys = KeySet::parse(include_str!("../../tests/fixtures/keys/rsa2048.jwks.json"))
             .expect("fixture JWKS");
-        keys.merge(
+        keys.extend(
             KeySet::parse(include_str!("../../tests/fixtures/keys/other2048.spki.pem"))
-                .expect("fixture SPKI"),
+                .expect("fixture SPKI")
+                .keys()
+                .iter()
+                .cloned(),
         )
-        .expect("merge");
+        .expect("extend");
         let valid = sign(&key, HEADER.as_bytes(), PAYLOAD.as_bytes());
         Fixture { key, keys, valid }
     })
