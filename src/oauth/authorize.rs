@@ -56,7 +56,6 @@
 use super::token::TOKENS_PATH;
 use crate::error::{Error, Result};
 use crate::plumbing::args;
-use crate::plumbing::digest::same_bytes;
 use crate::plumbing::environment::check_base_url;
 use crate::plumbing::form::form_post;
 use crate::plumbing::http::{self, HttpRequest};
@@ -356,7 +355,7 @@ pub fn parse_authorization_response(
             .map(|(_, value)| value.as_str())
     };
     match get("state") {
-        Some(state) if same_bytes(state.as_bytes(), expected_state.as_bytes()) => {}
+        Some(state) if same_text(state, expected_state) => {}
         _ => return Err(Error::StateMismatch),
     }
     if let Some(error) = get("error").filter(|error| !error.trim().is_empty()) {
@@ -384,6 +383,15 @@ fn response_value(value: Option<&str>, control: &'static str) -> Result<Option<S
         }
         Some(value) => Ok(Some(value.to_owned())),
     }
+}
+
+/// Equal text, compared without stopping at the first difference.
+fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
+            == 0
 }
 
 pub struct AuthorizationCodeRequestParams<'a> {

@@ -3,9 +3,6 @@
 //! standards-only entries (Deno, Bun, Workers, browsers) have only WebCrypto's asynchronous digest, and
 //! the client computes the key synchronously, so they call this instead: the same sha2 crate the
 //! verifier uses, no hand-written hash.
-//!
-//! Also [`same_bytes`], the one comparison of secret bytes that does not stop at the first difference
-//! (a returned OAuth `state`, a key's stored CRT values).
 
 use sha2::{Digest, Sha256};
 
@@ -19,12 +16,6 @@ pub fn sha256_hex(data: &[u8]) -> String {
         out.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }
     out
-}
-
-/// Whether two byte strings are equal, compared without stopping at the first difference (they may
-/// be secret); only their lengths steer it.
-pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! - [`soap`]: SOAP envelope namespaces, opening an envelope, reading a fault;
 //! - [`claims`]: SuperOffice's identity claims (prefix and typed readers) in a validated token;
 //! - [`json`] (strict reading, over serde_json), [`xml`] (hardened reading, over quick-xml),
-//!   [`digest`] (SHA-256, comparison that does not stop early), [`time`] (RFC 3339 date-times, over der's `DateTime`).
+//!   [`digest`] (SHA-256), [`time`] (RFC 3339 date-times, over der's `DateTime`).
 
 pub mod args;
 pub mod claims;
