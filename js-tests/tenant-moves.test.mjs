@@ -257,6 +257,10 @@ test('a tenant down before its first ticket: the denied exchange asks the state 
     for (let i = 0; i < 5; i += 1) await expectCode(principal(client, 'Cust1'), 'ERR_TENANT_UNAVAILABLE');
     assert.equal(s.mock.stats.authenticate, 1, 'one denied exchange, then none');
     assert.equal(s.mock.stats.state, 1);
+    // tenantState answers from what the lookup learnt, without asking again; no endpoint while down.
+    const state = await client.tenantState('Cust1');
+    assert.deepEqual([state.state, state.stateCode, state.isRunning, state.endpoint], ['Suspended', 4, false, null]);
+    assert.equal(s.mock.stats.state, 1);
   } finally {
     await s.mock.close();
   }

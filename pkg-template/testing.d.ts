@@ -13,6 +13,8 @@
  * @module superoffice-auth/testing
  */
 
+import type { TenantStateName } from './index.js';
+
 /** What `injectFault` can make the stand-in do wrong (FAULTS describes each). */
 export type MockFaultType =
   | 'latency'
@@ -389,19 +391,8 @@ export interface MockOptions {
   stateValidSeconds?: number;
 }
 
-/** The tenant states SuperOffice documents (the state API's `State`). */
-export type MockTenantStateName =
-  | 'Unknown'
-  | 'Provisioning'
-  | 'Running'
-  | 'Deleted'
-  | 'Suspended'
-  | 'OnlineMaintenance'
-  | 'OfflineMaintenance'
-  | 'ProvisioningFailed'
-  | 'Deleting'
-  | 'DeleteFailed'
-  | 'MigrationPending';
+/** The tenant states SuperOffice documents (the state API's `State`): the package's own list. */
+export type MockTenantStateName = TenantStateName;
 
 /**
  * Starts a local stand-in for SuperOffice's login (ticket exchange over SOAP and REST, JWKS, token

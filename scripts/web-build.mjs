@@ -9,7 +9,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { root } from './lib.mjs';
+import { root, unoptimizedWasm } from './lib.mjs';
 
 const [wasmFile, pkgDir] = process.argv.slice(2).map((path) => resolve(path));
 const webDir = join(root, 'web');
@@ -44,7 +44,7 @@ const bindingsFile = join(bindgenDir, 'superoffice_auth_wasm_bg.js');
 // provide every import. Either failing means a wasm-bindgen upgrade changed its output: look before
 // shipping a second .wasm.
 const shipped = readFileSync(join(pkgDir, WASM_NAME));
-if (!shipped.equals(readFileSync(join(bindgenDir, WASM_NAME)))) {
+if (!readFileSync(unoptimizedWasm).equals(readFileSync(join(bindgenDir, WASM_NAME)))) {
   throw new Error(`wasm-bindgen's nodejs and bundler targets wrote different ${WASM_NAME} files`);
 }
 const bindings = await import(pathToFileURL(bindingsFile).href);

@@ -2,8 +2,9 @@
 // The system-user client: its options, and the composition of the pieces beside it. The core's pure
 // functions (sign, build, parse) meet the host's fetch (io.cjs), a per-tenant cache (ticket-store.cjs
 // over any TicketCache, memory-cache.cjs by default), the ticket lifecycle (ticket-lifecycle.cjs
-// decides, tickets.cjs carries out), client.fetch (authorized-fetch.cjs), callAgent (agents.cjs) and
-// onboarding (onboarding.cjs). All I/O and all clocks live in client/, none in the core.
+// decides, tickets.cjs carries out, ticket-slide.cjs slides a used ticket's life), each call's credential
+// (ticket-credential.cjs), client.fetch (authorized-fetch.cjs), callAgent (agents.cjs) and onboarding
+// (onboarding.cjs). All I/O and all clocks live in client/, none in the core.
 
 const core = require('../core/index.cjs');
 const { sha256Hex } = require('../core/wasm.cjs');
@@ -25,13 +26,16 @@ const { fail, invalidArgument, createSender, createKeySource, createCoalescer } 
 const { createMemoryCache } = require('./memory-cache.cjs');
 const { createTicketStore } = require('./ticket-store.cjs');
 const { readRecord, reviveRecord } = require('./ticket-record.cjs');
-const { lifecycleSettings, usableUntil, expiresAt, decide } = require('./ticket-lifecycle.cjs');
+const { lifecycleSettings, usableUntil } = require('./ticket-lifecycle.cjs');
+const { createTicketSlider } = require('./ticket-slide.cjs');
+const { createCredentialSource } = require('./ticket-credential.cjs');
 const { createTicketSource } = require('./tickets.cjs');
-const { createAuthorizedFetch, tenantScope } = require('./authorized-fetch.cjs');
+const { createAuthorizedFetch } = require('./authorized-fetch.cjs');
 const { isTrustedTenantUrl, tenantBaseOf } = require('./tenant-url.cjs');
 const { createRecordSealer } = require('./record-seal.cjs');
 const { createEmitter } = require('./events.cjs');
-const { createTenantDirectory, STATE_MAX_TTL_MS } = require('./tenant-directory.cjs');
+const { createTenantDirectory } = require('./tenant-directory.cjs');
+const { createTenantStatusApplier } = require('./tenant-status.cjs');
 const { createTenantCaller } = require('./tenant-call.cjs');
 const { createAgentCaller } = require('./agents.cjs');
 const { createWebApiOptions } = require('./webapi.cjs');
@@ -62,15 +66,6 @@ const OPTION_NAMES = new Set([
   'onEvent',
 ]);
 const TENANT_PARAMS = ['contextIdentifier', 'systemUserToken'];
-// Tenant status notifications (SuperOfficeDocs/superoffice-docs docs/en/apps/tenant-status/
-// notifications.md): ChangeType Upgrade (0), BackupRestored (1), Suspend (2), Resume (3), Delete (4).
-const CHANGE_UPGRADE = 0;
-const CHANGE_SUSPEND = 2;
-const CHANGE_RESUME = 3;
-const CHANGE_DELETE = 4;
-const STATE_DELETED = 3;
-const STATE_SUSPENDED = 4;
-const NOTIFIED_MARK_MS = STATE_MAX_TTL_MS;
 const INVALIDATE_OPTIONS = ['ticket'];
 
 /** The options, checked and with their defaults: everything the client is built from. */
@@ -315,42 +310,17 @@ function createSystemUserClient(options) {
     }
     return '';
   }
-  // A proven use (an answer from past the tenant's authentication): slide the cached ticket's life,
-  // written at most every few minutes, and only while the cache still holds that ticket (the lifecycle's
-  // `used` decision).
-  const sliding = new Set();
-  function markUsed(contextIdentifier, record) {
-    const t = now();
-    const used = { type: 'used', ticket: record.ticket };
-    // Decided first on the record in hand (no store read while the last written use is recent).
-    if (decide({ record }, t, used, lifecycle).action !== 'slide' || sliding.has(contextIdentifier)) return;
-    sliding.add(contextIdentifier);
-    (async () => {
-      const cached = await store.read(contextIdentifier);
-      const decision = decide({ record: cached }, t, used, lifecycle);
-      if (decision.action !== 'slide') return;
-      // The tag covers every field, usedAt included: the slid record is sealed anew.
-      const next = await sealer.seal(keyPrefix + contextIdentifier, decision.record);
-      await store.write(contextIdentifier, next, decision.keepMs);
-      emit('ticket:slid', {
-        contextIdentifier,
-        expiresAt: new Date(expiresAt(next, lifecycle)),
-        usableUntil: new Date(usableUntil(next, lifecycle)),
-      });
-    })()
-      .catch((err) => reportBackground(err, { contextIdentifier, during: 'cache.set' }))
-      .finally(() => sliding.delete(contextIdentifier));
-  }
-
-  // The credential for one attempt: the cached ticket and where to send it (its claims, re-based when
-  // the tenant moved). Given the previous credential, the same ticket re-routed.
-  async function credentialFor(contextIdentifier, givenToken, previous) {
-    const record = previous ? previous.record : await tickets.resolve(contextIdentifier, givenToken);
-    const route = await directory.route(contextIdentifier, record);
-    // Only under the tenant's own base (tenant-url.cjs), the moved one after a move.
-    route.allows = tenantScope(contextIdentifier, route.webapiUrl, route.netserverUrl);
-    return { token: record.ticket, record, headers: core.authHeaders(record.ticket, applicationToken), route };
-  }
+  // A proven use slides the cached ticket's life (ticket-slide.cjs); each attempt's credential is the
+  // cached ticket routed to the tenant's current endpoint (ticket-credential.cjs).
+  const markUsed = createTicketSlider({
+    now,
+    store,
+    seal: (contextIdentifier, record) => sealer.seal(keyPrefix + contextIdentifier, record),
+    lifecycle,
+    emit,
+    report: reportBackground,
+  });
+  const credentialFor = createCredentialSource({ tickets, directory, applicationToken });
 
   const callAgent = createAgentCaller({
     applicationToken,
@@ -415,37 +385,7 @@ function createSystemUserClient(options) {
     });
   }
 
-  // The caller verified the notification (parseTenantStatusNotification); this acts on it.
-  async function applyTenantStatus(notification) {
-    if (notification === null || typeof notification !== 'object')
-      throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification');
-    const { contextIdentifier, changeTypeCode } = notification;
-    requireString(contextIdentifier, 'contextIdentifier');
-    if (!Number.isSafeInteger(changeTypeCode))
-      throw invalidArgument('applyTenantStatus needs the result of parseTenantStatusNotification (changeTypeCode)');
-    if (changeTypeCode === CHANGE_SUSPEND || changeTypeCode === CHANGE_DELETE) {
-      const [state, stateCode] =
-        changeTypeCode === CHANGE_DELETE ? ['Deleted', STATE_DELETED] : ['Suspended', STATE_SUSPENDED];
-      // Marked for as long as a state answer is trusted at most; then the state API is asked before any
-      // call goes on, so a resume SuperOffice did not notify is still seen.
-      const until = now() + NOTIFIED_MARK_MS;
-      await directory.mark(contextIdentifier, { state, stateCode, until });
-      await tickets.drop(contextIdentifier);
-      emit('tenant:unavailable', {
-        contextIdentifier,
-        state,
-        stateCode,
-        validUntil: new Date(until),
-        via: 'notification',
-      });
-      return changeTypeCode === CHANGE_DELETE ? 'deleted' : 'suspended';
-    }
-    if (changeTypeCode === CHANGE_RESUME || changeTypeCode === CHANGE_UPGRADE) {
-      await directory.mark(contextIdentifier, { until: 0 });
-      return 'resumed';
-    }
-    return 'ignored';
-  }
+  const applyTenantStatus = createTenantStatusApplier({ directory, tickets, emit, now });
 
   const description = () => ({
     ...where,

@@ -253,6 +253,24 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     );
   }
 
+  /** The state a not-running lookup answer leaves: marked until the record says, else until it stays trusted. */
+  function downState(found) {
+    const until = found.record.unavailableUntil || boundedValidUntil(found.parsed.validUntil, now());
+    return { state: found.parsed.state, stateCode: found.parsed.stateCode, until };
+  }
+
+  /** unavailableError, told to the subscribers as `tenant:unavailable` before the caller throws or returns it. */
+  function announceUnavailable(contextIdentifier, state) {
+    const err = unavailableError(state);
+    emit('tenant:unavailable', {
+      contextIdentifier,
+      state: err.state,
+      stateCode: err.stateCode,
+      validUntil: err.validUntil,
+    });
+    return err;
+  }
+
   /** Asks the state API now (one request per tenant at a time) and records what it says. */
   function lookup(contextIdentifier, reason) {
     return coalescer.run(contextIdentifier, async () => {
@@ -340,27 +358,10 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     const t = now();
     const state = record.state ?? { state: 'Unknown', stateCode: null };
     if (t < record.unavailableUntil) {
-      const err = unavailableError({ ...state, until: record.unavailableUntil });
-      emit('tenant:unavailable', {
-        contextIdentifier,
-        state: state.state,
-        stateCode: state.stateCode,
-        validUntil: err.validUntil,
-      });
-      throw err;
+      throw announceUnavailable(contextIdentifier, { ...state, until: record.unavailableUntil });
     }
     const found = await recentOrLookup(contextIdentifier, 'recheck');
-    if (found && !found.parsed.isRunning) {
-      const until = found.record.unavailableUntil || boundedValidUntil(found.parsed.validUntil, now());
-      const err = unavailableError({ state: found.parsed.state, stateCode: found.parsed.stateCode, until });
-      emit('tenant:unavailable', {
-        contextIdentifier,
-        state: err.state,
-        stateCode: err.stateCode,
-        validUntil: err.validUntil,
-      });
-      throw err;
-    }
+    if (found && !found.parsed.isRunning) throw announceUnavailable(contextIdentifier, downState(found));
   }
 
   /**
@@ -371,15 +372,7 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
   async function suspect(contextIdentifier, reason) {
     const found = await recentOrLookup(contextIdentifier, reason);
     if (!found || !down(found.parsed, reason)) return null;
-    const until = found.record.unavailableUntil || boundedValidUntil(found.parsed.validUntil, now());
-    const err = unavailableError({ state: found.parsed.state, stateCode: found.parsed.stateCode, until });
-    emit('tenant:unavailable', {
-      contextIdentifier,
-      state: err.state,
-      stateCode: err.stateCode,
-      validUntil: err.validUntil,
-    });
-    return err;
+    return announceUnavailable(contextIdentifier, downState(found));
   }
 
   /**
@@ -395,10 +388,7 @@ function createTenantDirectory({ stateRequest, parseState, send, shared, forget,
     if (differs(fleet)) return fleet;
     const found = await recentOrLookup(contextIdentifier, 'misdirected');
     if (!found) return null;
-    if (!found.parsed.isRunning) {
-      const until = found.record.unavailableUntil || boundedValidUntil(found.parsed.validUntil, now());
-      throw unavailableError({ state: found.parsed.state, stateCode: found.parsed.stateCode, until });
-    }
+    if (!found.parsed.isRunning) throw unavailableError(downState(found));
     const learnt = found.record.endpoint;
     if (!differs(learnt)) return null;
     emit('tenant:moved', {

@@ -206,4 +206,5 @@ function parseTenantStatusNotification(body, options) {
   return result;
 }
 
-module.exports = { verifyWebhook, parseTenantStatusNotification, RAW_BODY_HINT };
+// tooLarge: the receiver's cap on a request it reads is this same limit, refused the same way.
+module.exports = { verifyWebhook, parseTenantStatusNotification, RAW_BODY_HINT, tooLarge };

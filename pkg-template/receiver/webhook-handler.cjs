@@ -20,7 +20,7 @@
 // Connect, and the same function takes a Fetch API Request and resolves to a Response (Workers, Deno,
 // Bun); handleWebhookRequest(request, options) is the Fetch form, one handler per options object.
 
-const { verifyWebhook, parseTenantStatusNotification, RAW_BODY_HINT } = require('../core/callbacks.cjs');
+const { verifyWebhook, parseTenantStatusNotification, RAW_BODY_HINT, tooLarge } = require('../core/callbacks.cjs');
 const { LIMITS } = require('../core/wasm.cjs');
 const { SuperOfficeAuthError, invalidArgument } = require('../errors.cjs');
 const { readOptions } = require('../arguments.cjs');
@@ -229,14 +229,6 @@ function isWebhook(headers) {
     return found;
   }
   return Object.keys(headers).some((name) => /^x-superoffice-/i.test(name));
-}
-
-function tooLarge() {
-  return new SuperOfficeAuthError(
-    'ERR_RESPONSE_TOO_LARGE',
-    `response body exceeds the limit of ${LIMITS.responseBytes} bytes`,
-    { limit: LIMITS.responseBytes },
-  );
 }
 
 /** Reads a node:http request's body up to the cap; a body parser may have read it already. */
