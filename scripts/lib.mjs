@@ -176,6 +176,8 @@ function optimizeWasm(file) {
     '--enable-mutable-globals',
     '--enable-reference-types',
     '--enable-multivalue',
+    // .cargo/config.toml turns simd128 on for the wasm32 target.
+    '--enable-simd',
     '-o',
     file,
   ]);
