@@ -23,7 +23,7 @@
 //   carries (endpoint URLs, isAdministrator) can get, for the price of one credential record a day.
 // These functions are pure: a record and a time in, a record or a time out.
 
-const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
+const { TICKET_LIFETIME_MS: SIX_HOURS_MS } = require('../core/wasm.cjs');
 const SLIDE_WRITE_INTERVAL_MS = 5 * 60 * 1000;
 const MAX_TICKET_AGE_MS = 24 * 60 * 60 * 1000;
 // Stale-if-error: SuperOffice's 6 hours from the last use, less this margin for clock differences.

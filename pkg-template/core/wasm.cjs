@@ -25,6 +25,9 @@ const LIMITS = Object.freeze(CONTRACT.sizes);
 /** `{ leewaySeconds: { default, min, max }, timeoutMs: ..., ... }`: the numeric options' defaults and ranges. */
 const OPTION_RANGES = Object.freeze(CONTRACT.options);
 
+/** How long SuperOffice keeps a system user ticket after its last use (src/limits.rs cites the page). */
+const TICKET_LIFETIME_MS = CONTRACT.ticketLifetimeSeconds * 1000;
+
 /** Returns `value` (a string, or anything with a length) unless it is longer than `limit`. */
 function capped(value, limit, code, message, details) {
   if (value.length > limit) throw new SuperOfficeAuthError(code, message, details);
@@ -94,6 +97,7 @@ module.exports = {
   ERROR_CODES,
   LIMITS,
   OPTION_RANGES,
+  TICKET_LIFETIME_MS,
   capped,
   cappedKeyText,
   callCore,
